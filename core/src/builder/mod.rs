@@ -1,0 +1,1 @@
+//! The typed builder DSL and the declarative intent format.

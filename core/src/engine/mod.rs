@@ -1,0 +1,1 @@
+//! The connectivity engine.

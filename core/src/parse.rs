@@ -1,0 +1,262 @@
+//! Text → located document trees, with budgets against hostile input.
+//!
+//! Multi-document YAML is split at document markers first, so a document that fails to parse
+//! is reported with its location while the others still load (unless the caller asks for
+//! strict mode). JSON is parsed by the same YAML 1.2 parser, so it gets locations too.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, ErrorCode};
+use crate::source::{Location, Node, Value};
+
+/// Limits and modes for parsing. Defaults are generous for real manifests and stop hostile
+/// input (alias bombs, deep nesting, huge inputs) quickly.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct ParseOptions {
+    /// Largest input accepted, in bytes. Default 32 MiB.
+    pub max_input_bytes: usize,
+    /// Most YAML documents in one input. Default 10,000.
+    pub max_documents: usize,
+    /// Deepest nesting of mappings and sequences. Default 64.
+    pub max_depth: usize,
+    /// Most nodes (scalars, mappings, sequences) in one document. Default 5,000,000.
+    pub max_nodes: usize,
+    /// Most alias uses (`*name`) in one document. Default 10,000.
+    pub max_aliases: usize,
+    /// Most events replayed by aliases in one document (alias-bomb guard). Default 100,000.
+    pub max_alias_replay: usize,
+    /// Fail on the first document that does not parse instead of loading the others.
+    pub strict: bool,
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        Self {
+            max_input_bytes: 32 * 1024 * 1024,
+            max_documents: 10_000,
+            max_depth: 64,
+            max_nodes: 5_000_000,
+            max_aliases: 10_000,
+            max_alias_replay: 100_000,
+            strict: false,
+        }
+    }
+}
+
+/// One YAML document of an input.
+#[derive(Clone, Debug)]
+pub struct Document {
+    /// 0-based index of the document in its input.
+    pub index: usize,
+    /// The tree (line numbers relative to the whole input).
+    pub root: Node,
+}
+
+/// The documents of one input, and the errors of those that failed.
+#[derive(Clone, Debug, Default)]
+pub struct ParsedText {
+    /// Documents that parsed (empty documents are dropped).
+    pub documents: Vec<Document>,
+    /// One error per document that failed.
+    pub errors: Vec<Error>,
+}
+
+/// Checks that bytes are text: valid UTF-8 and without NUL bytes.
+///
+/// # Errors
+/// `NF-E004` when the bytes are not text.
+pub fn text_from_bytes<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str, Error> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let (line, column) = line_col(bytes, e.valid_up_to());
+        Error::new(ErrorCode::NotText, format!("`{file}` is not UTF-8 text"))
+            .with_help("manifests must be UTF-8 encoded YAML or JSON")
+            .at(Location { file: file.to_owned(), line, column, pointer: String::new() })
+    })?;
+    check_text(text, file)?;
+    Ok(text)
+}
+
+fn check_text(text: &str, file: &str) -> Result<(), Error> {
+    if let Some(at) = text.find('\0') {
+        let (line, column) = line_col(text.as_bytes(), at);
+        return Err(Error::new(ErrorCode::NotText, format!("`{file}` contains a NUL byte: it looks like binary data"))
+            .with_help("pass YAML or JSON manifests")
+            .at(Location { file: file.to_owned(), line, column, pointer: String::new() }));
+    }
+    Ok(())
+}
+
+fn line_col(bytes: &[u8], offset: usize) -> (u32, u32) {
+    let before = bytes.get(..offset).unwrap_or(bytes);
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let column = before.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+    (u32::try_from(line).unwrap_or(u32::MAX), u32::try_from(column).unwrap_or(u32::MAX))
+}
+
+/// A document's text and the 0-based line where it starts in the whole input.
+struct Chunk<'a> {
+    text: &'a str,
+    first_line: u32,
+}
+
+/// Splits at `---` and after `...` markers at column 0.
+fn split_documents(text: &str) -> Vec<Chunk<'_>> {
+    let mut chunks = Vec::new();
+    let mut start = 0usize;
+    let mut start_line = 0u32;
+    let mut offset = 0usize;
+    let mut line_no = 0u32;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        let is_start = bare.starts_with("---") && bare.get(3..4).is_none_or(|c| c == " " || c == "\t");
+        let is_end = bare.starts_with("...") && bare.get(3..).is_some_and(|rest| rest.trim().is_empty());
+        if is_start && offset > start {
+            chunks.push(Chunk { text: text.get(start..offset).unwrap_or(""), first_line: start_line });
+            start = offset;
+            start_line = line_no;
+        }
+        offset += line.len();
+        line_no = line_no.saturating_add(1);
+        if is_end {
+            chunks.push(Chunk { text: text.get(start..offset).unwrap_or(""), first_line: start_line });
+            start = offset;
+            start_line = line_no;
+        }
+    }
+    if offset > start {
+        chunks.push(Chunk { text: text.get(start..).unwrap_or(""), first_line: start_line });
+    }
+    chunks
+}
+
+fn shift_lines(node: &mut Node, by: u32) {
+    if node.line > 0 {
+        node.line = node.line.saturating_add(by);
+    }
+    match &mut node.value {
+        Value::Seq(items) => items.iter_mut().for_each(|n| shift_lines(n, by)),
+        Value::Map(entries) => {
+            for (k, v) in entries {
+                if k.line > 0 {
+                    k.line = k.line.saturating_add(by);
+                }
+                shift_lines(v, by);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn is_blank(chunk: &str) -> bool {
+    chunk.lines().all(|l| {
+        let t = l.trim();
+        t.is_empty() || t.starts_with('#') || t == "---" || t == "..." || t.starts_with('%')
+    })
+}
+
+/// Parses YAML or JSON text (one or many documents) into located trees.
+///
+/// # Errors
+/// Fails as a whole only for input-level problems (too large, not text, too many documents),
+/// or, in strict mode, on the first document that does not parse.
+pub fn parse_text(text: &str, file: &str, options: &ParseOptions) -> Result<ParsedText, Error> {
+    let whole = |code, message: String, help: &str| {
+        Error::new(code, message)
+            .with_help(help)
+            .at(Location { file: file.to_owned(), line: 1, column: 1, pointer: String::new() })
+    };
+    if text.len() > options.max_input_bytes {
+        return Err(whole(
+            ErrorCode::InputTooLarge,
+            format!("`{file}` is {} bytes, more than the limit of {} bytes", text.len(), options.max_input_bytes),
+            "split the input, or raise `maxInputBytes` in the parse options",
+        ));
+    }
+    check_text(text, file)?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let chunks = split_documents(text);
+    if chunks.len() > options.max_documents {
+        return Err(whole(
+            ErrorCode::BudgetExceeded,
+            format!("`{file}` has {} documents, more than the limit of {}", chunks.len(), options.max_documents),
+            "split the input, or raise `maxDocuments` in the parse options",
+        ));
+    }
+    let yaml_options = saphyr_options(options);
+    let mut parsed = ParsedText::default();
+    for (index, chunk) in chunks.iter().enumerate() {
+        if is_blank(chunk.text) {
+            continue;
+        }
+        match serde_saphyr::from_str_with_options::<Node>(chunk.text, yaml_options.clone()) {
+            Ok(mut root) => {
+                if matches!(root.value, Value::Null) {
+                    continue;
+                }
+                shift_lines(&mut root, chunk.first_line);
+                parsed.documents.push(Document { index, root });
+            }
+            Err(e) => {
+                let error = convert_error(&e, file, chunk.first_line, index);
+                if options.strict {
+                    return Err(error);
+                }
+                parsed.errors.push(error);
+            }
+        }
+    }
+    Ok(parsed)
+}
+
+fn saphyr_options(options: &ParseOptions) -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_depth = options.max_depth;
+    budget.max_nodes = options.max_nodes;
+    budget.max_events = options.max_nodes.saturating_mul(3);
+    budget.max_aliases = options.max_aliases;
+    budget.max_anchors = options.max_aliases.max(1000);
+    budget.max_documents = 2;
+    budget.max_total_scalar_bytes = options.max_input_bytes;
+    budget.max_recorded_anchor_events = options.max_alias_replay;
+    let mut o = serde_saphyr::Options::default();
+    o.budget = Some(budget);
+    o.alias_limits.max_total_replayed_events = options.max_alias_replay;
+    o.strict_booleans = true;
+    o.with_snippet = false;
+    o
+}
+
+fn convert_error(e: &serde_saphyr::Error, file: &str, first_line: u32, index: usize) -> Error {
+    let rendered = e.without_snippet().render();
+    let message = rendered.lines().next().unwrap_or("invalid YAML").trim().to_owned();
+    let lower = message.to_lowercase();
+    let budget = ["budget", "exceed", "limit", "too deep", "depth", "alias", "replay"]
+        .iter()
+        .any(|w| lower.contains(w));
+    let (code, help) = if budget {
+        (ErrorCode::BudgetExceeded, "the document exceeds a parser limit (aliases, nesting depth or size); simplify it or raise the limit in the parse options")
+    } else {
+        (ErrorCode::Syntax, "fix the YAML/JSON syntax at this location; other documents were still loaded")
+    };
+    let (line, column) = match e.location() {
+        Some(l) if l.line() > 0 => (
+            u32::try_from(l.line()).unwrap_or(u32::MAX).saturating_add(first_line),
+            u32::try_from(l.column()).unwrap_or(u32::MAX),
+        ),
+        _ => (first_line.saturating_add(1), 1),
+    };
+    let message = first_lowercase(&message);
+    Error::new(code, format!("document {} of `{file}` cannot be read: {message}", index + 1))
+        .with_help(help)
+        .at(Location { file: file.to_owned(), line, column, pointer: String::new() })
+}
+
+fn first_lowercase(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,330 @@
+//! Source text and locations: a YAML/JSON document parsed into a tree that remembers where
+//! every key and value stood, so findings can point at file, line, column and JSON pointer.
+
+use std::fmt;
+use std::sync::Arc;
+
+use schemars::JsonSchema;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use serde_saphyr::Spanned;
+
+/// Where something is in the input. Lines and columns are 1-based; `0` means unknown.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Location {
+    /// The input's name: a file path, or `<input>` for a string.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+    /// RFC 6901 JSON pointer into the resource document, e.g. `/spec/ingress/0/ports/1/port`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub pointer: String,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// A parsed YAML/JSON value with its position.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    /// The value.
+    pub value: Value,
+    /// 1-based line of the value (0 when unknown).
+    pub line: u32,
+    /// 1-based column of the value (0 when unknown).
+    pub column: u32,
+}
+
+/// A mapping key with its position.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Key {
+    /// The key text.
+    pub name: String,
+    /// 1-based line of the key.
+    pub line: u32,
+    /// 1-based column of the key.
+    pub column: u32,
+}
+
+/// The value of a [`Node`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// `null`, `~` or empty.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Int(i128),
+    /// A float.
+    Float(f64),
+    /// A string.
+    String(String),
+    /// A sequence.
+    Seq(Vec<Node>),
+    /// A mapping, in input order.
+    Map(Vec<(Key, Node)>),
+}
+
+fn pos(loc: &serde_saphyr::Location) -> (u32, u32) {
+    (u32::try_from(loc.line()).unwrap_or(u32::MAX), u32::try_from(loc.column()).unwrap_or(u32::MAX))
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = Spanned::<Value>::deserialize(deserializer)?;
+        let (line, column) = pos(&spanned.referenced);
+        Ok(Node { value: spanned.value, line, column })
+    }
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = Spanned::<KeyText>::deserialize(deserializer)?;
+        let (line, column) = pos(&spanned.referenced);
+        Ok(Key { name: spanned.value.0, line, column })
+    }
+}
+
+/// A key's text, accepting any scalar (YAML allows `80: x`; Kubernetes keys are strings).
+struct KeyText(String);
+
+impl<'de> Deserialize<'de> for KeyText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = KeyText;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a scalar mapping key")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<KeyText, E> {
+                Ok(KeyText(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<KeyText, E> {
+                Ok(KeyText(v))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<KeyText, E> {
+                Ok(KeyText(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<KeyText, E> {
+                Ok(KeyText(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<KeyText, E> {
+                Ok(KeyText(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<KeyText, E> {
+                Ok(KeyText(v.to_string()))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<KeyText, E> {
+                Ok(KeyText("null".to_owned()))
+            }
+        }
+        deserializer.deserialize_str(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Value;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any YAML value")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+                Ok(Value::Null)
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+                Ok(Value::Null)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+                Value::deserialize(d)
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+                Ok(Value::Bool(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+                Ok(Value::Int(i128::from(v)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+                Ok(Value::Int(i128::from(v)))
+            }
+            fn visit_i128<E: de::Error>(self, v: i128) -> Result<Value, E> {
+                Ok(Value::Int(v))
+            }
+            fn visit_u128<E: de::Error>(self, v: u128) -> Result<Value, E> {
+                Ok(i128::try_from(v).map_or(Value::Float(v as f64), Value::Int))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+                Ok(Value::Float(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+                Ok(Value::String(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+                Ok(Value::String(v))
+            }
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Value, E> {
+                Ok(Value::String(String::from_utf8_lossy(v).into_owned()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element::<Node>()? {
+                    items.push(item);
+                }
+                Ok(Value::Seq(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some((k, v)) = map.next_entry::<Key, Node>()? {
+                    entries.push((k, v));
+                }
+                Ok(Value::Map(entries))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+impl Node {
+    /// A node without a position (for values netfence makes itself).
+    #[must_use]
+    pub fn synthetic(value: Value) -> Self {
+        Self { value, line: 0, column: 0 }
+    }
+
+    /// The value under `key` when this node is a mapping.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.value {
+            Value::Map(entries) => entries.iter().find(|(k, _)| k.name == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The key entry (for its position) under `key` when this node is a mapping.
+    #[must_use]
+    pub fn key(&self, key: &str) -> Option<&Key> {
+        match &self.value {
+            Value::Map(entries) => entries.iter().find(|(k, _)| k.name == key).map(|(k, _)| k),
+            _ => None,
+        }
+    }
+
+    /// The string value, when this is a string scalar.
+    #[must_use]
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Follows an RFC 6901 JSON pointer; returns the deepest node reached and whether the
+    /// whole pointer resolved. Findings about a missing field point at its parent.
+    #[must_use]
+    pub fn resolve(&self, pointer: &str) -> (&Node, bool) {
+        let mut node = self;
+        if pointer.is_empty() {
+            return (node, true);
+        }
+        for raw in pointer.split('/').skip(1) {
+            let segment = raw.replace("~1", "/").replace("~0", "~");
+            let next = match &node.value {
+                Value::Map(entries) => entries.iter().find(|(k, _)| k.name == segment).map(|(_, v)| v),
+                Value::Seq(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
+                _ => None,
+            };
+            match next {
+                Some(n) => node = n,
+                None => return (node, false),
+            }
+        }
+        (node, true)
+    }
+
+    /// Converts to JSON for typed deserialization (k8s-openapi types).
+    #[must_use]
+    pub fn to_json(&self) -> serde_json::Value {
+        match &self.value {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Int(i) => {
+                if let Ok(v) = i64::try_from(*i) {
+                    serde_json::Value::from(v)
+                } else if let Ok(v) = u64::try_from(*i) {
+                    serde_json::Value::from(v)
+                } else {
+                    serde_json::Number::from_f64(*i as f64).map_or(serde_json::Value::Null, serde_json::Value::Number)
+                }
+            }
+            Value::Float(f) => serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, serde_json::Value::Number),
+            Value::String(s) => serde_json::Value::String(s.clone()),
+            Value::Seq(items) => serde_json::Value::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(entries) => {
+                let mut map = serde_json::Map::with_capacity(entries.len());
+                for (k, v) in entries {
+                    map.insert(k.name.clone(), v.to_json());
+                }
+                serde_json::Value::Object(map)
+            }
+        }
+    }
+}
+
+/// A parsed resource document: its tree, the input's name, and the document's pointer prefix
+/// inside the input (non-empty for items of a `kind: List`, e.g. `/items/3`).
+#[derive(Clone, Debug)]
+pub struct SourceDoc {
+    /// The input's name (file path or `<input>`).
+    pub file: Arc<str>,
+    /// The document tree.
+    pub root: Arc<Node>,
+    /// Pointer from the document's root to this resource (`/items/3` in a list, else empty).
+    pub base: String,
+    /// Index of the YAML document within the input (0-based).
+    pub document: usize,
+}
+
+impl SourceDoc {
+    /// The resource's own node.
+    #[must_use]
+    pub fn node(&self) -> &Node {
+        self.root.resolve(&self.base).0
+    }
+
+    /// The location of `pointer` (relative to the resource). A pointer that does not resolve
+    /// fully points at the deepest existing parent, but keeps the full pointer text.
+    #[must_use]
+    pub fn locate(&self, pointer: &str) -> Location {
+        let full = format!("{}{}", self.base, pointer);
+        let (node, _) = self.root.resolve(&full);
+        Location { file: self.file.to_string(), line: node.line, column: node.column, pointer: pointer.to_owned() }
+    }
+
+    /// The location of the key `key` inside the mapping at `pointer`, falling back to the
+    /// value's location.
+    #[must_use]
+    pub fn locate_key(&self, pointer: &str, key: &str) -> Location {
+        let full = format!("{}{}", self.base, pointer);
+        let (node, complete) = self.root.resolve(&full);
+        let child_pointer = format!("{pointer}/{}", escape_pointer(key));
+        match node.key(key) {
+            Some(k) if complete => {
+                Location { file: self.file.to_string(), line: k.line, column: k.column, pointer: child_pointer }
+            }
+            _ => self.locate(&child_pointer),
+        }
+    }
+}
+
+/// Escapes one JSON pointer segment.
+#[must_use]
+pub fn escape_pointer(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}

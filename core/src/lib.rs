@@ -29,5 +29,6 @@ pub mod model;
 pub mod parse;
 pub mod source;
 pub mod validate;
+mod yaml;
 
 pub use error::{Error, ErrorCode, ErrorPayload, Result};

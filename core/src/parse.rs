@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorCode};
 use crate::source::{Location, Node, Value};
+use crate::yaml::{Limits, YamlError, parse_documents};
 
 /// Limits and modes for parsing. Defaults are generous for real manifests and stop hostile
 /// input (alias bombs, deep nesting, huge inputs) quickly.
@@ -184,19 +185,26 @@ pub fn parse_text(text: &str, file: &str, options: &ParseOptions) -> Result<Pars
             "split the input, or raise `maxDocuments` in the parse options",
         ));
     }
-    let yaml_options = saphyr_options(options);
+    let limits = Limits {
+        max_depth: options.max_depth,
+        max_nodes: options.max_nodes,
+        max_aliases: options.max_aliases,
+        max_alias_replay: options.max_alias_replay,
+    };
     let mut parsed = ParsedText::default();
     for (index, chunk) in chunks.iter().enumerate() {
         if is_blank(chunk.text) {
             continue;
         }
-        match serde_saphyr::from_str_with_options::<Node>(chunk.text, yaml_options.clone()) {
-            Ok(mut root) => {
-                if matches!(root.value, Value::Null) {
-                    continue;
+        match parse_documents(chunk.text, limits) {
+            Ok(roots) => {
+                for mut root in roots {
+                    if matches!(root.value, Value::Null) {
+                        continue;
+                    }
+                    shift_lines(&mut root, chunk.first_line);
+                    parsed.documents.push(Document { index, root });
                 }
-                shift_lines(&mut root, chunk.first_line);
-                parsed.documents.push(Document { index, root });
             }
             Err(e) => {
                 let error = convert_error(&e, file, chunk.first_line, index);
@@ -210,47 +218,17 @@ pub fn parse_text(text: &str, file: &str, options: &ParseOptions) -> Result<Pars
     Ok(parsed)
 }
 
-fn saphyr_options(options: &ParseOptions) -> serde_saphyr::Options {
-    let mut budget = serde_saphyr::Budget::default();
-    budget.max_depth = options.max_depth;
-    budget.max_nodes = options.max_nodes;
-    budget.max_events = options.max_nodes.saturating_mul(3);
-    budget.max_aliases = options.max_aliases;
-    budget.max_anchors = options.max_aliases.max(1000);
-    budget.max_documents = 2;
-    budget.max_total_scalar_bytes = options.max_input_bytes;
-    budget.max_recorded_anchor_events = options.max_alias_replay;
-    let mut o = serde_saphyr::Options::default();
-    o.budget = Some(budget);
-    o.alias_limits.max_total_replayed_events = options.max_alias_replay;
-    o.strict_booleans = true;
-    o.with_snippet = false;
-    o
-}
-
-fn convert_error(e: &serde_saphyr::Error, file: &str, first_line: u32, index: usize) -> Error {
-    let rendered = e.without_snippet().render();
-    let message = rendered.lines().next().unwrap_or("invalid YAML").trim().to_owned();
-    let lower = message.to_lowercase();
-    let budget = ["budget", "exceed", "limit", "too deep", "depth", "alias", "replay"]
-        .iter()
-        .any(|w| lower.contains(w));
-    let (code, help) = if budget {
+fn convert_error(e: &YamlError, file: &str, first_line: u32, index: usize) -> Error {
+    let (code, help) = if e.budget {
         (ErrorCode::BudgetExceeded, "the document exceeds a parser limit (aliases, nesting depth or size); simplify it or raise the limit in the parse options")
     } else {
         (ErrorCode::Syntax, "fix the YAML/JSON syntax at this location; other documents were still loaded")
     };
-    let (line, column) = match e.location() {
-        Some(l) if l.line() > 0 => (
-            u32::try_from(l.line()).unwrap_or(u32::MAX).saturating_add(first_line),
-            u32::try_from(l.column()).unwrap_or(u32::MAX),
-        ),
-        _ => (first_line.saturating_add(1), 1),
-    };
-    let message = first_lowercase(&message);
+    let line = if e.line > 0 { e.line.saturating_add(first_line) } else { first_line.saturating_add(1) };
+    let message = first_lowercase(e.message.trim());
     Error::new(code, format!("document {} of `{file}` cannot be read: {message}", index + 1))
         .with_help(help)
-        .at(Location { file: file.to_owned(), line, column, pointer: String::new() })
+        .at(Location { file: file.to_owned(), line, column: e.column.max(1), pointer: String::new() })
 }
 
 fn first_lowercase(s: &str) -> String {

@@ -1,0 +1,281 @@
+//! An event-driven YAML/JSON tree builder with explicit budgets.
+//!
+//! The tree is built iteratively from the parser's events (no recursion), so nesting depth is
+//! bounded by the budget, not by the thread's stack, and aliases are expanded against a
+//! replay budget so an alias bomb stops early.
+
+use std::collections::HashMap;
+
+use granit_parser::{Event, Parser, ScalarStyle, Span};
+
+use crate::source::{Key, Node, Value};
+
+/// Limits for one document.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    pub max_depth: usize,
+    pub max_nodes: usize,
+    pub max_aliases: usize,
+    pub max_alias_replay: usize,
+}
+
+/// Why a document could not be read.
+#[derive(Clone, Debug)]
+pub(crate) struct YamlError {
+    pub message: String,
+    pub line: u32,
+    pub column: u32,
+    pub budget: bool,
+}
+
+enum Frame {
+    Seq { items: Vec<Node>, line: u32, column: u32, anchor: usize },
+    Map { entries: Vec<(Key, Node)>, key: Option<Key>, line: u32, column: u32, anchor: usize },
+}
+
+fn at(span: &Span) -> (u32, u32) {
+    let line = u32::try_from(span.start.line()).unwrap_or(u32::MAX);
+    // The parser's columns are 0-based.
+    let column = u32::try_from(span.start.col()).unwrap_or(u32::MAX).saturating_add(1);
+    (line, column)
+}
+
+fn count_nodes(node: &Node) -> usize {
+    let mut count = 0usize;
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        count += 1;
+        match &n.value {
+            Value::Seq(items) => stack.extend(items.iter()),
+            Value::Map(entries) => stack.extend(entries.iter().map(|(_, v)| v)),
+            _ => {}
+        }
+    }
+    count
+}
+
+/// Resolves a scalar per the YAML 1.2 core schema (plain scalars) or its explicit tag.
+fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&granit_parser::Tag>) -> Value {
+    if let Some(tag) = tag {
+        if tag.is_yaml_core_schema() {
+            match tag.suffix() {
+                "str" => return Value::String(text.to_owned()),
+                "null" => return Value::Null,
+                "bool" | "int" | "float" => return plain_scalar(text),
+                _ => {}
+            }
+        }
+        if style != ScalarStyle::Plain {
+            return Value::String(text.to_owned());
+        }
+        return plain_scalar(text);
+    }
+    if style == ScalarStyle::Plain { plain_scalar(text) } else { Value::String(text.to_owned()) }
+}
+
+fn plain_scalar(text: &str) -> Value {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        _ => {}
+    }
+    let bytes = text.as_bytes();
+    let first = bytes.first().copied().unwrap_or(b' ');
+    if !(first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.') {
+        return Value::String(text.to_owned());
+    }
+    if let Some(hex) = text.strip_prefix("0x") {
+        if let Ok(v) = i128::from_str_radix(hex, 16) {
+            return Value::Int(v);
+        }
+    }
+    if let Some(oct) = text.strip_prefix("0o") {
+        if let Ok(v) = i128::from_str_radix(oct, 8) {
+            return Value::Int(v);
+        }
+    }
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(v) = text.parse::<i128>() {
+            return Value::Int(v);
+        }
+    }
+    let float_like = digits.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
+        && digits.bytes().any(|b| b.is_ascii_digit());
+    if float_like {
+        if let Ok(v) = text.parse::<f64>() {
+            return Value::Float(v);
+        }
+    }
+    Value::String(text.to_owned())
+}
+
+fn key_text(node: &Node) -> Option<String> {
+    Some(match &node.value {
+        Value::String(s) => s.clone(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "null".to_owned(),
+        Value::Seq(_) | Value::Map(_) => return None,
+    })
+}
+
+/// Applies YAML merge keys (`<<: *base`): entries of the merged mappings that the mapping does
+/// not set itself.
+fn apply_merges(entries: Vec<(Key, Node)>) -> Vec<(Key, Node)> {
+    if !entries.iter().any(|(k, _)| k.name == "<<") {
+        return entries;
+    }
+    let mut own = Vec::new();
+    let mut merged = Vec::new();
+    for (k, v) in entries {
+        if k.name == "<<" {
+            match v.value {
+                Value::Map(m) => merged.extend(m),
+                Value::Seq(items) => {
+                    for item in items {
+                        if let Value::Map(m) = item.value {
+                            merged.extend(m);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        } else {
+            own.push((k, v));
+        }
+    }
+    for (k, v) in merged {
+        if !own.iter().any(|(o, _)| o.name == k.name) {
+            own.push((k, v));
+        }
+    }
+    own
+}
+
+/// Parses every document of `text`.
+pub(crate) fn parse_documents(text: &str, limits: Limits) -> Result<Vec<Node>, YamlError> {
+    let mut options = granit_parser::Options::default();
+    options.flow_nesting_limit = limits.max_depth.saturating_mul(2).saturating_add(4);
+    options.block_nesting_limit = limits.max_depth.saturating_mul(2).saturating_add(4);
+    options.emit_comments = false;
+    let parser = Parser::new_from_str_with_options(text, options);
+    let mut docs = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut anchors: HashMap<usize, Node> = HashMap::new();
+    let mut nodes = 0usize;
+    let mut aliases = 0usize;
+    let mut replayed = 0usize;
+    let budget = |message: String, span: &Span| {
+        let (line, column) = at(span);
+        YamlError { message, line, column, budget: true }
+    };
+    for event in parser {
+        let (event, span) = event.map_err(|e| {
+            let message = e.info();
+            let budget = message.contains("limit");
+            YamlError {
+                message,
+                line: u32::try_from(e.marker().line()).unwrap_or(u32::MAX),
+                column: u32::try_from(e.marker().col()).unwrap_or(u32::MAX).saturating_add(1),
+                budget,
+            }
+        })?;
+        let (line, column) = at(&span);
+        let complete: Option<(Node, usize)> = match event {
+            Event::StreamStart | Event::StreamEnd | Event::DocumentStart(..) => None,
+            Event::DocumentEnd => {
+                anchors.clear();
+                None
+            }
+            Event::Alias(id) => {
+                aliases += 1;
+                if aliases > limits.max_aliases {
+                    return Err(budget(format!("more than {} aliases", limits.max_aliases), &span));
+                }
+                let Some(target) = anchors.get(&id) else {
+                    return Err(YamlError { message: "unknown alias".to_owned(), line, column, budget: false });
+                };
+                replayed = replayed.saturating_add(count_nodes(target));
+                if replayed > limits.max_alias_replay {
+                    return Err(budget(
+                        format!("aliases expand to more than {} nodes (alias bomb?)", limits.max_alias_replay),
+                        &span,
+                    ));
+                }
+                let mut node = target.clone();
+                node.line = line;
+                node.column = column;
+                Some((node, 0))
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                Some((Node { value: resolve_scalar(&text, style, tag.as_deref()), line, column }, anchor))
+            }
+            Event::SequenceStart(_, anchor, _) => {
+                if stack.len() >= limits.max_depth {
+                    return Err(budget(format!("nesting deeper than {} levels", limits.max_depth), &span));
+                }
+                stack.push(Frame::Seq { items: Vec::new(), line, column, anchor });
+                None
+            }
+            Event::MappingStart(_, anchor, _) => {
+                if stack.len() >= limits.max_depth {
+                    return Err(budget(format!("nesting deeper than {} levels", limits.max_depth), &span));
+                }
+                stack.push(Frame::Map { entries: Vec::new(), key: None, line, column, anchor });
+                None
+            }
+            Event::SequenceEnd => match stack.pop() {
+                Some(Frame::Seq { items, line, column, anchor }) => Some((Node { value: Value::Seq(items), line, column }, anchor)),
+                _ => return Err(YamlError { message: "unbalanced sequence".to_owned(), line, column, budget: false }),
+            },
+            Event::MappingEnd => match stack.pop() {
+                Some(Frame::Map { entries, line, column, anchor, .. }) => {
+                    Some((Node { value: Value::Map(apply_merges(entries)), line, column }, anchor))
+                }
+                _ => return Err(YamlError { message: "unbalanced mapping".to_owned(), line, column, budget: false }),
+            },
+            _ => None,
+        };
+        let Some((node, anchor)) = complete else { continue };
+        nodes += 1;
+        if nodes > limits.max_nodes {
+            return Err(budget(format!("more than {} nodes", limits.max_nodes), &span));
+        }
+        if anchor != 0 {
+            anchors.insert(anchor, node.clone());
+        }
+        match stack.last_mut() {
+            None => docs.push(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                None => {
+                    let Some(name) = key_text(&node) else {
+                        return Err(YamlError {
+                            message: "complex mapping keys are not supported".to_owned(),
+                            line: node.line,
+                            column: node.column,
+                            budget: false,
+                        });
+                    };
+                    if name != "<<" && entries.iter().any(|(k, _)| k.name == name) {
+                        return Err(YamlError {
+                            message: format!("duplicate key `{name}`"),
+                            line: node.line,
+                            column: node.column,
+                            budget: false,
+                        });
+                    }
+                    *key = Some(Key { name, line: node.line, column: node.column });
+                }
+                Some(k) => entries.push((k, node)),
+            },
+        }
+    }
+    Ok(docs)
+}

@@ -67,6 +67,24 @@ impl ErrorCode {
         }
     }
 
+    /// One line on what the code means, for the error reference.
+    #[must_use]
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::InputTooLarge => "the input is larger than the configured limit (`maxInputBytes`)",
+            Self::Syntax => "a document is not well-formed YAML or JSON (other documents still load unless strict)",
+            Self::BudgetExceeded => "a parser budget was exceeded: aliases, nesting depth, node count or documents",
+            Self::NotText => "the input is not UTF-8 text (binary data, NUL bytes)",
+            Self::ResourceShape => "a known kind has a field of the wrong type",
+            Self::NotAResource => "a document is not a Kubernetes object (no `apiVersion`/`kind`, or not a mapping)",
+            Self::InvalidIntent => "an intent document is invalid",
+            Self::InvalidRequest => "a JSON request to the API could not be decoded, or names an unknown operation",
+            Self::InvalidBuild => "the builder was asked for something that is not a valid NetworkPolicy",
+            Self::Io => "reading or writing a file failed (CLI)",
+            Self::Output => "output could not be produced",
+        }
+    }
+
     /// Every code, for documentation and tests.
     pub const ALL: &'static [ErrorCode] = &[
         Self::InputTooLarge,

@@ -1,1 +1,94 @@
-fn main() {}
+//! `cargo xtask`: build, code generation and test orchestration for netfence.
+//!
+//! `cargo xtask test` installs what it needs from the package registries (skipping what is
+//! already present) and runs every test; `.ci/run` calls exactly that.
+
+mod codegen;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("test") => test(&args[1..]),
+        Some("codegen") => codegen(args.iter().any(|a| a == "--check")),
+        Some("lint") => lint(),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <command>\n\n  test [--quick]     install tools and run every test (what CI runs)\n  codegen [--check]  regenerate schemas and docs (--check: fail if anything changes)\n  lint               rustfmt --check and clippy -D warnings"
+            );
+            Err("unknown command".to_owned())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
+}
+
+/// Runs a command in the repository root, echoing it, failing on a non-zero exit.
+fn run(program: &str, args: &[&str]) -> Result<(), String> {
+    eprintln!("==> {program} {}", args.join(" "));
+    let started = Instant::now();
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("cannot start `{program}`: {e}"))?;
+    eprintln!("    ({:.1}s)", started.elapsed().as_secs_f64());
+    if status.success() { Ok(()) } else { Err(format!("`{program} {}` failed ({status})", args.join(" "))) }
+}
+
+fn succeeds(program: &str, args: &[&str]) -> bool {
+    Command::new(program).args(args).output().map(|o| o.status.success()).unwrap_or(false)
+}
+
+/// Installs rustup components when missing.
+fn ensure_rust_components() -> Result<(), String> {
+    for (component, probe) in [("clippy", "clippy"), ("rustfmt", "fmt")] {
+        if !succeeds(&cargo(), &[probe, "--version"]) {
+            run("rustup", &["component", "add", component])?;
+        }
+    }
+    Ok(())
+}
+
+fn lint() -> Result<(), String> {
+    ensure_rust_components()?;
+    run(&cargo(), &["fmt", "--all", "--check"])?;
+    run(&cargo(), &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"])
+}
+
+fn codegen(check: bool) -> Result<(), String> {
+    let stale = codegen::generate(&root(), check)?;
+    if check && !stale.is_empty() {
+        return Err(format!(
+            "generated files are out of date: {}\n  run `cargo xtask codegen` and commit the result",
+            stale.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+fn test(args: &[String]) -> Result<(), String> {
+    let started = Instant::now();
+    let _quick = args.iter().any(|a| a == "--quick");
+    lint()?;
+    run(&cargo(), &["test", "--workspace", "--locked"])?;
+    codegen(true)?;
+    eprintln!("xtask test: all steps passed in {:.0}s", started.elapsed().as_secs_f64());
+    Ok(())
+}

@@ -1,1 +1,104 @@
 //! One API surface, one file per operation; what the CLI and every binding call.
+//!
+//! Each operation comes in two forms: a typed call (`validate(&ValidateRequest)`) and a JSON
+//! call through [`call_json`] (`call_json("validate", request_json)`), which is all a binding
+//! needs. Requests and responses are serde types in camelCase; errors are [`ErrorPayload`]s.
+
+mod parse;
+mod validate;
+
+pub use parse::{ParseRequest, ParseResponse, ResourceSummary, parse};
+pub use validate::{ValidateRequest, ValidateResponse, validate};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, ErrorCode, ErrorPayload};
+use crate::inventory::ResourceSet;
+use crate::parse::ParseOptions;
+
+/// One input: its name (a file path, or `<input>`) and its text (YAML or JSON).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Source {
+    /// Shown in locations: a file path or any label.
+    #[serde(default = "default_source_name")]
+    pub name: String,
+    /// YAML (one or more documents) or JSON text.
+    pub text: String,
+}
+
+fn default_source_name() -> String {
+    "<input>".to_owned()
+}
+
+impl Source {
+    /// A source named `<input>`.
+    #[must_use]
+    pub fn text(text: impl Into<String>) -> Self {
+        Self { name: default_source_name(), text: text.into() }
+    }
+
+    /// A named source.
+    #[must_use]
+    pub fn named(name: impl Into<String>, text: impl Into<String>) -> Self {
+        Self { name: name.into(), text: text.into() }
+    }
+}
+
+/// Reads sources into one resource set.
+///
+/// # Errors
+/// Input-level failures (too large, not text), or any bad document in strict mode.
+pub fn load(sources: &[Source], options: &ParseOptions) -> Result<ResourceSet, Error> {
+    let mut set = ResourceSet::default();
+    for source in sources {
+        set.add_text(&source.text, &source.name, options)?;
+    }
+    Ok(set)
+}
+
+/// The operations [`call_json`] knows, in the order of the cycle.
+pub const OPERATIONS: &[&str] = &["parse", "validate"];
+
+/// Runs operation `operation` on a JSON request and returns the JSON response. This is the
+/// whole surface a binding needs.
+///
+/// # Errors
+/// `NF-E011` for an unknown operation or a request that does not decode; otherwise the
+/// operation's own errors.
+pub fn call_json(operation: &str, request: &str) -> Result<String, ErrorPayload> {
+    match operation {
+        "parse" => run(request, parse),
+        "validate" => run(request, validate),
+        other => Err(Error::new(ErrorCode::InvalidRequest, format!("unknown operation `{other}`"))
+            .with_help(format!("operations are: {}", OPERATIONS.join(", ")))
+            .payload()),
+    }
+}
+
+fn run<Req, Resp>(request: &str, op: fn(&Req) -> Result<Resp, Error>) -> Result<String, ErrorPayload>
+where
+    Req: serde::de::DeserializeOwned,
+    Resp: Serialize,
+{
+    let request: Req = decode_request(request).map_err(|e| e.payload())?;
+    let response = op(&request).map_err(|e| e.payload())?;
+    serde_json::to_string(&response)
+        .map_err(|e| Error::new(ErrorCode::Output, format!("cannot encode the response: {e}")).payload())
+}
+
+/// Decodes a JSON request, naming the field that is wrong.
+///
+/// # Errors
+/// `NF-E011` with the path of the offending field.
+pub fn decode_request<Req: serde::de::DeserializeOwned>(request: &str) -> Result<Req, Error> {
+    let mut de = serde_json::Deserializer::from_str(request);
+    serde_path_to_error::deserialize::<_, Req>(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let at = if path == "." { String::new() } else { format!(" at `{path}`") };
+        Error::new(ErrorCode::InvalidRequest, format!("invalid request{at}: {inner}"))
+            .with_help("see the operation's request type in docs/api.md")
+    })
+}

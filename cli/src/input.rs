@@ -1,0 +1,67 @@
+//! Inputs: files, directories (recursive, `.yaml`/`.yml`/`.json`, sorted) and `-` for stdin.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use netfence::api::Source;
+use netfence::{Error, ErrorCode};
+
+/// Reads every input path into sources.
+pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<Source>, Error> {
+    let mut sources = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|e| Error::new(ErrorCode::Io, format!("cannot read standard input: {e}")))?;
+            sources.push(to_source("<stdin>", &bytes)?);
+        } else if path.is_dir() {
+            let mut files = Vec::new();
+            collect(path, &mut files)?;
+            if files.is_empty() {
+                return Err(Error::new(ErrorCode::Io, format!("`{}` holds no .yaml, .yml or .json file", path.display()))
+                    .with_help("pass manifest files, or a directory that contains some"));
+            }
+            for file in files {
+                sources.push(read_file(&file)?);
+            }
+        } else {
+            sources.push(read_file(path)?);
+        }
+    }
+    Ok(sources)
+}
+
+fn to_source(name: &str, bytes: &[u8]) -> Result<Source, Error> {
+    let text = netfence::parse::text_from_bytes(bytes, name)?;
+    Ok(Source::named(name, text))
+}
+
+/// Reads one file.
+pub fn read_file(path: &Path) -> Result<Source, Error> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| {
+        Error::new(ErrorCode::Io, format!("cannot read `{name}`: {e}")).with_help("check the path and its permissions")
+    })?;
+    to_source(&name, &bytes)
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| Error::new(ErrorCode::Io, format!("cannot read directory `{}`: {e}", dir.display())))?;
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            collect(&path, out)?;
+        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json")) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}

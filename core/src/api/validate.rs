@@ -1,0 +1,54 @@
+//! `validate`: what the API server would reject, as findings with locations.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Source, load};
+use crate::error::{Error, ErrorPayload};
+use crate::inventory::ResourceCounts;
+use crate::model::{Finding, Severity};
+use crate::parse::ParseOptions;
+
+/// Request of [`validate`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ValidateRequest {
+    /// The inputs.
+    pub sources: Vec<Source>,
+    /// Limits and strict mode.
+    #[serde(default)]
+    pub options: ParseOptions,
+}
+
+impl ValidateRequest {
+    /// A request for one text input.
+    #[must_use]
+    pub fn from_text(text: impl Into<String>) -> Self {
+        Self { sources: vec![Source::text(text)], options: ParseOptions::default() }
+    }
+}
+
+/// Response of [`validate`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidateResponse {
+    /// `true` when no finding has severity `error` and every document could be read.
+    pub valid: bool,
+    /// Findings, in input order.
+    pub findings: Vec<Finding>,
+    /// Documents that could not be read.
+    pub errors: Vec<ErrorPayload>,
+    /// What was read.
+    pub counts: ResourceCounts,
+}
+
+/// Validates every NetworkPolicy in the sources.
+///
+/// # Errors
+/// Input-level failures, or any bad document in strict mode.
+pub fn validate(request: &ValidateRequest) -> Result<ValidateResponse, Error> {
+    let set = load(&request.sources, &request.options)?;
+    let findings: Vec<Finding> = set.policies.iter().flat_map(crate::validate::validate_policy).collect();
+    let valid = set.errors.is_empty() && !findings.iter().any(|f| f.severity == Severity::Error);
+    Ok(ValidateResponse { valid, findings, errors: set.errors.iter().map(Error::payload).collect(), counts: set.counts() })
+}

@@ -28,6 +28,7 @@ pub mod inventory;
 pub mod model;
 pub mod parse;
 pub mod source;
+pub mod synth;
 pub mod validate;
 mod yaml;
 

@@ -1,12 +1,218 @@
-//! API validation: every rule the Kubernetes API server enforces on a NetworkPolicy, reported
-//! as findings (`NF0xx`) with locations.
+//! API validation: every rule the Kubernetes API server enforces on a networking.k8s.io/v1
+//! NetworkPolicy, reported as findings (`NF0xx`) with locations.
+//!
+//! One rule family per file; each file declares its rules' [`RuleMeta`] and a `check`
+//! function. [`RULES`] is the one registry list. Errors are what the server would reject;
+//! warnings are what it accepts but warns about (or what older servers and clients reject).
+//!
+//! ```
+//! use netfence::inventory::ResourceSet;
+//! use netfence::parse::ParseOptions;
+//! use netfence::validate::validate_resources;
+//!
+//! let yaml = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n\
+//!             metadata: {name: web, namespace: shop}\n\
+//!             spec: {podSelector: {}, ingress: [{ports: [{protocol: tcp, port: 80}]}]}\n";
+//! let mut set = ResourceSet::default();
+//! set.add_text(yaml, "web.yaml", &ParseOptions::default()).unwrap();
+//! let findings = validate_resources(&set);
+//! assert_eq!(findings[0].id, "NF017");
+//! assert_eq!(findings[0].fix.as_deref(), Some("TCP"));
+//! ```
 
-use crate::inventory::PolicyResource;
-use crate::model::Finding;
+mod api_version;
+mod cidr;
+mod fields;
+mod ip_block;
+mod labels;
+mod names;
+mod peers;
+mod ports;
+mod selectors;
+mod spec;
+mod suggest;
+mod syntax;
+mod walk;
 
-/// Validates one NetworkPolicy as the API server would.
+use serde::Serialize;
+
+use crate::inventory::{PolicyResource, ResourceSet};
+use crate::model::{Finding, Severity};
+use crate::source::Location;
+
+/// A validation rule's metadata: stable id, name, severity and a one-line summary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleMeta {
+    /// Stable id, e.g. `NF018`. Ids are permanent and never reused.
+    pub id: &'static str,
+    /// Kebab-case name, e.g. `invalid-protocol`.
+    pub name: &'static str,
+    /// Severity of every finding of this rule.
+    pub severity: Severity,
+    /// What the rule checks, in one line.
+    pub summary: &'static str,
+}
+
+impl RuleMeta {
+    /// A finding of this rule; the resource is filled in when it is reported.
+    pub(crate) fn finding(&self, location: Location, message: impl Into<String>, help: impl Into<String>) -> Draft {
+        Draft {
+            finding: Finding {
+                id: self.id.to_owned(),
+                name: self.name.to_owned(),
+                severity: self.severity,
+                message: message.into(),
+                help: Some(help.into()),
+                resource: None,
+                location: Some(location),
+                related: Vec::new(),
+                fix: None,
+            },
+        }
+    }
+}
+
+/// A finding being put together by a rule.
+pub(crate) struct Draft {
+    finding: Finding,
+}
+
+impl Draft {
+    /// Sets the suggested replacement (YAML text) for the value at the finding's location.
+    #[must_use]
+    pub(crate) fn fix(mut self, yaml: impl Into<String>) -> Self {
+        self.finding.fix = Some(yaml.into());
+        self
+    }
+
+    /// Sets the fix when there is one.
+    #[must_use]
+    pub(crate) fn maybe_fix(mut self, yaml: Option<String>) -> Self {
+        self.finding.fix = yaml;
+        self
+    }
+
+    /// Adds a related location.
+    #[must_use]
+    pub(crate) fn related(mut self, location: Location) -> Self {
+        self.finding.related.push(location);
+        self
+    }
+}
+
+/// What rules read and where they report.
+pub(crate) struct Ctx<'a> {
+    pub(crate) policy: &'a PolicyResource,
+    resource: String,
+    findings: Vec<Finding>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(policy: &'a PolicyResource) -> Self {
+        Self { policy, resource: format!("NetworkPolicy {}/{}", policy.namespace, policy.name), findings: Vec::new() }
+    }
+
+    /// The location of the value at `pointer` (relative to the resource).
+    pub(crate) fn at(&self, pointer: &str) -> Location {
+        self.policy.source.locate(pointer)
+    }
+
+    /// The location of key `key` in the mapping at `pointer`.
+    pub(crate) fn at_key(&self, pointer: &str, key: &str) -> Location {
+        self.policy.source.locate_key(pointer, key)
+    }
+
+    /// Reports a finding.
+    pub(crate) fn report(&mut self, draft: Draft) {
+        let mut finding = draft.finding;
+        finding.resource = Some(self.resource.clone());
+        self.findings.push(finding);
+    }
+}
+
+/// `s` as a YAML scalar that reads back as the same string: plain when that is unambiguous,
+/// else double-quoted.
+pub(crate) fn yaml_string(s: &str) -> String {
+    let plain = s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+        && !matches!(
+            s.to_ascii_lowercase().as_str(),
+            "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "y" | "n"
+        );
+    if plain { s.to_owned() } else { serde_json::to_string(s).unwrap_or_else(|_| format!("'{s}'")) }
+}
+
+/// Every API-validation rule, in id order.
+pub static RULES: &[RuleMeta] = &[
+    fields::UNKNOWN_FIELD,
+    api_version::REMOVED_API_VERSION,
+    api_version::UNKNOWN_API_VERSION,
+    names::MISSING_NAME,
+    names::INVALID_NAME,
+    names::INVALID_NAMESPACE,
+    labels::INVALID_LABEL_KEY,
+    labels::INVALID_LABEL_VALUE,
+    labels::INVALID_ANNOTATION_KEY,
+    labels::ANNOTATIONS_TOO_LARGE,
+    selectors::INVALID_SELECTOR_OPERATOR,
+    selectors::MISSING_SELECTOR_VALUES,
+    selectors::FORBIDDEN_SELECTOR_VALUES,
+    spec::MISSING_POD_SELECTOR,
+    spec::INVALID_POLICY_TYPE,
+    spec::TOO_MANY_POLICY_TYPES,
+    ports::INVALID_PROTOCOL,
+    ports::INVALID_PORT_NUMBER,
+    ports::INVALID_PORT_NAME,
+    ports::END_PORT_WITHOUT_NUMERIC_PORT,
+    ports::END_PORT_BELOW_PORT,
+    peers::EMPTY_PEER,
+    peers::IP_BLOCK_WITH_SELECTOR,
+    ip_block::MISSING_CIDR,
+    ip_block::INVALID_CIDR,
+    ip_block::EXCEPT_OUTSIDE_CIDR,
+    ip_block::CIDR_HOST_BITS_SET,
+    ip_block::NON_STANDARD_CIDR,
+];
+
+/// Validates one NetworkPolicy as the API server would. Findings come in document order.
 #[must_use]
 pub fn validate_policy(policy: &PolicyResource) -> Vec<Finding> {
-    let _ = policy;
-    Vec::new()
+    let mut ctx = Ctx::new(policy);
+    api_version::check(&mut ctx);
+    fields::check(&mut ctx);
+    names::check(&mut ctx);
+    labels::check(&mut ctx);
+    spec::check(&mut ctx);
+    selectors::check(&mut ctx);
+    ports::check(&mut ctx);
+    peers::check(&mut ctx);
+    ip_block::check(&mut ctx);
+    let mut findings = ctx.findings;
+    findings.sort_by_key(|f| f.location.as_ref().map(|l| (l.line, l.column)));
+    findings
+}
+
+/// Validates every NetworkPolicy of a resource set, in input order.
+#[must_use]
+pub fn validate_resources(set: &ResourceSet) -> Vec<Finding> {
+    set.policies.iter().flat_map(validate_policy).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULES;
+
+    #[test]
+    fn ids_are_unique_sequential_and_named() {
+        for (i, rule) in RULES.iter().enumerate() {
+            assert_eq!(rule.id, format!("NF{:03}", i + 1), "{}", rule.name);
+            assert!(rule.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{}", rule.name);
+            assert!(!rule.summary.is_empty() && !rule.summary.ends_with('.'), "{}", rule.name);
+        }
+        let mut names: Vec<_> = RULES.iter().map(|r| r.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), RULES.len());
+    }
 }

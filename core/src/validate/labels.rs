@@ -1,0 +1,119 @@
+//! Label and annotation syntax: keys are qualified names (optional DNS subdomain prefix and
+//! `/`, then a name of at most 63 characters), label values at most 63 characters of letters,
+//! digits, `-`, `_`, `.` (or empty). Applies to `metadata.labels`, `metadata.annotations`
+//! (keys and total size) and every selector's `matchLabels` and `matchExpressions`.
+
+use std::collections::BTreeMap;
+
+use super::syntax::{label_value_problem, qualified_name_problem};
+use super::{Ctx, RuleMeta, walk, yaml_string};
+use crate::model::Severity;
+use crate::source::{Location, escape_pointer};
+
+/// `NF007`: a label key that is not a qualified name.
+pub(crate) const INVALID_LABEL_KEY: RuleMeta = RuleMeta {
+    id: "NF007",
+    name: "invalid-label-key",
+    severity: Severity::Error,
+    summary: "label keys must be qualified names: `[prefix/]name`, name at most 63 characters",
+};
+
+/// `NF008`: a label value that is too long or has characters labels cannot hold.
+pub(crate) const INVALID_LABEL_VALUE: RuleMeta = RuleMeta {
+    id: "NF008",
+    name: "invalid-label-value",
+    severity: Severity::Error,
+    summary: "label values must be at most 63 letters, digits, `-`, `_` or `.`, starting and ending alphanumeric",
+};
+
+/// `NF009`: an annotation key that is not a qualified name.
+pub(crate) const INVALID_ANNOTATION_KEY: RuleMeta = RuleMeta {
+    id: "NF009",
+    name: "invalid-annotation-key",
+    severity: Severity::Error,
+    summary: "annotation keys must be qualified names: `[prefix/]name`",
+};
+
+/// `NF010`: annotations larger than the server's 256 KiB limit.
+pub(crate) const ANNOTATIONS_TOO_LARGE: RuleMeta = RuleMeta {
+    id: "NF010",
+    name: "annotations-too-large",
+    severity: Severity::Error,
+    summary: "all annotations together must be at most 256 KiB",
+};
+
+/// The server's limit on keys plus values of all annotations.
+const ANNOTATIONS_MAX_BYTES: usize = 256 * 1024;
+
+pub(crate) fn check(ctx: &mut Ctx<'_>) {
+    let meta = &ctx.policy.object.metadata;
+    if let Some(labels) = &meta.labels {
+        check_label_map(ctx, "/metadata/labels", labels);
+    }
+    if let Some(annotations) = &meta.annotations {
+        for key in annotations.keys() {
+            if let Some(problem) = qualified_name_problem(&key.to_lowercase()) {
+                let draft = INVALID_ANNOTATION_KEY.finding(
+                    ctx.at_key("/metadata/annotations", key),
+                    format!("annotation key `{key}` {problem}"),
+                    "annotation keys look like `example.com/some-name` or `some-name`",
+                );
+                ctx.report(draft);
+            }
+        }
+        let size: usize = annotations.iter().map(|(k, v)| k.len() + v.len()).sum();
+        if size > ANNOTATIONS_MAX_BYTES {
+            let draft = ANNOTATIONS_TOO_LARGE.finding(
+                ctx.at("/metadata/annotations"),
+                format!("annotations take {size} bytes, more than the limit of {ANNOTATIONS_MAX_BYTES}"),
+                "move large data out of annotations, e.g. into a ConfigMap",
+            );
+            ctx.report(draft);
+        }
+    }
+    let spec = ctx.policy.object.spec.as_ref();
+    for (pointer, selector) in walk::selectors(spec) {
+        if let Some(labels) = &selector.match_labels {
+            check_label_map(ctx, &format!("{pointer}/matchLabels"), labels);
+        }
+        for (i, requirement) in selector.match_expressions.iter().flatten().enumerate() {
+            let at = format!("{pointer}/matchExpressions/{i}");
+            check_key(ctx, ctx.at(&format!("{at}/key")), &requirement.key);
+            for (j, value) in requirement.values.iter().flatten().enumerate() {
+                check_value(ctx, &format!("{at}/values/{j}"), value);
+            }
+        }
+    }
+}
+
+fn check_label_map(ctx: &mut Ctx<'_>, pointer: &str, labels: &BTreeMap<String, String>) {
+    for (key, value) in labels {
+        check_key(ctx, ctx.at_key(pointer, key), key);
+        check_value(ctx, &format!("{pointer}/{}", escape_pointer(key)), value);
+    }
+}
+
+fn check_key(ctx: &mut Ctx<'_>, location: Location, key: &str) {
+    if let Some(problem) = qualified_name_problem(key) {
+        let draft = INVALID_LABEL_KEY.finding(
+            location,
+            format!("label key `{key}` {problem}"),
+            "label keys look like `app`, `app.kubernetes.io/name` or `example.com/tier`",
+        );
+        ctx.report(draft);
+    }
+}
+
+fn check_value(ctx: &mut Ctx<'_>, pointer: &str, value: &str) {
+    if let Some(problem) = label_value_problem(value) {
+        let trimmed = value.trim();
+        let suggestion = (trimmed != value && label_value_problem(trimmed).is_none()).then_some(trimmed);
+        let fix = suggestion.map(yaml_string);
+        let help = suggestion.map_or_else(
+            || "label values are at most 63 letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit".to_owned(),
+            |f| format!("did you mean `{f}`?"),
+        );
+        let draft = INVALID_LABEL_VALUE.finding(ctx.at(pointer), format!("label value `{value}` {problem}"), help);
+        ctx.report(draft.maybe_fix(fix));
+    }
+}

@@ -1,0 +1,97 @@
+//! Spec-level rules: `spec.podSelector` presence and `spec.policyTypes` values.
+
+use super::suggest::closest;
+use super::{Ctx, RuleMeta, yaml_string};
+use crate::model::Severity;
+
+/// The values `policyTypes` accepts.
+const POLICY_TYPES: [&str; 2] = ["Ingress", "Egress"];
+
+/// `NF014`: the policy has no `spec.podSelector` (or no `spec`).
+///
+/// The server accepts this and treats the selector as `{}` (every pod in the namespace);
+/// the v1 OpenAPI schema of older releases marked the field required, so older clients
+/// and schema validators (kubeconform, `kubectl --validate` against older servers) reject it.
+pub(crate) const MISSING_POD_SELECTOR: RuleMeta = RuleMeta {
+    id: "NF014",
+    name: "missing-pod-selector",
+    severity: Severity::Warning,
+    summary: "`spec.podSelector` is missing: it means every pod, and older schemas require it",
+};
+
+/// `NF015`: a `policyTypes` entry other than `Ingress` or `Egress` (case-sensitive).
+pub(crate) const INVALID_POLICY_TYPE: RuleMeta = RuleMeta {
+    id: "NF015",
+    name: "invalid-policy-type",
+    severity: Severity::Error,
+    summary: "`policyTypes` entries are `Ingress` or `Egress`",
+};
+
+/// `NF016`: more than two `policyTypes` entries.
+pub(crate) const TOO_MANY_POLICY_TYPES: RuleMeta = RuleMeta {
+    id: "NF016",
+    name: "too-many-policy-types",
+    severity: Severity::Error,
+    summary: "`policyTypes` has at most two entries",
+};
+
+pub(crate) fn check(ctx: &mut Ctx<'_>) {
+    check_pod_selector(ctx);
+    let Some(types) = ctx.policy.object.spec.as_ref().and_then(|s| s.policy_types.as_ref()) else {
+        return;
+    };
+    if types.len() > POLICY_TYPES.len() {
+        let mut unique: Vec<&str> = Vec::new();
+        for t in types {
+            let fixed = closest(t, POLICY_TYPES).unwrap_or(t);
+            if !unique.contains(&fixed) {
+                unique.push(fixed);
+            }
+        }
+        let fix = (unique.len() <= POLICY_TYPES.len() && unique.iter().all(|t| POLICY_TYPES.contains(t)))
+            .then(|| format!("[{}]", unique.join(", ")));
+        let draft = TOO_MANY_POLICY_TYPES.finding(
+            ctx.at("/spec/policyTypes"),
+            format!("`policyTypes` has {} entries, more than two", types.len()),
+            "list each of `Ingress` and `Egress` at most once",
+        );
+        ctx.report(draft.maybe_fix(fix));
+        // The server stops here too.
+        return;
+    }
+    for (i, t) in types.iter().enumerate() {
+        if POLICY_TYPES.contains(&t.as_str()) {
+            continue;
+        }
+        let suggestion = closest(t, POLICY_TYPES);
+        let help =
+            suggestion.map_or_else(|| "use `Ingress` or `Egress`".to_owned(), |s| format!("did you mean `{s}`?"));
+        let draft = INVALID_POLICY_TYPE.finding(
+            ctx.at(&format!("/spec/policyTypes/{i}")),
+            format!("policy type `{t}` is not supported"),
+            help,
+        );
+        ctx.report(draft.maybe_fix(suggestion.map(yaml_string)));
+    }
+}
+
+fn check_pod_selector(ctx: &mut Ctx<'_>) {
+    let node = ctx.policy.source.node();
+    let spec = node.get("spec").filter(|s| !matches!(s.value, crate::source::Value::Null));
+    let present =
+        spec.and_then(|s| s.get("podSelector")).is_some_and(|p| !matches!(p.value, crate::source::Value::Null));
+    if present {
+        return;
+    }
+    let (location, message) = if spec.is_some() {
+        (ctx.at("/spec"), "policy has no `spec.podSelector`: it applies to every pod in its namespace")
+    } else {
+        (ctx.at(""), "policy has no `spec`: it isolates every pod in its namespace for ingress")
+    };
+    let draft = MISSING_POD_SELECTOR.finding(
+        location,
+        message,
+        "write `podSelector: {}` to select every pod explicitly (older API schemas require the field), or a selector for the pods you mean",
+    );
+    ctx.report(draft);
+}

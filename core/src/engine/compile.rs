@@ -1,0 +1,607 @@
+//! Compiling a [`ResourceSet`] into a [`CompiledCluster`]: endpoints grouped into
+//! equivalence classes, selectors evaluated once per class, rules with their matched peers,
+//! and the connectivity of every class pair and every class/external-range pair, interned.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
+
+use k8s_openapi::api::networking::v1::NetworkPolicyPeer;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+
+use super::bitset::BitSet;
+use super::endpoints::{EndpointDraft, NamedPortEntry, discover};
+use super::ipset::IpRange;
+use super::policy::{PortSpec, effective_types, ip_block_bounds, ip_block_set};
+use super::ports::PortSet;
+use super::selector::{SelectorId, SelectorTable};
+use super::types::{Direction, Endpoint, EngineOptions, IpBlockMode, NamedPort};
+use crate::inventory::ResourceSet;
+use crate::source::Location;
+
+/// Id of an interned port set; [`EMPTY`] and [`ALL`] are fixed.
+pub(crate) type SetId = u32;
+/// Nothing allowed.
+pub(crate) const EMPTY: SetId = 0;
+/// Everything allowed.
+pub(crate) const ALL: SetId = 1;
+
+/// An in-cluster endpoint and its class.
+#[derive(Clone, Debug)]
+pub(crate) struct EndpointEntry {
+    pub(crate) public: Endpoint,
+    pub(crate) class: usize,
+}
+
+/// Endpoints that no policy can tell apart: same namespace, pod labels, named ports (and pod
+/// IPs in [`IpBlockMode::PodIps`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct ClassKey {
+    pub(crate) namespace: usize,
+    pub(crate) labels: BTreeMap<String, String>,
+    pub(crate) named_ports: Vec<NamedPortEntry>,
+    pub(crate) ips: Vec<IpAddr>,
+}
+
+/// A policy, with the classes it selects.
+#[derive(Clone, Debug)]
+pub(crate) struct PolicyEntry {
+    pub(crate) namespace: String,
+    pub(crate) name: String,
+    pub(crate) location: Option<Location>,
+}
+
+/// One peer of a rule and what it matches.
+#[derive(Clone, Debug)]
+pub(crate) struct PeerEntry {
+    pub(crate) classes: BitSet,
+    pub(crate) externals: BitSet,
+}
+
+/// One ingress or egress rule of an isolating direction of a policy.
+#[derive(Clone, Debug)]
+pub(crate) struct RuleEntry {
+    pub(crate) policy: usize,
+    pub(crate) direction: Direction,
+    pub(crate) index: usize,
+    pub(crate) location: Option<Location>,
+    /// Classes some peer matches (all when the rule has no peers list).
+    pub(crate) classes: BitSet,
+    /// External ranges some peer matches.
+    pub(crate) externals: BitSet,
+    pub(crate) ports: PortSpec,
+}
+
+/// One direction of a class: the policies isolating it and their rules.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Side {
+    pub(crate) policies: Vec<usize>,
+    pub(crate) rules: Vec<usize>,
+}
+
+impl Side {
+    pub(crate) fn isolated(&self) -> bool {
+        !self.policies.is_empty()
+    }
+}
+
+/// Interned port sets.
+#[derive(Clone, Debug)]
+pub(crate) struct Interner {
+    ids: HashMap<PortSet, SetId>,
+    sets: Vec<PortSet>,
+}
+
+impl Interner {
+    fn new() -> Self {
+        let mut interner = Self { ids: HashMap::new(), sets: Vec::new() };
+        interner.intern(PortSet::empty());
+        interner.intern(PortSet::all());
+        interner
+    }
+
+    fn intern(&mut self, set: PortSet) -> SetId {
+        if let Some(id) = self.ids.get(&set) {
+            return *id;
+        }
+        let id = SetId::try_from(self.sets.len()).unwrap_or(SetId::MAX);
+        self.sets.push(set.clone());
+        self.ids.insert(set, id);
+        id
+    }
+}
+
+/// A row of port sets deduplicated locally (built in parallel, interned globally after).
+struct LocalRow {
+    ids: Vec<SetId>,
+    table: Vec<PortSet>,
+}
+
+impl LocalRow {
+    fn new(sets: Vec<PortSet>) -> Self {
+        let mut seen: HashMap<PortSet, SetId> = HashMap::new();
+        let mut table = Vec::new();
+        let ids = sets
+            .into_iter()
+            .map(|s| {
+                *seen.entry(s).or_insert_with_key(|s| {
+                    table.push(s.clone());
+                    SetId::try_from(table.len() - 1).unwrap_or(SetId::MAX)
+                })
+            })
+            .collect();
+        Self { ids, table }
+    }
+}
+
+fn intern_rows(rows: Vec<LocalRow>, interner: &mut Interner) -> Vec<Vec<SetId>> {
+    rows.into_iter()
+        .map(|row| {
+            let map: Vec<SetId> = row.table.into_iter().map(|s| interner.intern(s)).collect();
+            row.ids.into_iter().map(|i| map.get(i as usize).copied().unwrap_or(EMPTY)).collect()
+        })
+        .collect()
+}
+
+/// Maps `f` over `0..n`, in parallel on native targets, in order.
+#[cfg(not(target_arch = "wasm32"))]
+fn par_map<R: Send>(n: usize, f: impl Fn(usize) -> R + Sync + Send) -> Vec<R> {
+    use rayon::prelude::*;
+    (0..n).into_par_iter().map(f).collect()
+}
+
+/// Maps `f` over `0..n` (serial in WASM).
+#[cfg(target_arch = "wasm32")]
+fn par_map<R: Send>(n: usize, f: impl Fn(usize) -> R + Sync + Send) -> Vec<R> {
+    (0..n).map(f).collect()
+}
+
+/// A cluster compiled for queries: every query (all pairs, one connection, an explanation)
+/// runs against this form.
+#[derive(Clone, Debug)]
+pub struct CompiledCluster {
+    pub(crate) options: EngineOptions,
+    /// In-cluster endpoints, sorted by name.
+    pub(crate) endpoints: Vec<EndpointEntry>,
+    pub(crate) by_name: HashMap<String, usize>,
+    pub(crate) classes: Vec<ClassKey>,
+    /// External address space cut at every ipBlock boundary, IPv4 first, sorted.
+    pub(crate) externals: Vec<IpRange>,
+    pub(crate) policies: Vec<PolicyEntry>,
+    pub(crate) rules: Vec<RuleEntry>,
+    pub(crate) ingress: Vec<Side>,
+    pub(crate) egress: Vec<Side>,
+    pub(crate) sets: Vec<PortSet>,
+    /// `pair[s * classes + d]`: class `s` to class `d`.
+    pub(crate) pair: Vec<SetId>,
+    /// `to_external[c * externals + a]`: class `c` to external range `a`.
+    pub(crate) to_external: Vec<SetId>,
+    /// `from_external[c * externals + a]`: external range `a` to class `c`.
+    pub(crate) from_external: Vec<SetId>,
+}
+
+struct Builder<'a> {
+    resources: &'a ResourceSet,
+    options: &'a EngineOptions,
+    namespaces: Vec<String>,
+    namespace_labels: Vec<BTreeMap<String, String>>,
+    classes: Vec<ClassKey>,
+    /// Classes of each namespace.
+    namespace_classes: Vec<BitSet>,
+    externals: Vec<IpRange>,
+    selectors: SelectorTable,
+    pod_selections: HashMap<SelectorId, BitSet>,
+    namespace_selections: HashMap<SelectorId, BitSet>,
+}
+
+impl Builder<'_> {
+    fn namespace_index(&self, name: &str) -> Option<usize> {
+        self.namespaces.binary_search_by(|n| n.as_str().cmp(name)).ok()
+    }
+
+    /// Classes in `namespace` whose pod labels match `selector`.
+    fn pods_matching(&mut self, selector: &LabelSelector) -> BitSet {
+        let id = self.selectors.intern(selector);
+        if let Some(bits) = self.pod_selections.get(&id) {
+            return bits.clone();
+        }
+        let mut bits = BitSet::new(self.classes.len());
+        if let Some(compiled) = self.selectors.selectors().get(id as usize) {
+            for (i, class) in self.classes.iter().enumerate() {
+                if compiled.matches(&class.labels) {
+                    bits.insert(i);
+                }
+            }
+        }
+        self.pod_selections.insert(id, bits.clone());
+        bits
+    }
+
+    /// Classes whose namespace's labels match `selector`.
+    fn namespaces_matching(&mut self, selector: &LabelSelector) -> BitSet {
+        let id = self.selectors.intern(selector);
+        if let Some(bits) = self.namespace_selections.get(&id) {
+            return bits.clone();
+        }
+        let mut bits = BitSet::new(self.classes.len());
+        if let Some(compiled) = self.selectors.selectors().get(id as usize) {
+            for (labels, classes) in self.namespace_labels.iter().zip(&self.namespace_classes) {
+                if compiled.matches(labels) {
+                    bits.union_with(classes);
+                }
+            }
+        }
+        self.namespace_selections.insert(id, bits.clone());
+        bits
+    }
+
+    fn in_namespace(&self, namespace: Option<usize>) -> BitSet {
+        namespace
+            .and_then(|n| self.namespace_classes.get(n).cloned())
+            .unwrap_or_else(|| BitSet::new(self.classes.len()))
+    }
+
+    fn peer(&mut self, peer: &NetworkPolicyPeer, namespace: Option<usize>) -> PeerEntry {
+        let mut classes = BitSet::new(self.classes.len());
+        let mut externals = BitSet::new(self.externals.len());
+        if let Some(block) = &peer.ip_block {
+            let set = ip_block_set(block);
+            for (i, range) in self.externals.iter().enumerate() {
+                if set.contains(range.first()) {
+                    externals.insert(i);
+                }
+            }
+            if self.options.ip_block_mode == IpBlockMode::PodIps {
+                for (i, class) in self.classes.iter().enumerate() {
+                    if class.ips.iter().any(|ip| set.contains(*ip)) {
+                        classes.insert(i);
+                    }
+                }
+            }
+            return PeerEntry { classes, externals };
+        }
+        match (&peer.pod_selector, &peer.namespace_selector) {
+            (None, None) => {}
+            (Some(pods), None) => {
+                classes = self.pods_matching(pods);
+                classes.intersect_with(&self.in_namespace(namespace));
+            }
+            (None, Some(namespaces)) => classes = self.namespaces_matching(namespaces),
+            (Some(pods), Some(namespaces)) => {
+                classes = self.pods_matching(pods);
+                classes.intersect_with(&self.namespaces_matching(namespaces));
+            }
+        }
+        PeerEntry { classes, externals }
+    }
+}
+
+/// Cuts `[MIN, MAX]` at the start and end of every range.
+fn cut_points<T: super::intervals::Point>(ranges: &[(T, T)]) -> Vec<(T, T)> {
+    let mut starts: Vec<T> = vec![T::MIN];
+    for &(lo, hi) in ranges {
+        starts.push(lo);
+        if let Some(next) = hi.succ() {
+            starts.push(next);
+        }
+    }
+    starts.sort_unstable();
+    starts.dedup();
+    let mut out = Vec::with_capacity(starts.len());
+    for (i, &lo) in starts.iter().enumerate() {
+        let hi = match starts.get(i + 1) {
+            Some(next) => next.pred().unwrap_or(T::MIN),
+            None => T::MAX,
+        };
+        out.push((lo, hi));
+    }
+    out
+}
+
+impl CompiledCluster {
+    /// Compiles the resources: endpoints, classes, policies, and all-pairs connectivity.
+    #[must_use]
+    pub fn compile(resources: &ResourceSet, options: &EngineOptions) -> Self {
+        let drafts = discover(resources);
+        let namespaces = resources.namespace_names();
+        let namespace_labels: Vec<BTreeMap<String, String>> =
+            namespaces.iter().map(|n| resources.namespace_labels(n)).collect();
+
+        // classes
+        let mut class_ids: HashMap<ClassKey, usize> = HashMap::new();
+        let mut classes: Vec<ClassKey> = Vec::new();
+        let mut endpoints: Vec<EndpointEntry> = Vec::with_capacity(drafts.len());
+        for draft in drafts {
+            let namespace = namespaces.binary_search(&draft.namespace).unwrap_or(usize::MAX);
+            let key = ClassKey {
+                namespace,
+                labels: draft.labels.clone(),
+                named_ports: draft.named_ports.clone(),
+                ips: if options.ip_block_mode == IpBlockMode::PodIps { draft.ips.clone() } else { Vec::new() },
+            };
+            let class = *class_ids.entry(key.clone()).or_insert_with(|| {
+                classes.push(key);
+                classes.len() - 1
+            });
+            endpoints.push(EndpointEntry { public: public_endpoint(&draft), class });
+        }
+        let mut namespace_classes = vec![BitSet::new(classes.len()); namespaces.len()];
+        for (i, class) in classes.iter().enumerate() {
+            if let Some(bits) = namespace_classes.get_mut(class.namespace) {
+                bits.insert(i);
+            }
+        }
+
+        // external address space
+        let (mut v4, mut v6) = (Vec::new(), Vec::new());
+        for policy in &resources.policies {
+            let spec = policy.object.spec.as_ref();
+            let peers = spec
+                .into_iter()
+                .flat_map(|s| s.ingress.iter().flatten().flat_map(|r| r.from.iter().flatten()))
+                .chain(spec.into_iter().flat_map(|s| s.egress.iter().flatten().flat_map(|r| r.to.iter().flatten())));
+            for peer in peers {
+                if let Some(block) = &peer.ip_block {
+                    ip_block_bounds(block, &mut v4, &mut v6);
+                }
+            }
+        }
+        let mut externals: Vec<IpRange> = cut_points(&v4).into_iter().map(|(a, b)| IpRange::V4(a, b)).collect();
+        if !v6.is_empty() {
+            externals.extend(cut_points(&v6).into_iter().map(|(a, b)| IpRange::V6(a, b)));
+        }
+
+        let mut builder = Builder {
+            resources,
+            options,
+            namespaces,
+            namespace_labels,
+            classes,
+            namespace_classes,
+            externals,
+            selectors: SelectorTable::default(),
+            pod_selections: HashMap::new(),
+            namespace_selections: HashMap::new(),
+        };
+
+        // policies and rules
+        let class_count = builder.classes.len();
+        let external_count = builder.externals.len();
+        let mut policies = Vec::with_capacity(resources.policies.len());
+        let mut rules: Vec<RuleEntry> = Vec::new();
+        let mut ingress = vec![Side::default(); class_count];
+        let mut egress = vec![Side::default(); class_count];
+        for resource in &builder.resources.policies {
+            let spec = resource.object.spec.as_ref();
+            let (is_ingress, is_egress) = effective_types(spec);
+            let namespace = builder.namespace_index(&resource.namespace);
+            let mut selected = match spec.and_then(|s| s.pod_selector.as_ref()) {
+                Some(selector) => builder.pods_matching(selector),
+                None => BitSet::full(class_count),
+            };
+            selected.intersect_with(&builder.in_namespace(namespace));
+            let policy = policies.len();
+            policies.push(PolicyEntry {
+                namespace: resource.namespace.clone(),
+                name: resource.name.clone(),
+                location: Some(resource.source.locate("")),
+            });
+            let mut rule_ids = (Vec::new(), Vec::new());
+            let directions = [(Direction::Ingress, is_ingress), (Direction::Egress, is_egress)];
+            for (direction, applies) in directions {
+                if !applies {
+                    continue;
+                }
+                let list: Vec<(Option<&Vec<NetworkPolicyPeer>>, PortSpec)> = match direction {
+                    Direction::Ingress => spec
+                        .iter()
+                        .flat_map(|s| s.ingress.iter().flatten())
+                        .map(|r| (r.from.as_ref(), PortSpec::compile(r.ports.as_ref())))
+                        .collect(),
+                    Direction::Egress => spec
+                        .iter()
+                        .flat_map(|s| s.egress.iter().flatten())
+                        .map(|r| (r.to.as_ref(), PortSpec::compile(r.ports.as_ref())))
+                        .collect(),
+                };
+                for (index, (peers, ports)) in list.into_iter().enumerate() {
+                    let (classes, externals) = match peers.filter(|p| !p.is_empty()) {
+                        None => (BitSet::full(class_count), BitSet::full(external_count)),
+                        Some(peers) => {
+                            let mut classes = BitSet::new(class_count);
+                            let mut externals = BitSet::new(external_count);
+                            for peer in peers {
+                                let entry = builder.peer(peer, namespace);
+                                classes.union_with(&entry.classes);
+                                externals.union_with(&entry.externals);
+                            }
+                            (classes, externals)
+                        }
+                    };
+                    let key = match direction {
+                        Direction::Ingress => "ingress",
+                        Direction::Egress => "egress",
+                    };
+                    let id = rules.len();
+                    rules.push(RuleEntry {
+                        policy,
+                        direction,
+                        index,
+                        location: Some(resource.source.locate(&format!("/spec/{key}/{index}"))),
+                        classes,
+                        externals,
+                        ports,
+                    });
+                    match direction {
+                        Direction::Ingress => rule_ids.0.push(id),
+                        Direction::Egress => rule_ids.1.push(id),
+                    }
+                }
+            }
+            for class in selected.iter() {
+                if is_ingress && let Some(side) = ingress.get_mut(class) {
+                    side.policies.push(policy);
+                    side.rules.extend_from_slice(&rule_ids.0);
+                }
+                if is_egress && let Some(side) = egress.get_mut(class) {
+                    side.policies.push(policy);
+                    side.rules.extend_from_slice(&rule_ids.1);
+                }
+            }
+        }
+
+        let classes = builder.classes;
+        let externals = builder.externals;
+        let mut cluster = Self {
+            options: options.clone(),
+            by_name: endpoints.iter().enumerate().map(|(i, e)| (e.public.name.clone(), i)).collect(),
+            endpoints,
+            classes,
+            externals,
+            policies,
+            rules,
+            ingress,
+            egress,
+            sets: Vec::new(),
+            pair: Vec::new(),
+            to_external: Vec::new(),
+            from_external: Vec::new(),
+        };
+        cluster.connect();
+        cluster
+    }
+
+    /// Ports `rule` allows towards a destination of class `dst` (`None`: external).
+    pub(crate) fn rule_ports(&self, rule: &RuleEntry, dst: Option<usize>) -> PortSet {
+        let named = dst.and_then(|d| self.classes.get(d)).map_or(&[][..], |c| c.named_ports.as_slice());
+        rule.ports.resolve(named)
+    }
+
+    /// What class `d`'s ingress side allows from each class, then from each external range.
+    fn ingress_row(&self, d: usize) -> Vec<PortSet> {
+        let k = self.classes.len();
+        let a = self.externals.len();
+        let Some(side) = self.ingress.get(d).filter(|s| s.isolated()) else {
+            return vec![PortSet::all(); k + a];
+        };
+        let mut row = vec![PortSet::empty(); k + a];
+        for rule in side.rules.iter().filter_map(|r| self.rules.get(*r)) {
+            let ports = self.rule_ports(rule, Some(d));
+            if ports.is_empty() {
+                continue;
+            }
+            for s in rule.classes.iter() {
+                if let Some(cell) = row.get_mut(s) {
+                    cell.union_with(&ports);
+                }
+            }
+            for e in rule.externals.iter() {
+                if let Some(cell) = row.get_mut(k + e) {
+                    cell.union_with(&ports);
+                }
+            }
+        }
+        row
+    }
+
+    /// What class `s`'s egress side allows to each class, then to each external range.
+    fn egress_row(&self, s: usize) -> Vec<PortSet> {
+        let k = self.classes.len();
+        let a = self.externals.len();
+        let Some(side) = self.egress.get(s).filter(|s| s.isolated()) else {
+            return vec![PortSet::all(); k + a];
+        };
+        let mut row = vec![PortSet::empty(); k + a];
+        for rule in side.rules.iter().filter_map(|r| self.rules.get(*r)) {
+            let numeric = &rule.ports.numeric;
+            for d in rule.classes.iter() {
+                if let Some(cell) = row.get_mut(d) {
+                    if rule.ports.named.is_empty() {
+                        cell.union_with(numeric);
+                    } else {
+                        cell.union_with(&self.rule_ports(rule, Some(d)));
+                    }
+                }
+            }
+            if !numeric.is_empty() {
+                for e in rule.externals.iter() {
+                    if let Some(cell) = row.get_mut(k + e) {
+                        cell.union_with(numeric);
+                    }
+                }
+            }
+        }
+        row
+    }
+
+    /// Computes every class-pair and class/external connectivity.
+    fn connect(&mut self) {
+        let k = self.classes.len();
+        let a = self.externals.len();
+        let mut interner = Interner::new();
+        let this = &*self;
+        let ingress_rows = par_map(k, |d| LocalRow::new(this.ingress_row(d)));
+        let egress_rows = par_map(k, |s| LocalRow::new(this.egress_row(s)));
+        let ingress_ids = intern_rows(ingress_rows, &mut interner);
+        let egress_ids = intern_rows(egress_rows, &mut interner);
+        let sets = &interner.sets;
+        let pair_rows = par_map(k, |s| {
+            let mut cache: HashMap<(SetId, SetId), PortSet> = HashMap::new();
+            let row: Vec<PortSet> = (0..k)
+                .map(|d| {
+                    let e = egress_ids.get(s).and_then(|r| r.get(d)).copied().unwrap_or(EMPTY);
+                    let i = ingress_ids.get(d).and_then(|r| r.get(s)).copied().unwrap_or(EMPTY);
+                    let id_set = |id: SetId| sets.get(id as usize).cloned().unwrap_or_default();
+                    match (e, i) {
+                        (EMPTY, _) | (_, EMPTY) => PortSet::empty(),
+                        (ALL, x) | (x, ALL) => id_set(x),
+                        (x, y) => cache
+                            .entry((x, y))
+                            .or_insert_with(|| {
+                                let (sx, sy) = (id_set(x), id_set(y));
+                                sx.intersection(&sy)
+                            })
+                            .clone(),
+                    }
+                })
+                .collect();
+            LocalRow::new(row)
+        });
+        let pair_ids = intern_rows(pair_rows, &mut interner);
+        self.pair = pair_ids.into_iter().flatten().collect();
+        let mut to_external = Vec::with_capacity(k * a);
+        let mut from_external = Vec::with_capacity(k * a);
+        for c in 0..k {
+            let e = egress_ids.get(c).map(Vec::as_slice).unwrap_or_default();
+            let i = ingress_ids.get(c).map(Vec::as_slice).unwrap_or_default();
+            to_external.extend((0..a).map(|x| e.get(k + x).copied().unwrap_or(EMPTY)));
+            from_external.extend((0..a).map(|x| i.get(k + x).copied().unwrap_or(EMPTY)));
+        }
+        self.to_external = to_external;
+        self.from_external = from_external;
+        self.sets = interner.sets;
+    }
+
+    /// The options the cluster was compiled with.
+    #[must_use]
+    pub fn options(&self) -> &EngineOptions {
+        &self.options
+    }
+}
+
+fn public_endpoint(draft: &EndpointDraft) -> Endpoint {
+    Endpoint {
+        name: draft.full_name(),
+        namespace: draft.namespace.clone(),
+        workload: draft.name.clone(),
+        kind: draft.kind.clone(),
+        labels: draft.labels.clone(),
+        named_ports: draft
+            .named_ports
+            .iter()
+            .map(|p| NamedPort { name: p.name.clone(), protocol: p.protocol, port: p.port })
+            .collect(),
+        ips: draft.ips.iter().map(ToString::to_string).collect(),
+        pods: draft.pods,
+        location: draft.location.clone(),
+    }
+}

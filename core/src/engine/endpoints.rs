@@ -1,0 +1,167 @@
+//! Endpoint discovery: which workloads and pods of a [`ResourceSet`] are endpoints, and with
+//! which labels, named ports and IPs.
+//!
+//! Naming follows netpol-analyzer, so outputs compare with its test corpus:
+//! - a workload is `ns/name[Kind]`, built from its pod template; a workload whose controller
+//!   (owner reference with `controller: true`) is present in the input folds into it, so a
+//!   ReplicaSet owned by a Deployment in the input is part of `ns/deploy[Deployment]`;
+//! - a pod whose controller is present folds into that workload's endpoint;
+//! - a pod whose controller is absent is named after it, `ns/owner[OwnerKind]` (`[Pod]` when
+//!   the reference has no kind); the pods sharing it form one endpoint represented by the
+//!   first of them in input order; a pod owned by a `Node` (static/mirror pod) is bare;
+//! - a bare pod is `ns/name[Pod]`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
+
+use k8s_openapi::api::core::v1::{PodSpec, PodStatus};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+
+use super::ports::Protocol;
+use crate::inventory::ResourceSet;
+use crate::source::Location;
+
+/// A container port with a name: what a named NetworkPolicy port resolves to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct NamedPortEntry {
+    pub(crate) name: String,
+    pub(crate) protocol: Protocol,
+    pub(crate) port: u16,
+}
+
+/// An in-cluster endpoint as discovered, before classes are formed.
+#[derive(Clone, Debug)]
+pub(crate) struct EndpointDraft {
+    pub(crate) namespace: String,
+    pub(crate) name: String,
+    pub(crate) kind: String,
+    pub(crate) labels: BTreeMap<String, String>,
+    pub(crate) named_ports: Vec<NamedPortEntry>,
+    pub(crate) ips: Vec<IpAddr>,
+    pub(crate) pods: usize,
+    pub(crate) location: Option<Location>,
+}
+
+impl EndpointDraft {
+    /// `ns/name[Kind]`.
+    pub(crate) fn full_name(&self) -> String {
+        format!("{}/{}[{}]", self.namespace, self.name, self.kind)
+    }
+}
+
+/// Named container ports of a pod spec: `(name, protocol)` → first port, sorted.
+pub(crate) fn named_ports(spec: Option<&PodSpec>) -> Vec<NamedPortEntry> {
+    let mut out: Vec<NamedPortEntry> = Vec::new();
+    for container in spec.iter().flat_map(|s| s.containers.iter()) {
+        for port in container.ports.iter().flatten() {
+            let Some(name) = port.name.as_ref().filter(|n| !n.is_empty()) else {
+                continue;
+            };
+            let Some(protocol) = Protocol::parse(port.protocol.as_deref().unwrap_or("TCP")) else {
+                continue;
+            };
+            let Ok(number) = u16::try_from(port.container_port) else {
+                continue;
+            };
+            if number == 0 || out.iter().any(|e| e.name == *name && e.protocol == protocol) {
+                continue;
+            }
+            out.push(NamedPortEntry { name: name.clone(), protocol, port: number });
+        }
+    }
+    out.sort();
+    out
+}
+
+fn pod_ips(status: Option<&PodStatus>) -> Vec<IpAddr> {
+    let mut ips: Vec<IpAddr> = status
+        .into_iter()
+        .flat_map(|s| s.pod_ips.iter().flatten().map(|p| p.ip.as_str()).chain(s.pod_ip.as_deref()))
+        .filter_map(|ip| ip.trim().parse().ok())
+        .collect();
+    ips.sort();
+    ips.dedup();
+    ips
+}
+
+fn controller(owners: &[OwnerReference]) -> Option<&OwnerReference> {
+    owners.iter().find(|o| o.controller == Some(true))
+}
+
+/// Discovers the endpoints of a resource set, sorted by full name, names unique.
+pub(crate) fn discover(resources: &ResourceSet) -> Vec<EndpointDraft> {
+    // workloads by (namespace, kind, name); the first definition wins
+    let mut workload_index: HashMap<(&str, &str, &str), usize> = HashMap::new();
+    for (i, w) in resources.workloads.iter().enumerate() {
+        workload_index.entry((w.namespace.as_str(), w.kind.as_str(), w.name.as_str())).or_insert(i);
+    }
+    // the endpoint each workload belongs to: follow present controllers (bounded, cycle-safe)
+    let root_of = |start: usize| -> usize {
+        let mut current = start;
+        for _ in 0..8 {
+            let Some(w) = resources.workloads.get(current) else { break };
+            let Some(owner) = controller(&w.owners) else { break };
+            match workload_index.get(&(w.namespace.as_str(), owner.kind.as_str(), owner.name.as_str())) {
+                Some(&next) if next != current => current = next,
+                _ => break,
+            }
+        }
+        current
+    };
+
+    let mut drafts: BTreeMap<String, EndpointDraft> = BTreeMap::new();
+    let mut pod_counts: HashMap<usize, usize> = HashMap::new();
+    for (i, w) in resources.workloads.iter().enumerate() {
+        if workload_index.get(&(w.namespace.as_str(), w.kind.as_str(), w.name.as_str())) != Some(&i) {
+            continue;
+        }
+        if root_of(i) != i {
+            continue;
+        }
+        let draft = EndpointDraft {
+            namespace: w.namespace.clone(),
+            name: w.name.clone(),
+            kind: w.kind.as_str().to_owned(),
+            labels: w.template.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default(),
+            named_ports: named_ports(w.template.spec.as_ref()),
+            ips: Vec::new(),
+            pods: 0,
+            location: Some(w.source.locate(w.template_pointer)),
+        };
+        drafts.entry(draft.full_name()).or_insert(draft);
+    }
+
+    for pod in &resources.pods {
+        let owner = pod.object.metadata.owner_references.as_deref().and_then(controller).filter(|o| o.kind != "Node");
+        if let Some(owner) = owner
+            && let Some(&w) = workload_index.get(&(pod.namespace.as_str(), owner.kind.as_str(), owner.name.as_str()))
+        {
+            *pod_counts.entry(root_of(w)).or_insert(0) += 1;
+            continue;
+        }
+        let (name, kind) = match owner {
+            Some(o) => (o.name.clone(), if o.kind.is_empty() { "Pod".to_owned() } else { o.kind.clone() }),
+            None => (pod.name.clone(), "Pod".to_owned()),
+        };
+        let draft = EndpointDraft {
+            namespace: pod.namespace.clone(),
+            name,
+            kind,
+            labels: pod.object.metadata.labels.clone().unwrap_or_default(),
+            named_ports: named_ports(pod.object.spec.as_ref()),
+            ips: pod_ips(pod.object.status.as_ref()),
+            pods: 0,
+            location: Some(pod.source.locate("")),
+        };
+        drafts.entry(draft.full_name()).or_insert(draft).pods += 1;
+    }
+    for (w, count) in pod_counts {
+        if let Some(wl) = resources.workloads.get(w) {
+            let key = format!("{}/{}[{}]", wl.namespace, wl.name, wl.kind.as_str());
+            if let Some(d) = drafts.get_mut(&key) {
+                d.pods += count;
+            }
+        }
+    }
+    drafts.into_values().collect()
+}

@@ -1,0 +1,271 @@
+//! Public wire types of the engine (serde, camelCase, JSON Schema).
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::ipset::IpFamily;
+use super::ports::{Ports, Protocol};
+use crate::source::Location;
+
+/// How `ipBlock` peers are matched.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum IpBlockMode {
+    /// ipBlocks match only addresses outside the cluster, never pods (the API reference's
+    /// guidance; what netpol-analyzer and network-config-analyzer do).
+    #[default]
+    ExternalOnly,
+    /// ipBlocks also match pods whose IPs (`status.podIPs`) fall in them, as some CNIs
+    /// (e.g. Calico) do. Workloads without pod IPs in the input never match.
+    PodIps,
+}
+
+/// Options for compiling a cluster.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct EngineOptions {
+    /// How ipBlock peers are matched.
+    pub ip_block_mode: IpBlockMode,
+}
+
+/// A traffic direction, seen from a workload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Direction {
+    /// Traffic into the workload.
+    Ingress,
+    /// Traffic out of the workload.
+    Egress,
+}
+
+impl Direction {
+    /// `Ingress` or `Egress`, as in `policyTypes`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ingress => "Ingress",
+            Self::Egress => "Egress",
+        }
+    }
+}
+
+/// What kind of endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum EndpointKind {
+    /// A workload or pod in the cluster.
+    Cluster,
+    /// A range of addresses outside the cluster.
+    External,
+}
+
+/// A named container port of an endpoint.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NamedPort {
+    /// The port's name.
+    pub name: String,
+    /// Its protocol.
+    pub protocol: Protocol,
+    /// Its number.
+    pub port: u16,
+}
+
+/// An in-cluster endpoint: a workload (`ns/name[Deployment]`) or a pod (`ns/name[Pod]`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Endpoint {
+    /// `ns/name[Kind]`.
+    pub name: String,
+    /// Namespace.
+    pub namespace: String,
+    /// Workload (or pod) name.
+    pub workload: String,
+    /// `Deployment`, `StatefulSet`, ..., or `Pod`.
+    pub kind: String,
+    /// Pod labels (of the pod template, or of the representative pod).
+    pub labels: BTreeMap<String, String>,
+    /// Named container ports.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub named_ports: Vec<NamedPort>,
+    /// Pod IPs known from the input.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ips: Vec<String>,
+    /// How many input pods fold into this endpoint.
+    pub pods: usize,
+    /// Where it is defined (the pod template of a workload, or the pod).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+}
+
+/// A range of external addresses that no ipBlock boundary cuts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExternalRange {
+    /// `first-last`, e.g. `0.0.0.0-9.255.255.255`.
+    pub name: String,
+    /// IP family.
+    pub family: IpFamily,
+    /// First address.
+    pub first: String,
+    /// Last address.
+    pub last: String,
+}
+
+/// One line of the canonical connectivity list: `src` may reach `dst` on `ports` of
+/// `protocol`. Exactly the format of netpol-analyzer's canonical expected outputs.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionRecord {
+    /// Source endpoint: `ns/name[Kind]` or an external range `A.B.C.D-E.F.G.H`.
+    pub src: String,
+    /// Destination endpoint.
+    pub dst: String,
+    /// Protocol.
+    pub protocol: Protocol,
+    /// Inclusive port ranges `[from, to]`, sorted and disjoint.
+    pub ports: Vec<[u16; 2]>,
+}
+
+/// One protocol and port (`focusConn`: only this connection is reported).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProtocolPort {
+    /// Protocol.
+    pub protocol: Protocol,
+    /// Port.
+    pub port: u16,
+}
+
+/// Which connections to report.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct ConnectionFilter {
+    /// Report self connections (an endpoint to itself) too.
+    pub include_self: bool,
+    /// Only connections where one side is one of these workloads (`name`, `ns/name` or
+    /// `ns/name[Kind]`). Empty: every in-cluster endpoint.
+    pub focus_workloads: Vec<String>,
+    /// With `focusWorkloads`: only connections whose other side is one of these.
+    pub focus_workload_peers: Vec<String>,
+    /// Only connections into (`ingress`) or out of (`egress`) the focus workloads.
+    pub focus_direction: Option<Direction>,
+    /// Only this protocol and port.
+    pub focus_connection: Option<ProtocolPort>,
+}
+
+/// The connectivity from one endpoint to another.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Connection {
+    /// Source endpoint name.
+    pub src: String,
+    /// Destination endpoint name.
+    pub dst: String,
+    /// Allowed ports per protocol (empty: nothing is allowed).
+    pub allowed: Ports,
+}
+
+/// A NetworkPolicy, by namespace and name, with its location.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PolicyRef {
+    /// Namespace.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// Where it is defined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+}
+
+/// One rule of a NetworkPolicy: `spec.ingress[index]` or `spec.egress[index]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RuleRef {
+    /// Policy namespace.
+    pub namespace: String,
+    /// Policy name.
+    pub policy: String,
+    /// `ingress` or `egress`.
+    pub direction: Direction,
+    /// Index of the rule in `spec.ingress` / `spec.egress`.
+    pub index: usize,
+    /// Where the rule is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+}
+
+/// Whether one side (the source's egress or the destination's ingress) is isolated, and by
+/// which policies.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Isolation {
+    /// False for an external endpoint: policies do not apply to it.
+    pub applies: bool,
+    /// Whether some policy isolates this side.
+    pub isolated: bool,
+    /// The policies that select the endpoint with this direction in their policyTypes.
+    pub policies: Vec<PolicyRef>,
+}
+
+/// The verdict of one side for a port range.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", tag = "verdict", deny_unknown_fields)]
+pub enum SideVerdict {
+    /// The side is external: no policy applies.
+    NotApplicable,
+    /// No policy isolates the side: everything is allowed.
+    NotIsolated,
+    /// Allowed by these rules.
+    #[serde(rename_all = "camelCase")]
+    Allowed {
+        /// The rules whose peers and ports match.
+        rules: Vec<RuleRef>,
+    },
+    /// Isolated and no rule of the isolating policies allows it.
+    Denied,
+}
+
+impl SideVerdict {
+    /// Whether this side lets the traffic through.
+    #[must_use]
+    pub fn allows(&self) -> bool {
+        !matches!(self, Self::Denied)
+    }
+}
+
+/// A port range with one verdict and its provenance.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExplainedRange {
+    /// Protocol.
+    pub protocol: Protocol,
+    /// Inclusive port range `[from, to]`.
+    pub ports: [u16; 2],
+    /// Whether traffic is allowed (both sides allow it).
+    pub allowed: bool,
+    /// The source's egress side.
+    pub egress: SideVerdict,
+    /// The destination's ingress side.
+    pub ingress: SideVerdict,
+}
+
+/// Why traffic from `src` to `dst` is allowed or denied, per port range.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Explanation {
+    /// Source endpoint name.
+    pub src: String,
+    /// Destination endpoint name.
+    pub dst: String,
+    /// Egress isolation of the source.
+    pub egress: Isolation,
+    /// Ingress isolation of the destination.
+    pub ingress: Isolation,
+    /// Port ranges (all of each protocol, or the one asked for) with their verdicts; adjacent
+    /// ranges with the same verdict and provenance are merged.
+    pub ranges: Vec<ExplainedRange>,
+}

@@ -1,0 +1,175 @@
+//! Conformance against netpol-analyzer's test corpus (np-guard/netpol-analyzer, Apache-2.0;
+//! see `../shared/conformance/README.md` and its `LICENSE` for attribution).
+//!
+//! Runs every case of `cases.json` whose tier is `core` and that has a canonical expected
+//! output, and compares the engine's canonical connectivity list with it. The allowlist
+//! `tests/conformance/netpol-analyzer.passing` records the cases that pass: a listed case that
+//! fails is a regression (the test fails); newly passing cases are printed so the list grows.
+//!
+//! `NETFENCE_CONFORMANCE_TIERS=core,other,admin` runs more tiers (informational: only core
+//! cases are checked against the allowlist).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use netfence::engine::{
+    CompiledCluster, ConnectionFilter, ConnectionRecord, Direction, EngineOptions, Protocol, ProtocolPort,
+};
+use netfence::inventory::ResourceSet;
+use netfence::parse::ParseOptions;
+use serde_json::Value;
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/netpol-analyzer")
+}
+
+fn allowlist_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance/netpol-analyzer.passing")
+}
+
+fn manifest_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            manifest_files(&path, out);
+        } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| matches!(e, "yaml" | "yml" | "json")) {
+            out.push(path);
+        }
+    }
+}
+
+/// Loads a scenario's manifests.
+pub fn load_scenario(dir: &Path) -> ResourceSet {
+    let mut files = Vec::new();
+    manifest_files(dir, &mut files);
+    let mut resources = ResourceSet::default();
+    for file in files {
+        let Ok(bytes) = fs::read(&file) else { continue };
+        let text = String::from_utf8_lossy(&bytes);
+        let name = file.strip_prefix(dir).unwrap_or(&file).to_string_lossy().into_owned();
+        let _ = resources.add_text(&text, &name, &ParseOptions::default());
+    }
+    resources
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array().map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect()).unwrap_or_default()
+}
+
+fn filter_of(case: &Value) -> ConnectionFilter {
+    let focus_connection = case["focusConn"].as_str().and_then(|c| {
+        let (proto, port) = c.split_once('-')?;
+        Some(ProtocolPort { protocol: Protocol::parse(&proto.to_uppercase())?, port: port.parse().ok()? })
+    });
+    ConnectionFilter {
+        include_self: false,
+        focus_workloads: strings(&case["focusWorkloads"]),
+        focus_workload_peers: strings(&case["focusWorkloadPeers"]),
+        focus_direction: match case["focusDirection"].as_str() {
+            Some("ingress") => Some(Direction::Ingress),
+            Some("egress") => Some(Direction::Egress),
+            _ => None,
+        },
+        focus_connection,
+    }
+}
+
+fn case_id(case: &Value) -> String {
+    let canonical = case["canonical"].as_str().unwrap_or_default();
+    let stem = Path::new(canonical).file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    stem.trim_end_matches("_connlist_output").to_owned()
+}
+
+fn describe(records: &BTreeSet<&ConnectionRecord>) -> String {
+    records
+        .iter()
+        .take(6)
+        .map(|r| format!("    {} => {} {} {:?}", r.src, r.dst, r.protocol, r.ports))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Runs one case; `Err` holds a short reason.
+fn run_case(case: &Value) -> Result<(), String> {
+    let root = corpus();
+    let scenario = case["scenario"].as_str().unwrap_or_default();
+    let expected_text = fs::read_to_string(root.join(case["canonical"].as_str().unwrap_or_default()))
+        .map_err(|e| format!("cannot read expected output: {e}"))?;
+    let expected: Vec<ConnectionRecord> =
+        serde_json::from_str(&expected_text).map_err(|e| format!("cannot parse expected output: {e}"))?;
+    let resources = load_scenario(&root.join("tests").join(scenario));
+    let cluster = CompiledCluster::compile(&resources, &EngineOptions::default());
+    let actual = cluster.all_pairs(&filter_of(case));
+    if actual == expected {
+        return Ok(());
+    }
+    let want: BTreeSet<&ConnectionRecord> = expected.iter().collect();
+    let got: BTreeSet<&ConnectionRecord> = actual.iter().collect();
+    let missing: BTreeSet<&ConnectionRecord> = want.difference(&got).copied().collect();
+    let extra: BTreeSet<&ConnectionRecord> = got.difference(&want).copied().collect();
+    Err(format!(
+        "{} expected records missing, {} unexpected (of {} expected; {} input errors)\n  missing:\n{}\n  unexpected:\n{}",
+        missing.len(),
+        extra.len(),
+        expected.len(),
+        resources.errors.len(),
+        describe(&missing),
+        describe(&extra)
+    ))
+}
+
+#[test]
+fn netpol_analyzer_conformance() {
+    let root = corpus();
+    let Ok(cases_text) = fs::read_to_string(root.join("cases.json")) else {
+        eprintln!("conformance corpus not found at {}: skipped", root.display());
+        return;
+    };
+    let cases: Vec<Value> = serde_json::from_str(&cases_text).expect("cases.json is a JSON array");
+    let tiers: Vec<String> = std::env::var("NETFENCE_CONFORMANCE_TIERS")
+        .map(|t| t.split(',').map(|s| s.trim().to_owned()).collect())
+        .unwrap_or_else(|_| vec!["core".to_owned()]);
+    let allowlist: BTreeSet<String> = fs::read_to_string(allowlist_path())
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect();
+
+    let mut passed = Vec::new();
+    let mut failed = Vec::new();
+    let mut total = 0;
+    for case in &cases {
+        let tier = case["tier"].as_str().unwrap_or_default();
+        if !tiers.iter().any(|t| t == tier) || case["canonical"].as_str().is_none() {
+            continue;
+        }
+        total += 1;
+        let id = case_id(case);
+        match run_case(case) {
+            Ok(()) => passed.push(id),
+            Err(reason) => failed.push((id, tier.to_owned(), reason)),
+        }
+    }
+
+    for (id, tier, reason) in &failed {
+        eprintln!("FAIL [{tier}] {id}: {reason}");
+    }
+    let newly: Vec<&String> = passed.iter().filter(|id| !allowlist.contains(*id)).collect();
+    if !newly.is_empty() {
+        eprintln!("newly passing (add to {}):", allowlist_path().display());
+        for id in &newly {
+            eprintln!("{id}");
+        }
+    }
+    let regressions: Vec<&String> =
+        failed.iter().filter(|(id, _, _)| allowlist.contains(id)).map(|(id, _, _)| id).collect();
+    eprintln!("netpol-analyzer conformance: {} of {} cases pass ({} allowlisted)", passed.len(), total, allowlist.len());
+    assert!(regressions.is_empty(), "allowlisted cases regressed: {regressions:?}");
+}

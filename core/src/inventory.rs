@@ -267,30 +267,30 @@ impl ResourceSet {
                     .at(source.locate("")));
             }
         };
-        if let Some(items) = node.get("items") {
-            if kind == "List" || kind.ends_with("List") {
-                let Value::Seq(list) = &items.value else {
-                    return Err(Error::new(ErrorCode::ResourceShape, format!("`items` of a `{kind}` must be a list"))
-                        .at(source.locate("/items")));
+        if let Some(items) = node.get("items")
+            && (kind == "List" || kind.ends_with("List"))
+        {
+            let Value::Seq(list) = &items.value else {
+                return Err(Error::new(ErrorCode::ResourceShape, format!("`items` of a `{kind}` must be a list"))
+                    .at(source.locate("/items")));
+            };
+            let item_kind = kind.strip_suffix("List").filter(|k| !k.is_empty()).map(str::to_owned);
+            for i in 0..list.len() {
+                let item = SourceDoc {
+                    file: source.file.clone(),
+                    root: source.root.clone(),
+                    base: format!("{}/items/{i}", source.base),
+                    document: source.document,
                 };
-                let item_kind = kind.strip_suffix("List").filter(|k| !k.is_empty()).map(str::to_owned);
-                for i in 0..list.len() {
-                    let item = SourceDoc {
-                        file: source.file.clone(),
-                        root: source.root.clone(),
-                        base: format!("{}/items/{i}", source.base),
-                        document: source.document,
-                    };
-                    let inherit = item_kind.as_deref().map(|k| (api_version.as_str(), k));
-                    if let Err(e) = self.add_document(item, inherit, strict) {
-                        if strict {
-                            return Err(e);
-                        }
-                        self.errors.push(e);
+                let inherit = item_kind.as_deref().map(|k| (api_version.as_str(), k));
+                if let Err(e) = self.add_document(item, inherit, strict) {
+                    if strict {
+                        return Err(e);
                     }
+                    self.errors.push(e);
                 }
-                return Ok(());
             }
+            return Ok(());
         }
         self.add_object(&api_version, &kind, source)
     }

@@ -88,28 +88,27 @@ fn plain_scalar(text: &str) -> Value {
     if !(first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.') {
         return Value::String(text.to_owned());
     }
-    if let Some(hex) = text.strip_prefix("0x") {
-        if let Ok(v) = i128::from_str_radix(hex, 16) {
-            return Value::Int(v);
-        }
+    if let Some(hex) = text.strip_prefix("0x")
+        && let Ok(v) = i128::from_str_radix(hex, 16)
+    {
+        return Value::Int(v);
     }
-    if let Some(oct) = text.strip_prefix("0o") {
-        if let Ok(v) = i128::from_str_radix(oct, 8) {
-            return Value::Int(v);
-        }
+    if let Some(oct) = text.strip_prefix("0o")
+        && let Ok(v) = i128::from_str_radix(oct, 8)
+    {
+        return Value::Int(v);
     }
     let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        if let Ok(v) = text.parse::<i128>() {
-            return Value::Int(v);
-        }
+    if !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(v) = text.parse::<i128>()
+    {
+        return Value::Int(v);
     }
     let float_like = digits.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
         && digits.bytes().any(|b| b.is_ascii_digit());
-    if float_like {
-        if let Ok(v) = text.parse::<f64>() {
-            return Value::Float(v);
-        }
+    if float_like && let Ok(v) = text.parse::<f64>() {
+        return Value::Float(v);
     }
     Value::String(text.to_owned())
 }

@@ -48,7 +48,7 @@ pub struct ValidateResponse {
 /// Input-level failures, or any bad document in strict mode.
 pub fn validate(request: &ValidateRequest) -> Result<ValidateResponse, Error> {
     let set = load(&request.sources, &request.options)?;
-    let findings: Vec<Finding> = set.policies.iter().flat_map(crate::validate::validate_policy).collect();
+    let findings = crate::validate::validate_resources(&set);
     let valid = set.errors.is_empty() && !findings.iter().any(|f| f.severity == Severity::Error);
     Ok(ValidateResponse { valid, findings, errors: set.errors.iter().map(Error::payload).collect(), counts: set.counts() })
 }

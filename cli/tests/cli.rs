@@ -1,0 +1,87 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+//! The `netfence` binary: exit codes, formats, stdin, directories and errors.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn netfence(args: &[&str], stdin: Option<&str>) -> Output {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_netfence"))
+        .args(args)
+        .current_dir(root)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    pipe.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+#[test]
+fn validate_reports_findings_with_location_and_exit_1() {
+    let out = netfence(&["validate", "cli/tests/fixtures/bad-policy.yaml"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = stdout(&out);
+    assert!(text.contains("cli/tests/fixtures/bad-policy.yaml:15:21"), "{text}");
+    assert!(text.contains("`tcp`"), "{text}");
+
+    let json = netfence(&["validate", "cli/tests/fixtures/bad-policy.yaml", "-o", "json"], None);
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(value["valid"], false);
+    let finding = &value["findings"][0];
+    assert_eq!(finding["location"]["line"], 15);
+    assert_eq!(finding["location"]["pointer"], "/spec/ingress/0/ports/0/protocol");
+}
+
+#[test]
+fn validate_reads_stdin_and_passes_clean_input() {
+    let policy = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: a}\nspec: {podSelector: {}, policyTypes: [Ingress]}\n";
+    let out = netfence(&["validate", "-"], Some(policy));
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("1 network policies checked: 0 findings"), "{}", stdout(&out));
+}
+
+#[test]
+fn parse_lists_a_directory_recursively() {
+    let out = netfence(&["parse", "examples/online-shop/manifests", "-o", "json"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(value["counts"]["workloads"].as_u64().unwrap() >= 5, "{value}");
+    assert!(value["counts"]["namespaces"].as_u64().unwrap() >= 5, "{value}");
+}
+
+#[test]
+fn input_errors_exit_2_with_code() {
+    let out = netfence(&["validate", "does/not/exist.yaml"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("error[NF-E020]: cannot read `does/not/exist.yaml`"), "{err}");
+
+    let out = netfence(&["validate", "-", "--max-input-bytes", "10"], Some("apiVersion: v1\nkind: Namespace\n"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("NF-E001"));
+
+    let out = netfence(&["validate", "--bogus"], None);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn unreadable_documents_are_reported_not_fatal() {
+    let text = "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\n: [\n";
+    let out = netfence(&["parse", "-"], Some(text));
+    assert_eq!(out.status.code(), Some(1));
+    let t = stdout(&out);
+    assert!(t.contains("Namespace"), "{t}");
+    assert!(t.contains("error[NF-E002]"), "{t}");
+    let strict = netfence(&["parse", "-", "--strict"], Some(text));
+    assert_eq!(strict.status.code(), Some(2));
+}

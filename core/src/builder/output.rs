@@ -1,0 +1,167 @@
+//! Rendering (YAML, JSON) and the self-check of what the builder emits.
+
+use k8s_openapi::api::networking::v1::NetworkPolicy;
+use serde_json::{Map, Value};
+
+use crate::error::{Error, ErrorCode};
+use crate::inventory::ResourceSet;
+use crate::model::Severity;
+use crate::parse::ParseOptions;
+use crate::validate::validate_policy;
+
+/// The policies a build produced, with their YAML and JSON renderings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BuildOutput {
+    policies: Vec<NetworkPolicy>,
+    yaml: String,
+    json: String,
+}
+
+/// Field order in rendered output: how people write NetworkPolicies, not alphabetical.
+const FIELD_ORDER: &[&str] = &[
+    "apiVersion",
+    "kind",
+    "metadata",
+    "name",
+    "namespace",
+    "labels",
+    "annotations",
+    "spec",
+    "ipBlock",
+    "namespaceSelector",
+    "podSelector",
+    "policyTypes",
+    "ingress",
+    "egress",
+    "from",
+    "to",
+    "ports",
+    "cidr",
+    "except",
+    "protocol",
+    "port",
+    "endPort",
+    "matchLabels",
+    "matchExpressions",
+    "key",
+    "operator",
+    "values",
+];
+
+/// Maps whose keys are data (label keys), not fields: never reordered.
+const DATA_MAPS: &[&str] = &["labels", "annotations", "matchLabels"];
+
+fn ordered(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+            entries.sort_by_key(|(k, _)| FIELD_ORDER.iter().position(|f| f == k).unwrap_or(usize::MAX));
+            let mut out = Map::with_capacity(entries.len());
+            for (k, v) in entries {
+                let v = if DATA_MAPS.contains(&k.as_str()) { v } else { ordered(v) };
+                out.insert(k, v);
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(ordered).collect()),
+        other => other,
+    }
+}
+
+fn output_error(message: String) -> Error {
+    Error::new(ErrorCode::Output, message)
+        .with_help("this is a bug in netfence; please report it with the builder input")
+}
+
+fn yaml_options() -> serde_saphyr::SerializerOptions {
+    let mut options = serde_saphyr::SerializerOptions::default();
+    // Long single-line annotations stay plain scalars; multi-line ones use `|` blocks.
+    options.folded_wrap_chars = usize::MAX;
+    options
+}
+
+/// Renders policies as multi-document YAML separated by `---`.
+pub(crate) fn render_yaml(documents: &[Value]) -> Result<String, Error> {
+    serde_saphyr::to_string_multiple_with_options(documents, yaml_options())
+        .map_err(|e| output_error(format!("cannot render YAML: {e}")))
+}
+
+impl BuildOutput {
+    /// Renders and checks `policies`.
+    pub(crate) fn new(policies: Vec<NetworkPolicy>) -> Result<Self, Error> {
+        let mut documents = Vec::with_capacity(policies.len());
+        for p in &policies {
+            let value = serde_json::to_value(p).map_err(|e| output_error(format!("cannot render JSON: {e}")))?;
+            documents.push(ordered(value));
+        }
+        let yaml = render_yaml(&documents)?;
+        let list = Value::Object(Map::from_iter([
+            ("apiVersion".to_owned(), Value::String("v1".to_owned())),
+            ("kind".to_owned(), Value::String("List".to_owned())),
+            ("items".to_owned(), Value::Array(documents)),
+        ]));
+        let mut json =
+            serde_json::to_string_pretty(&list).map_err(|e| output_error(format!("cannot render JSON: {e}")))?;
+        json.push('\n');
+        let output = Self { policies, yaml, json };
+        output.verify()?;
+        Ok(output)
+    }
+
+    /// Reads the YAML back, checks it holds the same objects, and validates each.
+    fn verify(&self) -> Result<(), Error> {
+        let mut set = ResourceSet::default();
+        let options = ParseOptions { strict: true, ..ParseOptions::default() };
+        set.add_text(&self.yaml, "<built>", &options).map_err(|e| {
+            Error::new(ErrorCode::InvalidBuild, format!("the built policies do not read back: {}", e.message))
+                .with_help("this is a bug in netfence; please report it with the builder input")
+        })?;
+        let same = set.errors.is_empty()
+            && set.policies.len() == self.policies.len()
+            && set.policies.iter().zip(&self.policies).all(|(read, built)| read.object == *built);
+        if !same {
+            return Err(Error::new(ErrorCode::InvalidBuild, "the built policies read back differently".to_owned())
+                .with_help("this is a bug in netfence; please report it with the builder input"));
+        }
+        for policy in &set.policies {
+            let findings = validate_policy(policy);
+            if let Some(f) = findings.iter().find(|f| f.severity == Severity::Error) {
+                return Err(Error::new(
+                    ErrorCode::InvalidBuild,
+                    format!(
+                        "policy `{}/{}` would be rejected: {} ({})",
+                        policy.namespace, policy.name, f.message, f.id
+                    ),
+                )
+                .with_help(
+                    f.help.clone().unwrap_or_else(|| "change the builder input so the policy is valid".to_owned()),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The policies, in output order.
+    #[must_use]
+    pub fn policies(&self) -> &[NetworkPolicy] {
+        &self.policies
+    }
+
+    /// The policies, in output order.
+    #[must_use]
+    pub fn into_policies(self) -> Vec<NetworkPolicy> {
+        self.policies
+    }
+
+    /// Multi-document YAML (`---` between documents), for `kubectl apply -f`.
+    #[must_use]
+    pub fn to_yaml(&self) -> String {
+        self.yaml.clone()
+    }
+
+    /// A JSON `v1` `List` of the policies (pretty-printed), for `kubectl apply -f`.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        self.json.clone()
+    }
+}

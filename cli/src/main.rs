@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use netfence::api::{self, ParseRequest, ValidateRequest};
+use netfence::api::{self, BuildRequest, ParseRequest, SchemaRequest, ValidateRequest};
 use netfence::parse::ParseOptions;
 use netfence::{Error, ErrorCode};
 
@@ -59,6 +59,21 @@ enum Command {
         /// Output format.
         #[arg(short = 'o', long = "format", value_enum, default_value = "text")]
         format: Format,
+    },
+    /// Compile an intent file into default-deny-plus-allow NetworkPolicies.
+    #[command(after_help = "Examples:\n  netfence build examples/online-shop/intent.yaml > policies.yaml\n  netfence build intent.yaml -o json")]
+    Build {
+        /// The intent file (`apiVersion: netfence.dev/v1alpha1`, `kind: Intent`); `-` reads stdin.
+        intent: PathBuf,
+        /// Output format: yaml (what `kubectl apply -f` takes) or json (a v1 List).
+        #[arg(short = 'o', long = "format", value_enum, default_value = "yaml")]
+        format: Format,
+    },
+    /// Print a JSON Schema: `intent`, `error`, or `<operation>-request`/`-response`.
+    #[command(after_help = "Example:\n  netfence schema intent > intent.schema.json")]
+    Schema {
+        /// Which schema.
+        name: String,
     },
 }
 
@@ -119,6 +134,23 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
                 Format::Text => render::validate_text(&response),
             };
             Ok((text, u8::from(!response.valid)))
+        }
+        Command::Build { intent, format } => {
+            let mut sources = input::read_sources(std::slice::from_ref(intent))?;
+            let source = sources.pop().ok_or_else(|| Error::new(ErrorCode::Io, "no intent file given"))?;
+            let response = api::build(&BuildRequest { source: Some(source), intent: None })?;
+            let text = match format {
+                Format::Json => {
+                    let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": response.policies});
+                    to_json(&list)?
+                }
+                Format::Yaml | Format::Text => response.yaml,
+            };
+            Ok((text, 0))
+        }
+        Command::Schema { name } => {
+            let schema = api::schema(&SchemaRequest { name: name.clone() })?;
+            Ok((to_json(&schema)?, 0))
         }
     }
 }

@@ -85,3 +85,44 @@ fn unreadable_documents_are_reported_not_fatal() {
     let strict = netfence(&["parse", "-", "--strict"], Some(text));
     assert_eq!(strict.status.code(), Some(2));
 }
+
+#[test]
+fn build_compiles_the_example_intent() {
+    let out = netfence(&["build", "examples/online-shop/intent.yaml"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let yaml = stdout(&out);
+    let committed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/online-shop/policies/generated.yaml"),
+    )
+    .unwrap();
+    assert!(committed.ends_with(&yaml), "CLI output differs from the committed example policies");
+    // The built policies validate cleanly when read back.
+    let check = netfence(&["validate", "-"], Some(&yaml));
+    assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
+
+    let json = netfence(&["build", "examples/online-shop/intent.yaml", "-o", "json"], None);
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(value["kind"], "List");
+    assert!(value["items"].as_array().unwrap().len() >= 5);
+}
+
+#[test]
+fn build_reports_intent_errors_with_location() {
+    let intent = "apiVersion: netfence.dev/v1alpha1\nkind: Intent\nnamespaces:\n  - name: shop\n    defaultDenny: Both\n";
+    let out = netfence(&["build", "-"], Some(intent));
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("error[NF-E010]"), "{err}");
+    assert!(err.contains("<stdin>:5:"), "{err}");
+}
+
+#[test]
+fn schema_prints_the_intent_schema() {
+    let out = netfence(&["schema", "intent"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(value["properties"]["namespaces"].is_object(), "{value}");
+    let bad = netfence(&["schema", "nope"], None);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("NF-E011"));
+}

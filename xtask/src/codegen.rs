@@ -3,12 +3,10 @@
 
 use std::path::Path;
 
-use schemars::JsonSchema;
-
 /// Writes (or, with `check`, compares) every generated file; returns the stale ones.
 pub fn generate(root: &Path, check: bool) -> Result<Vec<String>, String> {
     let mut files: Vec<(String, String)> = Vec::new();
-    for (name, schema) in schemas() {
+    for (name, schema) in netfence::api::schemas() {
         let text = serde_json::to_string_pretty(&schema).map_err(|e| e.to_string())? + "\n";
         files.push((format!("docs/schema/{name}.schema.json"), text));
     }
@@ -31,21 +29,6 @@ pub fn generate(root: &Path, check: bool) -> Result<Vec<String>, String> {
         }
     }
     Ok(stale)
-}
-
-fn schema_of<T: JsonSchema>() -> serde_json::Value {
-    serde_json::to_value(schemars::schema_for!(T)).unwrap_or_default()
-}
-
-fn schemas() -> Vec<(&'static str, serde_json::Value)> {
-    use netfence::api;
-    vec![
-        ("parse-request", schema_of::<api::ParseRequest>()),
-        ("parse-response", schema_of::<api::ParseResponse>()),
-        ("validate-request", schema_of::<api::ValidateRequest>()),
-        ("validate-response", schema_of::<api::ValidateResponse>()),
-        ("error", schema_of::<netfence::ErrorPayload>()),
-    ]
 }
 
 fn validation_rules_page() -> String {

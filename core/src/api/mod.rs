@@ -4,10 +4,14 @@
 //! call through [`call_json`] (`call_json("validate", request_json)`), which is all a binding
 //! needs. Requests and responses are serde types in camelCase; errors are [`ErrorPayload`]s.
 
+mod build;
 mod parse;
+mod schema;
 mod validate;
 
+pub use build::{BuildRequest, BuildResponse, build};
 pub use parse::{ParseRequest, ParseResponse, ResourceSummary, parse};
+pub use schema::{SchemaRequest, schema, schemas};
 pub use validate::{ValidateRequest, ValidateResponse, validate};
 
 use schemars::JsonSchema;
@@ -59,7 +63,7 @@ pub fn load(sources: &[Source], options: &ParseOptions) -> Result<ResourceSet, E
 }
 
 /// The operations [`call_json`] knows, in the order of the cycle.
-pub const OPERATIONS: &[&str] = &["parse", "validate"];
+pub const OPERATIONS: &[&str] = &["parse", "validate", "build", "schema"];
 
 /// Runs operation `operation` on a JSON request and returns the JSON response. This is the
 /// whole surface a binding needs.
@@ -71,6 +75,8 @@ pub fn call_json(operation: &str, request: &str) -> Result<String, ErrorPayload>
     match operation {
         "parse" => run(request, parse),
         "validate" => run(request, validate),
+        "build" => run(request, build),
+        "schema" => run(request, schema),
         other => Err(Error::new(ErrorCode::InvalidRequest, format!("unknown operation `{other}`"))
             .with_help(format!("operations are: {}", OPERATIONS.join(", ")))
             .payload()),

@@ -1,0 +1,57 @@
+//! `build`: compile an intent into NetworkPolicies (the design step).
+
+use k8s_openapi::api::networking::v1::NetworkPolicy;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::Source;
+use crate::builder::{Intent, build_intent, build_intent_text};
+use crate::error::{Error, ErrorCode};
+
+/// Request of [`build`]: the intent as text (YAML or JSON, with locations in errors) or as an
+/// object.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BuildRequest {
+    /// The intent document as text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    /// The intent as an object (`apiVersion: netfence.dev/v1alpha1`, `kind: Intent`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intent: Option<Intent>,
+}
+
+impl BuildRequest {
+    /// A request for intent text.
+    #[must_use]
+    pub fn from_text(text: impl Into<String>) -> Self {
+        Self { source: Some(Source::text(text)), intent: None }
+    }
+}
+
+/// Response of [`build`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BuildResponse {
+    /// The policies: allowances first, then default-deny policies (the safe apply order).
+    pub policies: Vec<NetworkPolicy>,
+    /// The same policies as multi-document YAML that `kubectl apply -f` accepts.
+    pub yaml: String,
+}
+
+/// Compiles the intent. Every policy is validated before it is returned.
+///
+/// # Errors
+/// `NF-E010` for an invalid intent (with its location), `NF-E012` if the result would not be
+/// valid, `NF-E011` when the request has neither or both of `source` and `intent`.
+pub fn build(request: &BuildRequest) -> Result<BuildResponse, Error> {
+    let output = match (&request.source, &request.intent) {
+        (Some(source), None) => build_intent_text(&source.text, &source.name)?,
+        (None, Some(intent)) => build_intent(intent)?,
+        _ => {
+            return Err(Error::new(ErrorCode::InvalidRequest, "a build request needs exactly one of `source` and `intent`")
+                .with_help("pass the intent as text in `source`, or as an object in `intent`"));
+        }
+    };
+    Ok(BuildResponse { yaml: output.to_yaml(), policies: output.into_policies() })
+}

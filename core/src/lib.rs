@@ -27,6 +27,7 @@ pub mod error;
 pub mod inventory;
 pub mod model;
 pub mod parse;
+pub mod report;
 pub mod source;
 pub mod synth;
 pub mod validate;

@@ -4,11 +4,13 @@
 //! call through [`call_json`] (`call_json("validate", request_json)`), which is all a binding
 //! needs. Requests and responses are serde types in camelCase; errors are [`ErrorPayload`]s.
 
+mod analyze;
 mod build;
 mod parse;
 mod schema;
 mod validate;
 
+pub use analyze::{AnalyzeRequest, AnalyzeResponse, ExplainRequest, analyze, explain};
 pub use build::{BuildRequest, BuildResponse, build};
 pub use parse::{ParseRequest, ParseResponse, ResourceSummary, parse};
 pub use schema::{SchemaRequest, schema, schemas};
@@ -63,7 +65,7 @@ pub fn load(sources: &[Source], options: &ParseOptions) -> Result<ResourceSet, E
 }
 
 /// The operations [`call_json`] knows, in the order of the cycle.
-pub const OPERATIONS: &[&str] = &["parse", "validate", "build", "schema"];
+pub const OPERATIONS: &[&str] = &["parse", "validate", "build", "analyze", "explain", "schema"];
 
 /// Runs operation `operation` on a JSON request and returns the JSON response. This is the
 /// whole surface a binding needs.
@@ -76,6 +78,8 @@ pub fn call_json(operation: &str, request: &str) -> Result<String, ErrorPayload>
         "parse" => run(request, parse),
         "validate" => run(request, validate),
         "build" => run(request, build),
+        "analyze" => run(request, analyze),
+        "explain" => run(request, explain),
         "schema" => run(request, schema),
         other => Err(Error::new(ErrorCode::InvalidRequest, format!("unknown operation `{other}`"))
             .with_help(format!("operations are: {}", OPERATIONS.join(", ")))

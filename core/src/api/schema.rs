@@ -30,6 +30,10 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
         ("validate-response", schema_of::<ValidateResponse>()),
         ("build-request", schema_of::<BuildRequest>()),
         ("build-response", schema_of::<BuildResponse>()),
+        ("analyze-request", schema_of::<AnalyzeRequest>()),
+        ("analyze-response", schema_of::<AnalyzeResponse>()),
+        ("explain-request", schema_of::<ExplainRequest>()),
+        ("explain-response", schema_of::<crate::engine::Explanation>()),
         ("schema-request", schema_of::<SchemaRequest>()),
     ]
 }

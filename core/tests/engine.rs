@@ -1,0 +1,483 @@
+//! The optimized engine equals the naive reference evaluator (`tests/reference/`) on random
+//! small clusters with random policies covering every construct of `DESIGN.md`: isolation per
+//! direction, effective policyTypes (omitted, `[]`, given), empty vs absent rule lists, peers
+//! (podSelector, namespaceSelector, both, ipBlock with except, IPv6, invalid), selector
+//! operators (In, NotIn, Exists, DoesNotExist, unknown), ports (absent, protocol only,
+//! numeric, endPort ranges, named ports per protocol), defined and undefined namespaces,
+//! workloads, owned and bare pods, and both ipBlock modes.
+//!
+//! `PROPTEST_CASES` changes the number of random clusters (default 2000).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod reference;
+
+use std::collections::HashMap;
+
+use netfence::engine::{CompiledCluster, ConnectionFilter, EngineOptions, IpBlockMode, Protocol, SideVerdict};
+use netfence::inventory::ResourceSet;
+use netfence::parse::ParseOptions;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use serde_json::{Value, json};
+
+const KEYS: [&str; 3] = ["app", "tier", "env"];
+const VALUES: [&str; 3] = ["a", "b", "c"];
+const NAMESPACES: [&str; 3] = ["ns-a", "ns-b", "default"];
+const PORT_NAMES: [&str; 3] = ["http", "dns", "metrics"];
+const PORTS: [i64; 6] = [1, 53, 80, 443, 8080, 65535];
+const CIDRS: [&str; 9] = [
+    "0.0.0.0/0",
+    "10.0.0.0/8",
+    "10.0.0.0/24",
+    "10.0.0.128/25",
+    "192.168.1.0/24",
+    "10.0.0.7/32",
+    "2001:db8::/32",
+    "::/0",
+    "10.0.0.0/40",
+];
+
+fn labels() -> impl Strategy<Value = Value> {
+    prop::collection::btree_map(prop::sample::select(&KEYS[..]), prop::sample::select(&VALUES[..]), 0..3)
+        .prop_map(|m| json!(m))
+}
+
+fn selector() -> impl Strategy<Value = Value> {
+    let expr = (
+        prop::sample::select(&KEYS[..]),
+        prop::sample::select(&["In", "NotIn", "Exists", "DoesNotExist", "In", "NotIn", "Bogus"][..]),
+        prop::collection::vec(prop::sample::select(&VALUES[..]), 0..3),
+    )
+        .prop_map(|(k, op, vs)| {
+            if op == "Exists" || op == "DoesNotExist" { json!({"key": k, "operator": op}) } else { json!({"key": k, "operator": op, "values": vs}) }
+        });
+    (prop::option::of(labels()), prop::option::of(prop::collection::vec(expr, 0..3))).prop_map(|(ml, me)| {
+        let mut s = serde_json::Map::new();
+        if let Some(ml) = ml {
+            s.insert("matchLabels".into(), ml);
+        }
+        if let Some(me) = me {
+            s.insert("matchExpressions".into(), json!(me));
+        }
+        Value::Object(s)
+    })
+}
+
+fn namespace_selector() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        selector(),
+        prop::sample::select(&NAMESPACES[..])
+            .prop_map(|n| json!({"matchLabels": {"kubernetes.io/metadata.name": n}})),
+    ]
+}
+
+fn ip_block() -> impl Strategy<Value = Value> {
+    (prop::sample::select(&CIDRS[..]), prop::collection::vec(prop::sample::select(&CIDRS[..]), 0..3)).prop_map(
+        |(cidr, except)| {
+            if except.is_empty() { json!({"cidr": cidr}) } else { json!({"cidr": cidr, "except": except}) }
+        },
+    )
+}
+
+fn peer() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        3 => selector().prop_map(|s| json!({"podSelector": s})),
+        2 => namespace_selector().prop_map(|s| json!({"namespaceSelector": s})),
+        2 => (selector(), namespace_selector()).prop_map(|(p, n)| json!({"podSelector": p, "namespaceSelector": n})),
+        3 => ip_block().prop_map(|b| json!({"ipBlock": b})),
+        1 => Just(json!({})),
+    ]
+}
+
+fn port_entry() -> impl Strategy<Value = Value> {
+    let protocol = prop::option::of(prop::sample::select(&["TCP", "UDP", "SCTP"][..]));
+    let port = prop_oneof![
+        1 => Just(Value::Null),
+        3 => prop::sample::select(&PORTS[..]).prop_map(|p| json!(p)),
+        2 => prop::sample::select(&["http", "dns", "metrics", "nope"][..]).prop_map(|p| json!(p)),
+    ];
+    let end = prop::option::of(prop_oneof![Just(-1i64), Just(0), Just(1), Just(100), Just(70000)]);
+    (protocol, port, end).prop_map(|(protocol, port, end)| {
+        let mut e = serde_json::Map::new();
+        if let Some(p) = protocol {
+            e.insert("protocol".into(), json!(p));
+        }
+        if let Some(n) = port.as_i64() {
+            e.insert("port".into(), json!(n));
+            if let Some(d) = end {
+                e.insert("endPort".into(), json!((n + d).min(65535)));
+            }
+        } else if !port.is_null() {
+            e.insert("port".into(), port);
+        }
+        Value::Object(e)
+    })
+}
+
+fn rule(peer_key: &'static str) -> impl Strategy<Value = Value> {
+    (
+        prop::option::of(prop::collection::vec(peer(), 0..3)),
+        prop::option::of(prop::collection::vec(port_entry(), 0..3)),
+    )
+        .prop_map(move |(peers, ports)| {
+            let mut r = serde_json::Map::new();
+            if let Some(p) = peers {
+                r.insert(peer_key.into(), json!(p));
+            }
+            if let Some(p) = ports {
+                r.insert("ports".into(), json!(p));
+            }
+            Value::Object(r)
+        })
+}
+
+fn policy(index: usize) -> impl Strategy<Value = Value> {
+    let types = prop_oneof![
+        2 => Just(None),
+        1 => Just(Some(json!([]))),
+        1 => Just(Some(json!(["Ingress"]))),
+        1 => Just(Some(json!(["Egress"]))),
+        2 => Just(Some(json!(["Ingress", "Egress"]))),
+    ];
+    (
+        prop::sample::select(&NAMESPACES[..]),
+        prop::option::of(selector()),
+        types,
+        prop::option::of(prop::collection::vec(rule("from"), 0..3)),
+        prop::option::of(prop::collection::vec(rule("to"), 0..3)),
+    )
+        .prop_map(move |(ns, pod_selector, types, ingress, egress)| {
+            let mut spec = serde_json::Map::new();
+            spec.insert("podSelector".into(), pod_selector.unwrap_or_else(|| json!({})));
+            if let Some(t) = types {
+                spec.insert("policyTypes".into(), t);
+            }
+            if let Some(i) = ingress {
+                spec.insert("ingress".into(), json!(i));
+            }
+            if let Some(e) = egress {
+                spec.insert("egress".into(), json!(e));
+            }
+            json!({
+                "apiVersion": "networking.k8s.io/v1",
+                "kind": "NetworkPolicy",
+                "metadata": {"name": format!("np-{index}"), "namespace": ns},
+                "spec": spec,
+            })
+        })
+}
+
+fn containers() -> impl Strategy<Value = Value> {
+    prop::collection::vec(
+        (
+            prop::option::of(prop::sample::select(&PORT_NAMES[..])),
+            prop::sample::select(&PORTS[..]),
+            prop::option::of(prop::sample::select(&["TCP", "UDP", "SCTP"][..])),
+        ),
+        0..3,
+    )
+    .prop_map(|ports| {
+        let mut seen = std::collections::HashSet::new();
+        let ports: Vec<Value> = ports
+            .into_iter()
+            .filter(|(name, _, _)| name.is_none_or(|n| seen.insert(n)))
+            .map(|(name, port, protocol)| {
+                let mut p = serde_json::Map::new();
+                p.insert("containerPort".into(), json!(port));
+                if let Some(n) = name {
+                    p.insert("name".into(), json!(n));
+                }
+                if let Some(pr) = protocol {
+                    p.insert("protocol".into(), json!(pr));
+                }
+                Value::Object(p)
+            })
+            .collect();
+        json!([{"name": "c", "image": "img", "ports": ports}])
+    })
+}
+
+/// An endpoint-producing resource (or two: a workload and a pod it owns).
+fn workload(index: usize) -> impl Strategy<Value = Vec<Value>> {
+    (prop::sample::select(&NAMESPACES[..]), labels(), containers(), 0..5u8, 1..250u8).prop_map(
+        move |(ns, labels, containers, shape, ip)| {
+            let name = format!("w{index}");
+            let pod = |name: &str, owner: Option<Value>| {
+                let mut meta = json!({"name": name, "namespace": ns, "labels": labels});
+                if let Some(o) = owner {
+                    meta["ownerReferences"] = json!([o]);
+                }
+                json!({
+                    "apiVersion": "v1", "kind": "Pod", "metadata": meta,
+                    "spec": {"containers": containers},
+                    "status": {"podIP": format!("10.0.0.{ip}")},
+                })
+            };
+            let deployment = |kind: &str| {
+                json!({
+                    "apiVersion": "apps/v1", "kind": kind,
+                    "metadata": {"name": name, "namespace": ns},
+                    "spec": {"selector": {"matchLabels": labels}, "template": {
+                        "metadata": {"labels": labels}, "spec": {"containers": containers}}},
+                })
+            };
+            match shape {
+                0 => vec![pod(&name, None)],
+                1 => vec![deployment("Deployment")],
+                2 => vec![deployment("StatefulSet")],
+                // a pod folded into its present owner
+                3 => vec![
+                    deployment("DaemonSet"),
+                    pod(&format!("{name}-x1"), Some(json!({"kind": "DaemonSet", "name": name, "controller": true}))),
+                ],
+                // a pod named after its absent owner
+                _ => vec![pod(
+                    &format!("{name}-abc"),
+                    Some(json!({"kind": "ReplicaSet", "name": format!("{name}-rs"), "controller": true})),
+                )],
+            }
+        },
+    )
+}
+
+fn cluster() -> impl Strategy<Value = (String, bool)> {
+    let workloads = (1..5usize).prop_flat_map(|n| (0..n).map(workload).collect::<Vec<_>>());
+    let policies = (0..5usize).prop_flat_map(|n| (0..n).map(policy).collect::<Vec<_>>());
+    let namespaces = prop::collection::vec((prop::sample::select(&NAMESPACES[..]), labels()), 0..3);
+    (workloads, policies, namespaces, any::<bool>()).prop_map(|(workloads, policies, namespaces, pod_ips)| {
+        let mut items: Vec<Value> = namespaces
+            .into_iter()
+            .map(|(n, l)| json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n, "labels": l}}))
+            .collect();
+        items.extend(workloads.into_iter().flatten());
+        items.extend(policies);
+        (serde_json::to_string(&json!({"apiVersion": "v1", "kind": "List", "items": items})).unwrap(), pod_ips)
+    })
+}
+
+fn load(text: &str) -> ResourceSet {
+    let mut resources = ResourceSet::default();
+    resources.add_text(text, "random.json", &ParseOptions::default()).unwrap();
+    assert!(resources.errors.is_empty(), "generator produced unreadable input: {:?}", resources.errors);
+    resources
+}
+
+fn engine_records(cluster: &CompiledCluster) -> Vec<reference::Record> {
+    let filter = ConnectionFilter { include_self: true, ..ConnectionFilter::default() };
+    let mut out: Vec<reference::Record> = cluster
+        .all_pairs(&filter)
+        .into_iter()
+        .map(|r| (r.src, r.dst, r.protocol.as_str().to_owned(), r.ports))
+        .collect();
+    out.sort();
+    out
+}
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(2000)
+}
+
+#[test]
+fn engine_equals_reference_on_random_clusters() {
+    let mut runner = TestRunner::new(Config { cases: cases(), failure_persistence: None, ..Config::default() });
+    let coverage: std::cell::RefCell<HashMap<&'static str, usize>> = std::cell::RefCell::default();
+    let result = runner.run(&cluster(), |(text, pod_ips)| {
+        let resources = load(&text);
+        for (k, v) in reference::constructs(&resources) {
+            *coverage.borrow_mut().entry(k).or_insert(0) += v;
+        }
+        let mode = if pod_ips { IpBlockMode::PodIps } else { IpBlockMode::ExternalOnly };
+        let compiled = CompiledCluster::compile(&resources, &EngineOptions { ip_block_mode: mode });
+        let expected = reference::Reference::new(&resources, pod_ips).all_pairs(true);
+        let actual = engine_records(&compiled);
+        prop_assert_eq!(actual, expected, "input: {}", text);
+        Ok(())
+    });
+    let mut seen: Vec<_> = coverage.into_inner().into_iter().collect();
+    seen.sort();
+    eprintln!("constructs exercised: {seen:?}");
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    for construct in [
+        "policyTypes omitted",
+        "policyTypes []",
+        "egress: []",
+        "ingress: []",
+        "rule without peers",
+        "ipBlock with except",
+        "pod+namespace selector",
+        "podSelector",
+        "namespaceSelector",
+        "op In",
+        "op NotIn",
+        "op Exists",
+        "op DoesNotExist",
+        "endPort",
+        "named port",
+        "protocol only",
+        "SCTP",
+    ] {
+        assert!(seen.iter().any(|(k, n)| *k == construct && *n > 0), "construct never generated: {construct}");
+    }
+}
+
+#[test]
+fn explain_agrees_with_connections_on_random_clusters() {
+    let mut runner = TestRunner::new(Config { cases: cases() / 4 + 1, failure_persistence: None, ..Config::default() });
+    let result = runner.run(&cluster(), |(text, _)| {
+        let resources = load(&text);
+        let compiled = CompiledCluster::compile(&resources, &EngineOptions::default());
+        let names: Vec<String> = compiled.endpoints().map(|e| e.name.clone()).collect();
+        for src in &names {
+            for dst in names.iter().chain(std::iter::once(&"10.0.0.7".to_owned())) {
+                let conn = compiled.connection(src, dst).unwrap();
+                let allowed = netfence::engine::PortSet::from_ports(&conn.allowed);
+                let why = compiled.explain(src, dst, None, None).unwrap();
+                for range in &why.ranges {
+                    for port in [range.ports[0], range.ports[1]] {
+                        prop_assert_eq!(range.allowed, allowed.contains(range.protocol, port));
+                    }
+                    let isolated = |v: &SideVerdict| matches!(v, SideVerdict::Allowed { .. } | SideVerdict::Denied);
+                    prop_assert_eq!(isolated(&range.egress), why.egress.isolated);
+                }
+                let covered: u32 = why.ranges.iter().map(|r| u32::from(r.ports[1]) - u32::from(r.ports[0]) + 1).sum();
+                prop_assert_eq!(covered, 3 * 65535);
+                let one = compiled.explain(src, dst, Some(80), Some(Protocol::Udp)).unwrap();
+                prop_assert_eq!(one.ranges.len(), 1);
+                prop_assert_eq!(one.ranges[0].allowed, allowed.contains(Protocol::Udp, 80));
+            }
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
+fn compile_yaml(yaml: &str, mode: IpBlockMode) -> CompiledCluster {
+    let mut resources = ResourceSet::default();
+    resources.add_text(yaml, "case.yaml", &ParseOptions::default()).unwrap();
+    assert!(resources.errors.is_empty(), "{:?}", resources.errors);
+    CompiledCluster::compile(&resources, &EngineOptions { ip_block_mode: mode })
+}
+
+#[test]
+fn named_port_resolves_only_with_the_same_protocol() {
+    let cluster = compile_yaml(
+        r"
+apiVersion: v1
+kind: Pod
+metadata: {name: server, namespace: ns, labels: {app: server}}
+spec: {containers: [{name: c, image: i, ports: [{name: dns, containerPort: 53, protocol: UDP}]}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: ns}
+spec: {containers: [{name: c, image: i}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: np, namespace: ns}
+spec:
+  podSelector: {matchLabels: {app: server}}
+  ingress: [{ports: [{port: dns}, {port: dns, protocol: UDP}]}]
+",
+        IpBlockMode::ExternalOnly,
+    );
+    let conn = cluster.connection("ns/client[Pod]", "ns/server[Pod]").unwrap();
+    assert_eq!(conn.allowed.udp, vec![[53, 53]]);
+    assert!(conn.allowed.tcp.is_empty() && conn.allowed.sctp.is_empty());
+    let why = cluster.explain("client", "server", Some(53), Some(Protocol::Udp)).unwrap();
+    assert!(why.ranges[0].allowed);
+    match &why.ranges[0].ingress {
+        SideVerdict::Allowed { rules } => assert_eq!((rules[0].policy.as_str(), rules[0].index), ("np", 0)),
+        other => panic!("unexpected verdict {other:?}"),
+    }
+    let tcp = cluster.explain("client", "server", Some(53), None).unwrap();
+    assert_eq!(tcp.ranges[0].ingress, SideVerdict::Denied);
+}
+
+const TWO_PODS_WITH_IP_BLOCK: &str = r"
+apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: ns, labels: {app: a}}
+spec: {containers: [{name: c, image: i}]}
+status: {podIP: 10.0.0.5}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, namespace: ns, labels: {app: b}}
+spec: {containers: [{name: c, image: i}]}
+status: {podIP: 10.1.0.5}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: from-block, namespace: ns}
+spec:
+  podSelector: {matchLabels: {app: b}}
+  ingress:
+  - from: [{ipBlock: {cidr: 10.0.0.0/16, except: [10.0.128.0/17]}}]
+    ports: [{port: 443}]
+  - from: [{ipBlock: {cidr: '2001:db8::/64'}}]
+    ports: [{port: 80, endPort: 90}]
+";
+
+#[test]
+fn ip_blocks_match_external_ranges_and_pod_ips_only_in_pod_ip_mode() {
+    let external = compile_yaml(TWO_PODS_WITH_IP_BLOCK, IpBlockMode::ExternalOnly);
+    assert!(external.connection("a", "b").unwrap().allowed.tcp.is_empty());
+    let calico = compile_yaml(TWO_PODS_WITH_IP_BLOCK, IpBlockMode::PodIps);
+    assert_eq!(calico.connection("a", "b").unwrap().allowed.tcp, vec![[443, 443]]);
+
+    let list = external.all_pairs(&ConnectionFilter::default());
+    let into_b: Vec<(String, Vec<[u16; 2]>)> = list
+        .iter()
+        .filter(|r| r.dst == "ns/b[Pod]" && r.src != "ns/a[Pod]")
+        .map(|r| (r.src.clone(), r.ports.clone()))
+        .collect();
+    assert_eq!(
+        into_b,
+        vec![
+            ("10.0.0.0-10.0.127.255".to_owned(), vec![[443, 443]]),
+            ("2001:db8::-2001:db8::ffff:ffff:ffff:ffff".to_owned(), vec![[80, 90]]),
+        ]
+    );
+    // IPv6 appears because an ipBlock is IPv6: the unisolated pod reaches all of it
+    assert!(list.iter().any(|r| r.src == "ns/a[Pod]" && r.dst == "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"));
+    let conn = external.connection("10.0.0.9", "ns/b[Pod]").unwrap();
+    assert_eq!(conn.allowed.tcp, vec![[443, 443]]);
+    assert!(external.connection("10.0.200.9", "b").unwrap().allowed.tcp.is_empty());
+    assert!(external.connection("10.0.0.9", "10.0.0.10").is_err());
+    let err = external.connection("ns/c[Pod]", "b").unwrap_err();
+    assert_eq!(err.message, "unknown endpoint `ns/c[Pod]`");
+}
+
+#[test]
+fn focus_filters() {
+    let cluster = compile_yaml(TWO_PODS_WITH_IP_BLOCK, IpBlockMode::ExternalOnly);
+    let all = |filter: ConnectionFilter| cluster.all_pairs(&filter);
+    let ingress_of_b = all(ConnectionFilter {
+        focus_workloads: vec!["b".into()],
+        focus_direction: Some(netfence::engine::Direction::Ingress),
+        ..ConnectionFilter::default()
+    });
+    assert!(!ingress_of_b.is_empty() && ingress_of_b.iter().all(|r| r.dst == "ns/b[Pod]"));
+    let pair = all(ConnectionFilter {
+        focus_workloads: vec!["ns/b".into()],
+        focus_workload_peers: vec!["a".into()],
+        ..ConnectionFilter::default()
+    });
+    assert!(pair.iter().all(|r| r.src == "ns/b[Pod]" && r.dst == "ns/a[Pod]"));
+    assert_eq!(pair.len(), 3);
+    let one_port = all(ConnectionFilter {
+        focus_connection: Some(netfence::engine::ProtocolPort { protocol: Protocol::Tcp, port: 85 }),
+        ..ConnectionFilter::default()
+    });
+    assert!(one_port.iter().all(|r| r.protocol == Protocol::Tcp && r.ports == vec![[85, 85]]));
+    assert!(one_port.iter().any(|r| r.dst == "ns/b[Pod]" && r.src.starts_with("2001:db8::")));
+    let with_self = all(ConnectionFilter { include_self: true, ..ConnectionFilter::default() });
+    assert!(with_self.iter().any(|r| r.src == "ns/a[Pod]" && r.dst == "ns/a[Pod]"));
+    assert!(!all(ConnectionFilter::default()).iter().any(|r| r.src == r.dst));
+}

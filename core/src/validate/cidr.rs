@@ -39,19 +39,36 @@ fn parse_v4(text: &str) -> Option<(Ipv4Addr, bool)> {
     Some((Ipv4Addr::from(octets), leading_zeros))
 }
 
+/// Why the API server would reject a CIDR.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CidrError {
+    /// Not an address, `/` and a decimal prefix length.
+    Malformed,
+    /// The prefix length is longer than the address (`width` is 32 or 128).
+    PrefixTooLong { width: u32 },
+}
+
 impl Cidr {
     /// Parses `a.b.c.d/n` or `v6/n` the way the API server does; `None` when it would reject it.
     pub(crate) fn parse(text: &str) -> Option<Self> {
-        let (ip, length) = text.split_once('/')?;
+        Self::read(text).ok()
+    }
+
+    /// Like [`Cidr::parse`], saying why a CIDR is rejected.
+    pub(crate) fn read(text: &str) -> Result<Self, CidrError> {
+        let (ip, length) = text.split_once('/').ok_or(CidrError::Malformed)?;
         let (addr, width, ip_zeros) = if ip.contains(':') {
-            (IpAddr::V6(ip.parse::<Ipv6Addr>().ok()?), 128, false)
+            (IpAddr::V6(ip.parse::<Ipv6Addr>().map_err(|_| CidrError::Malformed)?), 128, false)
         } else {
-            let (v4, zeros) = parse_v4(ip)?;
+            let (v4, zeros) = parse_v4(ip).ok_or(CidrError::Malformed)?;
             (IpAddr::V4(v4), 32, zeros)
         };
-        let (prefix, prefix_zeros) = decimal(length, width)?;
-        let prefix = u8::try_from(prefix).ok()?;
-        Some(Self { addr, prefix, leading_zeros: ip_zeros || prefix_zeros })
+        let (prefix, prefix_zeros) = decimal(length, u32::MAX).ok_or(CidrError::Malformed)?;
+        if prefix > width {
+            return Err(CidrError::PrefixTooLong { width });
+        }
+        let prefix = u8::try_from(prefix).map_err(|_| CidrError::Malformed)?;
+        Ok(Self { addr, prefix, leading_zeros: ip_zeros || prefix_zeros })
     }
 
     /// Bits in the address: 32 or 128.
@@ -122,7 +139,7 @@ impl Cidr {
 
 #[cfg(test)]
 mod tests {
-    use super::Cidr;
+    use super::{Cidr, CidrError};
 
     #[test]
     fn parses_like_the_server() {
@@ -139,6 +156,9 @@ mod tests {
         assert!(Cidr::parse("fd00::/129").is_none());
         assert!(Cidr::parse("fd00::%eth0/64").is_none());
         assert!(Cidr::parse("").is_none());
+        assert_eq!(Cidr::read("10.0.0.0/33"), Err(CidrError::PrefixTooLong { width: 32 }));
+        assert_eq!(Cidr::read("fd00::/129"), Err(CidrError::PrefixTooLong { width: 128 }));
+        assert_eq!(Cidr::read("10.0.0.0/x"), Err(CidrError::Malformed));
         let sloppy = Cidr::parse("010.0.0.0/08");
         assert!(sloppy.is_some_and(|c| c.leading_zeros && c.network_text() == "10.0.0.0/8"));
     }

@@ -21,7 +21,7 @@
 //! ```
 
 mod api_version;
-mod cidr;
+pub(crate) mod cidr;
 mod fields;
 mod ip_block;
 mod labels;
@@ -31,7 +31,7 @@ mod ports;
 mod selectors;
 mod spec;
 mod suggest;
-mod syntax;
+pub(crate) mod syntax;
 mod walk;
 
 use serde::Serialize;

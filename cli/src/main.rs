@@ -10,7 +10,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use netfence::api::{self, BuildRequest, ParseRequest, SchemaRequest, ValidateRequest};
+use netfence::api::{self, AnalyzeRequest, BuildRequest, ExplainRequest, ParseRequest, SchemaRequest, ValidateRequest};
+use netfence::engine::{ConnectionFilter, Direction, EngineOptions, IpBlockMode, Protocol};
+use netfence::report;
 use netfence::parse::ParseOptions;
 use netfence::{Error, ErrorCode};
 
@@ -36,6 +38,40 @@ enum Format {
     Text,
     Json,
     Yaml,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum AnalyzeFormat {
+    /// netpol-analyzer's connlist text
+    Txt,
+    /// the sorted canonical JSON list of {src, dst, protocol, ports}
+    Canonical,
+    /// the full response: connections, endpoints, errors
+    Json,
+    Csv,
+    Md,
+    Dot,
+    Mermaid,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DirectionArg {
+    Ingress,
+    Egress,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "UPPER")]
+enum ProtocolArg {
+    Tcp,
+    Udp,
+    Sctp,
+}
+
+fn engine_options(ip_blocks_match_pods: bool) -> EngineOptions {
+    EngineOptions {
+        ip_block_mode: if ip_blocks_match_pods { IpBlockMode::PodIps } else { IpBlockMode::ExternalOnly },
+    }
 }
 
 #[derive(Subcommand)]
@@ -68,6 +104,56 @@ enum Command {
         /// Output format: yaml (what `kubectl apply -f` takes) or json (a v1 List).
         #[arg(short = 'o', long = "format", value_enum, default_value = "yaml")]
         format: Format,
+    },
+    /// All-pairs connectivity: who can reach whom, on which ports.
+    #[command(after_help = "Examples:\n  netfence analyze examples/online-shop\n  netfence analyze manifests/ --format canonical\n  netfence analyze manifests/ --focus-workload shop/api --focus-direction ingress -o md")]
+    Analyze {
+        /// Manifest files or directories; `-` reads standard input.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(short = 'o', long = "format", value_enum, default_value = "txt")]
+        format: AnalyzeFormat,
+        /// Also report self connections (an endpoint to itself).
+        #[arg(long)]
+        include_self: bool,
+        /// Only connections of this workload (`name`, `ns/name` or `ns/name[Kind]`); repeatable.
+        #[arg(long = "focus-workload", value_name = "WORKLOAD")]
+        focus_workloads: Vec<String>,
+        /// With --focus-workload: only connections with this peer; repeatable.
+        #[arg(long = "focus-peer", value_name = "WORKLOAD")]
+        focus_peers: Vec<String>,
+        /// With --focus-workload: only traffic into (ingress) or out of (egress) it.
+        #[arg(long, value_enum)]
+        focus_direction: Option<DirectionArg>,
+        /// ipBlocks also match pod IPs from the inventory (CNIs such as Calico do this).
+        #[arg(long)]
+        ip_blocks_match_pods: bool,
+    },
+    /// Explain why traffic between two endpoints is allowed or denied, rule by rule.
+    #[command(after_help = "Examples:\n  netfence explain examples/online-shop --from shop/frontend --to shop/api\n  netfence explain manifests/ --from web --to 203.0.113.7 --port 443 --protocol TCP -o json")]
+    Explain {
+        /// Manifest files or directories; `-` reads standard input.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Source: `ns/name[Kind]`, `ns/name`, `name`, or an IP address.
+        #[arg(long)]
+        from: String,
+        /// Destination, in the same forms.
+        #[arg(long)]
+        to: String,
+        /// Only this port.
+        #[arg(long)]
+        port: Option<u16>,
+        /// Only this protocol.
+        #[arg(long, value_enum)]
+        protocol: Option<ProtocolArg>,
+        /// Output format.
+        #[arg(short = 'o', long = "format", value_enum, default_value = "text")]
+        format: Format,
+        /// ipBlocks also match pod IPs from the inventory.
+        #[arg(long)]
+        ip_blocks_match_pods: bool,
     },
     /// Print a JSON Schema: `intent`, `error`, or `<operation>-request`/`-response`.
     #[command(after_help = "Example:\n  netfence schema intent > intent.schema.json")]
@@ -145,6 +231,64 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
                     to_json(&list)?
                 }
                 Format::Yaml | Format::Text => response.yaml,
+            };
+            Ok((text, 0))
+        }
+        Command::Analyze {
+            paths,
+            format,
+            include_self,
+            focus_workloads,
+            focus_peers,
+            focus_direction,
+            ip_blocks_match_pods,
+        } => {
+            let sources = input::read_sources(paths)?;
+            let filter = ConnectionFilter {
+                include_self: *include_self,
+                focus_workloads: focus_workloads.clone(),
+                focus_workload_peers: focus_peers.clone(),
+                focus_direction: focus_direction.map(|d| match d {
+                    DirectionArg::Ingress => Direction::Ingress,
+                    DirectionArg::Egress => Direction::Egress,
+                }),
+                focus_connection: None,
+            };
+            let request = AnalyzeRequest { sources, options, engine: engine_options(*ip_blocks_match_pods), filter };
+            let response = api::analyze(&request)?;
+            for e in &response.errors {
+                let _ = writeln!(std::io::stderr(), "{}", render::error_text(&Error::from(e.clone())));
+            }
+            let text = match format {
+                AnalyzeFormat::Txt => report::connlist_txt(&response),
+                AnalyzeFormat::Canonical => to_json(&response.connections)?,
+                AnalyzeFormat::Json => to_json(&response)?,
+                AnalyzeFormat::Csv => report::csv(&response),
+                AnalyzeFormat::Md => report::markdown(&response),
+                AnalyzeFormat::Dot => report::dot(&response),
+                AnalyzeFormat::Mermaid => report::mermaid(&response),
+            };
+            Ok((text, u8::from(!response.errors.is_empty())))
+        }
+        Command::Explain { paths, from, to, port, protocol, format, ip_blocks_match_pods } => {
+            let sources = input::read_sources(paths)?;
+            let request = ExplainRequest {
+                sources,
+                options,
+                engine: engine_options(*ip_blocks_match_pods),
+                from: from.clone(),
+                to: to.clone(),
+                port: *port,
+                protocol: protocol.map(|p| match p {
+                    ProtocolArg::Tcp => Protocol::Tcp,
+                    ProtocolArg::Udp => Protocol::Udp,
+                    ProtocolArg::Sctp => Protocol::Sctp,
+                }),
+            };
+            let explanation = api::explain(&request)?;
+            let text = match format {
+                Format::Json | Format::Yaml => to_json(&explanation)?,
+                Format::Text => report::explanation_text(&explanation),
             };
             Ok((text, 0))
         }

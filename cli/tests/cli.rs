@@ -126,3 +126,34 @@ fn schema_prints_the_intent_schema() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("NF-E011"));
 }
+
+#[test]
+fn analyze_canonical_lists_allowed_connections() {
+    let out = netfence(&["analyze", "examples/online-shop", "-o", "canonical"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let has = |src: &str, dst: &str, proto: &str| {
+        list.iter().any(|r| r["src"] == src && r["dst"] == dst && r["protocol"] == proto)
+    };
+    assert!(has("shop/frontend[Deployment]", "shop/api[Deployment]", "TCP"));
+    assert!(!has("shop/frontend[Deployment]", "data/postgres[StatefulSet]", "TCP"), "frontend must not reach the db");
+    assert!(has("payments/payments[Deployment]", "203.0.113.0-203.0.113.255", "TCP"));
+}
+
+#[test]
+fn explain_names_the_allowing_rule() {
+    let out = netfence(
+        &["explain", "examples/online-shop", "--from", "shop/frontend", "--to", "shop/api", "-o", "json"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let allowed: Vec<&serde_json::Value> =
+        value["ranges"].as_array().unwrap().iter().filter(|r| r["allowed"] == true).collect();
+    assert_eq!(allowed.len(), 1, "{value}");
+    assert_eq!(allowed[0]["ingress"]["rules"][0]["policy"], "api-ingress");
+    assert_eq!(allowed[0]["egress"]["rules"][0]["policy"], "frontend-egress");
+
+    let bad = netfence(&["explain", "examples/online-shop", "--from", "nope", "--to", "shop/api"], None);
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -481,3 +481,73 @@ fn focus_filters() {
     assert!(with_self.iter().any(|r| r.src == "ns/a[Pod]" && r.dst == "ns/a[Pod]"));
     assert!(!all(ConnectionFilter::default()).iter().any(|r| r.src == r.dst));
 }
+
+#[test]
+fn owned_pods_fold_into_present_workloads() {
+    let cluster = compile_yaml(
+        r"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: ns}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: i}]}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: web-5d9c
+  namespace: ns
+  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: u1, controller: true}]
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web, pod-template-hash: 5d9c}}
+    spec: {containers: [{name: c, image: i}]}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-5d9c-abcde
+  namespace: ns
+  labels: {app: web, pod-template-hash: 5d9c}
+  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-5d9c, uid: u2, controller: true}]
+spec: {containers: [{name: c, image: i}]}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: api-7f8b-xyz
+  namespace: ns
+  labels: {app: api, pod-template-hash: 7f8b}
+  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: api-7f8b, uid: u3, controller: true}]
+spec: {containers: [{name: c, image: i}]}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: etcd-node1
+  namespace: kube-system
+  ownerReferences: [{apiVersion: v1, kind: Node, name: node1, uid: u4, controller: true}]
+spec: {containers: [{name: c, image: i}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: bare, namespace: ns}
+spec: {containers: [{name: c, image: i}]}
+",
+        IpBlockMode::ExternalOnly,
+    );
+    let names: Vec<(String, usize)> = cluster.endpoints().map(|e| (e.name.clone(), e.pods)).collect();
+    assert_eq!(
+        names,
+        vec![
+            ("kube-system/etcd-node1[Pod]".to_owned(), 1),
+            ("ns/api-7f8b[ReplicaSet]".to_owned(), 1),
+            ("ns/bare[Pod]".to_owned(), 1),
+            ("ns/web[Deployment]".to_owned(), 1),
+        ]
+    );
+}

@@ -110,6 +110,38 @@ impl Interner {
     }
 }
 
+/// A row over the external ranges, run-length encoded: `(first range, set)` per run.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Runs {
+    runs: Vec<(u32, SetId)>,
+}
+
+impl Runs {
+    fn new(ids: &[SetId], len: usize) -> Self {
+        let mut runs: Vec<(u32, SetId)> = Vec::new();
+        for (i, &id) in ids.iter().enumerate().take(len) {
+            if runs.last().is_none_or(|(_, last)| *last != id) {
+                runs.push((u32::try_from(i).unwrap_or(u32::MAX), id));
+            }
+        }
+        Self { runs }
+    }
+
+    /// The set of external range `atom`.
+    pub(crate) fn get(&self, atom: usize) -> SetId {
+        let i = self.runs.partition_point(|(start, _)| (*start as usize) <= atom);
+        i.checked_sub(1).and_then(|i| self.runs.get(i)).map_or(EMPTY, |(_, id)| *id)
+    }
+
+    /// `(first, end, set)` of each run, `end` exclusive, given the number of ranges.
+    pub(crate) fn iter(&self, len: usize) -> impl Iterator<Item = (usize, usize, SetId)> + '_ {
+        self.runs.iter().enumerate().map(move |(i, &(start, id))| {
+            let end = self.runs.get(i + 1).map_or(len, |(next, _)| *next as usize);
+            (start as usize, end, id)
+        })
+    }
+}
+
 /// A row of port sets deduplicated locally (built in parallel, interned globally after).
 struct LocalRow {
     ids: Vec<SetId>,
@@ -120,15 +152,23 @@ impl LocalRow {
     fn new(sets: Vec<PortSet>) -> Self {
         let mut seen: HashMap<PortSet, SetId> = HashMap::new();
         let mut table = Vec::new();
-        let ids = sets
-            .into_iter()
-            .map(|s| {
-                *seen.entry(s).or_insert_with_key(|s| {
-                    table.push(s.clone());
-                    SetId::try_from(table.len() - 1).unwrap_or(SetId::MAX)
-                })
-            })
-            .collect();
+        let mut ids: Vec<SetId> = Vec::with_capacity(sets.len());
+        let mut previous: Option<(PortSet, SetId)> = None;
+        for set in sets {
+            // rows are mostly long runs of one set: skip hashing for repeats
+            if let Some((p, id)) = &previous
+                && *p == set
+            {
+                ids.push(*id);
+                continue;
+            }
+            let id = *seen.entry(set.clone()).or_insert_with_key(|s| {
+                table.push(s.clone());
+                SetId::try_from(table.len() - 1).unwrap_or(SetId::MAX)
+            });
+            ids.push(id);
+            previous = Some((set, id));
+        }
         Self { ids, table }
     }
 }
@@ -173,10 +213,10 @@ pub struct CompiledCluster {
     pub(crate) sets: Vec<PortSet>,
     /// `pair[s * classes + d]`: class `s` to class `d`.
     pub(crate) pair: Vec<SetId>,
-    /// `to_external[c * externals + a]`: class `c` to external range `a`.
-    pub(crate) to_external: Vec<SetId>,
-    /// `from_external[c * externals + a]`: external range `a` to class `c`.
-    pub(crate) from_external: Vec<SetId>,
+    /// `to_external[c]`: class `c` to each external range, run-length encoded.
+    pub(crate) to_external: Vec<Runs>,
+    /// `from_external[c]`: each external range to class `c`, run-length encoded.
+    pub(crate) from_external: Vec<Runs>,
 }
 
 struct Builder<'a> {
@@ -568,16 +608,11 @@ impl CompiledCluster {
         });
         let pair_ids = intern_rows(pair_rows, &mut interner);
         self.pair = pair_ids.into_iter().flatten().collect();
-        let mut to_external = Vec::with_capacity(k * a);
-        let mut from_external = Vec::with_capacity(k * a);
-        for c in 0..k {
-            let e = egress_ids.get(c).map(Vec::as_slice).unwrap_or_default();
-            let i = ingress_ids.get(c).map(Vec::as_slice).unwrap_or_default();
-            to_external.extend((0..a).map(|x| e.get(k + x).copied().unwrap_or(EMPTY)));
-            from_external.extend((0..a).map(|x| i.get(k + x).copied().unwrap_or(EMPTY)));
-        }
-        self.to_external = to_external;
-        self.from_external = from_external;
+        let runs = |rows: &[Vec<SetId>]| -> Vec<Runs> {
+            (0..k).map(|c| Runs::new(rows.get(c).and_then(|r| r.get(k..)).unwrap_or_default(), a)).collect()
+        };
+        self.to_external = runs(&egress_ids);
+        self.from_external = runs(&ingress_ids);
         self.sets = interner.sets;
     }
 

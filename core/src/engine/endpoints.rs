@@ -5,7 +5,9 @@
 //! - a workload is `ns/name[Kind]`, built from its pod template; a workload whose controller
 //!   (owner reference with `controller: true`) is present in the input folds into it, so a
 //!   ReplicaSet owned by a Deployment in the input is part of `ns/deploy[Deployment]`;
-//! - a pod whose controller is present folds into that workload's endpoint;
+//! - a pod whose controller is present folds into that workload's endpoint (also when the
+//!   controller is an absent ReplicaSet `<deployment>-<pod-template-hash>` of a present
+//!   Deployment, as in `kubectl get deploy,pods -o json`);
 //! - a pod whose controller is absent is named after it, `ns/owner[OwnerKind]` (`[Pod]` when
 //!   the reference has no kind); the pods sharing it form one endpoint represented by the
 //!   first of them in input order; a pod owned by a `Node` (static/mirror pod) is bare;
@@ -133,9 +135,17 @@ pub(crate) fn discover(resources: &ResourceSet) -> Vec<EndpointDraft> {
 
     for pod in &resources.pods {
         let owner = pod.object.metadata.owner_references.as_deref().and_then(controller).filter(|o| o.kind != "Node");
-        if let Some(owner) = owner
-            && let Some(&w) = workload_index.get(&(pod.namespace.as_str(), owner.kind.as_str(), owner.name.as_str()))
-        {
+        let present = owner.and_then(|o| {
+            workload_index.get(&(pod.namespace.as_str(), o.kind.as_str(), o.name.as_str())).copied().or_else(|| {
+                // a pod of an absent ReplicaSet `<deployment>-<pod-template-hash>` of a present Deployment
+                let hash = pod.object.metadata.labels.as_ref()?.get("pod-template-hash")?;
+                let deployment = o.name.strip_suffix(hash.as_str())?.strip_suffix('-')?;
+                (o.kind == "ReplicaSet")
+                    .then(|| workload_index.get(&(pod.namespace.as_str(), "Deployment", deployment)).copied())
+                    .flatten()
+            })
+        });
+        if let Some(w) = present {
             *pod_counts.entry(root_of(w)).or_insert(0) += 1;
             continue;
         }

@@ -64,6 +64,6 @@ pub use compile::CompiledCluster;
 pub use ipset::{IpFamily, IpRange, IpSet};
 pub use ports::{PortRanges, PortSet, Ports, Protocol};
 pub use types::{
-    Connection, ConnectionFilter, ConnectionRecord, Direction, Endpoint, EndpointKind, EngineOptions, ExplainedRange,
+    Connection, ConnectionFilter, ConnectionRecord, Direction, Endpoint, EngineOptions, ExplainedRange,
     Explanation, ExternalRange, IpBlockMode, Isolation, NamedPort, PolicyRef, ProtocolPort, RuleRef, SideVerdict,
 };

@@ -130,9 +130,8 @@ impl CompiledCluster {
     }
 
     fn external_id(&self, class: usize, atom: usize, outbound: bool) -> SetId {
-        let a = self.externals.len();
         let table = if outbound { &self.to_external } else { &self.from_external };
-        table.get(class.wrapping_mul(a).wrapping_add(atom)).copied().unwrap_or(EMPTY)
+        table.get(class).map_or(EMPTY, |runs| runs.get(atom))
     }
 
     /// The canonical connectivity list: every allowed connection between endpoints, sorted by
@@ -177,19 +176,35 @@ impl CompiledCluster {
     /// Maximal runs of adjacent external ranges with identical, non-empty connectivity.
     fn external_runs(&self, class: usize, outbound: bool, focus: &Focus<'_>) -> Vec<(IpRange, PortSet)> {
         let mut runs: Vec<(IpRange, PortSet)> = Vec::new();
-        for (atom, range) in self.externals.iter().enumerate() {
-            let set = focus.restrict(self.set(self.external_id(class, atom, outbound)));
+        let table = if outbound { &self.to_external } else { &self.from_external };
+        let Some(row) = table.get(class) else { return runs };
+        let a = self.externals.len();
+        // the first IPv6 range: runs never cross families
+        let v6 = self.externals.iter().position(|r| matches!(r, IpRange::V6(..))).unwrap_or(a);
+        for (start, end, id) in row.iter(a) {
+            let set = focus.restrict(self.set(id));
             if set.is_empty() {
                 continue;
             }
-            if let Some((last, last_set)) = runs.last_mut()
-                && last.touches(*range)
-                && *last_set == *set
-            {
-                *last = last.extend_to(*range);
-                continue;
+            let pieces = if start < v6 && v6 < end { [(start, v6), (v6, end)] } else { [(start, end), (end, end)] };
+            for (lo, hi) in pieces {
+                let (Some(first), Some(last)) = (self.externals.get(lo), hi.checked_sub(1).and_then(|h| self.externals.get(h)))
+                else {
+                    continue;
+                };
+                if lo >= hi {
+                    continue;
+                }
+                let range = first.extend_to(*last);
+                if let Some((previous, previous_set)) = runs.last_mut()
+                    && previous.touches(range)
+                    && *previous_set == *set
+                {
+                    *previous = previous.extend_to(range);
+                    continue;
+                }
+                runs.push((range, set.clone().into_owned()));
             }
-            runs.push((*range, set.into_owned()));
         }
         runs
     }

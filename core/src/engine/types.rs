@@ -51,16 +51,6 @@ impl Direction {
     }
 }
 
-/// What kind of endpoint.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub enum EndpointKind {
-    /// A workload or pod in the cluster.
-    Cluster,
-    /// A range of addresses outside the cluster.
-    External,
-}
-
 /// A named container port of an endpoint.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -3,6 +3,7 @@
 //! `cargo xtask test` installs what it needs from the package registries (skipping what is
 //! already present) and runs every test; `.ci/run` calls exactly that.
 
+mod bindings;
 mod codegen;
 
 use std::path::{Path, PathBuf};
@@ -15,9 +16,17 @@ fn main() -> ExitCode {
         Some("test") => test(&args[1..]),
         Some("codegen") => codegen(args.iter().any(|a| a == "--check")),
         Some("lint") => lint(),
+        Some("bench") => bench(&args[1..]),
+        Some("bindings-codegen") => bindings_codegen(args.iter().any(|a| a == "--check")),
+        Some("bindings") => match args.get(1).map(String::as_str) {
+            Some("wasm") => bindings::wasm(&root()),
+            Some("python") => bindings::python(&root()),
+            Some("node") => bindings::node(&root()),
+            _ => bindings::test(&root()),
+        },
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  test [--quick]     install tools and run every test (what CI runs)\n  codegen [--check]  regenerate schemas and docs (--check: fail if anything changes)\n  lint               rustfmt --check and clippy -D warnings"
+                "usage: cargo xtask <command>\n\n  test [--quick]     install tools and run every test (what CI runs)\n  codegen [--check]  regenerate schemas and docs (--check: fail if anything changes)\n  lint               rustfmt --check and clippy -D warnings\n  bindings-codegen [--check]  regenerate the bindings' typings (.d.ts, .pyi, index.mjs)\n  bindings [wasm|python|node]  build and test the bindings (all by default)"
             );
             Err("unknown command".to_owned())
         }
@@ -83,12 +92,35 @@ fn codegen(check: bool) -> Result<(), String> {
     Ok(())
 }
 
+fn bindings_codegen(check: bool) -> Result<(), String> {
+    if check { bindings::check(&root()) } else { bindings::generate(&root(), false).map(|_| ()) }
+}
+
+/// Runs the engine benchmark once per size, each in its own process so peak memory is per size.
+fn bench(args: &[String]) -> Result<(), String> {
+    let sizes: Vec<&str> = if args.is_empty() { vec!["1k", "10k", "150k"] } else { args.iter().map(String::as_str).collect() };
+    run(&cargo(), &["build", "--release", "--locked", "-p", "netfence", "--example", "bench"])?;
+    let exe = root().join("target/release/examples/bench");
+    for size in sizes {
+        let (pods, policies) = match size {
+            "1k" => ("1000", "100"),
+            "10k" => ("10000", "1000"),
+            "150k" => ("150000", "10000"),
+            other => return Err(format!("unknown size `{other}` (1k, 10k, 150k)")),
+        };
+        let exe = exe.to_string_lossy().into_owned();
+        run(&exe, &["--pods", pods, "--policies", policies, "--all-pairs"])?;
+    }
+    Ok(())
+}
+
 fn test(args: &[String]) -> Result<(), String> {
     let started = Instant::now();
     let _quick = args.iter().any(|a| a == "--quick");
     lint()?;
     run(&cargo(), &["test", "--workspace", "--locked"])?;
     codegen(true)?;
+    bindings::test(&root())?;
     eprintln!("xtask test: all steps passed in {:.0}s", started.elapsed().as_secs_f64());
     Ok(())
 }

@@ -1,0 +1,106 @@
+//! Engine benchmark: `cargo xtask bench` (or `cargo run --release -p netfence --example bench --
+//! --pods 10000 --policies 1000`). Generates a deterministic synthetic cluster, then reports
+//! wall time per phase and the process's peak memory as JSON.
+
+#![allow(clippy::indexing_slicing, clippy::panic, clippy::unwrap_used)]
+
+use std::time::Instant;
+
+use netfence::engine::{CompiledCluster, ConnectionFilter, EngineOptions};
+use netfence::inventory::ResourceSet;
+use netfence::parse::ParseOptions;
+use netfence::synth::{SynthConfig, generate};
+
+fn arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_owned))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn main() {
+    let pods = arg("--pods", 1_000);
+    let policies = arg("--policies", 100);
+    let namespaces = arg("--namespaces", (pods / 500).clamp(5, 500));
+    let replicas = arg("--replicas", 5);
+    let pairs = std::env::args().any(|a| a == "--all-pairs");
+    let config = SynthConfig { seed: 42, namespaces, pods, replicas, bare_pod_every: 20, policies };
+
+    let t = Instant::now();
+    let text = generate(&config);
+    let generate_s = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let options = ParseOptions {
+        max_input_bytes: usize::MAX,
+        max_documents: usize::MAX,
+        ..ParseOptions::default()
+    };
+    let mut set = ResourceSet::default();
+    if let Err(e) = set.add_text(&text, "synth.yaml", &options) {
+        eprintln!("parse failed: {e}");
+        std::process::exit(1);
+    }
+    let parse_s = t.elapsed().as_secs_f64();
+    let bytes = text.len();
+    drop(text);
+
+    let t = Instant::now();
+    let cluster = CompiledCluster::compile(&set, &EngineOptions::default());
+    let compile_s = t.elapsed().as_secs_f64();
+
+    let (pairs_s, records) = if pairs {
+        let t = Instant::now();
+        let records = cluster.all_pairs(&ConnectionFilter::default()).len();
+        (Some(t.elapsed().as_secs_f64()), Some(records))
+    } else {
+        (None, None)
+    };
+
+    // Explain: the same query repeated, after compile.
+    let endpoints: Vec<String> = cluster.endpoints().map(|e| e.name.clone()).collect();
+    let mut explain_us = None;
+    if endpoints.len() >= 2 {
+        let n = 2_000usize;
+        let t = Instant::now();
+        let mut ok = 0usize;
+        for i in 0..n {
+            let src = &endpoints[(i * 7919) % endpoints.len()];
+            let dst = &endpoints[(i * 104_729 + 1) % endpoints.len()];
+            if cluster.explain(src, dst, Some(8080), None).is_ok() {
+                ok += 1;
+            }
+        }
+        explain_us = Some(t.elapsed().as_secs_f64() * 1e6 / n as f64);
+        assert!(ok > 0);
+    }
+
+    println!(
+        "{}",
+        serde_json::json!({
+            "pods": pods,
+            "policies": set.policies.len(),
+            "namespaces": namespaces,
+            "endpoints": endpoints.len(),
+            "classes": cluster.class_count(),
+            "inputBytes": bytes,
+            "generateSeconds": generate_s,
+            "parseSeconds": parse_s,
+            "compileSeconds": compile_s,
+            "allPairsSeconds": pairs_s,
+            "allPairsRecords": records,
+            "explainMicros": explain_us,
+            "peakRssMiB": peak_rss_mib(),
+        })
+    );
+}

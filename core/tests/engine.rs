@@ -551,3 +551,92 @@ spec: {containers: [{name: c, image: i}]}
         ]
     );
 }
+
+/// A synthetic cluster for a quick scale check (not a benchmark: `cargo test --release --
+/// --ignored scale_smoke --nocapture`, size from `NETFENCE_SCALE_WORKLOADS`).
+fn synthetic(workloads: usize, policies_per_namespace: usize) -> ResourceSet {
+    use netfence::source::{Node, SourceDoc, Value as NodeValue};
+    use std::sync::Arc;
+    let source = SourceDoc { file: Arc::from("synthetic"), root: Arc::new(Node::synthetic(NodeValue::Null)), base: String::new(), document: 0 };
+    let mut resources = ResourceSet::default();
+    let namespaces = workloads.div_ceil(50).max(1);
+    let tiers = ["web", "api", "db", "cache", "batch"];
+    for i in 0..workloads {
+        let ns = format!("ns-{}", i % namespaces);
+        let tier = tiers[i % tiers.len()];
+        let template = serde_json::from_value(json!({
+            "metadata": {"labels": {"app": format!("app-{}", i % 40), "tier": tier, "team": format!("t{}", i % 7)}},
+            "spec": {"containers": [{"name": "c", "image": "i", "ports": [{"name": "http", "containerPort": 8080 + (i % 3)}]}]},
+        }))
+        .unwrap();
+        resources.workloads.push(netfence::inventory::WorkloadResource {
+            kind: netfence::inventory::WorkloadKind::Deployment,
+            namespace: ns,
+            name: format!("w{i}"),
+            labels: Default::default(),
+            owners: vec![],
+            template,
+            template_pointer: "/spec/template",
+            source: source.clone(),
+        });
+    }
+    for n in 0..namespaces {
+        for p in 0..policies_per_namespace {
+            let tier = tiers[p % tiers.len()];
+            let from = tiers[(p + 1) % tiers.len()];
+            let object = serde_json::from_value(json!({
+                "metadata": {"name": format!("np-{p}"), "namespace": format!("ns-{n}")},
+                "spec": {
+                    "podSelector": {"matchLabels": {"tier": tier}},
+                    "policyTypes": ["Ingress", "Egress"],
+                    "ingress": [
+                        {"from": [{"podSelector": {"matchLabels": {"tier": from}}}], "ports": [{"port": "http"}, {"port": 9000 + p as i64, "endPort": 9100 + p as i64}]},
+                        {"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": format!("ns-{}", (n + 1) % namespaces)}}, "podSelector": {"matchExpressions": [{"key": "team", "operator": "In", "values": ["t1", "t2"]}]}}]},
+                        {"from": [{"ipBlock": {"cidr": format!("10.{}.0.0/16", (n * 7 + p) % 250), "except": [format!("10.{}.1.0/24", (n * 7 + p) % 250)]}}], "ports": [{"port": 443}]},
+                    ],
+                    "egress": [
+                        {"to": [{"namespaceSelector": {}}], "ports": [{"port": 53, "protocol": "UDP"}]},
+                        {"to": [{"podSelector": {"matchLabels": {"tier": from}}}]},
+                    ],
+                },
+            }))
+            .unwrap();
+            resources.policies.push(netfence::inventory::PolicyResource {
+                object,
+                namespace: format!("ns-{n}"),
+                name: format!("np-{p}"),
+                namespace_given: true,
+                api_version: "networking.k8s.io/v1".into(),
+                source: source.clone(),
+            });
+        }
+    }
+    resources
+}
+
+#[test]
+#[ignore = "scale check, run explicitly"]
+fn scale_smoke() {
+    let workloads: usize = std::env::var("NETFENCE_SCALE_WORKLOADS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    let policies: usize = std::env::var("NETFENCE_SCALE_POLICIES").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
+    let resources = synthetic(workloads, policies);
+    let start = std::time::Instant::now();
+    let cluster = CompiledCluster::compile(&resources, &EngineOptions::default());
+    let compiled = start.elapsed();
+    let names: Vec<String> = cluster.endpoints().take(2).map(|e| e.name.clone()).collect();
+    let start = std::time::Instant::now();
+    let rounds = 1000;
+    for _ in 0..rounds {
+        let _ = cluster.explain(&names[0], &names[1], Some(8080), None).unwrap();
+    }
+    let explain = start.elapsed() / rounds;
+    eprintln!(
+        "{} workloads, {} policies, {} classes, {} external ranges: compile {:?}, explain {:?}",
+        workloads,
+        resources.policies.len(),
+        cluster.class_count(),
+        cluster.external_ranges().len(),
+        compiled,
+        explain
+    );
+}

@@ -149,27 +149,79 @@ struct LocalRow {
 }
 
 impl LocalRow {
-    fn new(sets: Vec<PortSet>) -> Self {
-        let mut seen: HashMap<PortSet, SetId> = HashMap::new();
-        let mut table = Vec::new();
-        let mut ids: Vec<SetId> = Vec::with_capacity(sets.len());
-        let mut previous: Option<(PortSet, SetId)> = None;
-        for set in sets {
-            // rows are mostly long runs of one set: skip hashing for repeats
-            if let Some((p, id)) = &previous
-                && *p == set
-            {
-                ids.push(*id);
-                continue;
+    /// Every cell the same set.
+    fn uniform(width: usize, set: PortSet) -> Self {
+        Self { ids: vec![0; width], table: vec![set] }
+    }
+}
+
+/// For each cell of a row, the set of the side's rules that match it, as interned states:
+/// rules are applied in order, so a state plus a later rule is a new state, found in O(1).
+struct RuleStates {
+    cells: Vec<u32>,
+    /// Rule indices of each state (state 0: no rule).
+    lists: Vec<Vec<u32>>,
+    /// For each state, the last rule applied to it and the state that produced.
+    step: Vec<(u32, u32)>,
+}
+
+impl RuleStates {
+    fn new(width: usize) -> Self {
+        Self { cells: vec![0; width], lists: vec![Vec::new()], step: vec![(u32::MAX, 0)] }
+    }
+
+    fn apply(&mut self, rule: usize, cells: impl Iterator<Item = usize>) {
+        let rule = u32::try_from(rule).unwrap_or(u32::MAX);
+        for c in cells {
+            let Some(state) = self.cells.get(c).copied() else { continue };
+            let next = match self.step.get(state as usize) {
+                Some(&(r, next)) if r == rule => next,
+                _ => {
+                    let mut list = self.lists.get(state as usize).cloned().unwrap_or_default();
+                    list.push(rule);
+                    self.lists.push(list);
+                    self.step.push((u32::MAX, 0));
+                    let next = u32::try_from(self.lists.len() - 1).unwrap_or(u32::MAX);
+                    if let Some(slot) = self.step.get_mut(state as usize) {
+                        *slot = (rule, next);
+                    }
+                    next
+                }
+            };
+            if let Some(cell) = self.cells.get_mut(c) {
+                *cell = next;
             }
-            let id = *seen.entry(set.clone()).or_insert_with_key(|s| {
-                table.push(s.clone());
-                SetId::try_from(table.len() - 1).unwrap_or(SetId::MAX)
-            });
-            ids.push(id);
-            previous = Some((set, id));
         }
-        Self { ids, table }
+    }
+
+    /// Builds the row: `ports(rules, cell)` gives a cell's set; it is called once per distinct
+    /// `(state, key(cell))` (the key tells cells apart whose sets differ for the same rules,
+    /// e.g. destinations with different named ports).
+    fn into_row(self, key: impl Fn(usize) -> u32, ports: impl Fn(&[u32], usize) -> PortSet) -> LocalRow {
+        let mut seen: HashMap<PortSet, SetId> = HashMap::new();
+        let mut table: Vec<PortSet> = Vec::new();
+        let mut by_state: HashMap<(u32, u32), SetId> = HashMap::new();
+        let ids = self
+            .cells
+            .iter()
+            .enumerate()
+            .map(|(cell, &state)| {
+                let state = (state, key(cell));
+                if let Some(id) = by_state.get(&state) {
+                    return *id;
+                }
+                let (state, _) = state;
+                let list = self.lists.get(state as usize).map(Vec::as_slice).unwrap_or_default();
+                let set = ports(list, cell);
+                let id = *seen.entry(set).or_insert_with_key(|s| {
+                    table.push(s.clone());
+                    SetId::try_from(table.len() - 1).unwrap_or(SetId::MAX)
+                });
+                by_state.insert((state, key(cell)), id);
+                id
+            })
+            .collect();
+        LocalRow { ids, table }
     }
 }
 
@@ -211,8 +263,12 @@ pub struct CompiledCluster {
     pub(crate) ingress: Vec<Side>,
     pub(crate) egress: Vec<Side>,
     pub(crate) sets: Vec<PortSet>,
-    /// `pair[s * classes + d]`: class `s` to class `d`.
-    pub(crate) pair: Vec<SetId>,
+    /// Rows of class-pair connectivity, one per distinct source profile: class `s` to class
+    /// `d` is `pair_rows[pair_row_of[s]][d]`.
+    pub(crate) pair_rows: Vec<Vec<SetId>>,
+    pub(crate) pair_row_of: Vec<usize>,
+    /// Interned named-port map of each class (0: none).
+    pub(crate) named_ids: Vec<u32>,
     /// `to_external[c]`: class `c` to each external range, run-length encoded.
     pub(crate) to_external: Vec<Runs>,
     /// `from_external[c]`: each external range to class `c`, run-length encoded.
@@ -491,6 +547,16 @@ impl CompiledCluster {
 
         let classes = builder.classes;
         let externals = builder.externals;
+        let mut named_maps: HashMap<&[NamedPortEntry], u32> = HashMap::new();
+        named_maps.insert(&[], 0);
+        let named_ids: Vec<u32> = classes
+            .iter()
+            .map(|c| {
+                let next = u32::try_from(named_maps.len()).unwrap_or(u32::MAX);
+                *named_maps.entry(c.named_ports.as_slice()).or_insert(next)
+            })
+            .collect();
+        drop(named_maps);
         let mut cluster = Self {
             options: options.clone(),
             by_name: endpoints.iter().enumerate().map(|(i, e)| (e.public.name.clone(), i)).collect(),
@@ -502,7 +568,9 @@ impl CompiledCluster {
             ingress,
             egress,
             sets: Vec::new(),
-            pair: Vec::new(),
+            pair_rows: Vec::new(),
+            pair_row_of: Vec::new(),
+            named_ids,
             to_external: Vec::new(),
             from_external: Vec::new(),
         };
@@ -517,102 +585,169 @@ impl CompiledCluster {
     }
 
     /// What class `d`'s ingress side allows from each class, then from each external range.
-    fn ingress_row(&self, d: usize) -> Vec<PortSet> {
+    fn ingress_row(&self, d: usize) -> LocalRow {
         let k = self.classes.len();
-        let a = self.externals.len();
+        let width = k + self.externals.len();
         let Some(side) = self.ingress.get(d).filter(|s| s.isolated()) else {
-            return vec![PortSet::all(); k + a];
+            return LocalRow::uniform(width, PortSet::all());
         };
-        let mut row = vec![PortSet::empty(); k + a];
-        for rule in side.rules.iter().filter_map(|r| self.rules.get(*r)) {
-            let ports = self.rule_ports(rule, Some(d));
+        let rules: Vec<&RuleEntry> = side.rules.iter().filter_map(|r| self.rules.get(*r)).collect();
+        let resolved: Vec<PortSet> = rules.iter().map(|r| self.rule_ports(r, Some(d))).collect();
+        let mut states = RuleStates::new(width);
+        for (ri, (rule, ports)) in rules.iter().zip(&resolved).enumerate() {
             if ports.is_empty() {
                 continue;
             }
-            for s in rule.classes.iter() {
-                if let Some(cell) = row.get_mut(s) {
-                    cell.union_with(&ports);
-                }
-            }
-            for e in rule.externals.iter() {
-                if let Some(cell) = row.get_mut(k + e) {
-                    cell.union_with(&ports);
-                }
-            }
+            states.apply(ri, rule.classes.iter().chain(rule.externals.iter().map(|e| k + e)));
         }
-        row
+        states.into_row(|_| 0, |list, _| {
+            let mut set = PortSet::empty();
+            for ri in list {
+                if let Some(ports) = resolved.get(*ri as usize) {
+                    set.union_with(ports);
+                }
+            }
+            set
+        })
     }
 
     /// What class `s`'s egress side allows to each class, then to each external range.
-    fn egress_row(&self, s: usize) -> Vec<PortSet> {
+    fn egress_row(&self, s: usize) -> LocalRow {
         let k = self.classes.len();
-        let a = self.externals.len();
+        let width = k + self.externals.len();
         let Some(side) = self.egress.get(s).filter(|s| s.isolated()) else {
-            return vec![PortSet::all(); k + a];
+            return LocalRow::uniform(width, PortSet::all());
         };
-        let mut row = vec![PortSet::empty(); k + a];
-        for rule in side.rules.iter().filter_map(|r| self.rules.get(*r)) {
-            let numeric = &rule.ports.numeric;
-            for d in rule.classes.iter() {
-                if let Some(cell) = row.get_mut(d) {
-                    if rule.ports.named.is_empty() {
-                        cell.union_with(numeric);
+        let rules: Vec<&RuleEntry> = side.rules.iter().filter_map(|r| self.rules.get(*r)).collect();
+        let mut states = RuleStates::new(width);
+        for (ri, rule) in rules.iter().enumerate() {
+            states.apply(ri, rule.classes.iter().chain(rule.externals.iter().map(|e| k + e)));
+        }
+        // a cell's ports depend on its rules and, for named ports, on the destination class
+        let any_named = rules.iter().any(|r| !r.ports.named.is_empty());
+        let key = |cell: usize| match (any_named, cell < k) {
+            (false, _) => 0,
+            (true, true) => self.named_ids.get(cell).copied().unwrap_or(0),
+            (true, false) => u32::MAX,
+        };
+        states.into_row(key, |list, cell| {
+            let mut set = PortSet::empty();
+            for ri in list {
+                if let Some(rule) = rules.get(*ri as usize) {
+                    if rule.ports.named.is_empty() || cell >= k {
+                        set.union_with(&rule.ports.numeric);
                     } else {
-                        cell.union_with(&self.rule_ports(rule, Some(d)));
+                        set.union_with(&self.rule_ports(rule, Some(cell)));
                     }
                 }
             }
-            if !numeric.is_empty() {
-                for e in rule.externals.iter() {
-                    if let Some(cell) = row.get_mut(k + e) {
-                        cell.union_with(numeric);
+            set
+        })
+    }
+
+    /// Computes every class-pair and class/external connectivity. Rows are computed once per
+    /// distinct profile: classes with the same ingress rules (and named ports) share an
+    /// ingress row, the same egress rules an egress row, and the same egress rules plus the
+    /// same membership in ingress rules a row of pair connectivity.
+    fn connect(&mut self) {
+        let k = self.classes.len();
+        let mut interner = Interner::new();
+
+        let group = |keys: Vec<Vec<u64>>| -> (Vec<usize>, Vec<usize>) {
+            let mut ids: HashMap<Vec<u64>, usize> = HashMap::new();
+            let mut representatives = Vec::new();
+            let of = keys
+                .into_iter()
+                .enumerate()
+                .map(|(c, key)| {
+                    *ids.entry(key).or_insert_with(|| {
+                        representatives.push(c);
+                        representatives.len() - 1
+                    })
+                })
+                .collect();
+            (of, representatives)
+        };
+        let side_key = |side: Option<&Side>, extra: Option<u64>| -> Vec<u64> {
+            let mut key = vec![u64::from(side.is_some_and(Side::isolated))];
+            key.extend(extra);
+            key.extend(side.into_iter().flat_map(|s| s.rules.iter().map(|r| *r as u64)));
+            key
+        };
+        let (ingress_of, ingress_reps) =
+            group((0..k).map(|c| side_key(self.ingress.get(c), Some(u64::from(self.named_ids.get(c).copied().unwrap_or(0))))).collect());
+        let (egress_of, egress_reps) = group((0..k).map(|c| side_key(self.egress.get(c), None)).collect());
+        // membership of each class in ingress rules
+        let mut member_of: Vec<Vec<u64>> = (0..k).map(|c| vec![egress_of.get(c).copied().unwrap_or(0) as u64]).collect();
+        for (r, rule) in self.rules.iter().enumerate() {
+            if rule.direction == Direction::Ingress {
+                for c in rule.classes.iter() {
+                    if let Some(m) = member_of.get_mut(c) {
+                        m.push(r as u64);
                     }
                 }
             }
         }
-        row
-    }
+        let (source_of, source_reps) = group(member_of);
 
-    /// Computes every class-pair and class/external connectivity.
-    fn connect(&mut self) {
-        let k = self.classes.len();
-        let a = self.externals.len();
-        let mut interner = Interner::new();
         let this = &*self;
-        let ingress_rows = par_map(k, |d| LocalRow::new(this.ingress_row(d)));
-        let egress_rows = par_map(k, |s| LocalRow::new(this.egress_row(s)));
+        let ingress_rows = par_map(ingress_reps.len(), |i| this.ingress_row(ingress_reps.get(i).copied().unwrap_or(0)));
+        let egress_rows = par_map(egress_reps.len(), |i| this.egress_row(egress_reps.get(i).copied().unwrap_or(0)));
         let ingress_ids = intern_rows(ingress_rows, &mut interner);
         let egress_ids = intern_rows(egress_rows, &mut interner);
         let sets = &interner.sets;
-        let pair_rows = par_map(k, |s| {
-            let mut cache: HashMap<(SetId, SetId), PortSet> = HashMap::new();
-            let row: Vec<PortSet> = (0..k)
+        let cell = |rows: &[Vec<SetId>], of: &[usize], class: usize, column: usize| -> SetId {
+            of.get(class).and_then(|r| rows.get(*r)).and_then(|row| row.get(column)).copied().unwrap_or(EMPTY)
+        };
+        let pair_rows = par_map(source_reps.len(), |i| {
+            let s = source_reps.get(i).copied().unwrap_or(0);
+            let mut cache: HashMap<(SetId, SetId), SetId> = HashMap::new();
+            let mut table: Vec<PortSet> = Vec::new();
+            let mut local: HashMap<SetId, SetId> = HashMap::new();
+            let mut global = |id: SetId, table: &mut Vec<PortSet>| -> SetId {
+                *local.entry(id).or_insert_with(|| {
+                    table.push(sets.get(id as usize).cloned().unwrap_or_default());
+                    SetId::try_from(table.len() - 1).unwrap_or(SetId::MAX)
+                })
+            };
+            let ids = (0..k)
                 .map(|d| {
-                    let e = egress_ids.get(s).and_then(|r| r.get(d)).copied().unwrap_or(EMPTY);
-                    let i = ingress_ids.get(d).and_then(|r| r.get(s)).copied().unwrap_or(EMPTY);
-                    let id_set = |id: SetId| sets.get(id as usize).cloned().unwrap_or_default();
-                    match (e, i) {
-                        (EMPTY, _) | (_, EMPTY) => PortSet::empty(),
-                        (ALL, x) | (x, ALL) => id_set(x),
-                        (x, y) => cache
-                            .entry((x, y))
-                            .or_insert_with(|| {
-                                let (sx, sy) = (id_set(x), id_set(y));
-                                sx.intersection(&sy)
-                            })
-                            .clone(),
+                    let e = cell(&egress_ids, &egress_of, s, d);
+                    let g = cell(&ingress_ids, &ingress_of, d, s);
+                    match (e, g) {
+                        (EMPTY, _) | (_, EMPTY) => global(EMPTY, &mut table),
+                        (ALL, x) | (x, ALL) => global(x, &mut table),
+                        (x, y) => {
+                            if let Some(id) = cache.get(&(x, y)) {
+                                return *id;
+                            }
+                            let both = match (sets.get(x as usize), sets.get(y as usize)) {
+                                (Some(a), Some(b)) => a.intersection(b),
+                                _ => PortSet::empty(),
+                            };
+                            table.push(both);
+                            let id = SetId::try_from(table.len() - 1).unwrap_or(SetId::MAX);
+                            cache.insert((x, y), id);
+                            id
+                        }
                     }
                 })
                 .collect();
-            LocalRow::new(row)
+            LocalRow { ids, table }
         });
-        let pair_ids = intern_rows(pair_rows, &mut interner);
-        self.pair = pair_ids.into_iter().flatten().collect();
-        let runs = |rows: &[Vec<SetId>]| -> Vec<Runs> {
-            (0..k).map(|c| Runs::new(rows.get(c).and_then(|r| r.get(k..)).unwrap_or_default(), a)).collect()
+        self.pair_rows = intern_rows(pair_rows, &mut interner);
+        self.pair_row_of = source_of;
+        let runs = |rows: &[Vec<SetId>], of: &[usize]| -> Vec<Runs> {
+            let width = self.externals.len();
+            (0..k)
+                .map(|c| {
+                    let row = of.get(c).and_then(|r| rows.get(*r));
+                    Runs::new(row.and_then(|r| r.get(k..)).unwrap_or_default(), width)
+                })
+                .collect()
         };
-        self.to_external = runs(&egress_ids);
-        self.from_external = runs(&ingress_ids);
+        self.to_external = runs(&egress_ids, &egress_of);
+        self.from_external = runs(&ingress_ids, &ingress_of);
         self.sets = interner.sets;
     }
 

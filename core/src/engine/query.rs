@@ -124,8 +124,13 @@ impl CompiledCluster {
     }
 
     pub(crate) fn pair_set(&self, src_class: usize, dst_class: usize) -> &PortSet {
-        let k = self.classes.len();
-        let id = self.pair.get(src_class.wrapping_mul(k).wrapping_add(dst_class)).copied().unwrap_or(EMPTY);
+        let id = self
+            .pair_row_of
+            .get(src_class)
+            .and_then(|r| self.pair_rows.get(*r))
+            .and_then(|row| row.get(dst_class))
+            .copied()
+            .unwrap_or(EMPTY);
         self.set(id)
     }
 

@@ -98,7 +98,8 @@ fn bindings_codegen(check: bool) -> Result<(), String> {
 
 /// Runs the engine benchmark once per size, each in its own process so peak memory is per size.
 fn bench(args: &[String]) -> Result<(), String> {
-    let sizes: Vec<&str> = if args.is_empty() { vec!["1k", "10k", "150k"] } else { args.iter().map(String::as_str).collect() };
+    let sizes: Vec<&str> =
+        if args.is_empty() { vec!["1k", "10k", "150k"] } else { args.iter().map(String::as_str).collect() };
     run(&cargo(), &["build", "--release", "--locked", "-p", "netfence", "--example", "bench"])?;
     let exe = root().join("target/release/examples/bench");
     for size in sizes {

@@ -1,0 +1,42 @@
+//! Python binding of netfence: the native half of the `netfence` package.
+//!
+//! One generic entry point, `call(operation, request_json)`, over [`netfence::api::call_json`],
+//! run without the GIL. It returns `(True, response_json)` or `(False, error_payload_json)`;
+//! `python/netfence/__init__.py` turns that into typed results and `NetfenceError` subclasses
+//! and makes one function per operation from `OPERATIONS`, so new operations need no glue.
+
+use netfence::api::{OPERATIONS, call_json};
+use netfence::{Error, ErrorCode};
+use pyo3::prelude::*;
+
+/// Runs `operation` on a JSON request without holding the GIL.
+///
+/// Returns `(True, response_json)` or `(False, error_payload_json)`; a panic in the core becomes
+/// an error payload, never a crash of the interpreter.
+#[pyfunction]
+fn call(py: Python<'_>, operation: &str, request: &str) -> (bool, String) {
+    py.detach(|| {
+        let outcome = std::panic::catch_unwind(|| call_json(operation, request)).unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned());
+            Err(Error::new(ErrorCode::Output, format!("internal error: {}", what.unwrap_or_default()))
+                .with_help("this is a bug in netfence; please report it with the input")
+                .payload())
+        });
+        match outcome {
+            Ok(response) => (true, response),
+            Err(payload) => (false, serde_json::to_string(&payload).unwrap_or_default()),
+        }
+    })
+}
+
+/// The native module `netfence._native`.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(call, m)?)?;
+    m.add("OPERATIONS", OPERATIONS.to_vec())?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -263,10 +263,11 @@ pub struct CompiledCluster {
     pub(crate) ingress: Vec<Side>,
     pub(crate) egress: Vec<Side>,
     pub(crate) sets: Vec<PortSet>,
-    /// Rows of class-pair connectivity, one per distinct source profile: class `s` to class
-    /// `d` is `pair_rows[pair_row_of[s]][d]`.
+    /// Class-pair connectivity per distinct source and destination profile: class `s` to
+    /// class `d` is `pair_rows[pair_row_of[s]][pair_column_of[d]]`.
     pub(crate) pair_rows: Vec<Vec<SetId>>,
     pub(crate) pair_row_of: Vec<usize>,
+    pub(crate) pair_column_of: Vec<usize>,
     /// Interned named-port map of each class (0: none).
     pub(crate) named_ids: Vec<u32>,
     /// `to_external[c]`: class `c` to each external range, run-length encoded.
@@ -570,6 +571,7 @@ impl CompiledCluster {
             sets: Vec::new(),
             pair_rows: Vec::new(),
             pair_row_of: Vec::new(),
+            pair_column_of: Vec::new(),
             named_ids,
             to_external: Vec::new(),
             from_external: Vec::new(),
@@ -689,6 +691,25 @@ impl CompiledCluster {
             }
         }
         let (source_of, source_reps) = group(member_of);
+        // destinations: same ingress row, named ports, and membership in egress rules
+        let mut target_of: Vec<Vec<u64>> = (0..k)
+            .map(|c| {
+                vec![
+                    ingress_of.get(c).copied().unwrap_or(0) as u64,
+                    u64::from(self.named_ids.get(c).copied().unwrap_or(0)),
+                ]
+            })
+            .collect();
+        for (r, rule) in self.rules.iter().enumerate() {
+            if rule.direction == Direction::Egress {
+                for c in rule.classes.iter() {
+                    if let Some(m) = target_of.get_mut(c) {
+                        m.push(r as u64);
+                    }
+                }
+            }
+        }
+        let (target_of, target_reps) = group(target_of);
 
         let this = &*self;
         let ingress_rows = par_map(ingress_reps.len(), |i| this.ingress_row(ingress_reps.get(i).copied().unwrap_or(0)));
@@ -710,8 +731,9 @@ impl CompiledCluster {
                     SetId::try_from(table.len() - 1).unwrap_or(SetId::MAX)
                 })
             };
-            let ids = (0..k)
-                .map(|d| {
+            let ids = target_reps
+                .iter()
+                .map(|&d| {
                     let e = cell(&egress_ids, &egress_of, s, d);
                     let g = cell(&ingress_ids, &ingress_of, d, s);
                     match (e, g) {
@@ -737,6 +759,7 @@ impl CompiledCluster {
         });
         self.pair_rows = intern_rows(pair_rows, &mut interner);
         self.pair_row_of = source_of;
+        self.pair_column_of = target_of;
         let runs = |rows: &[Vec<SetId>], of: &[usize]| -> Vec<Runs> {
             let width = self.externals.len();
             (0..k)

@@ -128,7 +128,7 @@ impl CompiledCluster {
             .pair_row_of
             .get(src_class)
             .and_then(|r| self.pair_rows.get(*r))
-            .and_then(|row| row.get(dst_class))
+            .and_then(|row| self.pair_column_of.get(dst_class).and_then(|c| row.get(*c)))
             .copied()
             .unwrap_or(EMPTY);
         self.set(id)

@@ -1,47 +1,143 @@
 //! Output renderers: connectivity as netpol-analyzer connlist text, CSV, markdown, Graphviz dot
 //! and mermaid; explanations as text.
+//!
+//! Every renderer is a pure function of its input and deterministic: the same analysis gives
+//! the same bytes. The connectivity renderers share one notion of a connection: the ports
+//! allowed from one endpoint to another, written as netpol-analyzer writes them
+//! (`All Connections`, or `SCTP 1-65535,TCP 80,UDP 53-54`).
+
+use std::collections::BTreeMap;
 
 use crate::api::AnalyzeResponse;
-use crate::engine::Explanation;
+use crate::engine::ipset::IpRange;
+use crate::engine::{Explanation, PortRanges, PortSet, Protocol};
 
-/// netpol-analyzer's connlist text: `SRC => DST : CONNS` lines.
+mod connlist;
+mod explain;
+mod graph;
+mod table;
+
+/// netpol-analyzer's connlist text: `SRC => DST : CONNS` lines, sorted as netpol-analyzer
+/// sorts them (byte order of the whole line), external ranges suffixed `[External]`.
+///
+/// External ranges are cut at every boundary that any range on the same side (source or
+/// destination) has, which reproduces netpol-analyzer's partition of the address space except
+/// for boundaries that distinguish no endpoint at all (see `connlist.rs`). With a
+/// `focusConnection` filter netpol-analyzer prints a `Permitted connections on PROTO PORT:`
+/// header and no `: CONNS`; the analysis does not say which filter made it, so this always
+/// prints the plain form.
 #[must_use]
 pub fn connlist_txt(analysis: &AnalyzeResponse) -> String {
-    let _ = analysis;
-    String::new()
+    connlist::render(analysis)
 }
 
-/// CSV with a header row.
+/// CSV with a header row `src,dst,protocol,ports`: one row per record of the canonical list,
+/// ports as `80;8000-9000`, fields quoted as RFC 4180 says (lines end with `\n`, not CRLF).
 #[must_use]
 pub fn csv(analysis: &AnalyzeResponse) -> String {
-    let _ = analysis;
-    String::new()
+    table::csv(analysis)
 }
 
-/// A markdown table.
+/// A markdown table `| source | destination | connections |`, one row per endpoint pair.
 #[must_use]
 pub fn markdown(analysis: &AnalyzeResponse) -> String {
-    let _ = analysis;
-    String::new()
+    table::markdown(analysis)
 }
 
-/// A Graphviz digraph.
+/// A Graphviz digraph: in-cluster endpoints in one `cluster_<ns>` subgraph per namespace,
+/// external ranges as separate nodes, edges labelled with the allowed connections.
 #[must_use]
 pub fn dot(analysis: &AnalyzeResponse) -> String {
-    let _ = analysis;
-    String::new()
+    graph::dot(analysis)
 }
 
-/// A mermaid flowchart.
+/// A mermaid flowchart (`flowchart LR`), one subgraph per namespace, edges labelled with the
+/// allowed connections.
 #[must_use]
 pub fn mermaid(analysis: &AnalyzeResponse) -> String {
-    let _ = analysis;
-    String::new()
+    graph::mermaid(analysis)
 }
 
-/// An explanation as text for a terminal.
+/// An explanation as text for a terminal: the isolation of both sides, then each port range
+/// with its verdict and the rules responsible.
 #[must_use]
 pub fn explanation_text(explanation: &Explanation) -> String {
-    let _ = explanation;
-    String::new()
+    explain::render(explanation)
+}
+
+/// The connectivity from one endpoint to another.
+struct Pair<'a> {
+    src: &'a str,
+    dst: &'a str,
+    ports: PortSet,
+}
+
+/// The canonical records grouped by `(src, dst)`, in that order.
+fn pairs(analysis: &AnalyzeResponse) -> Vec<Pair<'_>> {
+    let mut grouped: BTreeMap<(&str, &str), PortSet> = BTreeMap::new();
+    for record in &analysis.connections {
+        grouped
+            .entry((record.src.as_str(), record.dst.as_str()))
+            .or_default()
+            .add(record.protocol, &port_ranges(&record.ports));
+    }
+    grouped.into_iter().map(|((src, dst), ports)| Pair { src, dst, ports }).collect()
+}
+
+fn port_ranges(ports: &[[u16; 2]]) -> PortRanges {
+    PortRanges::from_ranges(ports.iter().map(|&[from, to]| (from, to)))
+}
+
+/// The external range an endpoint name stands for, `None` for an in-cluster endpoint
+/// (`ns/name[Kind]` always holds a `/`; an external range `first-last` never does).
+fn external_range(name: &str) -> Option<IpRange> {
+    if name.contains('/') { None } else { IpRange::parse(name) }
+}
+
+/// netpol-analyzer's connection text: `All Connections` when every port of every protocol is
+/// allowed, else `PROTO ranges` per protocol in name order, all joined by `,`.
+fn connections_text(ports: &PortSet) -> String {
+    if ports.is_all() {
+        return "All Connections".to_owned();
+    }
+    let mut parts = Vec::new();
+    for protocol in Protocol::ALL {
+        let ranges = ports.get(protocol);
+        if !ranges.is_empty() {
+            parts.push(format!("{protocol} {}", ranges_text(ranges.ranges(), ",")));
+        }
+    }
+    parts.join(",")
+}
+
+/// `80`, `8000-9000`, joined by `separator`.
+fn ranges_text(ranges: &[(u16, u16)], separator: &str) -> String {
+    ranges.iter().map(|&(from, to)| range_text(from, to)).collect::<Vec<_>>().join(separator)
+}
+
+fn range_text(from: u16, to: u16) -> String {
+    if from == to { from.to_string() } else { format!("{from}-{to}") }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_text_orders_protocols_by_name() {
+        let mut ports = PortSet::of(Protocol::Udp, PortRanges::range(53, 54));
+        ports.add(Protocol::Tcp, &PortRanges::from_ranges([(80, 80), (8000, 8100)]));
+        ports.add(Protocol::Sctp, &PortRanges::range(1, 65535));
+        assert_eq!(connections_text(&ports), "SCTP 1-65535,TCP 80,8000-8100,UDP 53-54");
+        assert_eq!(connections_text(&PortSet::all()), "All Connections");
+    }
+
+    #[test]
+    fn external_names() {
+        assert!(external_range("0.0.0.0-9.255.255.255").is_some());
+        assert!(external_range("::-ffff::").is_some());
+        assert!(external_range("ns/name[Pod]").is_none());
+        assert!(external_range("10.0.0.0/8").is_none());
+    }
 }

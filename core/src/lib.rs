@@ -24,6 +24,7 @@ pub mod api;
 pub mod builder;
 pub mod engine;
 pub mod error;
+pub mod flows;
 pub mod inventory;
 pub mod model;
 pub mod parse;

@@ -1,0 +1,437 @@
+//! Streaming ingestion: lines in, distinct flow tuples out. Memory grows with the distinct
+//! `(source, destination, protocol, port)` tuples and endpoints, never with the records.
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::io::{BufRead, ErrorKind};
+use std::net::IpAddr;
+
+use super::generic::{CsvHeader, parse_json_line};
+use super::hubble;
+use super::record::{Parsed, Record, Side, Skip};
+use super::{
+    FlowEndpoint, FlowFormat, FlowLog, FlowStats, FlowTuple, FlowVerdict, IngestOptions, IngestReport, MalformedLine,
+};
+use crate::engine::Protocol;
+use crate::error::{Error, ErrorCode};
+
+/// FxHash: a fast, non-cryptographic hash for the ingestion tables (their keys come from the
+/// input, but a slow lookup is the worst an adversarial log can cause).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        for &b in chunks.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_u16(&mut self, i: u16) {
+        self.add(u64::from(i));
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+pub(crate) type FxBuild = BuildHasherDefault<FxHasher>;
+
+type TupleKey = (u32, u32, Protocol, u16);
+
+/// Recently seen connection fingerprints, to fold the records of one connection (its packets
+/// observed at the source's egress and the destination's ingress, retransmissions, duplicate
+/// lines) into one.
+struct Recent {
+    capacity: usize,
+    set: HashSet<u64, FxBuild>,
+    order: VecDeque<u64>,
+}
+
+impl Recent {
+    fn new(capacity: usize) -> Self {
+        Self { capacity, set: HashSet::default(), order: VecDeque::new() }
+    }
+
+    /// Whether `fingerprint` was seen within the window; remembers it.
+    fn seen(&mut self, fingerprint: u64) -> bool {
+        if self.capacity == 0 {
+            return false;
+        }
+        if self.set.contains(&fingerprint) {
+            return true;
+        }
+        if self.order.len() >= self.capacity
+            && let Some(old) = self.order.pop_front()
+        {
+            self.set.remove(&old);
+        }
+        self.order.push_back(fingerprint);
+        self.set.insert(fingerprint);
+        false
+    }
+}
+
+/// Reads flow logs, one or more sources, into a [`FlowLog`].
+///
+/// ```
+/// use netfence::flows::{FlowFormat, FlowIngester, IngestOptions};
+///
+/// let mut ingester = FlowIngester::new(&IngestOptions::default());
+/// let csv = "srcNamespace,srcPod,dstIp,dstPort,protocol,verdict\nshop,api-1,203.0.113.7,443,TCP,forwarded\n";
+/// ingester.read(csv.as_bytes(), FlowFormat::Csv, "flows.csv").unwrap();
+/// let log = ingester.finish();
+/// assert_eq!(log.tuples().len(), 1);
+/// assert_eq!(log.report().records, 1);
+/// ```
+pub struct FlowIngester {
+    options: IngestOptions,
+    endpoints: Vec<FlowEndpoint>,
+    endpoint_ids: HashMap<Box<str>, u32, FxBuild>,
+    tuples: HashMap<TupleKey, FlowStats, FxBuild>,
+    recent: Recent,
+    report: IngestReport,
+    key: String,
+}
+
+/// What one source is, once its first line is read.
+enum Reader {
+    Hubble,
+    Jsonl,
+    Csv(Option<CsvHeader>),
+}
+
+/// Reads the next line into `buf` without ever holding more than `limit` bytes of it.
+/// `None` at the end; otherwise whether the line was longer than `limit` (and dropped).
+fn next_line<R: BufRead>(reader: &mut R, buf: &mut Vec<u8>, limit: usize) -> std::io::Result<Option<bool>> {
+    buf.clear();
+    let mut overlong = false;
+    let mut any = false;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok(any.then_some(overlong));
+        }
+        any = true;
+        let newline = available.iter().position(|b| *b == b'\n');
+        let take = newline.unwrap_or(available.len());
+        let chunk = available.get(..take).unwrap_or_default();
+        if !overlong {
+            if buf.len() + chunk.len() > limit {
+                overlong = true;
+                buf.clear();
+            } else {
+                buf.extend_from_slice(chunk);
+            }
+        }
+        let used = newline.map_or(take, |i| i + 1);
+        reader.consume(used);
+        if newline.is_some() {
+            return Ok(Some(overlong));
+        }
+    }
+}
+
+fn trim(line: &[u8]) -> &[u8] {
+    let start = line.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(line.len());
+    let end = line.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(start, |i| i + 1);
+    line.get(start..end).unwrap_or_default()
+}
+
+/// Picks the format of a source from its first non-blank line.
+fn detect(line: &[u8]) -> FlowFormat {
+    if !line.starts_with(b"{") {
+        return FlowFormat::Csv;
+    }
+    let generic = [&b"\"dstPort\""[..], b"\"srcIp\"", b"\"dstIp\"", b"\"srcPod\""];
+    let has = |needle: &[u8]| line.windows(needle.len()).any(|w| w == needle);
+    if generic.iter().any(|n| has(n)) { FlowFormat::Jsonl } else { FlowFormat::Hubble }
+}
+
+/// Label sources Cilium prefixes labels with.
+const LABEL_SOURCES: &[&str] = &["k8s", "reserved", "container", "cidr", "unspec", "any", "fqdn"];
+
+/// Labels Cilium adds to pods that are not pod labels in Kubernetes.
+fn internal_label(key: &str) -> bool {
+    key.starts_with("io.kubernetes.pod.namespace")
+        || key.starts_with("io.cilium.")
+        || key == "io.kubernetes.pod.serviceaccount"
+}
+
+fn endpoint_of(side: &Side<'_>, ip: Option<IpAddr>) -> FlowEndpoint {
+    let mut labels = BTreeMap::new();
+    let mut reserved = Vec::new();
+    for label in &side.labels {
+        let (source, rest) = match label.split_once(':') {
+            Some((s, r)) if LABEL_SOURCES.contains(&s) => (s, r),
+            _ => ("k8s", label.as_ref()),
+        };
+        match source {
+            "k8s" => {
+                let (k, v) = rest.split_once('=').unwrap_or((rest, ""));
+                if !internal_label(k) {
+                    labels.insert(k.to_owned(), v.to_owned());
+                }
+            }
+            "reserved" => reserved.push(rest.split_once('=').map_or(rest, |(k, _)| k).to_owned()),
+            _ => {}
+        }
+    }
+    let in_cluster = side.pod.is_some() || side.workload_name.is_some();
+    FlowEndpoint {
+        namespace: in_cluster.then(|| side.namespace.as_deref().unwrap_or("default").to_owned()),
+        pod: side.pod.as_ref().map(|p| p.to_string()),
+        workload: side.workload_name.as_ref().map(|n| n.to_string()),
+        workload_kind: side.workload_kind.as_ref().map(|k| k.to_string()),
+        ip: ip.map(|i| i.to_string()),
+        labels,
+        reserved,
+    }
+}
+
+impl FlowIngester {
+    /// A new ingester.
+    #[must_use]
+    pub fn new(options: &IngestOptions) -> Self {
+        Self {
+            options: options.clone(),
+            endpoints: Vec::new(),
+            endpoint_ids: HashMap::default(),
+            tuples: HashMap::default(),
+            recent: Recent::new(options.fold_window),
+            report: IngestReport::default(),
+            key: String::new(),
+        }
+    }
+
+    /// Reads one source to its end. Malformed lines are counted and reported by line number,
+    /// never an error.
+    ///
+    /// # Errors
+    /// `NF-E020` only when the reader itself fails.
+    pub fn read<R: BufRead>(&mut self, mut reader: R, format: FlowFormat, source: &str) -> Result<(), Error> {
+        let mut buf: Vec<u8> = Vec::with_capacity(4096);
+        let mut line_number: u64 = 0;
+        let mut state: Option<Reader> = None;
+        self.report.sources += 1;
+        loop {
+            let overlong = match next_line(&mut reader, &mut buf, self.options.max_line_bytes) {
+                Ok(Some(o)) => o,
+                Ok(None) => break,
+                Err(e) => {
+                    return Err(Error::new(ErrorCode::Io, format!("cannot read `{source}` after line {line_number}: {e}"))
+                        .with_help("check that the file is readable and, if compressed, complete"));
+                }
+            };
+            line_number += 1;
+            self.report.lines += 1;
+            if overlong {
+                let limit = self.options.max_line_bytes;
+                self.malformed(source, line_number, format!("line longer than {limit} bytes"));
+                continue;
+            }
+            let line = trim(&buf);
+            if line.is_empty() || line.starts_with(b"#") {
+                continue;
+            }
+            let reader_state = state.get_or_insert_with(|| match format {
+                FlowFormat::Auto => match detect(line) {
+                    FlowFormat::Jsonl => Reader::Jsonl,
+                    FlowFormat::Csv => Reader::Csv(None),
+                    _ => Reader::Hubble,
+                },
+                FlowFormat::Hubble => Reader::Hubble,
+                FlowFormat::Jsonl => Reader::Jsonl,
+                FlowFormat::Csv => Reader::Csv(None),
+            });
+            let parsed = match reader_state {
+                Reader::Hubble => hubble::parse_line(line),
+                Reader::Jsonl => parse_json_line(line),
+                Reader::Csv(header) => match std::str::from_utf8(line) {
+                    Err(_) => Err("not UTF-8 text".to_owned()),
+                    Ok(text) => match header {
+                        Some(h) => h.parse_row(text),
+                        None => {
+                            match CsvHeader::parse(text) {
+                                Ok(h) => *header = Some(h),
+                                Err(e) => self.malformed(source, line_number, e),
+                            }
+                            continue;
+                        }
+                    },
+                },
+            };
+            match parsed {
+                Ok(Parsed::Flow(record)) => {
+                    if let Err(e) = self.add(&record) {
+                        self.malformed(source, line_number, e);
+                    }
+                }
+                Ok(Parsed::Skip(skip)) => match skip {
+                    Skip::NotAFlow => self.report.skipped.not_a_flow += 1,
+                    Skip::NoPort => self.report.skipped.no_port += 1,
+                    Skip::L7 => self.report.skipped.l7 += 1,
+                },
+                Err(e) => self.malformed(source, line_number, e),
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads one source held in memory.
+    pub fn read_str(&mut self, text: &str, format: FlowFormat, source: &str) {
+        // reading from a slice cannot fail
+        let _ = self.read(text.as_bytes(), format, source);
+    }
+
+    fn malformed(&mut self, source: &str, line: u64, message: String) {
+        self.report.malformed += 1;
+        if self.report.malformed_lines.len() < self.options.max_reported_malformed {
+            self.report.malformed_lines.push(MalformedLine { source: source.to_owned(), line, message });
+        }
+    }
+
+    /// The id of an endpoint, interning it on first sight.
+    fn intern(&mut self, side: &Side<'_>) -> Result<u32, String> {
+        let key = &mut self.key;
+        key.clear();
+        let namespace = side.namespace.as_deref().unwrap_or("default");
+        if let Some(name) = &side.workload_name {
+            key.push_str("w\u{1f}");
+            key.push_str(namespace);
+            key.push('\u{1f}');
+            key.push_str(side.workload_kind.as_deref().unwrap_or(""));
+            key.push('\u{1f}');
+            key.push_str(name);
+        } else if let Some(pod) = &side.pod {
+            key.push_str("p\u{1f}");
+            key.push_str(namespace);
+            key.push('\u{1f}');
+            key.push_str(pod);
+        } else if let Some(ip) = &side.ip {
+            key.push_str("i\u{1f}");
+            key.push_str(ip);
+        } else {
+            return Err("a side names neither a pod, a workload nor an IP".to_owned());
+        }
+        if let Some(id) = self.endpoint_ids.get(key.as_str()) {
+            return Ok(*id);
+        }
+        let ip = match side.ip.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(text.parse::<IpAddr>().map_err(|_| format!("`{text}` is not an IP address"))?),
+        };
+        let id = u32::try_from(self.endpoints.len()).map_err(|_| "too many distinct endpoints".to_owned())?;
+        self.endpoints.push(endpoint_of(side, ip));
+        self.endpoint_ids.insert(Box::from(key.as_str()), id);
+        Ok(id)
+    }
+
+    fn add(&mut self, r: &Record<'_>) -> Result<(), String> {
+        self.report.records += 1;
+        if r.is_reply {
+            self.report.replies += 1;
+            return Ok(());
+        }
+        let src = self.intern(&r.src).map_err(|e| format!("source: {e}"))?;
+        let dst = self.intern(&r.dst).map_err(|e| format!("destination: {e}"))?;
+        let mut h = FxHasher::default();
+        (src, dst, r.protocol, r.dst_port, r.verdict).hash(&mut h);
+        match r.src_port {
+            // one connection: the same 5-tuple and verdict
+            Some(port) => (1u8, port, r.src.ip.as_deref(), r.dst.ip.as_deref()).hash(&mut h),
+            // without a source port only an identical record is a duplicate
+            None => (2u8, r.time, r.count).hash(&mut h),
+        }
+        let duplicate = (r.src_port.is_some() || r.time.is_some()) && self.recent.seen(h.finish());
+        let stats = self.tuples.entry((src, dst, r.protocol, r.dst_port)).or_default();
+        stats.records += 1;
+        if let Some(t) = r.time {
+            stats.first_seen = Some(stats.first_seen.map_or(t, |f| f.min(t)));
+            stats.last_seen = Some(stats.last_seen.map_or(t, |l| l.max(t)));
+            self.report.first_seen = Some(self.report.first_seen.map_or(t, |f| f.min(t)));
+            self.report.last_seen = Some(self.report.last_seen.map_or(t, |l| l.max(t)));
+        }
+        if duplicate {
+            self.report.duplicates += 1;
+            return Ok(());
+        }
+        stats.connections += r.count;
+        self.report.connections += r.count;
+        match r.verdict {
+            FlowVerdict::Forwarded => stats.forwarded += r.count,
+            FlowVerdict::Dropped => stats.dropped += r.count,
+            FlowVerdict::Audit => stats.audit += r.count,
+            FlowVerdict::Error => stats.error += r.count,
+            FlowVerdict::Other => stats.other += r.count,
+        }
+        if let Some(reason) = &r.drop_reason
+            && (stats.drop_reasons.len() < 8 || stats.drop_reasons.contains_key(reason.as_ref()))
+        {
+            *stats.drop_reasons.entry(reason.to_string()).or_insert(0) += r.count;
+        }
+        Ok(())
+    }
+
+    /// The flows read so far, tuples sorted by source, destination, protocol and port.
+    #[must_use]
+    pub fn finish(self) -> FlowLog {
+        let mut tuples: Vec<FlowTuple> = self
+            .tuples
+            .into_iter()
+            .map(|((src, dst, protocol, port), stats)| FlowTuple { src, dst, protocol, port, stats })
+            .collect();
+        tuples.sort_by_key(|t| (t.src, t.dst, t.protocol, t.port));
+        let mut report = self.report;
+        report.tuples = tuples.len();
+        report.endpoints = self.endpoints.len();
+        FlowLog { endpoints: self.endpoints, tuples, report }
+    }
+}
+
+/// Reads one flow source (Hubble JSON, generic JSONL or CSV) from any buffered reader: a file,
+/// a decompressing reader, stdin.
+///
+/// # Errors
+/// `NF-E020` only when the reader fails; malformed lines are reported in
+/// [`FlowLog::report`].
+pub fn ingest_reader<R: BufRead>(reader: R, format: FlowFormat, options: &IngestOptions) -> Result<FlowLog, Error> {
+    let mut ingester = FlowIngester::new(options);
+    ingester.read(reader, format, "<flows>")?;
+    Ok(ingester.finish())
+}
+
+/// Reads flows held in memory.
+#[must_use]
+pub fn ingest_str(text: &str, format: FlowFormat, options: &IngestOptions) -> FlowLog {
+    let mut ingester = FlowIngester::new(options);
+    ingester.read_str(text, format, "<flows>");
+    ingester.finish()
+}

@@ -1,0 +1,165 @@
+//! One flow record as every input format reads it, borrowing from the input line.
+
+use std::borrow::Cow;
+
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use super::FlowVerdict;
+use crate::engine::Protocol;
+
+/// One side (source or destination) of a record.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Side<'a> {
+    pub(crate) namespace: Option<Cow<'a, str>>,
+    pub(crate) pod: Option<Cow<'a, str>>,
+    pub(crate) ip: Option<Cow<'a, str>>,
+    pub(crate) workload_kind: Option<Cow<'a, str>>,
+    pub(crate) workload_name: Option<Cow<'a, str>>,
+    /// `key=value` (Hubble's `k8s:` prefix kept; normalised when stored).
+    pub(crate) labels: Vec<Cow<'a, str>>,
+}
+
+/// A flow record.
+#[derive(Clone, Debug)]
+pub(crate) struct Record<'a> {
+    pub(crate) time: Option<i64>,
+    pub(crate) verdict: FlowVerdict,
+    pub(crate) protocol: Protocol,
+    pub(crate) src_port: Option<u16>,
+    pub(crate) dst_port: u16,
+    pub(crate) src: Side<'a>,
+    pub(crate) dst: Side<'a>,
+    pub(crate) is_reply: bool,
+    pub(crate) drop_reason: Option<Cow<'a, str>>,
+    /// Connections this record stands for (the generic format's `count`; 1 otherwise).
+    pub(crate) count: u64,
+}
+
+/// Why a well-formed line holds no flow netfence can use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Skip {
+    /// Not a flow (Hubble's lost-events and node-status lines).
+    NotAFlow,
+    /// No TCP, UDP or SCTP destination port (ICMP, or an L3-only record).
+    NoPort,
+    /// An L7 record (the L3/L4 record of the same connection is counted).
+    L7,
+}
+
+/// What a line holds.
+pub(crate) enum Parsed<'a> {
+    Flow(Box<Record<'a>>),
+    Skip(Skip),
+}
+
+/// A timestamp given as RFC 3339 text or Unix seconds.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct TimeValue(pub(crate) Option<i64>);
+
+impl<'de> serde::Deserialize<'de> for TimeValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = TimeValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an RFC 3339 timestamp or Unix seconds")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<TimeValue, E> {
+                if v.is_empty() {
+                    return Ok(TimeValue(None));
+                }
+                super::time::parse_time(v).map(|t| TimeValue(Some(t))).ok_or_else(|| E::custom(format!("invalid time `{v}`")))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<TimeValue, E> {
+                i64::try_from(v)
+                    .ok()
+                    .and_then(|s| s.checked_mul(1_000_000_000))
+                    .map(|t| TimeValue(Some(t)))
+                    .ok_or_else(|| E::custom("time out of range"))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<TimeValue, E> {
+                v.checked_mul(1_000_000_000).map(|t| TimeValue(Some(t))).ok_or_else(|| E::custom("time out of range"))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<TimeValue, E> {
+                super::time::from_unix_float(v).map(|t| TimeValue(Some(t))).ok_or_else(|| E::custom("time out of range"))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<TimeValue, E> {
+                Ok(TimeValue(None))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+/// Labels given as a list of `key=value`, a `key=value;key=value` string, or an object.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct LabelList<'a>(pub(crate) Vec<Cow<'a, str>>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for LabelList<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = LabelList<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("labels: a list of `key=value`, a `key=value;…` string or an object")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<LabelList<'a>, E> {
+                Ok(LabelList(split_labels(v).map(Cow::Borrowed).collect()))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<LabelList<'a>, E> {
+                Ok(LabelList(split_labels(v).map(|s| Cow::Owned(s.to_owned())).collect()))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<LabelList<'a>, E> {
+                Ok(LabelList::default())
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<LabelList<'a>, A::Error> {
+                let mut out = Vec::new();
+                while let Some(item) = seq.next_element::<Cow<'de, str>>()? {
+                    out.push(item);
+                }
+                Ok(LabelList(out))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LabelList<'a>, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<Cow<'de, str>, Cow<'de, str>>()? {
+                    out.push(Cow::Owned(format!("{k}={v}")));
+                }
+                Ok(LabelList(out))
+            }
+        }
+        deserializer.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+/// Splits `key=value;key=value` (also `,`-separated when no `;` is present).
+pub(crate) fn split_labels(text: &str) -> impl Iterator<Item = &str> {
+    let separator = if text.contains(';') { ';' } else { ',' };
+    text.split(separator).map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Parses a protocol name in any case (`tcp`, `TCP`, `6`, `17`, `132`).
+pub(crate) fn parse_protocol(text: &str) -> Option<Protocol> {
+    match text.trim() {
+        t if t.eq_ignore_ascii_case("tcp") || t == "6" => Some(Protocol::Tcp),
+        t if t.eq_ignore_ascii_case("udp") || t == "17" => Some(Protocol::Udp),
+        t if t.eq_ignore_ascii_case("sctp") || t == "132" => Some(Protocol::Sctp),
+        _ => None,
+    }
+}
+
+/// The workload of a `Kind/name` or bare `name` text.
+pub(crate) fn split_workload(text: Cow<'_, str>) -> (Option<Cow<'_, str>>, Option<Cow<'_, str>>) {
+    if text.is_empty() {
+        return (None, None);
+    }
+    match text {
+        Cow::Borrowed(t) => match t.split_once('/') {
+            Some((k, n)) => (Some(Cow::Borrowed(k)), Some(Cow::Borrowed(n))),
+            None => (None, Some(Cow::Borrowed(t))),
+        },
+        Cow::Owned(t) => match t.split_once('/') {
+            Some((k, n)) => (Some(Cow::Owned(k.to_owned())), Some(Cow::Owned(n.to_owned()))),
+            None => (None, Some(Cow::Owned(t))),
+        },
+    }
+}

@@ -11,72 +11,29 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use netfence::engine::{
-    CompiledCluster, ConnectionFilter, ConnectionRecord, Direction, EngineOptions, Protocol, ProtocolPort,
-};
+use common::{corpus, filter_of, scenario_sources};
+use netfence::engine::{CompiledCluster, ConnectionRecord, EngineOptions};
 use netfence::inventory::ResourceSet;
 use netfence::parse::ParseOptions;
 use serde_json::Value;
-
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/netpol-analyzer")
-}
 
 fn allowlist_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance/netpol-analyzer.passing")
 }
 
-fn manifest_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        if path.is_dir() {
-            manifest_files(&path, out);
-        } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| matches!(e, "yaml" | "yml" | "json")) {
-            out.push(path);
-        }
-    }
-}
-
-/// Loads a scenario's manifests.
-pub fn load_scenario(dir: &Path) -> ResourceSet {
-    let mut files = Vec::new();
-    manifest_files(dir, &mut files);
+/// Loads a scenario's manifests (unreadable documents are kept as errors, as the CLI does).
+fn load_scenario(scenario: &str) -> ResourceSet {
     let mut resources = ResourceSet::default();
-    for file in files {
-        let Ok(bytes) = fs::read(&file) else { continue };
-        let text = String::from_utf8_lossy(&bytes);
-        let name = file.strip_prefix(dir).unwrap_or(&file).to_string_lossy().into_owned();
-        let _ = resources.add_text(&text, &name, &ParseOptions::default());
+    for source in scenario_sources(scenario) {
+        let _ = resources.add_text(&source.text, &source.name, &ParseOptions::default());
     }
     resources
-}
-
-fn strings(v: &Value) -> Vec<String> {
-    v.as_array().map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect()).unwrap_or_default()
-}
-
-fn filter_of(case: &Value) -> ConnectionFilter {
-    let focus_connection = case["focusConn"].as_str().and_then(|c| {
-        let (proto, port) = c.split_once('-')?;
-        Some(ProtocolPort { protocol: Protocol::parse(&proto.to_uppercase())?, port: port.parse().ok()? })
-    });
-    ConnectionFilter {
-        include_self: false,
-        focus_workloads: strings(&case["focusWorkloads"]),
-        focus_workload_peers: strings(&case["focusWorkloadPeers"]),
-        focus_direction: match case["focusDirection"].as_str() {
-            Some("ingress") => Some(Direction::Ingress),
-            Some("egress") => Some(Direction::Egress),
-            _ => None,
-        },
-        focus_connection,
-    }
 }
 
 fn case_id(case: &Value) -> String {
@@ -102,7 +59,7 @@ fn run_case(case: &Value) -> Result<(), String> {
         .map_err(|e| format!("cannot read expected output: {e}"))?;
     let expected: Vec<ConnectionRecord> =
         serde_json::from_str(&expected_text).map_err(|e| format!("cannot parse expected output: {e}"))?;
-    let resources = load_scenario(&root.join("tests").join(scenario));
+    let resources = load_scenario(scenario);
     let cluster = CompiledCluster::compile(&resources, &EngineOptions::default());
     let actual = cluster.all_pairs(&filter_of(case));
     if actual == expected {

@@ -405,13 +405,37 @@ fn decode<T: serde::de::DeserializeOwned>(source: &SourceDoc, api_version: &str,
     }
     serde_path_to_error::deserialize::<_, T>(json).map_err(|e| {
         let pointer = path_to_pointer(e.path());
-        let inner = e.into_inner().to_string();
+        let inner = plain_serde_message(&e.into_inner().to_string());
         let location: Location = source.locate(&pointer);
         let at = if pointer.is_empty() { String::new() } else { format!(" at `{pointer}`") };
         Error::new(ErrorCode::ResourceShape, format!("`{kind}` has a field of the wrong type{at}: {inner}"))
             .with_help(format!("check this field against the Kubernetes API reference for `{kind}`"))
             .at(location)
     })
+}
+
+/// Rewrites serde's message so it names YAML shapes, not Rust types: `invalid type: sequence,
+/// expected PodSpec` becomes `expected a mapping, found a sequence`.
+fn plain_serde_message(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("invalid type: ") else {
+        return message.to_owned();
+    };
+    let Some((found, expected)) = rest.split_once(", expected ") else {
+        return message.to_owned();
+    };
+    let is_type_name = |s: &str| {
+        let s = s.strip_prefix("struct ").unwrap_or(s);
+        s.chars().next().is_some_and(char::is_uppercase) && s.chars().all(char::is_alphanumeric)
+    };
+    let expected = if is_type_name(expected) {
+        "a mapping".to_owned()
+    } else if expected.starts_with("a sequence") || expected == "a vector" {
+        "a list".to_owned()
+    } else {
+        expected.to_owned()
+    };
+    let found = if found == "sequence" { "a list".to_owned() } else if found == "map" { "a mapping".to_owned() } else { found.to_owned() };
+    format!("expected {expected}, found {found}")
 }
 
 fn path_to_pointer(path: &serde_path_to_error::Path) -> String {

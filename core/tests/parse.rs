@@ -207,3 +207,14 @@ fn binary_garbage_is_an_error() {
     let mut set = ResourceSet::default();
     let _ = set.add_text(&noise, "noise", &ParseOptions::default());
 }
+
+#[test]
+fn parse_response_snapshot_with_locations() {
+    let text = format!("{MULTI}---\nkind: Orphan\n---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec: [oops]\n");
+    let response = netfence::api::parse(&netfence::api::ParseRequest {
+        sources: vec![netfence::api::Source::named("multi.yaml", text)],
+        options: ParseOptions::default(),
+    })
+    .unwrap();
+    insta::assert_json_snapshot!(response);
+}

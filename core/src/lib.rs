@@ -22,6 +22,7 @@
 
 pub mod api;
 pub mod builder;
+pub mod checks;
 pub mod engine;
 pub mod error;
 pub mod flows;

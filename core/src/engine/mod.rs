@@ -49,6 +49,7 @@
 //! ```
 
 mod bitset;
+pub(crate) mod checks_support;
 mod compile;
 mod endpoints;
 mod explain;

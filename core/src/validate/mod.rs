@@ -30,9 +30,9 @@ mod peers;
 mod ports;
 mod selectors;
 mod spec;
-mod suggest;
+pub(crate) mod suggest;
 pub(crate) mod syntax;
-mod walk;
+pub(crate) mod walk;
 
 use serde::Serialize;
 

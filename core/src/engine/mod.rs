@@ -53,6 +53,7 @@ pub(crate) mod checks_support;
 mod compile;
 mod endpoints;
 mod explain;
+mod flows_support;
 pub mod intervals;
 pub mod ipset;
 mod policy;

@@ -1,1 +1,339 @@
-//! todo
+//! Audit of policies against observed traffic: hit counts per rule over the window, rules never
+//! hit, rules whose observed use is much narrower than what they allow (with a tightened rule
+//! and the connections it would stop allowing), and policies that select no workload.
+
+use std::collections::{BTreeSet, HashMap};
+
+use k8s_openapi::api::networking::v1::{NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::generate::{Context, GenerateOptions};
+use super::resolve::{FlowResolver, PeerRef};
+use super::{FlowCounts, FlowLog, FlowSource, FlowStats, IngestOptions, IngestReport, load_cluster, read_sources};
+use crate::api::Source;
+use crate::builder::{IngressController, Port, Protocol as BuildProtocol};
+use crate::engine::{
+    CompiledCluster, ConnectionFilter, ConnectionRecord, Direction, EngineOptions, IpRange, PolicyRef, PortRanges,
+    PortSet, Protocol, RuleRef, SideVerdict,
+};
+use crate::error::{Error, ErrorCode, ErrorPayload};
+use crate::inventory::ResourceSet;
+use crate::parse::ParseOptions;
+
+/// Options of [`audit_policies`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct AuditOptions {
+    /// A rule that was hit is reported as too broad when the distinct tuples it was used for are
+    /// at most this percentage of the tuples it allows.
+    pub narrow_percent: u8,
+    /// Connections listed per too-broad rule (all are counted).
+    pub max_connections: usize,
+    /// Label keys to leave out of suggested selectors, besides the volatile ones.
+    pub volatile_labels: Vec<String>,
+}
+
+impl Default for AuditOptions {
+    fn default() -> Self {
+        Self { narrow_percent: 25, max_connections: 50, volatile_labels: Vec::new() }
+    }
+}
+
+/// Hits of one rule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RuleHits {
+    /// The rule.
+    pub rule: RuleRef,
+    /// The delivered flows it matched.
+    pub hits: FlowCounts,
+    /// Distinct `(peer, target, protocol, port)` tuples it was used for.
+    pub used: u64,
+    /// Tuples it allows in the cluster (`(peer, target, protocol, port)`; external: per
+    /// address, saturating).
+    pub allows: u64,
+}
+
+/// A rule much broader than its observed use.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BroadRule {
+    /// The rule.
+    pub rule: RuleRef,
+    /// Tuples used.
+    pub used: u64,
+    /// Tuples allowed.
+    pub allows: u64,
+    /// The tightened rule: the peers and ports observed (YAML, replaces the rule at its location).
+    pub suggestion: String,
+    /// In-cluster connections the tightened rule would stop allowing (first `maxConnections`),
+    /// computed by the engine with the rule replaced.
+    pub stops_allowing: Vec<ConnectionRecord>,
+    /// Their number of `(source, destination, protocol, port)` tuples.
+    pub stops_allowing_tuples: u64,
+}
+
+/// The audit.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Audit {
+    /// Every rule of an isolating direction, with its hits, in policy order.
+    pub rules: Vec<RuleHits>,
+    /// Rules never hit over the window.
+    pub unused: Vec<RuleRef>,
+    /// Rules hit but much broader than their use.
+    pub too_broad: Vec<BroadRule>,
+    /// Policies that select no workload of the inventory.
+    pub selecting_nothing: Vec<PolicyRef>,
+    /// Delivered flows that could not be checked (an endpoint unknown to the inventory).
+    pub unchecked: usize,
+}
+
+type RuleKey = (String, String, Direction, usize);
+
+#[derive(Default)]
+struct Usage {
+    stats: FlowStats,
+    /// `(peer, target, protocol, port)`.
+    tuples: BTreeSet<(PeerRef, PeerRef, Protocol, u16)>,
+}
+
+fn count_ports(set: &PortSet) -> u64 {
+    Protocol::ALL
+        .iter()
+        .flat_map(|p| set.get(*p).ranges().iter())
+        .map(|&(a, b)| u64::from(b) - u64::from(a) + 1)
+        .sum()
+}
+
+fn addresses(range: IpRange) -> u128 {
+    match range {
+        IpRange::V4(a, b) => u128::from(b - a) + 1,
+        IpRange::V6(a, b) => (b - a).saturating_add(1),
+    }
+}
+
+fn build_protocol(p: Protocol) -> BuildProtocol {
+    match p {
+        Protocol::Tcp => BuildProtocol::Tcp,
+        Protocol::Udp => BuildProtocol::Udp,
+        Protocol::Sctp => BuildProtocol::Sctp,
+    }
+}
+
+fn yaml_error(e: impl std::fmt::Display) -> Error {
+    Error::new(ErrorCode::Output, format!("cannot render YAML: {e}"))
+}
+
+/// The tightened rule for `usage`, as the k8s rule and its YAML.
+fn tightened(context: &Context<'_, '_>, namespace: &str, direction: Direction, usage: &Usage) -> Result<(Option<NetworkPolicyIngressRule>, Option<NetworkPolicyEgressRule>, String), Error> {
+    let controller = IngressController::default();
+    let mut peers: Vec<NetworkPolicyPeer> = Vec::new();
+    let mut ports = PortSet::empty();
+    for (peer, _, protocol, port) in &usage.tuples {
+        if let Some(p) = context.flow_peer(peer, namespace).and_then(|p| p.to_policy_peer(&controller))
+            && !peers.contains(&p)
+        {
+            peers.push(p);
+        }
+        ports.add(*protocol, &PortRanges::range(*port, *port));
+    }
+    let mut policy_ports = Vec::new();
+    for protocol in [Protocol::Tcp, Protocol::Udp, Protocol::Sctp] {
+        for &(lo, hi) in ports.get(protocol).ranges() {
+            let p = Port::number(build_protocol(protocol), i64::from(lo));
+            policy_ports.push(if hi > lo { p.end_port(i64::from(hi)) } else { p }.to_policy_port());
+        }
+    }
+    Ok(match direction {
+        Direction::Ingress => {
+            let rule = NetworkPolicyIngressRule { from: Some(peers), ports: Some(policy_ports) };
+            let yaml = serde_saphyr::to_string(&rule).map_err(yaml_error)?;
+            (Some(rule), None, yaml)
+        }
+        Direction::Egress => {
+            let rule = NetworkPolicyEgressRule { to: Some(peers), ports: Some(policy_ports) };
+            let yaml = serde_saphyr::to_string(&rule).map_err(yaml_error)?;
+            (None, Some(rule), yaml)
+        }
+    })
+}
+
+/// The in-cluster connections of `before` that `after` no longer allows, for the focus workloads.
+fn lost(before: &CompiledCluster, after: &CompiledCluster, filter: &ConnectionFilter) -> Vec<ConnectionRecord> {
+    let key = |r: &ConnectionRecord| (r.src.clone(), r.dst.clone(), r.protocol);
+    let set = |r: &ConnectionRecord| PortRanges::from_ranges(r.ports.iter().map(|&[a, b]| (a, b)));
+    let in_cluster = |r: &ConnectionRecord| IpRange::parse(&r.src).is_none() && IpRange::parse(&r.dst).is_none();
+    let after: HashMap<_, _> = after.all_pairs(filter).iter().filter(|r| in_cluster(r)).map(|r| (key(r), set(r))).collect();
+    let mut out = Vec::new();
+    for r in before.all_pairs(filter).iter().filter(|r| in_cluster(r)) {
+        let remaining = set(r).difference(&after.get(&key(r)).cloned().unwrap_or_default());
+        if !remaining.is_empty() {
+            out.push(ConnectionRecord {
+                src: r.src.clone(),
+                dst: r.dst.clone(),
+                protocol: r.protocol,
+                ports: remaining.ranges().iter().map(|&(a, b)| [a, b]).collect(),
+            });
+        }
+    }
+    out
+}
+
+/// Audits the policies of `resources` (compiled as `cluster`) against the flows of `log`.
+///
+/// # Errors
+/// `NF-E030` when a suggestion cannot be rendered.
+pub fn audit_policies(resources: &ResourceSet, cluster: &CompiledCluster, log: &FlowLog, options: &AuditOptions) -> Result<Audit, Error> {
+    let resolver = FlowResolver::new(resources, cluster);
+    let generate = GenerateOptions { volatile_labels: options.volatile_labels.clone(), ..GenerateOptions::default() };
+    let context = Context { resolver: &resolver, options: &generate };
+    let mut audit = Audit::default();
+    let mut usage: HashMap<RuleKey, Usage> = HashMap::new();
+    for f in resolver.resolve_log(log) {
+        if !f.stats.delivered() {
+            continue;
+        }
+        if matches!(f.src, PeerRef::Unresolved(_)) || matches!(f.dst, PeerRef::Unresolved(_)) {
+            audit.unchecked += 1;
+            continue;
+        }
+        let Ok(why) = cluster.explain(&resolver.name(&f.src), &resolver.name(&f.dst), Some(f.port), Some(f.protocol)) else {
+            audit.unchecked += 1;
+            continue;
+        };
+        let Some(range) = why.ranges.first() else { continue };
+        for (verdict, peer, target) in [(&range.egress, &f.dst, &f.src), (&range.ingress, &f.src, &f.dst)] {
+            if let SideVerdict::Allowed { rules } = verdict {
+                for r in rules {
+                    let u = usage.entry((r.namespace.clone(), r.policy.clone(), r.direction, r.index)).or_default();
+                    u.stats.merge(&f.stats);
+                    u.tuples.insert((peer.clone(), target.clone(), f.protocol, f.port));
+                }
+            }
+        }
+    }
+    let to_u64 = |n: u128| u64::try_from(n).unwrap_or(u64::MAX);
+    let empty = Usage::default();
+    for (pi, policy) in resources.policies.iter().enumerate() {
+        let (ns, name) = (policy.namespace.as_str(), policy.name.as_str());
+        if cluster.policy_selects(ns, name).is_empty() {
+            audit.selecting_nothing.push(PolicyRef {
+                namespace: ns.to_owned(),
+                name: name.to_owned(),
+                location: Some(policy.source.locate("")),
+            });
+        }
+        let spec = policy.object.spec.as_ref();
+        let counts = [
+            (Direction::Ingress, "ingress", spec.and_then(|s| s.ingress.as_ref()).map_or(0, Vec::len)),
+            (Direction::Egress, "egress", spec.and_then(|s| s.egress.as_ref()).map_or(0, Vec::len)),
+        ];
+        for (direction, key, count) in counts {
+            for index in 0..count {
+                let Some(scope) = cluster.rule_scope(ns, name, direction, index) else { continue };
+                let rule = RuleRef {
+                    namespace: ns.to_owned(),
+                    policy: name.to_owned(),
+                    direction,
+                    index,
+                    location: Some(policy.source.locate(&format!("/spec/{key}/{index}"))),
+                };
+                let u = usage.get(&(ns.to_owned(), name.to_owned(), direction, index)).unwrap_or(&empty);
+                let in_cluster: u128 = scope.peers.iter().map(|(_, _, p)| u128::from(count_ports(p))).sum();
+                let external: u128 =
+                    scope.externals.iter().map(|(_, r, p)| addresses(*r).saturating_mul(u128::from(count_ports(p)))).sum();
+                let allows = to_u64(in_cluster.saturating_add(external));
+                let used = u.tuples.len() as u64;
+                audit.rules.push(RuleHits { rule: rule.clone(), hits: u.stats.counts(), used, allows });
+                if u.tuples.is_empty() {
+                    audit.unused.push(rule);
+                    continue;
+                }
+                if u128::from(used) * 100 > u128::from(options.narrow_percent) * u128::from(allows) {
+                    continue;
+                }
+                let (ingress_rule, egress_rule, suggestion) = tightened(&context, ns, direction, u)?;
+                let mut changed = resources.clone();
+                if let Some(spec) = changed.policies.get_mut(pi).and_then(|p| p.object.spec.as_mut()) {
+                    match (ingress_rule, egress_rule) {
+                        (Some(r), _) => {
+                            if let Some(slot) = spec.ingress.as_mut().and_then(|l| l.get_mut(index)) {
+                                *slot = r;
+                            }
+                        }
+                        (_, Some(r)) => {
+                            if let Some(slot) = spec.egress.as_mut().and_then(|l| l.get_mut(index)) {
+                                *slot = r;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                let after = CompiledCluster::compile(&changed, cluster.options());
+                let targets: Vec<String> =
+                    scope.targets.iter().filter_map(|t| resolver.endpoint(*t)).map(|e| e.name.clone()).collect();
+                let filter = ConnectionFilter { focus_workloads: targets, focus_direction: Some(direction), ..ConnectionFilter::default() };
+                let stops = lost(cluster, &after, &filter);
+                let stops_allowing_tuples = stops.iter().flat_map(|r| r.ports.iter()).map(|[a, b]| u64::from(*b) - u64::from(*a) + 1).sum();
+                audit.too_broad.push(BroadRule {
+                    rule,
+                    used,
+                    allows,
+                    suggestion,
+                    stops_allowing: stops.into_iter().take(options.max_connections).collect(),
+                    stops_allowing_tuples,
+                });
+            }
+        }
+    }
+    Ok(audit)
+}
+
+/// Request of [`audit`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AuditRequest {
+    /// The manifests as deployed: workloads, pods and policies.
+    pub sources: Vec<Source>,
+    /// The flow logs of the window audited.
+    pub flows: Vec<FlowSource>,
+    /// Parse limits and strict mode.
+    #[serde(default)]
+    pub options: ParseOptions,
+    /// Engine semantics.
+    #[serde(default)]
+    pub engine: EngineOptions,
+    /// Ingestion limits.
+    #[serde(default)]
+    pub ingest: IngestOptions,
+    /// Audit options.
+    #[serde(default)]
+    pub audit: AuditOptions,
+}
+
+/// Response of [`audit`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditResponse {
+    /// The audit.
+    #[serde(flatten)]
+    pub audit: Audit,
+    /// What ingestion read (its `firstSeen`/`lastSeen` is the window).
+    pub ingest: IngestReport,
+    /// Manifest documents that could not be read.
+    pub errors: Vec<ErrorPayload>,
+}
+
+/// Rule hits, unused and too-broad rules, and policies selecting nothing.
+///
+/// # Errors
+/// Manifest input-level failures, or any bad document in strict mode.
+pub fn audit(request: &AuditRequest) -> Result<AuditResponse, Error> {
+    let (set, cluster) = load_cluster(&request.sources, &request.options, &request.engine)?;
+    let log = read_sources(&request.flows, &request.ingest);
+    let audit = audit_policies(&set, &cluster, &log, &request.audit)?;
+    Ok(AuditResponse { audit, ingest: log.report().clone(), errors: set.errors.iter().map(Error::payload).collect() })
+}
+

@@ -23,6 +23,7 @@
 pub mod api;
 pub mod builder;
 pub mod checks;
+pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod flows;

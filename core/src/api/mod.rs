@@ -6,12 +6,14 @@
 
 mod analyze;
 mod build;
+mod diff;
 mod parse;
 mod schema;
 mod validate;
 
 pub use analyze::{AnalyzeRequest, AnalyzeResponse, ExplainRequest, analyze, explain};
 pub use build::{BuildRequest, BuildResponse, build};
+pub use diff::{DiffRequest, DiffResponse, diff};
 pub use parse::{ParseRequest, ParseResponse, ResourceSummary, parse};
 pub use schema::{SchemaRequest, schema, schemas};
 pub use validate::{ValidateRequest, ValidateResponse, validate};
@@ -65,7 +67,7 @@ pub fn load(sources: &[Source], options: &ParseOptions) -> Result<ResourceSet, E
 }
 
 /// The operations [`call_json`] knows, in the order of the cycle.
-pub const OPERATIONS: &[&str] = &["parse", "validate", "build", "analyze", "explain", "schema"];
+pub const OPERATIONS: &[&str] = &["parse", "validate", "build", "analyze", "explain", "diff", "schema"];
 
 /// Runs operation `operation` on a JSON request and returns the JSON response. This is the
 /// whole surface a binding needs.
@@ -80,6 +82,7 @@ pub fn call_json(operation: &str, request: &str) -> Result<String, ErrorPayload>
         "build" => run(request, build),
         "analyze" => run(request, analyze),
         "explain" => run(request, explain),
+        "diff" => run(request, diff),
         "schema" => run(request, schema),
         other => Err(Error::new(ErrorCode::InvalidRequest, format!("unknown operation `{other}`"))
             .with_help(format!("operations are: {}", OPERATIONS.join(", ")))

@@ -34,6 +34,8 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
         ("analyze-response", schema_of::<AnalyzeResponse>()),
         ("explain-request", schema_of::<ExplainRequest>()),
         ("explain-response", schema_of::<crate::engine::Explanation>()),
+        ("diff-request", schema_of::<DiffRequest>()),
+        ("diff-response", schema_of::<DiffResponse>()),
         ("schema-request", schema_of::<SchemaRequest>()),
     ]
 }

@@ -1,0 +1,69 @@
+//! `diff`: what a change does to connectivity — connections added, removed and changed, and
+//! endpoints added and removed, between a base and a head input.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Source, load};
+use crate::diff::ConnectivityDiff;
+use crate::engine::{CompiledCluster, ConnectionFilter, EngineOptions};
+use crate::error::{Error, ErrorPayload};
+use crate::parse::ParseOptions;
+
+/// Request of [`diff`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DiffRequest {
+    /// The inputs before the change (e.g. what runs in the cluster).
+    pub base: Vec<Source>,
+    /// The inputs after the change (e.g. a pull request's manifests).
+    pub head: Vec<Source>,
+    /// Limits and strict mode, for both sides.
+    #[serde(default)]
+    pub options: ParseOptions,
+    /// Engine semantics (ipBlock mode), for both sides.
+    #[serde(default)]
+    pub engine: EngineOptions,
+    /// Which connections to compare (self pairs, focus workloads, direction, connection).
+    #[serde(default)]
+    pub filter: ConnectionFilter,
+}
+
+impl DiffRequest {
+    /// A request for one base text and one head text with default options.
+    #[must_use]
+    pub fn from_texts(base: impl Into<String>, head: impl Into<String>) -> Self {
+        Self { base: vec![Source::text(base)], head: vec![Source::text(head)], ..Self::default() }
+    }
+}
+
+/// Response of [`diff`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DiffResponse {
+    /// The semantic difference from base to head.
+    pub diff: ConnectivityDiff,
+    /// Documents of the base that could not be read (the others were compared).
+    pub base_errors: Vec<ErrorPayload>,
+    /// Documents of the head that could not be read (the others were compared).
+    pub head_errors: Vec<ErrorPayload>,
+}
+
+/// Compiles base and head and compares their connectivity.
+///
+/// # Errors
+/// Input-level failures of either side, or any bad document in strict mode.
+pub fn diff(request: &DiffRequest) -> Result<DiffResponse, Error> {
+    let base = load(&request.base, &request.options)?;
+    let head = load(&request.head, &request.options)?;
+    let diff = crate::diff::diff(
+        &CompiledCluster::compile(&base, &request.engine),
+        &CompiledCluster::compile(&head, &request.engine),
+        &request.filter,
+    );
+    Ok(DiffResponse {
+        diff,
+        base_errors: base.errors.iter().map(Error::payload).collect(),
+        head_errors: head.errors.iter().map(Error::payload).collect(),
+    })
+}

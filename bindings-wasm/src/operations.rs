@@ -6,5 +6,6 @@ operations! {
     build => build("BuildRequest") -> "BuildResponse";
     analyze => analyze("AnalyzeRequest") -> "AnalyzeResponse";
     explain => explain("ExplainRequest") -> "Explanation";
+    diff => diff("DiffRequest") -> "DiffResponse";
     schema => schema("SchemaRequest") -> "unknown";
 }

@@ -45,12 +45,12 @@ export type AnalyzeResponseProtocol = "TCP" | "UDP" | "SCTP";
  * Request of [`build`]: the intent as text (YAML or JSON, with locations in errors) or as an
  * object.
  */
-export type BuildRequest = {
+export interface BuildRequest {
     /** The intent document as text. */
     source?: Source | null;
     /** The intent as an object (`apiVersion: netfence.dev/v1alpha1`, `kind: Intent`). */
     intent?: Intent | null;
-};
+}
 
 /**
  * Response of [`build`].
@@ -63,13 +63,40 @@ export interface BuildResponse {
 }
 
 /**
+ * How the connectivity of one pair changed.
+ */
+export type ChangeKind = "added" | "removed" | "changed";
+
+/**
+ * The change of one pair: what the base allowed, what the head allows, and the difference.
+ */
+export interface ConnectionChange {
+    /** Source endpoint: `ns/name[Kind]` or an external range `A.B.C.D-E.F.G.H`. */
+    src: string;
+    /** Destination endpoint. */
+    dst: string;
+    /** Added, removed or changed. */
+    change: ChangeKind;
+    /** What the base allows (empty: nothing). */
+    base: Ports;
+    /** What the head allows (empty: nothing). */
+    head: Ports;
+    /** Allowed in the head, not in the base. */
+    added: Ports;
+    /** Allowed in the base, not in the head. */
+    removed: Ports;
+}
+
+/**
  * Which connections to report.
  */
-export type ConnectionFilter = {
+export interface ConnectionFilter {
     /** Report self connections (an endpoint to itself) too. */
     includeSelf?: boolean;
-    /** Only connections where one side is one of these workloads (`name`, `ns/name` or */
-    /** `ns/name[Kind]`). Empty: every in-cluster endpoint. */
+    /**
+     * Only connections where one side is one of these workloads (`name`, `ns/name` or
+     * `ns/name[Kind]`). Empty: every in-cluster endpoint.
+     */
     focusWorkloads?: string[];
     /** With `focusWorkloads`: only connections whose other side is one of these. */
     focusWorkloadPeers?: string[];
@@ -77,7 +104,7 @@ export type ConnectionFilter = {
     focusDirection?: AnalyzeRequestDirection | null;
     /** Only this protocol and port. */
     focusConnection?: ProtocolPort | null;
-};
+}
 
 /**
  * One line of the canonical connectivity list: `src` may reach `dst` on `ports` of
@@ -95,6 +122,126 @@ export interface ConnectionRecord {
 }
 
 /**
+ * The semantic difference between a base and a head.
+ */
+export interface ConnectivityDiff {
+    /** In-cluster endpoints of the head that the base lacks, sorted by name. */
+    endpointsAdded: DiffResponseEndpoint[];
+    /** In-cluster endpoints of the base that the head lacks, sorted by name. */
+    endpointsRemoved: DiffResponseEndpoint[];
+    /** Pairs whose connectivity differs, sorted by source and destination. */
+    connections: ConnectionChange[];
+}
+
+/**
+ * Request of [`diff`].
+ */
+export interface DiffRequest {
+    /** The inputs before the change (e.g. what runs in the cluster). */
+    base: Source[];
+    /** The inputs after the change (e.g. a pull request's manifests). */
+    head: Source[];
+    /** Limits and strict mode, for both sides. */
+    options?: ParseOptions;
+    /** Engine semantics (ipBlock mode), for both sides. */
+    engine?: EngineOptions;
+    /** Which connections to compare (self pairs, focus workloads, direction, connection). */
+    filter?: DiffRequestConnectionFilter;
+}
+
+/**
+ * Which connections to report.
+ */
+export interface DiffRequestConnectionFilter {
+    /** Report self connections (an endpoint to itself) too. */
+    includeSelf?: boolean;
+    /**
+     * Only connections where one side is one of these workloads (`name`, `ns/name` or
+     * `ns/name[Kind]`). Empty: every in-cluster endpoint.
+     */
+    focusWorkloads?: string[];
+    /** With `focusWorkloads`: only connections whose other side is one of these. */
+    focusWorkloadPeers?: string[];
+    /** Only connections into (`ingress`) or out of (`egress`) the focus workloads. */
+    focusDirection?: DiffRequestDirection | null;
+    /** Only this protocol and port. */
+    focusConnection?: DiffRequestProtocolPort | null;
+}
+
+/**
+ * A traffic direction, seen from a workload.
+ */
+export type DiffRequestDirection = "ingress" | "egress";
+
+/**
+ * A transport protocol NetworkPolicy can name.
+ */
+export type DiffRequestProtocol = "TCP" | "UDP" | "SCTP";
+
+/**
+ * One protocol and port (`focusConn`: only this connection is reported).
+ */
+export interface DiffRequestProtocolPort {
+    /** Protocol. */
+    protocol: DiffRequestProtocol;
+    /** Port. */
+    port: number;
+}
+
+/**
+ * Response of [`diff`].
+ */
+export interface DiffResponse {
+    /** The semantic difference from base to head. */
+    diff: ConnectivityDiff;
+    /** Documents of the base that could not be read (the others were compared). */
+    baseErrors: ErrorPayload[];
+    /** Documents of the head that could not be read (the others were compared). */
+    headErrors: ErrorPayload[];
+}
+
+/**
+ * An in-cluster endpoint: a workload (`ns/name[Deployment]`) or a pod (`ns/name[Pod]`).
+ */
+export interface DiffResponseEndpoint {
+    /** `ns/name[Kind]`. */
+    name: string;
+    /** Namespace. */
+    namespace: string;
+    /** Workload (or pod) name. */
+    workload: string;
+    /** `Deployment`, `StatefulSet`, ..., or `Pod`. */
+    kind: string;
+    /** Pod labels (of the pod template, or of the representative pod). */
+    labels: { [key: string]: string };
+    /** Named container ports. */
+    namedPorts?: DiffResponseNamedPort[];
+    /** Pod IPs known from the input. */
+    ips?: string[];
+    /** How many input pods fold into this endpoint. */
+    pods: number;
+    /** Where it is defined (the pod template of a workload, or the pod). */
+    location?: Location | null;
+}
+
+/**
+ * A named container port of an endpoint.
+ */
+export interface DiffResponseNamedPort {
+    /** The port's name. */
+    name: string;
+    /** Its protocol. */
+    protocol: DiffResponseProtocol;
+    /** Its number. */
+    port: number;
+}
+
+/**
+ * A transport protocol NetworkPolicy can name.
+ */
+export type DiffResponseProtocol = "TCP" | "UDP" | "SCTP";
+
+/**
  * Which traffic a default deny or an allowance concerns.
  */
 export type Direction = "Ingress" | "Egress" | "Both";
@@ -102,7 +249,7 @@ export type Direction = "Ingress" | "Egress" | "Both";
 /**
  * An in-cluster endpoint: a workload (`ns/name[Deployment]`) or a pod (`ns/name[Pod]`).
  */
-export type Endpoint = {
+export interface Endpoint {
     /** `ns/name[Kind]`. */
     name: string;
     /** Namespace. */
@@ -121,7 +268,7 @@ export type Endpoint = {
     pods: number;
     /** Where it is defined (the pod template of a workload, or the pod). */
     location?: Location | null;
-};
+}
 
 /**
  * Options for compiling a cluster.
@@ -140,7 +287,7 @@ export type ErrorCode = "NF-E001" | "NF-E002" | "NF-E003" | "NF-E004" | "NF-E005
  * The one serializable error shape: what the CLI prints with `--format json` and what the
  * bindings attach to their exceptions.
  */
-export type ErrorPayload = {
+export interface ErrorPayload {
     /** Stable code, e.g. `NF-E002`. */
     code: ErrorCode;
     /** Lowercase message, user input in backticks. */
@@ -149,12 +296,12 @@ export type ErrorPayload = {
     help?: string | null;
     /** Where in the input, when known. */
     location?: Location | null;
-};
+}
 
 /**
  * Request of [`explain`].
  */
-export type ExplainRequest = {
+export interface ExplainRequest {
     /** The inputs. */
     sources: Source[];
     /** Limits and strict mode. */
@@ -169,7 +316,7 @@ export type ExplainRequest = {
     port?: number | null;
     /** Only this protocol. */
     protocol?: ExplainRequestProtocol | null;
-};
+}
 
 /**
  * A transport protocol NetworkPolicy can name.
@@ -204,8 +351,10 @@ export interface Explanation {
     egress: Isolation;
     /** Ingress isolation of the destination. */
     ingress: Isolation;
-    /** Port ranges (all of each protocol, or the one asked for) with their verdicts; adjacent */
-    /** ranges with the same verdict and provenance are merged. */
+    /**
+     * Port ranges (all of each protocol, or the one asked for) with their verdicts; adjacent
+     * ranges with the same verdict and provenance are merged.
+     */
     ranges: ExplainedRange[];
 }
 
@@ -232,7 +381,7 @@ export type FieldsV1 = Record<string, unknown>;
  * Something wrong or notable in valid input: an API-validation failure (`NF0xx`) or a review
  * check (`NF1xx`–`NF4xx`). Findings are data, not errors.
  */
-export type Finding = {
+export interface Finding {
     /** Stable id, e.g. `NF012`. */
     id: string;
     /** Short kebab-case name of the rule, e.g. `invalid-protocol`. */
@@ -251,7 +400,7 @@ export type Finding = {
     related?: Location[];
     /** A suggested replacement for the value at `location` (YAML), where one is safe. */
     fix?: string | null;
-};
+}
 
 /**
  * IPBlock describes a particular CIDR (Ex. "192.168.1.0/24","2001:db8::/64") that is allowed to the pods matched by a NetworkPolicySpec's podSelector. The except entry describes CIDRs that should not be included within this rule.
@@ -271,24 +420,30 @@ export type IntOrString = unknown;
 /**
  * What NetworkPolicies a set of namespaces should have: default deny plus allowances.
  */
-export type Intent = {
+export interface Intent {
     /** Always `netfence.dev/v1alpha1`. */
     apiVersion: IntentApiVersion;
     /** Always `Intent`. */
     kind: IntentKind;
-    /** Labels added to every generated policy (besides `app.kubernetes.io/managed-by: netfence`), */
-    /** e.g. to select them for `kubectl apply --prune`. */
+    /**
+     * Labels added to every generated policy (besides `app.kubernetes.io/managed-by: netfence`),
+     * e.g. to select them for `kubectl apply --prune`.
+     */
     labels?: { [key: string]: string };
-    /** Where cluster DNS runs, for `allowDns`. Default: pods `k8s-app=kube-dns` in namespace */
-    /** `kube-system`. */
+    /**
+     * Where cluster DNS runs, for `allowDns`. Default: pods `k8s-app=kube-dns` in namespace
+     * `kube-system`.
+     */
     dns?: IntentDns | null;
-    /** Where the ingress controller runs, for `ingressController` peers. Default: pods */
-    /** `app.kubernetes.io/name=ingress-nginx,app.kubernetes.io/component=controller` in namespace */
-    /** `ingress-nginx`. */
+    /**
+     * Where the ingress controller runs, for `ingressController` peers. Default: pods
+     * `app.kubernetes.io/name=ingress-nginx,app.kubernetes.io/component=controller` in namespace
+     * `ingress-nginx`.
+     */
     ingressController?: IntentIngressController | null;
     /** The namespaces to make policies for, each listed once. */
     namespaces?: IntentNamespace[];
-};
+}
 
 /**
  * The intent format's version.
@@ -298,21 +453,23 @@ export type IntentApiVersion = "netfence.dev/v1alpha1";
 /**
  * Where cluster DNS runs. Fields left out keep their defaults.
  */
-export type IntentDns = {
+export interface IntentDns {
     /** The DNS namespace by name (default `kube-system`); excludes `namespaceSelector`. */
     namespace?: string | null;
     /** The DNS namespaces by labels; excludes `namespace`. */
     namespaceSelector?: IntentSelector | null;
     /** The DNS pods (default `k8s-app=kube-dns`). */
     podSelector?: IntentSelector | null;
-};
+}
 
 /**
  * One egress allowance.
  */
 export interface IntentEgress {
-    /** Whom the workload may reach (any of these); at least one. Use `anywhere: {}` for every */
-    /** peer. */
+    /**
+     * Whom the workload may reach (any of these); at least one. Use `anywhere: {}` for every
+     * peer.
+     */
     to: IntentPeer[];
     /** On which ports (any of these). Left out or empty: every port. */
     ports?: IntentPort[];
@@ -343,16 +500,20 @@ export interface IntentIngress {
 /**
  * Where an ingress controller runs. Fields left out keep their defaults (ingress-nginx).
  */
-export type IntentIngressController = {
-    /** The controller's namespace by name (default `ingress-nginx`); excludes */
-    /** `namespaceSelector`. */
+export interface IntentIngressController {
+    /**
+     * The controller's namespace by name (default `ingress-nginx`); excludes
+     * `namespaceSelector`.
+     */
     namespace?: string | null;
     /** The controller's namespaces by labels; excludes `namespace`. */
     namespaceSelector?: IntentSelector | null;
-    /** The controller's pods (default */
-    /** `app.kubernetes.io/name=ingress-nginx,app.kubernetes.io/component=controller`). */
+    /**
+     * The controller's pods (default
+     * `app.kubernetes.io/name=ingress-nginx,app.kubernetes.io/component=controller`).
+     */
     podSelector?: IntentSelector | null;
-};
+}
 
 /**
  * A CIDR and the ranges inside it to leave out.
@@ -372,21 +533,27 @@ export type IntentKind = "Intent";
 /**
  * The policies of one namespace.
  */
-export type IntentNamespace = {
+export interface IntentNamespace {
     /** The namespace's name. */
     name: string;
-    /** Deny `Ingress`, `Egress` or `Both` for every pod unless allowed. Left out: no default */
-    /** deny. */
+    /**
+     * Deny `Ingress`, `Egress` or `Both` for every pod unless allowed. Left out: no default
+     * deny.
+     */
     defaultDeny?: Direction | null;
-    /** Allow every pod egress to cluster DNS on UDP and TCP 53 (needs `defaultDeny` with */
-    /** egress). */
+    /**
+     * Allow every pod egress to cluster DNS on UDP and TCP 53 (needs `defaultDeny` with
+     * egress).
+     */
     allowDns?: boolean;
-    /** Allow traffic between the namespace's pods in the directions denied by default (needs */
-    /** `defaultDeny`). */
+    /**
+     * Allow traffic between the namespace's pods in the directions denied by default (needs
+     * `defaultDeny`).
+     */
     allowSameNamespace?: boolean;
     /** Allowances per workload, each workload listed once. */
     workloads?: IntentWorkload[];
-};
+}
 
 /**
  * The other side of an allowance: exactly one of these keys.
@@ -410,27 +577,27 @@ export type IntentPeer = {
 /**
  * Pods in a namespace given by name or by labels.
  */
-export type IntentPodsInNamespace = {
+export interface IntentPodsInNamespace {
     /** The namespace by name; give this or `namespaceSelector`. */
     namespace?: string | null;
     /** The namespaces by labels; give this or `namespace`. */
     namespaceSelector?: IntentSelector | null;
     /** The pods in those namespaces. */
     podSelector: IntentSelector;
-};
+}
 
 /**
  * A port: a number, a number range (`endPort`), a named container port, or every port of a
  * protocol (only `protocol`).
  */
-export type IntentPort = {
+export interface IntentPort {
     /** `TCP` (default), `UDP` or `SCTP`. */
     protocol?: Protocol | null;
     /** A port number (1–65535) or a container port name; left out: every port of `protocol`. */
     port?: IntentPortValue | null;
     /** The last port of a range starting at the numeric `port`. */
     endPort?: number | null;
-};
+}
 
 /**
  * A port number or name.
@@ -450,7 +617,7 @@ export interface IntentSelector {
 /**
  * The allowances of one workload (a set of pods).
  */
-export type IntentWorkload = {
+export interface IntentWorkload {
     /** The workload's name: names its policies `<name>-ingress` and `<name>-egress`. */
     name: string;
     /** The workload's pods. Default: `matchLabels: {app: <name>}`. */
@@ -459,7 +626,7 @@ export type IntentWorkload = {
     ingress?: IntentIngress[];
     /** Traffic allowed from the workload, one rule per entry. */
     egress?: IntentEgress[];
-};
+}
 
 /**
  * How `ipBlock` peers are matched.
@@ -587,13 +754,17 @@ export interface NetworkPolicyIngressRule {
 export interface NetworkPolicyPeer {
     /** ipBlock defines policy on a particular IPBlock. If this field is set then neither of the other fields can be. */
     ipBlock?: IPBlock;
-    /** namespaceSelector selects namespaces using cluster-scoped labels. This field follows standard label selector semantics; if present but empty, it selects all namespaces. */
-    /**  */
-    /** If podSelector is also set, then the NetworkPolicyPeer as a whole selects the pods matching podSelector in the namespaces selected by namespaceSelector. Otherwise it selects all pods in the namespaces selected by namespaceSelector. */
+    /**
+     * namespaceSelector selects namespaces using cluster-scoped labels. This field follows standard label selector semantics; if present but empty, it selects all namespaces.
+     *
+     * If podSelector is also set, then the NetworkPolicyPeer as a whole selects the pods matching podSelector in the namespaces selected by namespaceSelector. Otherwise it selects all pods in the namespaces selected by namespaceSelector.
+     */
     namespaceSelector?: LabelSelector;
-    /** podSelector is a label selector which selects pods. This field follows standard label selector semantics; if present but empty, it selects all pods. */
-    /**  */
-    /** If namespaceSelector is also set, then the NetworkPolicyPeer as a whole selects the pods matching podSelector in the Namespaces selected by NamespaceSelector. Otherwise it selects the pods matching podSelector in the policy's own namespace. */
+    /**
+     * podSelector is a label selector which selects pods. This field follows standard label selector semantics; if present but empty, it selects all pods.
+     *
+     * If namespaceSelector is also set, then the NetworkPolicyPeer as a whole selects the pods matching podSelector in the Namespaces selected by NamespaceSelector. Otherwise it selects the pods matching podSelector in the policy's own namespace.
+     */
     podSelector?: LabelSelector;
 }
 
@@ -629,23 +800,29 @@ export interface NetworkPolicySpec {
 export interface ObjectMeta {
     /** Annotations is an unstructured key value map stored with a resource that may be set by external tools to store and retrieve arbitrary metadata. They are not queryable and should be preserved when modifying objects. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/annotations */
     annotations?: { [key: string]: string };
-    /** CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC. */
-    /**  */
-    /** Populated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
+    /**
+     * CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.
+     *
+     * Populated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+     */
     creationTimestamp?: Time;
     /** Number of seconds allowed for this object to gracefully terminate before it will be removed from the system. Only set when deletionTimestamp is also set. May only be shortened. Read-only. */
     deletionGracePeriodSeconds?: number;
-    /** DeletionTimestamp is RFC 3339 date and time at which this resource will be deleted. This field is set by the server when a graceful deletion is requested by the user, and is not directly settable by a client. The resource is expected to be deleted (no longer visible from resource lists, and not reachable by name) after the time in this field, once the finalizers list is empty. As long as the finalizers list contains items, deletion is blocked. Once the deletionTimestamp is set, this value may not be unset or be set further into the future, although it may be shortened or the resource may be deleted prior to this time. For example, a user may request that a pod is deleted in 30 seconds. The Kubelet will react by sending a graceful termination signal to the containers in the pod. After that 30 seconds, the Kubelet will send a hard termination signal (SIGKILL) to the container and after cleanup, remove the pod from the API. In the presence of network partitions, this object may still exist after this timestamp, until an administrator or automated process can determine the resource is fully terminated. If not set, graceful deletion of the object has not been requested. */
-    /**  */
-    /** Populated by the system when a graceful deletion is requested. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
+    /**
+     * DeletionTimestamp is RFC 3339 date and time at which this resource will be deleted. This field is set by the server when a graceful deletion is requested by the user, and is not directly settable by a client. The resource is expected to be deleted (no longer visible from resource lists, and not reachable by name) after the time in this field, once the finalizers list is empty. As long as the finalizers list contains items, deletion is blocked. Once the deletionTimestamp is set, this value may not be unset or be set further into the future, although it may be shortened or the resource may be deleted prior to this time. For example, a user may request that a pod is deleted in 30 seconds. The Kubelet will react by sending a graceful termination signal to the containers in the pod. After that 30 seconds, the Kubelet will send a hard termination signal (SIGKILL) to the container and after cleanup, remove the pod from the API. In the presence of network partitions, this object may still exist after this timestamp, until an administrator or automated process can determine the resource is fully terminated. If not set, graceful deletion of the object has not been requested.
+     *
+     * Populated by the system when a graceful deletion is requested. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+     */
     deletionTimestamp?: Time;
     /** Must be empty before the object is deleted from the registry. Each entry is an identifier for the responsible component that will remove the entry from the list. If the deletionTimestamp of the object is non-nil, entries in this list can only be removed. Finalizers may be processed and removed in any order.  Order is NOT enforced because it introduces significant risk of stuck finalizers. finalizers is a shared field, any actor with permission can reorder it. If the finalizer list is processed in order, then this can lead to a situation in which the component responsible for the first finalizer in the list is waiting for a signal (field value, external system, or other) produced by a component responsible for a finalizer later in the list, resulting in a deadlock. Without enforced ordering finalizers are free to order amongst themselves and are not vulnerable to ordering changes in the list. */
     finalizers?: string[];
-    /** GenerateName is an optional prefix, used by the server, to generate a unique name ONLY IF the Name field has not been provided. If this field is used, the name returned to the client will be different than the name passed. This value will also be combined with a unique suffix. The provided value has the same validation rules as the Name field, and may be truncated by the length of the suffix required to make the value unique on the server. */
-    /**  */
-    /** If this field is specified and the generated name exists, the server will return a 409. */
-    /**  */
-    /** Applied only if Name is not specified. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#idempotency */
+    /**
+     * GenerateName is an optional prefix, used by the server, to generate a unique name ONLY IF the Name field has not been provided. If this field is used, the name returned to the client will be different than the name passed. This value will also be combined with a unique suffix. The provided value has the same validation rules as the Name field, and may be truncated by the length of the suffix required to make the value unique on the server.
+     *
+     * If this field is specified and the generated name exists, the server will return a 409.
+     *
+     * Applied only if Name is not specified. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#idempotency
+     */
     generateName?: string;
     /** A sequence number representing a specific generation of the desired state. Populated by the system. Read-only. */
     generation?: number;
@@ -655,21 +832,27 @@ export interface ObjectMeta {
     managedFields?: ManagedFieldsEntry[];
     /** Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names */
     name?: string;
-    /** Namespace defines the space within which each name must be unique. An empty namespace is equivalent to the "default" namespace, but "default" is the canonical representation. Not all objects are required to be scoped to a namespace - the value of this field for those objects will be empty. */
-    /**  */
-    /** Must be a DNS_LABEL. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces */
+    /**
+     * Namespace defines the space within which each name must be unique. An empty namespace is equivalent to the "default" namespace, but "default" is the canonical representation. Not all objects are required to be scoped to a namespace - the value of this field for those objects will be empty.
+     *
+     * Must be a DNS_LABEL. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces
+     */
     namespace?: string;
     /** List of objects depended by this object. If ALL objects in the list have been deleted, this object will be garbage collected. If this object is managed by a controller, then an entry in this list will point to this controller, with the controller field set to true. There cannot be more than one managing controller. */
     ownerReferences?: OwnerReference[];
-    /** An opaque value that represents the internal version of this object that can be used by clients to determine when objects have changed. May be used for optimistic concurrency, change detection, and the watch operation on a resource or set of resources. Clients must treat these values as opaque and passed unmodified back to the server. They may only be valid for a particular resource or set of resources. */
-    /**  */
-    /** Populated by the system. Read-only. Value must be treated as opaque by clients and . More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#concurrency-control-and-consistency */
+    /**
+     * An opaque value that represents the internal version of this object that can be used by clients to determine when objects have changed. May be used for optimistic concurrency, change detection, and the watch operation on a resource or set of resources. Clients must treat these values as opaque and passed unmodified back to the server. They may only be valid for a particular resource or set of resources.
+     *
+     * Populated by the system. Read-only. Value must be treated as opaque by clients and . More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#concurrency-control-and-consistency
+     */
     resourceVersion?: string;
     /** Deprecated: selfLink is a legacy read-only field that is no longer populated by the system. */
     selfLink?: string;
-    /** UID is the unique in time and space value for this object. It is typically generated by the server on successful creation of a resource and is not allowed to change on PUT operations. */
-    /**  */
-    /** Populated by the system. Read-only. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#uids */
+    /**
+     * UID is the unique in time and space value for this object. It is typically generated by the server on successful creation of a resource and is not allowed to change on PUT operations.
+     *
+     * Populated by the system. Read-only. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#uids
+     */
     uid?: string;
 }
 
@@ -742,14 +925,26 @@ export interface ParseResponse {
 /**
  * A NetworkPolicy, by namespace and name, with its location.
  */
-export type PolicyRef = {
+export interface PolicyRef {
     /** Namespace. */
     namespace: string;
     /** Name. */
     name: string;
     /** Where it is defined. */
     location?: Location | null;
-};
+}
+
+/**
+ * Ports per protocol on the wire: `{"tcp": [[80, 80], [8000, 8100]], "udp": [[53, 53]]}`.
+ */
+export interface Ports {
+    /** TCP port ranges `[from, to]`, inclusive. */
+    tcp?: number[][];
+    /** UDP port ranges. */
+    udp?: number[][];
+    /** SCTP port ranges. */
+    sctp?: number[][];
+}
 
 /**
  * A transport protocol a NetworkPolicy can name.
@@ -801,7 +996,7 @@ export interface ResourceSummary {
 /**
  * One rule of a NetworkPolicy: `spec.ingress[index]` or `spec.egress[index]`.
  */
-export type RuleRef = {
+export interface RuleRef {
     /** Policy namespace. */
     namespace: string;
     /** Policy name. */
@@ -812,7 +1007,7 @@ export type RuleRef = {
     index: number;
     /** Where the rule is. */
     location?: Location | null;
-};
+}
 
 /**
  * Request of [`schema`].

@@ -89,37 +89,41 @@ fn load_api() -> Result<Api, String> {
             Some(Value::Object(nested)) => nested,
             _ => serde_json::Map::new(),
         };
-        let mut renames = Vec::new();
-        for (name, def) in &nested {
-            let short: String = name
-                .rsplit('.')
-                .next()
-                .unwrap_or(name)
-                .chars()
-                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-                .collect();
-            let taken = |n: &str| defs.get(n).is_some_and(|old| old != def);
-            let new = if taken(&short) { format!("{title}{short}") } else { short };
-            if &new != name {
-                renames.push((format!("\"#/$defs/{name}\""), format!("\"#/$defs/{new}\"")));
-            }
-            let _ = def;
-        }
-        let rename = |v: &Value| -> Result<Value, String> {
+        // name -> new name; repeated until stable, as renaming one type changes those that refer to it
+        let mut renames: BTreeMap<String, String> = BTreeMap::new();
+        let rename = |v: &Value, renames: &BTreeMap<String, String>| -> Result<Value, String> {
             let mut text = v.to_string();
-            for (from, to) in &renames {
-                text = text.replace(from, to);
+            for (from, to) in renames {
+                text = text.replace(&format!("\"#/$defs/{from}\""), &format!("\"#/$defs/{to}\""));
             }
             serde_json::from_str(&text).map_err(|e| e.to_string())
         };
-        schema = rename(&schema)?;
+        for _ in 0..=nested.len() {
+            let mut next = BTreeMap::new();
+            for (name, def) in &nested {
+                let def = rename(def, &renames)?;
+                let short: String = name
+                    .rsplit('.')
+                    .next()
+                    .unwrap_or(name)
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                    .collect();
+                let new =
+                    if defs.get(&short).is_some_and(|old| old != &def) { format!("{title}{short}") } else { short };
+                if &new != name {
+                    next.insert(name.clone(), new);
+                }
+            }
+            if next == renames {
+                break;
+            }
+            renames = next;
+        }
+        schema = rename(&schema, &renames)?;
         for (name, def) in &nested {
-            let key = format!("\"#/$defs/{name}\"");
-            let new = renames
-                .iter()
-                .find(|(from, _)| from == &key)
-                .map_or(name.clone(), |(_, to)| to.trim_matches('"').trim_start_matches("#/$defs/").to_owned());
-            let def = rename(def)?;
+            let new = renames.get(name).cloned().unwrap_or_else(|| name.clone());
+            let def = rename(def, &renames)?;
             if defs.get(&new).is_some_and(|old| old != &def) {
                 return Err(format!("schema `{file}`: two different types are named `{new}`"));
             }
@@ -252,8 +256,11 @@ fn ts_object(schema: &Value, indent: &str) -> String {
     let inner = format!("{indent}    ");
     let mut out = String::from("{\n");
     for (name, prop) in props {
-        for line in doc_lines(prop) {
+        let lines = doc_lines(prop);
+        if let [line] = lines.as_slice() {
             out.push_str(&format!("{inner}/** {line} */\n"));
+        } else {
+            ts_doc(&mut out, prop, &inner);
         }
         let key = if is_identifier(name) { name.clone() } else { format!("{name:?}") };
         let optional = if required.contains(name.as_str()) { "" } else { "?" };
@@ -283,7 +290,8 @@ fn ts_declarations(api: &Api) -> String {
     for (name, def) in &api.defs {
         ts_doc(&mut out, def, "");
         let body = ts_type(def, "");
-        if def.get("properties").is_some() && !body.contains(" | ") {
+        let plain_object = def.get("anyOf").is_none() && def.get("oneOf").is_none() && types_of(def) == ["object"];
+        if def.get("properties").is_some() && plain_object {
             out.push_str(&format!("export interface {name} {body}\n\n"));
         } else {
             out.push_str(&format!("export type {name} = {body};\n\n"));
@@ -435,12 +443,12 @@ fn python_stub(api: &Api) -> Result<String, String> {
     }
     let mut out = format!(
         "# {GENERATED}\n\"\"\"netfence: Kubernetes NetworkPolicy SDK (see docs/api.md).\"\"\"\n\n\
-         import os\nfrom collections.abc import Iterator, Mapping, Sequence\nfrom typing import Any, Literal, TypedDict, TypeVar, Union, type_check_only\n\n\
+         import os\nfrom collections.abc import Iterator, Mapping, Sequence\nfrom typing import Any, Literal, TypedDict, Union, type_check_only\n\n\
          from typing_extensions import NotRequired\n\n\
          __version__: str\nOPERATIONS: tuple[str, ...]\n\n\
          Input = Union[str, os.PathLike[str], Mapping[str, Any], Sequence[\"Input\"]]\n\
          \"\"\"Manifests: YAML/JSON text, a file path, a dict (as `yaml.safe_load` or the `kubernetes` client's `to_dict()` give it) or a list of these.\"\"\"\n\n\
-         _R = TypeVar(\"_R\", bound=\"Record\")\n\n\
+\
          class Record(Mapping[str, Any]):\n    \"\"\"A result object: attributes in snake_case, mapping access by JSON (camelCase) key.\"\"\"\n\n    def __init__(self, data: Mapping[str, Any]) -> None: ...\n    def to_dict(self) -> dict[str, Any]: ...\n    def to_json(self, indent: int | None = None) -> str: ...\n    def __getattr__(self, name: str) -> Any: ...\n    def __getitem__(self, key: str) -> Any: ...\n    def __iter__(self) -> Iterator[str]: ...\n    def __len__(self) -> int: ...\n\n\
          class NetfenceError(Exception):\n    \"\"\"An input netfence could not process, with a stable code.\"\"\"\n\n    code: str\n    message: str\n    help: str | None\n    location: dict[str, Any] | None\n    payload: dict[str, Any]\n\n\
          class ParseError(NetfenceError):\n    \"\"\"The input cannot be read: too large, not YAML/JSON, over a parser budget, not text (NF-E001..NF-E004).\"\"\"\n\n\

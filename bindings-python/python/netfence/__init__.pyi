@@ -3,7 +3,7 @@
 
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, Literal, TypedDict, TypeVar, Union, type_check_only
+from typing import Any, Literal, TypedDict, Union, type_check_only
 
 from typing_extensions import NotRequired
 
@@ -12,8 +12,6 @@ OPERATIONS: tuple[str, ...]
 
 Input = Union[str, os.PathLike[str], Mapping[str, Any], Sequence["Input"]]
 """Manifests: YAML/JSON text, a file path, a dict (as `yaml.safe_load` or the `kubernetes` client's `to_dict()` give it) or a list of these."""
-
-_R = TypeVar("_R", bound="Record")
 
 class Record(Mapping[str, Any]):
     """A result object: attributes in snake_case, mapping access by JSON (camelCase) key."""
@@ -88,6 +86,27 @@ class BuildResponse(Record):
     @property
     def yaml(self) -> str: ...
 
+ChangeKind = Literal["added", "removed", "changed"]
+"""How the connectivity of one pair changed."""
+
+@type_check_only
+class ConnectionChange(Record):
+    """The change of one pair: what the base allowed, what the head allows, and the difference."""
+    @property
+    def src(self) -> str: ...
+    @property
+    def dst(self) -> str: ...
+    @property
+    def change(self) -> ChangeKind: ...
+    @property
+    def base(self) -> Ports: ...
+    @property
+    def head(self) -> Ports: ...
+    @property
+    def added(self) -> Ports: ...
+    @property
+    def removed(self) -> Ports: ...
+
 class ConnectionFilter(TypedDict):
     """Which connections to report."""
     includeSelf: NotRequired[bool]
@@ -108,6 +127,87 @@ class ConnectionRecord(Record):
     def protocol(self) -> AnalyzeResponseProtocol: ...
     @property
     def ports(self) -> list[list[int]]: ...
+
+@type_check_only
+class ConnectivityDiff(Record):
+    """The semantic difference between a base and a head."""
+    @property
+    def endpoints_added(self) -> list[DiffResponseEndpoint]: ...
+    @property
+    def endpoints_removed(self) -> list[DiffResponseEndpoint]: ...
+    @property
+    def connections(self) -> list[ConnectionChange]: ...
+
+class DiffRequest(TypedDict):
+    """Request of [`diff`]."""
+    base: Sequence[Source]
+    head: Sequence[Source]
+    options: NotRequired[ParseOptions]
+    engine: NotRequired[EngineOptions]
+    filter: NotRequired[DiffRequestConnectionFilter]
+
+class DiffRequestConnectionFilter(TypedDict):
+    """Which connections to report."""
+    includeSelf: NotRequired[bool]
+    focusWorkloads: NotRequired[Sequence[str]]
+    focusWorkloadPeers: NotRequired[Sequence[str]]
+    focusDirection: NotRequired[DiffRequestDirection | None]
+    focusConnection: NotRequired[DiffRequestProtocolPort | None]
+
+DiffRequestDirection = Literal["ingress", "egress"]
+"""A traffic direction, seen from a workload."""
+
+DiffRequestProtocol = Literal["TCP", "UDP", "SCTP"]
+"""A transport protocol NetworkPolicy can name."""
+
+class DiffRequestProtocolPort(TypedDict):
+    """One protocol and port (`focusConn`: only this connection is reported)."""
+    protocol: DiffRequestProtocol
+    port: int
+
+class DiffResponse(Record):
+    """Response of [`diff`]."""
+    @property
+    def diff(self) -> ConnectivityDiff: ...
+    @property
+    def base_errors(self) -> list[ErrorPayload]: ...
+    @property
+    def head_errors(self) -> list[ErrorPayload]: ...
+
+@type_check_only
+class DiffResponseEndpoint(Record):
+    """An in-cluster endpoint: a workload (`ns/name[Deployment]`) or a pod (`ns/name[Pod]`)."""
+    @property
+    def name(self) -> str: ...
+    @property
+    def namespace(self) -> str: ...
+    @property
+    def workload(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def labels(self) -> Mapping[str, str]: ...
+    @property
+    def named_ports(self) -> list[DiffResponseNamedPort]: ...
+    @property
+    def ips(self) -> list[str]: ...
+    @property
+    def pods(self) -> int: ...
+    @property
+    def location(self) -> Location | None: ...
+
+@type_check_only
+class DiffResponseNamedPort(Record):
+    """A named container port of an endpoint."""
+    @property
+    def name(self) -> str: ...
+    @property
+    def protocol(self) -> DiffResponseProtocol: ...
+    @property
+    def port(self) -> int: ...
+
+DiffResponseProtocol = Literal["TCP", "UDP", "SCTP"]
+"""A transport protocol NetworkPolicy can name."""
 
 Direction = Literal["Ingress", "Egress", "Both"]
 """Which traffic a default deny or an allowance concerns."""
@@ -548,6 +648,16 @@ class PolicyRef(Record):
     @property
     def location(self) -> Location | None: ...
 
+@type_check_only
+class Ports(Record):
+    """Ports per protocol on the wire: `{"tcp": [[80, 80], [8000, 8100]], "udp": [[53, 53]]}`."""
+    @property
+    def tcp(self) -> list[list[int]]: ...
+    @property
+    def udp(self) -> list[list[int]]: ...
+    @property
+    def sctp(self) -> list[list[int]]: ...
+
 Protocol = Literal["TCP", "UDP", "SCTP"]
 """A transport protocol a NetworkPolicy can name."""
 
@@ -646,6 +756,9 @@ def analyze(*inputs: Input, request: AnalyzeRequest | Mapping[str, Any] | str | 
 
 def explain(*inputs: Input, request: ExplainRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> Explanation:
     """Runs `explain` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
+
+def diff(*inputs: Input, request: DiffRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> DiffResponse:
+    """Runs `diff` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
 
 def schema(*inputs: Input, request: SchemaRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> Any:
     """Runs `schema` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""

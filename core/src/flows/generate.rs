@@ -345,7 +345,7 @@ impl Context<'_, '_> {
                 }
             }
             if let PeerRef::Endpoint(d) = f.dst
-                && self.endpoint(d).is_some_and(|e| covered(e))
+                && self.endpoint(d).is_some_and(&covered)
                 && let Some(spec) = self.peer_spec(&f.src, generalise)
             {
                 add(&mut plan.workloads.entry(d).or_default().ingress, spec);
@@ -460,6 +460,9 @@ pub(crate) fn policy_base(workload: &str) -> String {
 }
 
 fn line(direction: &str, index: usize, stats: &FlowStats) -> String {
+    if stats.connections == 0 {
+        return format!("{direction}[{index}]: no flows observed");
+    }
     let time = |t: Option<i64>| t.map_or_else(|| "-".to_owned(), super::time::format_rfc3339);
     format!(
         "{direction}[{index}]: {} connections, first seen {}, last seen {}",

@@ -355,13 +355,14 @@ impl FlowIngester {
     }
 
     fn add(&mut self, r: &Record<'_>) -> Result<(), String> {
-        self.report.records += 1;
         if r.is_reply {
+            self.report.records += 1;
             self.report.replies += 1;
             return Ok(());
         }
         let src = self.intern(&r.src).map_err(|e| format!("source: {e}"))?;
         let dst = self.intern(&r.dst).map_err(|e| format!("destination: {e}"))?;
+        self.report.records += 1;
         let mut h = FxHasher::default();
         (src, dst, r.protocol, r.dst_port, r.verdict).hash(&mut h);
         match r.src_port {

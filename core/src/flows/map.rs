@@ -87,8 +87,8 @@ pub fn build_map(resolver: &FlowResolver<'_>, log: &FlowLog, options: &MapOption
         PeerRef::External(ip) if aggregate => external_cidr(*ip, options.external_prefix_v4, options.external_prefix_v6),
         other => resolver.name(other),
     };
-    let mut merged: BTreeMap<(String, String, Protocol, u16), (PeerKind, PeerKind, FlowStats, Option<bool>)> =
-        BTreeMap::new();
+    type Entry = (PeerKind, PeerKind, FlowStats, Option<bool>);
+    let mut merged: BTreeMap<(String, String, Protocol, u16), Entry> = BTreeMap::new();
     let mut unresolved: Vec<String> = Vec::new();
     for f in &flows {
         for p in [&f.src, &f.dst] {

@@ -124,7 +124,7 @@ pub fn write_hubble<W: Write>(cluster: &CompiledCluster, config: &FlowSynthConfi
     let mut conversations = Vec::with_capacity(config.conversations.max(1));
     for c in 0..config.conversations.max(1) {
         let src = rng.below(endpoints.len());
-        let external = config.external_every > 0 && c % config.external_every == 0;
+        let external = config.external_every > 0 && c.is_multiple_of(config.external_every);
         let dst = if external {
             Err(format!("203.0.{}.{}", 113 + rng.below(3), 1 + rng.below(250)))
         } else {
@@ -146,11 +146,11 @@ pub fn write_hubble<W: Write>(cluster: &CompiledCluster, config: &FlowSynthConfi
         let Some(src) = endpoints.get(conv.src) else { break };
         let pod = rng.below(5);
         let src_port = 32_768 + rng.below(28_000);
-        let dropped = config.drop_every > 0 && record % config.drop_every == 0;
+        let dropped = config.drop_every > 0 && record.is_multiple_of(config.drop_every);
         let time = config.start + (record / 50) as i64;
         let nanos = (record % 50) * 20_000_000 + rng.below(1000);
-        let copies = if !dropped && config.ingress_copy_every > 0 && record % config.ingress_copy_every == 0 { 2 } else { 1 };
-        let reply = !dropped && config.reply_every > 0 && record % config.reply_every == 0;
+        let copies = if !dropped && config.ingress_copy_every > 0 && record.is_multiple_of(config.ingress_copy_every) { 2 } else { 1 };
+        let reply = !dropped && config.reply_every > 0 && record.is_multiple_of(config.reply_every);
         let (dst_ip, dst_index) = match &conv.dst {
             Ok(d) => (pod_ip(*d, pod), Some(*d)),
             Err(ip) => (ip.clone(), None),

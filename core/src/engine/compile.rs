@@ -1,19 +1,28 @@
-//! Compiling a [`ResourceSet`] into a [`CompiledCluster`]: endpoints grouped into
-//! equivalence classes, selectors evaluated once per class, rules with their matched peers,
-//! and the connectivity of every class pair and every class/external-range pair, interned.
+//! Compiling a [`ResourceSet`] into a [`CompiledCluster`].
+//!
+//! - Endpoints are grouped into equivalence classes by what the policies can observe of them:
+//!   their namespace, which of the pod selectors used anywhere match them, the named ports some
+//!   rule references (by name and protocol), and in [`IpBlockMode::PodIps`] which ipBlocks
+//!   contain one of their IPs. Endpoints no policy can tell apart are one class, however their
+//!   raw labels differ.
+//! - Selectors are interned and evaluated once, through an inverted label index, on the
+//!   endpoints their most selective requirement admits.
+//! - Each rule keeps its peers as a sparse class set (sorted ids or a bit set) and the external
+//!   ranges as index ranges; each class keeps the policies and rules of each isolated side.
+//! - Class-to-external connectivity is run-length encoded per distinct side; class-pair
+//!   connectivity is computed on demand, only for pairs some rule connects (see `query`).
 
 use std::collections::{BTreeMap, HashMap};
-use std::net::IpAddr;
 
 use k8s_openapi::api::networking::v1::NetworkPolicyPeer;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
-use super::bitset::BitSet;
+use super::bitset::{ClassSet, IndexRanges};
 use super::endpoints::{EndpointDraft, NamedPortEntry, discover};
-use super::ipset::IpRange;
+use super::ipset::{IpRange, IpSet};
 use super::policy::{PortSpec, effective_types, ip_block_bounds, ip_block_set};
-use super::ports::PortSet;
-use super::selector::{SelectorId, SelectorTable};
+use super::ports::{PortSet, Protocol};
+use super::selector::{Anchor, CompiledSelector, SelectorId, SelectorTable};
 use super::types::{Direction, Endpoint, EngineOptions, IpBlockMode, NamedPort};
 use crate::inventory::ResourceSet;
 use crate::source::Location;
@@ -32,14 +41,19 @@ pub(crate) struct EndpointEntry {
     pub(crate) class: usize,
 }
 
-/// Endpoints that no policy can tell apart: same namespace, pod labels, named ports (and pod
-/// IPs in [`IpBlockMode::PodIps`]).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// What the policies can observe of an endpoint. Endpoints with equal keys are one class.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct ClassKey {
+    /// Index into the sorted namespace names (classes are ordered by namespace first, so the
+    /// classes of a namespace are a contiguous range).
     pub(crate) namespace: usize,
-    pub(crate) labels: BTreeMap<String, String>,
+    /// Ids of the pod selectors that match, ascending (selectors that match every endpoint are
+    /// left out: they tell nothing apart).
+    pub(crate) selectors: Vec<u32>,
+    /// The endpoint's named ports that some rule references (same name and protocol).
     pub(crate) named_ports: Vec<NamedPortEntry>,
-    pub(crate) ips: Vec<IpAddr>,
+    /// In [`IpBlockMode::PodIps`]: ids of the ipBlocks that contain one of the pod IPs.
+    pub(crate) blocks: Vec<u32>,
 }
 
 /// A policy, with the classes it selects.
@@ -48,13 +62,8 @@ pub(crate) struct PolicyEntry {
     pub(crate) namespace: String,
     pub(crate) name: String,
     pub(crate) location: Option<Location>,
-}
-
-/// One peer of a rule and what it matches.
-#[derive(Clone, Debug)]
-pub(crate) struct PeerEntry {
-    pub(crate) classes: BitSet,
-    pub(crate) externals: BitSet,
+    /// Classes the policy selects (for every direction it isolates).
+    pub(crate) selected: ClassSet,
 }
 
 /// One ingress or egress rule of an isolating direction of a policy.
@@ -65,9 +74,11 @@ pub(crate) struct RuleEntry {
     pub(crate) index: usize,
     pub(crate) location: Option<Location>,
     /// Classes some peer matches (all when the rule has no peers list).
-    pub(crate) classes: BitSet,
+    pub(crate) classes: ClassSet,
     /// External ranges some peer matches.
-    pub(crate) externals: BitSet,
+    pub(crate) externals: IndexRanges,
+    /// Whether the rule has no peers list: it matches every peer, in-cluster or external.
+    pub(crate) all_peers: bool,
     pub(crate) ports: PortSpec,
 }
 
@@ -110,23 +121,14 @@ impl Interner {
     }
 }
 
-/// A row over the external ranges, run-length encoded: `(first range, set)` per run.
-#[derive(Clone, Debug, Default)]
+/// A row over the external ranges, run-length encoded: `(first range, set)` per run; ranges
+/// before the first run are [`EMPTY`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub(crate) struct Runs {
     runs: Vec<(u32, SetId)>,
 }
 
 impl Runs {
-    fn new(ids: &[SetId], len: usize) -> Self {
-        let mut runs: Vec<(u32, SetId)> = Vec::new();
-        for (i, &id) in ids.iter().enumerate().take(len) {
-            if runs.last().is_none_or(|(_, last)| *last != id) {
-                runs.push((u32::try_from(i).unwrap_or(u32::MAX), id));
-            }
-        }
-        Self { runs }
-    }
-
     /// The set of external range `atom`.
     pub(crate) fn get(&self, atom: usize) -> SetId {
         let i = self.runs.partition_point(|(start, _)| (*start as usize) <= atom);
@@ -142,109 +144,33 @@ impl Runs {
     }
 }
 
-/// A row of port sets deduplicated locally (built in parallel, interned globally after).
-struct LocalRow {
-    ids: Vec<SetId>,
-    table: Vec<PortSet>,
-}
-
-impl LocalRow {
-    /// Every cell the same set.
-    fn uniform(width: usize, set: PortSet) -> Self {
-        Self { ids: vec![0; width], table: vec![set] }
-    }
-}
-
-/// For each cell of a row, the set of the side's rules that match it, as interned states:
-/// rules are applied in order, so a state plus a later rule is a new state, found in O(1).
-struct RuleStates {
-    cells: Vec<u32>,
-    /// Rule indices of each state (state 0: no rule).
-    lists: Vec<Vec<u32>>,
-    /// For each state, the last rule applied to it and the state that produced.
-    step: Vec<(u32, u32)>,
-}
-
-impl RuleStates {
-    fn new(width: usize) -> Self {
-        Self { cells: vec![0; width], lists: vec![Vec::new()], step: vec![(u32::MAX, 0)] }
-    }
-
-    fn apply(&mut self, rule: usize, cells: impl Iterator<Item = usize>) {
-        let rule = u32::try_from(rule).unwrap_or(u32::MAX);
-        for c in cells {
-            let Some(state) = self.cells.get(c).copied() else { continue };
-            let next = match self.step.get(state as usize) {
-                Some(&(r, next)) if r == rule => next,
-                _ => {
-                    let mut list = self.lists.get(state as usize).cloned().unwrap_or_default();
-                    list.push(rule);
-                    self.lists.push(list);
-                    self.step.push((u32::MAX, 0));
-                    let next = u32::try_from(self.lists.len() - 1).unwrap_or(u32::MAX);
-                    if let Some(slot) = self.step.get_mut(state as usize) {
-                        *slot = (rule, next);
-                    }
-                    next
-                }
-            };
-            if let Some(cell) = self.cells.get_mut(c) {
-                *cell = next;
-            }
-        }
-    }
-
-    /// Builds the row: `ports(rules, cell)` gives a cell's set; it is called once per distinct
-    /// `(state, key(cell))` (the key tells cells apart whose sets differ for the same rules,
-    /// e.g. destinations with different named ports).
-    fn into_row(self, key: impl Fn(usize) -> u32, ports: impl Fn(&[u32], usize) -> PortSet) -> LocalRow {
-        let mut seen: HashMap<PortSet, SetId> = HashMap::new();
-        let mut table: Vec<PortSet> = Vec::new();
-        let mut by_state: HashMap<(u32, u32), SetId> = HashMap::new();
-        let ids = self
-            .cells
-            .iter()
-            .enumerate()
-            .map(|(cell, &state)| {
-                let state = (state, key(cell));
-                if let Some(id) = by_state.get(&state) {
-                    return *id;
-                }
-                let (state, _) = state;
-                let list = self.lists.get(state as usize).map(Vec::as_slice).unwrap_or_default();
-                let set = ports(list, cell);
-                let id = *seen.entry(set).or_insert_with_key(|s| {
-                    table.push(s.clone());
-                    SetId::try_from(table.len() - 1).unwrap_or(SetId::MAX)
-                });
-                by_state.insert((state, key(cell)), id);
-                id
-            })
-            .collect();
-        LocalRow { ids, table }
-    }
-}
-
-fn intern_rows(rows: Vec<LocalRow>, interner: &mut Interner) -> Vec<Vec<SetId>> {
-    rows.into_iter()
-        .map(|row| {
-            let map: Vec<SetId> = row.table.into_iter().map(|s| interner.intern(s)).collect();
-            row.ids.into_iter().map(|i| map.get(i as usize).copied().unwrap_or(EMPTY)).collect()
-        })
-        .collect()
-}
-
 /// Maps `f` over `0..n`, in parallel on native targets, in order.
 #[cfg(not(target_arch = "wasm32"))]
-fn par_map<R: Send>(n: usize, f: impl Fn(usize) -> R + Sync + Send) -> Vec<R> {
+pub(crate) fn par_map<R: Send>(n: usize, f: impl Fn(usize) -> R + Sync + Send) -> Vec<R> {
     use rayon::prelude::*;
     (0..n).into_par_iter().map(f).collect()
 }
 
 /// Maps `f` over `0..n` (serial in WASM).
 #[cfg(target_arch = "wasm32")]
-fn par_map<R: Send>(n: usize, f: impl Fn(usize) -> R + Sync + Send) -> Vec<R> {
+pub(crate) fn par_map<R: Send>(n: usize, f: impl Fn(usize) -> R + Sync + Send) -> Vec<R> {
     (0..n).map(f).collect()
+}
+
+/// Groups items by key: the group of each item, and the first item of each group.
+pub(crate) fn group_by<K: std::hash::Hash + Eq>(keys: impl Iterator<Item = K>) -> (Vec<u32>, Vec<usize>) {
+    let mut ids: HashMap<K, u32> = HashMap::new();
+    let mut representatives = Vec::new();
+    let of = keys
+        .enumerate()
+        .map(|(i, key)| {
+            *ids.entry(key).or_insert_with(|| {
+                representatives.push(i);
+                u32::try_from(representatives.len() - 1).unwrap_or(u32::MAX)
+            })
+        })
+        .collect();
+    (of, representatives)
 }
 
 /// A cluster compiled for queries: every query (all pairs, one connection, an explanation)
@@ -256,6 +182,8 @@ pub struct CompiledCluster {
     pub(crate) endpoints: Vec<EndpointEntry>,
     pub(crate) by_name: HashMap<String, usize>,
     pub(crate) classes: Vec<ClassKey>,
+    /// Endpoints of each class, ascending.
+    pub(crate) class_endpoints: Vec<Vec<u32>>,
     /// External address space cut at every ipBlock boundary, IPv4 first, sorted.
     pub(crate) externals: Vec<IpRange>,
     pub(crate) policies: Vec<PolicyEntry>,
@@ -263,31 +191,161 @@ pub struct CompiledCluster {
     pub(crate) ingress: Vec<Side>,
     pub(crate) egress: Vec<Side>,
     pub(crate) sets: Vec<PortSet>,
-    /// Class-pair connectivity per distinct source and destination profile: class `s` to
-    /// class `d` is `pair_rows[pair_row_of[s]][pair_column_of[d]]`.
-    pub(crate) pair_rows: Vec<Vec<SetId>>,
-    pub(crate) pair_row_of: Vec<usize>,
-    pub(crate) pair_column_of: Vec<usize>,
-    /// Interned named-port map of each class (0: none).
-    pub(crate) named_ids: Vec<u32>,
-    /// `to_external[c]`: class `c` to each external range, run-length encoded.
+    /// Class `c` to each external range: `to_external[to_external_of[c]]`.
+    pub(crate) to_external_of: Vec<u32>,
     pub(crate) to_external: Vec<Runs>,
-    /// `from_external[c]`: each external range to class `c`, run-length encoded.
+    /// Each external range to class `c`: `from_external[from_external_of[c]]`.
+    pub(crate) from_external_of: Vec<u32>,
     pub(crate) from_external: Vec<Runs>,
 }
 
+/// Endpoints indexed by label, for evaluating selectors on candidates only.
+struct LabelIndex<'a> {
+    /// key → (endpoints with the key, value → endpoints with `key=value`), ascending.
+    keys: HashMap<&'a str, (Vec<u32>, HashMap<&'a str, Vec<u32>>)>,
+}
+
+impl<'a> LabelIndex<'a> {
+    fn new(drafts: &'a [EndpointDraft]) -> Self {
+        let mut keys: HashMap<&'a str, (Vec<u32>, HashMap<&'a str, Vec<u32>>)> = HashMap::new();
+        for (e, draft) in drafts.iter().enumerate() {
+            let e = u32::try_from(e).unwrap_or(u32::MAX);
+            for (k, v) in &draft.labels {
+                let entry = keys.entry(k.as_str()).or_default();
+                entry.0.push(e);
+                entry.1.entry(v.as_str()).or_default().push(e);
+            }
+        }
+        Self { keys }
+    }
+
+    fn label(&self, key: &str, value: &str) -> &[u32] {
+        self.keys.get(key).and_then(|(_, values)| values.get(value)).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    fn key(&self, key: &str) -> &[u32] {
+        self.keys.get(key).map(|(all, _)| all.as_slice()).unwrap_or_default()
+    }
+
+    /// Endpoints that may match `anchor` (`None`: no narrowing), and how many.
+    fn count(&self, anchor: Anchor<'_>) -> usize {
+        match anchor {
+            Anchor::Label(k, v) => self.label(k, v).len(),
+            Anchor::Values(k, vs) => vs.iter().map(|v| self.label(k, v).len()).sum(),
+            Anchor::Key(k) => self.key(k).len(),
+        }
+    }
+
+    fn candidates(&self, anchor: Anchor<'_>) -> Vec<u32> {
+        match anchor {
+            Anchor::Label(k, v) => self.label(k, v).to_vec(),
+            Anchor::Values(k, vs) => {
+                let mut out: Vec<u32> = vs.iter().flat_map(|v| self.label(k, v).iter().copied()).collect();
+                out.sort_unstable();
+                out.dedup();
+                out
+            }
+            Anchor::Key(k) => self.key(k).to_vec(),
+        }
+    }
+
+    /// The endpoints `selector` matches, ascending.
+    fn matching(&self, selector: &CompiledSelector, drafts: &[EndpointDraft]) -> Vec<u32> {
+        let best = selector.anchors().into_iter().min_by_key(|a| self.count(*a));
+        let candidates: Vec<u32> = match best {
+            Some(anchor) => self.candidates(anchor),
+            None => (0..u32::try_from(drafts.len()).unwrap_or(u32::MAX)).collect(),
+        };
+        candidates
+            .into_iter()
+            .filter(|&e| drafts.get(e as usize).is_some_and(|d| selector.matches(&d.labels)))
+            .collect()
+    }
+}
+
+/// Which classes a pod selector matches.
+#[derive(Clone, Debug)]
+enum Selection {
+    /// Every endpoint.
+    All,
+    /// These classes, ascending.
+    Classes(Vec<u32>),
+}
+
+/// The classes of `list` (ascending) inside the contiguous range `[lo, hi)`.
+fn within(list: &[u32], (lo, hi): (u32, u32)) -> &[u32] {
+    let start = list.partition_point(|c| *c < lo);
+    let end = list.partition_point(|c| *c < hi);
+    list.get(start..end).unwrap_or_default()
+}
+
+/// The pod selectors and ipBlocks of every policy, interned before classes are formed.
+struct Observed {
+    selectors: SelectorTable,
+    /// Named ports some rule references.
+    named: Vec<(Protocol, String)>,
+    /// Distinct ipBlocks (`cidr` minus `except`) by their text.
+    blocks: HashMap<(String, Vec<String>), u32>,
+    block_sets: Vec<IpSet>,
+}
+
+impl Observed {
+    fn collect(resources: &ResourceSet, with_blocks: bool) -> Self {
+        let mut observed =
+            Self { selectors: SelectorTable::default(), named: Vec::new(), blocks: HashMap::new(), block_sets: Vec::new() };
+        for policy in &resources.policies {
+            let Some(spec) = policy.object.spec.as_ref() else { continue };
+            if let Some(selector) = &spec.pod_selector {
+                observed.selectors.intern(selector);
+            }
+            let ingress = spec.ingress.iter().flatten().map(|r| (r.from.as_ref(), r.ports.as_ref()));
+            let egress = spec.egress.iter().flatten().map(|r| (r.to.as_ref(), r.ports.as_ref()));
+            for (peers, ports) in ingress.chain(egress) {
+                for port in ports.into_iter().flatten() {
+                    if let Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::String(name)) = &port.port
+                        && let Some(protocol) = port.protocol.as_deref().map_or(Some(Protocol::Tcp), Protocol::parse)
+                        && !observed.named.iter().any(|(p, n)| *p == protocol && n == name)
+                    {
+                        observed.named.push((protocol, name.clone()));
+                    }
+                }
+                for peer in peers.into_iter().flatten() {
+                    if let Some(block) = &peer.ip_block {
+                        if with_blocks {
+                            let key = (block.cidr.clone(), block.except.clone().unwrap_or_default());
+                            let next = u32::try_from(observed.block_sets.len()).unwrap_or(u32::MAX);
+                            if let std::collections::hash_map::Entry::Vacant(slot) = observed.blocks.entry(key) {
+                                slot.insert(next);
+                                observed.block_sets.push(ip_block_set(block));
+                            }
+                        }
+                    } else if let Some(selector) = &peer.pod_selector {
+                        observed.selectors.intern(selector);
+                    }
+                }
+            }
+        }
+        observed
+    }
+}
+
 struct Builder<'a> {
-    resources: &'a ResourceSet,
     options: &'a EngineOptions,
     namespaces: Vec<String>,
-    namespace_labels: Vec<BTreeMap<String, String>>,
     classes: Vec<ClassKey>,
-    /// Classes of each namespace.
-    namespace_classes: Vec<BitSet>,
+    /// Classes of each namespace: `[lo, hi)`.
+    namespace_ranges: Vec<(u32, u32)>,
+    namespace_labels: Vec<BTreeMap<String, String>>,
     externals: Vec<IpRange>,
-    selectors: SelectorTable,
-    pod_selections: HashMap<SelectorId, BitSet>,
-    namespace_selections: HashMap<SelectorId, BitSet>,
+    /// First address of each IPv4 external range, then of each IPv6 one.
+    v4_firsts: Vec<u32>,
+    v6_firsts: Vec<u128>,
+    observed: Observed,
+    selections: Vec<Selection>,
+    /// Classes whose pod IPs an ipBlock contains, per block id (PodIps mode).
+    block_classes: Vec<Vec<u32>>,
+    namespace_selectors: SelectorTable,
+    namespace_selections: HashMap<SelectorId, Vec<bool>>,
 }
 
 impl Builder<'_> {
@@ -295,80 +353,97 @@ impl Builder<'_> {
         self.namespaces.binary_search_by(|n| n.as_str().cmp(name)).ok()
     }
 
-    /// Classes in `namespace` whose pod labels match `selector`.
-    fn pods_matching(&mut self, selector: &LabelSelector) -> BitSet {
-        let id = self.selectors.intern(selector);
-        if let Some(bits) = self.pod_selections.get(&id) {
-            return bits.clone();
-        }
-        let mut bits = BitSet::new(self.classes.len());
-        if let Some(compiled) = self.selectors.selectors().get(id as usize) {
-            for (i, class) in self.classes.iter().enumerate() {
-                if compiled.matches(&class.labels) {
-                    bits.insert(i);
-                }
-            }
-        }
-        self.pod_selections.insert(id, bits.clone());
-        bits
+    fn range_of(&self, namespace: Option<usize>) -> (u32, u32) {
+        namespace.and_then(|n| self.namespace_ranges.get(n)).copied().unwrap_or((0, 0))
     }
 
-    /// Classes whose namespace's labels match `selector`.
-    fn namespaces_matching(&mut self, selector: &LabelSelector) -> BitSet {
-        let id = self.selectors.intern(selector);
-        if let Some(bits) = self.namespace_selections.get(&id) {
-            return bits.clone();
-        }
-        let mut bits = BitSet::new(self.classes.len());
-        if let Some(compiled) = self.selectors.selectors().get(id as usize) {
-            for (labels, classes) in self.namespace_labels.iter().zip(&self.namespace_classes) {
-                if compiled.matches(labels) {
-                    bits.union_with(classes);
-                }
-            }
-        }
-        self.namespace_selections.insert(id, bits.clone());
-        bits
+    /// The classes a pod selector matches (every selector was interned before classes were
+    /// formed).
+    fn selection(&self, selector: &LabelSelector) -> Option<&Selection> {
+        let id = self.observed.selectors.lookup(selector)?;
+        self.selections.get(id as usize)
     }
 
-    fn in_namespace(&self, namespace: Option<usize>) -> BitSet {
-        namespace
-            .and_then(|n| self.namespace_classes.get(n).cloned())
-            .unwrap_or_else(|| BitSet::new(self.classes.len()))
+    /// Classes in `namespace` that `selector` (`None`: every pod) matches.
+    fn pods_in(&self, selector: Option<&LabelSelector>, namespace: Option<usize>) -> Vec<u32> {
+        let range = self.range_of(namespace);
+        let selection = match selector {
+            None => Some(&Selection::All),
+            Some(s) => self.selection(s),
+        };
+        match selection {
+            Some(Selection::All) => (range.0..range.1).collect(),
+            Some(Selection::Classes(list)) => within(list, range).to_vec(),
+            None => Vec::new(),
+        }
     }
 
-    fn peer(&mut self, peer: &NetworkPolicyPeer, namespace: Option<usize>) -> PeerEntry {
-        let mut classes = BitSet::new(self.classes.len());
-        let mut externals = BitSet::new(self.externals.len());
+    /// Which namespaces `selector` matches.
+    fn namespaces_matching(&mut self, selector: &LabelSelector) -> Vec<bool> {
+        let id = self.namespace_selectors.intern(selector);
+        if let Some(flags) = self.namespace_selections.get(&id) {
+            return flags.clone();
+        }
+        let flags: Vec<bool> = match self.namespace_selectors.selectors().get(id as usize) {
+            Some(compiled) => self.namespace_labels.iter().map(|labels| compiled.matches(labels)).collect(),
+            None => vec![false; self.namespaces.len()],
+        };
+        self.namespace_selections.insert(id, flags.clone());
+        flags
+    }
+
+    /// The classes and external ranges one peer matches.
+    fn peer(&mut self, peer: &NetworkPolicyPeer, namespace: Option<usize>, atoms: &mut Vec<(u32, u32)>) -> Vec<u32> {
         if let Some(block) = &peer.ip_block {
             let set = ip_block_set(block);
-            for (i, range) in self.externals.iter().enumerate() {
-                if set.contains(range.first()) {
-                    externals.insert(i);
-                }
+            let v6_start = u32::try_from(self.v4_firsts.len()).unwrap_or(u32::MAX);
+            for &(lo, hi) in set.v4.ranges() {
+                let start = self.v4_firsts.partition_point(|f| *f < lo);
+                let end = self.v4_firsts.partition_point(|f| *f <= hi);
+                atoms.push((u32::try_from(start).unwrap_or(u32::MAX), u32::try_from(end).unwrap_or(u32::MAX)));
+            }
+            for &(lo, hi) in set.v6.ranges() {
+                let start = u32::try_from(self.v6_firsts.partition_point(|f| *f < lo)).unwrap_or(u32::MAX);
+                let end = u32::try_from(self.v6_firsts.partition_point(|f| *f <= hi)).unwrap_or(u32::MAX);
+                atoms.push((v6_start.saturating_add(start), v6_start.saturating_add(end)));
             }
             if self.options.ip_block_mode == IpBlockMode::PodIps {
-                for (i, class) in self.classes.iter().enumerate() {
-                    if class.ips.iter().any(|ip| set.contains(*ip)) {
-                        classes.insert(i);
-                    }
+                let key = (block.cidr.clone(), block.except.clone().unwrap_or_default());
+                if let Some(&id) = self.observed.blocks.get(&key) {
+                    return self.block_classes.get(id as usize).cloned().unwrap_or_default();
                 }
             }
-            return PeerEntry { classes, externals };
+            return Vec::new();
         }
         match (&peer.pod_selector, &peer.namespace_selector) {
-            (None, None) => {}
-            (Some(pods), None) => {
-                classes = self.pods_matching(pods);
-                classes.intersect_with(&self.in_namespace(namespace));
-            }
-            (None, Some(namespaces)) => classes = self.namespaces_matching(namespaces),
-            (Some(pods), Some(namespaces)) => {
-                classes = self.pods_matching(pods);
-                classes.intersect_with(&self.namespaces_matching(namespaces));
+            (None, None) => Vec::new(),
+            (Some(pods), None) => self.pods_in(Some(pods), namespace),
+            (pods, Some(namespaces)) => {
+                let flags = self.namespaces_matching(namespaces);
+                let selection = match pods {
+                    None => Some(&Selection::All),
+                    Some(p) => self.selection(p),
+                };
+                match selection {
+                    None => Vec::new(),
+                    Some(Selection::All) => flags
+                        .iter()
+                        .zip(&self.namespace_ranges)
+                        .filter(|(f, _)| **f)
+                        .flat_map(|(_, &(lo, hi))| lo..hi)
+                        .collect(),
+                    Some(Selection::Classes(list)) => list
+                        .iter()
+                        .copied()
+                        .filter(|c| {
+                            self.classes
+                                .get(*c as usize)
+                                .is_some_and(|k| flags.get(k.namespace).copied().unwrap_or(false))
+                        })
+                        .collect(),
+                }
             }
         }
-        PeerEntry { classes, externals }
     }
 }
 
@@ -394,69 +469,157 @@ fn cut_points<T: super::intervals::Point>(ranges: &[(T, T)]) -> Vec<(T, T)> {
     out
 }
 
+/// The external address space cut at every ipBlock boundary of every policy.
+fn external_ranges(resources: &ResourceSet) -> Vec<IpRange> {
+    let (mut v4, mut v6) = (Vec::new(), Vec::new());
+    for policy in &resources.policies {
+        let spec = policy.object.spec.as_ref();
+        let peers = spec
+            .into_iter()
+            .flat_map(|s| s.ingress.iter().flatten().flat_map(|r| r.from.iter().flatten()))
+            .chain(spec.into_iter().flat_map(|s| s.egress.iter().flatten().flat_map(|r| r.to.iter().flatten())));
+        for peer in peers {
+            if let Some(block) = &peer.ip_block {
+                ip_block_bounds(block, &mut v4, &mut v6);
+            }
+        }
+    }
+    let mut externals: Vec<IpRange> = cut_points(&v4).into_iter().map(|(a, b)| IpRange::V4(a, b)).collect();
+    if !v6.is_empty() {
+        externals.extend(cut_points(&v6).into_iter().map(|(a, b)| IpRange::V6(a, b)));
+    }
+    externals
+}
+
 impl CompiledCluster {
-    /// Compiles the resources: endpoints, classes, policies, and all-pairs connectivity.
+    /// Compiles the resources: endpoints, classes, policies and rules, and the connectivity
+    /// of every class to the external ranges.
     #[must_use]
     pub fn compile(resources: &ResourceSet, options: &EngineOptions) -> Self {
         let drafts = discover(resources);
         let namespaces = resources.namespace_names();
-        let namespace_labels: Vec<BTreeMap<String, String>> =
-            namespaces.iter().map(|n| resources.namespace_labels(n)).collect();
+        let namespace_labels: Vec<BTreeMap<String, String>> = namespaces.iter().map(|n| resources.namespace_labels(n)).collect();
+        let pod_ips = options.ip_block_mode == IpBlockMode::PodIps;
+        let mut observed = Observed::collect(resources, pod_ips);
 
-        // classes
-        let mut class_ids: HashMap<ClassKey, usize> = HashMap::new();
-        let mut classes: Vec<ClassKey> = Vec::new();
-        let mut endpoints: Vec<EndpointEntry> = Vec::with_capacity(drafts.len());
-        for draft in drafts {
-            let namespace = namespaces.binary_search(&draft.namespace).unwrap_or(usize::MAX);
-            let key = ClassKey {
-                namespace,
-                labels: draft.labels.clone(),
-                named_ports: draft.named_ports.clone(),
-                ips: if options.ip_block_mode == IpBlockMode::PodIps { draft.ips.clone() } else { Vec::new() },
-            };
-            let class = *class_ids.entry(key.clone()).or_insert_with(|| {
-                classes.push(key);
-                classes.len() - 1
+        // what each endpoint looks like to the policies
+        let index = LabelIndex::new(&drafts);
+        let matches: Vec<Vec<u32>> =
+            par_map(observed.selectors.selectors().len(), |s| match observed.selectors.selectors().get(s) {
+                Some(selector) if !selector.is_empty() => index.matching(selector, &drafts),
+                _ => Vec::new(),
             });
-            endpoints.push(EndpointEntry { public: public_endpoint(&draft), class });
-        }
-        let mut namespace_classes = vec![BitSet::new(classes.len()); namespaces.len()];
-        for (i, class) in classes.iter().enumerate() {
-            if let Some(bits) = namespace_classes.get_mut(class.namespace) {
-                bits.insert(i);
+        drop(index);
+        let universal: Vec<bool> = observed
+            .selectors
+            .selectors()
+            .iter()
+            .zip(&matches)
+            .map(|(s, m)| s.is_empty() || m.len() == drafts.len())
+            .collect();
+        let mut signatures: Vec<Vec<u32>> = vec![Vec::new(); drafts.len()];
+        for (s, list) in matches.iter().enumerate() {
+            if universal.get(s).copied().unwrap_or(true) {
+                continue;
             }
-        }
-
-        // external address space
-        let (mut v4, mut v6) = (Vec::new(), Vec::new());
-        for policy in &resources.policies {
-            let spec = policy.object.spec.as_ref();
-            let peers = spec
-                .into_iter()
-                .flat_map(|s| s.ingress.iter().flatten().flat_map(|r| r.from.iter().flatten()))
-                .chain(spec.into_iter().flat_map(|s| s.egress.iter().flatten().flat_map(|r| r.to.iter().flatten())));
-            for peer in peers {
-                if let Some(block) = &peer.ip_block {
-                    ip_block_bounds(block, &mut v4, &mut v6);
+            let s = u32::try_from(s).unwrap_or(u32::MAX);
+            for &e in list {
+                if let Some(sig) = signatures.get_mut(e as usize) {
+                    sig.push(s);
                 }
             }
         }
-        let mut externals: Vec<IpRange> = cut_points(&v4).into_iter().map(|(a, b)| IpRange::V4(a, b)).collect();
-        if !v6.is_empty() {
-            externals.extend(cut_points(&v6).into_iter().map(|(a, b)| IpRange::V6(a, b)));
+        drop(matches);
+        observed.named.sort();
+        let keys: Vec<ClassKey> = drafts
+            .iter()
+            .zip(signatures)
+            .map(|(draft, selectors)| ClassKey {
+                namespace: namespaces.binary_search(&draft.namespace).unwrap_or(usize::MAX),
+                selectors,
+                named_ports: draft
+                    .named_ports
+                    .iter()
+                    .filter(|p| observed.named.iter().any(|(proto, name)| *proto == p.protocol && *name == p.name))
+                    .cloned()
+                    .collect(),
+                blocks: if pod_ips {
+                    observed
+                        .block_sets
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, set)| draft.ips.iter().any(|ip| set.contains(*ip)))
+                        .map(|(b, _)| u32::try_from(b).unwrap_or(u32::MAX))
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+            })
+            .collect();
+        // classes, ordered by key (namespace first)
+        let mut classes: Vec<ClassKey> = keys.clone();
+        classes.sort_unstable();
+        classes.dedup();
+        let class_of: Vec<usize> = keys.iter().map(|k| classes.binary_search(k).unwrap_or(0)).collect();
+        drop(keys);
+        let mut class_endpoints: Vec<Vec<u32>> = vec![Vec::new(); classes.len()];
+        for (e, &c) in class_of.iter().enumerate() {
+            if let Some(list) = class_endpoints.get_mut(c) {
+                list.push(u32::try_from(e).unwrap_or(u32::MAX));
+            }
         }
+        let namespace_ranges: Vec<(u32, u32)> = (0..namespaces.len())
+            .map(|n| {
+                let lo = classes.partition_point(|c| c.namespace < n);
+                let hi = classes.partition_point(|c| c.namespace <= n);
+                (u32::try_from(lo).unwrap_or(u32::MAX), u32::try_from(hi).unwrap_or(u32::MAX))
+            })
+            .collect();
+        let mut selected_by: Vec<Vec<u32>> = vec![Vec::new(); observed.selectors.selectors().len()];
+        let mut block_classes: Vec<Vec<u32>> = vec![Vec::new(); observed.block_sets.len()];
+        for (c, key) in classes.iter().enumerate() {
+            let c = u32::try_from(c).unwrap_or(u32::MAX);
+            for &s in &key.selectors {
+                if let Some(list) = selected_by.get_mut(s as usize) {
+                    list.push(c);
+                }
+            }
+            for &b in &key.blocks {
+                if let Some(list) = block_classes.get_mut(b as usize) {
+                    list.push(c);
+                }
+            }
+        }
+        let selections: Vec<Selection> = selected_by
+            .into_iter()
+            .zip(&universal)
+            .map(|(list, all)| if *all { Selection::All } else { Selection::Classes(list) })
+            .collect();
+        let endpoints: Vec<EndpointEntry> =
+            drafts.iter().zip(&class_of).map(|(d, &class)| EndpointEntry { public: public_endpoint(d), class }).collect();
+        drop(drafts);
+
+        let externals = external_ranges(resources);
+        let v6_start = externals.iter().position(|r| matches!(r, IpRange::V6(..))).unwrap_or(externals.len());
+        let v4_firsts: Vec<u32> =
+            externals.iter().filter_map(|r| if let IpRange::V4(a, _) = r { Some(*a) } else { None }).collect();
+        let v6_firsts: Vec<u128> =
+            externals.iter().filter_map(|r| if let IpRange::V6(a, _) = r { Some(*a) } else { None }).collect();
+        debug_assert_eq!(v4_firsts.len(), v6_start);
 
         let mut builder = Builder {
-            resources,
             options,
             namespaces,
-            namespace_labels,
             classes,
-            namespace_classes,
+            namespace_ranges,
+            namespace_labels,
             externals,
-            selectors: SelectorTable::default(),
-            pod_selections: HashMap::new(),
+            v4_firsts,
+            v6_firsts,
+            observed,
+            selections,
+            block_classes,
+            namespace_selectors: SelectorTable::default(),
             namespace_selections: HashMap::new(),
         };
 
@@ -467,21 +630,12 @@ impl CompiledCluster {
         let mut rules: Vec<RuleEntry> = Vec::new();
         let mut ingress = vec![Side::default(); class_count];
         let mut egress = vec![Side::default(); class_count];
-        for resource in &builder.resources.policies {
+        for resource in &resources.policies {
             let spec = resource.object.spec.as_ref();
             let (is_ingress, is_egress) = effective_types(spec);
             let namespace = builder.namespace_index(&resource.namespace);
-            let mut selected = match spec.and_then(|s| s.pod_selector.as_ref()) {
-                Some(selector) => builder.pods_matching(selector),
-                None => BitSet::full(class_count),
-            };
-            selected.intersect_with(&builder.in_namespace(namespace));
+            let selected = builder.pods_in(spec.and_then(|s| s.pod_selector.as_ref()), namespace);
             let policy = policies.len();
-            policies.push(PolicyEntry {
-                namespace: resource.namespace.clone(),
-                name: resource.name.clone(),
-                location: Some(resource.source.locate("")),
-            });
             let mut rule_ids = (Vec::new(), Vec::new());
             let directions = [(Direction::Ingress, is_ingress), (Direction::Egress, is_egress)];
             for (direction, applies) in directions {
@@ -501,17 +655,15 @@ impl CompiledCluster {
                         .collect(),
                 };
                 for (index, (peers, ports)) in list.into_iter().enumerate() {
-                    let (classes, externals) = match peers.filter(|p| !p.is_empty()) {
-                        None => (BitSet::full(class_count), BitSet::full(external_count)),
+                    let (classes, externals, all_peers) = match peers.filter(|p| !p.is_empty()) {
+                        None => (ClassSet::full(class_count), IndexRanges::full(external_count), true),
                         Some(peers) => {
-                            let mut classes = BitSet::new(class_count);
-                            let mut externals = BitSet::new(external_count);
+                            let mut classes = Vec::new();
+                            let mut atoms = Vec::new();
                             for peer in peers {
-                                let entry = builder.peer(peer, namespace);
-                                classes.union_with(&entry.classes);
-                                externals.union_with(&entry.externals);
+                                classes.extend(builder.peer(peer, namespace, &mut atoms));
                             }
-                            (classes, externals)
+                            (ClassSet::from_unsorted(classes, class_count), IndexRanges::from_ranges(atoms), false)
                         }
                     };
                     let key = match direction {
@@ -526,6 +678,7 @@ impl CompiledCluster {
                         location: Some(resource.source.locate(&format!("/spec/{key}/{index}"))),
                         classes,
                         externals,
+                        all_peers,
                         ports,
                     });
                     match direction {
@@ -534,49 +687,42 @@ impl CompiledCluster {
                     }
                 }
             }
-            for class in selected.iter() {
-                if is_ingress && let Some(side) = ingress.get_mut(class) {
+            for &class in &selected {
+                if is_ingress && let Some(side) = ingress.get_mut(class as usize) {
                     side.policies.push(policy);
                     side.rules.extend_from_slice(&rule_ids.0);
                 }
-                if is_egress && let Some(side) = egress.get_mut(class) {
+                if is_egress && let Some(side) = egress.get_mut(class as usize) {
                     side.policies.push(policy);
                     side.rules.extend_from_slice(&rule_ids.1);
                 }
             }
+            policies.push(PolicyEntry {
+                namespace: resource.namespace.clone(),
+                name: resource.name.clone(),
+                location: Some(resource.source.locate("")),
+                selected: ClassSet::from_sorted(selected, class_count),
+            });
         }
 
-        let classes = builder.classes;
-        let externals = builder.externals;
-        let mut named_maps: HashMap<&[NamedPortEntry], u32> = HashMap::new();
-        named_maps.insert(&[], 0);
-        let named_ids: Vec<u32> = classes
-            .iter()
-            .map(|c| {
-                let next = u32::try_from(named_maps.len()).unwrap_or(u32::MAX);
-                *named_maps.entry(c.named_ports.as_slice()).or_insert(next)
-            })
-            .collect();
-        drop(named_maps);
         let mut cluster = Self {
             options: options.clone(),
             by_name: endpoints.iter().enumerate().map(|(i, e)| (e.public.name.clone(), i)).collect(),
             endpoints,
-            classes,
-            externals,
+            classes: builder.classes,
+            class_endpoints,
+            externals: builder.externals,
             policies,
             rules,
             ingress,
             egress,
             sets: Vec::new(),
-            pair_rows: Vec::new(),
-            pair_row_of: Vec::new(),
-            pair_column_of: Vec::new(),
-            named_ids,
+            to_external_of: Vec::new(),
             to_external: Vec::new(),
+            from_external_of: Vec::new(),
             from_external: Vec::new(),
         };
-        cluster.connect();
+        cluster.connect_externals();
         cluster
     }
 
@@ -586,191 +732,82 @@ impl CompiledCluster {
         rule.ports.resolve(named)
     }
 
-    /// What class `d`'s ingress side allows from each class, then from each external range.
-    fn ingress_row(&self, d: usize) -> LocalRow {
-        let k = self.classes.len();
-        let width = k + self.externals.len();
-        let Some(side) = self.ingress.get(d).filter(|s| s.isolated()) else {
-            return LocalRow::uniform(width, PortSet::all());
-        };
-        let rules: Vec<&RuleEntry> = side.rules.iter().filter_map(|r| self.rules.get(*r)).collect();
-        let resolved: Vec<PortSet> = rules.iter().map(|r| self.rule_ports(r, Some(d))).collect();
-        let mut states = RuleStates::new(width);
-        for (ri, (rule, ports)) in rules.iter().zip(&resolved).enumerate() {
-            if ports.is_empty() {
-                continue;
-            }
-            states.apply(ri, rule.classes.iter().chain(rule.externals.iter().map(|e| k + e)));
+    /// The run-length encoded row of an isolated side over the external ranges: for each
+    /// range, the union of the ports of the side's rules that match it, resolved on `dst`
+    /// (the class itself for ingress; `None`, external, for egress). A sweep over the rules'
+    /// range boundaries, so the cost follows the rules, not the number of ranges.
+    fn external_row(&self, side: &Side, dst: Option<usize>, interner: &mut Interner) -> Runs {
+        if !side.isolated() {
+            return Runs { runs: vec![(0, ALL)] };
         }
-        states.into_row(|_| 0, |list, _| {
+        let resolved: Vec<(&RuleEntry, PortSet)> = side
+            .rules
+            .iter()
+            .filter_map(|r| self.rules.get(*r))
+            .map(|rule| (rule, self.rule_ports(rule, dst)))
+            .filter(|(rule, ports)| !ports.is_empty() && !rule.externals.ranges().is_empty())
+            .collect();
+        let mut events: Vec<(u32, bool, usize)> = Vec::new();
+        for (i, (rule, _)) in resolved.iter().enumerate() {
+            for &(lo, hi) in rule.externals.ranges() {
+                events.push((lo, true, i));
+                events.push((hi, false, i));
+            }
+        }
+        events.sort_unstable();
+        let width = u32::try_from(self.externals.len()).unwrap_or(u32::MAX);
+        let mut active = vec![0u32; resolved.len()];
+        let mut runs: Vec<(u32, SetId)> = Vec::new();
+        let mut at = 0usize;
+        while let Some(&(position, _, _)) = events.get(at) {
+            while let Some(&(p, start, i)) = events.get(at) {
+                if p != position {
+                    break;
+                }
+                if let Some(count) = active.get_mut(i) {
+                    *count = if start { count.saturating_add(1) } else { count.saturating_sub(1) };
+                }
+                at += 1;
+            }
+            if position >= width {
+                break;
+            }
             let mut set = PortSet::empty();
-            for ri in list {
-                if let Some(ports) = resolved.get(*ri as usize) {
+            for ((_, ports), count) in resolved.iter().zip(&active) {
+                if *count > 0 {
                     set.union_with(ports);
                 }
             }
-            set
-        })
-    }
-
-    /// What class `s`'s egress side allows to each class, then to each external range.
-    fn egress_row(&self, s: usize) -> LocalRow {
-        let k = self.classes.len();
-        let width = k + self.externals.len();
-        let Some(side) = self.egress.get(s).filter(|s| s.isolated()) else {
-            return LocalRow::uniform(width, PortSet::all());
-        };
-        let rules: Vec<&RuleEntry> = side.rules.iter().filter_map(|r| self.rules.get(*r)).collect();
-        let mut states = RuleStates::new(width);
-        for (ri, rule) in rules.iter().enumerate() {
-            states.apply(ri, rule.classes.iter().chain(rule.externals.iter().map(|e| k + e)));
-        }
-        // a cell's ports depend on its rules and, for named ports, on the destination class
-        let any_named = rules.iter().any(|r| !r.ports.named.is_empty());
-        let key = |cell: usize| match (any_named, cell < k) {
-            (false, _) => 0,
-            (true, true) => self.named_ids.get(cell).copied().unwrap_or(0),
-            (true, false) => u32::MAX,
-        };
-        states.into_row(key, |list, cell| {
-            let mut set = PortSet::empty();
-            for ri in list {
-                if let Some(rule) = rules.get(*ri as usize) {
-                    if rule.ports.named.is_empty() || cell >= k {
-                        set.union_with(&rule.ports.numeric);
-                    } else {
-                        set.union_with(&self.rule_ports(rule, Some(cell)));
-                    }
-                }
+            let id = interner.intern(set);
+            if runs.last().map_or(EMPTY, |(_, last)| *last) != id {
+                runs.push((position, id));
             }
-            set
-        })
+        }
+        Runs { runs }
     }
 
-    /// Computes every class-pair and class/external connectivity. Rows are computed once per
-    /// distinct profile: classes with the same ingress rules (and named ports) share an
-    /// ingress row, the same egress rules an egress row, and the same egress rules plus the
-    /// same membership in ingress rules a row of pair connectivity.
-    fn connect(&mut self) {
-        let k = self.classes.len();
+    /// Computes every class's connectivity to and from the external ranges, once per distinct
+    /// side (classes with the same egress rules share a row; with the same ingress rules and
+    /// referenced named ports, an ingress row).
+    fn connect_externals(&mut self) {
         let mut interner = Interner::new();
-
-        let group = |keys: Vec<Vec<u64>>| -> (Vec<usize>, Vec<usize>) {
-            let mut ids: HashMap<Vec<u64>, usize> = HashMap::new();
-            let mut representatives = Vec::new();
-            let of = keys
-                .into_iter()
-                .enumerate()
-                .map(|(c, key)| {
-                    *ids.entry(key).or_insert_with(|| {
-                        representatives.push(c);
-                        representatives.len() - 1
-                    })
-                })
-                .collect();
-            (of, representatives)
-        };
-        let side_key = |side: Option<&Side>, extra: Option<u64>| -> Vec<u64> {
-            let mut key = vec![u64::from(side.is_some_and(Side::isolated))];
-            key.extend(extra);
-            key.extend(side.into_iter().flat_map(|s| s.rules.iter().map(|r| *r as u64)));
-            key
-        };
-        let (ingress_of, ingress_reps) =
-            group((0..k).map(|c| side_key(self.ingress.get(c), Some(u64::from(self.named_ids.get(c).copied().unwrap_or(0))))).collect());
-        let (egress_of, egress_reps) = group((0..k).map(|c| side_key(self.egress.get(c), None)).collect());
-        // membership of each class in ingress rules
-        let mut member_of: Vec<Vec<u64>> = (0..k).map(|c| vec![egress_of.get(c).copied().unwrap_or(0) as u64]).collect();
-        for (r, rule) in self.rules.iter().enumerate() {
-            if rule.direction == Direction::Ingress {
-                for c in rule.classes.iter() {
-                    if let Some(m) = member_of.get_mut(c) {
-                        m.push(r as u64);
-                    }
-                }
-            }
-        }
-        let (source_of, source_reps) = group(member_of);
-        // destinations: same ingress row, named ports, and membership in egress rules
-        let mut target_of: Vec<Vec<u64>> = (0..k)
-            .map(|c| {
-                vec![
-                    ingress_of.get(c).copied().unwrap_or(0) as u64,
-                    u64::from(self.named_ids.get(c).copied().unwrap_or(0)),
-                ]
-            })
+        let any_named = |side: &Side| side.rules.iter().any(|r| self.rules.get(*r).is_some_and(|r| !r.ports.named.is_empty()));
+        let (to_of, to_reps) = group_by(self.egress.iter().map(|s| (s.isolated(), s.rules.as_slice())));
+        let (from_of, from_reps) = group_by(self.ingress.iter().enumerate().map(|(c, s)| {
+            let named = if any_named(s) { self.classes.get(c).map(|k| k.named_ports.as_slice()) } else { None };
+            (s.isolated(), s.rules.as_slice(), named)
+        }));
+        let empty = Side::default();
+        let to: Vec<Runs> =
+            to_reps.iter().map(|&c| self.external_row(self.egress.get(c).unwrap_or(&empty), None, &mut interner)).collect();
+        let from: Vec<Runs> = from_reps
+            .iter()
+            .map(|&c| self.external_row(self.ingress.get(c).unwrap_or(&empty), Some(c), &mut interner))
             .collect();
-        for (r, rule) in self.rules.iter().enumerate() {
-            if rule.direction == Direction::Egress {
-                for c in rule.classes.iter() {
-                    if let Some(m) = target_of.get_mut(c) {
-                        m.push(r as u64);
-                    }
-                }
-            }
-        }
-        let (target_of, target_reps) = group(target_of);
-
-        let this = &*self;
-        let ingress_rows = par_map(ingress_reps.len(), |i| this.ingress_row(ingress_reps.get(i).copied().unwrap_or(0)));
-        let egress_rows = par_map(egress_reps.len(), |i| this.egress_row(egress_reps.get(i).copied().unwrap_or(0)));
-        let ingress_ids = intern_rows(ingress_rows, &mut interner);
-        let egress_ids = intern_rows(egress_rows, &mut interner);
-        let sets = &interner.sets;
-        let cell = |rows: &[Vec<SetId>], of: &[usize], class: usize, column: usize| -> SetId {
-            of.get(class).and_then(|r| rows.get(*r)).and_then(|row| row.get(column)).copied().unwrap_or(EMPTY)
-        };
-        let pair_rows = par_map(source_reps.len(), |i| {
-            let s = source_reps.get(i).copied().unwrap_or(0);
-            let mut cache: HashMap<(SetId, SetId), SetId> = HashMap::new();
-            let mut table: Vec<PortSet> = Vec::new();
-            let mut local: HashMap<SetId, SetId> = HashMap::new();
-            let mut global = |id: SetId, table: &mut Vec<PortSet>| -> SetId {
-                *local.entry(id).or_insert_with(|| {
-                    table.push(sets.get(id as usize).cloned().unwrap_or_default());
-                    SetId::try_from(table.len() - 1).unwrap_or(SetId::MAX)
-                })
-            };
-            let ids = target_reps
-                .iter()
-                .map(|&d| {
-                    let e = cell(&egress_ids, &egress_of, s, d);
-                    let g = cell(&ingress_ids, &ingress_of, d, s);
-                    match (e, g) {
-                        (EMPTY, _) | (_, EMPTY) => global(EMPTY, &mut table),
-                        (ALL, x) | (x, ALL) => global(x, &mut table),
-                        (x, y) => {
-                            if let Some(id) = cache.get(&(x, y)) {
-                                return *id;
-                            }
-                            let both = match (sets.get(x as usize), sets.get(y as usize)) {
-                                (Some(a), Some(b)) => a.intersection(b),
-                                _ => PortSet::empty(),
-                            };
-                            table.push(both);
-                            let id = SetId::try_from(table.len() - 1).unwrap_or(SetId::MAX);
-                            cache.insert((x, y), id);
-                            id
-                        }
-                    }
-                })
-                .collect();
-            LocalRow { ids, table }
-        });
-        self.pair_rows = intern_rows(pair_rows, &mut interner);
-        self.pair_row_of = source_of;
-        self.pair_column_of = target_of;
-        let runs = |rows: &[Vec<SetId>], of: &[usize]| -> Vec<Runs> {
-            let width = self.externals.len();
-            (0..k)
-                .map(|c| {
-                    let row = of.get(c).and_then(|r| rows.get(*r));
-                    Runs::new(row.and_then(|r| r.get(k..)).unwrap_or_default(), width)
-                })
-                .collect()
-        };
-        self.to_external = runs(&egress_ids, &egress_of);
-        self.from_external = runs(&ingress_ids, &ingress_of);
+        self.to_external_of = to_of;
+        self.to_external = to;
+        self.from_external_of = from_of;
+        self.from_external = from;
         self.sets = interner.sets;
     }
 

@@ -80,8 +80,10 @@ impl CompiledCluster {
     /// `NF-E011` when a name is unknown or ambiguous, or both endpoints are external.
     pub fn explain(&self, src: &str, dst: &str, port: Option<u16>, protocol: Option<Protocol>) -> Result<Explanation, Error> {
         let (s, d) = (self.resolve(src)?, self.resolve(dst)?);
-        // rejects external → external
-        self.connection_set(s, d)?;
+        if let (Resolved::External(_), Resolved::External(_)) = (s, d) {
+            // the same error as for a connection
+            self.connection_set(s, d)?;
+        }
         let dst_class = match d {
             Resolved::Cluster(e) => self.endpoints.get(e).map(|e| e.class),
             Resolved::External(_) => None,

@@ -2,8 +2,9 @@
 //! and the connection between two endpoints.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
-use super::compile::{CompiledCluster, EMPTY, SetId};
+use super::compile::{CompiledCluster, EMPTY, RuleEntry, Runs, SetId, Side, group_by, par_map};
 use super::ipset::IpRange;
 use super::ports::{PortRanges, PortSet, Protocol};
 use super::types::{Connection, ConnectionFilter, ConnectionRecord, Direction, Endpoint, ExternalRange};
@@ -123,20 +124,147 @@ impl CompiledCluster {
         self.endpoints.get(endpoint).map_or(usize::MAX, |e| e.class)
     }
 
-    pub(crate) fn pair_set(&self, src_class: usize, dst_class: usize) -> &PortSet {
-        let id = self
-            .pair_row_of
-            .get(src_class)
-            .and_then(|r| self.pair_rows.get(*r))
-            .and_then(|row| self.pair_column_of.get(dst_class).and_then(|c| row.get(*c)))
-            .copied()
-            .unwrap_or(EMPTY);
-        self.set(id)
+    /// What `side` (of the class `own`) allows to or from the class `peer`, resolving named
+    /// ports on the class `dst`: everything when the side is not isolated, else the union of
+    /// the ports of its rules whose peers include `peer`.
+    fn side_ports(&self, side: Option<&Side>, peer: usize, dst: usize) -> PortSet {
+        let Some(side) = side.filter(|s| s.isolated()) else { return PortSet::all() };
+        let mut set = PortSet::empty();
+        for rule in side.rules.iter().filter_map(|r| self.rules.get(*r)) {
+            if !rule.classes.contains(peer) {
+                continue;
+            }
+            if rule.ports.named.is_empty() {
+                set.union_with(&rule.ports.numeric);
+            } else {
+                set.union_with(&self.rule_ports(rule, Some(dst)));
+            }
+        }
+        set
+    }
+
+    /// What class `src_class` may send to class `dst_class`: the source's egress side and the
+    /// destination's ingress side, intersected. Computed from the two sides' rules.
+    pub(crate) fn pair_set(&self, src_class: usize, dst_class: usize) -> PortSet {
+        let egress = self.side_ports(self.egress.get(src_class), dst_class, dst_class);
+        if egress.is_empty() {
+            return egress;
+        }
+        let ingress = self.side_ports(self.ingress.get(dst_class), src_class, dst_class);
+        if ingress.is_all() {
+            egress
+        } else if egress.is_all() {
+            ingress
+        } else {
+            egress.intersection(&ingress)
+        }
+    }
+
+    fn external_runs_of(&self, class: usize, outbound: bool) -> Option<&Runs> {
+        let (of, rows) =
+            if outbound { (&self.to_external_of, &self.to_external) } else { (&self.from_external_of, &self.from_external) };
+        of.get(class).and_then(|r| rows.get(*r as usize))
     }
 
     fn external_id(&self, class: usize, atom: usize, outbound: bool) -> SetId {
-        let table = if outbound { &self.to_external } else { &self.from_external };
-        table.get(class).map_or(EMPTY, |runs| runs.get(atom))
+        self.external_runs_of(class, outbound).map_or(EMPTY, |runs| runs.get(atom))
+    }
+
+    /// The non-empty connectivity of each class pair, as rows per source class: the row of
+    /// class `s` is `rows[row_of[s]]`, `(destination class, ports)` ascending by destination.
+    ///
+    /// Only pairs some rule connects are visited: for a source, the candidate destinations are
+    /// the classes whose ingress is not isolated or has a rule matching the source, narrowed
+    /// (when the source's egress is isolated) to the peers of its egress rules. Sources with
+    /// the same egress rules and the same membership in ingress rules share a row.
+    pub(crate) fn pair_rows(&self) -> (Vec<u32>, Vec<Vec<(u32, PortSet)>>) {
+        let k = self.classes.len();
+        // ingress rules matching each class (rules without peers match every class: `wide`)
+        let mut in_rules: Vec<Vec<u32>> = vec![Vec::new(); k];
+        let mut wide: Vec<u32> = Vec::new();
+        for (r, rule) in self.rules.iter().enumerate() {
+            if rule.direction != Direction::Ingress || self.policies.get(rule.policy).is_none_or(|p| p.selected.is_empty()) {
+                continue;
+            }
+            let r = u32::try_from(r).unwrap_or(u32::MAX);
+            if rule.all_peers {
+                wide.push(r);
+                continue;
+            }
+            for c in rule.classes.iter() {
+                if let Some(list) = in_rules.get_mut(c) {
+                    list.push(r);
+                }
+            }
+        }
+        let open: Vec<u32> = (0..k)
+            .filter(|c| !self.ingress.get(*c).is_some_and(Side::isolated))
+            .map(|c| u32::try_from(c).unwrap_or(u32::MAX))
+            .collect();
+        let (row_of, representatives) = group_by((0..k).map(|c| {
+            let side = self.egress.get(c);
+            (side.is_some_and(Side::isolated), side.map(|s| s.rules.as_slice()), in_rules.get(c).map(Vec::as_slice))
+        }));
+        let rows = par_map(representatives.len(), |i| {
+            let s = representatives.get(i).copied().unwrap_or(0);
+            self.pair_row(s, in_rules.get(s).map(Vec::as_slice).unwrap_or_default(), &wide, &open)
+        });
+        (row_of, rows)
+    }
+
+    /// The row of source class `s` (see [`CompiledCluster::pair_rows`]).
+    fn pair_row(&self, s: usize, in_rules: &[u32], wide: &[u32], open: &[u32]) -> Vec<(u32, PortSet)> {
+        let empty = Side::default();
+        let side = self.egress.get(s).unwrap_or(&empty);
+        if side.isolated() && side.rules.is_empty() {
+            return Vec::new();
+        }
+        // isolated destinations with an ingress rule matching `s`
+        let mut reach: Vec<u32> = in_rules
+            .iter()
+            .chain(wide)
+            .filter_map(|r| self.rules.get(*r as usize))
+            .filter_map(|r| self.policies.get(r.policy))
+            .flat_map(|p| p.selected.iter().map(|c| u32::try_from(c).unwrap_or(u32::MAX)))
+            .collect();
+        reach.sort_unstable();
+        reach.dedup();
+        let egress_rules: Vec<&RuleEntry> = side.rules.iter().filter_map(|r| self.rules.get(*r)).collect();
+        let everything = !side.isolated() || egress_rules.iter().any(|r| r.all_peers);
+        let candidates: Vec<u32> = if everything {
+            let mut all = reach;
+            all.extend_from_slice(open);
+            all.sort_unstable();
+            all
+        } else {
+            let through_egress: usize = egress_rules.iter().map(|r| r.classes.len()).sum();
+            let through_ingress = (reach.len() + open.len()).saturating_mul(egress_rules.len());
+            if through_egress <= through_ingress {
+                let mut all: Vec<u32> = egress_rules
+                    .iter()
+                    .flat_map(|r| r.classes.iter().map(|c| u32::try_from(c).unwrap_or(u32::MAX)))
+                    .collect();
+                all.sort_unstable();
+                all.dedup();
+                all.retain(|d| {
+                    !self.ingress.get(*d as usize).is_some_and(Side::isolated) || reach.binary_search(d).is_ok()
+                });
+                all
+            } else {
+                let mut all = reach;
+                all.extend_from_slice(open);
+                all.sort_unstable();
+                all.retain(|d| egress_rules.iter().any(|r| r.classes.contains(*d as usize)));
+                all
+            }
+        };
+        candidates
+            .into_iter()
+            .filter_map(|d| {
+                let set = self.pair_set(s, d as usize);
+                (!set.is_empty()).then_some((d, set))
+            })
+            .collect()
     }
 
     /// The canonical connectivity list: every allowed connection between endpoints, sorted by
@@ -146,28 +274,46 @@ impl CompiledCluster {
     #[must_use]
     pub fn all_pairs(&self, filter: &ConnectionFilter) -> Vec<ConnectionRecord> {
         let focus = Focus::new(filter, self);
+        let (row_of, rows) = self.pair_rows();
         let mut out = Vec::new();
+        let no_endpoints: Vec<u32> = Vec::new();
         for (i, src) in self.endpoints.iter().enumerate() {
-            for (j, dst) in self.endpoints.iter().enumerate() {
-                if (i == j && !filter.include_self) || !focus.keeps(Some(i), Some(j)) {
+            let Some(row) = row_of.get(src.class).and_then(|r| rows.get(*r as usize)) else { continue };
+            for (d, set) in row {
+                let set = focus.restrict(set);
+                if set.is_empty() {
                     continue;
                 }
-                let set = focus.restrict(self.pair_set(src.class, dst.class));
-                push_records(&mut out, &src.public.name, &dst.public.name, &set);
+                for &j in self.class_endpoints.get(*d as usize).unwrap_or(&no_endpoints) {
+                    let j = j as usize;
+                    if (i == j && !filter.include_self) || !focus.keeps(Some(i), Some(j)) {
+                        continue;
+                    }
+                    let Some(dst) = self.endpoints.get(j) else { continue };
+                    push_records(&mut out, &src.public.name, &dst.public.name, &set);
+                }
             }
         }
+        let mut cache: HashMap<(bool, u32), Vec<(String, PortSet)>> = HashMap::new();
         for (i, endpoint) in self.endpoints.iter().enumerate() {
             for outbound in [true, false] {
                 let keep = if outbound { focus.keeps(Some(i), None) } else { focus.keeps(None, Some(i)) };
                 if !keep {
                     continue;
                 }
-                for (range, set) in self.external_runs(endpoint.class, outbound, &focus) {
-                    let name = range.to_string();
+                let of = if outbound { &self.to_external_of } else { &self.from_external_of };
+                let Some(&row) = of.get(endpoint.class) else { continue };
+                let runs = cache.entry((outbound, row)).or_insert_with(|| {
+                    self.external_runs(endpoint.class, outbound, &focus)
+                        .into_iter()
+                        .map(|(range, set)| (range.to_string(), set))
+                        .collect()
+                });
+                for (name, set) in runs.iter() {
                     if outbound {
-                        push_records(&mut out, &endpoint.public.name, &name, &set);
+                        push_records(&mut out, &endpoint.public.name, name, set);
                     } else {
-                        push_records(&mut out, &name, &endpoint.public.name, &set);
+                        push_records(&mut out, name, &endpoint.public.name, set);
                     }
                 }
             }
@@ -181,8 +327,7 @@ impl CompiledCluster {
     /// Maximal runs of adjacent external ranges with identical, non-empty connectivity.
     fn external_runs(&self, class: usize, outbound: bool, focus: &Focus<'_>) -> Vec<(IpRange, PortSet)> {
         let mut runs: Vec<(IpRange, PortSet)> = Vec::new();
-        let table = if outbound { &self.to_external } else { &self.from_external };
-        let Some(row) = table.get(class) else { return runs };
+        let Some(row) = self.external_runs_of(class, outbound) else { return runs };
         let a = self.externals.len();
         // the first IPv6 range: runs never cross families
         let v6 = self.externals.iter().position(|r| matches!(r, IpRange::V6(..))).unwrap_or(a);
@@ -297,7 +442,7 @@ impl CompiledCluster {
         };
         match (src, dst) {
             (Resolved::Cluster(s), Resolved::Cluster(d)) => {
-                Ok(self.pair_set(self.class_of(s), self.class_of(d)).clone())
+                Ok(self.pair_set(self.class_of(s), self.class_of(d)))
             }
             (Resolved::Cluster(s), Resolved::External(r)) => Ok(over_atoms(self.class_of(s), r, true)),
             (Resolved::External(r), Resolved::Cluster(d)) => Ok(over_atoms(self.class_of(d), r, false)),

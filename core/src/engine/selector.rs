@@ -72,6 +72,39 @@ impl CompiledSelector {
     }
 }
 
+/// A requirement that narrows a selector's candidates in a label index: only objects with
+/// this label, with one of these values of a key, or with this key can match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Anchor<'a> {
+    /// `key=value` (from `matchLabels`).
+    Label(&'a str, &'a str),
+    /// `key in (values)`.
+    Values(&'a str, &'a [String]),
+    /// `key` exists.
+    Key(&'a str),
+}
+
+impl CompiledSelector {
+    /// Every requirement that narrows the candidates (empty when only `NotIn`/`DoesNotExist`
+    /// requirements, or none, constrain the selector).
+    pub(crate) fn anchors(&self) -> Vec<Anchor<'_>> {
+        let mut out: Vec<Anchor<'_>> = self.labels.iter().map(|(k, v)| Anchor::Label(k, v)).collect();
+        for r in &self.requirements {
+            match r {
+                Requirement::In(k, vs) => out.push(Anchor::Values(k, vs)),
+                Requirement::Exists(k) => out.push(Anchor::Key(k)),
+                Requirement::NotIn(..) | Requirement::DoesNotExist(_) | Requirement::Invalid => {}
+            }
+        }
+        out
+    }
+
+    /// Whether the selector matches every object (no label and no requirement).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.labels.is_empty() && self.requirements.is_empty()
+    }
+}
+
 /// Index of an interned selector.
 pub(crate) type SelectorId = u32;
 
@@ -85,7 +118,16 @@ pub(crate) struct SelectorTable {
 impl SelectorTable {
     /// Interns a selector and returns its id.
     pub(crate) fn intern(&mut self, selector: &LabelSelector) -> SelectorId {
-        let compiled = CompiledSelector::compile(selector);
+        self.intern_compiled(CompiledSelector::compile(selector))
+    }
+
+    /// The id of `selector` when it is interned.
+    pub(crate) fn lookup(&self, selector: &LabelSelector) -> Option<SelectorId> {
+        self.ids.get(&CompiledSelector::compile(selector)).copied()
+    }
+
+    /// Interns an already compiled selector.
+    pub(crate) fn intern_compiled(&mut self, compiled: CompiledSelector) -> SelectorId {
         if let Some(id) = self.ids.get(&compiled) {
             return *id;
         }

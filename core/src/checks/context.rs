@@ -118,13 +118,16 @@ impl<'a> CheckContext<'a> {
         self.namespaces.iter().map(|(_, l)| l).collect()
     }
 
-    /// Endpoints (indices) of `namespaces` that `selector` matches.
-    pub(crate) fn pods_matching(&self, selector: &LabelSelector, namespaces: &[&str]) -> Vec<usize> {
+    /// Endpoints (indices) of `namespaces` (`None`: every namespace) that `selector` matches.
+    pub(crate) fn pods_matching(&self, selector: &LabelSelector, namespaces: Option<&[&str]>) -> Vec<usize> {
         let matcher = LabelMatcher::new(selector);
+        let wanted: Option<BTreeSet<&str>> = namespaces.map(|n| n.iter().copied().collect());
         self.endpoints
             .iter()
             .enumerate()
-            .filter(|(_, e)| namespaces.contains(&e.namespace.as_str()) && matcher.matches(&e.labels))
+            .filter(|(_, e)| {
+                wanted.as_ref().is_none_or(|w| w.contains(e.namespace.as_str())) && matcher.matches(&e.labels)
+            })
             .map(|(i, _)| i)
             .collect()
     }
@@ -137,10 +140,10 @@ impl<'a> CheckContext<'a> {
         }
         match (&peer.pod_selector, &peer.namespace_selector) {
             (None, None) => Vec::new(),
-            (Some(pods), None) => self.pods_matching(pods, &[namespace]),
+            (Some(pods), None) => self.pods_matching(pods, Some(&[namespace])),
             (pods, Some(namespaces)) => {
                 let namespaces = self.namespaces_matching(namespaces);
-                self.pods_matching(pods.as_ref().unwrap_or(&LabelSelector::default()), &namespaces)
+                self.pods_matching(pods.as_ref().unwrap_or(&LabelSelector::default()), Some(&namespaces))
             }
         }
     }

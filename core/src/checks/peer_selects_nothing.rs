@@ -6,7 +6,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use super::context::selector_text;
 use super::{Category, Check, CheckContext, CheckMeta, Draft};
-use crate::inventory::PolicyResource;
+use crate::inventory::{NAMESPACE_NAME_LABEL, PolicyResource};
 use crate::model::Severity;
 
 const META: CheckMeta = CheckMeta {
@@ -21,8 +21,12 @@ const META: CheckMeta = CheckMeta {
 const DOCS: &str = r#"
 ## What it flags
 A `from` / `to` peer whose selectors match nothing in the input:
-- a `podSelector` (alone, or with a `namespaceSelector` that matches namespaces) that matches
-  no pod where it looks — judged only where the input has workloads there;
+- a `podSelector` alone that matches no pod of the policy's namespace, judged where the input
+  has workloads in that namespace;
+- a `podSelector` with a `namespaceSelector` that matches no pod of the selected namespaces,
+  judged when the namespace selector names its namespaces (`kubernetes.io/metadata.name`)
+  and the input has workloads in each, or when a label is a near miss (a namespace selector
+  such as `{}` may match namespaces the input does not have);
 - a `namespaceSelector` that matches no namespace — reported when a label is a near miss of
   one that exists (a typo), or always with `completeInventory`.
 
@@ -74,8 +78,7 @@ fn check_peer(
                 return None;
             }
             // pods in other namespaces match: the forgotten namespaceSelector (NF303)
-            let everywhere: Vec<&str> = ctx.endpoints().iter().map(|e| e.namespace.as_str()).collect();
-            if !ctx.pods_matching(pods, &everywhere).is_empty() {
+            if !ctx.pods_matching(pods, None).is_empty() {
                 return None;
             }
             let message = format!("peer `podSelector` `{}` matches no pod in `{namespace}`", selector_text(pods));
@@ -101,8 +104,22 @@ fn check_peer(
                 });
             }
             let pods = pods.as_ref()?;
-            let judged = matched.iter().any(|n| ctx.has_endpoints(n)) || complete;
-            if !judged || !ctx.peer_endpoints(&policy.namespace, peer).is_empty() {
+            if !ctx.peer_endpoints(&policy.namespace, peer).is_empty() {
+                return None;
+            }
+            // the namespace selector may match namespaces the input does not have; judge only
+            // when it names its namespaces and the input has workloads in each of them
+            let pinned = pinned_namespaces(namespaces).is_some_and(|names| names.iter().all(|n| ctx.has_endpoints(n)));
+            let near = || {
+                let candidates: Vec<_> = ctx
+                    .endpoints()
+                    .iter()
+                    .filter(|e| matched.contains(&e.namespace.as_str()))
+                    .map(|e| &e.labels)
+                    .collect();
+                ctx.near_miss(policy, &format!("{pointer}/podSelector"), pods, &candidates).is_some()
+            };
+            if !(complete || pinned || (matched.iter().any(|n| ctx.has_endpoints(n)) && near())) {
                 return None;
             }
             let names: Vec<String> = matched.iter().map(|n| (*n).to_owned()).collect();
@@ -114,6 +131,20 @@ fn check_peer(
             Some(pods_finding(ctx, policy, pointer, pods, &matched, message))
         }
     }
+}
+
+/// The namespace names a selector pins with `kubernetes.io/metadata.name` (`matchLabels` or
+/// an `In` expression), if it does.
+fn pinned_namespaces(selector: &LabelSelector) -> Option<Vec<String>> {
+    if let Some(name) = selector.match_labels.as_ref().and_then(|l| l.get(NAMESPACE_NAME_LABEL)) {
+        return Some(vec![name.clone()]);
+    }
+    selector
+        .match_expressions
+        .iter()
+        .flatten()
+        .find(|e| e.key == NAMESPACE_NAME_LABEL && e.operator == "In")
+        .map(|e| e.values.clone().unwrap_or_default())
 }
 
 /// A finding for a pod selector that matches nothing in `namespaces`, with a near miss when

@@ -53,7 +53,6 @@ Add a `namespaceSelector` to the same peer (no dash before it, so both apply tog
 pub(super) const CHECK: Check = Check { meta: META, docs: DOCS, run };
 
 fn run(ctx: &CheckContext<'_>, out: &mut Vec<Draft>) {
-    let everywhere: Vec<&str> = ctx.endpoints().iter().map(|e| e.namespace.as_str()).collect();
     for at in ctx.peers() {
         let namespace = at.policy.namespace.as_str();
         let (Some(pods), None, None) = (&at.peer.pod_selector, &at.peer.namespace_selector, &at.peer.ip_block) else {
@@ -63,7 +62,7 @@ fn run(ctx: &CheckContext<'_>, out: &mut Vec<Draft>) {
         if !judged || !ctx.peer_endpoints(namespace, at.peer).is_empty() {
             continue;
         }
-        let found = ctx.pods_matching(pods, &everywhere);
+        let found = ctx.pods_matching(pods, None);
         let elsewhere: BTreeSet<&str> =
             found.iter().filter_map(|e| ctx.endpoints().get(*e)).map(|e| e.namespace.as_str()).collect();
         if elsewhere.is_empty() {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import subprocess
@@ -68,7 +69,13 @@ def test_results_are_typed_records() -> None:
     assert result.to_dict()["resources"][0]["location"]["line"] == 1
     assert json.loads(result.to_json(indent=2)) == result.to_dict()
     assert result.counts.skipped == {}
+    assert dict(netfence.parse("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n").counts.skipped) == {"v1/ConfigMap": 1}
+    requirement = netfence.Record({"key": "app", "operator": "In", "values": ["web"], "keys": 1})
+    assert requirement.values == ["web"] and requirement.keys_ == 1
+    assert requirement.keys() == ["key", "operator", "values", "keys"]
     assert result == result.to_dict()
+    rule = netfence.Record({"from": [{"podSelector": {}}], "ports": None})
+    assert rule.from_[0].pod_selector == {}
     with pytest.raises(AttributeError):
         result.counts = 3  # type: ignore[misc]
 
@@ -125,10 +132,33 @@ def test_stubs_and_marker_ship_with_the_package() -> None:
     package = Path(netfence.__file__).parent
     assert (package / "py.typed").exists()
     stub = (package / "__init__.pyi").read_text()
+    ast.parse(stub)  # valid Python
     for name in netfence.OPERATIONS:
         assert re.search(rf"^def {name}\(", stub, re.M), name
-    for cls in ("NetfenceError", "ParseError", "ValidationError", "RequestError", "Record"):
-        assert f"class {cls}(" in stub
+    for cls in ("NetfenceError(", "ParseError(", "ValidationError(", "RequestError(", "Record:"):
+        assert f"class {cls}" in stub
+
+
+TYPED_USAGE = """
+import netfence
+from netfence import ValidateResponse, Finding
+
+report: ValidateResponse = netfence.validate("kind: List", options={"strict": True})
+first: Finding = report.findings[0]
+pointer: str | None = first.location.pointer if first.location else None
+count: int = netfence.parse(request={"sources": [{"text": "x"}]}).counts.namespaces
+netfence.parse(request=42)  # type: ignore[arg-type]
+bad: int = report.valid.nope  # type: ignore[attr-defined]
+"""
+
+
+def test_stub_type_checks_under_mypy_strict(tmp_path: Path) -> None:
+    (tmp_path / "usage.py").write_text(TYPED_USAGE)
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--warn-unused-ignores", str(tmp_path / "usage.py")],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_the_python_quick_start_in_docs_runs() -> None:

@@ -7,5 +7,6 @@ operations! {
     analyze => analyze("AnalyzeRequest") -> "AnalyzeResponse";
     explain => explain("ExplainRequest") -> "Explanation";
     diff => diff("DiffRequest") -> "DiffResponse";
+    check => check("CheckRequest") -> "CheckResponse";
     schema => schema("SchemaRequest") -> "unknown";
 }

@@ -68,6 +68,108 @@ export interface BuildResponse {
 export type ChangeKind = "added" | "removed" | "changed";
 
 /**
+ * Request of [`check`].
+ */
+export interface CheckRequest {
+    /** The inputs: workloads, pods, namespaces and policies. */
+    sources: Source[];
+    /** The requirements file (`kind: Requirements`). */
+    requirements: Source;
+    /** Limits and strict mode for the inputs. */
+    options?: ParseOptions;
+    /** Engine semantics (ipBlock mode). */
+    engine?: EngineOptions;
+}
+
+/**
+ * Response of [`check`].
+ */
+export interface CheckResponse {
+    /** Whether every requirement holds (what a CI job's exit code follows). */
+    passed: boolean;
+    /** One result per requirement, in file order. */
+    results: RequirementResult[];
+    /** Documents of the inputs that could not be read (the others were checked). */
+    errors: ErrorPayload[];
+}
+
+/**
+ * A traffic direction, seen from a workload.
+ */
+export type CheckResponseDirection = "ingress" | "egress";
+
+/**
+ * A port range with one verdict and its provenance.
+ */
+export interface CheckResponseExplainedRange {
+    /** Protocol. */
+    protocol: CheckResponseProtocol;
+    /** Inclusive port range `[from, to]`. */
+    ports: number[];
+    /** Whether traffic is allowed (both sides allow it). */
+    allowed: boolean;
+    /** The source's egress side. */
+    egress: CheckResponseSideVerdict;
+    /** The destination's ingress side. */
+    ingress: CheckResponseSideVerdict;
+}
+
+/**
+ * Why traffic from `src` to `dst` is allowed or denied, per port range.
+ */
+export interface CheckResponseExplanation {
+    /** Source endpoint name. */
+    src: string;
+    /** Destination endpoint name. */
+    dst: string;
+    /** Egress isolation of the source. */
+    egress: Isolation;
+    /** Ingress isolation of the destination. */
+    ingress: Isolation;
+    /**
+     * Port ranges (all of each protocol, or the one asked for) with their verdicts; adjacent
+     * ranges with the same verdict and provenance are merged.
+     */
+    ranges: CheckResponseExplainedRange[];
+}
+
+/**
+ * A transport protocol NetworkPolicy can name.
+ */
+export type CheckResponseProtocol = "TCP" | "UDP" | "SCTP";
+
+/**
+ * One rule of a NetworkPolicy: `spec.ingress[index]` or `spec.egress[index]`.
+ */
+export interface CheckResponseRuleRef {
+    /** Policy namespace. */
+    namespace: string;
+    /** Policy name. */
+    policy: string;
+    /** `ingress` or `egress`. */
+    direction: CheckResponseDirection;
+    /** Index of the rule in `spec.ingress` / `spec.egress`. */
+    index: number;
+    /** Where the rule is. */
+    location?: Location | null;
+}
+
+/**
+ * The verdict of one side for a port range.
+ */
+export type CheckResponseSideVerdict = {
+    verdict: "notApplicable";
+} | {
+    verdict: "notIsolated";
+} | {
+    verdict: "allowed";
+    /** The rules whose peers and ports match. */
+    rules: CheckResponseRuleRef[];
+} | {
+    verdict: "denied";
+};
+
+/**
  * The change of one pair: what the base allowed, what the head allows, and the difference.
  */
 export interface ConnectionChange {
@@ -131,6 +233,23 @@ export interface ConnectivityDiff {
     endpointsRemoved: DiffResponseEndpoint[];
     /** Pairs whose connectivity differs, sorted by source and destination. */
     connections: ConnectionChange[];
+}
+
+/**
+ * A (source, destination) pair that breaks a requirement, with the ports that break it.
+ */
+export interface Counterexample {
+    /** Source endpoint or external range. */
+    src: string;
+    /** Destination endpoint or external range. */
+    dst: string;
+    /**
+     * For `allow`: the listed ports that are denied; for `deny`: the listed ports that are
+     * allowed.
+     */
+    ports: Ports;
+    /** Why the first of those ports is allowed or denied. */
+    explanation?: CheckResponseExplanation | null;
 }
 
 /**
@@ -297,6 +416,11 @@ export interface ErrorPayload {
     /** Where in the input, when known. */
     location?: Location | null;
 }
+
+/**
+ * What a requirement expects.
+ */
+export type Expectation = "allow" | "deny";
 
 /**
  * Request of [`explain`].
@@ -962,6 +1086,34 @@ export interface ProtocolPort {
 }
 
 /**
+ * The result of one requirement.
+ */
+export interface RequirementResult {
+    /** The requirement's name. */
+    name: string;
+    /** What it expects. */
+    expect: Expectation;
+    /** Whether it holds. */
+    passed: boolean;
+    /** What was found, in one line. */
+    message: string;
+    /** What to do about a failure. */
+    help?: string | null;
+    /** Where the requirement is (or the field a failure is about). */
+    location: Location;
+    /** The sources `from` matched. */
+    sources: string[];
+    /** The destinations `to` matched. */
+    destinations: string[];
+    /** How many (source, destination) pairs were checked. */
+    pairs: number;
+    /** How many of them break the requirement. */
+    failingPairs: number;
+    /** The first pair that breaks it. */
+    counterexample?: Counterexample | null;
+}
+
+/**
  * Counts of what a [`ResourceSet`] holds.
  */
 export interface ResourceCounts {
@@ -1013,7 +1165,7 @@ export interface RuleRef {
  * Request of [`schema`].
  */
 export interface SchemaRequest {
-    /** Which schema: `intent`, `error`, or `<operation>-request` / `<operation>-response`. */
+    /** Which schema: `intent`, `requirements`, `error`, or `<operation>-request` / `<operation>-response`. */
     name: string;
 }
 

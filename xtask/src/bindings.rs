@@ -402,7 +402,10 @@ fn py_type(schema: &Value, side: Side) -> String {
                     Some(v @ Value::Object(_)) => py_type(v, side),
                     _ => "Any".to_owned(),
                 };
-                format!("Mapping[str, {value}]")
+                match side {
+                    Side::Request => format!("Mapping[str, {value}]"),
+                    Side::Response => "Record".to_owned(),
+                }
             }
             _ => "Any".to_owned(),
         })
@@ -422,6 +425,19 @@ impl Side {
     fn name(self, def: &str) -> String {
         def.to_owned()
     }
+}
+
+/// The attribute name of a JSON field: snake_case, with `_` after a Python keyword (`from_`)
+/// or a method name of `Record` (`keys_`).
+fn py_attribute(field: &str) -> String {
+    const KEYWORDS: &[&str] = &[
+        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
+        "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
+        "not", "or", "pass", "raise", "return", "try", "while", "with", "yield", // methods of `Record`
+        "get", "keys", "to_dict", "to_json",
+    ];
+    let name = snake(field);
+    if KEYWORDS.contains(&name.as_str()) { format!("{name}_") } else { name }
 }
 
 fn py_doc(out: &mut String, schema: &Value, indent: &str) {
@@ -449,7 +465,7 @@ fn python_stub(api: &Api) -> Result<String, String> {
          Input = Union[str, os.PathLike[str], Mapping[str, Any], Sequence[\"Input\"]]\n\
          \"\"\"Manifests: YAML/JSON text, a file path, a dict (as `yaml.safe_load` or the `kubernetes` client's `to_dict()` give it) or a list of these.\"\"\"\n\n\
 \
-         class Record(Mapping[str, Any]):\n    \"\"\"A result object: attributes in snake_case, mapping access by JSON (camelCase) key.\"\"\"\n\n    def __init__(self, data: Mapping[str, Any]) -> None: ...\n    def to_dict(self) -> dict[str, Any]: ...\n    def to_json(self, indent: int | None = None) -> str: ...\n    def __getattr__(self, name: str) -> Any: ...\n    def __getitem__(self, key: str) -> Any: ...\n    def __iter__(self) -> Iterator[str]: ...\n    def __len__(self) -> int: ...\n\n\
+         class Record:\n    \"\"\"A result object: attributes in snake_case (`from_`, `keys_` for names taken), access by JSON (camelCase) key.\"\"\"\n\n    def __init__(self, data: Mapping[str, Any]) -> None: ...\n    def to_dict(self) -> dict[str, Any]: ...\n    def to_json(self, indent: int | None = None) -> str: ...\n    def keys(self) -> list[str]: ...\n    def get(self, key: str, default: Any = None) -> Any: ...\n    def __getattr__(self, name: str) -> Any: ...\n    def __getitem__(self, key: str) -> Any: ...\n    def __contains__(self, key: object) -> bool: ...\n    def __iter__(self) -> Iterator[str]: ...\n    def __len__(self) -> int: ...\n\n\
          class NetfenceError(Exception):\n    \"\"\"An input netfence could not process, with a stable code.\"\"\"\n\n    code: str\n    message: str\n    help: str | None\n    location: dict[str, Any] | None\n    payload: dict[str, Any]\n\n\
          class ParseError(NetfenceError):\n    \"\"\"The input cannot be read: too large, not YAML/JSON, over a parser budget, not text (NF-E001..NF-E004).\"\"\"\n\n\
          class ValidationError(NetfenceError):\n    \"\"\"The input reads but is not acceptable: wrong shape, not a resource, bad intent or build (NF-E005, NF-E006, NF-E010, NF-E012).\"\"\"\n\n\
@@ -465,12 +481,27 @@ fn python_stub(api: &Api) -> Result<String, String> {
                 .and_then(Value::as_array)
                 .map(|r| r.iter().filter_map(Value::as_str).collect())
                 .unwrap_or_default();
-            out.push_str(&format!("class {name}(TypedDict):\n"));
-            py_doc(&mut out, def, "    ");
-            for (prop, schema) in def.get("properties").and_then(Value::as_object).into_iter().flatten() {
-                let t = py_type(schema, Side::Request);
-                let t = if required.contains(prop.as_str()) { t } else { format!("NotRequired[{t}]") };
-                out.push_str(&format!("    {prop}: {t}\n"));
+            let fields: Vec<(&String, String)> = def
+                .get("properties")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(prop, schema)| {
+                    let t = py_type(schema, Side::Request);
+                    (prop, if required.contains(prop.as_str()) { t } else { format!("NotRequired[{t}]") })
+                })
+                .collect();
+            if fields.iter().all(|(prop, _)| py_attribute(prop) == snake(prop) && is_identifier(prop)) {
+                out.push_str(&format!("class {name}(TypedDict):\n"));
+                py_doc(&mut out, def, "    ");
+                for (prop, t) in &fields {
+                    out.push_str(&format!("    {prop}: {t}\n"));
+                }
+            } else {
+                // A field named like a Python keyword (`from`) needs the functional form.
+                let body: Vec<String> = fields.iter().map(|(prop, t)| format!("{prop:?}: {t}")).collect();
+                out.push_str(&format!("{name} = TypedDict({name:?}, {{{}}})\n", body.join(", ")));
+                py_doc(&mut out, def, "");
             }
             out.push('\n');
         } else if response_defs.contains(name) && is_object {
@@ -486,7 +517,7 @@ fn python_stub(api: &Api) -> Result<String, String> {
                 } else {
                     format!("{t} | None")
                 };
-                out.push_str(&format!("    @property\n    def {}(self) -> {t}: ...\n", snake(prop)));
+                out.push_str(&format!("    @property\n    def {}(self) -> {t}: ...\n", py_attribute(prop)));
             }
             out.push('\n');
         } else {
@@ -644,7 +675,7 @@ fn venv_bin(root: &Path, tool: &str) -> PathBuf {
 }
 
 fn ensure_venv(root: &Path) -> Result<(), String> {
-    if venv_bin(root, "maturin").exists() && venv_bin(root, "pytest").exists() {
+    if ["maturin", "pytest", "mypy"].iter().all(|tool| venv_bin(root, tool).exists()) {
         return Ok(());
     }
     if !venv_bin(root, "python").exists() {
@@ -655,7 +686,7 @@ fn ensure_venv(root: &Path) -> Result<(), String> {
     run_in(
         root,
         &pip.to_string_lossy(),
-        &["install", "--disable-pip-version-check", "-q", "maturin>=1.16,<1.17", "pytest>=8,<10"],
+        &["install", "--disable-pip-version-check", "-q", "maturin>=1.16,<1.17", "pytest>=8,<10", "mypy>=1.10,<2"],
         &[],
     )
 }

@@ -95,9 +95,10 @@ def _wrap(value: Any) -> Any:
     return value
 
 
-class Record(Mapping[str, Any]):
-    """A result object: attributes in snake_case (``r.max_depth``), mapping access by the JSON
-    (camelCase) key (``r["maxDepth"]``), ``to_dict()`` and ``to_json()`` for the plain form."""
+class Record:
+    """A result object: attributes in snake_case (``r.max_depth``; ``r.from_`` for a Python
+    keyword), mapping access by the JSON (camelCase) key (``r["maxDepth"]``), ``to_dict()`` and
+    ``to_json()`` for the plain form. An optional field that is absent reads as ``None``."""
 
     __slots__ = ("_data",)
 
@@ -114,7 +115,7 @@ class Record(Mapping[str, Any]):
 
     def __getattr__(self, name: str) -> Any:
         data = object.__getattribute__(self, "_data")
-        for key in (_camel(name), name):
+        for key in (_camel(name.rstrip("_")), name):  # `from_` reads `from`, `keys_` reads `keys`
             if key in data:
                 return _wrap(data[key])
         if name.startswith("_"):
@@ -124,8 +125,19 @@ class Record(Mapping[str, Any]):
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("results are read-only; use to_dict() for a mutable copy")
 
+    def keys(self) -> list[str]:
+        """The JSON (camelCase) keys; with ``__getitem__`` this makes ``dict(record)`` work."""
+        return list(self._data)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The value under a JSON key, or ``default``."""
+        return _wrap(self._data[key]) if key in self._data else default
+
     def __getitem__(self, key: str) -> Any:
         return _wrap(self._data[key])
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._data)

@@ -13,14 +13,17 @@ OPERATIONS: tuple[str, ...]
 Input = Union[str, os.PathLike[str], Mapping[str, Any], Sequence["Input"]]
 """Manifests: YAML/JSON text, a file path, a dict (as `yaml.safe_load` or the `kubernetes` client's `to_dict()` give it) or a list of these."""
 
-class Record(Mapping[str, Any]):
-    """A result object: attributes in snake_case, mapping access by JSON (camelCase) key."""
+class Record:
+    """A result object: attributes in snake_case (`from_`, `keys_` for names taken), access by JSON (camelCase) key."""
 
     def __init__(self, data: Mapping[str, Any]) -> None: ...
     def to_dict(self) -> dict[str, Any]: ...
     def to_json(self, indent: int | None = None) -> str: ...
+    def keys(self) -> list[str]: ...
+    def get(self, key: str, default: Any = None) -> Any: ...
     def __getattr__(self, name: str) -> Any: ...
     def __getitem__(self, key: str) -> Any: ...
+    def __contains__(self, key: object) -> bool: ...
     def __iter__(self) -> Iterator[str]: ...
     def __len__(self) -> int: ...
 
@@ -89,6 +92,73 @@ class BuildResponse(Record):
 ChangeKind = Literal["added", "removed", "changed"]
 """How the connectivity of one pair changed."""
 
+class CheckRequest(TypedDict):
+    """Request of [`check`]."""
+    sources: Sequence[Source]
+    requirements: Source
+    options: NotRequired[ParseOptions]
+    engine: NotRequired[EngineOptions]
+
+class CheckResponse(Record):
+    """Response of [`check`]."""
+    @property
+    def passed(self) -> bool: ...
+    @property
+    def results(self) -> list[RequirementResult]: ...
+    @property
+    def errors(self) -> list[ErrorPayload]: ...
+
+CheckResponseDirection = Literal["ingress", "egress"]
+"""A traffic direction, seen from a workload."""
+
+@type_check_only
+class CheckResponseExplainedRange(Record):
+    """A port range with one verdict and its provenance."""
+    @property
+    def protocol(self) -> CheckResponseProtocol: ...
+    @property
+    def ports(self) -> list[int]: ...
+    @property
+    def allowed(self) -> bool: ...
+    @property
+    def egress(self) -> CheckResponseSideVerdict: ...
+    @property
+    def ingress(self) -> CheckResponseSideVerdict: ...
+
+@type_check_only
+class CheckResponseExplanation(Record):
+    """Why traffic from `src` to `dst` is allowed or denied, per port range."""
+    @property
+    def src(self) -> str: ...
+    @property
+    def dst(self) -> str: ...
+    @property
+    def egress(self) -> Isolation: ...
+    @property
+    def ingress(self) -> Isolation: ...
+    @property
+    def ranges(self) -> list[CheckResponseExplainedRange]: ...
+
+CheckResponseProtocol = Literal["TCP", "UDP", "SCTP"]
+"""A transport protocol NetworkPolicy can name."""
+
+@type_check_only
+class CheckResponseRuleRef(Record):
+    """One rule of a NetworkPolicy: `spec.ingress[index]` or `spec.egress[index]`."""
+    @property
+    def namespace(self) -> str: ...
+    @property
+    def policy(self) -> str: ...
+    @property
+    def direction(self) -> CheckResponseDirection: ...
+    @property
+    def index(self) -> int: ...
+    @property
+    def location(self) -> Location | None: ...
+
+CheckResponseSideVerdict = Record | Record | Record | Record
+"""The verdict of one side for a port range."""
+
 @type_check_only
 class ConnectionChange(Record):
     """The change of one pair: what the base allowed, what the head allows, and the difference."""
@@ -138,6 +208,18 @@ class ConnectivityDiff(Record):
     @property
     def connections(self) -> list[ConnectionChange]: ...
 
+@type_check_only
+class Counterexample(Record):
+    """A (source, destination) pair that breaks a requirement, with the ports that break it."""
+    @property
+    def src(self) -> str: ...
+    @property
+    def dst(self) -> str: ...
+    @property
+    def ports(self) -> Ports: ...
+    @property
+    def explanation(self) -> CheckResponseExplanation | None: ...
+
 class DiffRequest(TypedDict):
     """Request of [`diff`]."""
     base: Sequence[Source]
@@ -186,7 +268,7 @@ class DiffResponseEndpoint(Record):
     @property
     def kind(self) -> str: ...
     @property
-    def labels(self) -> Mapping[str, str]: ...
+    def labels(self) -> Record: ...
     @property
     def named_ports(self) -> list[DiffResponseNamedPort]: ...
     @property
@@ -224,7 +306,7 @@ class Endpoint(Record):
     @property
     def kind(self) -> str: ...
     @property
-    def labels(self) -> Mapping[str, str]: ...
+    def labels(self) -> Record: ...
     @property
     def named_ports(self) -> list[NamedPort]: ...
     @property
@@ -254,15 +336,11 @@ class ErrorPayload(Record):
     @property
     def location(self) -> Location | None: ...
 
-class ExplainRequest(TypedDict):
-    """Request of [`explain`]."""
-    sources: Sequence[Source]
-    options: NotRequired[ParseOptions]
-    engine: NotRequired[EngineOptions]
-    from: str
-    to: str
-    port: NotRequired[int | None]
-    protocol: NotRequired[ExplainRequestProtocol | None]
+Expectation = Literal["allow", "deny"]
+"""What a requirement expects."""
+
+ExplainRequest = TypedDict("ExplainRequest", {"sources": Sequence[Source], "options": NotRequired[ParseOptions], "engine": NotRequired[EngineOptions], "from": str, "to": str, "port": NotRequired[int | None], "protocol": NotRequired[ExplainRequestProtocol | None]})
+"""Request of [`explain`]."""
 
 ExplainRequestProtocol = Literal["TCP", "UDP", "SCTP"]
 """A transport protocol NetworkPolicy can name."""
@@ -300,7 +378,7 @@ ExplanationDirection = Literal["ingress", "egress"]
 ExplanationProtocol = Literal["TCP", "UDP", "SCTP"]
 """A transport protocol NetworkPolicy can name."""
 
-FieldsV1 = Mapping[str, Any]
+FieldsV1 = Record
 """FieldsV1 stores a set of fields in a data structure like a Trie, in JSON format.
 
 Each key is either a '.' representing the field itself, and will always map to an empty set, or a string representing a sub-field or item. The string will follow one of these four formats: 'f:<name>', where <name> is the name of a field in a struct, or key in a map 'v:<value>', where <value> is the exact json formatted value of a list item 'i:<index>', where <index> is position of a item in a list 'k:<keys>', where <keys> is a map of  a list item's key fields to their unique values If a key maps to an empty Fields value, the field that key represents is part of the set.
@@ -336,7 +414,7 @@ class IPBlock(Record):
     @property
     def cidr(self) -> str: ...
     @property
-    def except(self) -> list[str]: ...
+    def except_(self) -> list[str]: ...
 
 IntOrString = Any
 """IntOrString is a type that can hold an int32 or a string.  When used in JSON or YAML marshalling and unmarshalling, it produces or consumes the inner type.  This allows you to have, for example, a JSON field that can accept a name or number."""
@@ -370,10 +448,8 @@ class IntentExpression(TypedDict):
     operator: Operator
     values: NotRequired[Sequence[str]]
 
-class IntentIngress(TypedDict):
-    """One ingress allowance."""
-    from: Sequence[IntentPeer]
-    ports: NotRequired[Sequence[IntentPort]]
+IntentIngress = TypedDict("IntentIngress", {"from": Sequence[IntentPeer], "ports": NotRequired[Sequence[IntentPort]]})
+"""One ingress allowance."""
 
 class IntentIngressController(TypedDict):
     """Where an ingress controller runs. Fields left out keep their defaults (ingress-nginx)."""
@@ -381,10 +457,8 @@ class IntentIngressController(TypedDict):
     namespaceSelector: NotRequired[IntentSelector | None]
     podSelector: NotRequired[IntentSelector | None]
 
-class IntentIpBlock(TypedDict):
-    """A CIDR and the ranges inside it to leave out."""
-    cidr: str
-    except: NotRequired[Sequence[str]]
+IntentIpBlock = TypedDict("IntentIpBlock", {"cidr": str, "except": NotRequired[Sequence[str]]})
+"""A CIDR and the ranges inside it to leave out."""
 
 IntentKind = Literal["Intent"]
 """The intent format's kind."""
@@ -448,7 +522,7 @@ class LabelSelector(Record):
     @property
     def match_expressions(self) -> list[LabelSelectorRequirement]: ...
     @property
-    def match_labels(self) -> Mapping[str, str] | None: ...
+    def match_labels(self) -> Record | None: ...
 
 @type_check_only
 class LabelSelectorRequirement(Record):
@@ -524,7 +598,7 @@ class NetworkPolicyEgressRule(Record):
 class NetworkPolicyIngressRule(Record):
     """NetworkPolicyIngressRule describes a particular set of traffic that is allowed to the pods matched by a NetworkPolicySpec's podSelector. The traffic must match both ports and from."""
     @property
-    def from(self) -> list[NetworkPolicyPeer]: ...
+    def from_(self) -> list[NetworkPolicyPeer]: ...
     @property
     def ports(self) -> list[NetworkPolicyPort]: ...
 
@@ -564,7 +638,7 @@ class NetworkPolicySpec(Record):
 class ObjectMeta(Record):
     """ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create."""
     @property
-    def annotations(self) -> Mapping[str, str] | None: ...
+    def annotations(self) -> Record | None: ...
     @property
     def creation_timestamp(self) -> Time | None: ...
     @property
@@ -578,7 +652,7 @@ class ObjectMeta(Record):
     @property
     def generation(self) -> int | None: ...
     @property
-    def labels(self) -> Mapping[str, str] | None: ...
+    def labels(self) -> Record | None: ...
     @property
     def managed_fields(self) -> list[ManagedFieldsEntry]: ...
     @property
@@ -667,6 +741,32 @@ class ProtocolPort(TypedDict):
     port: int
 
 @type_check_only
+class RequirementResult(Record):
+    """The result of one requirement."""
+    @property
+    def name(self) -> str: ...
+    @property
+    def expect(self) -> Expectation: ...
+    @property
+    def passed(self) -> bool: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def help(self) -> str | None: ...
+    @property
+    def location(self) -> Location: ...
+    @property
+    def sources(self) -> list[str]: ...
+    @property
+    def destinations(self) -> list[str]: ...
+    @property
+    def pairs(self) -> int: ...
+    @property
+    def failing_pairs(self) -> int: ...
+    @property
+    def counterexample(self) -> Counterexample | None: ...
+
+@type_check_only
 class ResourceCounts(Record):
     """Counts of what a [`ResourceSet`] holds."""
     @property
@@ -680,7 +780,7 @@ class ResourceCounts(Record):
     @property
     def services(self) -> int: ...
     @property
-    def skipped(self) -> Mapping[str, int]: ...
+    def skipped(self) -> Record: ...
 
 @type_check_only
 class ResourceSummary(Record):
@@ -715,7 +815,7 @@ class SchemaRequest(TypedDict):
 Severity = Literal["info", "warning", "error"]
 """How serious a finding is."""
 
-SideVerdict = Mapping[str, Any] | Mapping[str, Any] | Mapping[str, Any] | Mapping[str, Any]
+SideVerdict = Record | Record | Record | Record
 """The verdict of one side for a port range."""
 
 class Source(TypedDict):
@@ -759,6 +859,9 @@ def explain(*inputs: Input, request: ExplainRequest | Mapping[str, Any] | str | 
 
 def diff(*inputs: Input, request: DiffRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> DiffResponse:
     """Runs `diff` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
+
+def check(*inputs: Input, request: CheckRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> CheckResponse:
+    """Runs `check` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
 
 def schema(*inputs: Input, request: SchemaRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> Any:
     """Runs `schema` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""

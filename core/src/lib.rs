@@ -31,6 +31,7 @@ pub mod inventory;
 pub mod model;
 pub mod parse;
 pub mod report;
+pub mod requirements;
 pub mod source;
 pub mod synth;
 pub mod validate;

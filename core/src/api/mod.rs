@@ -6,6 +6,7 @@
 
 mod analyze;
 mod build;
+mod check;
 mod diff;
 mod parse;
 mod schema;
@@ -13,6 +14,7 @@ mod validate;
 
 pub use analyze::{AnalyzeRequest, AnalyzeResponse, ExplainRequest, analyze, explain};
 pub use build::{BuildRequest, BuildResponse, build};
+pub use check::{CheckRequest, CheckResponse, check};
 pub use diff::{DiffRequest, DiffResponse, diff};
 pub use parse::{ParseRequest, ParseResponse, ResourceSummary, parse};
 pub use schema::{SchemaRequest, schema, schemas};
@@ -67,7 +69,7 @@ pub fn load(sources: &[Source], options: &ParseOptions) -> Result<ResourceSet, E
 }
 
 /// The operations [`call_json`] knows, in the order of the cycle.
-pub const OPERATIONS: &[&str] = &["parse", "validate", "build", "analyze", "explain", "diff", "schema"];
+pub const OPERATIONS: &[&str] = &["parse", "validate", "build", "analyze", "explain", "diff", "check", "schema"];
 
 /// Runs operation `operation` on a JSON request and returns the JSON response. This is the
 /// whole surface a binding needs.
@@ -83,6 +85,7 @@ pub fn call_json(operation: &str, request: &str) -> Result<String, ErrorPayload>
         "analyze" => run(request, analyze),
         "explain" => run(request, explain),
         "diff" => run(request, diff),
+        "check" => run(request, check),
         "schema" => run(request, schema),
         other => Err(Error::new(ErrorCode::InvalidRequest, format!("unknown operation `{other}`"))
             .with_help(format!("operations are: {}", OPERATIONS.join(", ")))

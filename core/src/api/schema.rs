@@ -9,7 +9,7 @@ use crate::error::{Error, ErrorCode};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SchemaRequest {
-    /// Which schema: `intent`, `error`, or `<operation>-request` / `<operation>-response`.
+    /// Which schema: `intent`, `requirements`, `error`, or `<operation>-request` / `<operation>-response`.
     pub name: String,
 }
 
@@ -36,6 +36,9 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
         ("explain-response", schema_of::<crate::engine::Explanation>()),
         ("diff-request", schema_of::<DiffRequest>()),
         ("diff-response", schema_of::<DiffResponse>()),
+        ("check-request", schema_of::<CheckRequest>()),
+        ("check-response", schema_of::<CheckResponse>()),
+        ("requirements", schema_of::<crate::requirements::Requirements>()),
         ("schema-request", schema_of::<SchemaRequest>()),
     ]
 }

@@ -177,7 +177,7 @@ fn is_empty(ports: &Ports) -> bool {
 /// `All Connections`, `No Connections`, or `PROTO ports` per protocol joined by `,`.
 // `report` formats connections the same way in a private helper; when it is public this
 // should call it instead.
-fn connections_text(ports: &Ports) -> String {
+pub(crate) fn connections_text(ports: &Ports) -> String {
     let set = PortSet::from_ports(ports);
     if set.is_empty() {
         return "No Connections".to_owned();

@@ -1,0 +1,64 @@
+//! `check`: requirement assertions — traffic that must be allowed or denied, checked against
+//! the connectivity of the inputs (see [`crate::requirements`] for the file format).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Source, load};
+use crate::engine::{CompiledCluster, EngineOptions};
+use crate::error::{Error, ErrorPayload};
+use crate::parse::ParseOptions;
+use crate::requirements::{RequirementResult, check as check_requirements, parse_requirements};
+
+/// Request of [`check`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CheckRequest {
+    /// The inputs: workloads, pods, namespaces and policies.
+    pub sources: Vec<Source>,
+    /// The requirements file (`kind: Requirements`).
+    pub requirements: Source,
+    /// Limits and strict mode for the inputs.
+    #[serde(default)]
+    pub options: ParseOptions,
+    /// Engine semantics (ipBlock mode).
+    #[serde(default)]
+    pub engine: EngineOptions,
+}
+
+impl CheckRequest {
+    /// A request with default options.
+    #[must_use]
+    pub fn new(sources: Vec<Source>, requirements: Source) -> Self {
+        Self { sources, requirements, options: ParseOptions::default(), engine: EngineOptions::default() }
+    }
+}
+
+/// Response of [`check`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckResponse {
+    /// Whether every requirement holds (what a CI job's exit code follows).
+    pub passed: bool,
+    /// One result per requirement, in file order.
+    pub results: Vec<RequirementResult>,
+    /// Documents of the inputs that could not be read (the others were checked).
+    pub errors: Vec<ErrorPayload>,
+}
+
+/// Checks every requirement of the requirements file against the inputs.
+///
+/// # Errors
+/// An invalid requirements file (`NF-E011`, located at the field, or the parser's codes);
+/// input-level failures, or any bad document in strict mode.
+pub fn check(request: &CheckRequest) -> Result<CheckResponse, Error> {
+    let requirements = parse_requirements(&request.requirements.text, &request.requirements.name)?;
+    let set = load(&request.sources, &request.options)?;
+    let cluster = CompiledCluster::compile(&set, &request.engine);
+    let results = check_requirements(&cluster, &set, &requirements);
+    Ok(CheckResponse {
+        passed: results.iter().all(|r| r.passed),
+        results,
+        errors: set.errors.iter().map(Error::payload).collect(),
+    })
+}

@@ -46,6 +46,7 @@ mod policy_without_namespace;
 mod recent_api_feature;
 mod redundant_rule;
 mod shadowed_rule;
+mod split_peer;
 mod unknown_named_port;
 mod workload_not_isolated_egress;
 mod workload_not_isolated_ingress;
@@ -187,6 +188,7 @@ pub static CHECKS: &[Check] = &[
     policy_without_namespace::CHECK,
     implicit_policy_types::CHECK,
     recent_api_feature::CHECK,
+    split_peer::CHECK,
     missing_default_deny_ingress::CHECK,
     missing_default_deny_egress::CHECK,
     workload_not_isolated_ingress::CHECK,

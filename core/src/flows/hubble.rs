@@ -10,10 +10,29 @@ use super::FlowVerdict;
 use super::record::{Parsed, Record, Side, Skip, TimeValue};
 use crate::engine::Protocol;
 
-#[derive(Deserialize, Default)]
-struct Flow<'a> {
+/// Labels as read: all of them, or skipped (the fast path: labels are only needed the first
+/// time an endpoint is seen, and they are most of the bytes of a record).
+pub(crate) trait Labels<'a>: Default {
+    fn into_vec(self) -> Vec<Cow<'a, str>>;
+}
+
+impl<'a> Labels<'a> for Vec<Cow<'a, str>> {
+    fn into_vec(self) -> Vec<Cow<'a, str>> {
+        self
+    }
+}
+
+impl<'a> Labels<'a> for serde::de::IgnoredAny {
+    fn into_vec(self) -> Vec<Cow<'a, str>> {
+        Vec::new()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(bound(deserialize = "L: Deserialize<'de> + Default"))]
+struct Flow<'a, L> {
     #[serde(borrow, default)]
-    flow: Option<Box<Flow<'a>>>,
+    flow: Option<Box<Flow<'a, L>>>,
     #[serde(default)]
     time: TimeValue,
     #[serde(borrow, default)]
@@ -23,9 +42,9 @@ struct Flow<'a> {
     #[serde(default)]
     l4: Option<L4>,
     #[serde(borrow, default)]
-    source: Option<Endpoint<'a>>,
+    source: Option<Endpoint<'a, L>>,
     #[serde(borrow, default)]
-    destination: Option<Endpoint<'a>>,
+    destination: Option<Endpoint<'a, L>>,
     #[serde(rename = "Type", borrow, default)]
     kind: Option<Cow<'a, str>>,
     #[serde(default)]
@@ -71,13 +90,14 @@ struct TcpFlags {
 }
 
 #[derive(Deserialize)]
-struct Endpoint<'a> {
+#[serde(bound(deserialize = "L: Deserialize<'de> + Default"))]
+struct Endpoint<'a, L> {
     #[serde(borrow, default)]
     namespace: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     pod_name: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    labels: Vec<Cow<'a, str>>,
+    #[serde(default)]
+    labels: L,
     #[serde(borrow, default)]
     workloads: Vec<Workload<'a>>,
 }
@@ -101,7 +121,7 @@ fn verdict(text: Option<&str>) -> FlowVerdict {
     }
 }
 
-fn side<'a>(endpoint: Option<Endpoint<'a>>, ip: Option<Cow<'a, str>>) -> Side<'a> {
+fn side<'a, L: Labels<'a>>(endpoint: Option<Endpoint<'a, L>>, ip: Option<Cow<'a, str>>) -> Side<'a> {
     let Some(e) = endpoint else {
         return Side { ip, ..Side::default() };
     };
@@ -113,13 +133,17 @@ fn side<'a>(endpoint: Option<Endpoint<'a>>, ip: Option<Cow<'a, str>>) -> Side<'a
         ip,
         workload_kind: workload_kind.filter(|k| !k.is_empty()),
         workload_name: workload_name.filter(|n| !n.is_empty()),
-        labels: e.labels,
+        labels: e.labels.into_vec(),
     }
 }
 
-/// Reads one line of Hubble JSON.
-pub(crate) fn parse_line(line: &[u8]) -> Result<Parsed<'_>, String> {
-    let outer: Flow<'_> = serde_json::from_slice(line).map_err(|e| e.to_string())?;
+/// Reads one line of Hubble JSON, with the endpoints' labels or (`labels` false) without.
+pub(crate) fn parse_line(line: &[u8], labels: bool) -> Result<Parsed<'_>, String> {
+    if labels { parse::<Vec<Cow<'_, str>>>(line) } else { parse::<serde::de::IgnoredAny>(line) }
+}
+
+fn parse<'a, L: Labels<'a> + Deserialize<'a>>(line: &'a [u8]) -> Result<Parsed<'a>, String> {
+    let outer: Flow<'a, L> = serde_json::from_slice(line).map_err(|e| e.to_string())?;
     let time = outer.time;
     let mut flow = match outer.flow {
         Some(inner) => *inner,

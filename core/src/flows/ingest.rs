@@ -124,39 +124,23 @@ enum Reader {
     Csv(Option<CsvHeader>),
 }
 
-/// Reads the next line into `buf` without ever holding more than `limit` bytes of it.
-/// `None` at the end; otherwise whether the line was longer than `limit` (and dropped).
-fn next_line<R: BufRead>(reader: &mut R, buf: &mut Vec<u8>, limit: usize) -> std::io::Result<Option<bool>> {
-    buf.clear();
-    let mut overlong = false;
-    let mut any = false;
-    loop {
-        let available = match reader.fill_buf() {
-            Ok(b) => b,
-            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if available.is_empty() {
-            return Ok(any.then_some(overlong));
+/// The index of the first `\n`, eight bytes at a time.
+fn find_newline(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    const NEWLINES: u64 = ONES * b'\n' as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word) ^ NEWLINES;
+        if (x.wrapping_sub(ONES) & !x & HIGHS) != 0 {
+            return chunk.iter().position(|b| *b == b'\n').map(|i| offset + i);
         }
-        any = true;
-        let newline = available.iter().position(|b| *b == b'\n');
-        let take = newline.unwrap_or(available.len());
-        let chunk = available.get(..take).unwrap_or_default();
-        if !overlong {
-            if buf.len() + chunk.len() > limit {
-                overlong = true;
-                buf.clear();
-            } else {
-                buf.extend_from_slice(chunk);
-            }
-        }
-        let used = newline.map_or(take, |i| i + 1);
-        reader.consume(used);
-        if newline.is_some() {
-            return Ok(Some(overlong));
-        }
+        offset += 8;
     }
+    chunks.remainder().iter().position(|b| *b == b'\n').map(|i| offset + i)
 }
 
 fn trim(line: &[u8]) -> &[u8] {
@@ -237,72 +221,123 @@ impl FlowIngester {
     /// # Errors
     /// `NF-E020` only when the reader itself fails.
     pub fn read<R: BufRead>(&mut self, mut reader: R, format: FlowFormat, source: &str) -> Result<(), Error> {
-        let mut buf: Vec<u8> = Vec::with_capacity(4096);
+        // a line split across reads is assembled in `pending`; others are parsed in place
+        let mut pending: Vec<u8> = Vec::new();
+        let mut overlong = false;
         let mut line_number: u64 = 0;
         let mut state: Option<Reader> = None;
+        let limit = self.options.max_line_bytes;
         self.report.sources += 1;
         loop {
-            let overlong = match next_line(&mut reader, &mut buf, self.options.max_line_bytes) {
-                Ok(Some(o)) => o,
-                Ok(None) => break,
+            let available = match reader.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 Err(e) => {
                     return Err(Error::new(ErrorCode::Io, format!("cannot read `{source}` after line {line_number}: {e}"))
                         .with_help("check that the file is readable and, if compressed, complete"));
                 }
             };
-            line_number += 1;
-            self.report.lines += 1;
+            if available.is_empty() {
+                if overlong || !pending.is_empty() {
+                    line_number += 1;
+                    self.finish_line(&mut state, format, &pending, overlong, source, line_number);
+                }
+                return Ok(());
+            }
+            let mut rest = available;
+            while let Some(i) = find_newline(rest) {
+                let (raw, after) = rest.split_at(i);
+                rest = after.get(1..).unwrap_or_default();
+                line_number += 1;
+                if pending.is_empty() && !overlong {
+                    let too_long = raw.len() > limit;
+                    self.finish_line(&mut state, format, raw, too_long, source, line_number);
+                } else {
+                    overlong |= pending.len() + raw.len() > limit;
+                    if !overlong {
+                        pending.extend_from_slice(raw);
+                    }
+                    self.finish_line(&mut state, format, &pending, overlong, source, line_number);
+                    pending.clear();
+                    overlong = false;
+                }
+            }
+            // the start of a line continued in the next read
+            overlong |= pending.len() + rest.len() > limit;
             if overlong {
-                let limit = self.options.max_line_bytes;
-                self.malformed(source, line_number, format!("line longer than {limit} bytes"));
-                continue;
+                pending.clear();
+            } else {
+                pending.extend_from_slice(rest);
             }
-            let line = trim(&buf);
-            if line.is_empty() || line.starts_with(b"#") {
-                continue;
-            }
-            let reader_state = state.get_or_insert_with(|| match format {
-                FlowFormat::Auto => match detect(line) {
-                    FlowFormat::Jsonl => Reader::Jsonl,
-                    FlowFormat::Csv => Reader::Csv(None),
-                    _ => Reader::Hubble,
-                },
-                FlowFormat::Hubble => Reader::Hubble,
+            let used = available.len();
+            reader.consume(used);
+        }
+    }
+
+    /// Reads one line (`overlong`: longer than the limit, not kept).
+    fn finish_line(
+        &mut self,
+        state: &mut Option<Reader>,
+        format: FlowFormat,
+        raw: &[u8],
+        overlong: bool,
+        source: &str,
+        line_number: u64,
+    ) {
+        self.report.lines += 1;
+        if overlong {
+            let limit = self.options.max_line_bytes;
+            self.malformed(source, line_number, format!("line longer than {limit} bytes"));
+            return;
+        }
+        let line = trim(raw);
+        if line.is_empty() || line.starts_with(b"#") {
+            return;
+        }
+        let reader_state = state.get_or_insert_with(|| match format {
+            FlowFormat::Auto => match detect(line) {
                 FlowFormat::Jsonl => Reader::Jsonl,
                 FlowFormat::Csv => Reader::Csv(None),
-            });
-            let parsed = match reader_state {
-                Reader::Hubble => hubble::parse_line(line),
-                Reader::Jsonl => parse_json_line(line),
-                Reader::Csv(header) => match std::str::from_utf8(line) {
-                    Err(_) => Err("not UTF-8 text".to_owned()),
-                    Ok(text) => match header {
-                        Some(h) => h.parse_row(text),
-                        None => {
-                            match CsvHeader::parse(text) {
-                                Ok(h) => *header = Some(h),
-                                Err(e) => self.malformed(source, line_number, e),
-                            }
-                            continue;
+                _ => Reader::Hubble,
+            },
+            FlowFormat::Hubble => Reader::Hubble,
+            FlowFormat::Jsonl => Reader::Jsonl,
+            FlowFormat::Csv => Reader::Csv(None),
+        });
+        let parsed = match reader_state {
+            Reader::Hubble => match hubble::parse_line(line, false) {
+                // labels are read only for endpoints not seen before
+                Ok(Parsed::Flow(r)) if !(self.known(&r.src) && self.known(&r.dst)) => hubble::parse_line(line, true),
+                other => other,
+            },
+            Reader::Jsonl => parse_json_line(line),
+            Reader::Csv(header) => match std::str::from_utf8(line) {
+                Err(_) => Err("not UTF-8 text".to_owned()),
+                Ok(text) => match header {
+                    Some(h) => h.parse_row(text),
+                    None => {
+                        match CsvHeader::parse(text) {
+                            Ok(h) => *header = Some(h),
+                            Err(e) => self.malformed(source, line_number, e),
                         }
-                    },
-                },
-            };
-            match parsed {
-                Ok(Parsed::Flow(record)) => {
-                    if let Err(e) = self.add(&record) {
-                        self.malformed(source, line_number, e);
+                        return;
                     }
-                }
-                Ok(Parsed::Skip(skip)) => match skip {
-                    Skip::NotAFlow => self.report.skipped.not_a_flow += 1,
-                    Skip::NoPort => self.report.skipped.no_port += 1,
-                    Skip::L7 => self.report.skipped.l7 += 1,
                 },
-                Err(e) => self.malformed(source, line_number, e),
+            },
+        };
+        match parsed {
+            Ok(Parsed::Flow(record)) => {
+                if let Err(e) = self.add(&record) {
+                    self.malformed(source, line_number, e);
+                }
             }
+            Ok(Parsed::Skip(skip)) => match skip {
+                Skip::NotAFlow => self.report.skipped.not_a_flow += 1,
+                Skip::NoPort => self.report.skipped.no_port += 1,
+                Skip::L7 => self.report.skipped.l7 += 1,
+            },
+            Err(e) => self.malformed(source, line_number, e),
         }
-        Ok(())
     }
 
     /// Reads one source held in memory.
@@ -318,8 +353,13 @@ impl FlowIngester {
         }
     }
 
-    /// The id of an endpoint, interning it on first sight.
-    fn intern(&mut self, side: &Side<'_>) -> Result<u32, String> {
+    /// Whether an endpoint was seen before.
+    fn known(&mut self, side: &Side<'_>) -> bool {
+        self.make_key(side) && self.endpoint_ids.contains_key(self.key.as_str())
+    }
+
+    /// Writes the identity of an endpoint into `self.key`; false when it has none.
+    fn make_key(&mut self, side: &Side<'_>) -> bool {
         let key = &mut self.key;
         key.clear();
         let namespace = side.namespace.as_deref().unwrap_or("default");
@@ -339,8 +379,17 @@ impl FlowIngester {
             key.push_str("i\u{1f}");
             key.push_str(ip);
         } else {
+            return false;
+        }
+        true
+    }
+
+    /// The id of an endpoint, interning it on first sight.
+    fn intern(&mut self, side: &Side<'_>) -> Result<u32, String> {
+        if !self.make_key(side) {
             return Err("a side names neither a pod, a workload nor an IP".to_owned());
         }
+        let key = &self.key;
         if let Some(id) = self.endpoint_ids.get(key.as_str()) {
             return Ok(*id);
         }

@@ -11,6 +11,9 @@ pub fn generate(root: &Path, check: bool) -> Result<Vec<String>, String> {
         files.push((format!("docs/schema/{name}.schema.json"), text));
     }
     files.push(("docs/validation-rules.md".to_owned(), validation_rules_page()));
+    for (name, text) in netfence::checks::check_docs() {
+        files.push((format!("docs/checks/{name}"), text));
+    }
     let mut stale = Vec::new();
     for (path, text) in files {
         let full = root.join(&path);

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use netfence::api::{self, AnalyzeRequest, BuildRequest, ExplainRequest, ParseRequest, SchemaRequest, ValidateRequest};
+use netfence::api::{self, AnalyzeRequest, BuildRequest, CheckRequest, DiffRequest, ExplainRequest, ParseRequest, SchemaRequest, ValidateRequest};
 use netfence::engine::{ConnectionFilter, Direction, EngineOptions, IpBlockMode, Protocol};
 use netfence::report;
 use netfence::parse::ParseOptions;
@@ -52,6 +52,15 @@ enum AnalyzeFormat {
     Md,
     Dot,
     Mermaid,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    Text,
+    Json,
+    Md,
+    /// netpol-analyzer's diff text
+    Txt,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -148,6 +157,38 @@ enum Command {
         /// Only this protocol.
         #[arg(long, value_enum)]
         protocol: Option<ProtocolArg>,
+        /// Output format.
+        #[arg(short = 'o', long = "format", value_enum, default_value = "text")]
+        format: Format,
+        /// ipBlocks also match pod IPs from the inventory.
+        #[arg(long)]
+        ip_blocks_match_pods: bool,
+    },
+    /// Semantic diff of connectivity between two versions: what a change opens and closes.
+    #[command(after_help = "Examples:\n  netfence diff --base main/ --head pr/\n  netfence diff --base old.yaml --head new.yaml -o md")]
+    Diff {
+        /// The current state: manifest files or directories.
+        #[arg(long, required = true, num_args = 1..)]
+        base: Vec<PathBuf>,
+        /// The proposed state.
+        #[arg(long, required = true, num_args = 1..)]
+        head: Vec<PathBuf>,
+        /// Output format.
+        #[arg(short = 'o', long = "format", value_enum, default_value = "text")]
+        format: DiffFormat,
+        /// ipBlocks also match pod IPs from the inventory.
+        #[arg(long)]
+        ip_blocks_match_pods: bool,
+    },
+    /// Assert required and forbidden flows (a `kind: Requirements` file) against manifests.
+    #[command(after_help = "Example:\n  netfence check examples/online-shop --requirements examples/online-shop/requirements.yaml\n\nExit code 1 when any requirement fails.")]
+    Check {
+        /// Manifest files or directories; `-` reads standard input.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The requirements file.
+        #[arg(long, short = 'r')]
+        requirements: PathBuf,
         /// Output format.
         #[arg(short = 'o', long = "format", value_enum, default_value = "text")]
         format: Format,
@@ -291,6 +332,39 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
                 Format::Text => report::explanation_text(&explanation),
             };
             Ok((text, 0))
+        }
+        Command::Diff { base, head, format, ip_blocks_match_pods } => {
+            let request = DiffRequest {
+                base: input::read_sources(base)?,
+                head: input::read_sources(head)?,
+                options,
+                engine: engine_options(*ip_blocks_match_pods),
+                filter: ConnectionFilter::default(),
+            };
+            let response = api::diff(&request)?;
+            for e in response.base_errors.iter().chain(&response.head_errors) {
+                let _ = writeln!(std::io::stderr(), "{}", render::error_text(&Error::from(e.clone())));
+            }
+            let text = match format {
+                DiffFormat::Text => netfence::diff::render::text(&response.diff),
+                DiffFormat::Md => netfence::diff::render::markdown(&response.diff),
+                DiffFormat::Txt => netfence::diff::render::netpol_analyzer(&response.diff),
+                DiffFormat::Json => to_json(&response)?,
+            };
+            Ok((text, 0))
+        }
+        Command::Check { paths, requirements, format, ip_blocks_match_pods } => {
+            let sources = input::read_sources(paths)?;
+            let requirements = input::read_file(requirements)?;
+            let mut request = CheckRequest::new(sources, requirements);
+            request.options = options;
+            request.engine = engine_options(*ip_blocks_match_pods);
+            let response = api::check(&request)?;
+            let text = match format {
+                Format::Json | Format::Yaml => to_json(&response)?,
+                Format::Text => netfence::requirements::render::text(&response.results),
+            };
+            Ok((text, u8::from(!response.passed)))
         }
         Command::Schema { name } => {
             let schema = api::schema(&SchemaRequest { name: name.clone() })?;

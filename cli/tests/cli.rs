@@ -157,3 +157,30 @@ fn explain_names_the_allowing_rule() {
     let bad = netfence(&["explain", "examples/online-shop", "--from", "nope", "--to", "shop/api"], None);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn diff_shows_what_the_policies_close() {
+    let out = netfence(
+        &["diff", "--base", "examples/online-shop/manifests", "--head", "examples/online-shop", "-o", "json"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let changes = value["diff"]["connections"].as_array().unwrap();
+    let removed = |src: &str, dst: &str| {
+        changes.iter().any(|c| c["src"] == src && c["dst"] == dst && c["change"] == "removed")
+    };
+    assert!(removed("shop/frontend[Deployment]", "data/postgres[StatefulSet]"), "{value}");
+    assert!(!changes.iter().any(|c| c["change"] == "added"), "adding deny-by-default policies opens nothing");
+}
+
+#[test]
+fn check_passes_the_example_requirements_and_fails_without_policies() {
+    let args = ["check", "examples/online-shop", "-r", "examples/online-shop/requirements.yaml"];
+    let out = netfence(&args, None);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("9 of 9 requirements pass"), "{}", stdout(&out));
+    let out = netfence(&["check", "examples/online-shop/manifests", "-r", "examples/online-shop/requirements.yaml"], None);
+    assert_eq!(out.status.code(), Some(1), "without policies the deny statements fail");
+    assert!(stdout(&out).contains("FAIL"), "{}", stdout(&out));
+}

@@ -8,6 +8,7 @@ mod analyze;
 mod build;
 mod check;
 mod diff;
+mod flows;
 mod parse;
 mod schema;
 mod validate;
@@ -16,6 +17,11 @@ pub use analyze::{AnalyzeRequest, AnalyzeResponse, ExplainRequest, analyze, expl
 pub use build::{BuildRequest, BuildResponse, build};
 pub use check::{CheckRequest, CheckResponse, check};
 pub use diff::{DiffRequest, DiffResponse, diff};
+pub use flows::{
+    AuditRequest, AuditResponse, DropsRequest, DropsResponse, FlowFormat, FlowSource, GenerateRequest,
+    GenerateResponse, ImpactRequest, ImpactResponse, TrafficMapRequest, TrafficMapResponse, audit, audit_with_log,
+    drops, drops_with_log, generate, generate_with_log, impact, impact_with_log, traffic_map, traffic_map_with_log,
+};
 pub use parse::{ParseRequest, ParseResponse, ResourceSummary, parse};
 pub use schema::{SchemaRequest, schema, schemas};
 pub use validate::{ValidateRequest, ValidateResponse, validate};
@@ -69,7 +75,10 @@ pub fn load(sources: &[Source], options: &ParseOptions) -> Result<ResourceSet, E
 }
 
 /// The operations [`call_json`] knows, in the order of the cycle.
-pub const OPERATIONS: &[&str] = &["parse", "validate", "build", "analyze", "explain", "diff", "check", "schema"];
+pub const OPERATIONS: &[&str] = &[
+    "parse", "validate", "build", "analyze", "explain", "diff", "check", "flow_map", "generate", "impact", "drops",
+    "audit", "schema",
+];
 
 /// Runs operation `operation` on a JSON request and returns the JSON response. This is the
 /// whole surface a binding needs.
@@ -86,6 +95,12 @@ pub fn call_json(operation: &str, request: &str) -> Result<String, ErrorPayload>
         "explain" => run(request, explain),
         "diff" => run(request, diff),
         "check" => run(request, check),
+        // `flowMap`: the name the JavaScript binding gives it
+        "flow_map" | "flowMap" => run(request, traffic_map),
+        "generate" => run(request, generate),
+        "impact" => run(request, impact),
+        "drops" => run(request, drops),
+        "audit" => run(request, audit),
         "schema" => run(request, schema),
         other => Err(Error::new(ErrorCode::InvalidRequest, format!("unknown operation `{other}`"))
             .with_help(format!("operations are: {}", OPERATIONS.join(", ")))

@@ -331,9 +331,18 @@ pub struct AuditResponse {
 /// # Errors
 /// Manifest input-level failures, or any bad document in strict mode.
 pub fn audit(request: &AuditRequest) -> Result<AuditResponse, Error> {
-    let (set, cluster) = load_cluster(&request.sources, &request.options, &request.engine)?;
     let log = read_sources(&request.flows, &request.ingest);
-    let audit = audit_policies(&set, &cluster, &log, &request.audit)?;
+    audit_with_log(request, &log)
+}
+
+/// [`audit`] over flows read already (streamed from files by the CLI); `request.flows` is
+/// not read.
+///
+/// # Errors
+/// As [`audit`].
+pub fn audit_with_log(request: &AuditRequest, log: &FlowLog) -> Result<AuditResponse, Error> {
+    let (set, cluster) = load_cluster(&request.sources, &request.options, &request.engine)?;
+    let audit = audit_policies(&set, &cluster, log, &request.audit)?;
     Ok(AuditResponse { audit, ingest: log.report().clone(), errors: set.errors.iter().map(Error::payload).collect() })
 }
 

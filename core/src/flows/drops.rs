@@ -198,8 +198,17 @@ pub struct DropsResponse {
 /// # Errors
 /// Manifest input-level failures; `NF-E012` when an allowance cannot be expressed.
 pub fn drops(request: &DropsRequest) -> Result<DropsResponse, Error> {
-    let (set, cluster) = load_cluster(&request.sources, &request.options, &request.engine)?;
     let log = read_sources(&request.flows, &request.ingest);
-    let drops = explain_drops(&set, &cluster, &log, &request.drops)?;
+    drops_with_log(request, &log)
+}
+
+/// [`drops`] over flows read already (streamed from files by the CLI); `request.flows` is
+/// not read.
+///
+/// # Errors
+/// As [`drops`].
+pub fn drops_with_log(request: &DropsRequest, log: &FlowLog) -> Result<DropsResponse, Error> {
+    let (set, cluster) = load_cluster(&request.sources, &request.options, &request.engine)?;
+    let drops = explain_drops(&set, &cluster, log, &request.drops)?;
     Ok(DropsResponse { drops, ingest: log.report().clone(), errors: set.errors.iter().map(Error::payload).collect() })
 }

@@ -718,9 +718,18 @@ pub struct GenerateResponse {
 /// # Errors
 /// Manifest input-level failures; `NF-E012` when a rule cannot be expressed.
 pub fn generate(request: &GenerateRequest) -> Result<GenerateResponse, Error> {
-    let (set, cluster) = load_cluster(&request.sources, &request.options, &request.engine)?;
     let log = read_sources(&request.flows, &request.ingest);
-    let generated = generate_policies(&set, &cluster, &log, &request.generate)?;
+    generate_with_log(request, &log)
+}
+
+/// [`generate`] over flows read already (streamed from files by the CLI); `request.flows` is
+/// not read.
+///
+/// # Errors
+/// As [`generate`].
+pub fn generate_with_log(request: &GenerateRequest, log: &FlowLog) -> Result<GenerateResponse, Error> {
+    let (set, cluster) = load_cluster(&request.sources, &request.options, &request.engine)?;
+    let generated = generate_policies(&set, &cluster, log, &request.generate)?;
     Ok(GenerateResponse { generated, ingest: log.report().clone(), errors: set.errors.iter().map(Error::payload).collect() })
 }
 

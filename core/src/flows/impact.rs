@@ -176,10 +176,19 @@ pub struct ImpactResponse {
 /// # Errors
 /// Manifest input-level failures, or any bad document in strict mode.
 pub fn impact(request: &ImpactRequest) -> Result<ImpactResponse, Error> {
+    let log = read_sources(&request.flows, &request.ingest);
+    impact_with_log(request, &log)
+}
+
+/// [`impact`] over flows read already (streamed from files by the CLI); `request.flows` is
+/// not read.
+///
+/// # Errors
+/// As [`impact`].
+pub fn impact_with_log(request: &ImpactRequest, log: &FlowLog) -> Result<ImpactResponse, Error> {
     let (base_set, base) = load_cluster(&request.base, &request.options, &request.engine)?;
     let (head_set, head) = load_cluster(&request.head, &request.options, &request.engine)?;
-    let log = read_sources(&request.flows, &request.ingest);
-    let impact = measure_impact(&base_set, &base, &head, &log);
+    let impact = measure_impact(&base_set, &base, &head, log);
     let errors = base_set.errors.iter().chain(&head_set.errors).map(Error::payload).collect();
     Ok(ImpactResponse { impact, ingest: log.report().clone(), errors })
 }

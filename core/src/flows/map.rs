@@ -171,11 +171,20 @@ pub struct TrafficMapResponse {
 /// # Errors
 /// Manifest input-level failures, or any bad document in strict mode.
 pub fn traffic_map(request: &TrafficMapRequest) -> Result<TrafficMapResponse, Error> {
-    let (set, cluster) = load_cluster(&request.sources, &request.options, &request.engine)?;
     let log = read_sources(&request.flows, &request.ingest);
+    traffic_map_with_log(request, &log)
+}
+
+/// [`traffic_map`] over flows read already (streamed from files by the CLI); `request.flows` is
+/// not read.
+///
+/// # Errors
+/// As [`traffic_map`].
+pub fn traffic_map_with_log(request: &TrafficMapRequest, log: &FlowLog) -> Result<TrafficMapResponse, Error> {
+    let (set, cluster) = load_cluster(&request.sources, &request.options, &request.engine)?;
     let resolver = FlowResolver::new(&set, &cluster);
     Ok(TrafficMapResponse {
-        map: build_map(&resolver, &log, &request.map),
+        map: build_map(&resolver, log, &request.map),
         errors: set.errors.iter().map(Error::payload).collect(),
     })
 }

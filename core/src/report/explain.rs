@@ -88,12 +88,12 @@ fn direction_word(direction: Direction) -> &'static str {
 }
 
 /// `ns/policy at file:line`.
-fn policy_text(policy: &PolicyRef) -> String {
+pub(super) fn policy_text(policy: &PolicyRef) -> String {
     format!("{}/{}{}", policy.namespace, policy.name, at(policy.location.as_ref()))
 }
 
 /// `ns/policy ingress[0] at file:line`.
-fn rule_text(rule: &RuleRef) -> String {
+pub(super) fn rule_text(rule: &RuleRef) -> String {
     format!(
         "{}/{} {}[{}]{}",
         rule.namespace,

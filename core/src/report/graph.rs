@@ -89,7 +89,7 @@ pub(super) fn dot(analysis: &AnalyzeResponse) -> String {
 }
 
 /// A dot double-quoted string: backslashes and quotes escaped, line breaks as `\n`.
-fn dot_string(text: &str) -> String {
+pub(super) fn dot_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
@@ -135,7 +135,7 @@ pub(super) fn mermaid(analysis: &AnalyzeResponse) -> String {
 
 /// A mermaid quoted label: characters that could end the label or start markup are written as
 /// entity codes (`#34;`), line breaks as spaces.
-fn mermaid_string(text: &str) -> String {
+pub(super) fn mermaid_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {

@@ -14,6 +14,7 @@ use crate::engine::{Explanation, PortRanges, PortSet, Protocol};
 
 mod connlist;
 mod explain;
+pub mod flows;
 mod graph;
 mod table;
 

@@ -21,8 +21,9 @@
 
 use std::fmt::Write as _;
 
-use super::{ChangeKind, ConnectionChange, ConnectivityDiff, external_range};
-use crate::engine::{PortSet, Ports, Protocol};
+use super::{ChangeKind, ConnectionChange, ConnectivityDiff};
+use crate::engine::{PortSet, Ports};
+use crate::report::{endpoint_label, markdown_cell, one_line};
 
 /// The diff as text for a terminal: a summary line, endpoints added and removed, then the
 /// connections added, removed and changed (with the ports added and removed).
@@ -175,50 +176,12 @@ fn is_empty(ports: &Ports) -> bool {
 }
 
 /// `All Connections`, `No Connections`, or `PROTO ports` per protocol joined by `,`.
-// `report` formats connections the same way in a private helper; when it is public this
-// should call it instead.
 pub(crate) fn connections_text(ports: &Ports) -> String {
     let set = PortSet::from_ports(ports);
-    if set.is_empty() {
-        return "No Connections".to_owned();
-    }
-    if set.is_all() {
-        return "All Connections".to_owned();
-    }
-    Protocol::ALL
-        .iter()
-        .filter(|p| !set.get(**p).is_empty())
-        .map(|p| {
-            let ranges: Vec<String> = set
-                .get(*p)
-                .ranges()
-                .iter()
-                .map(|&(from, to)| if from == to { from.to_string() } else { format!("{from}-{to}") })
-                .collect();
-            format!("{p} {}", ranges.join(","))
-        })
-        .collect::<Vec<_>>()
-        .join(",")
+    if set.is_empty() { "No Connections".to_owned() } else { crate::report::connections_text(&set) }
 }
 
-/// External ranges suffixed `[External]`, as netpol-analyzer names them.
-fn endpoint_label(name: &str) -> String {
-    if external_range(name).is_some() { format!("{name}[External]") } else { name.to_owned() }
-}
-
-/// The name with control characters escaped, so one entry stays one line.
-fn one_line(name: &str) -> String {
-    name.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
-}
-
-/// Text shown literally in markdown (also inside a table cell).
-fn markdown_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in one_line(text).chars() {
-        if matches!(c, '\\' | '|' | '`' | '*' | '_' | '<' | '>' | '&' | '(' | ')' | '~') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
+/// Text shown literally in markdown (also inside a table cell), on one line.
+pub(crate) fn markdown_text(text: &str) -> String {
+    markdown_cell(&one_line(text))
 }

@@ -13,7 +13,7 @@
 use std::collections::BTreeSet;
 use std::ops::Bound;
 
-use super::{Pair, connections_text, external_range, pairs};
+use super::{Pair, connections_text, external_range, one_line, pairs};
 use crate::api::AnalyzeResponse;
 use crate::engine::intervals::Point;
 use crate::engine::ipset::IpRange;
@@ -48,12 +48,6 @@ pub(super) fn render(analysis: &AnalyzeResponse) -> String {
     }
     lines.sort_unstable();
     lines.into_iter().map(|line| line + "\n").collect()
-}
-
-/// The name with control characters escaped (`\n`), so that one connection stays one line.
-/// Names of valid resources have none, so this changes nothing netpol-analyzer would print.
-fn one_line(name: &str) -> String {
-    name.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
 }
 
 /// Where pieces of the address space start, per family.

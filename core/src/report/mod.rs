@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use crate::api::AnalyzeResponse;
-use crate::engine::ipset::IpRange;
+use crate::diff::external_range;
 use crate::engine::{Explanation, PortRanges, PortSet, Protocol};
 
 mod connlist;
@@ -17,6 +17,8 @@ mod explain;
 pub mod flows;
 mod graph;
 mod table;
+
+pub(crate) use table::{endpoint_label, markdown_cell};
 
 /// netpol-analyzer's connlist text: `SRC => DST : CONNS` lines, sorted as netpol-analyzer
 /// sorts them (byte order of the whole line), external ranges suffixed `[External]`.
@@ -89,15 +91,10 @@ fn port_ranges(ports: &[[u16; 2]]) -> PortRanges {
     PortRanges::from_ranges(ports.iter().map(|&[from, to]| (from, to)))
 }
 
-/// The external range an endpoint name stands for, `None` for an in-cluster endpoint
-/// (`ns/name[Kind]` always holds a `/`; an external range `first-last` never does).
-fn external_range(name: &str) -> Option<IpRange> {
-    if name.contains('/') { None } else { IpRange::parse(name) }
-}
-
 /// netpol-analyzer's connection text: `All Connections` when every port of every protocol is
-/// allowed, else `PROTO ranges` per protocol in name order, all joined by `,`.
-fn connections_text(ports: &PortSet) -> String {
+/// allowed, else `PROTO ranges` per protocol in name order, all joined by `,` (empty for an
+/// empty set).
+pub(crate) fn connections_text(ports: &PortSet) -> String {
     if ports.is_all() {
         return "All Connections".to_owned();
     }
@@ -118,6 +115,12 @@ fn ranges_text(ranges: &[(u16, u16)], separator: &str) -> String {
 
 fn range_text(from: u16, to: u16) -> String {
     if from == to { from.to_string() } else { format!("{from}-{to}") }
+}
+
+/// The name with control characters escaped (`\n`), so that one connection stays one line.
+/// Names of valid resources have none, so this changes nothing netpol-analyzer would print.
+pub(crate) fn one_line(name: &str) -> String {
+    name.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
 }
 
 #[cfg(test)]

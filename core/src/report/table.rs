@@ -43,13 +43,13 @@ pub(super) fn markdown(analysis: &AnalyzeResponse) -> String {
 }
 
 /// The endpoint as the connlist text names it: external ranges get `[External]`.
-pub(super) fn endpoint_label(name: &str) -> String {
+pub(crate) fn endpoint_label(name: &str) -> String {
     if external_range(name).is_some() { format!("{name}[External]") } else { name.to_owned() }
 }
 
 /// Text that stays inside its table cell and is shown literally: markdown punctuation that
 /// could close the cell or start markup is backslash-escaped, line breaks become spaces.
-fn markdown_cell(text: &str) -> String {
+pub(crate) fn markdown_cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

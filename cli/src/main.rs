@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 ok; 1 findings or failures over the threshold; 2 usage or input error.
 
+mod flows;
 mod input;
 mod render;
 
@@ -196,6 +197,19 @@ enum Command {
         #[arg(long)]
         ip_blocks_match_pods: bool,
     },
+    /// Flow logs: `flows map`, the traffic map of who talks to whom.
+    Flows {
+        #[command(subcommand)]
+        command: flows::FlowsCommand,
+    },
+    /// Least-privilege NetworkPolicies from observed flows, verified by the engine.
+    Generate(flows::GenerateArgs),
+    /// The observed flows a change (base → head) would newly deny or newly allow.
+    Impact(flows::ImpactArgs),
+    /// Why dropped flows were denied, and the smallest allowance that admits each.
+    Drops(flows::DropsArgs),
+    /// Hits per policy rule over observed flows: unused and too-broad rules, empty policies.
+    Audit(flows::AuditArgs),
     /// Print a JSON Schema: `intent`, `error`, or `<operation>-request`/`-response`.
     #[command(after_help = "Example:\n  netfence schema intent > intent.schema.json")]
     Schema {
@@ -366,6 +380,11 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
             };
             Ok((text, u8::from(!response.passed)))
         }
+        Command::Flows { command } => flows::run_flows(command, options),
+        Command::Generate(args) => flows::generate(args, options),
+        Command::Impact(args) => flows::impact(args, options),
+        Command::Drops(args) => flows::drops(args, options),
+        Command::Audit(args) => flows::audit(args, options),
         Command::Schema { name } => {
             let schema = api::schema(&SchemaRequest { name: name.clone() })?;
             Ok((to_json(&schema)?, 0))

@@ -91,10 +91,13 @@ pub fn ingest_text(r: &IngestReport) -> String {
         r.records, r.sources, r.connections, r.tuples, r.replies, r.duplicates
     );
     let s = &r.skipped;
-    for (n, what) in [(s.not_a_flow, "not flows"), (s.no_port, "without a port"), (s.l7, "L7")] {
-        if n > 0 {
-            let _ = write!(out, "; {n} lines {what} skipped");
-        }
+    let skipped: Vec<String> = [(s.not_a_flow, "not a flow"), (s.no_port, "without a port"), (s.l7, "L7")]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
+    if !skipped.is_empty() {
+        let _ = write!(out, "; lines skipped: {}", skipped.join(", "));
     }
     out.push(')');
     if r.first_seen.is_some() {
@@ -329,7 +332,7 @@ fn generate_summary(r: &GenerateResponse) -> String {
         out.push_str(&table(&header, &rows, "  "));
     }
     if !g.skipped.is_empty() {
-        let _ = writeln!(out, "{} observed flows got no rule (see the text or JSON output)", g.skipped.len());
+        let _ = writeln!(out, "{} observed flows got no rule", g.skipped.len());
     }
     out
 }

@@ -40,6 +40,9 @@ pub enum ErrorCode {
     /// The builder was asked for something it cannot express as a NetworkPolicy.
     #[serde(rename = "NF-E012")]
     InvalidBuild,
+    /// A requirements document is invalid.
+    #[serde(rename = "NF-E013")]
+    InvalidRequirements,
     /// Reading an input failed (CLI only).
     #[serde(rename = "NF-E020")]
     Io,
@@ -62,6 +65,7 @@ impl ErrorCode {
             Self::InvalidIntent => "NF-E010",
             Self::InvalidRequest => "NF-E011",
             Self::InvalidBuild => "NF-E012",
+            Self::InvalidRequirements => "NF-E013",
             Self::Io => "NF-E020",
             Self::Output => "NF-E030",
         }
@@ -80,6 +84,7 @@ impl ErrorCode {
             Self::InvalidIntent => "an intent document is invalid",
             Self::InvalidRequest => "a JSON request to the API could not be decoded, or names an unknown operation",
             Self::InvalidBuild => "the builder was asked for something that is not a valid NetworkPolicy",
+            Self::InvalidRequirements => "a requirements document is invalid",
             Self::Io => "reading or writing a file failed (CLI)",
             Self::Output => "output could not be produced",
         }
@@ -96,6 +101,7 @@ impl ErrorCode {
         Self::InvalidIntent,
         Self::InvalidRequest,
         Self::InvalidBuild,
+        Self::InvalidRequirements,
         Self::Io,
         Self::Output,
     ];

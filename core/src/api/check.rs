@@ -49,7 +49,7 @@ pub struct CheckResponse {
 /// Checks every requirement of the requirements file against the inputs.
 ///
 /// # Errors
-/// An invalid requirements file (`NF-E011`, located at the field, or the parser's codes);
+/// An invalid requirements file (`NF-E013`, located at the field, or the parser's codes);
 /// input-level failures, or any bad document in strict mode.
 pub fn check(request: &CheckRequest) -> Result<CheckResponse, Error> {
     let requirements = parse_requirements(&request.requirements.text, &request.requirements.name)?;

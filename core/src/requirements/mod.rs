@@ -189,14 +189,14 @@ fn locate(file: &str, root: &Node, pointer: &str) -> Location {
 }
 
 fn invalid(message: String, help: impl Into<String>, location: Location) -> Error {
-    Error::new(ErrorCode::InvalidRequest, message).with_help(help).at(location)
+    Error::new(ErrorCode::InvalidRequirements, message).with_help(help).at(location)
 }
 
 /// Parses a requirements file (YAML or JSON, one document) and checks what the schema cannot:
 /// unique names, one of `namespace` and `namespaceSelector`, port numbers and ranges.
 ///
 /// # Errors
-/// `NF-E011` for a wrong `apiVersion` or `kind`, unknown or missing fields, values of the
+/// `NF-E013` ([`ErrorCode::InvalidRequirements`]) for a wrong `apiVersion` or `kind`, unknown or missing fields, values of the
 /// wrong type and invalid statements, located at the field; the parser's codes for text that
 /// is not YAML.
 pub fn parse_requirements(text: &str, file: &str) -> Result<RequirementsFile, Error> {

@@ -64,11 +64,65 @@ export declare function check(request: CheckRequest | string): CheckResponse;
 /** `check` off the event loop: resolves to the response, rejects with a {@link NetfenceError}. */
 export declare function checkAsync(request: CheckRequest | string): Promise<CheckResponse>;
 
+/** Runs `flow_map` (see docs/api.md); throws a {@link NetfenceError} on bad input. */
+export declare function flowMap(request: TrafficMapRequest | string): TrafficMapResponse;
+
+/** `flowMap` off the event loop: resolves to the response, rejects with a {@link NetfenceError}. */
+export declare function flowMapAsync(request: TrafficMapRequest | string): Promise<TrafficMapResponse>;
+
+/** Runs `generate` (see docs/api.md); throws a {@link NetfenceError} on bad input. */
+export declare function generate(request: GenerateRequest | string): GenerateResponse;
+
+/** `generate` off the event loop: resolves to the response, rejects with a {@link NetfenceError}. */
+export declare function generateAsync(request: GenerateRequest | string): Promise<GenerateResponse>;
+
+/** Runs `impact` (see docs/api.md); throws a {@link NetfenceError} on bad input. */
+export declare function impact(request: ImpactRequest | string): ImpactResponse;
+
+/** `impact` off the event loop: resolves to the response, rejects with a {@link NetfenceError}. */
+export declare function impactAsync(request: ImpactRequest | string): Promise<ImpactResponse>;
+
+/** Runs `drops` (see docs/api.md); throws a {@link NetfenceError} on bad input. */
+export declare function drops(request: DropsRequest | string): DropsResponse;
+
+/** `drops` off the event loop: resolves to the response, rejects with a {@link NetfenceError}. */
+export declare function dropsAsync(request: DropsRequest | string): Promise<DropsResponse>;
+
+/** Runs `audit` (see docs/api.md); throws a {@link NetfenceError} on bad input. */
+export declare function audit(request: AuditRequest | string): AuditResponse;
+
+/** `audit` off the event loop: resolves to the response, rejects with a {@link NetfenceError}. */
+export declare function auditAsync(request: AuditRequest | string): Promise<AuditResponse>;
+
 /** Runs `schema` (see docs/api.md); throws a {@link NetfenceError} on bad input. */
 export declare function schema(request: SchemaRequest | string): unknown;
 
 /** `schema` off the event loop: resolves to the response, rejects with a {@link NetfenceError}. */
 export declare function schemaAsync(request: SchemaRequest | string): Promise<unknown>;
+
+/**
+ * A generalisation and what it would allow.
+ */
+export interface Alternative {
+    /** The generalisation. */
+    generalise: {
+        /** Peers are whole namespaces instead of workloads. */
+        byNamespace?: boolean;
+        /**
+         * Observed ports of one rule closer than this many ports apart become one range
+         * (`endPort`); none: exact ports.
+         */
+        portRangeGap?: number | null;
+    };
+    /** Policies it makes. */
+    policies: number;
+    /** Rules it makes. */
+    rules: number;
+    /** Whether every observed flow is allowed. */
+    verified: boolean;
+    /** Its over-permission (without the connection list). */
+    overPermission: OverPermission;
+}
 
 /**
  * Request of [`analyze`].
@@ -110,6 +164,121 @@ export interface AnalyzeResponse {
  * A transport protocol NetworkPolicy can name.
  */
 export type AnalyzeResponseProtocol = "TCP" | "UDP" | "SCTP";
+
+/**
+ * Options of [`audit_policies`].
+ */
+export interface AuditOptions {
+    /**
+     * A rule that was hit is reported as too broad when the distinct tuples it was used for are
+     * at most this percentage of the tuples it allows.
+     */
+    narrowPercent?: number;
+    /** Connections listed per too-broad rule (all are counted). */
+    maxConnections?: number;
+    /** Label keys to leave out of suggested selectors, besides the volatile ones. */
+    volatileLabels?: string[];
+}
+
+/**
+ * Request of [`audit`].
+ */
+export interface AuditRequest {
+    /** The manifests as deployed: workloads, pods and policies. */
+    sources: Source[];
+    /** The flow logs of the window audited. */
+    flows: FlowSource[];
+    /** Parse limits and strict mode. */
+    options?: ParseOptions;
+    /** Engine semantics. */
+    engine?: EngineOptions;
+    /** Ingestion limits. */
+    ingest?: IngestOptions;
+    /** Audit options. */
+    audit?: AuditOptions;
+}
+
+/**
+ * Response of [`audit`].
+ */
+export interface AuditResponse {
+    /** Every rule of an isolating direction, with its hits, in policy order. */
+    rules: RuleHits[];
+    /** Rules never hit over the window. */
+    unused: AuditResponseRuleRef[];
+    /** Rules hit but much broader than their use. */
+    tooBroad: BroadRule[];
+    /** Policies that select no workload of the inventory. */
+    selectingNothing: PolicyRef[];
+    /** Delivered flows that could not be checked (an endpoint unknown to the inventory). */
+    unchecked: number;
+    /** What ingestion read (its `firstSeen`/`lastSeen` is the window). */
+    ingest: IngestReport;
+    /** Manifest documents that could not be read. */
+    errors: ErrorPayload[];
+}
+
+/**
+ * One line of the canonical connectivity list: `src` may reach `dst` on `ports` of
+ * `protocol`. Exactly the format of netpol-analyzer's canonical expected outputs.
+ */
+export interface AuditResponseConnectionRecord {
+    /** Source endpoint: `ns/name[Kind]` or an external range `A.B.C.D-E.F.G.H`. */
+    src: string;
+    /** Destination endpoint. */
+    dst: string;
+    /** Protocol. */
+    protocol: AuditResponseProtocol;
+    /** Inclusive port ranges `[from, to]`, sorted and disjoint. */
+    ports: number[][];
+}
+
+/**
+ * A traffic direction, seen from a workload.
+ */
+export type AuditResponseDirection = "ingress" | "egress";
+
+/**
+ * A transport protocol NetworkPolicy can name.
+ */
+export type AuditResponseProtocol = "TCP" | "UDP" | "SCTP";
+
+/**
+ * One rule of a NetworkPolicy: `spec.ingress[index]` or `spec.egress[index]`.
+ */
+export interface AuditResponseRuleRef {
+    /** Policy namespace. */
+    namespace: string;
+    /** Policy name. */
+    policy: string;
+    /** `ingress` or `egress`. */
+    direction: AuditResponseDirection;
+    /** Index of the rule in `spec.ingress` / `spec.egress`. */
+    index: number;
+    /** Where the rule is. */
+    location?: Location | null;
+}
+
+/**
+ * A rule much broader than its observed use.
+ */
+export interface BroadRule {
+    /** The rule. */
+    rule: AuditResponseRuleRef;
+    /** Tuples used. */
+    used: number;
+    /** Tuples allowed. */
+    allows: number;
+    /** The tightened rule: the peers and ports observed (YAML, replaces the rule at its location). */
+    suggestion: string;
+    /**
+     * In-cluster connections the tightened rule would stop allowing (first `maxConnections`),
+     * computed by the engine with the rule replaced.
+     */
+    stopsAllowing: AuditResponseConnectionRecord[];
+    /** Their number of `(source, destination, protocol, port)` tuples. */
+    stopsAllowingTuples: number;
+}
 
 /**
  * Request of [`build`]: the intent as text (YAML or JSON, with locations in errors) or as an
@@ -323,6 +492,18 @@ export interface Counterexample {
 }
 
 /**
+ * The side that denies a flow and the policies isolating it.
+ */
+export interface DeniedSide {
+    /** `egress` (of the source) or `ingress` (of the destination). */
+    direction: ImpactResponseDirection;
+    /** The endpoint on that side. */
+    endpoint: string;
+    /** The policies isolating it, `namespace/name`, none of which allows the flow. */
+    policies: string[];
+}
+
+/**
  * Request of [`diff`].
  */
 export interface DiffRequest {
@@ -434,6 +615,95 @@ export type DiffResponseProtocol = "TCP" | "UDP" | "SCTP";
  * Which traffic a default deny or an allowance concerns.
  */
 export type Direction = "Ingress" | "Egress" | "Both";
+
+/**
+ * Why a flow was dropped, per the engine.
+ */
+export type DropCause = "policy" | "notPolicy" | "unresolved";
+
+/**
+ * One dropped flow, explained.
+ */
+export interface DroppedFlow {
+    /** Source. */
+    src: string;
+    /** Destination. */
+    dst: string;
+    /** Protocol. */
+    protocol: DropsResponseProtocol;
+    /** Destination port. */
+    port: number;
+    /** What was observed (with the drop reasons the records give). */
+    counts: FlowCounts;
+    /** The engine's verdict. */
+    cause: DropCause;
+    /** The sides that deny it and the policies isolating them. */
+    deniedBy?: DropsResponseDeniedSide[];
+    /** The smallest allowance admitting exactly this flow: one policy per denying side, YAML. */
+    allowance?: string | null;
+}
+
+/**
+ * Options of [`explain_drops`].
+ */
+export interface DropsOptions {
+    /** Label keys to leave out of selectors, besides the volatile ones. */
+    volatileLabels?: string[];
+    /** Also explain flows in policy audit mode (`AUDIT`: they would be dropped). */
+    includeAudit?: boolean;
+}
+
+/**
+ * Request of [`drops`].
+ */
+export interface DropsRequest {
+    /** The manifests as deployed: workloads, pods and policies. */
+    sources: Source[];
+    /** The flow logs. */
+    flows: FlowSource[];
+    /** Parse limits and strict mode. */
+    options?: ParseOptions;
+    /** Engine semantics. */
+    engine?: EngineOptions;
+    /** Ingestion limits. */
+    ingest?: IngestOptions;
+    /** Drops options. */
+    drops?: DropsOptions;
+}
+
+/**
+ * Response of [`drops`].
+ */
+export interface DropsResponse {
+    /** Dropped flows, sorted by source, destination, protocol and port. */
+    drops: DroppedFlow[];
+    /** What ingestion read. */
+    ingest: IngestReport;
+    /** Manifest documents that could not be read. */
+    errors: ErrorPayload[];
+}
+
+/**
+ * The side that denies a flow and the policies isolating it.
+ */
+export interface DropsResponseDeniedSide {
+    /** `egress` (of the source) or `ingress` (of the destination). */
+    direction: DropsResponseDirection;
+    /** The endpoint on that side. */
+    endpoint: string;
+    /** The policies isolating it, `namespace/name`, none of which allows the flow. */
+    policies: string[];
+}
+
+/**
+ * A traffic direction, seen from a workload.
+ */
+export type DropsResponseDirection = "ingress" | "egress";
+
+/**
+ * A transport protocol NetworkPolicy can name.
+ */
+export type DropsResponseProtocol = "TCP" | "UDP" | "SCTP";
 
 /**
  * An in-cluster endpoint: a workload (`ns/name[Deployment]`) or a pod (`ns/name[Pod]`).
@@ -597,6 +867,184 @@ export interface Finding {
 }
 
 /**
+ * Counts, times and verdicts of observed flows: the provenance of a map entry or a rule.
+ */
+export interface FlowCounts {
+    /** Connections (records of one connection folded). */
+    connections: number;
+    /** Records (replies excluded). */
+    records: number;
+    /** First seen (RFC 3339). */
+    firstSeen?: string | null;
+    /** Last seen (RFC 3339). */
+    lastSeen?: string | null;
+    /** Connections per verdict. */
+    verdicts: VerdictCounts;
+    /** Drop reasons with counts. */
+    dropReasons?: { [key: string]: number };
+}
+
+/**
+ * The format of a flow source.
+ */
+export type FlowFormat = "auto" | "hubble" | "jsonl" | "csv";
+
+/**
+ * A flow by its endpoints, protocol and port.
+ */
+export interface FlowKey {
+    /** Source. */
+    src: string;
+    /** Destination. */
+    dst: string;
+    /** Protocol. */
+    protocol: GenerateResponseProtocol;
+    /** Destination port. */
+    port: number;
+}
+
+/**
+ * One flow source in a request: its name, text and format.
+ */
+export interface FlowSource {
+    /** Shown with malformed lines: a file path or any label. */
+    name?: string;
+    /** The flow records. */
+    text: string;
+    /** Their format. */
+    format?: FlowFormat;
+}
+
+/**
+ * Options of [`generate_policies`].
+ */
+export interface GenerateOptions {
+    /**
+     * Add `allow-dns` (UDP and TCP 53 to cluster DNS) in every namespace; DNS flows to it
+     * then need no rule of their own.
+     */
+    dns?: boolean;
+    /** Namespace of cluster DNS. */
+    dnsNamespace?: string;
+    /** Pod labels of cluster DNS. */
+    dnsLabels?: { [key: string]: string };
+    /**
+     * Namespaces that get no policies (their pods stay unrestricted). Default: `kube-system`,
+     * whose components talk to the API server and nodes in ways flows rarely show.
+     */
+    excludeNamespaces?: string[];
+    /** External IPv4 peers as this prefix (e.g. 24); none: one `/32` per address. */
+    externalPrefixV4?: number | null;
+    /** External IPv6 peers as this prefix; none: `/128`. */
+    externalPrefixV6?: number | null;
+    /** Label keys to leave out of selectors, besides [`VOLATILE_LABELS`]. */
+    volatileLabels?: string[];
+    /** Also allow flows that were only dropped (default: only delivered flows). */
+    includeDropped?: boolean;
+    /** How to generalise the emitted policies. */
+    generalise?: {
+        /** Peers are whole namespaces instead of workloads. */
+        byNamespace?: boolean;
+        /**
+         * Observed ports of one rule closer than this many ports apart become one range
+         * (`endPort`); none: exact ports.
+         */
+        portRangeGap?: number | null;
+    };
+    /** Also build and measure every other generalisation (`alternatives` in the result). */
+    compare?: boolean;
+}
+
+/**
+ * Request of [`generate`].
+ */
+export interface GenerateRequest {
+    /** Manifests: namespaces, workloads and pods (their policies are ignored). */
+    sources: Source[];
+    /** The flow logs. */
+    flows: FlowSource[];
+    /** Parse limits and strict mode. */
+    options?: ParseOptions;
+    /** Engine semantics. */
+    engine?: EngineOptions;
+    /** Ingestion limits. */
+    ingest?: IngestOptions;
+    /** Generation options. */
+    generate?: GenerateOptions;
+}
+
+/**
+ * Response of [`generate`].
+ */
+export interface GenerateResponse {
+    /** The policies: allowances first, then default deny (the safe apply order). */
+    policies: NetworkPolicy[];
+    /** The same as multi-document YAML. */
+    yaml: string;
+    /** Namespaces that got policies. */
+    namespaces: string[];
+    /** Every workload rule with its provenance. */
+    rules: GeneratedRule[];
+    /** The engine's check that every observed flow is allowed. */
+    verification: Verification;
+    /** Allowed connections never observed. */
+    overPermission: OverPermission;
+    /** The other generalisations, measured (with `compare`). */
+    alternatives?: Alternative[];
+    /** Flows no rule was generated for. */
+    skipped?: SkippedFlow[];
+    /** What ingestion read. */
+    ingest: IngestReport;
+    /** Manifest documents that could not be read. */
+    errors: ErrorPayload[];
+}
+
+/**
+ * One line of the canonical connectivity list: `src` may reach `dst` on `ports` of
+ * `protocol`. Exactly the format of netpol-analyzer's canonical expected outputs.
+ */
+export interface GenerateResponseConnectionRecord {
+    /** Source endpoint: `ns/name[Kind]` or an external range `A.B.C.D-E.F.G.H`. */
+    src: string;
+    /** Destination endpoint. */
+    dst: string;
+    /** Protocol. */
+    protocol: GenerateResponseProtocol;
+    /** Inclusive port ranges `[from, to]`, sorted and disjoint. */
+    ports: number[][];
+}
+
+/**
+ * A traffic direction, seen from a workload.
+ */
+export type GenerateResponseDirection = "ingress" | "egress";
+
+/**
+ * A transport protocol NetworkPolicy can name.
+ */
+export type GenerateResponseProtocol = "TCP" | "UDP" | "SCTP";
+
+/**
+ * One generated rule and where it came from.
+ */
+export interface GeneratedRule {
+    /** Policy namespace. */
+    namespace: string;
+    /** Policy name. */
+    policy: string;
+    /** Direction. */
+    direction: GenerateResponseDirection;
+    /** Index in `spec.ingress` / `spec.egress`. */
+    index: number;
+    /** The peer, e.g. `pods app=api in namespace shop` or `203.0.113.7/32`. */
+    peer: string;
+    /** Ports, e.g. `TCP/8080`. */
+    ports: string[];
+    /** The observed flows it allows. */
+    provenance: FlowCounts;
+}
+
+/**
  * IPBlock describes a particular CIDR (Ex. "192.168.1.0/24","2001:db8::/64") that is allowed to the pods matched by a NetworkPolicySpec's podSelector. The except entry describes CIDRs that should not be included within this rule.
  */
 export interface IPBlock {
@@ -604,6 +1052,132 @@ export interface IPBlock {
     cidr: string;
     /** except is a slice of CIDRs that should not be included within an IPBlock Valid examples are "192.168.1.0/24" or "2001:db8::/64" Except values will be rejected if they are outside the cidr range */
     except?: string[];
+}
+
+/**
+ * One port of a workload pair whose verdict changes.
+ */
+export interface ImpactFlow {
+    /** Protocol. */
+    protocol: ImpactResponseProtocol;
+    /** Destination port. */
+    port: number;
+    /** What was observed. */
+    counts: FlowCounts;
+    /** For a newly denied flow: the sides of the head that deny it. */
+    deniedBy?: DeniedSide[];
+}
+
+/**
+ * The changed flows between two endpoints.
+ */
+export interface ImpactGroup {
+    /** Source. */
+    src: string;
+    /** Destination. */
+    dst: string;
+    /** Observed connections affected. */
+    connections: number;
+    /** The ports. */
+    flows: ImpactFlow[];
+}
+
+/**
+ * Request of [`impact`].
+ */
+export interface ImpactRequest {
+    /** The manifests before the change. */
+    base: Source[];
+    /** The manifests after the change. */
+    head: Source[];
+    /** The flow logs. */
+    flows: FlowSource[];
+    /** Parse limits and strict mode. */
+    options?: ParseOptions;
+    /** Engine semantics. */
+    engine?: EngineOptions;
+    /** Ingestion limits. */
+    ingest?: IngestOptions;
+}
+
+/**
+ * Response of [`impact`].
+ */
+export interface ImpactResponse {
+    /** Observed flows allowed by the base and denied by the head: the blast radius. */
+    newlyDenied: ImpactGroup[];
+    /** Observed flows denied by the base and allowed by the head. */
+    newlyAllowed: ImpactGroup[];
+    /** Flows (tuples) allowed by both. */
+    unchangedAllowed: number;
+    /** Flows denied by both. */
+    unchangedDenied: number;
+    /**
+     * Flows that could not be checked (an endpoint unknown to the inventory or absent in one
+     * of the two versions).
+     */
+    unchecked: number;
+    /** What ingestion read. */
+    ingest: IngestReport;
+    /** Manifest documents that could not be read (base and head). */
+    errors: ErrorPayload[];
+}
+
+/**
+ * A traffic direction, seen from a workload.
+ */
+export type ImpactResponseDirection = "ingress" | "egress";
+
+/**
+ * A transport protocol NetworkPolicy can name.
+ */
+export type ImpactResponseProtocol = "TCP" | "UDP" | "SCTP";
+
+/**
+ * Ingestion limits.
+ */
+export interface IngestOptions {
+    /** Longer lines are malformed (and never held in memory whole). */
+    maxLineBytes?: number;
+    /** How many malformed lines are reported with their line number (all are counted). */
+    maxReportedMalformed?: number;
+    /**
+     * How many recent connection fingerprints are remembered to fold repeated records of one
+     * connection; 0 turns folding off.
+     */
+    foldWindow?: number;
+}
+
+/**
+ * What ingestion read.
+ */
+export interface IngestReport {
+    /** Sources read. */
+    sources: number;
+    /** Lines read (blank and comment lines included). */
+    lines: number;
+    /** Flow records read (replies included). */
+    records: number;
+    /** Connections counted after folding (a generic row with `count` adds that many). */
+    connections: number;
+    /** Reply records dropped. */
+    replies: number;
+    /** Records folded into a connection already counted. */
+    duplicates: number;
+    /** Well-formed lines without a usable flow. */
+    skipped: SkippedCounts;
+    /** Malformed lines, all counted. */
+    malformed: number;
+    /** The first malformed lines, with line numbers. */
+    malformedLines?: MalformedLine[];
+    /** Distinct `(source, destination, protocol, port)` tuples. */
+    tuples: number;
+    /** Distinct endpoints (workloads, pods, addresses) as the records name them. */
+    endpoints: number;
+    /** Earliest record time (nanoseconds since the epoch). */
+    firstSeen?: string | null;
+    /** Latest record time. */
+    lastSeen?: string | null;
 }
 
 /**
@@ -877,6 +1451,18 @@ export interface Location {
 }
 
 /**
+ * A line that could not be read.
+ */
+export interface MalformedLine {
+    /** The source (file name) it is in. */
+    source: string;
+    /** 1-based line number. */
+    line: number;
+    /** What is wrong, lowercase. */
+    message: string;
+}
+
+/**
  * ManagedFieldsEntry is a workflow-id, a FieldSet and the group version of the resource that the fieldset applies to.
  */
 export interface ManagedFieldsEntry {
@@ -894,6 +1480,21 @@ export interface ManagedFieldsEntry {
     subresource?: string;
     /** Time is the timestamp of when the ManagedFields entry was added. The timestamp will also be updated if a field is added, the manager changes any of the owned fields value or removes a field. The timestamp does not update when a field is removed from the entry because another manager took it over. */
     time?: Time;
+}
+
+/**
+ * Options of the traffic map.
+ */
+export interface MapOptions {
+    /**
+     * Aggregate external IPv4 addresses to this prefix length (e.g. 24); none: one entry per
+     * address.
+     */
+    externalPrefixV4?: number | null;
+    /** Aggregate external IPv6 addresses to this prefix length (e.g. 64). */
+    externalPrefixV6?: number | null;
+    /** Leave out flows with an unresolved side. */
+    skipUnresolved?: boolean;
 }
 
 /**
@@ -1056,6 +1657,27 @@ export interface ObjectMeta {
 export type Operator = "In" | "NotIn" | "Exists" | "DoesNotExist";
 
 /**
+ * Allowed connections never observed, counted as `(source, destination, protocol, port)`
+ * tuples over the pairs with a side in a namespace that got policies (external: per address).
+ */
+export interface OverPermission {
+    /** In-cluster tuples allowed. */
+    allowed: number;
+    /** In-cluster tuples observed (and allowed). */
+    observed: number;
+    /** In-cluster tuples allowed but never observed. */
+    unobserved: number;
+    /** External `(endpoint, address, protocol, port)` tuples allowed (saturating). */
+    externalAllowed: number;
+    /** External tuples observed. */
+    externalObserved: number;
+    /** External tuples allowed but never observed. */
+    externalUnobserved: number;
+    /** The in-cluster connections allowed but never observed. */
+    connections?: GenerateResponseConnectionRecord[];
+}
+
+/**
  * OwnerReference contains enough information to let you identify an owning object. An owning object must be in the same namespace as the dependent, or be cluster-scoped, so there is no namespace field.
  */
 export interface OwnerReference {
@@ -1115,6 +1737,11 @@ export interface ParseResponse {
     /** Documents that could not be read (the others were). */
     errors: ErrorPayload[];
 }
+
+/**
+ * The kind of a peer, on the wire.
+ */
+export type PeerKind = "workload" | "external" | "unresolved";
 
 /**
  * A NetworkPolicy, by namespace and name, with its location.
@@ -1216,6 +1843,23 @@ export interface ResourceSummary {
 }
 
 /**
+ * Hits of one rule.
+ */
+export interface RuleHits {
+    /** The rule. */
+    rule: AuditResponseRuleRef;
+    /** The delivered flows it matched. */
+    hits: FlowCounts;
+    /** Distinct `(peer, target, protocol, port)` tuples it was used for. */
+    used: number;
+    /**
+     * Tuples it allows in the cluster (`(peer, target, protocol, port)`; external: per
+     * address, saturating).
+     */
+    allows: number;
+}
+
+/**
  * One rule of a NetworkPolicy: `spec.ingress[index]` or `spec.egress[index]`.
  */
 export interface RuleRef {
@@ -1260,6 +1904,34 @@ export type SideVerdict = {
 };
 
 /**
+ * Well-formed lines that hold no usable flow.
+ */
+export interface SkippedCounts {
+    /** Not a flow (lost events, node status). */
+    notAFlow: number;
+    /** No TCP, UDP or SCTP destination port (ICMP, L3 only). */
+    noPort: number;
+    /** L7 records. */
+    l7: number;
+}
+
+/**
+ * A flow no rule was generated for, and why.
+ */
+export interface SkippedFlow {
+    /** Source. */
+    src: string;
+    /** Destination. */
+    dst: string;
+    /** Protocol. */
+    protocol: GenerateResponseProtocol;
+    /** Destination port. */
+    port: number;
+    /** Why, lowercase. */
+    reason: string;
+}
+
+/**
  * One input: its name (a file path, or `<input>`) and its text (YAML or JSON).
  */
 export interface Source {
@@ -1273,6 +1945,75 @@ export interface Source {
  * Time is a wrapper around time.Time which supports correct marshaling to YAML and JSON.  Wrappers are provided for many of the factory methods that the time package offers.
  */
 export type Time = string;
+
+/**
+ * One line of the traffic map.
+ */
+export interface TrafficEntry {
+    /** Source: `ns/name[Kind]`, an address or CIDR, or an unresolved endpoint. */
+    src: string;
+    /** What the source is. */
+    srcKind: PeerKind;
+    /** Destination. */
+    dst: string;
+    /** What the destination is. */
+    dstKind: PeerKind;
+    /** Protocol. */
+    protocol: TrafficMapResponseProtocol;
+    /** Destination port. */
+    port: number;
+    /** Connections (records of one connection folded). */
+    connections: number;
+    /** Records (replies excluded). */
+    records: number;
+    /** First seen (RFC 3339). */
+    firstSeen?: string | null;
+    /** Last seen (RFC 3339). */
+    lastSeen?: string | null;
+    /** Connections per verdict. */
+    verdicts: VerdictCounts;
+    /** Drop reasons with counts. */
+    dropReasons?: { [key: string]: number };
+    /** Whether the policies of the inventory allow it (absent when a side is unresolved). */
+    allowed?: boolean | null;
+}
+
+/**
+ * Request of [`traffic_map`].
+ */
+export interface TrafficMapRequest {
+    /** Manifests: namespaces, workloads, pods (for pod IPs) and policies. */
+    sources: Source[];
+    /** The flow logs. */
+    flows: FlowSource[];
+    /** Parse limits and strict mode. */
+    options?: ParseOptions;
+    /** Engine semantics. */
+    engine?: EngineOptions;
+    /** Ingestion limits. */
+    ingest?: IngestOptions;
+    /** Map options. */
+    map?: MapOptions;
+}
+
+/**
+ * Response of [`traffic_map`].
+ */
+export interface TrafficMapResponse {
+    /** Entries sorted by source, destination, protocol, port. */
+    entries: TrafficEntry[];
+    /** Endpoints the records place in the cluster that the inventory does not know. */
+    unresolved?: string[];
+    /** What ingestion read. */
+    ingest: IngestReport;
+    /** Manifest documents that could not be read. */
+    errors: ErrorPayload[];
+}
+
+/**
+ * A transport protocol NetworkPolicy can name.
+ */
+export type TrafficMapResponseProtocol = "TCP" | "UDP" | "SCTP";
 
 /**
  * Request of [`validate`].
@@ -1296,4 +2037,32 @@ export interface ValidateResponse {
     errors: ErrorPayload[];
     /** What was read. */
     counts: ResourceCounts;
+}
+
+/**
+ * Connections per verdict.
+ */
+export interface VerdictCounts {
+    /** Forwarded. */
+    forwarded?: number;
+    /** Dropped. */
+    dropped?: number;
+    /** Audit mode. */
+    audit?: number;
+    /** Error. */
+    error?: number;
+    /** Other verdicts. */
+    other?: number;
+}
+
+/**
+ * The engine's check of the generated policies against the observed flows.
+ */
+export interface Verification {
+    /** Observed flows checked (both sides known). */
+    checked: number;
+    /** Of those, allowed by the generated policies (all, unless something is wrong). */
+    allowed: number;
+    /** Observed flows the generated policies deny. */
+    denied?: FlowKey[];
 }

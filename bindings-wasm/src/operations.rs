@@ -8,5 +8,10 @@ operations! {
     explain => explain("ExplainRequest") -> "Explanation";
     diff => diff("DiffRequest") -> "DiffResponse";
     check => check("CheckRequest") -> "CheckResponse";
+    flow_map => flowMap("TrafficMapRequest") -> "TrafficMapResponse";
+    generate => generate("GenerateRequest") -> "GenerateResponse";
+    impact => impact("ImpactRequest") -> "ImpactResponse";
+    drops => drops("DropsRequest") -> "DropsResponse";
+    audit => audit("AuditRequest") -> "AuditResponse";
     schema => schema("SchemaRequest") -> "unknown";
 }

@@ -51,6 +51,20 @@ class InputOutputError(NetfenceError):
 def call(operation: str, request: Mapping[str, Any] | str) -> Record:
     """Runs `operation` on a request in the JSON API's (camelCase) form."""
 
+@type_check_only
+class Alternative(Record):
+    """A generalisation and what it would allow."""
+    @property
+    def generalise(self) -> Record: ...
+    @property
+    def policies(self) -> int: ...
+    @property
+    def rules(self) -> int: ...
+    @property
+    def verified(self) -> bool: ...
+    @property
+    def over_permission(self) -> OverPermission: ...
+
 class AnalyzeRequest(TypedDict):
     """Request of [`analyze`]."""
     sources: Sequence[Source]
@@ -75,6 +89,87 @@ class AnalyzeResponse(Record):
 
 AnalyzeResponseProtocol = Literal["TCP", "UDP", "SCTP"]
 """A transport protocol NetworkPolicy can name."""
+
+class AuditOptions(TypedDict):
+    """Options of [`audit_policies`]."""
+    narrowPercent: NotRequired[int]
+    maxConnections: NotRequired[int]
+    volatileLabels: NotRequired[Sequence[str]]
+
+class AuditRequest(TypedDict):
+    """Request of [`audit`]."""
+    sources: Sequence[Source]
+    flows: Sequence[FlowSource]
+    options: NotRequired[ParseOptions]
+    engine: NotRequired[EngineOptions]
+    ingest: NotRequired[IngestOptions]
+    audit: NotRequired[AuditOptions]
+
+class AuditResponse(Record):
+    """Response of [`audit`]."""
+    @property
+    def rules(self) -> list[RuleHits]: ...
+    @property
+    def unused(self) -> list[AuditResponseRuleRef]: ...
+    @property
+    def too_broad(self) -> list[BroadRule]: ...
+    @property
+    def selecting_nothing(self) -> list[PolicyRef]: ...
+    @property
+    def unchecked(self) -> int: ...
+    @property
+    def ingest(self) -> IngestReport: ...
+    @property
+    def errors(self) -> list[ErrorPayload]: ...
+
+@type_check_only
+class AuditResponseConnectionRecord(Record):
+    """One line of the canonical connectivity list: `src` may reach `dst` on `ports` of
+    `protocol`. Exactly the format of netpol-analyzer's canonical expected outputs."""
+    @property
+    def src(self) -> str: ...
+    @property
+    def dst(self) -> str: ...
+    @property
+    def protocol(self) -> AuditResponseProtocol: ...
+    @property
+    def ports(self) -> list[list[int]]: ...
+
+AuditResponseDirection = Literal["ingress", "egress"]
+"""A traffic direction, seen from a workload."""
+
+AuditResponseProtocol = Literal["TCP", "UDP", "SCTP"]
+"""A transport protocol NetworkPolicy can name."""
+
+@type_check_only
+class AuditResponseRuleRef(Record):
+    """One rule of a NetworkPolicy: `spec.ingress[index]` or `spec.egress[index]`."""
+    @property
+    def namespace(self) -> str: ...
+    @property
+    def policy(self) -> str: ...
+    @property
+    def direction(self) -> AuditResponseDirection: ...
+    @property
+    def index(self) -> int: ...
+    @property
+    def location(self) -> Location | None: ...
+
+@type_check_only
+class BroadRule(Record):
+    """A rule much broader than its observed use."""
+    @property
+    def rule(self) -> AuditResponseRuleRef: ...
+    @property
+    def used(self) -> int: ...
+    @property
+    def allows(self) -> int: ...
+    @property
+    def suggestion(self) -> str: ...
+    @property
+    def stops_allowing(self) -> list[AuditResponseConnectionRecord]: ...
+    @property
+    def stops_allowing_tuples(self) -> int: ...
 
 class BuildRequest(TypedDict):
     """Request of [`build`]: the intent as text (YAML or JSON, with locations in errors) or as an
@@ -220,6 +315,16 @@ class Counterexample(Record):
     @property
     def explanation(self) -> CheckResponseExplanation | None: ...
 
+@type_check_only
+class DeniedSide(Record):
+    """The side that denies a flow and the policies isolating it."""
+    @property
+    def direction(self) -> ImpactResponseDirection: ...
+    @property
+    def endpoint(self) -> str: ...
+    @property
+    def policies(self) -> list[str]: ...
+
 class DiffRequest(TypedDict):
     """Request of [`diff`]."""
     base: Sequence[Source]
@@ -293,6 +398,68 @@ DiffResponseProtocol = Literal["TCP", "UDP", "SCTP"]
 
 Direction = Literal["Ingress", "Egress", "Both"]
 """Which traffic a default deny or an allowance concerns."""
+
+DropCause = Literal["policy", "notPolicy", "unresolved"]
+"""Why a flow was dropped, per the engine."""
+
+@type_check_only
+class DroppedFlow(Record):
+    """One dropped flow, explained."""
+    @property
+    def src(self) -> str: ...
+    @property
+    def dst(self) -> str: ...
+    @property
+    def protocol(self) -> DropsResponseProtocol: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def counts(self) -> FlowCounts: ...
+    @property
+    def cause(self) -> DropCause: ...
+    @property
+    def denied_by(self) -> list[DropsResponseDeniedSide]: ...
+    @property
+    def allowance(self) -> str | None: ...
+
+class DropsOptions(TypedDict):
+    """Options of [`explain_drops`]."""
+    volatileLabels: NotRequired[Sequence[str]]
+    includeAudit: NotRequired[bool]
+
+class DropsRequest(TypedDict):
+    """Request of [`drops`]."""
+    sources: Sequence[Source]
+    flows: Sequence[FlowSource]
+    options: NotRequired[ParseOptions]
+    engine: NotRequired[EngineOptions]
+    ingest: NotRequired[IngestOptions]
+    drops: NotRequired[DropsOptions]
+
+class DropsResponse(Record):
+    """Response of [`drops`]."""
+    @property
+    def drops(self) -> list[DroppedFlow]: ...
+    @property
+    def ingest(self) -> IngestReport: ...
+    @property
+    def errors(self) -> list[ErrorPayload]: ...
+
+@type_check_only
+class DropsResponseDeniedSide(Record):
+    """The side that denies a flow and the policies isolating it."""
+    @property
+    def direction(self) -> DropsResponseDirection: ...
+    @property
+    def endpoint(self) -> str: ...
+    @property
+    def policies(self) -> list[str]: ...
+
+DropsResponseDirection = Literal["ingress", "egress"]
+"""A traffic direction, seen from a workload."""
+
+DropsResponseProtocol = Literal["TCP", "UDP", "SCTP"]
+"""A transport protocol NetworkPolicy can name."""
 
 @type_check_only
 class Endpoint(Record):
@@ -409,12 +576,223 @@ class Finding(Record):
     def fix(self) -> str | None: ...
 
 @type_check_only
+class FlowCounts(Record):
+    """Counts, times and verdicts of observed flows: the provenance of a map entry or a rule."""
+    @property
+    def connections(self) -> int: ...
+    @property
+    def records(self) -> int: ...
+    @property
+    def first_seen(self) -> str | None: ...
+    @property
+    def last_seen(self) -> str | None: ...
+    @property
+    def verdicts(self) -> VerdictCounts: ...
+    @property
+    def drop_reasons(self) -> Record | None: ...
+
+FlowFormat = Literal["auto", "hubble", "jsonl", "csv"]
+"""The format of a flow source."""
+
+@type_check_only
+class FlowKey(Record):
+    """A flow by its endpoints, protocol and port."""
+    @property
+    def src(self) -> str: ...
+    @property
+    def dst(self) -> str: ...
+    @property
+    def protocol(self) -> GenerateResponseProtocol: ...
+    @property
+    def port(self) -> int: ...
+
+class FlowSource(TypedDict):
+    """One flow source in a request: its name, text and format."""
+    name: NotRequired[str]
+    text: str
+    format: NotRequired[FlowFormat]
+
+class GenerateOptions(TypedDict):
+    """Options of [`generate_policies`]."""
+    dns: NotRequired[bool]
+    dnsNamespace: NotRequired[str]
+    dnsLabels: NotRequired[Mapping[str, str]]
+    excludeNamespaces: NotRequired[Sequence[str]]
+    externalPrefixV4: NotRequired[int | None]
+    externalPrefixV6: NotRequired[int | None]
+    volatileLabels: NotRequired[Sequence[str]]
+    includeDropped: NotRequired[bool]
+    generalise: NotRequired[Mapping[str, Any]]
+    compare: NotRequired[bool]
+
+class GenerateRequest(TypedDict):
+    """Request of [`generate`]."""
+    sources: Sequence[Source]
+    flows: Sequence[FlowSource]
+    options: NotRequired[ParseOptions]
+    engine: NotRequired[EngineOptions]
+    ingest: NotRequired[IngestOptions]
+    generate: NotRequired[GenerateOptions]
+
+class GenerateResponse(Record):
+    """Response of [`generate`]."""
+    @property
+    def policies(self) -> list[NetworkPolicy]: ...
+    @property
+    def yaml(self) -> str: ...
+    @property
+    def namespaces(self) -> list[str]: ...
+    @property
+    def rules(self) -> list[GeneratedRule]: ...
+    @property
+    def verification(self) -> Verification: ...
+    @property
+    def over_permission(self) -> OverPermission: ...
+    @property
+    def alternatives(self) -> list[Alternative]: ...
+    @property
+    def skipped(self) -> list[SkippedFlow]: ...
+    @property
+    def ingest(self) -> IngestReport: ...
+    @property
+    def errors(self) -> list[ErrorPayload]: ...
+
+@type_check_only
+class GenerateResponseConnectionRecord(Record):
+    """One line of the canonical connectivity list: `src` may reach `dst` on `ports` of
+    `protocol`. Exactly the format of netpol-analyzer's canonical expected outputs."""
+    @property
+    def src(self) -> str: ...
+    @property
+    def dst(self) -> str: ...
+    @property
+    def protocol(self) -> GenerateResponseProtocol: ...
+    @property
+    def ports(self) -> list[list[int]]: ...
+
+GenerateResponseDirection = Literal["ingress", "egress"]
+"""A traffic direction, seen from a workload."""
+
+GenerateResponseProtocol = Literal["TCP", "UDP", "SCTP"]
+"""A transport protocol NetworkPolicy can name."""
+
+@type_check_only
+class GeneratedRule(Record):
+    """One generated rule and where it came from."""
+    @property
+    def namespace(self) -> str: ...
+    @property
+    def policy(self) -> str: ...
+    @property
+    def direction(self) -> GenerateResponseDirection: ...
+    @property
+    def index(self) -> int: ...
+    @property
+    def peer(self) -> str: ...
+    @property
+    def ports(self) -> list[str]: ...
+    @property
+    def provenance(self) -> FlowCounts: ...
+
+@type_check_only
 class IPBlock(Record):
     """IPBlock describes a particular CIDR (Ex. "192.168.1.0/24","2001:db8::/64") that is allowed to the pods matched by a NetworkPolicySpec's podSelector. The except entry describes CIDRs that should not be included within this rule."""
     @property
     def cidr(self) -> str: ...
     @property
     def except_(self) -> list[str]: ...
+
+@type_check_only
+class ImpactFlow(Record):
+    """One port of a workload pair whose verdict changes."""
+    @property
+    def protocol(self) -> ImpactResponseProtocol: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def counts(self) -> FlowCounts: ...
+    @property
+    def denied_by(self) -> list[DeniedSide]: ...
+
+@type_check_only
+class ImpactGroup(Record):
+    """The changed flows between two endpoints."""
+    @property
+    def src(self) -> str: ...
+    @property
+    def dst(self) -> str: ...
+    @property
+    def connections(self) -> int: ...
+    @property
+    def flows(self) -> list[ImpactFlow]: ...
+
+class ImpactRequest(TypedDict):
+    """Request of [`impact`]."""
+    base: Sequence[Source]
+    head: Sequence[Source]
+    flows: Sequence[FlowSource]
+    options: NotRequired[ParseOptions]
+    engine: NotRequired[EngineOptions]
+    ingest: NotRequired[IngestOptions]
+
+class ImpactResponse(Record):
+    """Response of [`impact`]."""
+    @property
+    def newly_denied(self) -> list[ImpactGroup]: ...
+    @property
+    def newly_allowed(self) -> list[ImpactGroup]: ...
+    @property
+    def unchanged_allowed(self) -> int: ...
+    @property
+    def unchanged_denied(self) -> int: ...
+    @property
+    def unchecked(self) -> int: ...
+    @property
+    def ingest(self) -> IngestReport: ...
+    @property
+    def errors(self) -> list[ErrorPayload]: ...
+
+ImpactResponseDirection = Literal["ingress", "egress"]
+"""A traffic direction, seen from a workload."""
+
+ImpactResponseProtocol = Literal["TCP", "UDP", "SCTP"]
+"""A transport protocol NetworkPolicy can name."""
+
+class IngestOptions(TypedDict):
+    """Ingestion limits."""
+    maxLineBytes: NotRequired[int]
+    maxReportedMalformed: NotRequired[int]
+    foldWindow: NotRequired[int]
+
+@type_check_only
+class IngestReport(Record):
+    """What ingestion read."""
+    @property
+    def sources(self) -> int: ...
+    @property
+    def lines(self) -> int: ...
+    @property
+    def records(self) -> int: ...
+    @property
+    def connections(self) -> int: ...
+    @property
+    def replies(self) -> int: ...
+    @property
+    def duplicates(self) -> int: ...
+    @property
+    def skipped(self) -> SkippedCounts: ...
+    @property
+    def malformed(self) -> int: ...
+    @property
+    def malformed_lines(self) -> list[MalformedLine]: ...
+    @property
+    def tuples(self) -> int: ...
+    @property
+    def endpoints(self) -> int: ...
+    @property
+    def first_seen(self) -> str | None: ...
+    @property
+    def last_seen(self) -> str | None: ...
 
 IntOrString = Any
 """IntOrString is a type that can hold an int32 or a string.  When used in JSON or YAML marshalling and unmarshalling, it produces or consumes the inner type.  This allows you to have, for example, a JSON field that can accept a name or number."""
@@ -547,6 +925,16 @@ class Location(Record):
     def pointer(self) -> str | None: ...
 
 @type_check_only
+class MalformedLine(Record):
+    """A line that could not be read."""
+    @property
+    def source(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def message(self) -> str: ...
+
+@type_check_only
 class ManagedFieldsEntry(Record):
     """ManagedFieldsEntry is a workflow-id, a FieldSet and the group version of the resource that the fieldset applies to."""
     @property
@@ -563,6 +951,12 @@ class ManagedFieldsEntry(Record):
     def subresource(self) -> str | None: ...
     @property
     def time(self) -> Time | None: ...
+
+class MapOptions(TypedDict):
+    """Options of the traffic map."""
+    externalPrefixV4: NotRequired[int | None]
+    externalPrefixV6: NotRequired[int | None]
+    skipUnresolved: NotRequired[bool]
 
 @type_check_only
 class NamedPort(Record):
@@ -672,6 +1066,25 @@ Operator = Literal["In", "NotIn", "Exists", "DoesNotExist"]
 """The operator of a label selector expression."""
 
 @type_check_only
+class OverPermission(Record):
+    """Allowed connections never observed, counted as `(source, destination, protocol, port)`
+    tuples over the pairs with a side in a namespace that got policies (external: per address)."""
+    @property
+    def allowed(self) -> int: ...
+    @property
+    def observed(self) -> int: ...
+    @property
+    def unobserved(self) -> int: ...
+    @property
+    def external_allowed(self) -> int: ...
+    @property
+    def external_observed(self) -> int: ...
+    @property
+    def external_unobserved(self) -> int: ...
+    @property
+    def connections(self) -> list[GenerateResponseConnectionRecord]: ...
+
+@type_check_only
 class OwnerReference(Record):
     """OwnerReference contains enough information to let you identify an owning object. An owning object must be in the same namespace as the dependent, or be cluster-scoped, so there is no namespace field."""
     @property
@@ -711,6 +1124,9 @@ class ParseResponse(Record):
     def resources(self) -> list[ResourceSummary]: ...
     @property
     def errors(self) -> list[ErrorPayload]: ...
+
+PeerKind = Literal["workload", "external", "unresolved"]
+"""The kind of a peer, on the wire."""
 
 @type_check_only
 class PolicyRef(Record):
@@ -795,6 +1211,18 @@ class ResourceSummary(Record):
     def location(self) -> Location: ...
 
 @type_check_only
+class RuleHits(Record):
+    """Hits of one rule."""
+    @property
+    def rule(self) -> AuditResponseRuleRef: ...
+    @property
+    def hits(self) -> FlowCounts: ...
+    @property
+    def used(self) -> int: ...
+    @property
+    def allows(self) -> int: ...
+
+@type_check_only
 class RuleRef(Record):
     """One rule of a NetworkPolicy: `spec.ingress[index]` or `spec.egress[index]`."""
     @property
@@ -818,6 +1246,30 @@ Severity = Literal["info", "warning", "error"]
 SideVerdict = Record | Record | Record | Record
 """The verdict of one side for a port range."""
 
+@type_check_only
+class SkippedCounts(Record):
+    """Well-formed lines that hold no usable flow."""
+    @property
+    def not_a_flow(self) -> int: ...
+    @property
+    def no_port(self) -> int: ...
+    @property
+    def l7(self) -> int: ...
+
+@type_check_only
+class SkippedFlow(Record):
+    """A flow no rule was generated for, and why."""
+    @property
+    def src(self) -> str: ...
+    @property
+    def dst(self) -> str: ...
+    @property
+    def protocol(self) -> GenerateResponseProtocol: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def reason(self) -> str: ...
+
 class Source(TypedDict):
     """One input: its name (a file path, or `<input>`) and its text (YAML or JSON)."""
     name: NotRequired[str]
@@ -825,6 +1277,59 @@ class Source(TypedDict):
 
 Time = str
 """Time is a wrapper around time.Time which supports correct marshaling to YAML and JSON.  Wrappers are provided for many of the factory methods that the time package offers."""
+
+@type_check_only
+class TrafficEntry(Record):
+    """One line of the traffic map."""
+    @property
+    def src(self) -> str: ...
+    @property
+    def src_kind(self) -> PeerKind: ...
+    @property
+    def dst(self) -> str: ...
+    @property
+    def dst_kind(self) -> PeerKind: ...
+    @property
+    def protocol(self) -> TrafficMapResponseProtocol: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def connections(self) -> int: ...
+    @property
+    def records(self) -> int: ...
+    @property
+    def first_seen(self) -> str | None: ...
+    @property
+    def last_seen(self) -> str | None: ...
+    @property
+    def verdicts(self) -> VerdictCounts: ...
+    @property
+    def drop_reasons(self) -> Record | None: ...
+    @property
+    def allowed(self) -> bool | None: ...
+
+class TrafficMapRequest(TypedDict):
+    """Request of [`traffic_map`]."""
+    sources: Sequence[Source]
+    flows: Sequence[FlowSource]
+    options: NotRequired[ParseOptions]
+    engine: NotRequired[EngineOptions]
+    ingest: NotRequired[IngestOptions]
+    map: NotRequired[MapOptions]
+
+class TrafficMapResponse(Record):
+    """Response of [`traffic_map`]."""
+    @property
+    def entries(self) -> list[TrafficEntry]: ...
+    @property
+    def unresolved(self) -> list[str]: ...
+    @property
+    def ingest(self) -> IngestReport: ...
+    @property
+    def errors(self) -> list[ErrorPayload]: ...
+
+TrafficMapResponseProtocol = Literal["TCP", "UDP", "SCTP"]
+"""A transport protocol NetworkPolicy can name."""
 
 class ValidateRequest(TypedDict):
     """Request of [`validate`]."""
@@ -841,6 +1346,30 @@ class ValidateResponse(Record):
     def errors(self) -> list[ErrorPayload]: ...
     @property
     def counts(self) -> ResourceCounts: ...
+
+@type_check_only
+class VerdictCounts(Record):
+    """Connections per verdict."""
+    @property
+    def forwarded(self) -> int | None: ...
+    @property
+    def dropped(self) -> int | None: ...
+    @property
+    def audit(self) -> int | None: ...
+    @property
+    def error(self) -> int | None: ...
+    @property
+    def other(self) -> int | None: ...
+
+@type_check_only
+class Verification(Record):
+    """The engine's check of the generated policies against the observed flows."""
+    @property
+    def checked(self) -> int: ...
+    @property
+    def allowed(self) -> int: ...
+    @property
+    def denied(self) -> list[FlowKey]: ...
 
 def parse(*inputs: Input, request: ParseRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> ParseResponse:
     """Runs `parse` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
@@ -862,6 +1391,21 @@ def diff(*inputs: Input, request: DiffRequest | Mapping[str, Any] | str | None =
 
 def check(*inputs: Input, request: CheckRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> CheckResponse:
     """Runs `check` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
+
+def flow_map(*inputs: Input, request: TrafficMapRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> TrafficMapResponse:
+    """Runs `flow_map` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
+
+def generate(*inputs: Input, request: GenerateRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> GenerateResponse:
+    """Runs `generate` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
+
+def impact(*inputs: Input, request: ImpactRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> ImpactResponse:
+    """Runs `impact` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
+
+def drops(*inputs: Input, request: DropsRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> DropsResponse:
+    """Runs `drops` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
+
+def audit(*inputs: Input, request: AuditRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> AuditResponse:
+    """Runs `audit` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
 
 def schema(*inputs: Input, request: SchemaRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> Any:
     """Runs `schema` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""

@@ -46,6 +46,7 @@ pub const VOLATILE_LABELS: &[&str] = &[
 /// How far generated rules go beyond what was observed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[schemars(inline)] // in a request (options) and a response (alternatives): no shared definition
 pub struct Generalise {
     /// Peers are whole namespaces instead of workloads.
     pub by_namespace: bool,

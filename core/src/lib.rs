@@ -24,6 +24,7 @@ pub mod api;
 pub mod builder;
 pub mod checks;
 pub mod diff;
+mod document;
 pub mod engine;
 pub mod error;
 pub mod flows;

@@ -29,13 +29,13 @@ use super::{
     BuildOutput, ClusterDns, Direction, Expression, IngressController, NamespaceBuilder, Operator, Peer, PolicyBuilder,
     Port, Protocol, Selector, WorkloadBuilder,
 };
+use crate::document::{API_VERSION, DocumentFormat, ShapeError, at_pointer, parse_netfence_document};
 use crate::error::{Error, ErrorCode};
 use crate::inventory::NAMESPACE_NAME_LABEL;
-use crate::parse::{ParseOptions, parse_text};
-use crate::source::{Location, Node, Value, escape_pointer};
+use crate::source::{Location, Node, escape_pointer};
 
 /// The intent format's `apiVersion`.
-pub const INTENT_API_VERSION: &str = "netfence.dev/v1alpha1";
+pub const INTENT_API_VERSION: &str = API_VERSION;
 /// The intent format's `kind`.
 pub const INTENT_KIND: &str = "Intent";
 
@@ -282,14 +282,16 @@ pub fn intent_schema() -> serde_json::Value {
     schemars::schema_for!(Intent).to_value()
 }
 
-fn intent_error(message: String, help: impl Into<String>, location: Location) -> Error {
-    Error::new(ErrorCode::InvalidIntent, message).with_help(help).at(location)
-}
-
-fn locate(file: &str, root: &Node, pointer: &str) -> Location {
-    let (node, _) = root.resolve(pointer);
-    Location { file: file.to_owned(), line: node.line, column: node.column, pointer: pointer.to_owned() }
-}
+/// The intent format in messages.
+const INTENT_FORMAT: DocumentFormat = DocumentFormat {
+    kind: INTENT_KIND,
+    code: ErrorCode::InvalidIntent,
+    noun: "intent",
+    subject: "the intent",
+    one_document: "an intent is one",
+    one_document_help: "put all namespaces in one intent document",
+    mapping_help: "an intent is a mapping",
+};
 
 /// Parses intent text (YAML or JSON, one document).
 ///
@@ -302,107 +304,29 @@ pub fn parse_intent(text: &str, file: &str) -> Result<Intent, Error> {
 }
 
 fn parse_located(text: &str, file: &str) -> Result<(Intent, Node), Error> {
-    let options = ParseOptions { strict: true, ..ParseOptions::default() };
-    let mut parsed = parse_text(text, file, &options)?;
-    let whole = Location { file: file.to_owned(), line: 1, column: 1, pointer: String::new() };
-    if parsed.documents.len() > 1 {
-        let at = parsed.documents.get(1).map_or(whole.clone(), |d| Location {
-            file: file.to_owned(),
-            line: d.root.line,
-            column: d.root.column,
-            pointer: String::new(),
-        });
-        return Err(intent_error(
-            format!("`{file}` holds {} documents, an intent is one", parsed.documents.len()),
-            "put all namespaces in one intent document",
-            at,
-        ));
-    }
-    let Some(doc) = parsed.documents.pop() else {
-        return Err(intent_error(
-            format!("`{file}` holds no intent"),
-            format!("start the document with `apiVersion: {INTENT_API_VERSION}` and `kind: {INTENT_KIND}`"),
-            whole,
-        ));
-    };
-    let root = doc.root;
-    if !matches!(root.value, Value::Map(_)) {
-        return Err(intent_error(
-            "the intent is not a mapping".to_owned(),
-            format!("an intent is a mapping with `apiVersion: {INTENT_API_VERSION}` and `kind: {INTENT_KIND}`"),
-            locate(file, &root, ""),
-        ));
-    }
-    for (field, wanted) in [("apiVersion", INTENT_API_VERSION), ("kind", INTENT_KIND)] {
-        match root.get(field) {
-            None => {
-                return Err(intent_error(
-                    format!("the intent has no `{field}`"),
-                    format!("add `{field}: {wanted}`"),
-                    locate(file, &root, ""),
-                ));
-            }
-            Some(node) if node.as_str() != Some(wanted) => {
-                let got = node.as_str().map_or_else(|| node.to_json().to_string(), str::to_owned);
-                return Err(intent_error(
-                    format!("unsupported intent `{field}` `{got}`"),
-                    format!("use `{field}: {wanted}`"),
-                    locate(file, &root, &format!("/{field}")),
-                ));
-            }
-            Some(_) => {}
-        }
-    }
-    let intent =
-        serde_path_to_error::deserialize::<_, Intent>(root.to_json()).map_err(|e| shape_error(&e, file, &root))?;
-    Ok((intent, root))
+    parse_netfence_document(text, file, &INTENT_FORMAT, shape_error)
 }
 
-fn shape_error(e: &serde_path_to_error::Error<serde_json::Error>, file: &str, root: &Node) -> Error {
-    use serde_path_to_error::Segment;
-    let mut pointer = String::new();
-    for segment in e.path().iter() {
-        match segment {
-            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
-            Segment::Map { key } => pointer.push_str(&format!("/{}", escape_pointer(key))),
-            Segment::Enum { .. } | Segment::Unknown => {}
-        }
-    }
-    let inner = e.inner().to_string();
-    let expected = backticked_after(&inner, "expected");
-    let unknown = ["unknown field `", "unknown variant `"].iter().find_map(|prefix| {
-        inner.strip_prefix(prefix).and_then(|rest| rest.split_once('`')).map(|(name, _)| name.to_owned())
-    });
-    if let Some(name) = unknown {
-        // serde_path_to_error may or may not include the unknown key in the path.
-        let suffix = format!("/{}", escape_pointer(&name));
-        if let Some(parent) = pointer.strip_suffix(&suffix)
-            && root.resolve(&pointer).1
-        {
-            pointer = parent.to_owned();
-        }
-        let (node, complete) = root.resolve(&pointer);
-        let key = if complete { node.key(&name) } else { None };
-        let field_pointer = format!("{pointer}/{}", escape_pointer(&name));
-        let location = match key {
-            Some(k) => Location { file: file.to_owned(), line: k.line, column: k.column, pointer: field_pointer },
-            None => locate(file, root, &pointer),
-        };
-        let what = if inner.starts_with("unknown variant") { "peer kind" } else { "field" };
-        let place = if pointer.is_empty() { String::new() } else { format!(" at `{pointer}`") };
-        let list = expected.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", ");
-        let help = match closest(&name, &expected) {
-            Some(best) => format!("did you mean `{best}`?"),
-            None if list.is_empty() => "remove it".to_owned(),
-            None => format!("expected one of {list}"),
-        };
-        return intent_error(format!("unknown intent {what} `{name}`{place}"), help, location);
-    }
-    let place = if pointer.is_empty() { String::new() } else { format!(" at `{pointer}`") };
-    intent_error(
-        format!("invalid intent{place}: {inner}"),
-        "check the field against the intent schema (`netfence::builder::intent_schema`)",
-        locate(file, root, &pointer),
+fn shape_error(shape: ShapeError) -> Error {
+    let Some(unknown) = &shape.unknown else {
+        return INTENT_FORMAT.error(
+            format!("invalid intent{}: {}", at_pointer(&shape.pointer), shape.message),
+            "check the field against the intent schema (`netfence::builder::intent_schema`)",
+            shape.location,
+        );
+    };
+    let expected = backticked_after(&shape.message, "expected");
+    let what = if shape.message.starts_with("unknown variant") { "peer kind" } else { "field" };
+    let list = expected.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", ");
+    let help = match closest(&unknown.name, &expected) {
+        Some(best) => format!("did you mean `{best}`?"),
+        None if list.is_empty() => "remove it".to_owned(),
+        None => format!("expected one of {list}"),
+    };
+    INTENT_FORMAT.error(
+        format!("unknown intent {what} `{}`{}", unknown.name, at_pointer(&unknown.parent)),
+        help,
+        shape.location,
     )
 }
 

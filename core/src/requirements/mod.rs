@@ -35,15 +35,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::builder::{IntentPort, IntentPortValue, IntentSelector, Operator};
 use crate::engine::{CompiledCluster, Endpoint, Explanation, IpRange, PortRanges, PortSet, Ports, Protocol};
+use crate::document::{API_VERSION, DocumentFormat, ShapeError, at_pointer, locate, parse_netfence_document};
 use crate::error::{Error, ErrorCode};
 use crate::inventory::ResourceSet;
-use crate::parse::{ParseOptions, parse_text};
-use crate::source::{Location, Node, Value, escape_pointer};
+use crate::source::{Location, Node};
 
 pub mod render;
 
 /// The requirements format's `apiVersion`.
-pub const REQUIREMENTS_API_VERSION: &str = "netfence.dev/v1alpha1";
+pub const REQUIREMENTS_API_VERSION: &str = API_VERSION;
 /// The requirements format's `kind`.
 pub const REQUIREMENTS_KIND: &str = "Requirements";
 
@@ -183,97 +183,43 @@ impl RequirementsFile {
     }
 }
 
-fn locate(file: &str, root: &Node, pointer: &str) -> Location {
-    let (node, _) = root.resolve(pointer);
-    Location { file: file.to_owned(), line: node.line, column: node.column, pointer: pointer.to_owned() }
-}
+/// The requirements format in messages.
+const REQUIREMENTS_FORMAT: DocumentFormat = DocumentFormat {
+    kind: REQUIREMENTS_KIND,
+    code: ErrorCode::InvalidRequirements,
+    noun: "requirements",
+    subject: "the requirements document",
+    one_document: "requirements are one",
+    one_document_help: "put every requirement in one `requirements` list",
+    mapping_help: "start the document",
+};
 
 fn invalid(message: String, help: impl Into<String>, location: Location) -> Error {
-    Error::new(ErrorCode::InvalidRequirements, message).with_help(help).at(location)
+    REQUIREMENTS_FORMAT.error(message, help, location)
 }
 
 /// Parses a requirements file (YAML or JSON, one document) and checks what the schema cannot:
 /// unique names, one of `namespace` and `namespaceSelector`, port numbers and ranges.
 ///
 /// # Errors
-/// `NF-E013` ([`ErrorCode::InvalidRequirements`]) for a wrong `apiVersion` or `kind`, unknown or missing fields, values of the
-/// wrong type and invalid statements, located at the field; the parser's codes for text that
-/// is not YAML.
+/// `NF-E013` ([`ErrorCode::InvalidRequirements`]) for a wrong `apiVersion` or `kind`, unknown or
+/// missing fields, values of the wrong type and invalid statements, located at the field; the
+/// parser's codes for text that is not YAML.
 pub fn parse_requirements(text: &str, file: &str) -> Result<RequirementsFile, Error> {
-    let options = ParseOptions { strict: true, ..ParseOptions::default() };
-    let mut parsed = parse_text(text, file, &options)?;
-    let whole = Location { file: file.to_owned(), line: 1, column: 1, pointer: String::new() };
-    if let Some(second) = parsed.documents.get(1) {
-        let at = Location { line: second.root.line, column: second.root.column, ..whole };
-        return Err(invalid(
-            format!("`{file}` holds {} documents, requirements are one", parsed.documents.len()),
-            "put every requirement in one `requirements` list",
-            at,
-        ));
-    }
-    let start = format!("start the document with `apiVersion: {REQUIREMENTS_API_VERSION}` and `kind: {REQUIREMENTS_KIND}`");
-    let Some(doc) = parsed.documents.pop() else {
-        return Err(invalid(format!("`{file}` holds no requirements"), start, whole));
-    };
-    let root = doc.root;
-    if !matches!(root.value, Value::Map(_)) {
-        return Err(invalid("the requirements document is not a mapping".to_owned(), start, locate(file, &root, "")));
-    }
-    for (field, wanted) in [("apiVersion", REQUIREMENTS_API_VERSION), ("kind", REQUIREMENTS_KIND)] {
-        match root.get(field) {
-            None => {
-                return Err(invalid(
-                    format!("the requirements document has no `{field}`"),
-                    format!("add `{field}: {wanted}`"),
-                    locate(file, &root, ""),
-                ));
-            }
-            Some(node) if node.as_str() != Some(wanted) => {
-                let got = node.as_str().map_or_else(|| node.to_json().to_string(), str::to_owned);
-                return Err(invalid(
-                    format!("unsupported requirements `{field}` `{got}`"),
-                    format!("use `{field}: {wanted}`"),
-                    locate(file, &root, &format!("/{field}")),
-                ));
-            }
-            Some(_) => {}
-        }
-    }
-    let requirements = serde_path_to_error::deserialize::<_, Requirements>(root.to_json())
-        .map_err(|e| shape_error(&e, file, &root))?;
+    let (requirements, root) = parse_netfence_document(text, file, &REQUIREMENTS_FORMAT, shape_error)?;
     let located = RequirementsFile { requirements, file: file.to_owned(), root };
     check_statements(&located)?;
     Ok(located)
 }
 
-fn shape_error(e: &serde_path_to_error::Error<serde_json::Error>, file: &str, root: &Node) -> Error {
-    use serde_path_to_error::Segment;
-    let mut pointer = String::new();
-    for segment in e.path().iter() {
-        match segment {
-            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
-            Segment::Map { key } => pointer.push_str(&format!("/{}", escape_pointer(key))),
-            Segment::Enum { .. } | Segment::Unknown => {}
-        }
-    }
-    let inner = e.inner().to_string();
-    let place = if pointer.is_empty() { String::new() } else { format!(" at `{pointer}`") };
-    let (message, help) = if inner.starts_with(PEER_SHAPE) {
+fn shape_error(shape: ShapeError) -> Error {
+    let place = at_pointer(&shape.pointer);
+    let (message, help) = if shape.message.starts_with(PEER_SHAPE) {
         (format!("invalid requirement peer{place}"), PEER_SHAPE.replacen("expected", "give", 1))
     } else {
-        (format!("invalid requirements{place}: {inner}"), "check the field against the requirements schema".to_owned())
+        (format!("invalid requirements{place}: {}", shape.message), "check the field against the requirements schema".to_owned())
     };
-    // an unknown field: point at its key rather than its value
-    let key = inner
-        .strip_prefix("unknown field `")
-        .and_then(|rest| rest.split_once('`'))
-        .and_then(|(name, _)| pointer.strip_suffix(&format!("/{}", escape_pointer(name))).map(|parent| (parent, name)))
-        .and_then(|(parent, name)| root.resolve(parent).0.key(name));
-    let location = match key {
-        Some(k) => Location { file: file.to_owned(), line: k.line, column: k.column, pointer: pointer.clone() },
-        None => locate(file, root, &pointer),
-    };
-    invalid(message, help, location)
+    invalid(message, help, shape.location)
 }
 
 fn check_statements(file: &RequirementsFile) -> Result<(), Error> {

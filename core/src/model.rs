@@ -56,3 +56,28 @@ pub struct Finding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fix: Option<String>,
 }
+
+impl Finding {
+    /// A finding of the rule or check `id`/`name` at `location`, with no resource, related
+    /// places or fix yet.
+    pub(crate) fn new(
+        id: &str,
+        name: &str,
+        severity: Severity,
+        location: Location,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            severity,
+            message: message.into(),
+            help: Some(help.into()),
+            resource: None,
+            location: Some(location),
+            related: Vec::new(),
+            fix: None,
+        }
+    }
+}

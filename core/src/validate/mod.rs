@@ -58,17 +58,7 @@ impl RuleMeta {
     /// A finding of this rule; the resource is filled in when it is reported.
     pub(crate) fn finding(&self, location: Location, message: impl Into<String>, help: impl Into<String>) -> Draft {
         Draft {
-            finding: Finding {
-                id: self.id.to_owned(),
-                name: self.name.to_owned(),
-                severity: self.severity,
-                message: message.into(),
-                help: Some(help.into()),
-                resource: None,
-                location: Some(location),
-                related: Vec::new(),
-                fix: None,
-            },
+            finding: Finding::new(self.id, self.name, self.severity, location, message, help),
         }
     }
 }

@@ -16,26 +16,15 @@ use netfence::model::{Finding, Severity};
 use netfence::parse::ParseOptions;
 use serde_json::{Value, json};
 
+mod common;
+use common::manifest_files;
+
 fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn fixtures() -> PathBuf {
     manifest_dir().join("tests/fixtures/checks")
-}
-
-/// YAML/JSON files under `dir`, recursively, sorted.
-fn manifest_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        if path.is_dir() {
-            manifest_files(&path, out);
-        } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| matches!(e, "yaml" | "yml" | "json")) {
-            out.push(path);
-        }
-    }
 }
 
 /// Loads files, naming each relative to `base`.
@@ -213,7 +202,7 @@ fn online_shop_example() {
 
 #[test]
 fn netpol_analyzer_core_scenarios() {
-    let root = manifest_dir().join("../../shared/conformance/netpol-analyzer");
+    let root = common::corpus();
     let Ok(text) = fs::read_to_string(root.join("scenarios.json")) else {
         eprintln!("netpol-analyzer corpus not found; skipped");
         return;

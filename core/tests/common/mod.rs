@@ -21,7 +21,8 @@ pub fn cases() -> Option<Vec<Value>> {
     Some(serde_json::from_str(&text).expect("cases.json is a JSON array"))
 }
 
-fn manifest_files(dir: &Path, out: &mut Vec<PathBuf>) {
+/// YAML/JSON files (`.yaml`, `.yml`, `.json`) under `dir`, recursively, in path order.
+pub fn manifest_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = fs::read_dir(dir) else { return };
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();

@@ -1,6 +1,10 @@
 //! Engine benchmark: `cargo xtask bench` (or `cargo run --release -p netfence --example bench --
-//! --pods 10000 --policies 1000`). Generates a deterministic synthetic cluster, then reports
-//! wall time per phase and the process's peak memory as JSON.
+//! --pods 10000 --policies 1000 --all-pairs`). Generates a deterministic synthetic cluster, then
+//! reports wall time per phase and the process's memory as JSON.
+//!
+//! - `--parse-only`: stop after parsing (parse time and memory alone).
+//! - `--diff`: also parse and compile a second cluster (the same input plus a tenth more
+//!   policies) and time the connectivity diff of the two (`netfence::diff::diff`).
 
 #![allow(clippy::indexing_slicing, clippy::panic, clippy::unwrap_used)]
 
@@ -20,12 +24,30 @@ fn arg(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-fn peak_rss_mib() -> f64 {
+fn status_mib(field: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_owned))
+        .and_then(|s| s.lines().find(|l| l.starts_with(field)).map(str::to_owned))
         .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
         .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn peak_rss_mib() -> f64 {
+    status_mib("VmHWM:")
+}
+
+fn rss_mib() -> f64 {
+    status_mib("VmRSS:")
+}
+
+fn parse(text: &str) -> ResourceSet {
+    let options = ParseOptions { max_input_bytes: usize::MAX, max_documents: usize::MAX, ..ParseOptions::default() };
+    let mut set = ResourceSet::default();
+    if let Err(e) = set.add_text(text, "synth.yaml", &options) {
+        eprintln!("parse failed: {e}");
+        std::process::exit(1);
+    }
+    set
 }
 
 fn main() {
@@ -34,6 +56,8 @@ fn main() {
     let namespaces = arg("--namespaces", (pods / 500).clamp(5, 500));
     let replicas = arg("--replicas", 5);
     let pairs = std::env::args().any(|a| a == "--all-pairs");
+    let parse_only = std::env::args().any(|a| a == "--parse-only");
+    let diff = std::env::args().any(|a| a == "--diff");
     let config = SynthConfig { seed: 42, namespaces, pods, replicas, bare_pod_every: 20, policies };
 
     let t = Instant::now();
@@ -41,23 +65,30 @@ fn main() {
     let generate_s = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
-    let options = ParseOptions {
-        max_input_bytes: usize::MAX,
-        max_documents: usize::MAX,
-        ..ParseOptions::default()
-    };
-    let mut set = ResourceSet::default();
-    if let Err(e) = set.add_text(&text, "synth.yaml", &options) {
-        eprintln!("parse failed: {e}");
-        std::process::exit(1);
-    }
+    let set = parse(&text);
     let parse_s = t.elapsed().as_secs_f64();
     let bytes = text.len();
     drop(text);
+    let parsed_rss = rss_mib();
+    if parse_only {
+        println!(
+            "{}",
+            serde_json::json!({
+                "pods": pods,
+                "policies": set.policies.len(),
+                "inputBytes": bytes,
+                "parseSeconds": parse_s,
+                "rssAfterParseMiB": parsed_rss,
+                "peakRssMiB": peak_rss_mib(),
+            })
+        );
+        return;
+    }
 
     let t = Instant::now();
     let cluster = CompiledCluster::compile(&set, &EngineOptions::default());
     let compile_s = t.elapsed().as_secs_f64();
+    let compiled_rss = rss_mib();
 
     let (pairs_s, records) = if pairs {
         let t = Instant::now();
@@ -85,6 +116,30 @@ fn main() {
         assert!(ok > 0);
     }
 
+    // Diff: a second input with a tenth of the policies changed, parsed and compiled, then
+    // the connectivity diff of the two compiled clusters.
+    let diff_report = diff.then(|| {
+        let changed = (policies / 10).max(1);
+        let head_text = generate(&SynthConfig { policies: policies + changed, ..config.clone() });
+        let t = Instant::now();
+        let head = parse(&head_text);
+        drop(head_text);
+        let head_parse_s = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let head_cluster = CompiledCluster::compile(&head, &EngineOptions::default());
+        let head_compile_s = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let d = netfence::diff::diff(&cluster, &head_cluster, &ConnectionFilter::default());
+        let diff_s = t.elapsed().as_secs_f64();
+        serde_json::json!({
+            "headPolicies": head.policies.len(),
+            "headParseSeconds": head_parse_s,
+            "headCompileSeconds": head_compile_s,
+            "diffSeconds": diff_s,
+            "connectionsChanged": d.connections.len(),
+        })
+    });
+
     println!(
         "{}",
         serde_json::json!({
@@ -100,7 +155,10 @@ fn main() {
             "allPairsSeconds": pairs_s,
             "allPairsRecords": records,
             "explainMicros": explain_us,
+            "rssAfterParseMiB": parsed_rss,
+            "rssAfterCompileMiB": compiled_rss,
             "peakRssMiB": peak_rss_mib(),
+            "diff": diff_report,
         })
     );
 }

@@ -161,7 +161,11 @@ impl Node {
 pub struct SourceDoc {
     /// The input's name (file path or `<input>`).
     pub file: Arc<str>,
-    /// The document tree.
+    /// The document tree. For pods and workloads (and the other resources of the same
+    /// document) it is slimmed once decoded, keeping `apiVersion`, `kind`, `metadata`'s `name`,
+    /// `generateName`, `namespace` and `labels`, and of the pod spec (the pod template's, with
+    /// its `metadata`) `hostNetwork` and each container's `name` and `ports`; the typed object
+    /// keeps everything. Other kinds keep their whole tree.
     pub root: Arc<Node>,
     /// Pointer from the document's root to this resource (`/items/3` in a list, else empty).
     pub base: String,

@@ -16,7 +16,7 @@ impl BitSet {
     /// All bits `0..len` set.
     pub(crate) fn full(len: usize) -> Self {
         let mut words = vec![u64::MAX; len / 64];
-        if len % 64 != 0 {
+        if !len.is_multiple_of(64) {
             words.push((1u64 << (len % 64)) - 1);
         }
         Self { words }

@@ -199,15 +199,17 @@ pub struct CompiledCluster {
     pub(crate) from_external: Vec<Runs>,
 }
 
+/// The endpoints with a label key, and with each of its values, ascending.
+type KeyPostings<'a> = (Vec<u32>, HashMap<&'a str, Vec<u32>>);
+
 /// Endpoints indexed by label, for evaluating selectors on candidates only.
 struct LabelIndex<'a> {
-    /// key → (endpoints with the key, value → endpoints with `key=value`), ascending.
-    keys: HashMap<&'a str, (Vec<u32>, HashMap<&'a str, Vec<u32>>)>,
+    keys: HashMap<&'a str, KeyPostings<'a>>,
 }
 
 impl<'a> LabelIndex<'a> {
     fn new(drafts: &'a [EndpointDraft]) -> Self {
-        let mut keys: HashMap<&'a str, (Vec<u32>, HashMap<&'a str, Vec<u32>>)> = HashMap::new();
+        let mut keys: HashMap<&'a str, KeyPostings<'a>> = HashMap::new();
         for (e, draft) in drafts.iter().enumerate() {
             let e = u32::try_from(e).unwrap_or(u32::MAX);
             for (k, v) in &draft.labels {

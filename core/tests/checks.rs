@@ -96,6 +96,7 @@ fn registry_ids_are_unique_and_documented() {
             Category::Hygiene => '1',
             Category::Exposure => '2',
             Category::Ineffective => '3',
+            Category::Change => '4',
         };
         assert!(m.id.len() == 5 && m.id.starts_with("NF") && m.id[2..].bytes().all(|b| b.is_ascii_digit()), "{}", m.id);
         assert_eq!(m.id.chars().nth(2), Some(hundred), "{} is not in its category's hundred", m.id);
@@ -117,7 +118,7 @@ fn registry_ids_are_unique_and_documented() {
 fn generated_docs_are_current() {
     let dir = manifest_dir().join("../docs/checks");
     let pages = check_docs();
-    assert_eq!(pages.len(), CHECKS.len() + 1);
+    assert_eq!(pages.len(), CHECKS.len() + netfence::checks::change::CHANGE_CHECKS.len() + 1);
     let bless = std::env::var_os("NETFENCE_BLESS").is_some();
     if bless {
         fs::create_dir_all(&dir).unwrap();

@@ -10,6 +10,8 @@ mod check;
 mod diff;
 mod flows;
 mod parse;
+mod plan;
+mod review;
 mod schema;
 mod validate;
 
@@ -23,6 +25,8 @@ pub use flows::{
     drops, drops_with_log, generate, generate_with_log, impact, impact_with_log, traffic_map, traffic_map_with_log,
 };
 pub use parse::{ParseRequest, ParseResponse, ResourceSummary, parse};
+pub use plan::{PlanRequest, PlanResponse, plan};
+pub use review::{ReviewRequest, ReviewResponse, review};
 pub use schema::{SchemaRequest, schema, schemas};
 pub use validate::{ValidateRequest, ValidateResponse, validate};
 
@@ -95,6 +99,8 @@ pub fn call_json(operation: &str, request: &str) -> Result<String, ErrorPayload>
         "explain" => run(request, explain),
         "diff" => run(request, diff),
         "check" => run(request, check),
+        "review" => run(request, review),
+        "plan" => run(request, plan),
         // `flowMap`: the name the JavaScript binding gives it
         "flow_map" | "flowMap" => run(request, traffic_map),
         "generate" => run(request, generate),

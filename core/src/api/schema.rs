@@ -9,7 +9,7 @@ use crate::error::{Error, ErrorCode};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SchemaRequest {
-    /// Which schema: `intent`, `requirements`, `error`, or `<operation>-request` / `<operation>-response`.
+    /// Which schema: `intent`, `requirements`, `config`, `change-record`, `error`, or `<operation>-request` / `<operation>-response`.
     pub name: String,
 }
 
@@ -49,6 +49,12 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
         ("audit-request", schema_of::<AuditRequest>()),
         ("audit-response", schema_of::<AuditResponse>()),
         ("requirements", schema_of::<crate::requirements::Requirements>()),
+        ("config", schema_of::<crate::review::Config>()),
+        ("review-request", schema_of::<ReviewRequest>()),
+        ("review-response", schema_of::<ReviewResponse>()),
+        ("change-record", schema_of::<crate::review::ChangeRecord>()),
+        ("plan-request", schema_of::<PlanRequest>()),
+        ("plan-response", schema_of::<PlanResponse>()),
         ("schema-request", schema_of::<SchemaRequest>()),
     ]
 }

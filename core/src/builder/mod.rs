@@ -36,7 +36,7 @@
 
 mod compile;
 mod intent;
-mod output;
+pub(crate) mod output;
 mod peer;
 mod port;
 mod selector;

@@ -1,6 +1,6 @@
 //! Review checks: what a set of valid NetworkPolicies really does to the workloads of the
 //! inventory, reported as findings — `NF1xx` hygiene, `NF2xx` exposure, `NF3xx` dead or
-//! ineffective (`NF4xx` change review comes with the review of a change).
+//! ineffective, `NF4xx` change review (in [`change`], run on a base and a head).
 //!
 //! One check per file: its documentation in fixed sections (`DOCS`), its [`CheckMeta`] and a
 //! check function. [`CHECKS`] is the one registry list; [`run_checks`] runs them in a
@@ -24,6 +24,7 @@
 //! assert_eq!(findings[0].location.as_ref().unwrap().pointer, "/spec/ingress/0");
 //! ```
 
+pub mod change;
 mod config;
 mod context;
 mod docs;
@@ -77,16 +78,19 @@ pub enum Category {
     Exposure,
     /// `NF3xx`: policies, rules, selectors or ports that do nothing, or not what they seem to.
     Ineffective,
+    /// `NF4xx`: what a change from a base to a head opens, removes or widens.
+    Change,
 }
 
 impl Category {
-    /// `hygiene`, `exposure` or `ineffective`.
+    /// `hygiene`, `exposure`, `ineffective` or `change`.
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Hygiene => "hygiene",
             Self::Exposure => "exposure",
             Self::Ineffective => "ineffective",
+            Self::Change => "change",
         }
     }
 }
@@ -224,6 +228,12 @@ pub fn run_checks(resources: &ResourceSet, cluster: &CompiledCluster, config: &C
             findings.push(finding);
         }
     }
+    sort_findings(&mut findings);
+    findings
+}
+
+/// Sorts findings by file, line, column, id and message.
+pub(crate) fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         let key = |f: &Finding| {
             let l = f.location.as_ref();
@@ -231,7 +241,6 @@ pub fn run_checks(resources: &ResourceSet, cluster: &CompiledCluster, config: &C
         };
         key(a).cmp(&key(b))
     });
-    findings
 }
 
 /// Whether the policy's `netfence.dev/ignore` annotation names the check (by id or name).

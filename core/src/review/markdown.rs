@@ -1,0 +1,114 @@
+//! The review as markdown for a pull-request comment: the verdict and its reasons, a summary
+//! table, the findings table (new ones first), what the change resolves, the connectivity diff
+//! and the requirement results. Tables stop at [`ROWS`] rows so the comment stays within the
+//! size a code host accepts.
+
+use std::fmt::Write as _;
+
+use super::{ReviewFinding, Verdict};
+use crate::api::ReviewResponse;
+use crate::diff::render::markdown_text as md;
+
+/// The most rows a table of the comment shows.
+pub const ROWS: usize = 100;
+
+/// The review as markdown.
+#[must_use]
+pub fn markdown(response: &ReviewResponse) -> String {
+    let badge = match response.verdict {
+        Verdict::Pass => "✅ pass",
+        Verdict::Warn => "⚠️ warn",
+        Verdict::Fail => "❌ fail",
+    };
+    let mut out = format!("## netfence review: {badge}\n\n");
+    for reason in &response.reasons {
+        let _ = writeln!(out, "- {}", md(reason));
+    }
+    if !response.reasons.is_empty() {
+        out.push('\n');
+    }
+    let s = &response.summary;
+    let opt = |n: Option<usize>| n.map_or_else(|| "–".to_owned(), |n| n.to_string());
+    let requirements = if response.requirements.is_empty() {
+        "–".to_owned()
+    } else {
+        format!("{} of {} pass", s.requirements_passed, s.requirements_passed + s.requirements_failed)
+    };
+    out.push_str("| errors | warnings | infos | new | resolved | opened | closed | changed | requirements |\n");
+    out.push_str("|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} | {} | {} | {} | {} | {} | {requirements} |",
+        s.errors,
+        s.warnings,
+        s.infos,
+        opt(s.new_findings),
+        opt(s.resolved_findings),
+        opt(s.connections_added),
+        opt(s.connections_removed),
+        opt(s.connections_changed)
+    );
+    for e in response.errors.iter().chain(&response.base_errors) {
+        let at = e.location.as_ref().map(|l| format!(" at {}", md(&l.to_string()))).unwrap_or_default();
+        let _ = writeln!(out, "\n> **{}** {}{at}", e.code.as_str(), md(&e.message));
+    }
+    if !response.findings.is_empty() {
+        let mut findings: Vec<&ReviewFinding> = response.findings.iter().collect();
+        findings.sort_by_key(|f| (f.new != Some(true), std::cmp::Reverse(f.finding.severity)));
+        out.push_str("\n### Findings\n\n| | severity | id | resource | location | message |\n|---|---|---|---|---|---|\n");
+        for f in findings.iter().take(ROWS) {
+            let finding = &f.finding;
+            let location = finding.location.as_ref().map(|l| md(&l.to_string())).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "| {} | {} | `{}` | {} | {location} | {} |",
+                if f.new == Some(true) { "**new**" } else { "" },
+                finding.severity,
+                finding.id,
+                md(finding.resource.as_deref().unwrap_or("")),
+                md(&finding.message)
+            );
+        }
+        more(&mut out, findings.len());
+    }
+    if !response.resolved.is_empty() {
+        out.push_str("\n### Resolved by the change\n\n| severity | id | resource | message |\n|---|---|---|---|\n");
+        for f in response.resolved.iter().take(ROWS) {
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {} | {} |",
+                f.severity,
+                f.id,
+                md(f.resource.as_deref().unwrap_or("")),
+                md(&f.message)
+            );
+        }
+        more(&mut out, response.resolved.len());
+    }
+    if let Some(diff) = &response.diff {
+        out.push('\n');
+        out.push_str(&crate::diff::render::markdown(diff));
+    }
+    if !response.requirements.is_empty() {
+        out.push_str("\n### Requirements\n\n| result | requirement | location | detail |\n|---|---|---|---|\n");
+        for r in response.requirements.iter().take(ROWS) {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                if r.passed { "✅ pass" } else { "❌ fail" },
+                md(&r.name),
+                md(&r.location.to_string()),
+                md(&r.message)
+            );
+        }
+        more(&mut out, response.requirements.len());
+    }
+    let _ = write!(out, "\n<sub>{} {}</sub>\n", response.tool.name, md(&response.tool.version));
+    out
+}
+
+fn more(out: &mut String, total: usize) {
+    if total > ROWS {
+        let _ = writeln!(out, "\n… and {} more", total - ROWS);
+    }
+}

@@ -32,11 +32,29 @@ fn call(py: Python<'_>, operation: &str, request: &str) -> (bool, String) {
     })
 }
 
+/// The Python exception class for each error code. A new code fails to compile here until it
+/// is given a class.
+fn error_class(code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::InputTooLarge | ErrorCode::Syntax | ErrorCode::BudgetExceeded | ErrorCode::NotText => "ParseError",
+        ErrorCode::ResourceShape
+        | ErrorCode::NotAResource
+        | ErrorCode::InvalidIntent
+        | ErrorCode::InvalidBuild
+        | ErrorCode::InvalidRequirements => "ValidationError",
+        ErrorCode::InvalidRequest => "RequestError",
+        ErrorCode::Io | ErrorCode::Output => "InputOutputError",
+    }
+}
+
 /// The native module `netfence._native`.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(call, m)?)?;
     m.add("OPERATIONS", OPERATIONS.to_vec())?;
+    let classes: std::collections::BTreeMap<&str, &str> =
+        ErrorCode::ALL.iter().map(|c| (c.as_str(), error_class(*c))).collect();
+    m.add("ERROR_CLASSES", classes)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -110,6 +110,14 @@ def test_bad_input_raises_structured_errors(what: str, run, cls, code: str) -> N
     assert code in str(error)
 
 
+def test_every_error_code_has_a_class() -> None:
+    codes = set(netfence._native.ERROR_CLASSES)
+    assert {"NF-E001", "NF-E011", "NF-E030"} <= codes
+    for code in codes:
+        assert issubclass(netfence._error({"code": code, "message": "m"}).__class__, netfence.NetfenceError)
+        assert type(netfence._error({"code": code, "message": "m"})) is not netfence.NetfenceError
+
+
 def test_location_on_errors() -> None:
     with pytest.raises(netfence.ParseError) as info:
         netfence.parse("apiVersion: v1\nkind: [\n", options={"strict": True})

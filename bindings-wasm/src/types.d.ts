@@ -640,7 +640,7 @@ export interface EngineOptions {
 /**
  * Stable error codes. Codes are permanent: a retired code is never reused.
  */
-export type ErrorCode = "NF-E001" | "NF-E002" | "NF-E003" | "NF-E004" | "NF-E005" | "NF-E006" | "NF-E010" | "NF-E011" | "NF-E012" | "NF-E020" | "NF-E030";
+export type ErrorCode = "NF-E001" | "NF-E002" | "NF-E003" | "NF-E004" | "NF-E005" | "NF-E006" | "NF-E010" | "NF-E011" | "NF-E012" | "NF-E013" | "NF-E020" | "NF-E030";
 
 /**
  * The one serializable error shape: what the CLI prints with `--format json` and what the
@@ -1779,7 +1779,7 @@ export interface RuleRef {
  * Request of [`schema`].
  */
 export interface SchemaRequest {
-    /** Which schema: `intent`, `requirements`, `error`, or `<operation>-request` / `<operation>-response`. */
+    /** Which schema: `intent`, `requirements`, `config`, `change-record`, `error`, or `<operation>-request` / `<operation>-response`. */
     name: string;
 }
 

@@ -467,10 +467,10 @@ fn python_stub(api: &Api) -> Result<String, String> {
 \
          class Record:\n    \"\"\"A result object: attributes in snake_case (`from_`, `keys_` for names taken), access by JSON (camelCase) key.\"\"\"\n\n    def __init__(self, data: Mapping[str, Any]) -> None: ...\n    def to_dict(self) -> dict[str, Any]: ...\n    def to_json(self, indent: int | None = None) -> str: ...\n    def keys(self) -> list[str]: ...\n    def get(self, key: str, default: Any = None) -> Any: ...\n    def __getattr__(self, name: str) -> Any: ...\n    def __getitem__(self, key: str) -> Any: ...\n    def __contains__(self, key: object) -> bool: ...\n    def __iter__(self) -> Iterator[str]: ...\n    def __len__(self) -> int: ...\n\n\
          class NetfenceError(Exception):\n    \"\"\"An input netfence could not process, with a stable code.\"\"\"\n\n    code: str\n    message: str\n    help: str | None\n    location: dict[str, Any] | None\n    payload: dict[str, Any]\n\n\
-         class ParseError(NetfenceError):\n    \"\"\"The input cannot be read: too large, not YAML/JSON, over a parser budget, not text (NF-E001..NF-E004).\"\"\"\n\n\
-         class ValidationError(NetfenceError):\n    \"\"\"The input reads but is not acceptable: wrong shape, not a resource, bad intent or build (NF-E005, NF-E006, NF-E010, NF-E012).\"\"\"\n\n\
-         class RequestError(NetfenceError):\n    \"\"\"The request itself is wrong: unknown operation or field (NF-E011).\"\"\"\n\n\
-         class InputOutputError(NetfenceError):\n    \"\"\"Reading an input or producing output failed (NF-E020, NF-E030).\"\"\"\n\n\
+         class ParseError(NetfenceError):\n    \"\"\"The input cannot be read: too large, not YAML/JSON, over a parser budget, not text.\"\"\"\n\n\
+         class ValidationError(NetfenceError):\n    \"\"\"The input reads but is not acceptable: wrong shape, not a resource, a bad intent, requirements or build.\"\"\"\n\n\
+         class RequestError(NetfenceError):\n    \"\"\"The request itself is wrong: unknown operation or field.\"\"\"\n\n\
+         class InputOutputError(NetfenceError):\n    \"\"\"Reading an input or producing output failed.\"\"\"\n\n\
          def call(operation: str, request: Mapping[str, Any] | str) -> Record:\n    \"\"\"Runs `operation` on a request in the JSON API's (camelCase) form.\"\"\"\n\n",
     );
     for (name, def) in &api.defs {

@@ -63,19 +63,8 @@ class InputOutputError(NetfenceError):
     """Reading an input or producing output failed."""
 
 
-_ERROR_CLASSES: dict[str, type[NetfenceError]] = {
-    "NF-E001": ParseError,
-    "NF-E002": ParseError,
-    "NF-E003": ParseError,
-    "NF-E004": ParseError,
-    "NF-E005": ValidationError,
-    "NF-E006": ValidationError,
-    "NF-E010": ValidationError,
-    "NF-E011": RequestError,
-    "NF-E012": ValidationError,
-    "NF-E020": InputOutputError,
-    "NF-E030": InputOutputError,
-}
+# code -> class, decided in the native module by an exhaustive match over the error codes
+_ERROR_CLASSES: dict[str, type[NetfenceError]] = {code: globals()[name] for code, name in _native.ERROR_CLASSES.items()}
 
 
 def _error(payload: Mapping[str, Any]) -> NetfenceError:

@@ -37,16 +37,16 @@ class NetfenceError(Exception):
     payload: dict[str, Any]
 
 class ParseError(NetfenceError):
-    """The input cannot be read: too large, not YAML/JSON, over a parser budget, not text (NF-E001..NF-E004)."""
+    """The input cannot be read: too large, not YAML/JSON, over a parser budget, not text."""
 
 class ValidationError(NetfenceError):
-    """The input reads but is not acceptable: wrong shape, not a resource, bad intent or build (NF-E005, NF-E006, NF-E010, NF-E012)."""
+    """The input reads but is not acceptable: wrong shape, not a resource, a bad intent, requirements or build."""
 
 class RequestError(NetfenceError):
-    """The request itself is wrong: unknown operation or field (NF-E011)."""
+    """The request itself is wrong: unknown operation or field."""
 
 class InputOutputError(NetfenceError):
-    """Reading an input or producing output failed (NF-E020, NF-E030)."""
+    """Reading an input or producing output failed."""
 
 def call(operation: str, request: Mapping[str, Any] | str) -> Record:
     """Runs `operation` on a request in the JSON API's (camelCase) form."""
@@ -487,7 +487,7 @@ class EngineOptions(TypedDict):
     """Options for compiling a cluster."""
     ipBlockMode: NotRequired[IpBlockMode]
 
-ErrorCode = Literal["NF-E001", "NF-E002", "NF-E003", "NF-E004", "NF-E005", "NF-E006", "NF-E010", "NF-E011", "NF-E012", "NF-E020", "NF-E030"]
+ErrorCode = Literal["NF-E001", "NF-E002", "NF-E003", "NF-E004", "NF-E005", "NF-E006", "NF-E010", "NF-E011", "NF-E012", "NF-E013", "NF-E020", "NF-E030"]
 """Stable error codes. Codes are permanent: a retired code is never reused."""
 
 @type_check_only

@@ -5,6 +5,7 @@
 
 mod bindings;
 mod codegen;
+mod playground;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -18,6 +19,7 @@ fn main() -> ExitCode {
         Some("lint") => lint(),
         Some("bench") => bench(&args[1..]),
         Some("bindings-codegen") => bindings_codegen(args.iter().any(|a| a == "--check")),
+        Some("playground") => playground::command(&root(), &args[1..]),
         Some("bindings") => match args.get(1).map(String::as_str) {
             Some("wasm") => bindings::wasm(&root()),
             Some("python") => bindings::python(&root()),
@@ -26,7 +28,7 @@ fn main() -> ExitCode {
         },
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  test [--quick]     install tools and run every test (what CI runs)\n  codegen [--check]  regenerate schemas and docs (--check: fail if anything changes)\n  lint               rustfmt --check and clippy -D warnings\n  bindings-codegen [--check]  regenerate the bindings' typings (.d.ts, .pyi, index.mjs)\n  bindings [wasm|python|node]  build and test the bindings (all by default)"
+                "usage: cargo xtask <command>\n\n  test [--quick]     install tools and run every test (what CI runs)\n  codegen [--check]  regenerate schemas and docs (--check: fail if anything changes)\n  lint               rustfmt --check and clippy -D warnings\n  bindings-codegen [--check]  regenerate the bindings' typings (.d.ts, .pyi, index.mjs)\n  bindings [wasm|python|node]  build and test the bindings (all by default)\n  playground [--out DIR] [--no-wasm-build]  build the browser playground (default target/playground/)"
             );
             Err("unknown command".to_owned())
         }
@@ -122,6 +124,7 @@ fn test(args: &[String]) -> Result<(), String> {
     run(&cargo(), &["test", "--workspace", "--locked"])?;
     codegen(true)?;
     bindings::test(&root())?;
+    playground::test(&root())?;
     eprintln!("xtask test: all steps passed in {:.0}s", started.elapsed().as_secs_f64());
     Ok(())
 }

@@ -1,0 +1,185 @@
+//! The browser playground (`docs/playground/`): a static page on the WASM package.
+//!
+//! `cargo xtask playground [--out DIR] [--no-wasm-build]` assembles a folder servable by any
+//! static server (default `target/playground/`):
+//! - `index.html`, `app.js`, `style.css` from `docs/playground/` (the page, no bundler);
+//! - `pkg/netfence_wasm.js` and `pkg/netfence_wasm_bg.wasm`: the web build of `netfence-wasm`
+//!   (the bindings step's `bindings-wasm/pkg/web`, rebuilt only when the module is newer);
+//! - `example.json`: the online-shop example (manifests and generated policies as one YAML
+//!   text, the intent, the Hubble flow sample), read from `examples/online-shop/` at build time.
+//!
+//! `cargo xtask test` runs [`test`] after the bindings step: the end-to-end tests of
+//! `docs/playground/test/` in headless Chromium (Debian's `/usr/bin/chromium` through
+//! playwright-core), which save screenshots into `target/playground-screenshots/`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Instant, SystemTime};
+
+use serde_json::{Value, json};
+
+use crate::{cargo, run};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// The page's own files, copied as they are.
+const PAGE_FILES: &[&str] = &["index.html", "app.js", "style.css"];
+
+/// `cargo xtask playground [--out DIR] [--no-wasm-build]`.
+pub fn command(root: &Path, args: &[String]) -> Result<(), String> {
+    let mut out = root.join("target/playground");
+    let mut build_wasm = true;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--out" => {
+                let dir = args.next().ok_or("--out needs a directory")?;
+                out = std::env::current_dir().map_err(|e| e.to_string())?.join(dir);
+            }
+            "--no-wasm-build" => build_wasm = false,
+            other => return Err(format!("playground: unknown argument `{other}` (--out DIR, --no-wasm-build)")),
+        }
+    }
+    if build_wasm {
+        wasm_web(root)?;
+    }
+    assemble(root, &out)?;
+    eprintln!("playground: {} (serve it with any static server, e.g. `python3 -m http.server -d {}`)", out.display(), out.display());
+    Ok(())
+}
+
+/// The end-to-end step of `cargo xtask test`: assembles `target/playground/` from the web build
+/// the bindings step made and runs `docs/playground/test/` in headless Chromium.
+pub fn test(root: &Path) -> Result<(), String> {
+    wasm_web(root)?;
+    let out = root.join("target/playground");
+    assemble(root, &out)?;
+    if !Path::new(CHROMIUM).exists() {
+        return Err(format!("playground: {CHROMIUM} is missing (the bindings step installs Debian's chromium)"));
+    }
+    let dir = root.join("docs/playground/test");
+    if !dir.join("node_modules").exists() {
+        run_in(&dir, "npm", &["ci", "--no-audit", "--no-fund"], &[])?;
+    }
+    let shots = root.join("target/playground-screenshots");
+    let (out, shots) = (out.to_string_lossy().into_owned(), shots.to_string_lossy().into_owned());
+    run_in(&dir, "node", &["--test", "--test-concurrency=1", "."], &[("PLAYGROUND_DIR", &out), ("SCREENSHOT_DIR", &shots)])
+}
+
+/// Makes sure `bindings-wasm/pkg/web` holds the web build of the current sources.
+///
+/// Without the wasm tools, runs the whole bindings step (`cargo xtask bindings wasm`: installs
+/// them, builds, tests). Otherwise `cargo build` of the `release-wasm` module (a no-op when it
+/// is fresh) and `wasm-bindgen --target web` only when the module is newer than the package.
+fn wasm_web(root: &Path) -> Result<(), String> {
+    let has_target = output("rustup", &["target", "list", "--installed"])
+        .is_some_and(|t| t.lines().any(|l| l.trim() == "wasm32-unknown-unknown"));
+    if !has_target || output("wasm-bindgen", &["--version"]).is_none() {
+        return crate::bindings::wasm(root);
+    }
+    run(
+        &cargo(),
+        &["build", "--locked", "-p", "netfence-wasm", "--target", "wasm32-unknown-unknown", "--profile", "release-wasm"],
+    )?;
+    let module = root.join("target/wasm32-unknown-unknown/release-wasm/netfence_wasm.wasm");
+    let dir = root.join("bindings-wasm");
+    let built = dir.join("pkg/web/netfence_wasm_bg.wasm");
+    if modified(&built).is_some() && modified(&built) >= modified(&module) && dir.join("pkg/web/netfence_wasm.js").exists()
+    {
+        eprintln!("    bindings-wasm/pkg/web is up to date");
+        return Ok(());
+    }
+    let module = module.to_string_lossy();
+    run_in(
+        &dir,
+        "wasm-bindgen",
+        &["--target", "web", "--remove-name-section", "--remove-producers-section", "--out-dir", "pkg/web", &module],
+        &[],
+    )?;
+    std::fs::write(dir.join("pkg/web/package.json"), "{\"type\": \"module\"}\n")
+        .map_err(|e| format!("cannot write pkg/web/package.json: {e}"))
+}
+
+/// Writes the playground folder: the page, the web build and the bundled example.
+fn assemble(root: &Path, out: &Path) -> Result<(), String> {
+    let page = root.join("docs/playground");
+    let pkg = out.join("pkg");
+    std::fs::create_dir_all(&pkg).map_err(|e| format!("cannot create {}: {e}", pkg.display()))?;
+    for file in PAGE_FILES {
+        copy(&page.join(file), &out.join(file))?;
+    }
+    let web = root.join("bindings-wasm/pkg/web");
+    for file in ["netfence_wasm.js", "netfence_wasm_bg.wasm"] {
+        copy(&web.join(file), &pkg.join(file))?;
+    }
+    let example = example(root)?;
+    let text = serde_json::to_string(&example).map_err(|e| e.to_string())?;
+    std::fs::write(out.join("example.json"), text + "\n").map_err(|e| format!("cannot write example.json: {e}"))
+}
+
+/// The online-shop example as the page loads it: one YAML text of the manifests (namespaces
+/// first) and the generated policies, each document group headed by its file's path.
+fn example(root: &Path) -> Result<Value, String> {
+    let dir = root.join("examples/online-shop");
+    let mut manifests: Vec<PathBuf> = std::fs::read_dir(dir.join("manifests"))
+        .map_err(|e| format!("cannot read examples/online-shop/manifests: {e}"))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .collect();
+    manifests.sort_by_key(|p| (p.file_name().is_none_or(|n| n != "namespaces.yaml"), p.clone()));
+    manifests.push(dir.join("policies/generated.yaml"));
+    let mut yaml = String::new();
+    for path in &manifests {
+        let text = read(path)?;
+        let name = path.strip_prefix(root).unwrap_or(path).display().to_string();
+        if !yaml.is_empty() {
+            yaml.push_str("---\n");
+        }
+        yaml.push_str(&format!("# {name}\n"));
+        let body = text.strip_prefix("---\n").unwrap_or(&text);
+        yaml.push_str(body);
+        if !body.ends_with('\n') {
+            yaml.push('\n');
+        }
+    }
+    Ok(json!({
+        "name": "examples/online-shop",
+        "yaml": yaml,
+        "intent": read(&dir.join("intent.yaml"))?,
+        "flows": { "name": "hubble.jsonl", "text": read(&dir.join("flows/hubble.jsonl"))? },
+    }))
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn copy(from: &Path, to: &Path) -> Result<(), String> {
+    std::fs::copy(from, to).map(|_| ()).map_err(|e| format!("cannot copy {} to {}: {e}", from.display(), to.display()))
+}
+
+fn modified(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+fn output(program: &str, args: &[&str]) -> Option<String> {
+    Command::new(program)
+        .args(args)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
+fn run_in(dir: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
+    eprintln!("==> (in {}) {program} {}", dir.display(), args.join(" "));
+    let started = Instant::now();
+    let status = Command::new(program)
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(dir)
+        .status()
+        .map_err(|e| format!("cannot start `{program}`: {e}"))?;
+    eprintln!("    ({:.1}s)", started.elapsed().as_secs_f64());
+    if status.success() { Ok(()) } else { Err(format!("`{program} {}` failed ({status})", args.join(" "))) }
+}

@@ -5,6 +5,7 @@
 mod flows;
 mod input;
 mod render;
+mod review;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -210,6 +211,10 @@ enum Command {
     Drops(flows::DropsArgs),
     /// Hits per policy rule over observed flows: unused and too-broad rules, empty policies.
     Audit(flows::AuditArgs),
+    /// Review a change: findings, connectivity diff, requirements and a verdict for CI.
+    Review(review::ReviewArgs),
+    /// Rollout order (allowances first, deletions last) and rollback, as numbered YAML files.
+    Plan(review::PlanArgs),
     /// Print a JSON Schema: `intent`, `error`, or `<operation>-request`/`-response`.
     #[command(after_help = "Example:\n  netfence schema intent > intent.schema.json")]
     Schema {
@@ -385,6 +390,8 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
         Command::Impact(args) => flows::impact(args, options),
         Command::Drops(args) => flows::drops(args, options),
         Command::Audit(args) => flows::audit(args, options),
+        Command::Review(args) => review::review(args, options, cli.output.is_some()),
+        Command::Plan(args) => review::plan(args, options),
         Command::Schema { name } => {
             let schema = api::schema(&SchemaRequest { name: name.clone() })?;
             Ok((to_json(&schema)?, 0))

@@ -166,7 +166,7 @@ fn render(format: ReviewFormat) -> String {
 fn text_groups_by_file_with_excerpts() {
     let text = render(ReviewFormat::Text);
     assert!(text.starts_with("netfence review: fail\n"), "{text}");
-    assert!(text.contains("\nexamples/online-shop/change/head/policies.yaml\n"), "{text}");
+    assert!(text.contains("\nexamples/online-shop/change/head/policies.yaml\n\n"), "{text}");
     assert!(text.contains("      port: postgresql\n"), "{text}");
     assert!(text.contains("connectivity diff:"), "{text}");
     assert!(text.contains("FAIL api and payments reach postgres"), "{text}");

@@ -78,7 +78,7 @@ pub fn text(request: &ReviewRequest, response: &ReviewResponse, color: bool) -> 
         by_file.entry(f.finding.location.as_ref().map(|l| l.file.as_str())).or_default().push(f);
     }
     for (file, findings) in by_file {
-        let _ = write!(out, "\n{}\n", p.paint(BOLD, &one_line(file.unwrap_or("(no location)"))));
+        let _ = write!(out, "\n{}\n\n", p.paint(BOLD, &one_line(file.unwrap_or("(no location)"))));
         for f in findings {
             finding(&mut out, f, &sources, &p);
         }
@@ -156,6 +156,7 @@ fn finding(out: &mut String, f: &ReviewFinding, sources: &Sources<'_>, p: &Paint
     for related in &finding.related {
         let _ = writeln!(out, "   = see: {}", one_line(&related.to_string()));
     }
+    out.push('\n');
 }
 
 /// The source line `line` of `file` with a caret under `column`, when the text is known.

@@ -102,7 +102,8 @@ pub fn review(args: &ReviewArgs, options: ParseOptions, to_file: bool) -> Result
         ReviewFormatArg::Md => ReviewFormat::Markdown,
         ReviewFormatArg::Record => ReviewFormat::Record,
     };
-    let color = !to_file && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let color =
+        !to_file && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let request = ReviewRequest {
         sources,
         base,
@@ -135,10 +136,12 @@ fn write_steps(dir: &Path, steps: &[PlanStep]) -> Result<(), Error> {
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::new(ErrorCode::Io, format!("cannot create `{}`: {e}", dir.display())))?;
     // stale step files of an earlier plan would be applied by a `0*.yaml` loop: remove them
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::new(ErrorCode::Io, format!("cannot read `{}`: {e}", dir.display())))?;
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| Error::new(ErrorCode::Io, format!("cannot read `{}`: {e}", dir.display())))?;
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let numbered = name.len() > 3 && name.as_bytes().iter().take(2).all(u8::is_ascii_digit) && name.ends_with(".yaml");
+        let numbered =
+            name.len() > 3 && name.as_bytes().iter().take(2).all(u8::is_ascii_digit) && name.ends_with(".yaml");
         if numbered && !steps.iter().any(|s| s.file == name) {
             std::fs::remove_file(entry.path())
                 .map_err(|e| Error::new(ErrorCode::Io, format!("cannot remove stale `{name}`: {e}")))?;
@@ -168,7 +171,12 @@ fn summary(out: &Path, r: &PlanResponse) -> String {
     let mut text = if r.steps.is_empty() {
         format!("nothing to do: base and head have the same policies ({} unchanged)\n", r.unchanged)
     } else {
-        format!("rollout ({} steps, {} policies unchanged), in {dir}:\n{}", r.steps.len(), r.unchanged, step_lines(&r.steps))
+        format!(
+            "rollout ({} steps, {} policies unchanged), in {dir}:\n{}",
+            r.steps.len(),
+            r.unchanged,
+            step_lines(&r.steps)
+        )
     };
     if !r.rollback.is_empty() {
         text.push_str(&format!("rollback, in {dir}/rollback:\n{}", step_lines(&r.rollback)));

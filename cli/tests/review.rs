@@ -136,7 +136,10 @@ fn plan_writes_numbered_steps_and_rollback() {
     let mut files: Vec<String> =
         std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     files.sort();
-    assert_eq!(files, ["01-apply-allowances.yaml", "02-apply-isolation.yaml", "03-delete-allowances.yaml", "README.md", "rollback"]);
+    assert_eq!(
+        files,
+        ["01-apply-allowances.yaml", "02-apply-isolation.yaml", "03-delete-allowances.yaml", "README.md", "rollback"]
+    );
     let first = std::fs::read_to_string(out_dir.join("01-apply-allowances.yaml")).unwrap();
     assert!(first.contains("name: new") && first.contains("name: kept") && first.contains("8443"), "{first}");
     let last = std::fs::read_to_string(out_dir.join("03-delete-allowances.yaml")).unwrap();
@@ -170,7 +173,8 @@ fn plan_of_the_example_change() {
     let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let steps = plan["steps"].as_array().unwrap();
     assert_eq!(steps.len(), 1, "{plan}");
-    let names: Vec<&str> = steps[0]["policies"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> =
+        steps[0]["policies"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["payments-egress", "frontend-ingress"]);
     assert_eq!(plan["unchanged"], 10);
     std::fs::remove_dir_all(&dir).unwrap();

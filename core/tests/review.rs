@@ -67,10 +67,18 @@ fn online_shop_change_opens_a_path_closes_one_and_fails() {
     let request = shop_request();
     let response = api::review(&request).unwrap();
     let diff = response.diff.as_ref().unwrap();
-    let added: Vec<(&str, &str)> =
-        diff.connections.iter().filter(|c| c.change == ChangeKind::Added).map(|c| (c.src.as_str(), c.dst.as_str())).collect();
-    let removed: Vec<(&str, &str)> =
-        diff.connections.iter().filter(|c| c.change == ChangeKind::Removed).map(|c| (c.src.as_str(), c.dst.as_str())).collect();
+    let added: Vec<(&str, &str)> = diff
+        .connections
+        .iter()
+        .filter(|c| c.change == ChangeKind::Added)
+        .map(|c| (c.src.as_str(), c.dst.as_str()))
+        .collect();
+    let removed: Vec<(&str, &str)> = diff
+        .connections
+        .iter()
+        .filter(|c| c.change == ChangeKind::Removed)
+        .map(|c| (c.src.as_str(), c.dst.as_str()))
+        .collect();
     assert!(added.iter().all(|(_, dst)| *dst == "shop/frontend[Deployment]"), "{added:?}");
     assert!(added.iter().any(|(src, _)| src.starts_with("0.0.0.0-")), "{added:?}");
     assert_eq!(removed, [("payments/payments[Deployment]", "data/postgres[StatefulSet]")]);
@@ -140,12 +148,16 @@ fn without_a_base_there_is_no_diff_and_no_new_marks() {
 
 #[test]
 fn config_errors_are_located() {
-    let err = review::parse_config("apiVersion: netfence.dev/v1alpha1\nkind: Config\nthresholds: {failOn: sometimes}\n", "n.yaml")
-        .unwrap_err()
-        .payload();
+    let err = review::parse_config(
+        "apiVersion: netfence.dev/v1alpha1\nkind: Config\nthresholds: {failOn: sometimes}\n",
+        "n.yaml",
+    )
+    .unwrap_err()
+    .payload();
     let at = err.location.unwrap();
     assert_eq!((at.line, at.pointer.as_str()), (3, "/thresholds/failOn"), "{}", err.message);
-    let err = review::parse_config("apiVersion: netfence.dev/v1alpha1\nkind: Config\nthreshold: {}\n", "n.yaml").unwrap_err();
+    let err =
+        review::parse_config("apiVersion: netfence.dev/v1alpha1\nkind: Config\nthreshold: {}\n", "n.yaml").unwrap_err();
     assert!(err.payload().message.contains("threshold"), "{}", err.payload().message);
     let err = review::parse_config("apiVersion: v1\nkind: Config\n", "n.yaml").unwrap_err().payload();
     assert_eq!(err.location.unwrap().pointer, "/apiVersion");
@@ -230,7 +242,10 @@ fn sarif_is_valid_and_complete() {
     assert_eq!(result["level"], "error");
     let region = &result["locations"][0]["physicalLocation"]["region"];
     assert!(region["startLine"].as_u64().unwrap() > 0 && region["startColumn"].as_u64().unwrap() > 0);
-    assert_eq!(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "examples/online-shop/change/head/policies.yaml");
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "examples/online-shop/change/head/policies.yaml"
+    );
     assert_eq!(result["partialFingerprints"]["netfenceFinding/v1"].as_str().unwrap().len(), 64);
     assert_eq!(result["properties"]["new"], true);
 }
@@ -257,7 +272,10 @@ fn sarif_fixes_replace_the_scalar() {
 fn markdown_is_a_pr_comment() {
     let md = render(ReviewFormat::Markdown);
     assert!(md.starts_with("## netfence review: ❌ fail\n"), "{md}");
-    assert!(md.contains("| errors | warnings | infos | new | resolved | opened | closed | changed | requirements |"), "{md}");
+    assert!(
+        md.contains("| errors | warnings | infos | new | resolved | opened | closed | changed | requirements |"),
+        "{md}"
+    );
     assert!(md.contains("### Findings"), "{md}");
     assert!(md.contains("| **new** | error | `NF401` |"), "{md}");
     assert!(md.contains("## Connectivity diff"), "{md}");
@@ -341,11 +359,11 @@ fn every_change_check_flags_its_fixture_and_not_the_clean_one() {
 fn ignore_annotation_suppresses_change_findings() {
     let dir = root().join("core/tests/fixtures/review/NF401/flag");
     let base = fs::read_to_string(dir.join("base.yaml")).unwrap();
-    let head = fs::read_to_string(dir.join("head.yaml")).unwrap().replace(
-        "name: web-ingress\n",
-        "name: web-ingress\n  annotations: {netfence.dev/ignore: \"NF401,NF203\"}\n",
-    );
-    let request = ReviewRequest::new(vec![Source::named("head.yaml", head)], Some(vec![Source::named("base.yaml", base)]));
+    let head = fs::read_to_string(dir.join("head.yaml"))
+        .unwrap()
+        .replace("name: web-ingress\n", "name: web-ingress\n  annotations: {netfence.dev/ignore: \"NF401,NF203\"}\n");
+    let request =
+        ReviewRequest::new(vec![Source::named("head.yaml", head)], Some(vec![Source::named("base.yaml", base)]));
     let response = api::review(&request).unwrap();
     assert!(!response.findings.iter().any(|f| f.finding.id == "NF401"), "{:#?}", response.findings);
 }

@@ -102,8 +102,7 @@ pub struct ReviewResponse {
 /// strict mode; `NF-E030` when rendering fails.
 pub fn review(request: &ReviewRequest) -> Result<ReviewResponse, Error> {
     let config = &request.config;
-    let requirements =
-        request.requirements.as_ref().map(|r| parse_requirements(&r.text, &r.name)).transpose()?;
+    let requirements = request.requirements.as_ref().map(|r| parse_requirements(&r.text, &r.name)).transpose()?;
     let head = load(&request.sources, &request.options)?;
     let head_cluster = CompiledCluster::compile(&head, &request.engine);
     let state = |set: &crate::inventory::ResourceSet, cluster: &CompiledCluster| {
@@ -119,7 +118,13 @@ pub fn review(request: &ReviewRequest) -> Result<ReviewResponse, Error> {
         let base = load(base_sources, &request.options)?;
         let base_cluster = CompiledCluster::compile(&base, &request.engine);
         let diff = crate::diff::diff(&base_cluster, &head_cluster, &ConnectionFilter::default());
-        let input = ChangeInput { base: &base, base_cluster: &base_cluster, head: &head, head_cluster: &head_cluster, diff: &diff };
+        let input = ChangeInput {
+            base: &base,
+            base_cluster: &base_cluster,
+            head: &head,
+            head_cluster: &head_cluster,
+            diff: &diff,
+        };
         findings.extend(run_change_checks(&input, &config.checks));
         let mut base_findings = state(&base, &base_cluster);
         for f in &mut base_findings {
@@ -142,8 +147,10 @@ pub fn review(request: &ReviewRequest) -> Result<ReviewResponse, Error> {
     let requirements: Vec<RequirementResult> =
         requirements.map(|file| check_requirements(&head_cluster, &head, &file)).unwrap_or_default();
     let errors: Vec<ErrorPayload> = head.errors.iter().map(Error::payload).collect();
-    let (verdict, reasons) = review::verdict(&config.thresholds, &findings, &requirements, errors.len() + base_errors.len());
-    let summary = ReviewSummary::of(&findings, &resolved, diff.as_ref(), &requirements, errors.len() + base_errors.len());
+    let (verdict, reasons) =
+        review::verdict(&config.thresholds, &findings, &requirements, errors.len() + base_errors.len());
+    let summary =
+        ReviewSummary::of(&findings, &resolved, diff.as_ref(), &requirements, errors.len() + base_errors.len());
     let mut response = ReviewResponse {
         verdict,
         exit_code: verdict.exit_code(),

@@ -129,11 +129,7 @@ pub struct Plan {
 /// # Errors
 /// `NF-E030` when a manifest cannot be rendered as YAML.
 pub fn plan(base: &ResourceSet, head: &ResourceSet) -> Result<Plan, Error> {
-    let unchanged = head
-        .policies
-        .iter()
-        .filter(|h| find(base, h).is_some_and(|b| manifest(b) == manifest(h)))
-        .count();
+    let unchanged = head.policies.iter().filter(|h| find(base, h).is_some_and(|b| manifest(b) == manifest(h))).count();
     Ok(Plan { steps: steps(base, head)?, rollback: steps(head, base)?, unchanged })
 }
 

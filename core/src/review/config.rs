@@ -181,7 +181,11 @@ pub fn parse_config(text: &str, file: &str) -> Result<Config, Error> {
     let whole = Location { file: file.to_owned(), line: 1, column: 1, pointer: String::new() };
     let start = format!("start the document with `apiVersion: {CONFIG_API_VERSION}` and `kind: {CONFIG_KIND}`");
     if parsed.documents.len() > 1 {
-        return Err(invalid(format!("`{file}` holds {} documents, a configuration is one", parsed.documents.len()), start, whole));
+        return Err(invalid(
+            format!("`{file}` holds {} documents, a configuration is one", parsed.documents.len()),
+            start,
+            whole,
+        ));
     }
     let Some(doc) = parsed.documents.pop() else {
         return Err(invalid(format!("`{file}` holds no configuration"), start, whole));

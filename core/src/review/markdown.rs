@@ -55,7 +55,9 @@ pub fn markdown(response: &ReviewResponse) -> String {
     if !response.findings.is_empty() {
         let mut findings: Vec<&ReviewFinding> = response.findings.iter().collect();
         findings.sort_by_key(|f| (f.new != Some(true), std::cmp::Reverse(f.finding.severity)));
-        out.push_str("\n### Findings\n\n| | severity | id | resource | location | message |\n|---|---|---|---|---|---|\n");
+        out.push_str(
+            "\n### Findings\n\n| | severity | id | resource | location | message |\n|---|---|---|---|---|---|\n",
+        );
         for f in findings.iter().take(ROWS) {
             let finding = &f.finding;
             let location = finding.location.as_ref().map(|l| md(&l.to_string())).unwrap_or_default();

@@ -32,7 +32,10 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use config::{CONFIG_API_VERSION, CONFIG_KIND, Config, ConfigApiVersion, ConfigKind, Level, Scope, Thresholds, config_schema, parse_config};
+pub use config::{
+    CONFIG_API_VERSION, CONFIG_KIND, Config, ConfigApiVersion, ConfigKind, Level, Scope, Thresholds, config_schema,
+    parse_config,
+};
 pub use markdown::markdown;
 pub use record::{ChangeRecord, RecordedSide, RecordedSource, record, sha256};
 pub use sarif::sarif;
@@ -183,7 +186,12 @@ pub enum ReviewFormat {
 ///
 /// # Errors
 /// `NF-E030` when JSON cannot be encoded.
-pub fn render(format: ReviewFormat, request: &ReviewRequest, response: &ReviewResponse, color: bool) -> Result<String, Error> {
+pub fn render(
+    format: ReviewFormat,
+    request: &ReviewRequest,
+    response: &ReviewResponse,
+    color: bool,
+) -> Result<String, Error> {
     match format {
         ReviewFormat::Text => Ok(text(request, response, color)),
         ReviewFormat::Json => {

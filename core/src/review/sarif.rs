@@ -111,7 +111,11 @@ fn result(f: &ReviewFinding, rule_index: Option<usize>, sources: &Sources<'_>) -
             .map(|(i, l)| {
                 let mut at = physical(l);
                 set(&mut at, "id", json!(i));
-                set(&mut at, "message", json!({"text": if l.pointer.is_empty() { "related".to_owned() } else { l.pointer.clone() }}));
+                set(
+                    &mut at,
+                    "message",
+                    json!({"text": if l.pointer.is_empty() { "related".to_owned() } else { l.pointer.clone() }}),
+                );
                 at
             })
             .collect();

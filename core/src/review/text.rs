@@ -58,7 +58,8 @@ pub fn text(request: &ReviewRequest, response: &ReviewResponse, color: bool) -> 
         Verdict::Warn => YELLOW,
         Verdict::Fail => RED,
     };
-    let mut out = format!("netfence review: {}\n", p.paint(&format!("{BOLD};{verdict_colour}"), response.verdict.as_str()));
+    let mut out =
+        format!("netfence review: {}\n", p.paint(&format!("{BOLD};{verdict_colour}"), response.verdict.as_str()));
     for reason in &response.reasons {
         let _ = writeln!(out, "  - {}", one_line(reason));
     }
@@ -87,7 +88,13 @@ pub fn text(request: &ReviewRequest, response: &ReviewResponse, color: bool) -> 
         let _ = write!(out, "\n{}\n", p.paint(BOLD, "resolved by the change"));
         for f in &response.resolved {
             let what = f.resource.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
-            let _ = writeln!(out, "  {} {}{}", p.paint(GREEN, &format!("✓ {}[{}]", f.severity, f.id)), one_line(&f.message), one_line(&what));
+            let _ = writeln!(
+                out,
+                "  {} {}{}",
+                p.paint(GREEN, &format!("✓ {}[{}]", f.severity, f.id)),
+                one_line(&f.message),
+                one_line(&what)
+            );
         }
     }
     if let Some(diff) = &response.diff {
@@ -115,7 +122,12 @@ pub fn text(request: &ReviewRequest, response: &ReviewResponse, color: bool) -> 
         let _ = write!(line, "; connections {a} added, {r} removed, {c} changed");
     }
     if !response.requirements.is_empty() {
-        let _ = write!(line, "; requirements {} of {} pass", s.requirements_passed, s.requirements_passed + s.requirements_failed);
+        let _ = write!(
+            line,
+            "; requirements {} of {} pass",
+            s.requirements_passed,
+            s.requirements_passed + s.requirements_failed
+        );
     }
     if s.unreadable > 0 {
         let _ = write!(line, "; {} unreadable {}", s.unreadable, plural(s.unreadable, "document"));
@@ -132,7 +144,8 @@ pub fn text(request: &ReviewRequest, response: &ReviewResponse, color: bool) -> 
 
 fn finding(out: &mut String, f: &ReviewFinding, sources: &Sources<'_>, p: &Painter) {
     let finding = &f.finding;
-    let head = p.paint(&format!("{BOLD};{}", p.severity(finding.severity)), &format!("{}[{}]", finding.severity, finding.id));
+    let head =
+        p.paint(&format!("{BOLD};{}", p.severity(finding.severity)), &format!("{}[{}]", finding.severity, finding.id));
     let new = if f.new == Some(true) { format!(" {}", p.paint(BOLD, "(new)")) } else { String::new() };
     let _ = writeln!(out, "{head} {}{new}", one_line(&finding.message));
     if let Some(l) = &finding.location {

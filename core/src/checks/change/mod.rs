@@ -39,12 +39,8 @@ impl std::fmt::Debug for ChangeCheck {
 }
 
 /// Every change-review check, in id order. Registering a check is one line here.
-pub static CHANGE_CHECKS: &[ChangeCheck] = &[
-    opens_external_path::CHECK,
-    opens_all_namespaces::CHECK,
-    removes_default_deny::CHECK,
-    widens_selector::CHECK,
-];
+pub static CHANGE_CHECKS: &[ChangeCheck] =
+    &[opens_external_path::CHECK, opens_all_namespaces::CHECK, removes_default_deny::CHECK, widens_selector::CHECK];
 
 /// Both sides of a change, compiled, and their connectivity diff.
 #[derive(Clone, Copy, Debug)]
@@ -129,10 +125,17 @@ impl<'a> ChangeContext<'a> {
                     {
                         traced += 1;
                         let name = |n: &str| external_range(n).map_or_else(|| n.to_owned(), |r| r.first().to_string());
-                        let explained =
-                            self.input.head_cluster.explain(&name(&change.src), &name(&change.dst), Some(port), Some(protocol));
+                        let explained = self.input.head_cluster.explain(
+                            &name(&change.src),
+                            &name(&change.dst),
+                            Some(port),
+                            Some(protocol),
+                        );
                         if let Ok(explanation) = explained {
-                            let range = explanation.ranges.iter().find(|r| r.allowed && r.ports[0] <= port && port <= r.ports[1]);
+                            let range = explanation
+                                .ranges
+                                .iter()
+                                .find(|r| r.allowed && r.ports[0] <= port && port <= r.ports[1]);
                             if let Some(range) = range {
                                 egress = rules_of(&range.egress);
                                 ingress = rules_of(&range.ingress);

@@ -62,15 +62,22 @@ fn run(ctx: &ChangeContext<'_>, out: &mut Vec<Draft>) {
         for ((endpoint, _), opened) in groups {
             let Some(first) = opened.first() else { continue };
             let rule = if inbound { first.ingress.first() } else { first.egress.first() };
-            let fallback = ctx.input.head_cluster.endpoints().find(|e| e.name == endpoint).and_then(|e| e.location.clone());
+            let fallback =
+                ctx.input.head_cluster.endpoints().find(|e| e.name == endpoint).and_then(|e| e.location.clone());
             let n = opened.len();
             let message = match (inbound, rule.is_some()) {
-                (true, true) => format!("this rule newly lets addresses outside the cluster reach `{endpoint}`: {}", examples(&opened)),
+                (true, true) => format!(
+                    "this rule newly lets addresses outside the cluster reach `{endpoint}`: {}",
+                    examples(&opened)
+                ),
                 (true, false) => format!(
                     "`{endpoint}` is no longer isolated for ingress: addresses outside the cluster can newly reach it: {}",
                     examples(&opened)
                 ),
-                (false, true) => format!("this rule newly lets `{endpoint}` reach addresses outside the cluster: {}", examples(&opened)),
+                (false, true) => format!(
+                    "this rule newly lets `{endpoint}` reach addresses outside the cluster: {}",
+                    examples(&opened)
+                ),
                 (false, false) => format!(
                     "`{endpoint}` is no longer isolated for egress: it can newly reach addresses outside the cluster: {}",
                     examples(&opened)

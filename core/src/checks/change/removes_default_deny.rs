@@ -53,7 +53,8 @@ fn run(ctx: &ChangeContext<'_>, out: &mut Vec<Draft>) {
             if !denies_all(base, direction) {
                 continue;
             }
-            let still_denied = ctx.input.head.policies.iter().any(|p| p.namespace == base.namespace && denies_all(p, direction));
+            let still_denied =
+                ctx.input.head.policies.iter().any(|p| p.namespace == base.namespace && denies_all(p, direction));
             if still_denied {
                 continue;
             }

@@ -61,7 +61,10 @@ fn run(ctx: &ChangeContext<'_>, out: &mut Vec<Draft>) {
         if let (Some(b), Some(h)) = (b.and_then(|s| s.pod_selector.as_ref()), h.and_then(|s| s.pod_selector.as_ref()))
             && wider(b, h)
         {
-            report("/spec/podSelector".to_owned(), "`podSelector` now selects more pods: it lost some of its constraints".to_owned());
+            report(
+                "/spec/podSelector".to_owned(),
+                "`podSelector` now selects more pods: it lost some of its constraints".to_owned(),
+            );
         }
         let base_rules = rules(b);
         for rule in rules(h) {

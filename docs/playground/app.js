@@ -36,7 +36,7 @@ function h(tag, attrs = {}, ...children) {
     else if (k === 'html') el.innerHTML = v;
     else el.setAttribute(k, v === true ? '' : v);
   }
-  for (const c of children.flat()) if (c != null && c !== false) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  for (const c of children.flat(Infinity)) if (c != null && c !== false) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   return el;
 }
 
@@ -237,6 +237,8 @@ function renderFindings(result, thrown) {
   }
   for (const e of result?.errors ?? []) items.push({ severity: 'error', id: e.code, message: e.message, help: e.help, location: e.location });
   for (const f of result?.findings ?? []) items.push(f);
+  const rank = { error: 0, warning: 1, info: 2 };
+  items.sort((a, b) => (rank[a.severity] ?? 3) - (rank[b.severity] ?? 3) || (a.location?.line ?? 0) - (b.location?.line ?? 0));
   state.findings = items;
   for (const f of items) {
     const loc = f.location;
@@ -326,29 +328,38 @@ function renderGraph(container, names, edges, onEdge) {
   }
   const columns = [...groups.keys()].sort((a, b) => (a === '(external)') - (b === '(external)') || a.localeCompare(b));
   if (!columns.length) return;
-  const W = 168;
+  const W = 158;
   const H = 28;
-  const GAP_X = 96;
-  const GAP_Y = 22;
-  const TOP = 34;
-  const LEFT = 16;
+  const GAP_X = 64;
+  const GAP_Y = 16;
+  const BAND_GAP = 40;
+  const TOP = 30;
+  const LEFT = 12;
+  // namespace columns wrap into bands as wide as the container
+  const room = Math.max(container.clientWidth || container.parentElement?.clientWidth || 800, W + 2 * LEFT);
+  const perBand = Math.max(1, Math.min(columns.length, Math.floor((room - 2 * LEFT + GAP_X) / (W + GAP_X))));
   const pos = new Map();
-  let maxRows = 0;
-  columns.forEach((ns, ci) => {
-    const members = groups.get(ns);
-    maxRows = Math.max(maxRows, members.length);
-    members.forEach((n, ri) => pos.set(n, { x: LEFT + ci * (W + GAP_X), y: TOP + ri * (H + GAP_Y), col: ci }));
-  });
-  const width = LEFT * 2 + columns.length * W + (columns.length - 1) * GAP_X;
-  const height = TOP + maxRows * (H + GAP_Y) + 30;
+  const boxes = [];
+  let y = TOP;
+  for (let start = 0; start < columns.length; start += perBand) {
+    const band = columns.slice(start, start + perBand);
+    const rows = Math.max(...band.map((ns) => groups.get(ns).length));
+    band.forEach((ns, i) => {
+      const x = LEFT + i * (W + GAP_X);
+      boxes.push({ ns, x, y, n: groups.get(ns).length });
+      groups.get(ns).forEach((n, ri) => pos.set(n, { x, y: y + ri * (H + GAP_Y), col: start + i, band: start / perBand }));
+    });
+    y += rows * (H + GAP_Y) + BAND_GAP + TOP - GAP_Y;
+  }
+  const width = LEFT * 2 + Math.min(perBand, columns.length) * (W + GAP_X) - GAP_X + 40;
+  const height = y - TOP + 10;
   const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': 'connectivity graph' });
   svg.append(s('defs', {}, s('marker', { id: `arrow-${container.id}`, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
     s('path', { d: 'M0,0 L10,5 L0,10 z', fill: '#64748b' }))));
-  columns.forEach((ns, ci) => {
-    const x = LEFT + ci * (W + GAP_X);
-    svg.append(s('rect', { class: 'ns-box', x: x - 8, y: TOP - 26, width: W + 16, height: groups.get(ns).length * (H + GAP_Y) + 16, rx: 8 }));
-    svg.append(s('text', { class: 'ns-label', x: x, y: TOP - 10 }, ns));
-  });
+  for (const b of boxes) {
+    svg.append(s('rect', { class: 'ns-box', x: b.x - 8, y: b.y - 24, width: W + 16, height: b.n * (H + GAP_Y) + 14, rx: 8 }));
+    svg.append(s('text', { class: 'ns-label', x: b.x, y: b.y - 9 }, b.ns));
+  }
   const edgeLayer = s('g');
   svg.append(edgeLayer);
   const counts = new Map();
@@ -366,20 +377,31 @@ function renderGraph(container, names, edges, onEdge) {
       const y2 = b.y + H / 2;
       const k = counts.get(a.col) ?? 0;
       counts.set(a.col, k + 1);
-      const bulge = 30 + Math.abs(y2 - y1) * 0.25 + (k % 3) * 8;
+      const bulge = 26 + Math.abs(y2 - y1) * 0.25 + (k % 3) * 8;
       d = `M${x},${y1 - 4} C${x + bulge},${y1 - 4} ${x + bulge},${y2 + 4} ${x + 2},${y2 + 4}`;
       lx = x + bulge * 0.75;
       ly = (y1 + y2) / 2;
-    } else {
+    } else if (a.band === b.band) {
       const forward = b.col > a.col;
       const x1 = forward ? a.x + W : a.x;
       const x2 = forward ? b.x : b.x + W;
-      const y1 = a.y + H / 2 + (forward ? 0 : 5);
-      const y2 = b.y + H / 2 + (forward ? 0 : 5);
+      const y1 = a.y + H / 2 + (forward ? -3 : 4);
+      const y2 = b.y + H / 2 + (forward ? -3 : 4);
       const dx = (x2 - x1) / 2;
       d = `M${x1},${y1} C${x1 + dx},${y1} ${x2 - dx},${y2} ${x2},${y2}`;
       lx = (x1 + x2) / 2;
       ly = (y1 + y2) / 2 - 3;
+    } else {
+      // another band: leave from the bottom (or top), enter at the top (or bottom)
+      const down = b.band > a.band;
+      const x1 = a.x + W / 2 + (down ? 12 : -12);
+      const x2 = b.x + W / 2 + (down ? 12 : -12);
+      const y1 = down ? a.y + H : a.y;
+      const y2 = down ? b.y : b.y + H;
+      const dy = (y2 - y1) / 2;
+      d = `M${x1},${y1} C${x1},${y1 + dy} ${x2},${y2 - dy} ${x2},${y2}`;
+      lx = (x1 + x2) / 2;
+      ly = (y1 + y2) / 2;
     }
     const cls = `edge${e.text === 'All Connections' ? ' all' : ''}${e.denied ? ' denied' : ''}`;
     const title = `${label(e.src)} → ${label(e.dst)}: ${e.text}`;
@@ -387,7 +409,8 @@ function renderGraph(container, names, edges, onEdge) {
       s('title', {}, title),
       s('path', { class: 'line', d, 'marker-end': `url(#arrow-${container.id})` }),
       s('path', { class: 'hit', d }));
-    if (e.short) g.append(s('text', { x: lx, y: ly, 'text-anchor': 'middle' }, e.short));
+    const short = e.short ?? (e.text.length <= 18 ? e.text : null);
+    if (short) g.append(s('text', { x: lx, y: ly, 'text-anchor': 'middle' }, short));
     if (onEdge) g.addEventListener('click', () => onEdge(e));
     edgeLayer.append(g);
   }
@@ -734,7 +757,8 @@ function analyzeNow() {
     const pairs = new Set(a.connections.map((c) => `${c.src} ${c.dst}`)).size;
     $('counts').textContent = `${a.endpoints.length} endpoints, ${pairs} connected pairs`;
   }
-  setStatus(thrown ? `The input cannot be read: ${errorText(thrown)}` : `Ready: checked and analyzed in ${ms} ms (netfence WebAssembly, in this tab).`, Boolean(thrown));
+  if (state.notice) setStatus(state.notice, true);
+  else setStatus(thrown ? `The input cannot be read: ${errorText(thrown)}` : `Ready: checked and analyzed in ${ms} ms (netfence WebAssembly, in this tab).`, Boolean(thrown));
   document.body.dataset.ready = '1';
   delete document.body.dataset.pending;
   document.body.dataset.revision = String((Number(document.body.dataset.revision) || 0) + 1);
@@ -743,6 +767,7 @@ function analyzeNow() {
 const analyzeLater = debounce(analyzeNow, DEBOUNCE_MS);
 
 function changed() {
+  state.notice = null;
   renderEditor();
   document.body.dataset.pending = '1';
   analyzeLater();
@@ -771,7 +796,7 @@ async function main() {
   let text = state.example.yaml;
   const hash = new URLSearchParams(location.hash.slice(1)).get('y');
   if (hash) {
-    try { text = await decompress(hash); } catch (e) { setStatus(`The link's state cannot be read (${e.message}); showing the example.`, true); }
+    try { text = await decompress(hash); } catch (e) { state.notice = `The link's state cannot be read (${e.message}); showing the example.`; }
   }
   editor.value = text;
   state.base = state.example.yaml;

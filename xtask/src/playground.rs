@@ -63,7 +63,7 @@ pub fn test(root: &Path) -> Result<(), String> {
     }
     let shots = root.join("target/playground-screenshots");
     let (out, shots) = (out.to_string_lossy().into_owned(), shots.to_string_lossy().into_owned());
-    run_in(&dir, "node", &["--test", "--test-concurrency=1", "."], &[("PLAYGROUND_DIR", &out), ("SCREENSHOT_DIR", &shots)])
+    run_in(&dir, "node", &["--test", "playground.test.mjs"], &[("PLAYGROUND_DIR", &out), ("SCREENSHOT_DIR", &shots)])
 }
 
 /// Makes sure `bindings-wasm/pkg/web` holds the web build of the current sources.

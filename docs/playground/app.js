@@ -332,7 +332,7 @@ function renderGraph(container, names, edges, onEdge) {
   const H = 28;
   const GAP_X = 64;
   const GAP_Y = 16;
-  const BAND_GAP = 40;
+  const BAND_GAP = 84;
   const TOP = 30;
   const LEFT = 12;
   // namespace columns wrap into bands as wide as the container
@@ -352,7 +352,7 @@ function renderGraph(container, names, edges, onEdge) {
     y += rows * (H + GAP_Y) + BAND_GAP + TOP - GAP_Y;
   }
   const width = LEFT * 2 + Math.min(perBand, columns.length) * (W + GAP_X) - GAP_X + 40;
-  const height = y - TOP + 10;
+  const height = y - BAND_GAP - TOP + GAP_Y + 12;
   const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': 'connectivity graph' });
   svg.append(s('defs', {}, s('marker', { id: `arrow-${container.id}`, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
     s('path', { d: 'M0,0 L10,5 L0,10 z', fill: '#64748b' }))));
@@ -394,8 +394,10 @@ function renderGraph(container, names, edges, onEdge) {
     } else {
       // another band: leave from the bottom (or top), enter at the top (or bottom)
       const down = b.band > a.band;
-      const x1 = a.x + W / 2 + (down ? 12 : -12);
-      const x2 = b.x + W / 2 + (down ? 12 : -12);
+      // spread the anchors along the box edges by where the other end is
+      const spread = (v) => Math.max(-W / 2 + 12, Math.min(W / 2 - 12, v));
+      const x1 = a.x + W / 2 + spread((b.col - a.col) * 16 + (down ? 6 : -6));
+      const x2 = b.x + W / 2 + spread((a.col - b.col) * 16 + (down ? 6 : -6));
       const y1 = down ? a.y + H : a.y;
       const y2 = down ? b.y : b.y + H;
       const dy = (y2 - y1) / 2;
@@ -409,7 +411,7 @@ function renderGraph(container, names, edges, onEdge) {
       s('title', {}, title),
       s('path', { class: 'line', d, 'marker-end': `url(#arrow-${container.id})` }),
       s('path', { class: 'hit', d }));
-    const short = e.short ?? (e.text.length <= 18 ? e.text : null);
+    const short = e.short ?? (e.text !== 'All Connections' && e.text.length <= 18 ? e.text : null);
     if (short) g.append(s('text', { x: lx, y: ly, 'text-anchor': 'middle' }, short));
     if (onEdge) g.addEventListener('click', () => onEdge(e));
     edgeLayer.append(g);

@@ -44,7 +44,11 @@ pub fn command(root: &Path, args: &[String]) -> Result<(), String> {
         wasm_web(root)?;
     }
     assemble(root, &out)?;
-    eprintln!("playground: {} (serve it with any static server, e.g. `python3 -m http.server -d {}`)", out.display(), out.display());
+    eprintln!(
+        "playground: {} (serve it with any static server, e.g. `python3 -m http.server -d {}`)",
+        out.display(),
+        out.display()
+    );
     Ok(())
 }
 
@@ -79,12 +83,23 @@ fn wasm_web(root: &Path) -> Result<(), String> {
     }
     run(
         &cargo(),
-        &["build", "--locked", "-p", "netfence-wasm", "--target", "wasm32-unknown-unknown", "--profile", "release-wasm"],
+        &[
+            "build",
+            "--locked",
+            "-p",
+            "netfence-wasm",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--profile",
+            "release-wasm",
+        ],
     )?;
     let module = root.join("target/wasm32-unknown-unknown/release-wasm/netfence_wasm.wasm");
     let dir = root.join("bindings-wasm");
     let built = dir.join("pkg/web/netfence_wasm_bg.wasm");
-    if modified(&built).is_some() && modified(&built) >= modified(&module) && dir.join("pkg/web/netfence_wasm.js").exists()
+    if modified(&built).is_some()
+        && modified(&built) >= modified(&module)
+        && dir.join("pkg/web/netfence_wasm.js").exists()
     {
         eprintln!("    bindings-wasm/pkg/web is up to date");
         return Ok(());

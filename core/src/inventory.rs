@@ -547,12 +547,13 @@ fn names(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> (
 
 /// Decodes the resource as a k8s-openapi type, pointing a shape error at the offending field.
 fn decode<T: serde::de::DeserializeOwned>(source: &SourceDoc, api_version: &str, kind: &str) -> Result<T, Error> {
-    let mut json = source.node().to_json();
-    if let Some(obj) = json.as_object_mut() {
-        obj.insert("apiVersion".to_owned(), serde_json::Value::String(api_version.to_owned()));
-        obj.insert("kind".to_owned(), serde_json::Value::String(kind.to_owned()));
-    }
-    serde_path_to_error::deserialize::<_, T>(json).map_err(|e| {
+    let node = source.node();
+    let decoded = if matches!(node.value, Value::Map(_)) {
+        serde_path_to_error::deserialize::<_, T>(crate::source::de::NodeDe::resource(node, api_version, kind))
+    } else {
+        serde_path_to_error::deserialize::<_, T>(node.to_json())
+    };
+    decoded.map_err(|e| {
         let pointer = path_to_pointer(e.path());
         let inner = plain_serde_message(&e.into_inner().to_string());
         let location: Location = source.locate(&pointer);

@@ -210,3 +210,274 @@ impl SourceDoc {
 pub fn escape_pointer(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
+
+/// Reads a located tree as a typed value (k8s-openapi objects) without an intermediate JSON
+/// value: the same values, errors and messages as `serde_json::from_value(node.to_json())`,
+/// with `apiVersion` and `kind` of the top mapping replaced (or added) as given.
+pub(crate) mod de {
+    use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Unexpected, Visitor};
+    use serde::forward_to_deserialize_any;
+
+    use super::{Node, Value};
+
+    type Error = serde_json::Error;
+
+    /// A node, with `apiVersion` and `kind` overridden when it is the top mapping.
+    #[derive(Clone, Copy)]
+    pub(crate) struct NodeDe<'a> {
+        node: &'a Node,
+        overrides: Option<(&'a str, &'a str)>,
+    }
+
+    impl<'a> NodeDe<'a> {
+        /// The top of a resource: `apiVersion` and `kind` read as given.
+        pub(crate) fn resource(node: &'a Node, api_version: &'a str, kind: &'a str) -> Self {
+            Self { node, overrides: Some((api_version, kind)) }
+        }
+
+        fn child(node: &'a Node) -> Self {
+            Self { node, overrides: None }
+        }
+    }
+
+    /// JSON has no integers beyond 64 bits: larger ones become floats, as in `to_json`.
+    fn visit_int<'de, V: Visitor<'de>>(i: i128, visitor: V) -> Result<V::Value, Error> {
+        if let Ok(v) = i64::try_from(i) {
+            visitor.visit_i64(v)
+        } else if let Ok(v) = u64::try_from(i) {
+            visitor.visit_u64(v)
+        } else {
+            visit_float(i as f64, visitor)
+        }
+    }
+
+    /// Non-finite floats are `null` in JSON.
+    fn visit_float<'de, V: Visitor<'de>>(f: f64, visitor: V) -> Result<V::Value, Error> {
+        if f.is_finite() { visitor.visit_f64(f) } else { visitor.visit_unit() }
+    }
+
+    impl<'de> de::Deserializer<'de> for NodeDe<'de> {
+        type Error = Error;
+
+        fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            match &self.node.value {
+                Value::Null => visitor.visit_unit(),
+                Value::Bool(b) => visitor.visit_bool(*b),
+                Value::Int(i) => visit_int(*i, visitor),
+                Value::Float(f) => visit_float(*f, visitor),
+                Value::String(s) => visitor.visit_borrowed_str(s),
+                Value::Seq(items) => {
+                    let mut access = Seq { items: items.iter() };
+                    let value = visitor.visit_seq(&mut access)?;
+                    if access.items.len() == 0 {
+                        Ok(value)
+                    } else {
+                        Err(de::Error::invalid_length(items.len(), &"fewer elements in array"))
+                    }
+                }
+                Value::Map(entries) => {
+                    let mut access = Map::new(entries, self.overrides);
+                    let len = access.len();
+                    let value = visitor.visit_map(&mut access)?;
+                    if access.at >= access.keys.len() {
+                        Ok(value)
+                    } else {
+                        Err(de::Error::invalid_length(len, &"fewer elements in map"))
+                    }
+                }
+            }
+        }
+
+        fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            match &self.node.value {
+                Value::Null => visitor.visit_none(),
+                Value::Float(f) if !f.is_finite() => visitor.visit_none(),
+                _ => visitor.visit_some(self),
+            }
+        }
+
+        fn deserialize_enum<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            _variants: &'static [&'static str],
+            visitor: V,
+        ) -> Result<V::Value, Error> {
+            match &self.node.value {
+                Value::String(s) => visitor.visit_enum(s.as_str().into_deserializer()),
+                Value::Null => Err(de::Error::invalid_type(Unexpected::Unit, &"string or map")),
+                Value::Bool(b) => Err(de::Error::invalid_type(Unexpected::Bool(*b), &"string or map")),
+                Value::Seq(_) => Err(de::Error::invalid_type(Unexpected::Seq, &"string or map")),
+                Value::Map(_) => Err(de::Error::custom("netfence reads no enum as a map")),
+                Value::Int(_) | Value::Float(_) => Err(de::Error::invalid_type(Unexpected::Other("number"), &"string or map")),
+            }
+        }
+
+        fn deserialize_newtype_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, Error> {
+            visitor.visit_newtype_struct(self)
+        }
+
+        fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            visitor.visit_unit()
+        }
+
+        forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+            bytes byte_buf unit unit_struct seq tuple tuple_struct map struct identifier
+        }
+    }
+
+    struct Seq<'a> {
+        items: std::slice::Iter<'a, Node>,
+    }
+
+    impl<'de> SeqAccess<'de> for Seq<'de> {
+        type Error = Error;
+
+        fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Error> {
+            self.items.next().map(|n| seed.deserialize(NodeDe::child(n))).transpose()
+        }
+
+        fn size_hint(&self) -> Option<usize> {
+            Some(self.items.len())
+        }
+    }
+
+    /// A mapping as JSON sees it: one entry per key, at its first position, with its last value;
+    /// overridden `apiVersion` and `kind` in place, or added at the end.
+    struct Map<'a> {
+        keys: Vec<(&'a str, Entry<'a>)>,
+        at: usize,
+    }
+
+    #[derive(Clone, Copy)]
+    enum Entry<'a> {
+        Node(&'a Node),
+        Text(&'a str),
+    }
+
+    impl<'a> Map<'a> {
+        fn new(entries: &'a [(super::Key, Node)], overrides: Option<(&'a str, &'a str)>) -> Self {
+            let mut keys: Vec<(&'a str, Entry<'a>)> = Vec::with_capacity(entries.len() + 2);
+            // positions of keys, for large mappings (duplicates are rare; no quadratic scan)
+            let mut index: Option<std::collections::HashMap<&'a str, usize>> =
+                (entries.len() > 16).then(std::collections::HashMap::new);
+            let mut set = |key: &'a str, value: Entry<'a>| {
+                let at = match &index {
+                    Some(index) => index.get(key).copied(),
+                    None => keys.iter().position(|(k, _)| *k == key),
+                };
+                match at.and_then(|at| keys.get_mut(at)) {
+                    Some(slot) => slot.1 = value,
+                    None => {
+                        if let Some(index) = &mut index {
+                            index.insert(key, keys.len());
+                        }
+                        keys.push((key, value));
+                    }
+                }
+            };
+            for (k, v) in entries {
+                set(k.name.as_str(), Entry::Node(v));
+            }
+            if let Some((api_version, kind)) = overrides {
+                set("apiVersion", Entry::Text(api_version));
+                set("kind", Entry::Text(kind));
+            }
+            Self { keys, at: 0 }
+        }
+
+        fn len(&self) -> usize {
+            self.keys.len()
+        }
+    }
+
+    impl<'de> MapAccess<'de> for Map<'de> {
+        type Error = Error;
+
+        fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
+            match self.keys.get(self.at) {
+                Some((key, _)) => seed.deserialize(de::value::BorrowedStrDeserializer::new(key)).map(Some),
+                None => Ok(None),
+            }
+        }
+
+        fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+            let entry = self.keys.get(self.at).map(|(_, v)| *v);
+            self.at += 1;
+            match entry {
+                Some(Entry::Node(node)) => seed.deserialize(NodeDe::child(node)),
+                Some(Entry::Text(text)) => seed.deserialize(de::value::BorrowedStrDeserializer::new(text)),
+                None => Err(de::Error::custom("value is missing")),
+            }
+        }
+
+        fn size_hint(&self) -> Option<usize> {
+            Some(self.keys.len().saturating_sub(self.at))
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use k8s_openapi::api::apps::v1::Deployment;
+    use k8s_openapi::api::core::v1::Pod;
+    use k8s_openapi::api::networking::v1::NetworkPolicy;
+    use serde::de::DeserializeOwned;
+
+    use super::de::NodeDe;
+    use crate::parse::{ParseOptions, parse_text};
+
+    /// Decoding straight from the tree gives what decoding its JSON gives, errors and paths too.
+    fn same<T: DeserializeOwned + PartialEq + std::fmt::Debug>(yaml: &str, api_version: &str, kind: &str) {
+        let parsed = parse_text(yaml, "t.yaml", &ParseOptions::default()).unwrap();
+        let Some(doc) = parsed.documents.first() else {
+            // not YAML this parser accepts (e.g. a duplicate key): nothing to decode
+            assert!(!parsed.errors.is_empty(), "{yaml}");
+            return;
+        };
+        let node = &doc.root;
+        let mut json = node.to_json();
+        let obj = json.as_object_mut().unwrap();
+        obj.insert("apiVersion".to_owned(), serde_json::Value::String(api_version.to_owned()));
+        obj.insert("kind".to_owned(), serde_json::Value::String(kind.to_owned()));
+        let via_json = serde_path_to_error::deserialize::<_, T>(json);
+        let direct = serde_path_to_error::deserialize::<_, T>(NodeDe::resource(node, api_version, kind));
+        match (via_json, direct) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b),
+            (Err(a), Err(b)) => {
+                assert_eq!(a.path().to_string(), b.path().to_string());
+                assert_eq!(a.into_inner().to_string(), b.into_inner().to_string());
+            }
+            (a, b) => panic!("{yaml}: {a:?} vs {b:?}"),
+        }
+    }
+
+    #[test]
+    fn tree_decoding_equals_json_decoding() {
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, labels: {app: a, n: '1'}, annotations: {x: ''}}\n\
+                   spec:\n  hostNetwork: true\n  containers: [{name: c, ports: [{containerPort: 80, name: http}]}]\n\
+                   status: {podIP: 10.0.0.1, podIPs: [{ip: 10.0.0.1}]}\n";
+        same::<Pod>(pod, "v1", "Pod");
+        same::<Pod>("kind: Pod\nmetadata: {name: a}\nspec: [1]\n", "v1", "Pod");
+        same::<Pod>("metadata: {name: a}\nspec: {containers: [{name: c, ports: [{containerPort: x}]}]}\n", "v1", "Pod");
+        same::<Pod>("metadata: {name: 7}\n", "v1", "Pod");
+        same::<Pod>("metadata: {name: ~, labels: ~}\nspec: ~\n", "v1", "Pod");
+        same::<Pod>("metadata: {name: a, name: b}\n", "v1", "Pod");
+        same::<Pod>("spec: {containers: [{name: c, ports: [{containerPort: 99999999999999999999}]}]}\n", "v1", "Pod");
+        same::<Pod>("spec: {containers: [{name: c, ports: [{containerPort: .nan}]}]}\n", "v1", "Pod");
+        same::<Pod>("spec: {hostNetwork: yes}\n", "v1", "Pod");
+        same::<Pod>("apiVersion: v2\nkind: Other\nstatus: {phase: 3}\n", "v1", "Pod");
+        let many: String = (0..40).map(|i| format!("k{i}: v{i}\n    ")).collect();
+        same::<Pod>(&format!("metadata:\n  labels:\n    {many}\n"), "v1", "Pod");
+        let policy = "apiVersion: extensions/v1beta1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: x}\n\
+                      spec:\n  podSelector: {}\n  ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8}}], ports: [{port: http}, {port: 80, endPort: 90}]}]\n";
+        same::<NetworkPolicy>(policy, "networking.k8s.io/v1", "NetworkPolicy");
+        same::<NetworkPolicy>("spec: {podSelector: {}, ingress: [{ports: [{port: [1]}]}]}\n", "networking.k8s.io/v1", "NetworkPolicy");
+        same::<NetworkPolicy>("spec: {podSelector: {}, policyTypes: Ingress}\n", "networking.k8s.io/v1", "NetworkPolicy");
+        let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n\
+                          spec: {replicas: 2, selector: {matchLabels: {app: d}}, template: {metadata: {labels: {app: d}}, spec: {containers: []}}}\n";
+        same::<Deployment>(deployment, "apps/v1", "Deployment");
+        same::<Deployment>("spec: {replicas: '2'}\n", "apps/v1", "Deployment");
+    }
+}

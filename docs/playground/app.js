@@ -806,6 +806,12 @@ async function main() {
 
   editor.addEventListener('input', changed);
   editor.addEventListener('scroll', syncScroll);
+  editor.addEventListener('keydown', (e) => {
+    // Tab indents (two spaces) instead of leaving the editor; Escape then Tab still leaves it
+    if (e.key !== 'Tab' || e.shiftKey || e.ctrlKey || e.altKey || e.metaKey || state.escaped) { state.escaped = e.key === 'Escape'; return; }
+    e.preventDefault();
+    if (!document.execCommand('insertText', false, '  ')) { editor.setRangeText('  ', editor.selectionStart, editor.selectionEnd, 'end'); changed(); }
+  });
   $('reset').addEventListener('click', () => { editor.value = state.example.yaml; changed(); });
   $('share').addEventListener('click', share);
   for (const b of document.querySelectorAll('.tabs button')) b.addEventListener('click', () => showTab(b.dataset.tab));
@@ -823,7 +829,7 @@ async function main() {
   const take = async (file) => { if (file) loadFlows(file.name, await readFlowFile(file)); };
   drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-  drop.addEventListener('drop', (e) => { e.preventDefault(); drop.classList.remove('over'); take(e.dataTransfer.files[0]); });
+  drop.addEventListener('drop', (e) => { e.preventDefault(); e.stopPropagation(); drop.classList.remove('over'); take(e.dataTransfer.files[0]); });
   window.addEventListener('dragover', (e) => e.preventDefault());
   window.addEventListener('drop', (e) => {
     e.preventDefault();

@@ -204,7 +204,7 @@ mod tests {
         assert!(matches!(sparse, ClassSet::List(_)));
         assert_eq!(sparse.iter().collect::<Vec<_>>(), vec![3, 70, 900]);
         assert!(sparse.contains(70) && !sparse.contains(71) && sparse.len() == 3);
-        let dense = ClassSet::from_sorted((0..100).map(|i| i * 2).collect(), 130);
+        let dense = ClassSet::from_sorted((0..100).map(|i| i * 2).collect(), 200);
         assert!(matches!(dense, ClassSet::Bits(..)));
         assert_eq!(dense.len(), 100);
         assert_eq!(dense.iter().collect::<Vec<_>>(), (0..100).map(|i| i * 2).collect::<Vec<_>>());

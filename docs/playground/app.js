@@ -618,6 +618,17 @@ function renderDiff() {
         h('td', {}, portSetText(c.base)), h('td', {}, portSetText(c.head)),
         h('td', { class: 'chg-added' }, portSetText(c.added).replace('—', '')), h('td', { class: 'chg-removed' }, portSetText(c.removed).replace('—', '')))))));
   }
+  if (state.review) {
+    // the change review: findings the change introduces (with the NF4xx change checks) and resolves
+    try {
+      const review = nf.call('review', { sources: sources(), base: [{ name: 'base.yaml', text: state.base }] });
+      const introduced = review.findings.filter((f) => f.new);
+      const item = (f, mark) => h('li', { class: `finding ${f.severity}`, onclick: () => f.location?.file === SOURCE && goToLine(f.location.line, f.location.column) },
+        h('span', { class: 'sev' }, mark), h('code', {}, f.id), ` ${f.name} — ${f.message}`, f.location ? locLink(f.location) : '');
+      parts.push(h('h3', {}, 'Change review ', h('small', {}, `verdict ${review.verdict}: ${introduced.length} finding(s) introduced, ${review.resolved?.length ?? 0} resolved`)));
+      parts.push(h('ul', { class: 'findings', id: 'change-findings' }, introduced.map((f) => item(f, `new ${f.severity}`)), (review.resolved ?? []).map((f) => item(f, 'resolved'))));
+    } catch { /* the diff above is the whole answer */ }
+  }
   out.replaceChildren(...parts);
 }
 

@@ -164,6 +164,7 @@ test('the diff view compares the editor with the saved base', async () => {
   // the invalid protocol edit (in postgres-ingress) changes what reaches postgres
   await page.locator('#diff-table').waitFor();
   assert.match(await page.textContent('#diff-table'), /data\/postgres/);
+  assert.match(await page.textContent('#change-findings'), /new error\s*NF017/);
   await page.click('#save-base');
   await page.waitForFunction(() => /No difference/.test(document.getElementById('diff').textContent));
   await page.click('#reset-base');

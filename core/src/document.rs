@@ -118,8 +118,8 @@ pub(crate) fn parse_netfence_document<T: DeserializeOwned>(
             Some(_) => {}
         }
     }
-    let value = serde_path_to_error::deserialize::<_, T>(root.to_json())
-        .map_err(|e| shape_error(locate_shape_error(&e, file, &root)))?;
+    let value =
+        crate::source_de::from_node::<T>(&root).map_err(|e| shape_error(locate_shape_error(&e, file, &root)))?;
     Ok((value, root))
 }
 
@@ -134,17 +134,9 @@ pub(crate) fn at_pointer(pointer: &str) -> String {
     if pointer.is_empty() { String::new() } else { format!(" at `{pointer}`") }
 }
 
-fn locate_shape_error(e: &serde_path_to_error::Error<serde_json::Error>, file: &str, root: &Node) -> ShapeError {
-    use serde_path_to_error::Segment;
-    let mut pointer = String::new();
-    for segment in e.path().iter() {
-        match segment {
-            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
-            Segment::Map { key } => pointer.push_str(&format!("/{}", escape_pointer(key))),
-            Segment::Enum { .. } | Segment::Unknown => {}
-        }
-    }
-    let message = e.inner().to_string();
+fn locate_shape_error(e: &crate::source_de::Error, file: &str, root: &Node) -> ShapeError {
+    let pointer = e.pointer();
+    let message = e.message().to_owned();
     let name = ["unknown field `", "unknown variant `"].iter().find_map(|prefix| {
         message.strip_prefix(prefix).and_then(|rest| rest.split_once('`')).map(|(name, _)| name.to_owned())
     });
@@ -152,7 +144,7 @@ fn locate_shape_error(e: &serde_path_to_error::Error<serde_json::Error>, file: &
         let location = locate(file, root, &pointer);
         return ShapeError { pointer, message, unknown: None, location };
     };
-    // serde_path_to_error may or may not include the unknown key in the path.
+    // An unknown field's path ends at its key; an unknown variant's at the enum.
     let parent = match pointer.strip_suffix(&format!("/{}", escape_pointer(&name))) {
         Some(parent) if root.resolve(&pointer).1 => parent.to_owned(),
         _ => pointer.clone(),

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorCode};
 use crate::parse::{ParseOptions, parse_text};
-use crate::source::{Location, Node, SourceDoc, Value, escape_pointer};
+use crate::source::{Location, Node, SourceDoc, Value};
 
 /// The label every namespace carries (set by the API server since Kubernetes 1.22).
 pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
@@ -547,15 +547,9 @@ fn names(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> (
 
 /// Decodes the resource as a k8s-openapi type, pointing a shape error at the offending field.
 fn decode<T: serde::de::DeserializeOwned>(source: &SourceDoc, api_version: &str, kind: &str) -> Result<T, Error> {
-    let node = source.node();
-    let decoded = if matches!(node.value, Value::Map(_)) {
-        serde_path_to_error::deserialize::<_, T>(crate::source::de::NodeDe::resource(node, api_version, kind))
-    } else {
-        serde_path_to_error::deserialize::<_, T>(node.to_json())
-    };
-    decoded.map_err(|e| {
-        let pointer = path_to_pointer(e.path());
-        let inner = plain_serde_message(&e.into_inner().to_string());
+    crate::source_de::from_resource::<T>(source.node(), api_version, kind).map_err(|e| {
+        let pointer = e.pointer();
+        let inner = plain_serde_message(e.message());
         let location: Location = source.locate(&pointer);
         let at = if pointer.is_empty() { String::new() } else { format!(" at `{pointer}`") };
         Error::new(ErrorCode::ResourceShape, format!("`{kind}` has a field of the wrong type{at}: {inner}"))
@@ -586,25 +580,6 @@ fn plain_serde_message(message: &str) -> String {
     };
     let found = if found == "sequence" { "a list".to_owned() } else if found == "map" { "a mapping".to_owned() } else { found.to_owned() };
     format!("expected {expected}, found {found}")
-}
-
-fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut out = String::new();
-    for segment in path.iter() {
-        match segment {
-            Segment::Seq { index } => {
-                out.push('/');
-                out.push_str(&index.to_string());
-            }
-            Segment::Map { key } => {
-                out.push('/');
-                out.push_str(&escape_pointer(key));
-            }
-            Segment::Enum { .. } | Segment::Unknown => {}
-        }
-    }
-    out
 }
 
 #[cfg(test)]

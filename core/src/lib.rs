@@ -36,6 +36,7 @@ pub mod report;
 pub mod requirements;
 pub mod review;
 pub mod source;
+mod source_de;
 pub mod synth;
 pub mod validate;
 mod yaml;

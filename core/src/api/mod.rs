@@ -36,6 +36,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, ErrorCode, ErrorPayload};
 use crate::inventory::ResourceSet;
 use crate::parse::ParseOptions;
+use crate::source::{Node, Value};
 
 /// One input: its name (a file path, or `<input>`) and its text (YAML or JSON).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -125,17 +126,42 @@ where
         .map_err(|e| Error::new(ErrorCode::Output, format!("cannot encode the response: {e}")).payload())
 }
 
-/// Decodes a JSON request, naming the field that is wrong.
+/// Decodes a JSON request, naming the field that is wrong and where it is.
+///
+/// The text is read by netfence's own parser (JSON is YAML 1.2) into a located tree and the
+/// request type is read from that tree, so an error names the field's path and its line and
+/// column: ``invalid request at `sources[0].name`: invalid type: ... at line 1 column 22``.
 ///
 /// # Errors
 /// `NF-E011` with the path of the offending field.
 pub fn decode_request<Req: serde::de::DeserializeOwned>(request: &str) -> Result<Req, Error> {
-    let mut de = serde_json::Deserializer::from_str(request);
-    serde_path_to_error::deserialize::<_, Req>(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let at = if path == "." { String::new() } else { format!(" at `{path}`") };
-        Error::new(ErrorCode::InvalidRequest, format!("invalid request{at}: {inner}"))
-            .with_help("see the operation's request type in docs/api.md")
+    let invalid = |message: String| {
+        Error::new(ErrorCode::InvalidRequest, message).with_help("see the operation's request type in docs/api.md")
+    };
+    let options = ParseOptions {
+        // what serde_json allowed: any size, 128 levels of nesting
+        max_input_bytes: usize::MAX,
+        max_depth: 128,
+        max_nodes: usize::MAX,
+        strict: true,
+        ..ParseOptions::default()
+    };
+    let text_error = |e: Error| {
+        // "document 1 of `<request>` cannot be read: did not find expected ',' or '}'"
+        let message = e.message.split_once(" cannot be read: ").map_or(e.message.as_str(), |(_, m)| m);
+        let at = e.location.map(|l| format!(" at line {} column {}", l.line, l.column)).unwrap_or_default();
+        invalid(format!("invalid request: {message}{at}"))
+    };
+    let mut parsed = crate::parse::parse_text(request, "<request>", &options).map_err(text_error)?;
+    if let Some(second) = parsed.documents.get(1) {
+        let (line, column) = (second.root.line, second.root.column);
+        return Err(invalid(format!("invalid request: a second value at line {line} column {column}")));
+    }
+    // empty text or `null`: the parser keeps no document; read as `null`
+    let root = parsed.documents.pop().map_or(Node { value: Value::Null, line: 1, column: 1 }, |d| d.root);
+    crate::source_de::from_node::<Req>(&root).map_err(|e| {
+        let path = e.dotted();
+        let at = if path.is_empty() { String::new() } else { format!(" at `{path}`") };
+        invalid(format!("invalid request{at}: {} at line {} column {}", e.message(), e.line(), e.column()))
     })
 }

@@ -1,0 +1,657 @@
+//! A serde `Deserializer` over the located tree ([`Node`]): typed values (Kubernetes objects,
+//! intents, requirements, API requests) are read straight from the tree, with no intermediate
+//! JSON value, and an error names the path of the offending value (a JSON pointer, or the dotted
+//! form `sources[0].name`) and its line and column.
+//!
+//! Values read as `serde_json::from_value(node.to_json())` reads them, with the same messages:
+//! integers beyond 64 bits are floats, non-finite floats are `null`, a repeated key keeps its
+//! first position and its last value. An error is located at the innermost value it passes
+//! through: a value of the wrong type at itself, an unknown field at its key (the key is the last
+//! step of the path), a missing field at the mapping.
+
+use std::fmt;
+
+use serde::de::value::BorrowedStrDeserializer;
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, EnumAccess, MapAccess, SeqAccess, Unexpected, VariantAccess, Visitor,
+};
+use serde::forward_to_deserialize_any;
+
+use crate::source::{Key, Node, Value, escape_pointer};
+
+/// One step of an error's path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Segment {
+    /// A mapping key.
+    Key(String),
+    /// A sequence index.
+    Index(usize),
+}
+
+/// A value that does not deserialize: serde's message, where it is, and its position.
+pub(crate) struct Error(Box<ErrorInner>);
+
+struct ErrorInner {
+    message: String,
+    /// `None` until the error passes through the deserializer of the value it is about.
+    path: Option<Vec<Segment>>,
+    line: u32,
+    column: u32,
+}
+
+impl Error {
+    /// serde's message, e.g. ``unknown field `x`, expected `a` or `b` ``.
+    pub(crate) fn message(&self) -> &str {
+        &self.0.message
+    }
+
+    /// The path of the offending value (for an unknown field, the field itself).
+    pub(crate) fn path(&self) -> &[Segment] {
+        self.0.path.as_deref().unwrap_or_default()
+    }
+
+    /// The path as an RFC 6901 JSON pointer: `/spec/ingress/0/ports`; empty for the root.
+    pub(crate) fn pointer(&self) -> String {
+        let mut out = String::new();
+        for segment in self.path() {
+            out.push('/');
+            match segment {
+                Segment::Key(key) => out.push_str(&escape_pointer(key)),
+                Segment::Index(index) => out.push_str(&index.to_string()),
+            }
+        }
+        out
+    }
+
+    /// The path in dotted form: `sources[0].name`; empty for the root.
+    pub(crate) fn dotted(&self) -> String {
+        let mut out = String::new();
+        for segment in self.path() {
+            match segment {
+                Segment::Key(key) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(key);
+                }
+                Segment::Index(index) => out.push_str(&format!("[{index}]")),
+            }
+        }
+        out
+    }
+
+    /// 1-based line of the offending value or key (0 when unknown).
+    pub(crate) fn line(&self) -> u32 {
+        self.0.line
+    }
+
+    /// 1-based column of the offending value or key (0 when unknown).
+    pub(crate) fn column(&self) -> u32 {
+        self.0.column
+    }
+}
+
+impl de::Error for Error {
+    fn custom<T: fmt::Display>(message: T) -> Self {
+        Self(Box::new(ErrorInner { message: message.to_string(), path: None, line: 0, column: 0 }))
+    }
+
+    /// Worded as serde_json words it (`null`, not `unit value`; floats as in JSON).
+    #[cold]
+    fn invalid_type(unexpected: Unexpected<'_>, expected: &dyn de::Expected) -> Self {
+        Self::custom(<serde_json::Error as de::Error>::invalid_type(unexpected, expected))
+    }
+
+    /// Worded as serde_json words it.
+    #[cold]
+    fn invalid_value(unexpected: Unexpected<'_>, expected: &dyn de::Expected) -> Self {
+        Self::custom(<serde_json::Error as de::Error>::invalid_value(unexpected, expected))
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.message)
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at `{}` ({}:{})", self.0.message, self.pointer(), self.0.line, self.0.column)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Reads `node` as a `T`.
+pub(crate) fn from_node<T: DeserializeOwned>(node: &Node) -> Result<T, Error> {
+    T::deserialize(NodeDe { node, path: Path::Root, overrides: None })
+        .map_err(|e| located(e, &Path::Root, node.line, node.column))
+}
+
+/// Reads a resource as a `T` (a k8s-openapi object), with `apiVersion` and `kind` of the top
+/// mapping replaced (or added) as given.
+pub(crate) fn from_resource<T: DeserializeOwned>(node: &Node, api_version: &str, kind: &str) -> Result<T, Error> {
+    T::deserialize(NodeDe { node, path: Path::Root, overrides: Some((api_version, kind)) })
+        .map_err(|e| located(e, &Path::Root, node.line, node.column))
+}
+
+/// The path to the value being read, as a chain of borrowed steps up to the root: nothing is
+/// allocated unless an error needs it.
+#[derive(Clone, Copy)]
+enum Path<'a> {
+    Root,
+    Key(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl Path<'_> {
+    fn segments(&self) -> Vec<Segment> {
+        let mut out = Vec::new();
+        let mut at = self;
+        loop {
+            match at {
+                Path::Root => break,
+                Path::Key(parent, key) => {
+                    out.push(Segment::Key((*key).to_owned()));
+                    at = parent;
+                }
+                Path::Index(parent, index) => {
+                    out.push(Segment::Index(*index));
+                    at = parent;
+                }
+            }
+        }
+        out.reverse();
+        out
+    }
+}
+
+/// Gives an error that has no place yet this one.
+fn located(mut error: Error, path: &Path<'_>, line: u32, column: u32) -> Error {
+    if error.0.path.is_none() {
+        error.0.path = Some(path.segments());
+        error.0.line = line;
+        error.0.column = column;
+    }
+    error
+}
+
+/// A node at a path; `overrides` are the `apiVersion` and `kind` of a resource's top mapping.
+struct NodeDe<'de, 'p> {
+    node: &'de Node,
+    path: Path<'p>,
+    overrides: Option<(&'de str, &'de str)>,
+}
+
+impl NodeDe<'_, '_> {
+    fn place(&self, error: Error) -> Error {
+        located(error, &self.path, self.node.line, self.node.column)
+    }
+}
+
+/// JSON has no integers beyond 64 bits: larger ones are floats, as in `Node::to_json`.
+fn visit_int<'de, V: Visitor<'de>>(i: i128, visitor: V) -> Result<V::Value, Error> {
+    if let Ok(v) = u64::try_from(i) {
+        visitor.visit_u64(v)
+    } else if let Ok(v) = i64::try_from(i) {
+        visitor.visit_i64(v)
+    } else {
+        visit_float(i as f64, visitor)
+    }
+}
+
+/// Non-finite floats are `null` in JSON.
+fn visit_float<'de, V: Visitor<'de>>(f: f64, visitor: V) -> Result<V::Value, Error> {
+    if f.is_finite() { visitor.visit_f64(f) } else { visitor.visit_unit() }
+}
+
+/// What serde's messages call the value (`invalid type: sequence, expected ...`).
+fn unexpected(value: &Value) -> Unexpected<'_> {
+    match value {
+        Value::Null => Unexpected::Unit,
+        Value::Bool(b) => Unexpected::Bool(*b),
+        Value::Int(i) => match (u64::try_from(*i), i64::try_from(*i)) {
+            (Ok(u), _) => Unexpected::Unsigned(u),
+            (_, Ok(s)) => Unexpected::Signed(s),
+            _ => Unexpected::Float(*i as f64),
+        },
+        Value::Float(f) if f.is_finite() => Unexpected::Float(*f),
+        Value::Float(_) => Unexpected::Unit,
+        Value::String(s) => Unexpected::Str(s),
+        Value::Seq(_) => Unexpected::Seq,
+        Value::Map(_) => Unexpected::Map,
+    }
+}
+
+impl<'de> de::Deserializer<'de> for NodeDe<'de, '_> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let result = match &self.node.value {
+            Value::Null => visitor.visit_unit(),
+            Value::Bool(b) => visitor.visit_bool(*b),
+            Value::Int(i) => visit_int(*i, visitor),
+            Value::Float(f) => visit_float(*f, visitor),
+            Value::String(s) => visitor.visit_borrowed_str(s),
+            Value::Seq(items) => {
+                let mut access = SeqDe { items: items.iter(), index: 0, parent: &self.path };
+                visitor.visit_seq(&mut access).and_then(|value| {
+                    if access.items.len() == 0 {
+                        Ok(value)
+                    } else {
+                        Err(de::Error::invalid_length(items.len(), &"fewer elements in array"))
+                    }
+                })
+            }
+            Value::Map(entries) => {
+                let mut access = MapDe {
+                    entries: map_entries(entries, self.overrides),
+                    at: 0,
+                    parent: &self.path,
+                    line: self.node.line,
+                    column: self.node.column,
+                };
+                visitor.visit_map(&mut access).and_then(|value| {
+                    if access.at >= access.entries.len() {
+                        Ok(value)
+                    } else {
+                        Err(de::Error::invalid_length(access.entries.len(), &"fewer elements in map"))
+                    }
+                })
+            }
+        };
+        result.map_err(|e| self.place(e))
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match &self.node.value {
+            Value::Null => visitor.visit_none(),
+            Value::Float(f) if !f.is_finite() => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        let result = match &self.node.value {
+            Value::String(s) => visitor.visit_enum(BorrowedStrDeserializer::new(s)),
+            Value::Map(entries) => match entries.as_slice() {
+                [(key, node)] => visitor.visit_enum(EnumDe { key, node, parent: &self.path }),
+                _ => Err(de::Error::invalid_value(Unexpected::Map, &"map with a single key")),
+            },
+            other => Err(de::Error::invalid_type(unexpected(other), &"string or map")),
+        };
+        result.map_err(|e| self.place(e))
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_unit()
+    }
+
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct identifier
+    }
+}
+
+struct SeqDe<'de, 'a> {
+    items: std::slice::Iter<'de, Node>,
+    index: usize,
+    parent: &'a Path<'a>,
+}
+
+impl<'de> SeqAccess<'de> for SeqDe<'de, '_> {
+    type Error = Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Error> {
+        let Some(node) = self.items.next() else { return Ok(None) };
+        let path = Path::Index(self.parent, self.index);
+        self.index += 1;
+        // located here too: a `Deserialize` impl may fail after the value's deserializer returned
+        seed.deserialize(NodeDe { node, path, overrides: None })
+            .map(Some)
+            .map_err(|e| located(e, &path, node.line, node.column))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.items.len())
+    }
+}
+
+/// A mapping entry: the tree's, or an overridden `apiVersion`/`kind`.
+#[derive(Clone, Copy)]
+enum Entry<'de> {
+    Node(&'de Key, &'de Node),
+    Text(&'de str, &'de str),
+}
+
+impl<'de> Entry<'de> {
+    fn name(self) -> &'de str {
+        match self {
+            Entry::Node(key, _) => &key.name,
+            Entry::Text(name, _) => name,
+        }
+    }
+}
+
+/// A mapping as JSON sees it: one entry per key, at its first position, with its last value;
+/// overridden `apiVersion` and `kind` in place, or added at the end.
+fn map_entries<'de>(entries: &'de [(Key, Node)], overrides: Option<(&'de str, &'de str)>) -> Vec<Entry<'de>> {
+    let mut out: Vec<Entry<'de>> = Vec::with_capacity(entries.len() + 2);
+    // positions of keys, for large mappings (repeated keys are rare; no quadratic scan)
+    let mut index: Option<std::collections::HashMap<&'de str, usize>> =
+        (entries.len() > 16).then(std::collections::HashMap::new);
+    let mut set = |entry: Entry<'de>| {
+        let name = entry.name();
+        let at = match &index {
+            Some(index) => index.get(name).copied(),
+            None => out.iter().position(|e| e.name() == name),
+        };
+        match at.and_then(|at| out.get_mut(at)) {
+            Some(slot) => *slot = entry,
+            None => {
+                if let Some(index) = &mut index {
+                    index.insert(name, out.len());
+                }
+                out.push(entry);
+            }
+        }
+    };
+    for (key, node) in entries {
+        set(Entry::Node(key, node));
+    }
+    if let Some((api_version, kind)) = overrides {
+        set(Entry::Text("apiVersion", api_version));
+        set(Entry::Text("kind", kind));
+    }
+    out
+}
+
+struct MapDe<'de, 'a> {
+    entries: Vec<Entry<'de>>,
+    at: usize,
+    parent: &'a Path<'a>,
+    /// The mapping's position, for entries that are not in the tree.
+    line: u32,
+    column: u32,
+}
+
+impl<'de> MapAccess<'de> for MapDe<'de, '_> {
+    type Error = Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
+        let Some(entry) = self.entries.get(self.at).copied() else { return Ok(None) };
+        let name = entry.name();
+        let (line, column) = match entry {
+            Entry::Node(key, _) => (key.line, key.column),
+            Entry::Text(..) => (self.line, self.column),
+        };
+        seed.deserialize(BorrowedStrDeserializer::new(name))
+            .map(Some)
+            .map_err(|e| located(e, &Path::Key(self.parent, name), line, column))
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+        let entry = self.entries.get(self.at).copied();
+        self.at += 1;
+        match entry {
+            Some(Entry::Node(key, node)) => {
+                let path = Path::Key(self.parent, &key.name);
+                seed.deserialize(NodeDe { node, path, overrides: None })
+                    .map_err(|e| located(e, &path, node.line, node.column))
+            }
+            Some(Entry::Text(name, text)) => seed
+                .deserialize(BorrowedStrDeserializer::new(text))
+                .map_err(|e| located(e, &Path::Key(self.parent, name), self.line, self.column)),
+            None => Err(de::Error::custom("value is missing")),
+        }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.entries.len().saturating_sub(self.at))
+    }
+}
+
+/// An enum written as a mapping of one key: the variant and its content.
+struct EnumDe<'de, 'a> {
+    key: &'de Key,
+    node: &'de Node,
+    parent: &'a Path<'a>,
+}
+
+impl<'de: 'a, 'a> EnumAccess<'de> for EnumDe<'de, 'a> {
+    type Error = Error;
+    type Variant = NodeDe<'de, 'a>;
+
+    fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self::Variant), Error> {
+        let name: &'de str = &self.key.name;
+        // an unknown variant is placed at the enum (as serde_path_to_error does), at the key's position
+        let variant = seed
+            .deserialize(BorrowedStrDeserializer::new(name))
+            .map_err(|e| located(e, self.parent, self.key.line, self.key.column))?;
+        Ok((variant, NodeDe { node: self.node, path: Path::Key(self.parent, name), overrides: None }))
+    }
+}
+
+impl<'de> VariantAccess<'de> for NodeDe<'de, '_> {
+    type Error = Error;
+
+    fn unit_variant(self) -> Result<(), Error> {
+        serde::Deserialize::deserialize(self)
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Error> {
+        let (path, line, column) = (self.path, self.node.line, self.node.column);
+        seed.deserialize(self).map_err(|e| located(e, &path, line, column))
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
+        match &self.node.value {
+            Value::Seq(items) if items.is_empty() => visitor.visit_unit().map_err(|e| self.place(e)),
+            Value::Seq(_) => de::Deserializer::deserialize_any(self, visitor),
+            other => Err(self.place(de::Error::invalid_type(unexpected(other), &"tuple variant"))),
+        }
+    }
+
+    fn struct_variant<V: Visitor<'de>>(self, _fields: &'static [&'static str], visitor: V) -> Result<V::Value, Error> {
+        match &self.node.value {
+            Value::Map(_) => de::Deserializer::deserialize_any(self, visitor),
+            other => Err(self.place(de::Error::invalid_type(unexpected(other), &"struct variant"))),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use k8s_openapi::api::apps::v1::Deployment;
+    use k8s_openapi::api::core::v1::Pod;
+    use k8s_openapi::api::networking::v1::NetworkPolicy;
+    use serde::Deserialize;
+    use serde::de::DeserializeOwned;
+
+    use super::*;
+    use crate::parse::{ParseOptions, parse_text};
+
+    fn tree(yaml: &str) -> Option<Node> {
+        let parsed = parse_text(yaml, "t.yaml", &ParseOptions::default()).unwrap();
+        match parsed.documents.into_iter().next() {
+            Some(doc) => Some(doc.root),
+            None => {
+                // not YAML this parser accepts (e.g. a repeated key): nothing to decode
+                assert!(!parsed.errors.is_empty(), "{yaml}");
+                None
+            }
+        }
+    }
+
+    /// Decoding straight from the tree gives what decoding its JSON gives: values, messages and
+    /// paths (as serde_path_to_error reports them).
+    fn same<T: DeserializeOwned + PartialEq + std::fmt::Debug>(yaml: &str, overrides: Option<(&str, &str)>) {
+        let Some(node) = tree(yaml) else { return };
+        let mut json = node.to_json();
+        if let (Some(obj), Some((api_version, kind))) = (json.as_object_mut(), overrides) {
+            obj.insert("apiVersion".to_owned(), serde_json::Value::String(api_version.to_owned()));
+            obj.insert("kind".to_owned(), serde_json::Value::String(kind.to_owned()));
+        }
+        let via_json = serde_path_to_error::deserialize::<_, T>(json);
+        let direct = match overrides {
+            Some((api_version, kind)) => from_resource::<T>(&node, api_version, kind),
+            None => from_node::<T>(&node),
+        };
+        match (via_json, direct) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b),
+            (Err(a), Err(b)) => {
+                let path = a.path().to_string();
+                assert_eq!(if path == "." { String::new() } else { path }, b.dotted(), "{yaml}");
+                assert_eq!(a.into_inner().to_string(), b.message(), "{yaml}");
+            }
+            (a, b) => panic!("{yaml}: {a:?} vs {b:?}"),
+        }
+    }
+
+    #[test]
+    fn tree_decoding_equals_json_decoding() {
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, labels: {app: a, n: '1'}, annotations: {x: ''}}\n\
+                   spec:\n  hostNetwork: true\n  containers: [{name: c, ports: [{containerPort: 80, name: http}]}]\n\
+                   status: {podIP: 10.0.0.1, podIPs: [{ip: 10.0.0.1}]}\n";
+        let v1_pod = Some(("v1", "Pod"));
+        same::<Pod>(pod, v1_pod);
+        same::<Pod>("kind: Pod\nmetadata: {name: a}\nspec: [1]\n", v1_pod);
+        same::<Pod>("metadata: {name: a}\nspec: {containers: [{name: c, ports: [{containerPort: x}]}]}\n", v1_pod);
+        same::<Pod>("metadata: {name: 7}\n", v1_pod);
+        same::<Pod>("metadata: {name: ~, labels: ~}\nspec: ~\n", v1_pod);
+        same::<Pod>("metadata: {name: a, name: b}\n", v1_pod);
+        same::<Pod>("spec: {containers: [{name: c, ports: [{containerPort: 99999999999999999999}]}]}\n", v1_pod);
+        same::<Pod>("spec: {containers: [{name: c, ports: [{containerPort: -5}]}]}\n", v1_pod);
+        same::<Pod>("spec: {containers: [{name: c, ports: [{containerPort: .nan}]}]}\n", v1_pod);
+        same::<Pod>("spec: {hostNetwork: yes}\n", v1_pod);
+        same::<Pod>("apiVersion: v2\nkind: Other\nstatus: {phase: 3}\n", v1_pod);
+        same::<Pod>("metadata: {creationTimestamp: yesterday}\n", v1_pod);
+        same::<Pod>("- a\n", v1_pod);
+        let many: String = (0..40).map(|i| format!("k{i}: v{i}\n    ")).collect();
+        same::<Pod>(&format!("metadata:\n  labels:\n    {many}\n"), v1_pod);
+        let np = Some(("networking.k8s.io/v1", "NetworkPolicy"));
+        let policy = "apiVersion: extensions/v1beta1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: x}\n\
+                      spec:\n  podSelector: {}\n  ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8}}], ports: [{port: http}, {port: 80, endPort: 90}]}]\n";
+        same::<NetworkPolicy>(policy, np);
+        same::<NetworkPolicy>("spec: {podSelector: {}, ingress: [{ports: [{port: [1]}]}]}\n", np);
+        same::<NetworkPolicy>("spec: {podSelector: {}, ingress: [{ports: 80}]}\n", np);
+        same::<NetworkPolicy>("spec: {podSelector: {}, policyTypes: Ingress}\n", np);
+        let apps = Some(("apps/v1", "Deployment"));
+        let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n\
+                          spec: {replicas: 2, selector: {matchLabels: {app: d}}, template: {metadata: {labels: {app: d}}, spec: {containers: []}}}\n";
+        same::<Deployment>(deployment, apps);
+        same::<Deployment>("spec: {replicas: '2'}\n", apps);
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    struct Request {
+        sources: Vec<Source>,
+        #[serde(default)]
+        mode: Option<Mode>,
+        #[serde(default)]
+        shape: Option<Shape>,
+        #[serde(default)]
+        labels: BTreeMap<String, String>,
+        #[serde(default)]
+        pair: Option<(u8, bool)>,
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Source {
+        name: String,
+        #[serde(default)]
+        text: Option<String>,
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    enum Mode {
+        Strict,
+        Lenient,
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    enum Shape {
+        Unit,
+        Size(u32),
+        Pair(u8, u8),
+        Named { width: u16 },
+    }
+
+    #[test]
+    fn request_shapes_equal_json_decoding() {
+        for yaml in [
+            "{sources: [{name: a, text: x}], mode: strict, labels: {a: b}, pair: [1, true]}",
+            "{sources: []}",
+            "{}",
+            "{sources: [{name: a, txt: x}]}",
+            "{sources: [{name: 1}]}",
+            "{sources: [{}]}",
+            "{sources: x}",
+            "{sources: [], mode: loose}",
+            "{sources: [], mode: [strict]}",
+            "{sources: [], mode: {strict: ~}}",
+            "{sources: [], shape: unit}",
+            "{sources: [], shape: {unit: ~}}",
+            "{sources: [], shape: {size: 3}}",
+            "{sources: [], shape: {size: x}}",
+            "{sources: [], shape: {pair: [1, 2]}}",
+            "{sources: [], shape: {pair: [1, 2, 3]}}",
+            "{sources: [], shape: {named: {width: 2}}}",
+            "{sources: [], shape: {named: {width: -2}}}",
+            "{sources: [], shape: {named: {width: 2}, size: 1}}",
+            "{sources: [], shape: 3}",
+            "{sources: [], shape: {bogus: 1}}",
+            "{sources: [], shape: {pair: 3}}",
+            "{sources: [], shape: {pair: []}}",
+            "{sources: [], shape: {named: 3}}",
+            "{sources: [], shape: {unit: 3}}",
+            "{sources: [], pair: [1]}",
+            "{sources: [], pair: [1, true, 3]}",
+            "{sources: [], labels: {a: 1}}",
+            "{sources: [], extra: 1}",
+            "[1, 2]",
+            "3",
+        ] {
+            same::<Request>(yaml, None);
+        }
+    }
+
+    #[test]
+    fn errors_name_pointer_and_position() {
+        let node = tree("sources:\n  - name: a\n  - name: b\n    txt: x\n").unwrap();
+        let e = from_node::<Request>(&node).unwrap_err();
+        assert_eq!(e.pointer(), "/sources/1/txt");
+        assert_eq!(e.dotted(), "sources[1].txt");
+        assert_eq!((e.line(), e.column()), (4, 5));
+        assert!(e.message().starts_with("unknown field `txt`"), "{}", e.message());
+
+        let node = tree("sources:\n  - {name: a}\n  - name: [b]\n").unwrap();
+        let e = from_node::<Request>(&node).unwrap_err();
+        assert_eq!((e.pointer().as_str(), e.line(), e.column()), ("/sources/1/name", 3, 11));
+
+        let node = tree("mode: strict\n").unwrap();
+        let e = from_node::<Request>(&node).unwrap_err();
+        assert_eq!((e.pointer().as_str(), e.message(), e.line(), e.column()), ("", "missing field `sources`", 1, 1));
+
+        let node = tree("a/b~c: {x: 1}\n").unwrap();
+        let e = from_node::<BTreeMap<String, BTreeMap<String, bool>>>(&node).unwrap_err();
+        assert_eq!((e.pointer().as_str(), e.line(), e.column()), ("/a~1b~0c/x", 1, 12));
+    }
+}

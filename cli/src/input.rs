@@ -20,8 +20,11 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<Source>, Error> {
             let mut files = Vec::new();
             collect(path, &mut files)?;
             if files.is_empty() {
-                return Err(Error::new(ErrorCode::Io, format!("`{}` holds no .yaml, .yml or .json file", path.display()))
-                    .with_help("pass manifest files, or a directory that contains some"));
+                return Err(Error::new(
+                    ErrorCode::Io,
+                    format!("`{}` holds no .yaml, .yml or .json file", path.display()),
+                )
+                .with_help("pass manifest files, or a directory that contains some"));
             }
             for file in files {
                 sources.push(read_file(&file)?);

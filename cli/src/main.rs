@@ -12,10 +12,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use netfence::api::{self, AnalyzeRequest, BuildRequest, CheckRequest, DiffRequest, ExplainRequest, ParseRequest, SchemaRequest, ValidateRequest};
+use netfence::api::{
+    self, AnalyzeRequest, BuildRequest, CheckRequest, DiffRequest, ExplainRequest, ParseRequest, SchemaRequest,
+    ValidateRequest,
+};
 use netfence::engine::{ConnectionFilter, Direction, EngineOptions, IpBlockMode, Protocol};
-use netfence::report;
 use netfence::parse::ParseOptions;
+use netfence::report;
 use netfence::{Error, ErrorCode};
 
 #[derive(Parser)]
@@ -80,9 +83,7 @@ enum ProtocolArg {
 }
 
 fn engine_options(ip_blocks_match_pods: bool) -> EngineOptions {
-    EngineOptions {
-        ip_block_mode: if ip_blocks_match_pods { IpBlockMode::PodIps } else { IpBlockMode::ExternalOnly },
-    }
+    EngineOptions { ip_block_mode: if ip_blocks_match_pods { IpBlockMode::PodIps } else { IpBlockMode::ExternalOnly } }
 }
 
 #[derive(Subcommand)]
@@ -98,7 +99,9 @@ enum Command {
         format: Format,
     },
     /// Report what the Kubernetes API server would reject in NetworkPolicies.
-    #[command(after_help = "Examples:\n  netfence validate policies/\n  kubectl get netpol -A -o json | netfence validate - -o json")]
+    #[command(
+        after_help = "Examples:\n  netfence validate policies/\n  kubectl get netpol -A -o json | netfence validate - -o json"
+    )]
     Validate {
         /// Manifest files or directories; `-` reads standard input.
         #[arg(required = true)]
@@ -108,7 +111,9 @@ enum Command {
         format: Format,
     },
     /// Compile an intent file into default-deny-plus-allow NetworkPolicies.
-    #[command(after_help = "Examples:\n  netfence build examples/online-shop/intent.yaml > policies.yaml\n  netfence build intent.yaml -o json")]
+    #[command(
+        after_help = "Examples:\n  netfence build examples/online-shop/intent.yaml > policies.yaml\n  netfence build intent.yaml -o json"
+    )]
     Build {
         /// The intent file (`apiVersion: netfence.dev/v1alpha1`, `kind: Intent`); `-` reads stdin.
         intent: PathBuf,
@@ -117,7 +122,9 @@ enum Command {
         format: Format,
     },
     /// All-pairs connectivity: who can reach whom, on which ports.
-    #[command(after_help = "Examples:\n  netfence analyze examples/online-shop\n  netfence analyze manifests/ --format canonical\n  netfence analyze manifests/ --focus-workload shop/api --focus-direction ingress -o md")]
+    #[command(
+        after_help = "Examples:\n  netfence analyze examples/online-shop\n  netfence analyze manifests/ --format canonical\n  netfence analyze manifests/ --focus-workload shop/api --focus-direction ingress -o md"
+    )]
     Analyze {
         /// Manifest files or directories; `-` reads standard input.
         #[arg(required = true)]
@@ -142,7 +149,9 @@ enum Command {
         ip_blocks_match_pods: bool,
     },
     /// Explain why traffic between two endpoints is allowed or denied, rule by rule.
-    #[command(after_help = "Examples:\n  netfence explain examples/online-shop --from shop/frontend --to shop/api\n  netfence explain manifests/ --from web --to 203.0.113.7 --port 443 --protocol TCP -o json")]
+    #[command(
+        after_help = "Examples:\n  netfence explain examples/online-shop --from shop/frontend --to shop/api\n  netfence explain manifests/ --from web --to 203.0.113.7 --port 443 --protocol TCP -o json"
+    )]
     Explain {
         /// Manifest files or directories; `-` reads standard input.
         #[arg(required = true)]
@@ -167,7 +176,9 @@ enum Command {
         ip_blocks_match_pods: bool,
     },
     /// Semantic diff of connectivity between two versions: what a change opens and closes.
-    #[command(after_help = "Examples:\n  netfence diff --base main/ --head pr/\n  netfence diff --base old.yaml --head new.yaml -o md")]
+    #[command(
+        after_help = "Examples:\n  netfence diff --base main/ --head pr/\n  netfence diff --base old.yaml --head new.yaml -o md"
+    )]
     Diff {
         /// The current state: manifest files or directories.
         #[arg(long, required = true, num_args = 1..)]
@@ -183,7 +194,9 @@ enum Command {
         ip_blocks_match_pods: bool,
     },
     /// Assert required and forbidden flows (a `kind: Requirements` file) against manifests.
-    #[command(after_help = "Example:\n  netfence check examples/online-shop --requirements examples/online-shop/requirements.yaml\n\nExit code 1 when any requirement fails.")]
+    #[command(
+        after_help = "Example:\n  netfence check examples/online-shop --requirements examples/online-shop/requirements.yaml\n\nExit code 1 when any requirement fails."
+    )]
     Check {
         /// Manifest files or directories; `-` reads standard input.
         #[arg(required = true)]

@@ -108,7 +108,8 @@ fn build_compiles_the_example_intent() {
 
 #[test]
 fn build_reports_intent_errors_with_location() {
-    let intent = "apiVersion: netfence.dev/v1alpha1\nkind: Intent\nnamespaces:\n  - name: shop\n    defaultDenny: Both\n";
+    let intent =
+        "apiVersion: netfence.dev/v1alpha1\nkind: Intent\nnamespaces:\n  - name: shop\n    defaultDenny: Both\n";
     let out = netfence(&["build", "-"], Some(intent));
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -167,9 +168,8 @@ fn diff_shows_what_the_policies_close() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let changes = value["diff"]["connections"].as_array().unwrap();
-    let removed = |src: &str, dst: &str| {
-        changes.iter().any(|c| c["src"] == src && c["dst"] == dst && c["change"] == "removed")
-    };
+    let removed =
+        |src: &str, dst: &str| changes.iter().any(|c| c["src"] == src && c["dst"] == dst && c["change"] == "removed");
     assert!(removed("shop/frontend[Deployment]", "data/postgres[StatefulSet]"), "{value}");
     assert!(!changes.iter().any(|c| c["change"] == "added"), "adding deny-by-default policies opens nothing");
 }
@@ -180,7 +180,8 @@ fn check_passes_the_example_requirements_and_fails_without_policies() {
     let out = netfence(&args, None);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(stdout(&out).contains("9 of 9 requirements pass"), "{}", stdout(&out));
-    let out = netfence(&["check", "examples/online-shop/manifests", "-r", "examples/online-shop/requirements.yaml"], None);
+    let out =
+        netfence(&["check", "examples/online-shop/manifests", "-r", "examples/online-shop/requirements.yaml"], None);
     assert_eq!(out.status.code(), Some(1), "without policies the deny statements fail");
     assert!(stdout(&out).contains("FAIL"), "{}", stdout(&out));
 }

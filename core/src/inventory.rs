@@ -195,7 +195,8 @@ impl ResourceSet {
         // decoded: decoding in parallel keeps more memory (allocator arenas) and is not faster.
         let strict = options.strict;
         for doc in parsed.documents {
-            let source = SourceDoc { file: file.clone(), root: Arc::new(doc.root), base: String::new(), document: doc.index };
+            let source =
+                SourceDoc { file: file.clone(), root: Arc::new(doc.root), base: String::new(), document: doc.index };
             let items = read_document(source, strict);
             for item in items {
                 match item {
@@ -260,7 +261,6 @@ impl ResourceSet {
         labels.insert(NAMESPACE_NAME_LABEL.to_owned(), name.to_owned());
         labels
     }
-
 }
 
 /// One resource read from a document (or a skipped kind).
@@ -303,16 +303,16 @@ fn read_document(source: SourceDoc, strict: bool) -> Vec<Result<Item, Error>> {
 }
 
 fn read_node(source: SourceDoc, inherited: Option<(&str, &str)>, strict: bool, out: &mut Vec<Result<Item, Error>>) {
-if let Err(e) = read_resource(source, inherited, strict, out) {
-    out.push(Err(e));
-}
+    if let Err(e) = read_resource(source, inherited, strict, out) {
+        out.push(Err(e));
+    }
 }
 
 fn read_resource(
-source: SourceDoc,
-inherited: Option<(&str, &str)>,
-strict: bool,
-out: &mut Vec<Result<Item, Error>>,
+    source: SourceDoc,
+    inherited: Option<(&str, &str)>,
+    strict: bool,
+    out: &mut Vec<Result<Item, Error>>,
 ) -> Result<(), Error> {
     let node = source.node();
     if !matches!(node.value, Value::Map(_)) {
@@ -515,23 +515,23 @@ fn slim_pod_spec(node: &Node) -> Node {
                     .collect(),
             ),
             line: value.line,
-                    column: value.column,
+            column: value.column,
         }),
         _ => None,
     })
 }
 
 fn slim_metadata(node: &Node) -> Node {
-    map_entries(node, |key, value| matches!(key, "name" | "generateName" | "namespace" | "labels").then(|| value.clone()))
+    map_entries(node, |key, value| {
+        matches!(key, "name" | "generateName" | "namespace" | "labels").then(|| value.clone())
+    })
 }
 
 /// A copy of a mapping with the entries `keep` returns (a non-mapping is copied whole).
 fn map_entries(node: &Node, mut keep: impl FnMut(&str, &Node) -> Option<Node>) -> Node {
     match &node.value {
         Value::Map(entries) => Node {
-            value: Value::Map(
-                entries.iter().filter_map(|(k, v)| keep(&k.name, v).map(|v| (k.clone(), v))).collect(),
-            ),
+            value: Value::Map(entries.iter().filter_map(|(k, v)| keep(&k.name, v).map(|v| (k.clone(), v))).collect()),
             line: node.line,
             column: node.column,
         },
@@ -578,7 +578,13 @@ fn plain_serde_message(message: &str) -> String {
     } else {
         expected.to_owned()
     };
-    let found = if found == "sequence" { "a list".to_owned() } else if found == "map" { "a mapping".to_owned() } else { found.to_owned() };
+    let found = if found == "sequence" {
+        "a list".to_owned()
+    } else if found == "map" {
+        "a mapping".to_owned()
+    } else {
+        found.to_owned()
+    };
     format!("expected {expected}, found {found}")
 }
 

@@ -164,9 +164,12 @@ fn is_blank(chunk: &str) -> bool {
 /// or, in strict mode, on the first document that does not parse.
 pub fn parse_text(text: &str, file: &str, options: &ParseOptions) -> Result<ParsedText, Error> {
     let whole = |code, message: String, help: &str| {
-        Error::new(code, message)
-            .with_help(help)
-            .at(Location { file: file.to_owned(), line: 1, column: 1, pointer: String::new() })
+        Error::new(code, message).with_help(help).at(Location {
+            file: file.to_owned(),
+            line: 1,
+            column: 1,
+            pointer: String::new(),
+        })
     };
     if text.len() > options.max_input_bytes {
         return Err(whole(
@@ -220,7 +223,10 @@ pub fn parse_text(text: &str, file: &str, options: &ParseOptions) -> Result<Pars
 
 fn convert_error(e: &YamlError, file: &str, first_line: u32, index: usize) -> Error {
     let (code, help) = if e.budget {
-        (ErrorCode::BudgetExceeded, "the document exceeds a parser limit (aliases, nesting depth or size); simplify it or raise the limit in the parse options")
+        (
+            ErrorCode::BudgetExceeded,
+            "the document exceeds a parser limit (aliases, nesting depth or size); simplify it or raise the limit in the parse options",
+        )
     } else {
         (ErrorCode::Syntax, "fix the YAML/JSON syntax at this location; other documents were still loaded")
     };

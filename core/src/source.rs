@@ -141,7 +141,9 @@ impl Node {
                     serde_json::Number::from_f64(*i as f64).map_or(serde_json::Value::Null, serde_json::Value::Number)
                 }
             }
-            Value::Float(f) => serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, serde_json::Value::Number),
+            Value::Float(f) => {
+                serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, serde_json::Value::Number)
+            }
             Value::String(s) => serde_json::Value::String(s.clone()),
             Value::Seq(items) => serde_json::Value::Array(items.iter().map(Node::to_json).collect()),
             Value::Map(entries) => {

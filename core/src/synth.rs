@@ -52,11 +52,18 @@ impl Rng {
     }
 }
 
-const APPS: &[&str] = &["web", "api", "cart", "checkout", "search", "auth", "billing", "queue", "cache", "db", "worker", "gateway"];
+const APPS: &[&str] =
+    &["web", "api", "cart", "checkout", "search", "auth", "billing", "queue", "cache", "db", "worker", "gateway"];
 const TIERS: &[&str] = &["frontend", "backend", "data"];
 const TEAMS: &[&str] = &["payments", "growth", "platform", "identity", "catalog"];
 const ENVS: &[&str] = &["prod", "staging"];
-const PORTS: &[(&str, u16, &str)] = &[("http", 8080, "TCP"), ("grpc", 9090, "TCP"), ("metrics", 9100, "TCP"), ("dns", 5353, "UDP"), ("pg", 5432, "TCP")];
+const PORTS: &[(&str, u16, &str)] = &[
+    ("http", 8080, "TCP"),
+    ("grpc", 9090, "TCP"),
+    ("metrics", 9100, "TCP"),
+    ("dns", 5353, "UDP"),
+    ("pg", 5432, "TCP"),
+];
 
 struct Workload {
     namespace: usize,
@@ -73,7 +80,10 @@ pub fn generate(config: &SynthConfig) -> String {
     for ns in 0..namespaces {
         let team = rng.pick(TEAMS);
         let env = rng.pick(ENVS);
-        let _ = write!(out, "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns-{ns}\n  labels: {{team: {team}, env: {env}}}\n");
+        let _ = write!(
+            out,
+            "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns-{ns}\n  labels: {{team: {team}, env: {env}}}\n"
+        );
     }
     let replicas = config.replicas.max(1);
     let mut workloads: Vec<Workload> = Vec::new();
@@ -85,16 +95,30 @@ pub fn generate(config: &SynthConfig) -> String {
         let tier = TIERS.get(rng.below(TIERS.len())).copied().unwrap_or("backend");
         let version = rng.pick(&["v1", "v2", "v3"]);
         let (name_a, port_a, proto_a) = PORTS.get(rng.below(PORTS.len())).copied().unwrap_or(("http", 8080, "TCP"));
-        let ports = format!("[{{name: {name_a}, containerPort: {port_a}, protocol: {proto_a}}}, {{name: health, containerPort: 8081}}]");
+        let ports = format!(
+            "[{{name: {name_a}, containerPort: {port_a}, protocol: {proto_a}}}, {{name: health, containerPort: 8081}}]"
+        );
         let labels = format!("{{app: {app}, tier: {tier}, version: {version}}}");
         if bare {
-            let _ = write!(out, "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: {app}\n  namespace: ns-{namespace}\n  labels: {labels}\nspec:\n  containers:\n    - name: main\n      image: example/{app}\n      ports: {ports}\n");
+            let _ = write!(
+                out,
+                "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: {app}\n  namespace: ns-{namespace}\n  labels: {labels}\nspec:\n  containers:\n    - name: main\n      image: example/{app}\n      ports: {ports}\n"
+            );
             pod += 1;
         } else {
-            let _ = write!(out, "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {app}\n  namespace: ns-{namespace}\nspec:\n  replicas: {replicas}\n  selector: {{matchLabels: {{app: {app}}}}}\n  template:\n    metadata:\n      labels: {labels}\n    spec:\n      containers:\n        - name: main\n          image: example/{app}\n          ports: {ports}\n");
+            let _ = write!(
+                out,
+                "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {app}\n  namespace: ns-{namespace}\nspec:\n  replicas: {replicas}\n  selector: {{matchLabels: {{app: {app}}}}}\n  template:\n    metadata:\n      labels: {labels}\n    spec:\n      containers:\n        - name: main\n          image: example/{app}\n          ports: {ports}\n"
+            );
             let hash = format!("{:08x}", rng.next() & 0xffff_ffff);
             for r in 0..replicas.min(config.pods - pod) {
-                let _ = write!(out, "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: {app}-{hash}-{r}\n  namespace: ns-{namespace}\n  labels: {{app: {app}, tier: {tier}, version: {version}, pod-template-hash: '{hash}'}}\n  ownerReferences: [{{apiVersion: apps/v1, kind: ReplicaSet, name: {app}-{hash}, uid: u{pod}, controller: true}}]\nspec:\n  containers:\n    - name: main\n      image: example/{app}\n      ports: {ports}\nstatus:\n  podIP: 10.{}.{}.{}\n", (pod >> 16) & 255, (pod >> 8) & 255, pod & 255);
+                let _ = write!(
+                    out,
+                    "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: {app}-{hash}-{r}\n  namespace: ns-{namespace}\n  labels: {{app: {app}, tier: {tier}, version: {version}, pod-template-hash: '{hash}'}}\n  ownerReferences: [{{apiVersion: apps/v1, kind: ReplicaSet, name: {app}-{hash}, uid: u{pod}, controller: true}}]\nspec:\n  containers:\n    - name: main\n      image: example/{app}\n      ports: {ports}\nstatus:\n  podIP: 10.{}.{}.{}\n",
+                    (pod >> 16) & 255,
+                    (pod >> 8) & 255,
+                    pod & 255
+                );
                 pod += 1;
             }
         }
@@ -103,7 +127,10 @@ pub fn generate(config: &SynthConfig) -> String {
     for p in 0..config.policies {
         let ns = p % namespaces;
         if p < namespaces {
-            let _ = write!(out, "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: default-deny, namespace: ns-{ns}}}\nspec:\n  podSelector: {{}}\n  policyTypes: [Ingress, Egress]\n");
+            let _ = write!(
+                out,
+                "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: default-deny, namespace: ns-{ns}}}\nspec:\n  podSelector: {{}}\n  policyTypes: [Ingress, Egress]\n"
+            );
             continue;
         }
         let target = workloads.get(rng.below(workloads.len()));
@@ -123,7 +150,10 @@ pub fn generate(config: &SynthConfig) -> String {
             _ => "  ingress:\n    - {}\n".to_owned(),
         };
         let types = if rule.starts_with("  egress") { "[Egress]" } else { "[Ingress]" };
-        let _ = write!(out, "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p-{p}, namespace: ns-{target_ns}}}\nspec:\n  podSelector: {{matchLabels: {{app: {target_app}}}}}\n  policyTypes: {types}\n{rule}");
+        let _ = write!(
+            out,
+            "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p-{p}, namespace: ns-{target_ns}}}\nspec:\n  podSelector: {{matchLabels: {{app: {target_app}}}}}\n  policyTypes: {types}\n{rule}"
+        );
     }
     out
 }

@@ -230,7 +230,9 @@ pub(crate) fn parse_documents(text: &str, limits: Limits) -> Result<Vec<Node>, Y
                 None
             }
             Event::SequenceEnd => match stack.pop() {
-                Some(Frame::Seq { items, line, column, anchor }) => Some((Node { value: Value::Seq(items), line, column }, anchor)),
+                Some(Frame::Seq { items, line, column, anchor }) => {
+                    Some((Node { value: Value::Seq(items), line, column }, anchor))
+                }
                 _ => return Err(YamlError { message: "unbalanced sequence".to_owned(), line, column, budget: false }),
             },
             Event::MappingEnd => match stack.pop() {

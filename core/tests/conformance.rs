@@ -127,6 +127,11 @@ fn netpol_analyzer_conformance() {
     }
     let regressions: Vec<&String> =
         failed.iter().filter(|(id, _, _)| allowlist.contains(id)).map(|(id, _, _)| id).collect();
-    eprintln!("netpol-analyzer conformance: {} of {} cases pass ({} allowlisted)", passed.len(), total, allowlist.len());
+    eprintln!(
+        "netpol-analyzer conformance: {} of {} cases pass ({} allowlisted)",
+        passed.len(),
+        total,
+        allowlist.len()
+    );
     assert!(regressions.is_empty(), "allowlisted cases regressed: {regressions:?}");
 }

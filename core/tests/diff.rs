@@ -237,7 +237,8 @@ fn core_cases() -> Option<Vec<(String, PathBuf, String, String)>> {
     let scenarios: Vec<Value> = serde_json::from_str(&fs::read_to_string(root.join("scenarios.json")).ok()?).ok()?;
     let tiers: BTreeMap<&str, &str> =
         scenarios.iter().filter_map(|s| Some((s["scenario"].as_str()?, s["tier"].as_str()?))).collect();
-    let mut files: Vec<PathBuf> = fs::read_dir(root.join("expected/diff")).ok()?.filter_map(|e| Some(e.ok()?.path())).collect();
+    let mut files: Vec<PathBuf> =
+        fs::read_dir(root.join("expected/diff")).ok()?.filter_map(|e| Some(e.ok()?.path())).collect();
     files.sort();
     let mut cases = Vec::new();
     for file in files {
@@ -315,7 +316,8 @@ fn conformance_comparison_catches_differences() {
     let (_, _, head, base) = case("semanticDiff-same-topologies-new1_and_semanticDiff-same-topologies-old1");
     assert!(run_case(&empty, &head, &base).is_err());
     // endpoints added are checked too
-    let (_, file, head, base) = case("semanticDiff-different-topologies-policy-a_and_semanticDiff-different-topologies-policy-b");
+    let (_, file, head, base) =
+        case("semanticDiff-different-topologies-policy-a_and_semanticDiff-different-topologies-policy-b");
     assert!(run_case(&file, &base, &head).unwrap_err().contains("workloads-diff-info"));
 }
 

@@ -9,7 +9,7 @@ use netfence::api::Source;
 use netfence::engine::{CompiledCluster, Direction, EngineOptions, Protocol};
 use netfence::flows::audit::{AuditOptions, audit_policies};
 use netfence::flows::drops::{DropCause, DropsOptions, explain_drops};
-use netfence::flows::generate::{GenerateOptions, GenerateRequest, Generalise, generate, generate_policies};
+use netfence::flows::generate::{Generalise, GenerateOptions, GenerateRequest, generate, generate_policies};
 use netfence::flows::impact::measure_impact;
 use netfence::flows::map::{MapOptions, TrafficMapRequest, build_map, traffic_map};
 use netfence::flows::resolve::{FlowResolver, PeerKind};
@@ -83,7 +83,8 @@ fn the_sample_maps_onto_the_example_workloads() {
     let api_db = map.entries.iter().find(|e| e.src == "shop/api[Deployment]" && e.port == 5432).unwrap();
     assert_eq!(api_db.counts.connections, 7);
     // with an aggregation prefix, the clients fold into one CIDR
-    let aggregated = build_map(&resolver, &shop_flows(), &MapOptions { external_prefix_v4: Some(8), ..MapOptions::default() });
+    let aggregated =
+        build_map(&resolver, &shop_flows(), &MapOptions { external_prefix_v4: Some(8), ..MapOptions::default() });
     let sources: Vec<&str> =
         aggregated.entries.iter().filter(|e| e.src_kind == PeerKind::External).map(|e| e.src.as_str()).collect();
     assert_eq!(sources, ["192.0.0.0/8", "198.0.0.0/8", "198.0.0.0/8"]);
@@ -112,7 +113,12 @@ fn malformed_and_truncated_lines_are_reported_by_number_and_never_fatal() {
     assert!(log.report().malformed_lines[0].message.contains("longer than 64 bytes"));
 
     // binary garbage and invalid UTF-8
-    let log = ingest_reader(&b"\xff\xfe\x00garbage\n{\"srcIp\": \"1.2.3.4\"\n"[..], FlowFormat::Auto, &IngestOptions::default()).unwrap();
+    let log = ingest_reader(
+        &b"\xff\xfe\x00garbage\n{\"srcIp\": \"1.2.3.4\"\n"[..],
+        FlowFormat::Auto,
+        &IngestOptions::default(),
+    )
+    .unwrap();
     assert_eq!(log.report().malformed, 2);
     assert_eq!(log.tuples().len(), 0);
 }
@@ -120,9 +126,12 @@ fn malformed_and_truncated_lines_are_reported_by_number_and_never_fatal() {
 #[test]
 fn replies_and_duplicates_fold() {
     let flow = |sport: u16, direction: &str, reply: Option<bool>, flags: &str, swap: bool| {
-        let (a, b, ap, bp) = if swap { ("10.0.0.2", "10.0.0.1", 8080, sport) } else { ("10.0.0.1", "10.0.0.2", sport, 8080) };
-        let (sa, sb) = (r#"{"namespace":"shop","pod_name":"web-1","workloads":[{"name":"web","kind":"Deployment"}]}"#,
-            r#"{"namespace":"shop","pod_name":"api-1","workloads":[{"name":"api","kind":"Deployment"}]}"#);
+        let (a, b, ap, bp) =
+            if swap { ("10.0.0.2", "10.0.0.1", 8080, sport) } else { ("10.0.0.1", "10.0.0.2", sport, 8080) };
+        let (sa, sb) = (
+            r#"{"namespace":"shop","pod_name":"web-1","workloads":[{"name":"web","kind":"Deployment"}]}"#,
+            r#"{"namespace":"shop","pod_name":"api-1","workloads":[{"name":"api","kind":"Deployment"}]}"#,
+        );
         let (s, d) = if swap { (sb, sa) } else { (sa, sb) };
         let reply = reply.map(|r| format!(",\"is_reply\":{r}")).unwrap_or_default();
         format!(
@@ -226,7 +235,12 @@ Time,SRC_IP,dstIp,dst_port,Protocol,Verdict,srcNamespace,srcPod,dstNamespace,dst
     let lines: Vec<String> = map
         .entries
         .iter()
-        .map(|e| format!("{} ({:?}) -> {} ({:?}) {}/{} x{}", e.src, e.src_kind, e.dst, e.dst_kind, e.protocol, e.port, e.counts.connections))
+        .map(|e| {
+            format!(
+                "{} ({:?}) -> {} ({:?}) {}/{} x{}",
+                e.src, e.src_kind, e.dst, e.dst_kind, e.protocol, e.port, e.counts.connections
+            )
+        })
         .collect();
     assert_eq!(
         lines,
@@ -334,7 +348,8 @@ fn generalisations_are_measured() {
 
 #[test]
 fn generate_request_round_trips_through_json() {
-    let mut sources: Vec<Source> = MANIFESTS.iter().map(|f| Source::named(*f, example(&format!("manifests/{f}.yaml")))).collect();
+    let mut sources: Vec<Source> =
+        MANIFESTS.iter().map(|f| Source::named(*f, example(&format!("manifests/{f}.yaml")))).collect();
     sources.push(Source::named("extra", "kind: Nonsense\n"));
     let request = GenerateRequest {
         sources,
@@ -353,7 +368,11 @@ fn generate_request_round_trips_through_json() {
 
     let map = traffic_map(&TrafficMapRequest {
         sources: vec![Source::text(INVENTORY)],
-        flows: vec![FlowSource { name: "f.csv".into(), text: "srcIp,dstIp,dstPort\n10.1.0.7,1.1.1.1,53\n".into(), format: FlowFormat::Csv }],
+        flows: vec![FlowSource {
+            name: "f.csv".into(),
+            text: "srcIp,dstIp,dstPort\n10.1.0.7,1.1.1.1,53\n".into(),
+            format: FlowFormat::Csv,
+        }],
         ..TrafficMapRequest::default()
     })
     .unwrap();
@@ -422,11 +441,17 @@ fn impact_groups_newly_denied_and_newly_allowed_flows() {
     // web → api is cut on both sides: web's egress and api's ingress, by shop/default-deny
     let sides = &impact.newly_denied[1].flows[0].denied_by;
     assert_eq!(sides.len(), 2);
-    assert_eq!((sides[0].direction, sides[0].policies.clone()), (Direction::Egress, vec!["shop/default-deny".to_owned()]));
+    assert_eq!(
+        (sides[0].direction, sides[0].policies.clone()),
+        (Direction::Egress, vec!["shop/default-deny".to_owned()])
+    );
     assert_eq!(sides[1].direction, Direction::Ingress);
     // api → db (dropped today) would now be let through
     assert_eq!(impact.newly_allowed.len(), 1);
-    assert_eq!((impact.newly_allowed[0].src.as_str(), impact.newly_allowed[0].dst.as_str()), ("shop/api[Deployment]", "data/db[StatefulSet]"));
+    assert_eq!(
+        (impact.newly_allowed[0].src.as_str(), impact.newly_allowed[0].dst.as_str()),
+        ("shop/api[Deployment]", "data/db[StatefulSet]")
+    );
     assert_eq!((impact.unchanged_allowed, impact.unchanged_denied, impact.unchecked), (0, 0, 0));
 }
 
@@ -437,14 +462,20 @@ fn drops_name_the_isolation_and_the_smallest_allowance() {
     let drops = explain_drops(&set, &cluster, &shop_flows(), &DropsOptions::default()).unwrap();
     assert_eq!(drops.len(), 1);
     let d = &drops[0];
-    assert_eq!((d.src.as_str(), d.dst.as_str(), d.port), ("shop/frontend[Deployment]", "data/postgres[StatefulSet]", 5432));
+    assert_eq!(
+        (d.src.as_str(), d.dst.as_str(), d.port),
+        ("shop/frontend[Deployment]", "data/postgres[StatefulSet]", 5432)
+    );
     assert_eq!(d.cause, DropCause::Policy);
     assert_eq!(d.counts.drop_reasons.get("POLICY_DENIED"), Some(&2));
     let sides: Vec<(Direction, Vec<String>)> = d.denied_by.iter().map(|s| (s.direction, s.policies.clone())).collect();
     assert_eq!(
         sides,
         [
-            (Direction::Egress, vec!["shop/allow-dns".to_owned(), "shop/frontend-egress".to_owned(), "shop/default-deny".to_owned()]),
+            (
+                Direction::Egress,
+                vec!["shop/allow-dns".to_owned(), "shop/frontend-egress".to_owned(), "shop/default-deny".to_owned()]
+            ),
             (Direction::Ingress, vec!["data/postgres-ingress".to_owned(), "data/default-deny".to_owned()]),
         ]
     );
@@ -457,7 +488,10 @@ fn drops_name_the_isolation_and_the_smallest_allowance() {
     let after = compile(&fixed);
     let conn = after.connection("shop/frontend[Deployment]", "data/postgres[StatefulSet]").unwrap();
     assert_eq!(conn.allowed.tcp, vec![[5432, 5432]]);
-    assert!(explain_drops(&fixed, &after, &shop_flows(), &DropsOptions::default()).unwrap()[0].cause == DropCause::NotPolicy);
+    assert!(
+        explain_drops(&fixed, &after, &shop_flows(), &DropsOptions::default()).unwrap()[0].cause
+            == DropCause::NotPolicy
+    );
 
     // a drop the policies do not explain, and one with an endpoint unknown to the inventory
     let log = ingest_str(
@@ -506,7 +540,11 @@ fn audit_counts_hits_and_finds_unused_broad_and_empty() {
     // of every protocol is 3 × 65535 tuples, of which one was used
     assert_eq!(
         hits,
-        [("api-ingress".to_owned(), 0, 2, 1, 3 * 65_535), ("api-ingress".to_owned(), 1, 0, 0, 0), ("ghost".to_owned(), 0, 0, 0, 0)]
+        [
+            ("api-ingress".to_owned(), 0, 2, 1, 3 * 65_535),
+            ("api-ingress".to_owned(), 1, 0, 0, 0),
+            ("ghost".to_owned(), 0, 0, 0, 0)
+        ]
     );
     let unused: Vec<(String, usize)> = audit.unused.iter().map(|r| (r.policy.clone(), r.index)).collect();
     assert_eq!(unused, [("api-ingress".to_owned(), 1), ("ghost".to_owned(), 0)]);
@@ -524,7 +562,12 @@ fn audit_counts_hits_and_finds_unused_broad_and_empty() {
         stops,
         [
             ("shop/web[Deployment]".to_owned(), "shop/api[Deployment]".to_owned(), Protocol::Sctp, vec![[1, 65535]]),
-            ("shop/web[Deployment]".to_owned(), "shop/api[Deployment]".to_owned(), Protocol::Tcp, vec![[1, 8079], [8081, 65535]]),
+            (
+                "shop/web[Deployment]".to_owned(),
+                "shop/api[Deployment]".to_owned(),
+                Protocol::Tcp,
+                vec![[1, 8079], [8081, 65535]]
+            ),
             ("shop/web[Deployment]".to_owned(), "shop/api[Deployment]".to_owned(), Protocol::Udp, vec![[1, 65535]]),
         ]
     );
@@ -536,7 +579,11 @@ fn audit_counts_hits_and_finds_unused_broad_and_empty() {
 
 #[test]
 fn synthetic_flows_are_deterministic_and_well_formed() {
-    let set = resources(&[&netfence::synth::generate(&netfence::synth::SynthConfig { pods: 200, policies: 0, ..Default::default() })]);
+    let set = resources(&[&netfence::synth::generate(&netfence::synth::SynthConfig {
+        pods: 200,
+        policies: 0,
+        ..Default::default()
+    })]);
     let cluster = compile(&set);
     let config = FlowSynthConfig { records: 2_000, conversations: 100, ..FlowSynthConfig::default() };
     let a = generate_hubble(&cluster, &config);

@@ -143,7 +143,8 @@ fn documents_without_kind_are_errors_not_panics() {
 
 #[test]
 fn deprecated_api_version_is_recognised() {
-    let set = load("apiVersion: extensions/v1beta1\nkind: NetworkPolicy\nmetadata: {name: old}\nspec: {podSelector: {}}\n");
+    let set =
+        load("apiVersion: extensions/v1beta1\nkind: NetworkPolicy\nmetadata: {name: old}\nspec: {podSelector: {}}\n");
     assert_eq!(set.policies.len(), 1);
     assert_eq!(set.policies[0].api_version, "extensions/v1beta1");
     assert!(!set.policies[0].namespace_given);
@@ -210,7 +211,8 @@ fn binary_garbage_is_an_error() {
 
 #[test]
 fn parse_response_snapshot_with_locations() {
-    let text = format!("{MULTI}---\nkind: Orphan\n---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec: [oops]\n");
+    let text =
+        format!("{MULTI}---\nkind: Orphan\n---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec: [oops]\n");
     let response = netfence::api::parse(&netfence::api::ParseRequest {
         sources: vec![netfence::api::Source::named("multi.yaml", text)],
         options: ParseOptions::default(),

@@ -61,7 +61,10 @@ fn without_policies_the_deny_requirements_fail() {
     }
     let postgres = response.results.iter().find(|r| r.name == "frontend never reaches postgres").unwrap();
     let example = postgres.counterexample.as_ref().unwrap();
-    assert_eq!((example.src.as_str(), example.dst.as_str()), ("shop/frontend[Deployment]", "data/postgres[StatefulSet]"));
+    assert_eq!(
+        (example.src.as_str(), example.dst.as_str()),
+        ("shop/frontend[Deployment]", "data/postgres[StatefulSet]")
+    );
     let explanation = example.explanation.as_ref().unwrap();
     assert!(explanation.ranges.iter().all(|r| r.allowed));
     assert!(!explanation.ingress.isolated);
@@ -112,15 +115,28 @@ fn invalid_files_are_located_errors() {
         ("bad peer", format!("{head}  - name: a\n    from: [a/b]\n    to: c/d\n    expect: deny\n")),
         (
             "both namespace forms",
-            format!("{head}  - name: a\n    from: {{namespace: a, namespaceSelector: {{}}}}\n    to: c/d\n    expect: deny\n"),
+            format!(
+                "{head}  - name: a\n    from: {{namespace: a, namespaceSelector: {{}}}}\n    to: c/d\n    expect: deny\n"
+            ),
         ),
-        ("no namespace", format!("{head}  - name: a\n    from: {{podSelector: {{}}}}\n    to: c/d\n    expect: deny\n")),
+        (
+            "no namespace",
+            format!("{head}  - name: a\n    from: {{podSelector: {{}}}}\n    to: c/d\n    expect: deny\n"),
+        ),
         (
             "duplicate names",
-            format!("{head}  - {{name: a, from: a/b, to: c/d, expect: deny}}\n  - {{name: a, from: a/b, to: c/d, expect: allow}}\n"),
+            format!(
+                "{head}  - {{name: a, from: a/b, to: c/d, expect: deny}}\n  - {{name: a, from: a/b, to: c/d, expect: allow}}\n"
+            ),
         ),
-        ("port out of range", format!("{head}  - {{name: a, from: a/b, to: c/d, expect: deny, ports: [{{port: 70000}}]}}\n")),
-        ("endPort without port", format!("{head}  - {{name: a, from: a/b, to: c/d, expect: deny, ports: [{{endPort: 90}}]}}\n")),
+        (
+            "port out of range",
+            format!("{head}  - {{name: a, from: a/b, to: c/d, expect: deny, ports: [{{port: 70000}}]}}\n"),
+        ),
+        (
+            "endPort without port",
+            format!("{head}  - {{name: a, from: a/b, to: c/d, expect: deny, ports: [{{endPort: 90}}]}}\n"),
+        ),
         ("two documents", format!("{head}  []\n---\n{head}  []\n")),
     ];
     let mut rendered = String::new();
@@ -147,7 +163,8 @@ fn check_through_call_json_and_schema() {
         "sources": shop(true),
         "requirements": source("examples/online-shop/requirements.yaml"),
     });
-    let response: serde_json::Value = serde_json::from_str(&api::call_json("check", &request.to_string()).unwrap()).unwrap();
+    let response: serde_json::Value =
+        serde_json::from_str(&api::call_json("check", &request.to_string()).unwrap()).unwrap();
     assert_eq!(response["passed"], true);
     assert_eq!(response["results"][0]["location"]["line"], 7);
     assert!(api::OPERATIONS.contains(&"check"));

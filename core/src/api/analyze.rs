@@ -4,7 +4,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Source, load};
-use crate::engine::{CompiledCluster, ConnectionFilter, ConnectionRecord, Endpoint, EngineOptions, Explanation, Protocol};
+use crate::engine::{
+    CompiledCluster, ConnectionFilter, ConnectionRecord, Endpoint, EngineOptions, Explanation, Protocol,
+};
 use crate::error::{Error, ErrorPayload};
 use crate::parse::ParseOptions;
 

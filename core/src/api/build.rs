@@ -49,8 +49,11 @@ pub fn build(request: &BuildRequest) -> Result<BuildResponse, Error> {
         (Some(source), None) => build_intent_text(&source.text, &source.name)?,
         (None, Some(intent)) => build_intent(intent)?,
         _ => {
-            return Err(Error::new(ErrorCode::InvalidRequest, "a build request needs exactly one of `source` and `intent`")
-                .with_help("pass the intent as text in `source`, or as an object in `intent`"));
+            return Err(Error::new(
+                ErrorCode::InvalidRequest,
+                "a build request needs exactly one of `source` and `intent`",
+            )
+            .with_help("pass the intent as text in `source`, or as an object in `intent`"));
         }
     };
     Ok(BuildResponse { yaml: output.to_yaml(), policies: output.into_policies() })

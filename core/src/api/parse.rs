@@ -54,7 +54,12 @@ pub fn parse(request: &ParseRequest) -> Result<ParseResponse, Error> {
     let set = load(&request.sources, &request.options)?;
     let mut resources = Vec::new();
     let mut add = |kind: &str, namespace: &str, name: &str, location: Location| {
-        resources.push(ResourceSummary { kind: kind.to_owned(), namespace: namespace.to_owned(), name: name.to_owned(), location });
+        resources.push(ResourceSummary {
+            kind: kind.to_owned(),
+            namespace: namespace.to_owned(),
+            name: name.to_owned(),
+            location,
+        });
     };
     for n in &set.namespaces {
         add("Namespace", "", &n.name, n.source.locate(""));

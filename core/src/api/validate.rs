@@ -50,5 +50,10 @@ pub fn validate(request: &ValidateRequest) -> Result<ValidateResponse, Error> {
     let set = load(&request.sources, &request.options)?;
     let findings = crate::validate::validate_resources(&set);
     let valid = set.errors.is_empty() && !findings.iter().any(|f| f.severity == Severity::Error);
-    Ok(ValidateResponse { valid, findings, errors: set.errors.iter().map(Error::payload).collect(), counts: set.counts() })
+    Ok(ValidateResponse {
+        valid,
+        findings,
+        errors: set.errors.iter().map(Error::payload).collect(),
+        counts: set.counts(),
+    })
 }

@@ -116,10 +116,7 @@ pub struct CheckMeta {
 impl CheckMeta {
     /// A finding of this check at `location`.
     pub(crate) fn finding(&self, location: Location, message: impl Into<String>, help: impl Into<String>) -> Draft {
-        Draft {
-            finding: Finding::new(self.id, self.name, self.severity, location, message, help),
-            policy: None,
-        }
+        Draft { finding: Finding::new(self.id, self.name, self.severity, location, message, help), policy: None }
     }
 }
 

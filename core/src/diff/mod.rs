@@ -53,7 +53,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::intervals::Point;
-use crate::engine::{CompiledCluster, ConnectionFilter, ConnectionRecord, Endpoint, IpRange, PortRanges, PortSet, Ports};
+use crate::engine::{
+    CompiledCluster, ConnectionFilter, ConnectionRecord, Endpoint, IpRange, PortRanges, PortSet, Ports,
+};
 
 pub mod render;
 
@@ -185,7 +187,8 @@ pub fn diff_lists(
         let after = head.external.get(key).unwrap_or(&none);
         for (range, before, after) in changed_pieces(before, after) {
             let range = range.to_string();
-            let (src, dst) = if outbound { (endpoint.as_str(), range.as_str()) } else { (range.as_str(), endpoint.as_str()) };
+            let (src, dst) =
+                if outbound { (endpoint.as_str(), range.as_str()) } else { (range.as_str(), endpoint.as_str()) };
             if let Some(change) = change(src, dst, &before, &after) {
                 connections.push(change);
             }
@@ -258,10 +261,8 @@ type Piece<'a, T> = (T, T, &'a PortSet);
 /// The pieces of the address space where `before` and `after` differ, each with both sides'
 /// ports; adjacent pieces with the same ports on both sides are merged.
 fn changed_pieces(before: &[(IpRange, PortSet)], after: &[(IpRange, PortSet)]) -> Vec<(IpRange, PortSet, PortSet)> {
-    let mut out: Vec<(IpRange, PortSet, PortSet)> = recut(&v4(before), &v4(after))
-        .into_iter()
-        .map(|(a, b, x, y)| (IpRange::V4(a, b), x, y))
-        .collect();
+    let mut out: Vec<(IpRange, PortSet, PortSet)> =
+        recut(&v4(before), &v4(after)).into_iter().map(|(a, b, x, y)| (IpRange::V4(a, b), x, y)).collect();
     out.extend(recut(&v6(before), &v6(after)).into_iter().map(|(a, b, x, y)| (IpRange::V6(a, b), x, y)));
     out
 }
@@ -291,7 +292,8 @@ fn recut<T: Point>(before: &[Piece<'_, T>], after: &[Piece<'_, T>]) -> Vec<(T, T
     };
     let mut out: Vec<(T, T, PortSet, PortSet)> = Vec::new();
     for &start in &starts {
-        let end = starts.range((Bound::Excluded(start), Bound::Unbounded)).next().and_then(|n| n.pred()).unwrap_or(T::MAX);
+        let end =
+            starts.range((Bound::Excluded(start), Bound::Unbounded)).next().and_then(|n| n.pred()).unwrap_or(T::MAX);
         let (x, y) = (lookup(before, start), lookup(after, start));
         if x == y {
             continue;
@@ -348,7 +350,10 @@ mod tests {
         assert_eq!(change("a", "b", &PortSet::empty(), &tcp(1, 2)).unwrap().change, ChangeKind::Added);
         assert_eq!(change("a", "b", &tcp(1, 2), &PortSet::empty()).unwrap().change, ChangeKind::Removed);
         let c = change("a", "b", &tcp(1, 2), &tcp(2, 3)).unwrap();
-        assert_eq!((c.change, c.added.tcp.clone(), c.removed.tcp.clone()), (ChangeKind::Changed, vec![[3, 3]], vec![[1, 1]]));
+        assert_eq!(
+            (c.change, c.added.tcp.clone(), c.removed.tcp.clone()),
+            (ChangeKind::Changed, vec![[3, 3]], vec![[1, 1]])
+        );
         assert!(change("a", "b", &tcp(1, 2), &tcp(1, 2)).is_none());
     }
 }

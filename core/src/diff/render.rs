@@ -87,7 +87,9 @@ pub fn markdown(diff: &ConnectivityDiff) -> String {
         out.push_str("\nNo change: both sides have the same endpoints and connections.\n");
         return out;
     }
-    for (title, endpoints) in [("Endpoints added", &diff.endpoints_added), ("Endpoints removed", &diff.endpoints_removed)] {
+    for (title, endpoints) in
+        [("Endpoints added", &diff.endpoints_added), ("Endpoints removed", &diff.endpoints_removed)]
+    {
         if !endpoints.is_empty() {
             let _ = writeln!(out, "\n### {title}\n");
             for endpoint in endpoints {
@@ -96,7 +98,9 @@ pub fn markdown(diff: &ConnectivityDiff) -> String {
         }
     }
     if !diff.connections.is_empty() {
-        out.push_str("\n### Connections\n\n| change | source | destination | before | after |\n|---|---|---|---|---|\n");
+        out.push_str(
+            "\n### Connections\n\n| change | source | destination | before | after |\n|---|---|---|---|---|\n",
+        );
         for c in &diff.connections {
             let _ = writeln!(
                 out,
@@ -143,7 +147,13 @@ pub fn netpol_analyzer(diff: &ConnectivityDiff) -> String {
                     let _ = write!(line, ", workloads-diff-info: workload {} {}", one_line(one), kind.as_str());
                 }
                 [(a, kind), (b, _)] => {
-                    let _ = write!(line, ", workloads-diff-info: workload {} and {} {}", one_line(a), one_line(b), kind.as_str());
+                    let _ = write!(
+                        line,
+                        ", workloads-diff-info: workload {} and {} {}",
+                        one_line(a),
+                        one_line(b),
+                        kind.as_str()
+                    );
                 }
                 _ => {}
             }

@@ -293,8 +293,12 @@ struct Observed {
 
 impl Observed {
     fn collect(resources: &ResourceSet, with_blocks: bool) -> Self {
-        let mut observed =
-            Self { selectors: SelectorTable::default(), named: Vec::new(), blocks: HashMap::new(), block_sets: Vec::new() };
+        let mut observed = Self {
+            selectors: SelectorTable::default(),
+            named: Vec::new(),
+            blocks: HashMap::new(),
+            block_sets: Vec::new(),
+        };
         for policy in &resources.policies {
             let Some(spec) = policy.object.spec.as_ref() else { continue };
             if let Some(selector) = &spec.pod_selector {
@@ -500,7 +504,8 @@ impl CompiledCluster {
     pub fn compile(resources: &ResourceSet, options: &EngineOptions) -> Self {
         let drafts = discover(resources);
         let namespaces = resources.namespace_names();
-        let namespace_labels: Vec<BTreeMap<String, String>> = namespaces.iter().map(|n| resources.namespace_labels(n)).collect();
+        let namespace_labels: Vec<BTreeMap<String, String>> =
+            namespaces.iter().map(|n| resources.namespace_labels(n)).collect();
         let pod_ips = options.ip_block_mode == IpBlockMode::PodIps;
         let mut observed = Observed::collect(resources, pod_ips);
 
@@ -597,8 +602,11 @@ impl CompiledCluster {
             .zip(&universal)
             .map(|(list, all)| if *all { Selection::All } else { Selection::Classes(list) })
             .collect();
-        let endpoints: Vec<EndpointEntry> =
-            drafts.iter().zip(&class_of).map(|(d, &class)| EndpointEntry { public: public_endpoint(d), class }).collect();
+        let endpoints: Vec<EndpointEntry> = drafts
+            .iter()
+            .zip(&class_of)
+            .map(|(d, &class)| EndpointEntry { public: public_endpoint(d), class })
+            .collect();
         drop(drafts);
 
         let externals = external_ranges(resources);
@@ -793,15 +801,18 @@ impl CompiledCluster {
     /// referenced named ports, an ingress row).
     fn connect_externals(&mut self) {
         let mut interner = Interner::new();
-        let any_named = |side: &Side| side.rules.iter().any(|r| self.rules.get(*r).is_some_and(|r| !r.ports.named.is_empty()));
+        let any_named =
+            |side: &Side| side.rules.iter().any(|r| self.rules.get(*r).is_some_and(|r| !r.ports.named.is_empty()));
         let (to_of, to_reps) = group_by(self.egress.iter().map(|s| (s.isolated(), s.rules.as_slice())));
         let (from_of, from_reps) = group_by(self.ingress.iter().enumerate().map(|(c, s)| {
             let named = if any_named(s) { self.classes.get(c).map(|k| k.named_ports.as_slice()) } else { None };
             (s.isolated(), s.rules.as_slice(), named)
         }));
         let empty = Side::default();
-        let to: Vec<Runs> =
-            to_reps.iter().map(|&c| self.external_row(self.egress.get(c).unwrap_or(&empty), None, &mut interner)).collect();
+        let to: Vec<Runs> = to_reps
+            .iter()
+            .map(|&c| self.external_row(self.egress.get(c).unwrap_or(&empty), None, &mut interner))
+            .collect();
         let from: Vec<Runs> = from_reps
             .iter()
             .map(|&c| self.external_row(self.ingress.get(c).unwrap_or(&empty), Some(c), &mut interner))

@@ -5,7 +5,7 @@
 use super::compile::{CompiledCluster, RuleEntry, Side};
 use super::ports::{MAX_PORT, MIN_PORT, PortSet, Protocol};
 use super::query::Resolved;
-use super::types::{Explanation, ExplainedRange, Isolation, PolicyRef, RuleRef, SideVerdict};
+use super::types::{ExplainedRange, Explanation, Isolation, PolicyRef, RuleRef, SideVerdict};
 use crate::error::Error;
 
 /// One side's rules that match the peer, with the ports they allow on the destination.
@@ -51,7 +51,11 @@ impl CompiledCluster {
                     .policies
                     .iter()
                     .filter_map(|p| self.policies.get(*p))
-                    .map(|p| PolicyRef { namespace: p.namespace.clone(), name: p.name.clone(), location: p.location.clone() })
+                    .map(|p| PolicyRef {
+                        namespace: p.namespace.clone(),
+                        name: p.name.clone(),
+                        location: p.location.clone(),
+                    })
                     .collect(),
             },
         }
@@ -78,7 +82,13 @@ impl CompiledCluster {
     ///
     /// # Errors
     /// `NF-E011` when a name is unknown or ambiguous, or both endpoints are external.
-    pub fn explain(&self, src: &str, dst: &str, port: Option<u16>, protocol: Option<Protocol>) -> Result<Explanation, Error> {
+    pub fn explain(
+        &self,
+        src: &str,
+        dst: &str,
+        port: Option<u16>,
+        protocol: Option<Protocol>,
+    ) -> Result<Explanation, Error> {
         let (s, d) = (self.resolve(src)?, self.resolve(dst)?);
         if let (Resolved::External(_), Resolved::External(_)) = (s, d) {
             // the same error as for a connection
@@ -137,10 +147,19 @@ impl CompiledCluster {
                 let hi = cuts.get(i + 1).map_or(last, |next| next.saturating_sub(1));
                 let e = egress.verdict(protocol, lo);
                 let g = ingress.verdict(protocol, lo);
-                let range = ExplainedRange { protocol, ports: [lo, hi], allowed: e.allows() && g.allows(), egress: e, ingress: g };
+                let range = ExplainedRange {
+                    protocol,
+                    ports: [lo, hi],
+                    allowed: e.allows() && g.allows(),
+                    egress: e,
+                    ingress: g,
+                };
                 match ranges.last_mut() {
                     Some(ExplainedRange { protocol: p, ports, egress: pe, ingress: pg, .. })
-                        if *p == protocol && *pe == range.egress && *pg == range.ingress && ports[1].checked_add(1) == Some(lo) =>
+                        if *p == protocol
+                            && *pe == range.egress
+                            && *pg == range.ingress
+                            && ports[1].checked_add(1) == Some(lo) =>
                     {
                         ports[1] = hi;
                     }

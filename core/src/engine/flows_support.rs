@@ -21,7 +21,11 @@ pub(crate) struct RuleScope {
 
 impl CompiledCluster {
     fn policy_indices<'s>(&'s self, namespace: &'s str, name: &'s str) -> impl Iterator<Item = usize> + 's {
-        self.policies.iter().enumerate().filter(move |(_, p)| p.namespace == namespace && p.name == name).map(|(i, _)| i)
+        self.policies
+            .iter()
+            .enumerate()
+            .filter(move |(_, p)| p.namespace == namespace && p.name == name)
+            .map(|(i, _)| i)
     }
 
     fn selecting(&self, sides: &[Side], policies: &[usize]) -> Vec<usize> {
@@ -45,9 +49,16 @@ impl CompiledCluster {
 
     /// What rule `index` of `direction` of policy `namespace/name` allows; `None` when the
     /// policy has no such rule in a direction it isolates.
-    pub(crate) fn rule_scope(&self, namespace: &str, name: &str, direction: Direction, index: usize) -> Option<RuleScope> {
+    pub(crate) fn rule_scope(
+        &self,
+        namespace: &str,
+        name: &str,
+        direction: Direction,
+        index: usize,
+    ) -> Option<RuleScope> {
         let ids: Vec<usize> = self.policy_indices(namespace, name).collect();
-        let rule = self.rules.iter().find(|r| ids.contains(&r.policy) && r.direction == direction && r.index == index)?;
+        let rule =
+            self.rules.iter().find(|r| ids.contains(&r.policy) && r.direction == direction && r.index == index)?;
         let sides = match direction {
             Direction::Ingress => &self.ingress,
             Direction::Egress => &self.egress,

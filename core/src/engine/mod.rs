@@ -66,6 +66,6 @@ pub use compile::CompiledCluster;
 pub use ipset::{IpFamily, IpRange, IpSet};
 pub use ports::{PortRanges, PortSet, Ports, Protocol};
 pub use types::{
-    Connection, ConnectionFilter, ConnectionRecord, Direction, Endpoint, EngineOptions, ExplainedRange,
-    Explanation, ExternalRange, IpBlockMode, Isolation, NamedPort, PolicyRef, ProtocolPort, RuleRef, SideVerdict,
+    Connection, ConnectionFilter, ConnectionRecord, Direction, Endpoint, EngineOptions, ExplainedRange, Explanation,
+    ExternalRange, IpBlockMode, Isolation, NamedPort, PolicyRef, ProtocolPort, RuleRef, SideVerdict,
 };

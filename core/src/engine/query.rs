@@ -161,8 +161,11 @@ impl CompiledCluster {
     }
 
     fn external_runs_of(&self, class: usize, outbound: bool) -> Option<&Runs> {
-        let (of, rows) =
-            if outbound { (&self.to_external_of, &self.to_external) } else { (&self.from_external_of, &self.from_external) };
+        let (of, rows) = if outbound {
+            (&self.to_external_of, &self.to_external)
+        } else {
+            (&self.from_external_of, &self.from_external)
+        };
         of.get(class).and_then(|r| rows.get(*r as usize))
     }
 
@@ -183,7 +186,9 @@ impl CompiledCluster {
         let mut in_rules: Vec<Vec<u32>> = vec![Vec::new(); k];
         let mut wide: Vec<u32> = Vec::new();
         for (r, rule) in self.rules.iter().enumerate() {
-            if rule.direction != Direction::Ingress || self.policies.get(rule.policy).is_none_or(|p| p.selected.is_empty()) {
+            if rule.direction != Direction::Ingress
+                || self.policies.get(rule.policy).is_none_or(|p| p.selected.is_empty())
+            {
                 continue;
             }
             let r = u32::try_from(r).unwrap_or(u32::MAX);
@@ -319,7 +324,11 @@ impl CompiledCluster {
             }
         }
         out.sort_by(|x, y| {
-            (x.src.as_str(), x.dst.as_str(), x.protocol.as_str()).cmp(&(y.src.as_str(), y.dst.as_str(), y.protocol.as_str()))
+            (x.src.as_str(), x.dst.as_str(), x.protocol.as_str()).cmp(&(
+                y.src.as_str(),
+                y.dst.as_str(),
+                y.protocol.as_str(),
+            ))
         });
         out
     }
@@ -338,7 +347,8 @@ impl CompiledCluster {
             }
             let pieces = if start < v6 && v6 < end { [(start, v6), (v6, end)] } else { [(start, end), (end, end)] };
             for (lo, hi) in pieces {
-                let (Some(first), Some(last)) = (self.externals.get(lo), hi.checked_sub(1).and_then(|h| self.externals.get(h)))
+                let (Some(first), Some(last)) =
+                    (self.externals.get(lo), hi.checked_sub(1).and_then(|h| self.externals.get(h)))
                 else {
                     continue;
                 };
@@ -369,13 +379,8 @@ impl CompiledCluster {
         if let Some(range) = IpRange::parse(name) {
             return Ok(Resolved::External(range));
         }
-        let matches: Vec<usize> = self
-            .endpoints
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| name_matches(name, &e.public))
-            .map(|(i, _)| i)
-            .collect();
+        let matches: Vec<usize> =
+            self.endpoints.iter().enumerate().filter(|(_, e)| name_matches(name, &e.public)).map(|(i, _)| i).collect();
         match matches.as_slice() {
             [one] => Ok(Resolved::Cluster(*one)),
             [] => {
@@ -389,8 +394,11 @@ impl CompiledCluster {
                 Err(Error::new(ErrorCode::InvalidRequest, format!("unknown endpoint `{name}`")).with_help(suggestion))
             }
             many => {
-                let names: Vec<String> =
-                    many.iter().filter_map(|i| self.endpoints.get(*i)).map(|e| format!("`{}`", e.public.name)).collect();
+                let names: Vec<String> = many
+                    .iter()
+                    .filter_map(|i| self.endpoints.get(*i))
+                    .map(|e| format!("`{}`", e.public.name))
+                    .collect();
                 Err(Error::new(ErrorCode::InvalidRequest, format!("endpoint `{name}` is ambiguous"))
                     .with_help(format!("name one of {}", names.join(", "))))
             }
@@ -441,9 +449,7 @@ impl CompiledCluster {
             acc.unwrap_or_default()
         };
         match (src, dst) {
-            (Resolved::Cluster(s), Resolved::Cluster(d)) => {
-                Ok(self.pair_set(self.class_of(s), self.class_of(d)))
-            }
+            (Resolved::Cluster(s), Resolved::Cluster(d)) => Ok(self.pair_set(self.class_of(s), self.class_of(d))),
             (Resolved::Cluster(s), Resolved::External(r)) => Ok(over_atoms(self.class_of(s), r, true)),
             (Resolved::External(r), Resolved::Cluster(d)) => Ok(over_atoms(self.class_of(d), r, false)),
             (Resolved::External(_), Resolved::External(_)) => Err(Error::new(

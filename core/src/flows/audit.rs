@@ -100,11 +100,7 @@ struct Usage {
 }
 
 fn count_ports(set: &PortSet) -> u64 {
-    Protocol::ALL
-        .iter()
-        .flat_map(|p| set.get(*p).ranges().iter())
-        .map(|&(a, b)| u64::from(b) - u64::from(a) + 1)
-        .sum()
+    Protocol::ALL.iter().flat_map(|p| set.get(*p).ranges().iter()).map(|&(a, b)| u64::from(b) - u64::from(a) + 1).sum()
 }
 
 fn addresses(range: IpRange) -> u128 {
@@ -127,7 +123,12 @@ fn yaml_error(e: impl std::fmt::Display) -> Error {
 }
 
 /// The tightened rule for `usage`, as the k8s rule and its YAML.
-fn tightened(context: &Context<'_, '_>, namespace: &str, direction: Direction, usage: &Usage) -> Result<(Option<NetworkPolicyIngressRule>, Option<NetworkPolicyEgressRule>, String), Error> {
+fn tightened(
+    context: &Context<'_, '_>,
+    namespace: &str,
+    direction: Direction,
+    usage: &Usage,
+) -> Result<(Option<NetworkPolicyIngressRule>, Option<NetworkPolicyEgressRule>, String), Error> {
     let controller = IngressController::default();
     let mut peers: Vec<NetworkPolicyPeer> = Vec::new();
     let mut ports = PortSet::empty();
@@ -165,7 +166,8 @@ fn lost(before: &CompiledCluster, after: &CompiledCluster, filter: &ConnectionFi
     let key = |r: &ConnectionRecord| (r.src.clone(), r.dst.clone(), r.protocol);
     let set = |r: &ConnectionRecord| PortRanges::from_ranges(r.ports.iter().map(|&[a, b]| (a, b)));
     let in_cluster = |r: &ConnectionRecord| IpRange::parse(&r.src).is_none() && IpRange::parse(&r.dst).is_none();
-    let after: HashMap<_, _> = after.all_pairs(filter).iter().filter(|r| in_cluster(r)).map(|r| (key(r), set(r))).collect();
+    let after: HashMap<_, _> =
+        after.all_pairs(filter).iter().filter(|r| in_cluster(r)).map(|r| (key(r), set(r))).collect();
     let mut out = Vec::new();
     for r in before.all_pairs(filter).iter().filter(|r| in_cluster(r)) {
         let remaining = set(r).difference(&after.get(&key(r)).cloned().unwrap_or_default());
@@ -185,7 +187,12 @@ fn lost(before: &CompiledCluster, after: &CompiledCluster, filter: &ConnectionFi
 ///
 /// # Errors
 /// `NF-E030` when a suggestion cannot be rendered.
-pub fn audit_policies(resources: &ResourceSet, cluster: &CompiledCluster, log: &FlowLog, options: &AuditOptions) -> Result<Audit, Error> {
+pub fn audit_policies(
+    resources: &ResourceSet,
+    cluster: &CompiledCluster,
+    log: &FlowLog,
+    options: &AuditOptions,
+) -> Result<Audit, Error> {
     let resolver = FlowResolver::new(resources, cluster);
     let generate = GenerateOptions { volatile_labels: options.volatile_labels.clone(), ..GenerateOptions::default() };
     let context = Context { resolver: &resolver, options: &generate };
@@ -199,7 +206,8 @@ pub fn audit_policies(resources: &ResourceSet, cluster: &CompiledCluster, log: &
             audit.unchecked += 1;
             continue;
         }
-        let Ok(why) = cluster.explain(&resolver.name(&f.src), &resolver.name(&f.dst), Some(f.port), Some(f.protocol)) else {
+        let Ok(why) = cluster.explain(&resolver.name(&f.src), &resolver.name(&f.dst), Some(f.port), Some(f.protocol))
+        else {
             audit.unchecked += 1;
             continue;
         };
@@ -242,8 +250,11 @@ pub fn audit_policies(resources: &ResourceSet, cluster: &CompiledCluster, log: &
                 };
                 let u = usage.get(&(ns.to_owned(), name.to_owned(), direction, index)).unwrap_or(&empty);
                 let in_cluster: u128 = scope.peers.iter().map(|(_, _, p)| u128::from(count_ports(p))).sum();
-                let external: u128 =
-                    scope.externals.iter().map(|(_, r, p)| addresses(*r).saturating_mul(u128::from(count_ports(p)))).sum();
+                let external: u128 = scope
+                    .externals
+                    .iter()
+                    .map(|(_, r, p)| addresses(*r).saturating_mul(u128::from(count_ports(p))))
+                    .sum();
                 let allows = to_u64(in_cluster.saturating_add(external));
                 let used = u.tuples.len() as u64;
                 audit.rules.push(RuleHits { rule: rule.clone(), hits: u.stats.counts(), used, allows });
@@ -274,9 +285,14 @@ pub fn audit_policies(resources: &ResourceSet, cluster: &CompiledCluster, log: &
                 let after = CompiledCluster::compile(&changed, cluster.options());
                 let targets: Vec<String> =
                     scope.targets.iter().filter_map(|t| resolver.endpoint(*t)).map(|e| e.name.clone()).collect();
-                let filter = ConnectionFilter { focus_workloads: targets, focus_direction: Some(direction), ..ConnectionFilter::default() };
+                let filter = ConnectionFilter {
+                    focus_workloads: targets,
+                    focus_direction: Some(direction),
+                    ..ConnectionFilter::default()
+                };
                 let stops = lost(cluster, &after, &filter);
-                let stops_allowing_tuples = stops.iter().flat_map(|r| r.ports.iter()).map(|[a, b]| u64::from(*b) - u64::from(*a) + 1).sum();
+                let stops_allowing_tuples =
+                    stops.iter().flat_map(|r| r.ports.iter()).map(|[a, b]| u64::from(*b) - u64::from(*a) + 1).sum();
                 audit.too_broad.push(BroadRule {
                     rule,
                     used,
@@ -345,4 +361,3 @@ pub fn audit_with_log(request: &AuditRequest, log: &FlowLog) -> Result<AuditResp
     let audit = audit_policies(&set, &cluster, log, &request.audit)?;
     Ok(AuditResponse { audit, ingest: log.report().clone(), errors: set.errors.iter().map(Error::payload).collect() })
 }
-

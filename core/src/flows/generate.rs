@@ -411,7 +411,8 @@ impl Context<'_, '_> {
                 };
                 let mut wb = WorkloadBuilder::new(name.clone()).pods(self.selector(e));
                 for (direction, map) in [(Direction::Ingress, &w.ingress), (Direction::Egress, &w.egress)] {
-                    let policy = format!("{name}-{}", if direction == Direction::Ingress { "ingress" } else { "egress" });
+                    let policy =
+                        format!("{name}-{}", if direction == Direction::Ingress { "ingress" } else { "egress" });
                     for (index, (spec, rule)) in map.iter().enumerate() {
                         let Some(peer) = self.peer(spec, ns) else { continue };
                         let ports = self.ports(&rule.ports, generalise);
@@ -440,7 +441,10 @@ impl Context<'_, '_> {
         for p in &mut policies {
             let key = (p.metadata.namespace.clone().unwrap_or_default(), p.metadata.name.clone().unwrap_or_default());
             if let Some(lines) = provenance.get(&key) {
-                p.metadata.annotations.get_or_insert_with(BTreeMap::new).insert(FLOWS_ANNOTATION.to_owned(), lines.join("\n"));
+                p.metadata
+                    .annotations
+                    .get_or_insert_with(BTreeMap::new)
+                    .insert(FLOWS_ANNOTATION.to_owned(), lines.join("\n"));
             }
         }
         Ok((BuildOutput::new(policies)?, rules))
@@ -474,7 +478,11 @@ fn line(direction: &str, index: usize, stats: &FlowStats) -> String {
 }
 
 /// Compiles the inventory with `policies` instead of its own.
-pub(crate) fn with_policies(resources: &ResourceSet, yaml: &str, engine: &EngineOptions) -> Result<CompiledCluster, Error> {
+pub(crate) fn with_policies(
+    resources: &ResourceSet,
+    yaml: &str,
+    engine: &EngineOptions,
+) -> Result<CompiledCluster, Error> {
     let mut set = resources.clone();
     set.policies.clear();
     set.errors.clear();
@@ -503,11 +511,7 @@ fn verify(resolver: &FlowResolver<'_>, cluster: &CompiledCluster, flows: &[&Reso
 }
 
 fn count_ports(set: &PortSet) -> u64 {
-    Protocol::ALL
-        .iter()
-        .flat_map(|p| set.get(*p).ranges().iter())
-        .map(|&(a, b)| u64::from(b) - u64::from(a) + 1)
-        .sum()
+    Protocol::ALL.iter().flat_map(|p| set.get(*p).ranges().iter()).map(|&(a, b)| u64::from(b) - u64::from(a) + 1).sum()
 }
 
 /// Measures the allowed connections of `cluster` against the observed flows, over the pairs
@@ -537,13 +541,15 @@ fn over_permission(
             _ => {}
         }
     }
-    let namespace_of = |name: &str| resolver.index_of(name).and_then(|i| resolver.endpoint(i)).map(|e| e.namespace.clone());
+    let namespace_of =
+        |name: &str| resolver.index_of(name).and_then(|i| resolver.endpoint(i)).map(|e| e.namespace.clone());
     let in_scope = |name: &str| namespace_of(name).is_some_and(|ns| namespaces.contains(&ns));
     let mut out = OverPermission::default();
     let mut unobserved: BTreeMap<(String, String), PortSet> = BTreeMap::new();
     for record in cluster.all_pairs(&ConnectionFilter::default()) {
         let set = PortSet::of(record.protocol, PortRanges::from_ranges(record.ports.iter().map(|&[a, b]| (a, b))));
-        let (src_known, dst_known) = (resolver.index_of(&record.src).is_some(), resolver.index_of(&record.dst).is_some());
+        let (src_known, dst_known) =
+            (resolver.index_of(&record.src).is_some(), resolver.index_of(&record.dst).is_some());
         match (src_known, dst_known) {
             (true, true) => {
                 if !in_scope(&record.src) && !in_scope(&record.dst) {
@@ -731,6 +737,9 @@ pub fn generate(request: &GenerateRequest) -> Result<GenerateResponse, Error> {
 pub fn generate_with_log(request: &GenerateRequest, log: &FlowLog) -> Result<GenerateResponse, Error> {
     let (set, cluster) = load_cluster(&request.sources, &request.options, &request.engine)?;
     let generated = generate_policies(&set, &cluster, log, &request.generate)?;
-    Ok(GenerateResponse { generated, ingest: log.report().clone(), errors: set.errors.iter().map(Error::payload).collect() })
+    Ok(GenerateResponse {
+        generated,
+        ingest: log.report().clone(),
+        errors: set.errors.iter().map(Error::payload).collect(),
+    })
 }
-

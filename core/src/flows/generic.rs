@@ -243,7 +243,9 @@ impl CsvHeader {
                 t.parse::<u64>().map(Some).map_err(|_| format!("`{what}` is not a number: `{t}`"))
             };
             let port = |what: &str| -> Result<Option<u16>, String> {
-                number(what)?.map(|n| u16::try_from(n).map_err(|_| format!("`{what}` is out of range: `{n}`"))).transpose()
+                number(what)?
+                    .map(|n| u16::try_from(n).map_err(|_| format!("`{what}` is out of range: `{n}`")))
+                    .transpose()
             };
             match column {
                 Column::Time => {

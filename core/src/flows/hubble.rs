@@ -125,8 +125,7 @@ fn side<'a, L: Labels<'a>>(endpoint: Option<Endpoint<'a, L>>, ip: Option<Cow<'a,
     let Some(e) = endpoint else {
         return Side { ip, ..Side::default() };
     };
-    let (workload_kind, workload_name) =
-        e.workloads.into_iter().next().map_or((None, None), |w| (w.kind, w.name));
+    let (workload_kind, workload_name) = e.workloads.into_iter().next().map_or((None, None), |w| (w.kind, w.name));
     Side {
         namespace: e.namespace.filter(|n| !n.is_empty()),
         pod: e.pod_name.filter(|n| !n.is_empty()),

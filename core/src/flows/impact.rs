@@ -73,16 +73,27 @@ pub struct Impact {
 }
 
 /// Names of the policies isolating the denying sides of `src → dst` on one port.
-pub(crate) fn denying_sides(cluster: &CompiledCluster, src: &str, dst: &str, protocol: Protocol, port: u16) -> Vec<DeniedSide> {
+pub(crate) fn denying_sides(
+    cluster: &CompiledCluster,
+    src: &str,
+    dst: &str,
+    protocol: Protocol,
+    port: u16,
+) -> Vec<DeniedSide> {
     let Ok(why) = cluster.explain(src, dst, Some(port), Some(protocol)) else { return Vec::new() };
     let Some(range) = why.ranges.first() else { return Vec::new() };
-    let names = |i: &crate::engine::Isolation| i.policies.iter().map(|p| format!("{}/{}", p.namespace, p.name)).collect();
+    let names =
+        |i: &crate::engine::Isolation| i.policies.iter().map(|p| format!("{}/{}", p.namespace, p.name)).collect();
     let mut out = Vec::new();
     if range.egress == SideVerdict::Denied {
         out.push(DeniedSide { direction: Direction::Egress, endpoint: why.src.clone(), policies: names(&why.egress) });
     }
     if range.ingress == SideVerdict::Denied {
-        out.push(DeniedSide { direction: Direction::Ingress, endpoint: why.dst.clone(), policies: names(&why.ingress) });
+        out.push(DeniedSide {
+            direction: Direction::Ingress,
+            endpoint: why.dst.clone(),
+            policies: names(&why.ingress),
+        });
     }
     out
 }
@@ -97,7 +108,12 @@ fn groups(map: Groups) -> Vec<ImpactGroup> {
             connections: flows.iter().map(|f| f.2.connections).sum(),
             flows: flows
                 .into_iter()
-                .map(|(protocol, port, stats, denied_by)| ImpactFlow { protocol, port, counts: stats.counts(), denied_by })
+                .map(|(protocol, port, stats, denied_by)| ImpactFlow {
+                    protocol,
+                    port,
+                    counts: stats.counts(),
+                    denied_by,
+                })
                 .collect(),
         })
         .collect()
@@ -113,7 +129,8 @@ pub fn measure_impact(base_set: &ResourceSet, base: &CompiledCluster, head: &Com
     let mut impact = Impact::default();
     let (mut denied, mut allowed): (Groups, Groups) = (BTreeMap::new(), BTreeMap::new());
     for f in resolver.resolve_log(log) {
-        let (b, h) = (before.allows(&f.src, &f.dst, f.protocol, f.port), after.allows(&f.src, &f.dst, f.protocol, f.port));
+        let (b, h) =
+            (before.allows(&f.src, &f.dst, f.protocol, f.port), after.allows(&f.src, &f.dst, f.protocol, f.port));
         let key = || (resolver.name(&f.src), resolver.name(&f.dst));
         match (b, h) {
             (Some(true), Some(false)) => {

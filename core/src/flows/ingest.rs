@@ -233,8 +233,11 @@ impl FlowIngester {
                 Ok(b) => b,
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 Err(e) => {
-                    return Err(Error::new(ErrorCode::Io, format!("cannot read `{source}` after line {line_number}: {e}"))
-                        .with_help("check that the file is readable and, if compressed, complete"));
+                    return Err(Error::new(
+                        ErrorCode::Io,
+                        format!("cannot read `{source}` after line {line_number}: {e}"),
+                    )
+                    .with_help("check that the file is readable and, if compressed, complete"));
                 }
             };
             if available.is_empty() {

@@ -84,7 +84,9 @@ pub fn build_map(resolver: &FlowResolver<'_>, log: &FlowLog, options: &MapOption
     let mut allowed = Allowed::new(resolver, resolver.cluster());
     let aggregate = options.external_prefix_v4.is_some() || options.external_prefix_v6.is_some();
     let name = |peer: &PeerRef| match peer {
-        PeerRef::External(ip) if aggregate => external_cidr(*ip, options.external_prefix_v4, options.external_prefix_v6),
+        PeerRef::External(ip) if aggregate => {
+            external_cidr(*ip, options.external_prefix_v4, options.external_prefix_v6)
+        }
         other => resolver.name(other),
     };
     type Entry = (PeerKind, PeerKind, FlowStats, Option<bool>);

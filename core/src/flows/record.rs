@@ -68,7 +68,9 @@ impl<'de> serde::Deserialize<'de> for TimeValue {
                 if v.is_empty() {
                     return Ok(TimeValue(None));
                 }
-                super::time::parse_time(v).map(|t| TimeValue(Some(t))).ok_or_else(|| E::custom(format!("invalid time `{v}`")))
+                super::time::parse_time(v)
+                    .map(|t| TimeValue(Some(t)))
+                    .ok_or_else(|| E::custom(format!("invalid time `{v}`")))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<TimeValue, E> {
                 i64::try_from(v)
@@ -81,7 +83,9 @@ impl<'de> serde::Deserialize<'de> for TimeValue {
                 v.checked_mul(1_000_000_000).map(|t| TimeValue(Some(t))).ok_or_else(|| E::custom("time out of range"))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<TimeValue, E> {
-                super::time::from_unix_float(v).map(|t| TimeValue(Some(t))).ok_or_else(|| E::custom("time out of range"))
+                super::time::from_unix_float(v)
+                    .map(|t| TimeValue(Some(t)))
+                    .ok_or_else(|| E::custom("time out of range"))
             }
             fn visit_unit<E: de::Error>(self) -> Result<TimeValue, E> {
                 Ok(TimeValue(None))

@@ -130,7 +130,8 @@ pub fn write_hubble<W: Write>(cluster: &CompiledCluster, config: &FlowSynthConfi
         } else {
             Ok(rng.below(endpoints.len()))
         };
-        let named = dst.as_ref().ok().and_then(|d| endpoints.get(*d)).map(|e| e.named_ports.clone()).unwrap_or_default();
+        let named =
+            dst.as_ref().ok().and_then(|d| endpoints.get(*d)).map(|e| e.named_ports.clone()).unwrap_or_default();
         let (protocol, port) = match named.get(rng.below(named.len().max(1))) {
             Some(p) if !external => (p.protocol, p.port),
             _ => (Protocol::Tcp, [443, 8080, 5432, 9090].get(rng.below(4)).copied().unwrap_or(443)),
@@ -149,7 +150,11 @@ pub fn write_hubble<W: Write>(cluster: &CompiledCluster, config: &FlowSynthConfi
         let dropped = config.drop_every > 0 && record.is_multiple_of(config.drop_every);
         let time = config.start + (record / 50) as i64;
         let nanos = (record % 50) * 20_000_000 + rng.below(1000);
-        let copies = if !dropped && config.ingress_copy_every > 0 && record.is_multiple_of(config.ingress_copy_every) { 2 } else { 1 };
+        let copies = if !dropped && config.ingress_copy_every > 0 && record.is_multiple_of(config.ingress_copy_every) {
+            2
+        } else {
+            1
+        };
         let reply = !dropped && config.reply_every > 0 && record.is_multiple_of(config.reply_every);
         let (dst_ip, dst_index) = match &conv.dst {
             Ok(d) => (pod_ip(*d, pod), Some(*d)),

@@ -34,8 +34,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::builder::{IntentPort, IntentPortValue, IntentSelector, Operator};
-use crate::engine::{CompiledCluster, Endpoint, Explanation, IpRange, PortRanges, PortSet, Ports, Protocol};
 use crate::document::{API_VERSION, DocumentFormat, ShapeError, at_pointer, locate, parse_netfence_document};
+use crate::engine::{CompiledCluster, Endpoint, Explanation, IpRange, PortRanges, PortSet, Ports, Protocol};
 use crate::error::{Error, ErrorCode};
 use crate::inventory::ResourceSet;
 use crate::source::{Location, Node};
@@ -217,7 +217,10 @@ fn shape_error(shape: ShapeError) -> Error {
     let (message, help) = if shape.message.starts_with(PEER_SHAPE) {
         (format!("invalid requirement peer{place}"), PEER_SHAPE.replacen("expected", "give", 1))
     } else {
-        (format!("invalid requirements{place}: {}", shape.message), "check the field against the requirements schema".to_owned())
+        (
+            format!("invalid requirements{place}: {}", shape.message),
+            "check the field against the requirements schema".to_owned(),
+        )
     };
     invalid(message, help, shape.location)
 }
@@ -227,7 +230,11 @@ fn check_statements(file: &RequirementsFile) -> Result<(), Error> {
     for (i, requirement) in file.requirements.requirements.iter().enumerate() {
         let at = |field: &str| file.locate(&format!("/requirements/{i}{field}"));
         if requirement.name.trim().is_empty() {
-            return Err(invalid("a requirement has an empty `name`".to_owned(), "say what the requirement is", at("/name")));
+            return Err(invalid(
+                "a requirement has an empty `name`".to_owned(),
+                "say what the requirement is",
+                at("/name"),
+            ));
         }
         if let Some(first) = names.insert(&requirement.name, i) {
             return Err(invalid(
@@ -252,7 +259,11 @@ fn check_statements(file: &RequirementsFile) -> Result<(), Error> {
             let in_range = |n: i64| (1..=65535).contains(&n);
             match (&port.port, port.end_port) {
                 (Some(IntentPortValue::Number(n)), _) if !in_range(*n) => {
-                    return Err(invalid(format!("port `{n}` is out of range"), "ports are numbers from 1 to 65535", at));
+                    return Err(invalid(
+                        format!("port `{n}` is out of range"),
+                        "ports are numbers from 1 to 65535",
+                        at,
+                    ));
                 }
                 (Some(IntentPortValue::Number(n)), Some(end)) if !in_range(end) || end < *n => {
                     return Err(invalid(
@@ -356,20 +367,22 @@ pub fn check(cluster: &CompiledCluster, resources: &ResourceSet, file: &Requirem
         .enumerate()
         .map(|(i, requirement)| {
             let pointer = format!("/requirements/{i}");
-            context.evaluate(requirement).unwrap_or_else(|problem| RequirementResult {
-                name: requirement.name.clone(),
-                expect: requirement.expect,
-                passed: false,
-                message: problem.message,
-                help: problem.help,
-                location: file.locate(&format!("{pointer}{}", problem.pointer)),
-                sources: Vec::new(),
-                destinations: Vec::new(),
-                pairs: 0,
-                failing_pairs: 0,
-                counterexample: None,
-            })
-            .located(file.locate(&pointer))
+            context
+                .evaluate(requirement)
+                .unwrap_or_else(|problem| RequirementResult {
+                    name: requirement.name.clone(),
+                    expect: requirement.expect,
+                    passed: false,
+                    message: problem.message,
+                    help: problem.help,
+                    location: file.locate(&format!("{pointer}{}", problem.pointer)),
+                    sources: Vec::new(),
+                    destinations: Vec::new(),
+                    pairs: 0,
+                    failing_pairs: 0,
+                    counterexample: None,
+                })
+                .located(file.locate(&pointer))
         })
         .collect()
 }
@@ -444,18 +457,23 @@ impl<'a> Context<'a> {
             (None, Expectation::Allow) => (format!("{}, all allow {ports}", pairs_text(pairs)), None),
             (None, Expectation::Deny) => (format!("{}, none allows {ports}", pairs_text(pairs)), None),
             (Some((src, dst, bad)), Expectation::Allow) => (
-                format!("`{src}` cannot reach `{dst}` on {} ({failing} of {pairs} pairs fail)", render::ports_text(bad)),
+                format!(
+                    "`{src}` cannot reach `{dst}` on {} ({failing} of {pairs} pairs fail)",
+                    render::ports_text(bad)
+                ),
                 Some("add an allowance on both sides: egress of the source and ingress of the destination".to_owned()),
             ),
             (Some((src, dst, bad)), Expectation::Deny) => (
                 format!("`{src}` can reach `{dst}` on {} ({failing} of {pairs} pairs fail)", render::ports_text(bad)),
-                Some("see the explanation for the rules that allow it; isolate the destination or narrow them".to_owned()),
+                Some(
+                    "see the explanation for the rules that allow it; isolate the destination or narrow them"
+                        .to_owned(),
+                ),
             ),
         };
         let counterexample = counterexample.map(|(src, dst, bad)| {
-            let explanation = first_port(&bad).and_then(|(protocol, port)| {
-                self.cluster.explain(&src, &dst, Some(port), Some(protocol)).ok()
-            });
+            let explanation = first_port(&bad)
+                .and_then(|(protocol, port)| self.cluster.explain(&src, &dst, Some(port), Some(protocol)).ok());
             Counterexample { src, dst, ports: bad.to_ports(), explanation }
         });
         Ok(RequirementResult {
@@ -484,17 +502,20 @@ impl<'a> Context<'a> {
                     if pieces.is_empty() {
                         return Err(Problem {
                             message: format!("the {side} `{name}` is outside the analyzed address space"),
-                            help: Some("IPv6 addresses are analyzed only when some ipBlock in the inputs is IPv6".to_owned()),
+                            help: Some(
+                                "IPv6 addresses are analyzed only when some ipBlock in the inputs is IPv6".to_owned(),
+                            ),
                             pointer: field.to_owned(),
                         });
                     }
                     return Ok(pieces);
                 }
                 // names resolve as `explain` resolves them (with its "did you mean" help)
-                let resolved = self
-                    .cluster
-                    .connection(name, "0.0.0.0")
-                    .map_err(|e| Problem { message: e.message, help: e.help, pointer: field.to_owned() })?;
+                let resolved = self.cluster.connection(name, "0.0.0.0").map_err(|e| Problem {
+                    message: e.message,
+                    help: e.help,
+                    pointer: field.to_owned(),
+                })?;
                 let endpoint = self.cluster.endpoints().find(|e| e.name == resolved.src).ok_or_else(|| Problem {
                     message: format!("the {side} `{name}` is not a workload or pod"),
                     help: None,
@@ -528,7 +549,10 @@ impl<'a> Context<'a> {
                     };
                     return Err(Problem {
                         message: format!("the {side} selector matches no workload or pod {place}"),
-                        help: Some("check the labels against the inputs; a requirement on nothing would pass vacuously".to_owned()),
+                        help: Some(
+                            "check the labels against the inputs; a requirement on nothing would pass vacuously"
+                                .to_owned(),
+                        ),
                         pointer: field.to_owned(),
                     });
                 }

@@ -57,9 +57,7 @@ pub struct RuleMeta {
 impl RuleMeta {
     /// A finding of this rule; the resource is filled in when it is reported.
     pub(crate) fn finding(&self, location: Location, message: impl Into<String>, help: impl Into<String>) -> Draft {
-        Draft {
-            finding: Finding::new(self.id, self.name, self.severity, location, message, help),
-        }
+        Draft { finding: Finding::new(self.id, self.name, self.severity, location, message, help) }
     }
 }
 

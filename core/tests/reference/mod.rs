@@ -305,9 +305,15 @@ impl<'a> Reference<'a> {
             isolated = true;
             let spec = np.object.spec.as_ref();
             let rules: Vec<(Option<&Vec<NetworkPolicyPeer>>, Option<&Vec<NetworkPolicyPort>>)> = if egress {
-                spec.into_iter().flat_map(|s| s.egress.iter().flatten()).map(|r| (r.to.as_ref(), r.ports.as_ref())).collect()
+                spec.into_iter()
+                    .flat_map(|s| s.egress.iter().flatten())
+                    .map(|r| (r.to.as_ref(), r.ports.as_ref()))
+                    .collect()
             } else {
-                spec.into_iter().flat_map(|s| s.ingress.iter().flatten()).map(|r| (r.from.as_ref(), r.ports.as_ref())).collect()
+                spec.into_iter()
+                    .flat_map(|s| s.ingress.iter().flatten())
+                    .map(|r| (r.from.as_ref(), r.ports.as_ref()))
+                    .collect()
             };
             for (peers, ports) in rules {
                 let peer_ok = match peers {
@@ -448,9 +454,8 @@ impl<'a> Reference<'a> {
             }
         }
         let stretches = self.external_stretches();
-        let addr = |is6: bool, v: u128| -> IpAddr {
-            if is6 { IpAddr::V6(v.into()) } else { IpAddr::V4((v as u32).into()) }
-        };
+        let addr =
+            |is6: bool, v: u128| -> IpAddr { if is6 { IpAddr::V6(v.into()) } else { IpAddr::V4((v as u32).into()) } };
         for e in &self.endpoints {
             for outbound in [true, false] {
                 let mut runs: Vec<(bool, u128, u128, BTreeMap<&'static str, Vec<[u16; 2]>>)> = vec![];

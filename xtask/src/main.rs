@@ -28,7 +28,7 @@ fn main() -> ExitCode {
         },
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  test [--quick]     install tools and run every test (what CI runs)\n  codegen [--check]  regenerate schemas and docs (--check: fail if anything changes)\n  lint               rustfmt --check and clippy -D warnings\n  bindings-codegen [--check]  regenerate the bindings' typings (.d.ts, .pyi, index.mjs)\n  bindings [wasm|python|node]  build and test the bindings (all by default)\n  playground [--out DIR] [--no-wasm-build]  build the browser playground (default target/playground/)"
+                "usage: cargo xtask <command>\n\n  test [--quick]     install tools and run every test (what CI runs)\n  codegen [--check]  regenerate schemas and docs (--check: fail if anything changes)\n  lint               rustfmt --check and clippy -D warnings\n  bindings-codegen [--check]  regenerate the bindings' typings (.d.ts, .pyi, index.mjs)\n  bindings [wasm|python|node]  build and test the bindings (all by default)\n  playground [--out DIR] [--no-wasm-build] [--test]  build the browser playground (default target/playground/); --test: its e2e tests"
             );
             Err("unknown command".to_owned())
         }

@@ -1,6 +1,6 @@
 //! The browser playground (`docs/playground/`): a static page on the WASM package.
 //!
-//! `cargo xtask playground [--out DIR] [--no-wasm-build]` assembles a folder servable by any
+//! `cargo xtask playground [--out DIR] [--no-wasm-build] [--test]` assembles a folder servable by any
 //! static server (default `target/playground/`):
 //! - `index.html`, `app.js`, `style.css` from `docs/playground/` (the page, no bundler);
 //! - `pkg/netfence_wasm.js` and `pkg/netfence_wasm_bg.wasm`: the web build of `netfence-wasm`
@@ -8,7 +8,7 @@
 //! - `example.json`: the online-shop example (manifests and generated policies as one YAML
 //!   text, the intent, the Hubble flow sample), read from `examples/online-shop/` at build time.
 //!
-//! `cargo xtask test` runs [`test`] after the bindings step: the end-to-end tests of
+//! `--test` then runs the end-to-end tests on it; `cargo xtask test` runs [`test`] after the bindings step: the end-to-end tests of
 //! `docs/playground/test/` in headless Chromium (Debian's `/usr/bin/chromium` through
 //! playwright-core), which save screenshots into `target/playground-screenshots/`.
 
@@ -25,10 +25,11 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 /// The page's own files, copied as they are.
 const PAGE_FILES: &[&str] = &["index.html", "app.js", "style.css"];
 
-/// `cargo xtask playground [--out DIR] [--no-wasm-build]`.
+/// `cargo xtask playground [--out DIR] [--no-wasm-build] [--test]`.
 pub fn command(root: &Path, args: &[String]) -> Result<(), String> {
     let mut out = root.join("target/playground");
     let mut build_wasm = true;
+    let mut test = false;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -37,13 +38,19 @@ pub fn command(root: &Path, args: &[String]) -> Result<(), String> {
                 out = std::env::current_dir().map_err(|e| e.to_string())?.join(dir);
             }
             "--no-wasm-build" => build_wasm = false,
-            other => return Err(format!("playground: unknown argument `{other}` (--out DIR, --no-wasm-build)")),
+            "--test" => test = true,
+            other => {
+                return Err(format!("playground: unknown argument `{other}` (--out DIR, --no-wasm-build, --test)"));
+            }
         }
     }
     if build_wasm {
         wasm_web(root)?;
     }
     assemble(root, &out)?;
+    if test {
+        return e2e(root, &out);
+    }
     eprintln!(
         "playground: {} (serve it with any static server, e.g. `python3 -m http.server -d {}`)",
         out.display(),
@@ -58,6 +65,11 @@ pub fn test(root: &Path) -> Result<(), String> {
     wasm_web(root)?;
     let out = root.join("target/playground");
     assemble(root, &out)?;
+    e2e(root, &out)
+}
+
+/// Runs `docs/playground/test/` on the folder `out` in headless Chromium.
+fn e2e(root: &Path, out: &Path) -> Result<(), String> {
     if !Path::new(CHROMIUM).exists() {
         return Err(format!("playground: {CHROMIUM} is missing (the bindings step installs Debian's chromium)"));
     }

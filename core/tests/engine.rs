@@ -50,7 +50,11 @@ fn selector() -> impl Strategy<Value = Value> {
         prop::collection::vec(prop::sample::select(&VALUES[..]), 0..3),
     )
         .prop_map(|(k, op, vs)| {
-            if op == "Exists" || op == "DoesNotExist" { json!({"key": k, "operator": op}) } else { json!({"key": k, "operator": op, "values": vs}) }
+            if op == "Exists" || op == "DoesNotExist" {
+                json!({"key": k, "operator": op})
+            } else {
+                json!({"key": k, "operator": op, "values": vs})
+            }
         });
     (prop::option::of(labels()), prop::option::of(prop::collection::vec(expr, 0..3))).prop_map(|(ml, me)| {
         let mut s = serde_json::Map::new();
@@ -67,8 +71,7 @@ fn selector() -> impl Strategy<Value = Value> {
 fn namespace_selector() -> impl Strategy<Value = Value> {
     prop_oneof![
         selector(),
-        prop::sample::select(&NAMESPACES[..])
-            .prop_map(|n| json!({"matchLabels": {"kubernetes.io/metadata.name": n}})),
+        prop::sample::select(&NAMESPACES[..]).prop_map(|n| json!({"matchLabels": {"kubernetes.io/metadata.name": n}})),
     ]
 }
 
@@ -116,10 +119,7 @@ fn port_entry() -> impl Strategy<Value = Value> {
 }
 
 fn rule(peer_key: &'static str) -> impl Strategy<Value = Value> {
-    (
-        prop::option::of(prop::collection::vec(peer(), 0..3)),
-        prop::option::of(prop::collection::vec(port_entry(), 0..3)),
-    )
+    (prop::option::of(prop::collection::vec(peer(), 0..3)), prop::option::of(prop::collection::vec(port_entry(), 0..3)))
         .prop_map(move |(peers, ports)| {
             let mut r = serde_json::Map::new();
             if let Some(p) = peers {
@@ -399,6 +399,46 @@ spec:
     assert_eq!(tcp.ranges[0].ingress, SideVerdict::Denied);
 }
 
+#[test]
+fn classes_are_what_policies_can_observe() {
+    // five pods with distinct labels and named ports; policies look at `tier`, at the `http`
+    // named port, and at `app: e`
+    let pod = |name: &str, labels: &str, port: &str| {
+        format!(
+            "---\napiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: ns, labels: {labels}}}\n\
+             spec: {{containers: [{{name: c, image: i, ports: [{port}]}}]}}\n"
+        )
+    };
+    let mut yaml = String::new();
+    yaml += &pod("a", "{app: a, tier: web, v: '1'}", "{name: http, containerPort: 80}");
+    yaml += &pod("b", "{app: b, tier: web, v: '2'}", "{name: http, containerPort: 80}");
+    yaml += &pod("c", "{app: c, tier: web}", "{name: metrics, containerPort: 9100}");
+    yaml += &pod("d", "{app: d, tier: web}", "{name: http, containerPort: 8080}");
+    yaml += &pod("e", "{app: e, tier: db}", "{name: http, containerPort: 80}");
+    yaml += "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web, namespace: ns}\n\
+             spec:\n  podSelector: {matchLabels: {tier: web}}\n  ingress: [{from: [{podSelector: {matchLabels: {app: e}}}], ports: [{port: http}]}]\n";
+    let cluster = compile_yaml(&yaml, IpBlockMode::ExternalOnly);
+    // a and b differ only in labels no selector reads: one class; c lacks `http`, d has it on
+    // another port, e is selected differently: a class each
+    assert_eq!(cluster.class_count(), 4);
+    assert_eq!(cluster.connection("e", "a").unwrap().allowed.tcp, vec![[80, 80]]);
+    assert_eq!(cluster.connection("e", "b").unwrap().allowed.tcp, vec![[80, 80]]);
+    assert!(cluster.connection("e", "c").unwrap().allowed.tcp.is_empty());
+    assert_eq!(cluster.connection("e", "d").unwrap().allowed.tcp, vec![[8080, 8080]]);
+    assert!(cluster.connection("a", "b").unwrap().allowed.tcp.is_empty());
+    assert_eq!(cluster.connection("a", "e").unwrap().allowed.tcp, vec![[1, 65535]]);
+    // endpoints keep their own labels and ports
+    let b = cluster.endpoints().find(|e| e.name == "ns/b[Pod]").unwrap();
+    assert_eq!(b.labels.get("v").map(String::as_str), Some("2"));
+    let records = cluster.all_pairs(&ConnectionFilter::default());
+    let from_e: Vec<&str> = records
+        .iter()
+        .filter(|r| r.src == "ns/e[Pod]" && r.protocol == Protocol::Tcp)
+        .map(|r| r.dst.as_str())
+        .collect();
+    assert_eq!(from_e, ["0.0.0.0-255.255.255.255", "ns/a[Pod]", "ns/b[Pod]", "ns/d[Pod]"]);
+}
+
 const TWO_PODS_WITH_IP_BLOCK: &str = r"
 apiVersion: v1
 kind: Pod
@@ -557,7 +597,12 @@ spec: {containers: [{name: c, image: i}]}
 fn synthetic(workloads: usize, policies_per_namespace: usize) -> ResourceSet {
     use netfence::source::{Node, SourceDoc, Value as NodeValue};
     use std::sync::Arc;
-    let source = SourceDoc { file: Arc::from("synthetic"), root: Arc::new(Node::synthetic(NodeValue::Null)), base: String::new(), document: 0 };
+    let source = SourceDoc {
+        file: Arc::from("synthetic"),
+        root: Arc::new(Node::synthetic(NodeValue::Null)),
+        base: String::new(),
+        document: 0,
+    };
     let mut resources = ResourceSet::default();
     let namespaces = workloads.div_ceil(50).max(1);
     let tiers = ["web", "api", "db", "cache", "batch"];
@@ -617,7 +662,8 @@ fn synthetic(workloads: usize, policies_per_namespace: usize) -> ResourceSet {
 #[test]
 #[ignore = "scale check, run explicitly"]
 fn scale_smoke() {
-    let workloads: usize = std::env::var("NETFENCE_SCALE_WORKLOADS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    let workloads: usize =
+        std::env::var("NETFENCE_SCALE_WORKLOADS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
     let policies: usize = std::env::var("NETFENCE_SCALE_POLICIES").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
     let resources = synthetic(workloads, policies);
     let start = std::time::Instant::now();

@@ -1,4 +1,5 @@
-//! Generated artefacts: JSON Schemas of the API and intent types, and reference pages built
+//! Generated artefacts: JSON Schemas of the API and intent types (and their bundle for WASM
+//! builds), the unknown-field table of the NetworkPolicy schema, and reference pages built
 //! from the Rust sources. `--check` compares instead of writing.
 
 use std::path::Path;
@@ -10,7 +11,9 @@ pub fn generate(root: &Path, check: bool) -> Result<Vec<String>, String> {
         let text = serde_json::to_string_pretty(&schema).map_err(|e| e.to_string())? + "\n";
         files.push((format!("docs/schema/{name}.schema.json"), text));
     }
+    files.push(("core/src/api/schemas.json".to_owned(), netfence::api::schema_bundle()));
     files.push(("docs/validation-rules.md".to_owned(), validation_rules_page()));
+    files.push(("core/src/validate/known_fields.rs".to_owned(), netfence::validate::known_fields_source()));
     for (name, text) in netfence::checks::check_docs() {
         files.push((format!("docs/checks/{name}"), text));
     }

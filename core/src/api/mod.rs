@@ -27,7 +27,9 @@ pub use flows::{
 pub use parse::{ParseRequest, ParseResponse, ResourceSummary, parse};
 pub use plan::{PlanRequest, PlanResponse, plan};
 pub use review::{ReviewRequest, ReviewResponse, review};
-pub use schema::{SchemaRequest, schema, schemas};
+pub use schema::{SchemaRequest, schema};
+#[cfg(not(target_arch = "wasm32"))]
+pub use schema::{schema_bundle, schemas};
 pub use validate::{ValidateRequest, ValidateResponse, validate};
 
 use schemars::JsonSchema;

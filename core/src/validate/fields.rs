@@ -3,13 +3,13 @@
 //!
 //! The input tree is compared with the typed object serialized back to JSON: a key the typed
 //! object dropped is unknown. Keys with a `null` value and the top-level `status` are ignored.
-//! Suggestions come from the field names the OpenAPI schema lists at that level.
+//! Suggestions come from the field names the OpenAPI schema lists at that level: a static table
+//! (`known_fields.rs`) that `cargo xtask codegen` generates from k8s-openapi's JSON Schema of
+//! NetworkPolicy ([`known_fields_source`]), so no schema is built at run time.
 
-use std::sync::OnceLock;
-
-use k8s_openapi::api::networking::v1::NetworkPolicy;
 use serde_json::Value as Json;
 
+use super::known_fields::{SHAPES, Shape};
 use super::suggest::closest;
 use super::{Ctx, RuleMeta};
 use crate::model::Severity;
@@ -26,76 +26,51 @@ pub(crate) const UNKNOWN_FIELD: RuleMeta = RuleMeta {
 /// Top-level keys that are never flagged (read-only server fields in `kubectl get` output).
 const IGNORED_TOP_LEVEL: [&str; 1] = ["status"];
 
-/// The JSON schema of NetworkPolicy, generated once.
-fn schema() -> &'static Json {
-    static SCHEMA: OnceLock<Json> = OnceLock::new();
-    SCHEMA.get_or_init(|| {
-        let schema = schemars::SchemaGenerator::default().into_root_schema_for::<NetworkPolicy>();
-        schema.as_value().clone()
-    })
-}
-
-/// A position in the schema, following `$ref`s into the root's definitions.
+/// A position in the schema: a shape of the table, or nowhere known (a scalar, or below one).
 #[derive(Clone, Copy)]
-struct SchemaAt<'a> {
-    root: &'a Json,
-    node: Option<&'a Json>,
-}
+struct SchemaAt(Option<&'static Shape>);
 
-impl<'a> SchemaAt<'a> {
-    fn resolved(self) -> Option<&'a Json> {
-        let mut node = self.node?;
-        for _ in 0..16 {
-            match node.get("$ref").and_then(Json::as_str) {
-                Some(reference) => node = self.root.pointer(reference.strip_prefix('#')?)?,
-                None => return Some(node),
-            }
-        }
-        None
+impl SchemaAt {
+    fn at(index: Option<u16>) -> Self {
+        Self(index.and_then(|i| SHAPES.get(usize::from(i))))
     }
 
     fn child(self, key: &str) -> Self {
-        let node = self.resolved();
-        let child = node
-            .and_then(|n| n.get("properties"))
-            .and_then(|p| p.get(key))
-            .or_else(|| node.and_then(|n| n.get("additionalProperties")).filter(|a| a.is_object()));
-        Self { root: self.root, node: child }
+        let Some(shape) = self.0 else { return Self(None) };
+        match shape.fields.iter().find(|(name, _)| *name == key) {
+            Some((_, child)) => Self::at(*child),
+            None => Self::at(shape.other),
+        }
     }
 
     fn item(self) -> Self {
-        Self { root: self.root, node: self.resolved().and_then(|n| n.get("items")) }
+        self.0.map_or(Self(None), |shape| Self::at(shape.items))
     }
 
-    fn field_names(self) -> Vec<&'a str> {
-        self.resolved()
-            .and_then(|n| n.get("properties"))
-            .and_then(Json::as_object)
-            .map(|p| p.keys().map(String::as_str).collect())
-            .unwrap_or_default()
+    fn field_names(self) -> Vec<&'static str> {
+        self.0.map(|shape| shape.fields.iter().map(|(name, _)| *name).collect()).unwrap_or_default()
     }
 }
 
 pub(crate) fn check(ctx: &mut Ctx<'_>) {
     let Ok(typed) = serde_json::to_value(&ctx.policy.object) else { return };
-    let root = schema();
     let input = ctx.policy.source.node();
     let mut unknown = Vec::new();
-    walk(input, &typed, SchemaAt { root, node: Some(root) }, String::new(), &mut unknown);
+    walk(input, &typed, SchemaAt::at(Some(0)), String::new(), &mut unknown);
     for field in unknown {
         report(ctx, field);
     }
 }
 
 /// An input key the typed object does not have.
-struct Unknown<'a> {
+struct Unknown {
     parent: String,
     key: String,
-    known: Vec<&'a str>,
+    known: Vec<&'static str>,
     siblings: Vec<String>,
 }
 
-fn walk<'a>(input: &Node, typed: &Json, schema: SchemaAt<'a>, pointer: String, out: &mut Vec<Unknown<'a>>) {
+fn walk(input: &Node, typed: &Json, schema: SchemaAt, pointer: String, out: &mut Vec<Unknown>) {
     match (&input.value, typed) {
         (Value::Map(entries), Json::Object(object)) => {
             for (key, value) in entries {
@@ -125,7 +100,7 @@ fn walk<'a>(input: &Node, typed: &Json, schema: SchemaAt<'a>, pointer: String, o
     }
 }
 
-fn report(ctx: &mut Ctx<'_>, field: Unknown<'_>) {
+fn report(ctx: &mut Ctx<'_>, field: Unknown) {
     let Unknown { parent, key, known, siblings } = field;
     let suggestion = closest(&key, known.iter().copied());
     let place = if parent.is_empty() { String::new() } else { format!(" in `{}`", dotted(&parent)) };
@@ -158,4 +133,126 @@ fn dotted(pointer: &str) -> String {
         }
     }
     out
+}
+
+/// The text of `known_fields.rs`: every position of k8s-openapi's JSON Schema of NetworkPolicy
+/// that a walk from the root reaches (through `$ref`s, `properties`, `additionalProperties`
+/// and `items`, as the schema was read at run time before), with the field names in schema order.
+/// Positions with no fields, no map values and no items are left out (`None`).
+#[cfg(not(target_arch = "wasm32"))]
+#[doc(hidden)]
+#[must_use]
+pub fn known_fields_source() -> String {
+    use std::collections::HashMap;
+
+    use k8s_openapi::api::networking::v1::NetworkPolicy;
+
+    struct Found<'a> {
+        node: &'a Json,
+        fields: Vec<(&'a str, Option<&'a Json>)>,
+        other: Option<&'a Json>,
+        items: Option<&'a Json>,
+        path: String,
+    }
+    fn resolve<'a>(root: &'a Json, node: Option<&'a Json>) -> Option<&'a Json> {
+        let mut node = node?;
+        for _ in 0..16 {
+            match node.get("$ref").and_then(Json::as_str) {
+                Some(reference) => node = root.pointer(reference.strip_prefix('#')?)?,
+                None => return Some(node),
+            }
+        }
+        None
+    }
+    fn describe<'a>(root: &'a Json, node: &'a Json, path: String) -> Found<'a> {
+        let fields: Vec<_> = node
+            .get("properties")
+            .and_then(Json::as_object)
+            .map(|p| p.iter().map(|(k, v)| (k.as_str(), resolve(root, Some(v)))).collect())
+            .unwrap_or_default();
+        let other = resolve(root, node.get("additionalProperties").filter(|a| a.is_object()));
+        let items = resolve(root, node.get("items"));
+        Found { node, fields, other, items, path }
+    }
+
+    let root = schemars::SchemaGenerator::default().into_root_schema_for::<NetworkPolicy>().to_value();
+    let root = &root;
+    /// No fields here, and none below through map values or items: the same as no position.
+    fn is_empty(root: &Json, node: &Json, depth: usize) -> bool {
+        let f = describe(root, node, String::new());
+        let below = |child: Option<&Json>| child.is_none_or(|c| depth > 16 || is_empty(root, c, depth + 1));
+        f.fields.is_empty() && below(f.other) && below(f.items)
+    }
+    // breadth first from the root; a shape's index is its order of discovery
+    let mut found: Vec<Found<'_>> = Vec::new();
+    let mut index: HashMap<*const Json, usize> = HashMap::new();
+    if let Some(start) = resolve(root, Some(root)) {
+        index.insert(start, 0);
+        found.push(describe(root, start, String::new()));
+    }
+    let mut next = 0;
+    while let Some(current) = found.get(next) {
+        let mut children: Vec<(&Json, String)> = Vec::new();
+        for (name, child) in &current.fields {
+            children.extend(child.map(|c| (c, format!("{}/{name}", current.path))));
+        }
+        children.extend(current.other.map(|c| (c, format!("{}/*", current.path))));
+        children.extend(current.items.map(|c| (c, format!("{}/[]", current.path))));
+        for (child, path) in children {
+            if !is_empty(root, child, 0) && !index.contains_key(&std::ptr::from_ref(child)) {
+                index.insert(child, found.len());
+                found.push(describe(root, child, path));
+            }
+        }
+        next += 1;
+    }
+    let refer = |node: Option<&Json>| match node.and_then(|n| index.get(&std::ptr::from_ref(n))) {
+        Some(i) => format!("Some({i})"),
+        None => "None".to_owned(),
+    };
+    let mut out = String::from(
+        "// generated by `cargo xtask codegen` from k8s-openapi's JSON Schema of NetworkPolicy; do not edit\n\n\
+         //! The field names of the NetworkPolicy schema, for the unknown-field check (`fields.rs`).\n\n\
+         /// A position in the schema: its fields (name, and the position of the value) in schema order,\n\
+         /// the position of the value of any other key (a map), and of a list's items.\n\
+         pub(super) struct Shape {\n    \
+             pub fields: &'static [(&'static str, Option<u16>)],\n    \
+             pub other: Option<u16>,\n    \
+             pub items: Option<u16>,\n\
+         }\n\n\
+         /// The positions; 0 is the root, a NetworkPolicy.\n\
+         #[rustfmt::skip]\n\
+         pub(super) static SHAPES: &[Shape] = &[\n",
+    );
+    for (i, shape) in found.iter().enumerate() {
+        let title = shape.node.get("title").and_then(Json::as_str).map(|t| format!(" ({t})")).unwrap_or_default();
+        let path = if shape.path.is_empty() { "/" } else { &shape.path };
+        out.push_str(&format!("    // {i}: {path}{title}\n    Shape {{\n        fields: &["));
+        if !shape.fields.is_empty() {
+            out.push('\n');
+            for (name, child) in &shape.fields {
+                out.push_str(&format!("            ({name:?}, {}),\n", refer(*child)));
+            }
+            out.push_str("        ");
+        }
+        out.push_str(&format!(
+            "],\n        other: {},\n        items: {},\n    }},\n",
+            refer(shape.other),
+            refer(shape.items)
+        ));
+    }
+    out.push_str("];\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    /// The checked-in table is what `cargo xtask codegen` would write.
+    #[test]
+    fn known_fields_table_is_current() {
+        assert!(
+            super::known_fields_source() == include_str!("known_fields.rs"),
+            "core/src/validate/known_fields.rs is stale: run `cargo xtask codegen`"
+        );
+    }
 }

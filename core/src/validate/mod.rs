@@ -24,6 +24,7 @@ mod api_version;
 pub(crate) mod cidr;
 mod fields;
 mod ip_block;
+mod known_fields;
 mod labels;
 mod names;
 mod peers;
@@ -33,6 +34,9 @@ mod spec;
 pub(crate) mod suggest;
 pub(crate) mod syntax;
 pub(crate) mod walk;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub use fields::known_fields_source;
 
 use serde::Serialize;
 

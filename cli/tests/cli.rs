@@ -11,6 +11,7 @@ fn netfence(args: &[&str], stdin: Option<&str>) -> Output {
         .args(args)
         .current_dir(root)
         .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -184,4 +185,38 @@ fn check_passes_the_example_requirements_and_fails_without_policies() {
         netfence(&["check", "examples/online-shop/manifests", "-r", "examples/online-shop/requirements.yaml"], None);
     assert_eq!(out.status.code(), Some(1), "without policies the deny statements fail");
     assert!(stdout(&out).contains("FAIL"), "{}", stdout(&out));
+}
+
+#[test]
+fn completions_man_page_and_kubectl_plugin() {
+    let bash = netfence(&["completions", "bash"], None);
+    assert_eq!(bash.status.code(), Some(0));
+    assert!(stdout(&bash).contains("_netfence()"), "{}", stdout(&bash));
+    assert!(stdout(&bash).contains("analyze"));
+    let man = netfence(&["man"], None);
+    assert!(stdout(&man).contains(".TH netfence 1"), "{}", stdout(&man));
+    let plugin = Command::new(env!("CARGO_BIN_EXE_kubectl-netfence")).arg("--version").output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&plugin.stdout).trim(), format!("netfence {}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn help_of_every_subcommand() {
+    let top = netfence(&["--help"], None);
+    let mut all = stdout(&top);
+    let commands = [
+        "parse", "validate", "build", "analyze", "explain", "diff", "check", "review", "plan", "generate", "impact",
+        "drops", "audit", "schema", "completions", "man",
+    ];
+    for command in commands {
+        let out = Command::new(env!("CARGO_BIN_EXE_netfence"))
+            .args([command, "--help"])
+            .env("COLUMNS", "100")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{command}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("Example"), "`netfence {command} --help` shows an example");
+        all.push_str(&format!("\n===== netfence {command} --help =====\n{text}"));
+    }
+    insta::assert_snapshot!(all);
 }

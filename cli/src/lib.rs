@@ -1,0 +1,438 @@
+//! The `netfence` command line: Kubernetes NetworkPolicy checks for CI. Every subcommand calls
+//! `netfence::api`; this crate only reads inputs, picks renderers and sets exit codes.
+//!
+//! Exit codes: 0 ok; 1 findings or failures over the threshold; 2 usage or input error.
+
+mod flows;
+mod input;
+mod render;
+mod review;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use netfence::api::{
+    self, AnalyzeRequest, BuildRequest, CheckRequest, DiffRequest, ExplainRequest, ParseRequest, SchemaRequest,
+    ValidateRequest,
+};
+use netfence::engine::{ConnectionFilter, Direction, EngineOptions, IpBlockMode, Protocol};
+use netfence::parse::ParseOptions;
+use netfence::report;
+use netfence::{Error, ErrorCode};
+
+#[derive(Parser)]
+#[command(name = "netfence", version, about = "Design, validate and review Kubernetes NetworkPolicies")]
+#[command(after_help = "Exit codes: 0 ok, 1 findings over the threshold, 2 usage or input error.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Write the output to FILE instead of standard output.
+    #[arg(long, global = true, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Fail on the first document that cannot be read instead of reading the others.
+    #[arg(long, global = true)]
+    strict: bool,
+    /// Largest input accepted, in bytes.
+    #[arg(long, global = true, value_name = "BYTES")]
+    max_input_bytes: Option<usize>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+    Yaml,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum AnalyzeFormat {
+    /// netpol-analyzer's connlist text
+    Txt,
+    /// the sorted canonical JSON list of {src, dst, protocol, ports}
+    Canonical,
+    /// the full response: connections, endpoints, errors
+    Json,
+    Csv,
+    Md,
+    Dot,
+    Mermaid,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    Text,
+    Json,
+    Md,
+    /// netpol-analyzer's diff text
+    Txt,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DirectionArg {
+    Ingress,
+    Egress,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "UPPER")]
+enum ProtocolArg {
+    Tcp,
+    Udp,
+    Sctp,
+}
+
+fn engine_options(ip_blocks_match_pods: bool) -> EngineOptions {
+    EngineOptions { ip_block_mode: if ip_blocks_match_pods { IpBlockMode::PodIps } else { IpBlockMode::ExternalOnly } }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the resources in manifests (files, directories, `-` for stdin).
+    #[command(after_help = "Example:\n  netfence parse examples/online-shop/manifests -o json")]
+    Parse {
+        /// Manifest files or directories; `-` reads standard input.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(short = 'o', long = "format", value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Report what the Kubernetes API server would reject in NetworkPolicies.
+    #[command(
+        after_help = "Examples:\n  netfence validate policies/\n  kubectl get netpol -A -o json | netfence validate - -o json"
+    )]
+    Validate {
+        /// Manifest files or directories; `-` reads standard input.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(short = 'o', long = "format", value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Compile an intent file into default-deny-plus-allow NetworkPolicies.
+    #[command(
+        after_help = "Examples:\n  netfence build examples/online-shop/intent.yaml > policies.yaml\n  netfence build intent.yaml -o json"
+    )]
+    Build {
+        /// The intent file (`apiVersion: netfence.dev/v1alpha1`, `kind: Intent`); `-` reads stdin.
+        intent: PathBuf,
+        /// Output format: yaml (what `kubectl apply -f` takes) or json (a v1 List).
+        #[arg(short = 'o', long = "format", value_enum, default_value = "yaml")]
+        format: Format,
+    },
+    /// All-pairs connectivity: who can reach whom, on which ports.
+    #[command(
+        after_help = "Examples:\n  netfence analyze examples/online-shop\n  netfence analyze manifests/ --format canonical\n  netfence analyze manifests/ --focus-workload shop/api --focus-direction ingress -o md"
+    )]
+    Analyze {
+        /// Manifest files or directories; `-` reads standard input.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(short = 'o', long = "format", value_enum, default_value = "txt")]
+        format: AnalyzeFormat,
+        /// Also report self connections (an endpoint to itself).
+        #[arg(long)]
+        include_self: bool,
+        /// Only connections of this workload (`name`, `ns/name` or `ns/name[Kind]`); repeatable.
+        #[arg(long = "focus-workload", value_name = "WORKLOAD")]
+        focus_workloads: Vec<String>,
+        /// With --focus-workload: only connections with this peer; repeatable.
+        #[arg(long = "focus-peer", value_name = "WORKLOAD")]
+        focus_peers: Vec<String>,
+        /// With --focus-workload: only traffic into (ingress) or out of (egress) it.
+        #[arg(long, value_enum)]
+        focus_direction: Option<DirectionArg>,
+        /// ipBlocks also match pod IPs from the inventory (CNIs such as Calico do this).
+        #[arg(long)]
+        ip_blocks_match_pods: bool,
+    },
+    /// Explain why traffic between two endpoints is allowed or denied, rule by rule.
+    #[command(
+        after_help = "Examples:\n  netfence explain examples/online-shop --from shop/frontend --to shop/api\n  netfence explain manifests/ --from web --to 203.0.113.7 --port 443 --protocol TCP -o json"
+    )]
+    Explain {
+        /// Manifest files or directories; `-` reads standard input.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Source: `ns/name[Kind]`, `ns/name`, `name`, or an IP address.
+        #[arg(long)]
+        from: String,
+        /// Destination, in the same forms.
+        #[arg(long)]
+        to: String,
+        /// Only this port.
+        #[arg(long)]
+        port: Option<u16>,
+        /// Only this protocol.
+        #[arg(long, value_enum)]
+        protocol: Option<ProtocolArg>,
+        /// Output format.
+        #[arg(short = 'o', long = "format", value_enum, default_value = "text")]
+        format: Format,
+        /// ipBlocks also match pod IPs from the inventory.
+        #[arg(long)]
+        ip_blocks_match_pods: bool,
+    },
+    /// Semantic diff of connectivity between two versions: what a change opens and closes.
+    #[command(
+        after_help = "Examples:\n  netfence diff --base main/ --head pr/\n  netfence diff --base old.yaml --head new.yaml -o md"
+    )]
+    Diff {
+        /// The current state: manifest files or directories.
+        #[arg(long, required = true, num_args = 1..)]
+        base: Vec<PathBuf>,
+        /// The proposed state.
+        #[arg(long, required = true, num_args = 1..)]
+        head: Vec<PathBuf>,
+        /// Output format.
+        #[arg(short = 'o', long = "format", value_enum, default_value = "text")]
+        format: DiffFormat,
+        /// ipBlocks also match pod IPs from the inventory.
+        #[arg(long)]
+        ip_blocks_match_pods: bool,
+    },
+    /// Assert required and forbidden flows (a `kind: Requirements` file) against manifests.
+    #[command(
+        after_help = "Example:\n  netfence check examples/online-shop --requirements examples/online-shop/requirements.yaml\n\nExit code 1 when any requirement fails."
+    )]
+    Check {
+        /// Manifest files or directories; `-` reads standard input.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The requirements file.
+        #[arg(long, short = 'r')]
+        requirements: PathBuf,
+        /// Output format.
+        #[arg(short = 'o', long = "format", value_enum, default_value = "text")]
+        format: Format,
+        /// ipBlocks also match pod IPs from the inventory.
+        #[arg(long)]
+        ip_blocks_match_pods: bool,
+    },
+    /// Flow logs: `flows map`, the traffic map of who talks to whom.
+    Flows {
+        #[command(subcommand)]
+        command: flows::FlowsCommand,
+    },
+    /// Least-privilege NetworkPolicies from observed flows, verified by the engine.
+    Generate(flows::GenerateArgs),
+    /// The observed flows a change (base → head) would newly deny or newly allow.
+    Impact(flows::ImpactArgs),
+    /// Why dropped flows were denied, and the smallest allowance that admits each.
+    Drops(flows::DropsArgs),
+    /// Hits per policy rule over observed flows: unused and too-broad rules, empty policies.
+    Audit(flows::AuditArgs),
+    /// Review a change: findings, connectivity diff, requirements and a verdict for CI.
+    Review(review::ReviewArgs),
+    /// Rollout order (allowances first, deletions last) and rollback, as numbered YAML files.
+    Plan(review::PlanArgs),
+    /// Print a shell completion script.
+    #[command(after_help = "Examples:\n  netfence completions bash > /etc/bash_completion.d/netfence\n  netfence completions zsh > \"${fpath[1]}/_netfence\"")]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    #[command(after_help = "Example:\n  netfence man > /usr/local/share/man/man1/netfence.1")]
+    Man,
+    /// Print a JSON Schema: `intent`, `error`, or `<operation>-request`/`-response`.
+    #[command(after_help = "Example:\n  netfence schema intent > intent.schema.json")]
+    Schema {
+        /// Which schema.
+        name: String,
+    },
+}
+
+/// Runs the command line with the process's arguments.
+#[must_use]
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut options = ParseOptions { strict: cli.strict, ..ParseOptions::default() };
+    if let Some(max) = cli.max_input_bytes {
+        options.max_input_bytes = max;
+    }
+    match run(&cli, options) {
+        Ok((text, code)) => match write_output(cli.output.as_ref(), &text) {
+            Ok(()) => ExitCode::from(code),
+            Err(e) => report_error(&e),
+        },
+        Err(e) => report_error(&e),
+    }
+}
+
+fn report_error(e: &Error) -> ExitCode {
+    let _ = writeln!(std::io::stderr(), "{}", render::error_text(e));
+    ExitCode::from(2)
+}
+
+fn write_output(path: Option<&PathBuf>, text: &str) -> Result<(), Error> {
+    match path {
+        Some(p) => std::fs::write(p, text)
+            .map_err(|e| Error::new(ErrorCode::Io, format!("cannot write `{}`: {e}", p.display()))),
+        None => {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(text.as_bytes());
+            Ok(())
+        }
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Error> {
+    serde_json::to_string_pretty(value)
+        .map(|s| s + "\n")
+        .map_err(|e| Error::new(ErrorCode::Output, format!("cannot encode output: {e}")))
+}
+
+fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
+    match &cli.command {
+        Command::Parse { paths, format } => {
+            let sources = input::read_sources(paths)?;
+            let response = api::parse(&ParseRequest { sources, options })?;
+            let text = match format {
+                Format::Json | Format::Yaml => to_json(&response)?,
+                Format::Text => render::parse_text(&response),
+            };
+            Ok((text, u8::from(!response.errors.is_empty())))
+        }
+        Command::Validate { paths, format } => {
+            let sources = input::read_sources(paths)?;
+            let response = api::validate(&ValidateRequest { sources, options })?;
+            let text = match format {
+                Format::Json | Format::Yaml => to_json(&response)?,
+                Format::Text => render::validate_text(&response),
+            };
+            Ok((text, u8::from(!response.valid)))
+        }
+        Command::Build { intent, format } => {
+            let mut sources = input::read_sources(std::slice::from_ref(intent))?;
+            let source = sources.pop().ok_or_else(|| Error::new(ErrorCode::Io, "no intent file given"))?;
+            let response = api::build(&BuildRequest { source: Some(source), intent: None })?;
+            let text = match format {
+                Format::Json => {
+                    let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": response.policies});
+                    to_json(&list)?
+                }
+                Format::Yaml | Format::Text => response.yaml,
+            };
+            Ok((text, 0))
+        }
+        Command::Analyze {
+            paths,
+            format,
+            include_self,
+            focus_workloads,
+            focus_peers,
+            focus_direction,
+            ip_blocks_match_pods,
+        } => {
+            let sources = input::read_sources(paths)?;
+            let filter = ConnectionFilter {
+                include_self: *include_self,
+                focus_workloads: focus_workloads.clone(),
+                focus_workload_peers: focus_peers.clone(),
+                focus_direction: focus_direction.map(|d| match d {
+                    DirectionArg::Ingress => Direction::Ingress,
+                    DirectionArg::Egress => Direction::Egress,
+                }),
+                focus_connection: None,
+            };
+            let request = AnalyzeRequest { sources, options, engine: engine_options(*ip_blocks_match_pods), filter };
+            let response = api::analyze(&request)?;
+            for e in &response.errors {
+                let _ = writeln!(std::io::stderr(), "{}", render::error_text(&Error::from(e.clone())));
+            }
+            let text = match format {
+                AnalyzeFormat::Txt => report::connlist_txt(&response),
+                AnalyzeFormat::Canonical => to_json(&response.connections)?,
+                AnalyzeFormat::Json => to_json(&response)?,
+                AnalyzeFormat::Csv => report::csv(&response),
+                AnalyzeFormat::Md => report::markdown(&response),
+                AnalyzeFormat::Dot => report::dot(&response),
+                AnalyzeFormat::Mermaid => report::mermaid(&response),
+            };
+            Ok((text, u8::from(!response.errors.is_empty())))
+        }
+        Command::Explain { paths, from, to, port, protocol, format, ip_blocks_match_pods } => {
+            let sources = input::read_sources(paths)?;
+            let request = ExplainRequest {
+                sources,
+                options,
+                engine: engine_options(*ip_blocks_match_pods),
+                from: from.clone(),
+                to: to.clone(),
+                port: *port,
+                protocol: protocol.map(|p| match p {
+                    ProtocolArg::Tcp => Protocol::Tcp,
+                    ProtocolArg::Udp => Protocol::Udp,
+                    ProtocolArg::Sctp => Protocol::Sctp,
+                }),
+            };
+            let explanation = api::explain(&request)?;
+            let text = match format {
+                Format::Json | Format::Yaml => to_json(&explanation)?,
+                Format::Text => report::explanation_text(&explanation),
+            };
+            Ok((text, 0))
+        }
+        Command::Diff { base, head, format, ip_blocks_match_pods } => {
+            let request = DiffRequest {
+                base: input::read_sources(base)?,
+                head: input::read_sources(head)?,
+                options,
+                engine: engine_options(*ip_blocks_match_pods),
+                filter: ConnectionFilter::default(),
+            };
+            let response = api::diff(&request)?;
+            for e in response.base_errors.iter().chain(&response.head_errors) {
+                let _ = writeln!(std::io::stderr(), "{}", render::error_text(&Error::from(e.clone())));
+            }
+            let text = match format {
+                DiffFormat::Text => netfence::diff::render::text(&response.diff),
+                DiffFormat::Md => netfence::diff::render::markdown(&response.diff),
+                DiffFormat::Txt => netfence::diff::render::netpol_analyzer(&response.diff),
+                DiffFormat::Json => to_json(&response)?,
+            };
+            Ok((text, 0))
+        }
+        Command::Check { paths, requirements, format, ip_blocks_match_pods } => {
+            let sources = input::read_sources(paths)?;
+            let requirements = input::read_file(requirements)?;
+            let mut request = CheckRequest::new(sources, requirements);
+            request.options = options;
+            request.engine = engine_options(*ip_blocks_match_pods);
+            let response = api::check(&request)?;
+            let text = match format {
+                Format::Json | Format::Yaml => to_json(&response)?,
+                Format::Text => netfence::requirements::render::text(&response.results),
+            };
+            Ok((text, u8::from(!response.passed)))
+        }
+        Command::Flows { command } => flows::run_flows(command, options),
+        Command::Generate(args) => flows::generate(args, options),
+        Command::Impact(args) => flows::impact(args, options),
+        Command::Drops(args) => flows::drops(args, options),
+        Command::Audit(args) => flows::audit(args, options),
+        Command::Review(args) => review::review(args, options, cli.output.is_some()),
+        Command::Plan(args) => review::plan(args, options),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "netfence", &mut out);
+            Ok((String::from_utf8_lossy(&out).into_owned(), 0))
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .map_err(|e| Error::new(ErrorCode::Output, format!("cannot render the man page: {e}")))?;
+            Ok((String::from_utf8_lossy(&out).into_owned(), 0))
+        }
+        Command::Schema { name } => {
+            let schema = api::schema(&SchemaRequest { name: name.clone() })?;
+            Ok((to_json(&schema)?, 0))
+        }
+    }
+}

@@ -230,7 +230,9 @@ enum Command {
     /// Rollout order (allowances first, deletions last) and rollback, as numbered YAML files.
     Plan(review::PlanArgs),
     /// Print a shell completion script.
-    #[command(after_help = "Examples:\n  netfence completions bash > /etc/bash_completion.d/netfence\n  netfence completions zsh > \"${fpath[1]}/_netfence\"")]
+    #[command(
+        after_help = "Examples:\n  netfence completions bash > /etc/bash_completion.d/netfence\n  netfence completions zsh > \"${fpath[1]}/_netfence\""
+    )]
     Completions {
         /// The shell.
         #[arg(value_enum)]

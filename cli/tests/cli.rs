@@ -204,8 +204,22 @@ fn help_of_every_subcommand() {
     let top = netfence(&["--help"], None);
     let mut all = stdout(&top);
     let commands = [
-        "parse", "validate", "build", "analyze", "explain", "diff", "check", "review", "plan", "generate", "impact",
-        "drops", "audit", "schema", "completions", "man",
+        "parse",
+        "validate",
+        "build",
+        "analyze",
+        "explain",
+        "diff",
+        "check",
+        "review",
+        "plan",
+        "generate",
+        "impact",
+        "drops",
+        "audit",
+        "schema",
+        "completions",
+        "man",
     ];
     for command in commands {
         let out = Command::new(env!("CARGO_BIN_EXE_netfence"))

@@ -33,8 +33,6 @@ mod guide_builder;
 const DOCS: &[&str] = &["docs/guide.md", "docs/cli.md"];
 /// Options every subcommand takes; `docs/cli.md` documents them once, under "Global options".
 const GLOBAL_OPTIONS: &[&str] = &["--output", "--strict", "--max-input-bytes", "--help", "--version"];
-/// Documents linked before they exist: written in parallel under issue 7. Remove when they land.
-const PENDING_LINKS: &[&str] = &["performance.md"];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
@@ -462,9 +460,6 @@ fn docs_index_lists_every_document_and_links_resolve() {
     }
     for doc in std::iter::once(&"docs/README.md").chain(DOCS) {
         for target in links(&read(doc)) {
-            if PENDING_LINKS.contains(&target.as_str()) {
-                continue;
-            }
             let path = root().join("docs").join(&target);
             assert!(path.exists(), "{doc}: the link `{target}` leads nowhere");
         }

@@ -283,6 +283,10 @@ fn write_output(path: Option<&PathBuf>, text: &str) -> Result<(), Error> {
     }
 }
 
+fn to_yaml<T: serde::Serialize>(value: &T) -> Result<String, Error> {
+    serde_saphyr::to_string(value).map_err(|e| Error::new(ErrorCode::Output, format!("cannot encode output: {e}")))
+}
+
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Error> {
     serde_json::to_string_pretty(value)
         .map(|s| s + "\n")
@@ -295,7 +299,8 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
             let sources = input::read_sources(paths)?;
             let response = api::parse(&ParseRequest { sources, options })?;
             let text = match format {
-                Format::Json | Format::Yaml => to_json(&response)?,
+                Format::Json => to_json(&response)?,
+                Format::Yaml => to_yaml(&response)?,
                 Format::Text => render::parse_text(&response),
             };
             Ok((text, u8::from(!response.errors.is_empty())))
@@ -304,7 +309,8 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
             let sources = input::read_sources(paths)?;
             let response = api::validate(&ValidateRequest { sources, options })?;
             let text = match format {
-                Format::Json | Format::Yaml => to_json(&response)?,
+                Format::Json => to_json(&response)?,
+                Format::Yaml => to_yaml(&response)?,
                 Format::Text => render::validate_text(&response),
             };
             Ok((text, u8::from(!response.valid)))
@@ -375,7 +381,8 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
             };
             let explanation = api::explain(&request)?;
             let text = match format {
-                Format::Json | Format::Yaml => to_json(&explanation)?,
+                Format::Json => to_json(&explanation)?,
+                Format::Yaml => to_yaml(&explanation)?,
                 Format::Text => report::explanation_text(&explanation),
             };
             Ok((text, 0))
@@ -398,7 +405,7 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
                 DiffFormat::Txt => netfence::diff::render::netpol_analyzer(&response.diff),
                 DiffFormat::Json => to_json(&response)?,
             };
-            Ok((text, 0))
+            Ok((text, u8::from(!response.base_errors.is_empty() || !response.head_errors.is_empty())))
         }
         Command::Check { paths, requirements, format, ip_blocks_match_pods } => {
             let sources = input::read_sources(paths)?;
@@ -408,7 +415,8 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
             request.engine = engine_options(*ip_blocks_match_pods);
             let response = api::check(&request)?;
             let text = match format {
-                Format::Json | Format::Yaml => to_json(&response)?,
+                Format::Json => to_json(&response)?,
+                Format::Yaml => to_yaml(&response)?,
                 Format::Text => netfence::requirements::render::text(&response.results),
             };
             Ok((text, u8::from(!response.passed)))

@@ -210,7 +210,7 @@ pub fn parse_text(text: &str, file: &str, options: &ParseOptions) -> Result<Pars
                 }
             }
             Err(e) => {
-                let error = convert_error(&e, file, chunk.first_line, index);
+                let error = convert_error(&e, file, chunk.first_line, index, options.strict);
                 if options.strict {
                     return Err(error);
                 }
@@ -221,14 +221,21 @@ pub fn parse_text(text: &str, file: &str, options: &ParseOptions) -> Result<Pars
     Ok(parsed)
 }
 
-fn convert_error(e: &YamlError, file: &str, first_line: u32, index: usize) -> Error {
+fn convert_error(e: &YamlError, file: &str, first_line: u32, index: usize, strict: bool) -> Error {
     let (code, help) = if e.budget {
         (
             ErrorCode::BudgetExceeded,
             "the document exceeds a parser limit (aliases, nesting depth or size); simplify it or raise the limit in the parse options",
         )
     } else {
-        (ErrorCode::Syntax, "fix the YAML/JSON syntax at this location; other documents were still loaded")
+        (
+            ErrorCode::Syntax,
+            if strict {
+                "fix the YAML/JSON syntax at this location (strict mode stops at the first bad document)"
+            } else {
+                "fix the YAML/JSON syntax at this location; other documents were still loaded"
+            },
+        )
     };
     let line = if e.line > 0 { e.line.saturating_add(first_line) } else { first_line.saturating_add(1) };
     let message = first_lowercase(e.message.trim());

@@ -132,7 +132,10 @@ pub(crate) fn from_node<T: DeserializeOwned>(node: &Node) -> Result<T, Error> {
 /// Reads a resource as a `T` (a k8s-openapi object), with `apiVersion` and `kind` of the top
 /// mapping replaced (or added) as given.
 pub(crate) fn from_resource<T: DeserializeOwned>(node: &Node, api_version: &str, kind: &str) -> Result<T, Error> {
-    T::deserialize(NodeDe { node, path: Path::Root, overrides: Some((api_version, kind)) })
+    // placed at the mapping
+    let text = |s: &str| Node { value: Value::String(s.to_owned()), line: node.line, column: node.column };
+    let (api_version, kind) = (text(api_version), text(kind));
+    T::deserialize(NodeDe { node, path: Path::Root, overrides: Some((&api_version, &kind)) })
         .map_err(|e| located(e, &Path::Root, node.line, node.column))
 }
 
@@ -178,15 +181,44 @@ fn located(mut error: Error, path: &Path<'_>, line: u32, column: u32) -> Error {
 }
 
 /// A node at a path; `overrides` are the `apiVersion` and `kind` of a resource's top mapping.
+///
+/// As `serde_json::Value` does, each `deserialize_*` method calls only the visitor method that
+/// fits the node and words any other node as serde's `invalid type` error itself, so a visitor
+/// type does not bring in code for node kinds it cannot take.
 struct NodeDe<'de, 'p> {
     node: &'de Node,
     path: Path<'p>,
-    overrides: Option<(&'de str, &'de str)>,
+    overrides: Option<(&'de Node, &'de Node)>,
 }
 
-impl NodeDe<'_, '_> {
+impl<'de> NodeDe<'de, '_> {
     fn place(&self, error: Error) -> Error {
         located(error, &self.path, self.node.line, self.node.column)
+    }
+
+    /// `invalid type: <this node>, expected <what the visitor expects>`, placed here.
+    fn mismatch(&self, expected: &dyn de::Expected) -> Error {
+        self.place(de::Error::invalid_type(unexpected(&self.node.value), expected))
+    }
+
+    fn seq<V: Visitor<'de>>(&self, items: &'de [Node], visitor: V) -> Result<V::Value, Error> {
+        let mut access = SeqDe { items: items.iter(), index: 0, parent: &self.path };
+        let value = visitor.visit_seq(&mut access).map_err(|e| self.place(e))?;
+        if access.items.len() == 0 {
+            Ok(value)
+        } else {
+            Err(self.place(de::Error::invalid_length(items.len(), &"fewer elements in array")))
+        }
+    }
+
+    fn map<V: Visitor<'de>>(&self, entries: &'de [(Key, Node)], visitor: V) -> Result<V::Value, Error> {
+        let mut access = MapDe { entries: map_entries(self.node, entries, self.overrides), at: 0, parent: &self.path };
+        let value = visitor.visit_map(&mut access).map_err(|e| self.place(e))?;
+        if access.at >= access.entries.len() {
+            Ok(value)
+        } else {
+            Err(self.place(de::Error::invalid_length(access.entries.len(), &"fewer elements in map")))
+        }
     }
 }
 
@@ -197,16 +229,12 @@ fn visit_int<'de, V: Visitor<'de>>(i: i128, visitor: V) -> Result<V::Value, Erro
     } else if let Ok(v) = i64::try_from(i) {
         visitor.visit_i64(v)
     } else {
-        visit_float(i as f64, visitor)
+        visitor.visit_f64(i as f64)
     }
 }
 
-/// Non-finite floats are `null` in JSON.
-fn visit_float<'de, V: Visitor<'de>>(f: f64, visitor: V) -> Result<V::Value, Error> {
-    if f.is_finite() { visitor.visit_f64(f) } else { visitor.visit_unit() }
-}
-
-/// What serde's messages call the value (`invalid type: sequence, expected ...`).
+/// What serde's messages call the value (`invalid type: sequence, expected ...`); a non-finite
+/// float is `null` in JSON.
 fn unexpected(value: &Value) -> Unexpected<'_> {
     match value {
         Value::Null => Unexpected::Unit,
@@ -224,52 +252,148 @@ fn unexpected(value: &Value) -> Unexpected<'_> {
     }
 }
 
+/// `null` in JSON: a null, or a non-finite float.
+fn is_null(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Float(f) => !f.is_finite(),
+        _ => false,
+    }
+}
+
+macro_rules! numbers {
+    ($($method:ident)*) => {
+        $(
+            fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+                self.number(visitor)
+            }
+        )*
+    };
+}
+
+impl<'de> NodeDe<'de, '_> {
+    fn number<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let result = match &self.node.value {
+            Value::Int(i) => visit_int(*i, visitor),
+            Value::Float(f) if f.is_finite() => visitor.visit_f64(*f),
+            _ => return Err(self.mismatch(&visitor)),
+        };
+        result.map_err(|e| self.place(e))
+    }
+
+    fn string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match &self.node.value {
+            Value::String(s) => visitor.visit_borrowed_str(s).map_err(|e| self.place(e)),
+            _ => Err(self.mismatch(&visitor)),
+        }
+    }
+
+    fn unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if is_null(&self.node.value) {
+            visitor.visit_unit().map_err(|e| self.place(e))
+        } else {
+            Err(self.mismatch(&visitor))
+        }
+    }
+
+    fn sequence<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match &self.node.value {
+            Value::Seq(items) => self.seq(items, visitor),
+            _ => Err(self.mismatch(&visitor)),
+        }
+    }
+}
+
 impl<'de> de::Deserializer<'de> for NodeDe<'de, '_> {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         let result = match &self.node.value {
+            Value::Seq(items) => return self.seq(items, visitor),
+            Value::Map(entries) => return self.map(entries, visitor),
+            Value::Float(f) if !f.is_finite() => visitor.visit_unit(),
             Value::Null => visitor.visit_unit(),
             Value::Bool(b) => visitor.visit_bool(*b),
             Value::Int(i) => visit_int(*i, visitor),
-            Value::Float(f) => visit_float(*f, visitor),
+            Value::Float(f) => visitor.visit_f64(*f),
             Value::String(s) => visitor.visit_borrowed_str(s),
-            Value::Seq(items) => {
-                let mut access = SeqDe { items: items.iter(), index: 0, parent: &self.path };
-                visitor.visit_seq(&mut access).and_then(|value| {
-                    if access.items.len() == 0 {
-                        Ok(value)
-                    } else {
-                        Err(de::Error::invalid_length(items.len(), &"fewer elements in array"))
-                    }
-                })
-            }
-            Value::Map(entries) => {
-                let mut access = MapDe {
-                    entries: map_entries(entries, self.overrides),
-                    at: 0,
-                    parent: &self.path,
-                    line: self.node.line,
-                    column: self.node.column,
-                };
-                visitor.visit_map(&mut access).and_then(|value| {
-                    if access.at >= access.entries.len() {
-                        Ok(value)
-                    } else {
-                        Err(de::Error::invalid_length(access.entries.len(), &"fewer elements in map"))
-                    }
-                })
-            }
         };
         result.map_err(|e| self.place(e))
     }
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match &self.node.value {
-            Value::Null => visitor.visit_none(),
-            Value::Float(f) if !f.is_finite() => visitor.visit_none(),
-            _ => visitor.visit_some(self),
+            Value::Bool(b) => visitor.visit_bool(*b).map_err(|e| self.place(e)),
+            _ => Err(self.mismatch(&visitor)),
         }
+    }
+
+    numbers! { deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64 deserialize_i128 deserialize_u8
+    deserialize_u16 deserialize_u32 deserialize_u64 deserialize_u128 deserialize_f32 deserialize_f64 }
+
+    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.string(visitor)
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.string(visitor)
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.string(visitor)
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.string(visitor)
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.unit(visitor)
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, Error> {
+        self.unit(visitor)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.sequence(visitor)
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
+        self.sequence(visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.sequence(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match &self.node.value {
+            Value::Map(entries) => self.map(entries, visitor),
+            _ => Err(self.mismatch(&visitor)),
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        match &self.node.value {
+            Value::Map(entries) => self.map(entries, visitor),
+            Value::Seq(items) => self.seq(items, visitor),
+            _ => Err(self.mismatch(&visitor)),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if is_null(&self.node.value) { visitor.visit_none() } else { visitor.visit_some(self) }
     }
 
     fn deserialize_enum<V: Visitor<'de>>(
@@ -297,10 +421,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de, '_> {
         visitor.visit_unit()
     }
 
-    forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct identifier
-    }
+    forward_to_deserialize_any! { bytes byte_buf }
 }
 
 struct SeqDe<'de, 'a> {
@@ -327,51 +448,47 @@ impl<'de> SeqAccess<'de> for SeqDe<'de, '_> {
     }
 }
 
-/// A mapping entry: the tree's, or an overridden `apiVersion`/`kind`.
+/// A mapping entry: its key's name and position, and its value.
 #[derive(Clone, Copy)]
-enum Entry<'de> {
-    Node(&'de Key, &'de Node),
-    Text(&'de str, &'de str),
-}
-
-impl<'de> Entry<'de> {
-    fn name(self) -> &'de str {
-        match self {
-            Entry::Node(key, _) => &key.name,
-            Entry::Text(name, _) => name,
-        }
-    }
+struct Entry<'de> {
+    name: &'de str,
+    line: u32,
+    column: u32,
+    node: &'de Node,
 }
 
 /// A mapping as JSON sees it: one entry per key, at its first position, with its last value;
-/// overridden `apiVersion` and `kind` in place, or added at the end.
-fn map_entries<'de>(entries: &'de [(Key, Node)], overrides: Option<(&'de str, &'de str)>) -> Vec<Entry<'de>> {
+/// overridden `apiVersion` and `kind` in place, or added at the end (placed at the mapping).
+fn map_entries<'de>(
+    map: &'de Node,
+    entries: &'de [(Key, Node)],
+    overrides: Option<(&'de Node, &'de Node)>,
+) -> Vec<Entry<'de>> {
     let mut out: Vec<Entry<'de>> = Vec::with_capacity(entries.len() + 2);
     // positions of keys, for large mappings (repeated keys are rare; no quadratic scan)
     let mut index: Option<std::collections::HashMap<&'de str, usize>> =
         (entries.len() > 16).then(std::collections::HashMap::new);
     let mut set = |entry: Entry<'de>| {
-        let name = entry.name();
         let at = match &index {
-            Some(index) => index.get(name).copied(),
-            None => out.iter().position(|e| e.name() == name),
+            Some(index) => index.get(entry.name).copied(),
+            None => out.iter().position(|e| e.name == entry.name),
         };
         match at.and_then(|at| out.get_mut(at)) {
             Some(slot) => *slot = entry,
             None => {
                 if let Some(index) = &mut index {
-                    index.insert(name, out.len());
+                    index.insert(entry.name, out.len());
                 }
                 out.push(entry);
             }
         }
     };
     for (key, node) in entries {
-        set(Entry::Node(key, node));
+        set(Entry { name: &key.name, line: key.line, column: key.column, node });
     }
     if let Some((api_version, kind)) = overrides {
-        set(Entry::Text("apiVersion", api_version));
-        set(Entry::Text("kind", kind));
+        set(Entry { name: "apiVersion", line: map.line, column: map.column, node: api_version });
+        set(Entry { name: "kind", line: map.line, column: map.column, node: kind });
     }
     out
 }
@@ -380,9 +497,6 @@ struct MapDe<'de, 'a> {
     entries: Vec<Entry<'de>>,
     at: usize,
     parent: &'a Path<'a>,
-    /// The mapping's position, for entries that are not in the tree.
-    line: u32,
-    column: u32,
 }
 
 impl<'de> MapAccess<'de> for MapDe<'de, '_> {
@@ -390,30 +504,19 @@ impl<'de> MapAccess<'de> for MapDe<'de, '_> {
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
         let Some(entry) = self.entries.get(self.at).copied() else { return Ok(None) };
-        let name = entry.name();
-        let (line, column) = match entry {
-            Entry::Node(key, _) => (key.line, key.column),
-            Entry::Text(..) => (self.line, self.column),
-        };
-        seed.deserialize(BorrowedStrDeserializer::new(name))
+        seed.deserialize(BorrowedStrDeserializer::new(entry.name))
             .map(Some)
-            .map_err(|e| located(e, &Path::Key(self.parent, name), line, column))
+            .map_err(|e| located(e, &Path::Key(self.parent, entry.name), entry.line, entry.column))
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
-        let entry = self.entries.get(self.at).copied();
+        let Some(entry) = self.entries.get(self.at).copied() else {
+            return Err(de::Error::custom("value is missing"));
+        };
         self.at += 1;
-        match entry {
-            Some(Entry::Node(key, node)) => {
-                let path = Path::Key(self.parent, &key.name);
-                seed.deserialize(NodeDe { node, path, overrides: None })
-                    .map_err(|e| located(e, &path, node.line, node.column))
-            }
-            Some(Entry::Text(name, text)) => seed
-                .deserialize(BorrowedStrDeserializer::new(text))
-                .map_err(|e| located(e, &Path::Key(self.parent, name), self.line, self.column)),
-            None => Err(de::Error::custom("value is missing")),
-        }
+        let path = Path::Key(self.parent, entry.name);
+        seed.deserialize(NodeDe { node: entry.node, path, overrides: None })
+            .map_err(|e| located(e, &path, entry.node.line, entry.node.column))
     }
 
     fn size_hint(&self) -> Option<usize> {

@@ -137,9 +137,16 @@ where
 /// # Errors
 /// `NF-E011` with the path of the offending field.
 pub fn decode_request<Req: serde::de::DeserializeOwned>(request: &str) -> Result<Req, Error> {
-    let invalid = |message: String| {
-        Error::new(ErrorCode::InvalidRequest, message).with_help("see the operation's request type in docs/api.md")
-    };
+    let root = request_tree(request)?;
+    crate::source_de::from_node::<Req>(&root).map_err(|e| request_error(&e))
+}
+
+fn invalid_request(message: String) -> Error {
+    Error::new(ErrorCode::InvalidRequest, message).with_help("see the operation's request type in docs/api.md")
+}
+
+/// The request text as a located tree (not generic: one copy for every request type).
+fn request_tree(request: &str) -> Result<Node, Error> {
     let options = ParseOptions {
         // what serde_json allowed: any size, 128 levels of nesting
         max_input_bytes: usize::MAX,
@@ -152,18 +159,19 @@ pub fn decode_request<Req: serde::de::DeserializeOwned>(request: &str) -> Result
         // "document 1 of `<request>` cannot be read: did not find expected ',' or '}'"
         let message = e.message.split_once(" cannot be read: ").map_or(e.message.as_str(), |(_, m)| m);
         let at = e.location.map(|l| format!(" at line {} column {}", l.line, l.column)).unwrap_or_default();
-        invalid(format!("invalid request: {message}{at}"))
+        invalid_request(format!("invalid request: {message}{at}"))
     };
     let mut parsed = crate::parse::parse_text(request, "<request>", &options).map_err(text_error)?;
     if let Some(second) = parsed.documents.get(1) {
         let (line, column) = (second.root.line, second.root.column);
-        return Err(invalid(format!("invalid request: a second value at line {line} column {column}")));
+        return Err(invalid_request(format!("invalid request: a second value at line {line} column {column}")));
     }
     // empty text or `null`: the parser keeps no document; read as `null`
-    let root = parsed.documents.pop().map_or(Node { value: Value::Null, line: 1, column: 1 }, |d| d.root);
-    crate::source_de::from_node::<Req>(&root).map_err(|e| {
-        let path = e.dotted();
-        let at = if path.is_empty() { String::new() } else { format!(" at `{path}`") };
-        invalid(format!("invalid request{at}: {} at line {} column {}", e.message(), e.line(), e.column()))
-    })
+    Ok(parsed.documents.pop().map_or(Node { value: Value::Null, line: 1, column: 1 }, |d| d.root))
+}
+
+fn request_error(e: &crate::source_de::Error) -> Error {
+    let path = e.dotted();
+    let at = if path.is_empty() { String::new() } else { format!(" at `{path}`") };
+    invalid_request(format!("invalid request{at}: {} at line {} column {}", e.message(), e.line(), e.column()))
 }

@@ -5,7 +5,9 @@
 //!
 //! Values read as `serde_json::from_value(node.to_json())` reads them, with the same messages:
 //! integers beyond 64 bits are floats, non-finite floats are `null`, a repeated key keeps its
-//! first position and its last value. An error is located at the innermost value it passes
+//! first position and its last value. One difference: a struct is read from a mapping only, not
+//! also from a sequence of its fields (`invalid type: sequence, expected struct ...`), as the
+//! published JSON Schemas say. An error is located at the innermost value it passes
 //! through: a value of the wrong type at itself, an unknown field at its key (the key is the last
 //! step of the path), a missing field at the mapping.
 
@@ -385,9 +387,10 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de, '_> {
         _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
+        // serde_json also reads a struct from a sequence of its fields in order; the schemas do
+        // not allow that, and reading only mappings keeps sequence code out of every struct
         match &self.node.value {
             Value::Map(entries) => self.map(entries, visitor),
-            Value::Seq(items) => self.seq(items, visitor),
             _ => Err(self.mismatch(&visitor)),
         }
     }
@@ -729,11 +732,13 @@ mod tests {
             "{sources: [], pair: [1, true, 3]}",
             "{sources: [], labels: {a: 1}}",
             "{sources: [], extra: 1}",
-            "[1, 2]",
             "3",
         ] {
             same::<Request>(yaml, None);
         }
+        // serde_json would read the fields in order; a struct is a mapping here
+        let e = from_node::<Request>(&tree("[[], strict]").unwrap()).unwrap_err();
+        assert_eq!((e.message(), e.pointer().as_str()), ("invalid type: sequence, expected struct Request", ""));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use super::bitset::ClassSet;
 use super::compile::{CompiledCluster, EMPTY, RuleEntry, Runs, SetId, Side, group_by, par_map};
 use super::ipset::IpRange;
 use super::ports::{PortRanges, PortSet, Protocol};
@@ -182,52 +183,71 @@ impl CompiledCluster {
     /// the same egress rules and the same membership in ingress rules share a row.
     pub(crate) fn pair_rows(&self) -> (Vec<u32>, Vec<Vec<(u32, PortSet)>>) {
         let k = self.classes.len();
-        // ingress rules matching each class (rules without peers match every class: `wide`)
+        // The ingress rules matching each class, inverted from the rules' sparse peer lists;
+        // rules matching many classes (bit sets, and rules without peers) are tested per
+        // source instead, so this index stays within rules × classes / 32.
         let mut in_rules: Vec<Vec<u32>> = vec![Vec::new(); k];
-        let mut wide: Vec<u32> = Vec::new();
+        let mut dense: Vec<u32> = Vec::new();
         for (r, rule) in self.rules.iter().enumerate() {
-            if rule.direction != Direction::Ingress
-                || self.policies.get(rule.policy).is_none_or(|p| p.selected.is_empty())
-            {
+            if rule.direction != Direction::Ingress || self.policies.get(rule.policy).is_none_or(|p| p.selected.is_empty()) {
                 continue;
             }
             let r = u32::try_from(r).unwrap_or(u32::MAX);
-            if rule.all_peers {
-                wide.push(r);
-                continue;
-            }
-            for c in rule.classes.iter() {
-                if let Some(list) = in_rules.get_mut(c) {
-                    list.push(r);
+            match &rule.classes {
+                ClassSet::List(list) if !rule.all_peers => {
+                    for &c in list {
+                        if let Some(rules) = in_rules.get_mut(c as usize) {
+                            rules.push(r);
+                        }
+                    }
                 }
+                _ => dense.push(r),
             }
         }
         let open: Vec<u32> = (0..k)
             .filter(|c| !self.ingress.get(*c).is_some_and(Side::isolated))
             .map(|c| u32::try_from(c).unwrap_or(u32::MAX))
             .collect();
+        // membership in the dense rules, as a bit row per class (when there are few enough for
+        // sharing rows to pay; otherwise every class has its own row)
+        let words = dense.len().div_ceil(64);
+        let share = words <= 64;
+        let mut members: Vec<u64> = vec![0; if share { k * words } else { 0 }];
+        if share {
+            for (i, r) in dense.iter().enumerate() {
+                for c in self.rules.get(*r as usize).into_iter().flat_map(|rule| rule.classes.iter()) {
+                    if let Some(w) = members.get_mut(c * words + i / 64) {
+                        *w |= 1u64 << (i % 64);
+                    }
+                }
+            }
+        }
         let (row_of, representatives) = group_by((0..k).map(|c| {
             let side = self.egress.get(c);
-            (side.is_some_and(Side::isolated), side.map(|s| s.rules.as_slice()), in_rules.get(c).map(Vec::as_slice))
+            let member = if share { members.get(c * words..(c + 1) * words).unwrap_or_default() } else { &[] };
+            let own = if share { usize::MAX } else { c };
+            (side.is_some_and(Side::isolated), side.map(|s| s.rules.as_slice()), in_rules.get(c).map(Vec::as_slice), member, own)
         }));
         let rows = par_map(representatives.len(), |i| {
             let s = representatives.get(i).copied().unwrap_or(0);
-            self.pair_row(s, in_rules.get(s).map(Vec::as_slice).unwrap_or_default(), &wide, &open)
+            self.pair_row(s, in_rules.get(s).map(Vec::as_slice).unwrap_or_default(), &dense, &open)
         });
         (row_of, rows)
     }
 
-    /// The row of source class `s` (see [`CompiledCluster::pair_rows`]).
-    fn pair_row(&self, s: usize, in_rules: &[u32], wide: &[u32], open: &[u32]) -> Vec<(u32, PortSet)> {
+    /// The row of source class `s` (see [`CompiledCluster::pair_rows`]): `in_rules` are the
+    /// ingress rules known to match `s`, `dense` the ones to test.
+    fn pair_row(&self, s: usize, in_rules: &[u32], dense: &[u32], open: &[u32]) -> Vec<(u32, PortSet)> {
         let empty = Side::default();
         let side = self.egress.get(s).unwrap_or(&empty);
         if side.isolated() && side.rules.is_empty() {
             return Vec::new();
         }
         // isolated destinations with an ingress rule matching `s`
+        let matching = dense.iter().filter(|r| self.rules.get(**r as usize).is_some_and(|rule| rule.classes.contains(s)));
         let mut reach: Vec<u32> = in_rules
             .iter()
-            .chain(wide)
+            .chain(matching)
             .filter_map(|r| self.rules.get(*r as usize))
             .filter_map(|r| self.policies.get(r.policy))
             .flat_map(|p| p.selected.iter().map(|c| u32::try_from(c).unwrap_or(u32::MAX)))

@@ -1,4 +1,4 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 //! The flow-log subcommands on the online-shop Hubble sample: the traffic map, generation round
 //! trip through `analyze` and `flows map`, gzip and stdin inputs, malformed lines, exit codes.
 

@@ -189,7 +189,9 @@ impl CompiledCluster {
         let mut in_rules: Vec<Vec<u32>> = vec![Vec::new(); k];
         let mut dense: Vec<u32> = Vec::new();
         for (r, rule) in self.rules.iter().enumerate() {
-            if rule.direction != Direction::Ingress || self.policies.get(rule.policy).is_none_or(|p| p.selected.is_empty()) {
+            if rule.direction != Direction::Ingress
+                || self.policies.get(rule.policy).is_none_or(|p| p.selected.is_empty())
+            {
                 continue;
             }
             let r = u32::try_from(r).unwrap_or(u32::MAX);
@@ -226,7 +228,13 @@ impl CompiledCluster {
             let side = self.egress.get(c);
             let member = if share { members.get(c * words..(c + 1) * words).unwrap_or_default() } else { &[] };
             let own = if share { usize::MAX } else { c };
-            (side.is_some_and(Side::isolated), side.map(|s| s.rules.as_slice()), in_rules.get(c).map(Vec::as_slice), member, own)
+            (
+                side.is_some_and(Side::isolated),
+                side.map(|s| s.rules.as_slice()),
+                in_rules.get(c).map(Vec::as_slice),
+                member,
+                own,
+            )
         }));
         let rows = par_map(representatives.len(), |i| {
             let s = representatives.get(i).copied().unwrap_or(0);
@@ -244,7 +252,8 @@ impl CompiledCluster {
             return Vec::new();
         }
         // isolated destinations with an ingress rule matching `s`
-        let matching = dense.iter().filter(|r| self.rules.get(**r as usize).is_some_and(|rule| rule.classes.contains(s)));
+        let matching =
+            dense.iter().filter(|r| self.rules.get(**r as usize).is_some_and(|rule| rule.classes.contains(s)));
         let mut reach: Vec<u32> = in_rules
             .iter()
             .chain(matching)

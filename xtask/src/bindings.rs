@@ -536,7 +536,31 @@ fn python_stub(api: &Api) -> Result<String, String> {
             resp = if op.response == "unknown" { "Any" } else { op.response.as_str() },
         ));
     }
-    Ok(out.trim_end().to_owned() + "\n")
+    Ok(python_builder_names(&out).trim_end().to_owned() + "\n")
+}
+
+/// `netfence.Intent` is the fluent builder (`python/netfence/builder.py`, typed inline): the
+/// stub imports it, and the intent document's TypedDict (schema title `Intent`) is named
+/// `IntentDocument` there. Renames the word `Intent` where it is a type (not inside a string
+/// literal or backticks, as in `Literal["Intent"]`).
+fn python_builder_names(stub: &str) -> String {
+    const WORD: &str = "Intent";
+    let ident =
+        |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '"' || c == '`' || c == '.');
+    let mut out = String::with_capacity(stub.len() + 256);
+    let mut rest = stub;
+    while let Some(at) = rest.find(WORD) {
+        let (before, after) = (rest[..at].chars().next_back(), rest[at + WORD.len()..].chars().next());
+        out.push_str(&rest[..at]);
+        out.push_str(if ident(before) || ident(after) { WORD } else { "IntentDocument" });
+        rest = &rest[at + WORD.len()..];
+    }
+    out.push_str(rest);
+    let import = "from .builder import Intent as Intent\n";
+    match out.find("\n__version__") {
+        Some(at) => format!("{}{import}{}", &out[..=at], &out[at + 1..]),
+        None => out,
+    }
 }
 
 /// docs/api.md with its operations table regenerated between the markers.

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Callable
 
 from . import _native
+from .builder import Intent
 
 __version__: str = _native.__version__
 OPERATIONS: tuple[str, ...] = tuple(_native.OPERATIONS)
@@ -25,6 +26,7 @@ OPERATIONS: tuple[str, ...] = tuple(_native.OPERATIONS)
 __all__ = [
     "OPERATIONS",
     "InputOutputError",
+    "Intent",
     "NetfenceError",
     "ParseError",
     "Record",

@@ -7,6 +7,7 @@ from typing import Any, Literal, TypedDict, Union, type_check_only
 
 from typing_extensions import NotRequired
 
+from .builder import Intent as Intent
 __version__: str
 OPERATIONS: tuple[str, ...]
 
@@ -175,7 +176,7 @@ class BuildRequest(TypedDict):
     """Request of [`build`]: the intent as text (YAML or JSON, with locations in errors) or as an
     object."""
     source: NotRequired[Source | None]
-    intent: NotRequired[Intent | None]
+    intent: NotRequired[IntentDocument | None]
 
 class BuildResponse(Record):
     """Response of [`build`]."""
@@ -797,7 +798,7 @@ class IngestReport(Record):
 IntOrString = Any
 """IntOrString is a type that can hold an int32 or a string.  When used in JSON or YAML marshalling and unmarshalling, it produces or consumes the inner type.  This allows you to have, for example, a JSON field that can accept a name or number."""
 
-class Intent(TypedDict):
+class IntentDocument(TypedDict):
     """What NetworkPolicies a set of namespaces should have: default deny plus allowances."""
     apiVersion: IntentApiVersion
     kind: IntentKind

@@ -60,6 +60,14 @@ pub struct FlowInputs {
     ip_blocks_match_pods: bool,
 }
 
+impl FlowInputs {
+    /// Flow logs given by path, in any format (`netfence review --flows`).
+    #[must_use]
+    pub fn paths(flows: Vec<PathBuf>) -> Self {
+        Self { flows, flow_format: FlowFormatArg::Auto, max_malformed: 20, ip_blocks_match_pods: false }
+    }
+}
+
 /// `netfence flows …`.
 #[derive(Subcommand)]
 pub enum FlowsCommand {

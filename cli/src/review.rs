@@ -58,6 +58,10 @@ pub struct ReviewArgs {
     /// ipBlocks also match pod IPs from the inventory.
     #[arg(long)]
     ip_blocks_match_pods: bool,
+    /// An observed flow log (Hubble JSON, JSONL or CSV; plain or .gz; `-` for stdin);
+    /// repeatable. With --base: the observed flows the change newly denies or allows.
+    #[arg(long = "flows", value_name = "FLOWS")]
+    flows: Vec<PathBuf>,
 }
 
 /// Plan a rollout: the order to apply so nothing the head keeps is blocked on the way, and
@@ -113,8 +117,20 @@ pub fn review(args: &ReviewArgs, options: ParseOptions, to_file: bool) -> Result
         engine: engine_options(args.ip_blocks_match_pods),
         format: Some(format),
         color,
+        flows: Vec::new(),
     };
-    let response = api::review(&request)?;
+    let log = if args.flows.is_empty() {
+        None
+    } else {
+        if args.flows.iter().any(|p| p.as_os_str() == "-")
+            && args.paths.iter().chain(&args.base).any(|p| p.as_os_str() == "-")
+        {
+            return Err(Error::new(ErrorCode::InvalidRequest, "standard input (`-`) can be read only once")
+                .with_help("pass `-` to either the manifests or `--flows`, not both"));
+        }
+        Some(crate::flows::read_flows(&crate::flows::FlowInputs::paths(args.flows.clone()))?)
+    };
+    let response = api::review_with_log(&request, log.as_ref())?;
     let text = response.rendered.clone().unwrap_or_default();
     Ok((text, response.exit_code))
 }

@@ -375,3 +375,64 @@ fn schemas_are_published() {
         assert!(names.contains(&name), "{name}");
     }
 }
+
+/// The online-shop change with the example's Hubble flows: the change denies the observed
+/// payments → postgres traffic (TCP 5432), which makes the verdict at least `warn`, and
+/// `failOnNewlyDenied` makes it fail.
+#[test]
+fn observed_flows_newly_denied_by_the_change_warn_or_fail() {
+    let flows = fs::read_to_string(root().join("examples/online-shop/flows/hubble.jsonl")).unwrap();
+    let flow_source = netfence::flows::FlowSource {
+        name: "examples/online-shop/flows/hubble.jsonl".to_owned(),
+        text: flows,
+        format: netfence::flows::FlowFormat::Auto,
+    };
+    let mut request = ReviewRequest::new(
+        sources(&["examples/online-shop/manifests", "examples/online-shop/change/head"]),
+        Some(sources(&["examples/online-shop/manifests", "examples/online-shop/change/base"])),
+    );
+    request.flows = vec![flow_source];
+    // only the flows can move the verdict
+    request.config.thresholds.warn_on = Level::Never;
+    request.config.thresholds.fail_on = Level::Never;
+    let response = api::review(&request).unwrap();
+    let observed = response.flows.as_ref().expect("an observed-traffic section");
+    assert_eq!(observed.ingest.malformed, 0);
+    assert!(observed.ingest.records > 0);
+    let denied: Vec<(&str, &str, u16)> = observed
+        .impact
+        .newly_denied
+        .iter()
+        .flat_map(|g| g.flows.iter().map(move |f| (g.src.as_str(), g.dst.as_str(), f.port)))
+        .collect();
+    assert_eq!(denied, [("payments/payments[Deployment]", "data/postgres[StatefulSet]", 5432)]);
+    assert!(observed.impact.newly_allowed.is_empty());
+    assert_eq!(observed.impact.unchecked, 0);
+    assert_eq!(response.verdict, Verdict::Warn);
+    assert!(response.reasons.iter().any(|r| r.contains("1 observed flow newly denied")), "{:?}", response.reasons);
+
+    // the renderers show the section
+    for format in [ReviewFormat::Text, ReviewFormat::Markdown] {
+        request.format = Some(format);
+        let rendered = api::review(&request).unwrap().rendered.unwrap();
+        assert!(rendered.to_lowercase().contains("observed traffic"), "{rendered}");
+        assert!(rendered.contains("data/postgres[StatefulSet]"), "{rendered}");
+    }
+    request.format = None;
+
+    request.config.thresholds.fail_on_newly_denied = true;
+    let response = api::review(&request).unwrap();
+    assert_eq!(response.verdict, Verdict::Fail);
+    assert_eq!(response.exit_code, 1);
+    assert!(response.reasons.iter().any(|r| r.contains("failOnNewlyDenied")));
+
+    // without a base the flows are not compared
+    request.base = None;
+    let response = api::review(&request).unwrap();
+    assert!(response.flows.is_none());
+    assert_eq!(response.verdict, Verdict::Pass);
+
+    // the request field is optional and round-trips
+    let json = serde_json::to_value(ReviewRequest::default()).unwrap();
+    assert!(json.get("flows").is_none());
+}

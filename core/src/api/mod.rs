@@ -26,7 +26,7 @@ pub use flows::{
 };
 pub use parse::{ParseRequest, ParseResponse, ResourceSummary, parse};
 pub use plan::{PlanRequest, PlanResponse, plan};
-pub use review::{ReviewRequest, ReviewResponse, review};
+pub use review::{ReviewFlows, ReviewRequest, ReviewResponse, review, review_with_log};
 pub use schema::{SchemaRequest, schema};
 #[cfg(not(target_arch = "wasm32"))]
 pub use schema::{schema_bundle, schemas};

@@ -16,6 +16,8 @@ use crate::checks::run_checks;
 use crate::diff::ConnectivityDiff;
 use crate::engine::{CompiledCluster, ConnectionFilter, EngineOptions};
 use crate::error::{Error, ErrorPayload};
+use crate::flows::impact::{Impact, measure_impact};
+use crate::flows::{FlowLog, FlowSource, IngestOptions, IngestReport, read_sources};
 use crate::model::Finding;
 use crate::parse::ParseOptions;
 use crate::requirements::{RequirementResult, check as check_requirements, parse_requirements};
@@ -49,6 +51,11 @@ pub struct ReviewRequest {
     /// With `format: text`: ANSI colours.
     #[serde(default)]
     pub color: bool,
+    /// Observed flow logs. With a base: the observed flows the change newly denies or newly
+    /// allows (`flows` of the response); newly denied flows make the verdict at least `warn`
+    /// (`fail` with `thresholds.failOnNewlyDenied`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flows: Vec<FlowSource>,
 }
 
 impl ReviewRequest {
@@ -90,9 +97,22 @@ pub struct ReviewResponse {
     pub base_errors: Vec<ErrorPayload>,
     /// The tool that made the review.
     pub tool: Tool,
+    /// With flows and a base: the impact of the change on the observed traffic.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flows: Option<ReviewFlows>,
     /// The review in the requested `format`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rendered: Option<String>,
+}
+
+/// The impact of a change on observed traffic, in a review.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewFlows {
+    /// The observed flows the change newly denies (blast radius) or newly allows.
+    pub impact: Impact,
+    /// What ingestion read.
+    pub ingest: IngestReport,
 }
 
 /// Reviews the head (and the change from the base, when given).
@@ -101,6 +121,19 @@ pub struct ReviewResponse {
 /// An invalid requirements file; input-level failures of either side, or any bad document in
 /// strict mode; `NF-E030` when rendering fails.
 pub fn review(request: &ReviewRequest) -> Result<ReviewResponse, Error> {
+    if request.flows.is_empty() {
+        return review_with_log(request, None);
+    }
+    let log = read_sources(&request.flows, &IngestOptions::default());
+    review_with_log(request, Some(&log))
+}
+
+/// [`review`] over flows read already (streamed from files by the CLI); `request.flows` is not
+/// read. Without a base the flows are not used.
+///
+/// # Errors
+/// As [`review`].
+pub fn review_with_log(request: &ReviewRequest, log: Option<&FlowLog>) -> Result<ReviewResponse, Error> {
     let config = &request.config;
     let requirements = request.requirements.as_ref().map(|r| parse_requirements(&r.text, &r.name)).transpose()?;
     let head = load(&request.sources, &request.options)?;
@@ -114,6 +147,7 @@ pub fn review(request: &ReviewRequest) -> Result<ReviewResponse, Error> {
 
     let mut base_errors = Vec::new();
     let mut compared = None;
+    let mut flows = None;
     if let Some(base_sources) = &request.base {
         let base = load(base_sources, &request.options)?;
         let base_cluster = CompiledCluster::compile(&base, &request.engine);
@@ -131,6 +165,10 @@ pub fn review(request: &ReviewRequest) -> Result<ReviewResponse, Error> {
             config.apply_severity(f);
         }
         base_errors = base.errors.iter().map(Error::payload).collect();
+        flows = log.map(|log| ReviewFlows {
+            impact: measure_impact(&base, &base_cluster, &head_cluster, log),
+            ingest: log.report().clone(),
+        });
         compared = Some((diff, base_findings));
     }
     for f in &mut findings {
@@ -147,8 +185,10 @@ pub fn review(request: &ReviewRequest) -> Result<ReviewResponse, Error> {
     let requirements: Vec<RequirementResult> =
         requirements.map(|file| check_requirements(&head_cluster, &head, &file)).unwrap_or_default();
     let errors: Vec<ErrorPayload> = head.errors.iter().map(Error::payload).collect();
+    let newly_denied =
+        flows.as_ref().map_or(0, |f: &ReviewFlows| f.impact.newly_denied.iter().map(|g| g.flows.len()).sum());
     let (verdict, reasons) =
-        review::verdict(&config.thresholds, &findings, &requirements, errors.len() + base_errors.len());
+        review::verdict(&config.thresholds, &findings, &requirements, errors.len() + base_errors.len(), newly_denied);
     let summary =
         ReviewSummary::of(&findings, &resolved, diff.as_ref(), &requirements, errors.len() + base_errors.len());
     let mut response = ReviewResponse {
@@ -163,6 +203,7 @@ pub fn review(request: &ReviewRequest) -> Result<ReviewResponse, Error> {
         errors,
         base_errors,
         tool: Tool::current(),
+        flows,
         rendered: None,
     };
     if let Some(format) = request.format {

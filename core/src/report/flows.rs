@@ -17,7 +17,7 @@ use crate::engine::{ConnectionRecord, Direction};
 use crate::flows::audit::AuditResponse;
 use crate::flows::drops::{DropCause, DropsResponse};
 use crate::flows::generate::{FlowKey, Generalise, GenerateResponse};
-use crate::flows::impact::{DeniedSide, ImpactGroup, ImpactResponse};
+use crate::flows::impact::{DeniedSide, Impact, ImpactGroup, ImpactResponse};
 use crate::flows::map::{TrafficEntry, TrafficMap};
 use crate::flows::resolve::PeerKind;
 use crate::flows::time::format_rfc3339;
@@ -405,7 +405,12 @@ fn impact_groups(out: &mut String, title: &str, groups: &[ImpactGroup]) {
 /// unchanged.
 #[must_use]
 pub fn impact_text(r: &ImpactResponse) -> String {
-    let i = &r.impact;
+    impact_summary_text(&r.impact)
+}
+
+/// [`impact_text`] of an [`Impact`] alone (the observed-traffic section of a review).
+#[must_use]
+pub fn impact_summary_text(i: &Impact) -> String {
     let mut out = String::new();
     impact_groups(&mut out, "newly denied (blast radius)", &i.newly_denied);
     impact_groups(&mut out, "newly allowed", &i.newly_allowed);

@@ -130,6 +130,9 @@ pub struct Thresholds {
     pub fail_on_requirements: bool,
     /// A document that cannot be read fails the review (default true).
     pub fail_on_unreadable: bool,
+    /// Observed flows the change newly denies fail the review (default false: they make it
+    /// `warn`). Used when the review is given flow logs and a base.
+    pub fail_on_newly_denied: bool,
 }
 
 impl Default for Thresholds {
@@ -140,6 +143,7 @@ impl Default for Thresholds {
             scope: Scope::All,
             fail_on_requirements: true,
             fail_on_unreadable: true,
+            fail_on_newly_denied: false,
         }
     }
 }

@@ -91,6 +91,9 @@ pub fn markdown(response: &ReviewResponse) -> String {
         out.push('\n');
         out.push_str(&crate::diff::render::markdown(diff));
     }
+    if let Some(flows) = &response.flows {
+        observed(&mut out, flows);
+    }
     if !response.requirements.is_empty() {
         out.push_str("\n### Requirements\n\n| result | requirement | location | detail |\n|---|---|---|---|\n");
         for r in response.requirements.iter().take(ROWS) {
@@ -107,6 +110,47 @@ pub fn markdown(response: &ReviewResponse) -> String {
     }
     let _ = write!(out, "\n<sub>{} {}</sub>\n", response.tool.name, md(&response.tool.version));
     out
+}
+
+/// The impact on observed traffic: newly denied and newly allowed flows.
+fn observed(out: &mut String, flows: &crate::api::ReviewFlows) {
+    let i = &flows.impact;
+    let _ = write!(
+        out,
+        "\n### Observed traffic\n\n{} records read; flows (protocol and port per endpoint pair): {} newly denied, \
+         {} newly allowed, {} unchanged allowed, {} unchanged denied, {} not checked.\n",
+        flows.ingest.records,
+        i.newly_denied.iter().map(|g| g.flows.len()).sum::<usize>(),
+        i.newly_allowed.iter().map(|g| g.flows.len()).sum::<usize>(),
+        i.unchanged_allowed,
+        i.unchanged_denied,
+        i.unchecked
+    );
+    for (title, groups) in [("Newly denied (blast radius)", &i.newly_denied), ("Newly allowed", &i.newly_allowed)] {
+        if groups.is_empty() {
+            continue;
+        }
+        let _ = write!(out, "\n#### {title}\n\n| source | destination | port | connections |\n|---|---|---|---:|\n");
+        let rows: Vec<String> = groups
+            .iter()
+            .flat_map(|g| {
+                g.flows.iter().map(move |f| {
+                    format!(
+                        "| {} | {} | {}/{} | {} |",
+                        md(&g.src),
+                        md(&g.dst),
+                        f.protocol,
+                        f.port,
+                        f.counts.connections
+                    )
+                })
+            })
+            .collect();
+        for row in rows.iter().take(ROWS) {
+            let _ = writeln!(out, "{row}");
+        }
+        more(out, rows.len());
+    }
 }
 
 fn more(out: &mut String, total: usize) {

@@ -248,6 +248,7 @@ pub fn verdict(
     findings: &[ReviewFinding],
     requirements: &[RequirementResult],
     unreadable: usize,
+    newly_denied: usize,
 ) -> (Verdict, Vec<String>) {
     let counted: Vec<&Finding> = findings
         .iter()
@@ -272,6 +273,15 @@ pub fn verdict(
     if thresholds.fail_on_unreadable && unreadable > 0 {
         fail.push(format!("{unreadable} {} could not be read", plural(unreadable, "document")));
     }
+    let denied_reason = (newly_denied > 0).then(|| {
+        let option = if thresholds.fail_on_newly_denied { " (`failOnNewlyDenied`)" } else { "" };
+        format!("{newly_denied} observed {} newly denied by the change{option}", plural(newly_denied, "flow"))
+    });
+    if thresholds.fail_on_newly_denied
+        && let Some(reason) = &denied_reason
+    {
+        fail.push(reason.clone());
+    }
     if !fail.is_empty() {
         return (Verdict::Fail, fail);
     }
@@ -282,6 +292,9 @@ pub fn verdict(
             plural(warning, "finding"),
             thresholds.warn_on.as_str()
         );
+        return (Verdict::Warn, std::iter::once(reason).chain(denied_reason).collect());
+    }
+    if let Some(reason) = denied_reason {
         return (Verdict::Warn, vec![reason]);
     }
     (Verdict::Pass, Vec::new())

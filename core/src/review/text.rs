@@ -101,6 +101,12 @@ pub fn text(request: &ReviewRequest, response: &ReviewResponse, color: bool) -> 
         out.push('\n');
         out.push_str(&crate::diff::render::text(diff));
     }
+    if let Some(flows) = &response.flows {
+        let _ = write!(out, "\n{}\n", p.paint(BOLD, "observed traffic"));
+        let r = &flows.ingest;
+        let _ = writeln!(out, "{} records, {} flows read", r.records, r.tuples);
+        out.push_str(&crate::report::flows::impact_summary_text(&flows.impact));
+    }
     if !response.requirements.is_empty() {
         let _ = write!(out, "\n{}\n", p.paint(BOLD, "requirements"));
         out.push_str(&crate::requirements::render::text(&response.requirements));

@@ -28,11 +28,13 @@ impl<'a> Labels<'a> for serde::de::IgnoredAny {
     }
 }
 
+/// A flow object; `I` is what its `flow` field holds: the flow itself when this is the
+/// `{"flow": {...}}` wrapper, nothing when it is the flow (no recursion, no allocation).
 #[derive(Deserialize)]
-#[serde(bound(deserialize = "L: Deserialize<'de> + Default"))]
-struct Flow<'a, L> {
-    #[serde(borrow, default)]
-    flow: Option<Box<Flow<'a, L>>>,
+#[serde(bound(deserialize = "L: Deserialize<'de> + Default, I: Deserialize<'de>"))]
+struct Flow<'a, L, I> {
+    #[serde(default)]
+    flow: Option<I>,
     #[serde(default)]
     time: TimeValue,
     #[serde(borrow, default)]
@@ -99,7 +101,32 @@ struct Endpoint<'a, L> {
     #[serde(default)]
     labels: L,
     #[serde(borrow, default)]
-    workloads: Vec<Workload<'a>>,
+    workloads: FirstWorkload<'a>,
+}
+
+/// The first of an endpoint's workloads (the others are skipped, nothing is allocated).
+#[derive(Default)]
+struct FirstWorkload<'a>(Option<Workload<'a>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for FirstWorkload<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
+            type Value = FirstWorkload<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of workloads")
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<FirstWorkload<'a>, E> {
+                Ok(FirstWorkload(None))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<FirstWorkload<'a>, A::Error> {
+                let first = seq.next_element::<Workload<'de>>()?;
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(FirstWorkload(first))
+            }
+        }
+        deserializer.deserialize_any(V(std::marker::PhantomData))
+    }
 }
 
 #[derive(Deserialize)]
@@ -125,7 +152,7 @@ fn side<'a, L: Labels<'a>>(endpoint: Option<Endpoint<'a, L>>, ip: Option<Cow<'a,
     let Some(e) = endpoint else {
         return Side { ip, ..Side::default() };
     };
-    let (workload_kind, workload_name) = e.workloads.into_iter().next().map_or((None, None), |w| (w.kind, w.name));
+    let (workload_kind, workload_name) = e.workloads.0.map_or((None, None), |w| (w.kind, w.name));
     Side {
         namespace: e.namespace.filter(|n| !n.is_empty()),
         pod: e.pod_name.filter(|n| !n.is_empty()),
@@ -141,12 +168,28 @@ pub(crate) fn parse_line(line: &[u8], labels: bool) -> Result<Parsed<'_>, String
     if labels { parse::<Vec<Cow<'_, str>>>(line) } else { parse::<serde::de::IgnoredAny>(line) }
 }
 
+/// The `{"flow": {...}}` wrapper, or a bare flow.
+type Outer<'a, L> = Flow<'a, L, Flow<'a, L, serde::de::IgnoredAny>>;
+
 fn parse<'a, L: Labels<'a> + Deserialize<'a>>(line: &'a [u8]) -> Result<Parsed<'a>, String> {
-    let outer: Flow<'a, L> = serde_json::from_slice(line).map_err(|e| e.to_string())?;
+    // one UTF-8 check of the whole line, instead of one per key and borrowed string
+    let text = std::str::from_utf8(line).map_err(|e| format!("not UTF-8 text: {e}"))?;
+    let mut outer: Outer<'a, L> = serde_json::from_str(text).map_err(|e| e.to_string())?;
     let time = outer.time;
-    let mut flow = match outer.flow {
-        Some(inner) => *inner,
-        None => outer,
+    let mut flow = match outer.flow.take() {
+        Some(inner) => inner,
+        None => Flow {
+            flow: None,
+            time: outer.time,
+            verdict: outer.verdict,
+            ip: outer.ip,
+            l4: outer.l4,
+            source: outer.source,
+            destination: outer.destination,
+            kind: outer.kind,
+            is_reply: outer.is_reply,
+            drop_reason_desc: outer.drop_reason_desc,
+        },
     };
     if flow.time.0.is_none() {
         flow.time = time;

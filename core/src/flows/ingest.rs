@@ -307,10 +307,19 @@ impl FlowIngester {
             FlowFormat::Jsonl => Reader::Jsonl,
             FlowFormat::Csv => Reader::Csv(None),
         });
+        // the endpoint ids of a record whose endpoints were both seen before
+        let mut ids = None;
         let parsed = match reader_state {
             Reader::Hubble => match hubble::parse_line(line, false) {
+                Ok(Parsed::Flow(r)) if r.is_reply => Ok(Parsed::Flow(r)),
                 // labels are read only for endpoints not seen before
-                Ok(Parsed::Flow(r)) if !(self.known(&r.src) && self.known(&r.dst)) => hubble::parse_line(line, true),
+                Ok(Parsed::Flow(r)) => match (self.known(&r.src), self.known(&r.dst)) {
+                    (Some(src), Some(dst)) => {
+                        ids = Some((src, dst));
+                        Ok(Parsed::Flow(r))
+                    }
+                    _ => hubble::parse_line(line, true),
+                },
                 other => other,
             },
             Reader::Jsonl => parse_json_line(line),
@@ -330,7 +339,7 @@ impl FlowIngester {
         };
         match parsed {
             Ok(Parsed::Flow(record)) => {
-                if let Err(e) = self.add(&record) {
+                if let Err(e) = self.add(&record, ids) {
                     self.malformed(source, line_number, e);
                 }
             }
@@ -356,9 +365,12 @@ impl FlowIngester {
         }
     }
 
-    /// Whether an endpoint was seen before.
-    fn known(&mut self, side: &Side<'_>) -> bool {
-        self.make_key(side) && self.endpoint_ids.contains_key(self.key.as_str())
+    /// The id of an endpoint seen before.
+    fn known(&mut self, side: &Side<'_>) -> Option<u32> {
+        if !self.make_key(side) {
+            return None;
+        }
+        self.endpoint_ids.get(self.key.as_str()).copied()
     }
 
     /// Writes the identity of an endpoint into `self.key`; false when it has none.
@@ -406,14 +418,20 @@ impl FlowIngester {
         Ok(id)
     }
 
-    fn add(&mut self, r: &Record<'_>) -> Result<(), String> {
+    /// Adds a record; `ids`: the ids of its endpoints when already known.
+    fn add(&mut self, r: &Record<'_>, ids: Option<(u32, u32)>) -> Result<(), String> {
         if r.is_reply {
             self.report.records += 1;
             self.report.replies += 1;
             return Ok(());
         }
-        let src = self.intern(&r.src).map_err(|e| format!("source: {e}"))?;
-        let dst = self.intern(&r.dst).map_err(|e| format!("destination: {e}"))?;
+        let (src, dst) = match ids {
+            Some(known) => known,
+            None => (
+                self.intern(&r.src).map_err(|e| format!("source: {e}"))?,
+                self.intern(&r.dst).map_err(|e| format!("destination: {e}"))?,
+            ),
+        };
         self.report.records += 1;
         let mut h = FxHasher::default();
         (src, dst, r.protocol, r.dst_port, r.verdict).hash(&mut h);

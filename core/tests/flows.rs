@@ -600,3 +600,22 @@ fn synthetic_flows_are_deterministic_and_well_formed() {
     assert!(map.unresolved.is_empty());
     assert!(map.entries.iter().any(|e| e.dst_kind == PeerKind::External));
 }
+
+/// Strings with JSON escapes (which cannot be borrowed from the line) read like plain ones.
+#[test]
+fn hubble_strings_with_escapes_are_read() {
+    let line = r#"{"flow":{"time":"2024-05-01T08:00:00Z","verdict":"FORWARDED","IP":{"source":"10.0.0.1","destination":"10.0.0.2"},"l4":{"TCP":{"source_port":40000,"destination_port":8080}},"source":{"namespace":"sh\u006fp","pod_name":"api-1","labels":["k8s:app=a\u0070i"],"workloads":[{"name":"a\u0070i","kind":"Deployment"},{"name":"other","kind":"ReplicaSet"}]},"destination":{"namespace":"shop","pod_name":"db-0","workloads":null},"Type":"L3_L4","is_reply":false}}"#;
+    let log = netfence::flows::ingest_str(
+        line,
+        netfence::flows::FlowFormat::Auto,
+        &netfence::flows::IngestOptions::default(),
+    );
+    assert_eq!(log.report().malformed, 0, "{:?}", log.report().malformed_lines);
+    assert_eq!(log.tuples().len(), 1);
+    let src = log.endpoint(log.tuples()[0].src).unwrap();
+    assert_eq!(src.namespace.as_deref(), Some("shop"));
+    assert_eq!(src.workload.as_deref(), Some("api"));
+    assert_eq!(src.labels.get("app").map(String::as_str), Some("api"));
+    let dst = log.endpoint(log.tuples()[0].dst).unwrap();
+    assert_eq!(dst.pod.as_deref(), Some("db-0"));
+}

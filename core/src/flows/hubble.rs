@@ -37,7 +37,7 @@ struct Flow<'a, L, I> {
     flow: Option<I>,
     #[serde(default)]
     time: TimeValue,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     verdict: Option<Cow<'a, str>>,
     #[serde(rename = "IP", default)]
     ip: Option<Ip<'a>>,
@@ -47,19 +47,19 @@ struct Flow<'a, L, I> {
     source: Option<Endpoint<'a, L>>,
     #[serde(borrow, default)]
     destination: Option<Endpoint<'a, L>>,
-    #[serde(rename = "Type", borrow, default)]
+    #[serde(rename = "Type", borrow, default, deserialize_with = "opt_str")]
     kind: Option<Cow<'a, str>>,
     #[serde(default)]
     is_reply: Option<bool>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     drop_reason_desc: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
 struct Ip<'a> {
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     source: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     destination: Option<Cow<'a, str>>,
 }
 
@@ -94,9 +94,9 @@ struct TcpFlags {
 #[derive(Deserialize)]
 #[serde(bound(deserialize = "L: Deserialize<'de> + Default"))]
 struct Endpoint<'a, L> {
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     namespace: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pod_name: Option<Cow<'a, str>>,
     #[serde(default)]
     labels: L,
@@ -131,10 +131,41 @@ impl<'de: 'a, 'a> Deserialize<'de> for FirstWorkload<'a> {
 
 #[derive(Deserialize)]
 struct Workload<'a> {
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     name: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     kind: Option<Cow<'a, str>>,
+}
+
+/// A string, borrowed from the line unless it holds escapes. (Serde's derive borrows a
+/// `Cow<str>` field, but not one inside an `Option`: that one would be allocated.)
+struct Str<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
+            type Value = Str<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Str<'a>, E> {
+                Ok(Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Str<'a>, E> {
+                Ok(Str(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Str<'a>, E> {
+                Ok(Str(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(V(std::marker::PhantomData))
+    }
+}
+
+/// An optional string field, borrowed where it can be.
+fn opt_str<'de: 'a, 'a, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Cow<'a, str>>, D::Error> {
+    Ok(Option::<Str<'a>>::deserialize(deserializer)?.map(|s| s.0))
 }
 
 fn verdict(text: Option<&str>) -> FlowVerdict {

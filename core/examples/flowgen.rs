@@ -5,7 +5,11 @@
 //! ([`netfence::synth::generate`], `--pods`, `--namespaces`); `--bench` then reads it back with
 //! [`netfence::flows::ingest_reader`] on one thread and prints records/s, MB/s and peak memory as
 //! JSON. Without `--out` the file is generated in memory and only benchmarked; `--input PATH`
-//! benchmarks reading an existing file (plain text) alone.
+//! benchmarks reading an existing file (plain text) alone. `--generate` (with `--bench` or
+//! without `--out`) then also times least-privilege generation
+//! ([`netfence::flows::generate::generate_policies`], with its engine verification and
+//! over-permission count) for the distinct flow tuples read (`--conversations` sets how many);
+//! `--no-compare` skips measuring the four alternative generalisations.
 
 #![allow(clippy::indexing_slicing, clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
@@ -13,6 +17,7 @@ use std::io::{BufReader, BufWriter, Write};
 use std::time::Instant;
 
 use netfence::engine::{CompiledCluster, EngineOptions};
+use netfence::flows::generate::{GenerateOptions, generate_policies};
 use netfence::flows::synth::{FlowSynthConfig, write_hubble};
 use netfence::flows::{FlowFormat, IngestOptions, ingest_reader};
 use netfence::inventory::ResourceSet;
@@ -107,4 +112,22 @@ fn main() {
         (None, None) => unreachable!(),
     };
     print_report(&log, bytes, started.elapsed().as_secs_f64());
+    if std::env::args().any(|a| a == "--generate") {
+        // `--no-compare`: only the chosen generalisation, not the four alternatives measured
+        let options =
+            GenerateOptions { compare: !std::env::args().any(|a| a == "--no-compare"), ..GenerateOptions::default() };
+        let started = Instant::now();
+        let generated = generate_policies(&resources, &cluster, &log, &options).unwrap();
+        println!(
+            "{{\"tuples\": {}, \"policies\": {}, \"rules\": {}, \"verified\": {}, \"verifiedAllowed\": {}, \"overPermissionUnobserved\": {}, \"generateSeconds\": {:.3}, \"peakRssMiB\": {:.1}}}",
+            log.tuples().len(),
+            generated.policies.len(),
+            generated.rules.len(),
+            generated.verification.checked,
+            generated.verification.allowed,
+            generated.over_permission.unobserved,
+            started.elapsed().as_secs_f64(),
+            peak_rss_mib()
+        );
+    }
 }

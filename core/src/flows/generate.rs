@@ -23,7 +23,7 @@ use crate::engine::{
     PortSet, Protocol,
 };
 use crate::error::{Error, ErrorPayload};
-use crate::inventory::ResourceSet;
+use crate::inventory::{PolicyResource, ResourceSet};
 use crate::parse::ParseOptions;
 
 /// Annotation with one line of provenance per rule of a generated policy.
@@ -477,17 +477,38 @@ fn line(direction: &str, index: usize, stats: &FlowStats) -> String {
     )
 }
 
-/// Compiles the inventory with `policies` instead of its own.
+/// Compiles the inventory with `policies` instead of its own. The typed policies are added
+/// as they are (no YAML round trip: the builder's YAML is their serialisation).
 pub(crate) fn with_policies(
     resources: &ResourceSet,
-    yaml: &str,
+    policies: &[NetworkPolicy],
     engine: &EngineOptions,
-) -> Result<CompiledCluster, Error> {
+) -> CompiledCluster {
     let mut set = resources.clone();
-    set.policies.clear();
     set.errors.clear();
-    set.add_text(yaml, "<generated>", &ParseOptions::default())?;
-    Ok(CompiledCluster::compile(&set, engine))
+    let file: std::sync::Arc<str> = std::sync::Arc::from("<generated>");
+    let root = std::sync::Arc::new(crate::source::Node::synthetic(crate::source::Value::Null));
+    set.policies = policies
+        .iter()
+        .enumerate()
+        .map(|(document, policy)| {
+            let meta = &policy.metadata;
+            PolicyResource {
+                object: policy.clone(),
+                namespace: meta.namespace.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| "default".to_owned()),
+                name: meta.name.clone().or_else(|| meta.generate_name.clone()).unwrap_or_default(),
+                namespace_given: meta.namespace.is_some(),
+                api_version: "networking.k8s.io/v1".to_owned(),
+                source: crate::source::SourceDoc {
+                    file: file.clone(),
+                    root: root.clone(),
+                    base: String::new(),
+                    document,
+                },
+            }
+        })
+        .collect();
+    CompiledCluster::compile(&set, engine)
 }
 
 pub(crate) fn flow_key(resolver: &FlowResolver<'_>, f: &ResolvedFlow) -> FlowKey {
@@ -646,7 +667,7 @@ pub fn generate_policies(
     let run = |generalise: &Generalise| -> Result<(Plan, BuildOutput, Vec<GeneratedRule>, Verification, OverPermission), Error> {
         let plan = context.plan(&flows, generalise);
         let (output, rules) = context.build(&plan, generalise)?;
-        let generated = with_policies(resources, &output.to_yaml(), &engine)?;
+        let generated = with_policies(resources, output.policies(), &engine);
         let verification = verify(&resolver, &generated, &flows);
         let over = over_permission(&resolver, &generated, &flows, &plan.namespaces);
         Ok((plan, output, rules, verification, over))

@@ -64,6 +64,18 @@ export declare function check(request: CheckRequest | string): CheckResponse;
 /** `check` off the event loop: resolves to the response, rejects with a {@link NetfenceError}. */
 export declare function checkAsync(request: CheckRequest | string): Promise<CheckResponse>;
 
+/** Runs `review` (see docs/api.md); throws a {@link NetfenceError} on bad input. */
+export declare function review(request: ReviewRequest | string): ReviewResponse;
+
+/** `review` off the event loop: resolves to the response, rejects with a {@link NetfenceError}. */
+export declare function reviewAsync(request: ReviewRequest | string): Promise<ReviewResponse>;
+
+/** Runs `plan` (see docs/api.md); throws a {@link NetfenceError} on bad input. */
+export declare function plan(request: PlanRequest | string): PlanResponse;
+
+/** `plan` off the event loop: resolves to the response, rejects with a {@link NetfenceError}. */
+export declare function planAsync(request: PlanRequest | string): Promise<PlanResponse>;
+
 /** Runs `flow_map` (see docs/api.md); throws a {@link NetfenceError} on bad input. */
 export declare function flowMap(request: TrafficMapRequest | string): TrafficMapResponse;
 
@@ -307,6 +319,44 @@ export interface BuildResponse {
 export type ChangeKind = "added" | "removed" | "changed";
 
 /**
+ * How checks run. Every field is optional; the defaults suit a typical cluster.
+ */
+export interface CheckConfig {
+    /** Checks to skip, by id (`NF305`) or name (`redundant-rule`). */
+    disable?: string[];
+    /** Severity per check id or name, replacing the check's default. */
+    severity?: { [key: string]: "info" | "warning" | "error" };
+    /** `broad-cidr` flags IPv4 CIDRs with a prefix shorter than this (default 8). */
+    broadCidrPrefixV4?: number;
+    /** `broad-cidr` flags IPv6 CIDRs with a prefix shorter than this (default 32). */
+    broadCidrPrefixV6?: number;
+    /** The cluster's pod CIDRs, e.g. `10.244.0.0/16` (pod IPs in the inventory are used too). */
+    podCidrs?: string[];
+    /**
+     * The cluster's service CIDRs, e.g. `10.96.0.0/12` (Service cluster IPs in the inventory
+     * are used too).
+     */
+    serviceCidrs?: string[];
+    /** Labels of the cluster DNS pods (default `k8s-app: kube-dns`). */
+    dnsLabels?: { [key: string]: string };
+    /**
+     * Namespaces the namespace-wide checks (default deny, isolation) leave out (default the
+     * system namespaces `kube-system`, `kube-public`, `kube-node-lease`).
+     */
+    excludeNamespaces?: string[];
+    /**
+     * The oldest Kubernetes version (`1.29`) the policies must work on; `recent-api-feature`
+     * flags features newer than it. Unset: every such feature is flagged.
+     */
+    kubernetesVersion?: string | null;
+    /**
+     * The input is the whole cluster: a namespace selector or a policy that matches nothing
+     * is flagged even without a near miss. Off by default, as inputs are often partial.
+     */
+    completeInventory?: boolean;
+}
+
+/**
  * Request of [`check`].
  */
 export interface CheckRequest {
@@ -409,6 +459,36 @@ export type CheckResponseSideVerdict = {
 };
 
 /**
+ * `netfence.yaml`. Every field is optional; the defaults fail a review on any error-severity
+ * finding, failed requirement or unreadable document, and warn on warnings.
+ */
+export interface Config {
+    /** `netfence.dev/v1alpha1`. */
+    apiVersion?: ConfigApiVersion;
+    /** `Config`. */
+    kind?: ConfigKind;
+    /** How the review checks run (disabled checks, their severities, cluster facts). */
+    checks?: CheckConfig;
+    /**
+     * Severity per finding id or name, for every kind of finding: API validation (`NF0xx`),
+     * checks and change-review checks. Applied after `checks.severity`.
+     */
+    severities?: { [key: string]: "info" | "warning" | "error" };
+    /** When the verdict is `fail` or `warn`. */
+    thresholds?: Thresholds;
+}
+
+/**
+ * The configuration format's version.
+ */
+export type ConfigApiVersion = "netfence.dev/v1alpha1";
+
+/**
+ * The configuration format's kind.
+ */
+export type ConfigKind = "Config";
+
+/**
  * The change of one pair: what the base allowed, what the head allows, and the difference.
  */
 export interface ConnectionChange {
@@ -496,7 +576,7 @@ export interface Counterexample {
  */
 export interface DeniedSide {
     /** `egress` (of the source) or `ingress` (of the destination). */
-    direction: ImpactResponseDirection;
+    direction: ReviewResponseDirection;
     /** The endpoint on that side. */
     endpoint: string;
     /** The policies isolating it, `namespace/name`, none of which allows the flow. */
@@ -851,7 +931,7 @@ export interface Finding {
     /** Short kebab-case name of the rule, e.g. `invalid-protocol`. */
     name: string;
     /** Severity. */
-    severity: Severity;
+    severity: "info" | "warning" | "error";
     /** Lowercase message, user input in backticks. */
     message: string;
     /** What to do about it. */
@@ -1055,11 +1135,30 @@ export interface IPBlock {
 }
 
 /**
+ * What a change does to the observed flows.
+ */
+export interface Impact {
+    /** Observed flows allowed by the base and denied by the head: the blast radius. */
+    newlyDenied: ImpactGroup[];
+    /** Observed flows denied by the base and allowed by the head. */
+    newlyAllowed: ImpactGroup[];
+    /** Flows (tuples) allowed by both. */
+    unchangedAllowed: number;
+    /** Flows denied by both. */
+    unchangedDenied: number;
+    /**
+     * Flows that could not be checked (an endpoint unknown to the inventory or absent in one
+     * of the two versions).
+     */
+    unchecked: number;
+}
+
+/**
  * One port of a workload pair whose verdict changes.
  */
 export interface ImpactFlow {
     /** Protocol. */
-    protocol: ImpactResponseProtocol;
+    protocol: ReviewResponseProtocol;
     /** Destination port. */
     port: number;
     /** What was observed. */
@@ -1105,9 +1204,9 @@ export interface ImpactRequest {
  */
 export interface ImpactResponse {
     /** Observed flows allowed by the base and denied by the head: the blast radius. */
-    newlyDenied: ImpactGroup[];
+    newlyDenied: ImpactResponseImpactGroup[];
     /** Observed flows denied by the base and allowed by the head. */
-    newlyAllowed: ImpactGroup[];
+    newlyAllowed: ImpactResponseImpactGroup[];
     /** Flows (tuples) allowed by both. */
     unchangedAllowed: number;
     /** Flows denied by both. */
@@ -1124,9 +1223,49 @@ export interface ImpactResponse {
 }
 
 /**
+ * The side that denies a flow and the policies isolating it.
+ */
+export interface ImpactResponseDeniedSide {
+    /** `egress` (of the source) or `ingress` (of the destination). */
+    direction: ImpactResponseDirection;
+    /** The endpoint on that side. */
+    endpoint: string;
+    /** The policies isolating it, `namespace/name`, none of which allows the flow. */
+    policies: string[];
+}
+
+/**
  * A traffic direction, seen from a workload.
  */
 export type ImpactResponseDirection = "ingress" | "egress";
+
+/**
+ * One port of a workload pair whose verdict changes.
+ */
+export interface ImpactResponseImpactFlow {
+    /** Protocol. */
+    protocol: ImpactResponseProtocol;
+    /** Destination port. */
+    port: number;
+    /** What was observed. */
+    counts: FlowCounts;
+    /** For a newly denied flow: the sides of the head that deny it. */
+    deniedBy?: ImpactResponseDeniedSide[];
+}
+
+/**
+ * The changed flows between two endpoints.
+ */
+export interface ImpactResponseImpactGroup {
+    /** Source. */
+    src: string;
+    /** Destination. */
+    dst: string;
+    /** Observed connections affected. */
+    connections: number;
+    /** The ports. */
+    flows: ImpactResponseImpactFlow[];
+}
 
 /**
  * A transport protocol NetworkPolicy can name.
@@ -1437,6 +1576,11 @@ export interface LabelSelectorRequirement {
 }
 
 /**
+ * The lowest severity that triggers a verdict, or `never`.
+ */
+export type Level = "info" | "warning" | "error" | "never";
+
+/**
  * Where something is in the input. Lines and columns are 1-based; `0` means unknown.
  */
 export interface Location {
@@ -1744,6 +1888,75 @@ export interface ParseResponse {
 export type PeerKind = "workload" | "external" | "unresolved";
 
 /**
+ * Request of [`plan`].
+ */
+export interface PlanRequest {
+    /** The policies in the cluster now. */
+    base: Source[];
+    /** The policies wanted. */
+    head: Source[];
+    /** Limits and strict mode, for both sides. */
+    options?: ParseOptions;
+}
+
+/**
+ * Response of [`plan`].
+ */
+export interface PlanResponse {
+    /** The steps from base to head, in order (empty: nothing to do). */
+    steps: PlanStep[];
+    /** The steps that restore the base, in order. */
+    rollback: PlanStep[];
+    /** Policies identical on both sides. */
+    unchanged: number;
+    /** Documents of the base that could not be read (the plan ignores them). */
+    baseErrors: ErrorPayload[];
+    /** Documents of the head that could not be read (the plan ignores them). */
+    headErrors: ErrorPayload[];
+}
+
+/**
+ * One step of a plan: a file and what to do with it.
+ */
+export interface PlanStep {
+    /** 1-based position. */
+    number: number;
+    /** `apply-allowances`, `apply-isolation`, `delete-isolation` or `delete-allowances`. */
+    kind: string;
+    /** Apply or delete. */
+    action: StepAction;
+    /** The file name, e.g. `01-apply-allowances.yaml`. */
+    file: string;
+    /** The command that runs the step. */
+    command: string;
+    /** The policies, by namespace and name. */
+    policies: PlannedPolicy[];
+    /** The file's content: multi-document YAML. */
+    yaml: string;
+}
+
+/**
+ * A policy in a step.
+ */
+export interface PlannedPolicy {
+    /** Namespace. */
+    namespace: string;
+    /** Name. */
+    name: string;
+    /** Added, changed or deleted. */
+    change: PolicyChange;
+    /** Allowance or isolation (of the version the step applies or deletes). */
+    role: PolicyRole;
+    /** Where the version the step uses is defined. */
+    location?: Location | null;
+}
+
+/**
+ * How a policy changes from base to head.
+ */
+export type PolicyChange = "added" | "changed" | "deleted";
+
+/**
  * A NetworkPolicy, by namespace and name, with its location.
  */
 export interface PolicyRef {
@@ -1754,6 +1967,11 @@ export interface PolicyRef {
     /** Where it is defined. */
     location?: Location | null;
 }
+
+/**
+ * What a policy does to rollout safety.
+ */
+export type PolicyRole = "allowance" | "isolation";
 
 /**
  * Ports per protocol on the wire: `{"tcp": [[80, 80], [8000, 8100]], "udp": [[53, 53]]}`.
@@ -1843,6 +2061,313 @@ export interface ResourceSummary {
 }
 
 /**
+ * A finding of the head, and whether the change introduces it.
+ */
+export interface ReviewFinding {
+    /** Stable id, e.g. `NF012`. */
+    id: string;
+    /** Short kebab-case name of the rule, e.g. `invalid-protocol`. */
+    name: string;
+    /** Severity. */
+    severity: "info" | "warning" | "error";
+    /** Lowercase message, user input in backticks. */
+    message: string;
+    /** What to do about it. */
+    help?: string | null;
+    /** The resource concerned, as `Kind namespace/name`. */
+    resource?: string | null;
+    /** Where the problem is. */
+    location?: Location | null;
+    /** Other places that explain the finding. */
+    related?: Location[];
+    /** A suggested replacement for the value at `location` (YAML), where one is safe. */
+    fix?: string | null;
+    /**
+     * With a base: whether the base lacks this finding (same id, resource and pointer; lines
+     * may move). Absent without a base.
+     */
+    new?: boolean | null;
+}
+
+/**
+ * The impact of a change on observed traffic, in a review.
+ */
+export interface ReviewFlows {
+    /** The observed flows the change newly denies (blast radius) or newly allows. */
+    impact: Impact;
+    /** What ingestion read. */
+    ingest: IngestReport;
+}
+
+/**
+ * The formats a review renders to.
+ */
+export type ReviewFormat = "text" | "json" | "sarif" | "markdown" | "record";
+
+/**
+ * Request of [`review`].
+ */
+export interface ReviewRequest {
+    /** The proposed state (head): workloads, namespaces and policies. */
+    sources: Source[];
+    /** The state before the change. Absent: no diff, no new-finding marks, no `NF4xx` checks. */
+    base?: Source[] | null;
+    /** A requirements file (`kind: Requirements`), checked against the head. */
+    requirements?: Source | null;
+    /** The configuration (`netfence.yaml`): checks, severities, thresholds. */
+    config?: Config;
+    /** Limits and strict mode, for both sides. */
+    options?: ParseOptions;
+    /** Engine semantics (ipBlock mode), for both sides. */
+    engine?: EngineOptions;
+    /**
+     * Also render the review in this format into `rendered` (the source texts of the
+     * request give the text format its excerpts).
+     */
+    format?: ReviewFormat | null;
+    /** With `format: text`: ANSI colours. */
+    color?: boolean;
+    /**
+     * Observed flow logs. With a base: the observed flows the change newly denies or newly
+     * allows (`flows` of the response); newly denied flows make the verdict at least `warn`
+     * (`fail` with `thresholds.failOnNewlyDenied`).
+     */
+    flows?: FlowSource[];
+}
+
+/**
+ * Response of [`review`].
+ */
+export interface ReviewResponse {
+    /** `pass`, `warn` or `fail`. */
+    verdict: Verdict;
+    /** What a CI step exits with: 0 for pass and warn, 1 for fail. */
+    exitCode: number;
+    /** Why the verdict is not `pass`, one line each. */
+    reasons: string[];
+    /** Counts. */
+    summary: ReviewSummary;
+    /**
+     * Findings of the head (validation, checks, change-review checks), by file and line; with
+     * a base each says whether the change introduces it.
+     */
+    findings: ReviewFinding[];
+    /** With a base: findings of the base the change resolves. */
+    resolved?: Finding[];
+    /** With a base: what the change opens and closes. */
+    diff?: ReviewResponseConnectivityDiff | null;
+    /** With a requirements file: one result per requirement, on the head. */
+    requirements?: ReviewResponseRequirementResult[];
+    /** Documents of the head that could not be read. */
+    errors: ErrorPayload[];
+    /** Documents of the base that could not be read. */
+    baseErrors?: ErrorPayload[];
+    /** The tool that made the review. */
+    tool: Tool;
+    /** With flows and a base: the impact of the change on the observed traffic. */
+    flows?: ReviewFlows | null;
+    /** The review in the requested `format`. */
+    rendered?: string | null;
+}
+
+/**
+ * The semantic difference between a base and a head.
+ */
+export interface ReviewResponseConnectivityDiff {
+    /** In-cluster endpoints of the head that the base lacks, sorted by name. */
+    endpointsAdded: ReviewResponseEndpoint[];
+    /** In-cluster endpoints of the base that the head lacks, sorted by name. */
+    endpointsRemoved: ReviewResponseEndpoint[];
+    /** Pairs whose connectivity differs, sorted by source and destination. */
+    connections: ConnectionChange[];
+}
+
+/**
+ * A (source, destination) pair that breaks a requirement, with the ports that break it.
+ */
+export interface ReviewResponseCounterexample {
+    /** Source endpoint or external range. */
+    src: string;
+    /** Destination endpoint or external range. */
+    dst: string;
+    /**
+     * For `allow`: the listed ports that are denied; for `deny`: the listed ports that are
+     * allowed.
+     */
+    ports: Ports;
+    /** Why the first of those ports is allowed or denied. */
+    explanation?: ReviewResponseExplanation | null;
+}
+
+/**
+ * A traffic direction, seen from a workload.
+ */
+export type ReviewResponseDirection = "ingress" | "egress";
+
+/**
+ * An in-cluster endpoint: a workload (`ns/name[Deployment]`) or a pod (`ns/name[Pod]`).
+ */
+export interface ReviewResponseEndpoint {
+    /** `ns/name[Kind]`. */
+    name: string;
+    /** Namespace. */
+    namespace: string;
+    /** Workload (or pod) name. */
+    workload: string;
+    /** `Deployment`, `StatefulSet`, ..., or `Pod`. */
+    kind: string;
+    /** Pod labels (of the pod template, or of the representative pod). */
+    labels: { [key: string]: string };
+    /** Named container ports. */
+    namedPorts?: ReviewResponseNamedPort[];
+    /** Pod IPs known from the input. */
+    ips?: string[];
+    /** How many input pods fold into this endpoint. */
+    pods: number;
+    /** Where it is defined (the pod template of a workload, or the pod). */
+    location?: Location | null;
+}
+
+/**
+ * A port range with one verdict and its provenance.
+ */
+export interface ReviewResponseExplainedRange {
+    /** Protocol. */
+    protocol: ReviewResponseProtocol;
+    /** Inclusive port range `[from, to]`. */
+    ports: number[];
+    /** Whether traffic is allowed (both sides allow it). */
+    allowed: boolean;
+    /** The source's egress side. */
+    egress: ReviewResponseSideVerdict;
+    /** The destination's ingress side. */
+    ingress: ReviewResponseSideVerdict;
+}
+
+/**
+ * Why traffic from `src` to `dst` is allowed or denied, per port range.
+ */
+export interface ReviewResponseExplanation {
+    /** Source endpoint name. */
+    src: string;
+    /** Destination endpoint name. */
+    dst: string;
+    /** Egress isolation of the source. */
+    egress: Isolation;
+    /** Ingress isolation of the destination. */
+    ingress: Isolation;
+    /**
+     * Port ranges (all of each protocol, or the one asked for) with their verdicts; adjacent
+     * ranges with the same verdict and provenance are merged.
+     */
+    ranges: ReviewResponseExplainedRange[];
+}
+
+/**
+ * A named container port of an endpoint.
+ */
+export interface ReviewResponseNamedPort {
+    /** The port's name. */
+    name: string;
+    /** Its protocol. */
+    protocol: ReviewResponseProtocol;
+    /** Its number. */
+    port: number;
+}
+
+/**
+ * A transport protocol NetworkPolicy can name.
+ */
+export type ReviewResponseProtocol = "TCP" | "UDP" | "SCTP";
+
+/**
+ * The result of one requirement.
+ */
+export interface ReviewResponseRequirementResult {
+    /** The requirement's name. */
+    name: string;
+    /** What it expects. */
+    expect: Expectation;
+    /** Whether it holds. */
+    passed: boolean;
+    /** What was found, in one line. */
+    message: string;
+    /** What to do about a failure. */
+    help?: string | null;
+    /** Where the requirement is (or the field a failure is about). */
+    location: Location;
+    /** The sources `from` matched. */
+    sources: string[];
+    /** The destinations `to` matched. */
+    destinations: string[];
+    /** How many (source, destination) pairs were checked. */
+    pairs: number;
+    /** How many of them break the requirement. */
+    failingPairs: number;
+    /** The first pair that breaks it. */
+    counterexample?: ReviewResponseCounterexample | null;
+}
+
+/**
+ * One rule of a NetworkPolicy: `spec.ingress[index]` or `spec.egress[index]`.
+ */
+export interface ReviewResponseRuleRef {
+    /** Policy namespace. */
+    namespace: string;
+    /** Policy name. */
+    policy: string;
+    /** `ingress` or `egress`. */
+    direction: ReviewResponseDirection;
+    /** Index of the rule in `spec.ingress` / `spec.egress`. */
+    index: number;
+    /** Where the rule is. */
+    location?: Location | null;
+}
+
+/**
+ * The verdict of one side for a port range.
+ */
+export type ReviewResponseSideVerdict = {
+    verdict: "notApplicable";
+} | {
+    verdict: "notIsolated";
+} | {
+    verdict: "allowed";
+    /** The rules whose peers and ports match. */
+    rules: ReviewResponseRuleRef[];
+} | {
+    verdict: "denied";
+};
+
+/**
+ * The counts of a review.
+ */
+export interface ReviewSummary {
+    /** Findings of severity `error`. */
+    errors: number;
+    /** Findings of severity `warning`. */
+    warnings: number;
+    /** Findings of severity `info`. */
+    infos: number;
+    /** With a base: findings the change introduces. */
+    newFindings?: number | null;
+    /** With a base: findings of the base the change resolves. */
+    resolvedFindings?: number | null;
+    /** With a base: connections added (opened), removed (closed) and changed. */
+    connectionsAdded?: number | null;
+    /** With a base: connections removed. */
+    connectionsRemoved?: number | null;
+    /** With a base: connections changed. */
+    connectionsChanged?: number | null;
+    /** Requirements that hold. */
+    requirementsPassed: number;
+    /** Requirements that fail. */
+    requirementsFailed: number;
+    /** Documents (of either side) that could not be read. */
+    unreadable: number;
+}
+
+/**
  * Hits of one rule.
  */
 export interface RuleHits {
@@ -1884,9 +2409,9 @@ export interface SchemaRequest {
 }
 
 /**
- * How serious a finding is.
+ * Which findings count toward the verdict.
  */
-export type Severity = "info" | "warning" | "error";
+export type Scope = "all" | "new";
 
 /**
  * The verdict of one side for a port range.
@@ -1942,9 +2467,45 @@ export interface Source {
 }
 
 /**
+ * What a step does with its file.
+ */
+export type StepAction = "apply" | "delete";
+
+/**
+ * When a review fails or warns.
+ */
+export interface Thresholds {
+    /** Findings at or above this severity fail the review (default `error`). */
+    failOn?: Level;
+    /** Findings at or above this severity make the verdict `warn` (default `warning`). */
+    warnOn?: Level;
+    /** Which findings count: `all` (default) or `new` (only those the change introduces). */
+    scope?: Scope;
+    /** A failed requirement fails the review (default true). */
+    failOnRequirements?: boolean;
+    /** A document that cannot be read fails the review (default true). */
+    failOnUnreadable?: boolean;
+    /**
+     * Observed flows the change newly denies fail the review (default false: they make it
+     * `warn`). Used when the review is given flow logs and a base.
+     */
+    failOnNewlyDenied?: boolean;
+}
+
+/**
  * Time is a wrapper around time.Time which supports correct marshaling to YAML and JSON.  Wrappers are provided for many of the factory methods that the time package offers.
  */
 export type Time = string;
+
+/**
+ * The tool that made a review.
+ */
+export interface Tool {
+    /** `netfence`. */
+    name: string;
+    /** The netfence library version. */
+    version: string;
+}
 
 /**
  * One line of the traffic map.
@@ -2038,6 +2599,11 @@ export interface ValidateResponse {
     /** What was read. */
     counts: ResourceCounts;
 }
+
+/**
+ * The outcome of a review.
+ */
+export type Verdict = "pass" | "warn" | "fail";
 
 /**
  * Connections per verdict.

@@ -8,6 +8,8 @@ operations! {
     explain => explain("ExplainRequest") -> "Explanation";
     diff => diff("DiffRequest") -> "DiffResponse";
     check => check("CheckRequest") -> "CheckResponse";
+    review => review("ReviewRequest") -> "ReviewResponse";
+    plan => plan("PlanRequest") -> "PlanResponse";
     flow_map => flowMap("TrafficMapRequest") -> "TrafficMapResponse";
     generate => generate("GenerateRequest") -> "GenerateResponse";
     impact => impact("ImpactRequest") -> "ImpactResponse";

@@ -188,6 +188,19 @@ class BuildResponse(Record):
 ChangeKind = Literal["added", "removed", "changed"]
 """How the connectivity of one pair changed."""
 
+class CheckConfig(TypedDict):
+    """How checks run. Every field is optional; the defaults suit a typical cluster."""
+    disable: NotRequired[Sequence[str]]
+    severity: NotRequired[Mapping[str, Literal["info", "warning", "error"]]]
+    broadCidrPrefixV4: NotRequired[int]
+    broadCidrPrefixV6: NotRequired[int]
+    podCidrs: NotRequired[Sequence[str]]
+    serviceCidrs: NotRequired[Sequence[str]]
+    dnsLabels: NotRequired[Mapping[str, str]]
+    excludeNamespaces: NotRequired[Sequence[str]]
+    kubernetesVersion: NotRequired[str | None]
+    completeInventory: NotRequired[bool]
+
 class CheckRequest(TypedDict):
     """Request of [`check`]."""
     sources: Sequence[Source]
@@ -255,6 +268,21 @@ class CheckResponseRuleRef(Record):
 CheckResponseSideVerdict = Record | Record | Record | Record
 """The verdict of one side for a port range."""
 
+class Config(TypedDict):
+    """`netfence.yaml`. Every field is optional; the defaults fail a review on any error-severity
+    finding, failed requirement or unreadable document, and warn on warnings."""
+    apiVersion: NotRequired[ConfigApiVersion]
+    kind: NotRequired[ConfigKind]
+    checks: NotRequired[CheckConfig]
+    severities: NotRequired[Mapping[str, Literal["info", "warning", "error"]]]
+    thresholds: NotRequired[Thresholds]
+
+ConfigApiVersion = Literal["netfence.dev/v1alpha1"]
+"""The configuration format's version."""
+
+ConfigKind = Literal["Config"]
+"""The configuration format's kind."""
+
 @type_check_only
 class ConnectionChange(Record):
     """The change of one pair: what the base allowed, what the head allows, and the difference."""
@@ -320,7 +348,7 @@ class Counterexample(Record):
 class DeniedSide(Record):
     """The side that denies a flow and the policies isolating it."""
     @property
-    def direction(self) -> ImpactResponseDirection: ...
+    def direction(self) -> ReviewResponseDirection: ...
     @property
     def endpoint(self) -> str: ...
     @property
@@ -562,7 +590,7 @@ class Finding(Record):
     @property
     def name(self) -> str: ...
     @property
-    def severity(self) -> Severity: ...
+    def severity(self) -> Literal["info", "warning", "error"]: ...
     @property
     def message(self) -> str: ...
     @property
@@ -704,10 +732,24 @@ class IPBlock(Record):
     def except_(self) -> list[str]: ...
 
 @type_check_only
+class Impact(Record):
+    """What a change does to the observed flows."""
+    @property
+    def newly_denied(self) -> list[ImpactGroup]: ...
+    @property
+    def newly_allowed(self) -> list[ImpactGroup]: ...
+    @property
+    def unchanged_allowed(self) -> int: ...
+    @property
+    def unchanged_denied(self) -> int: ...
+    @property
+    def unchecked(self) -> int: ...
+
+@type_check_only
 class ImpactFlow(Record):
     """One port of a workload pair whose verdict changes."""
     @property
-    def protocol(self) -> ImpactResponseProtocol: ...
+    def protocol(self) -> ReviewResponseProtocol: ...
     @property
     def port(self) -> int: ...
     @property
@@ -739,9 +781,9 @@ class ImpactRequest(TypedDict):
 class ImpactResponse(Record):
     """Response of [`impact`]."""
     @property
-    def newly_denied(self) -> list[ImpactGroup]: ...
+    def newly_denied(self) -> list[ImpactResponseImpactGroup]: ...
     @property
-    def newly_allowed(self) -> list[ImpactGroup]: ...
+    def newly_allowed(self) -> list[ImpactResponseImpactGroup]: ...
     @property
     def unchanged_allowed(self) -> int: ...
     @property
@@ -753,8 +795,42 @@ class ImpactResponse(Record):
     @property
     def errors(self) -> list[ErrorPayload]: ...
 
+@type_check_only
+class ImpactResponseDeniedSide(Record):
+    """The side that denies a flow and the policies isolating it."""
+    @property
+    def direction(self) -> ImpactResponseDirection: ...
+    @property
+    def endpoint(self) -> str: ...
+    @property
+    def policies(self) -> list[str]: ...
+
 ImpactResponseDirection = Literal["ingress", "egress"]
 """A traffic direction, seen from a workload."""
+
+@type_check_only
+class ImpactResponseImpactFlow(Record):
+    """One port of a workload pair whose verdict changes."""
+    @property
+    def protocol(self) -> ImpactResponseProtocol: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def counts(self) -> FlowCounts: ...
+    @property
+    def denied_by(self) -> list[ImpactResponseDeniedSide]: ...
+
+@type_check_only
+class ImpactResponseImpactGroup(Record):
+    """The changed flows between two endpoints."""
+    @property
+    def src(self) -> str: ...
+    @property
+    def dst(self) -> str: ...
+    @property
+    def connections(self) -> int: ...
+    @property
+    def flows(self) -> list[ImpactResponseImpactFlow]: ...
 
 ImpactResponseProtocol = Literal["TCP", "UDP", "SCTP"]
 """A transport protocol NetworkPolicy can name."""
@@ -912,6 +988,9 @@ class LabelSelectorRequirement(Record):
     def operator(self) -> str: ...
     @property
     def values(self) -> list[str]: ...
+
+Level = Literal["info", "warning", "error", "never"]
+"""The lowest severity that triggers a verdict, or `never`."""
 
 @type_check_only
 class Location(Record):
@@ -1129,6 +1208,60 @@ class ParseResponse(Record):
 PeerKind = Literal["workload", "external", "unresolved"]
 """The kind of a peer, on the wire."""
 
+class PlanRequest(TypedDict):
+    """Request of [`plan`]."""
+    base: Sequence[Source]
+    head: Sequence[Source]
+    options: NotRequired[ParseOptions]
+
+class PlanResponse(Record):
+    """Response of [`plan`]."""
+    @property
+    def steps(self) -> list[PlanStep]: ...
+    @property
+    def rollback(self) -> list[PlanStep]: ...
+    @property
+    def unchanged(self) -> int: ...
+    @property
+    def base_errors(self) -> list[ErrorPayload]: ...
+    @property
+    def head_errors(self) -> list[ErrorPayload]: ...
+
+@type_check_only
+class PlanStep(Record):
+    """One step of a plan: a file and what to do with it."""
+    @property
+    def number(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def action(self) -> StepAction: ...
+    @property
+    def file(self) -> str: ...
+    @property
+    def command(self) -> str: ...
+    @property
+    def policies(self) -> list[PlannedPolicy]: ...
+    @property
+    def yaml(self) -> str: ...
+
+@type_check_only
+class PlannedPolicy(Record):
+    """A policy in a step."""
+    @property
+    def namespace(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def change(self) -> PolicyChange: ...
+    @property
+    def role(self) -> PolicyRole: ...
+    @property
+    def location(self) -> Location | None: ...
+
+PolicyChange = Literal["added", "changed", "deleted"]
+"""How a policy changes from base to head."""
+
 @type_check_only
 class PolicyRef(Record):
     """A NetworkPolicy, by namespace and name, with its location."""
@@ -1138,6 +1271,9 @@ class PolicyRef(Record):
     def name(self) -> str: ...
     @property
     def location(self) -> Location | None: ...
+
+PolicyRole = Literal["allowance", "isolation"]
+"""What a policy does to rollout safety."""
 
 @type_check_only
 class Ports(Record):
@@ -1212,6 +1348,239 @@ class ResourceSummary(Record):
     def location(self) -> Location: ...
 
 @type_check_only
+class ReviewFinding(Record):
+    """A finding of the head, and whether the change introduces it."""
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def severity(self) -> Literal["info", "warning", "error"]: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def help(self) -> str | None: ...
+    @property
+    def resource(self) -> str | None: ...
+    @property
+    def location(self) -> Location | None: ...
+    @property
+    def related(self) -> list[Location]: ...
+    @property
+    def fix(self) -> str | None: ...
+    @property
+    def new(self) -> bool | None: ...
+
+@type_check_only
+class ReviewFlows(Record):
+    """The impact of a change on observed traffic, in a review."""
+    @property
+    def impact(self) -> Impact: ...
+    @property
+    def ingest(self) -> IngestReport: ...
+
+ReviewFormat = Literal["text", "json", "sarif", "markdown", "record"]
+"""The formats a review renders to."""
+
+class ReviewRequest(TypedDict):
+    """Request of [`review`]."""
+    sources: Sequence[Source]
+    base: NotRequired[Sequence[Source] | None]
+    requirements: NotRequired[Source | None]
+    config: NotRequired[Config]
+    options: NotRequired[ParseOptions]
+    engine: NotRequired[EngineOptions]
+    format: NotRequired[ReviewFormat | None]
+    color: NotRequired[bool]
+    flows: NotRequired[Sequence[FlowSource]]
+
+class ReviewResponse(Record):
+    """Response of [`review`]."""
+    @property
+    def verdict(self) -> Verdict: ...
+    @property
+    def exit_code(self) -> int: ...
+    @property
+    def reasons(self) -> list[str]: ...
+    @property
+    def summary(self) -> ReviewSummary: ...
+    @property
+    def findings(self) -> list[ReviewFinding]: ...
+    @property
+    def resolved(self) -> list[Finding]: ...
+    @property
+    def diff(self) -> ReviewResponseConnectivityDiff | None: ...
+    @property
+    def requirements(self) -> list[ReviewResponseRequirementResult]: ...
+    @property
+    def errors(self) -> list[ErrorPayload]: ...
+    @property
+    def base_errors(self) -> list[ErrorPayload]: ...
+    @property
+    def tool(self) -> Tool: ...
+    @property
+    def flows(self) -> ReviewFlows | None: ...
+    @property
+    def rendered(self) -> str | None: ...
+
+@type_check_only
+class ReviewResponseConnectivityDiff(Record):
+    """The semantic difference between a base and a head."""
+    @property
+    def endpoints_added(self) -> list[ReviewResponseEndpoint]: ...
+    @property
+    def endpoints_removed(self) -> list[ReviewResponseEndpoint]: ...
+    @property
+    def connections(self) -> list[ConnectionChange]: ...
+
+@type_check_only
+class ReviewResponseCounterexample(Record):
+    """A (source, destination) pair that breaks a requirement, with the ports that break it."""
+    @property
+    def src(self) -> str: ...
+    @property
+    def dst(self) -> str: ...
+    @property
+    def ports(self) -> Ports: ...
+    @property
+    def explanation(self) -> ReviewResponseExplanation | None: ...
+
+ReviewResponseDirection = Literal["ingress", "egress"]
+"""A traffic direction, seen from a workload."""
+
+@type_check_only
+class ReviewResponseEndpoint(Record):
+    """An in-cluster endpoint: a workload (`ns/name[Deployment]`) or a pod (`ns/name[Pod]`)."""
+    @property
+    def name(self) -> str: ...
+    @property
+    def namespace(self) -> str: ...
+    @property
+    def workload(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def labels(self) -> Record: ...
+    @property
+    def named_ports(self) -> list[ReviewResponseNamedPort]: ...
+    @property
+    def ips(self) -> list[str]: ...
+    @property
+    def pods(self) -> int: ...
+    @property
+    def location(self) -> Location | None: ...
+
+@type_check_only
+class ReviewResponseExplainedRange(Record):
+    """A port range with one verdict and its provenance."""
+    @property
+    def protocol(self) -> ReviewResponseProtocol: ...
+    @property
+    def ports(self) -> list[int]: ...
+    @property
+    def allowed(self) -> bool: ...
+    @property
+    def egress(self) -> ReviewResponseSideVerdict: ...
+    @property
+    def ingress(self) -> ReviewResponseSideVerdict: ...
+
+@type_check_only
+class ReviewResponseExplanation(Record):
+    """Why traffic from `src` to `dst` is allowed or denied, per port range."""
+    @property
+    def src(self) -> str: ...
+    @property
+    def dst(self) -> str: ...
+    @property
+    def egress(self) -> Isolation: ...
+    @property
+    def ingress(self) -> Isolation: ...
+    @property
+    def ranges(self) -> list[ReviewResponseExplainedRange]: ...
+
+@type_check_only
+class ReviewResponseNamedPort(Record):
+    """A named container port of an endpoint."""
+    @property
+    def name(self) -> str: ...
+    @property
+    def protocol(self) -> ReviewResponseProtocol: ...
+    @property
+    def port(self) -> int: ...
+
+ReviewResponseProtocol = Literal["TCP", "UDP", "SCTP"]
+"""A transport protocol NetworkPolicy can name."""
+
+@type_check_only
+class ReviewResponseRequirementResult(Record):
+    """The result of one requirement."""
+    @property
+    def name(self) -> str: ...
+    @property
+    def expect(self) -> Expectation: ...
+    @property
+    def passed(self) -> bool: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def help(self) -> str | None: ...
+    @property
+    def location(self) -> Location: ...
+    @property
+    def sources(self) -> list[str]: ...
+    @property
+    def destinations(self) -> list[str]: ...
+    @property
+    def pairs(self) -> int: ...
+    @property
+    def failing_pairs(self) -> int: ...
+    @property
+    def counterexample(self) -> ReviewResponseCounterexample | None: ...
+
+@type_check_only
+class ReviewResponseRuleRef(Record):
+    """One rule of a NetworkPolicy: `spec.ingress[index]` or `spec.egress[index]`."""
+    @property
+    def namespace(self) -> str: ...
+    @property
+    def policy(self) -> str: ...
+    @property
+    def direction(self) -> ReviewResponseDirection: ...
+    @property
+    def index(self) -> int: ...
+    @property
+    def location(self) -> Location | None: ...
+
+ReviewResponseSideVerdict = Record | Record | Record | Record
+"""The verdict of one side for a port range."""
+
+@type_check_only
+class ReviewSummary(Record):
+    """The counts of a review."""
+    @property
+    def errors(self) -> int: ...
+    @property
+    def warnings(self) -> int: ...
+    @property
+    def infos(self) -> int: ...
+    @property
+    def new_findings(self) -> int | None: ...
+    @property
+    def resolved_findings(self) -> int | None: ...
+    @property
+    def connections_added(self) -> int | None: ...
+    @property
+    def connections_removed(self) -> int | None: ...
+    @property
+    def connections_changed(self) -> int | None: ...
+    @property
+    def requirements_passed(self) -> int: ...
+    @property
+    def requirements_failed(self) -> int: ...
+    @property
+    def unreadable(self) -> int: ...
+
+@type_check_only
 class RuleHits(Record):
     """Hits of one rule."""
     @property
@@ -1241,8 +1610,8 @@ class SchemaRequest(TypedDict):
     """Request of [`schema`]."""
     name: str
 
-Severity = Literal["info", "warning", "error"]
-"""How serious a finding is."""
+Scope = Literal["all", "new"]
+"""Which findings count toward the verdict."""
 
 SideVerdict = Record | Record | Record | Record
 """The verdict of one side for a port range."""
@@ -1276,8 +1645,28 @@ class Source(TypedDict):
     name: NotRequired[str]
     text: str
 
+StepAction = Literal["apply", "delete"]
+"""What a step does with its file."""
+
+class Thresholds(TypedDict):
+    """When a review fails or warns."""
+    failOn: NotRequired[Level]
+    warnOn: NotRequired[Level]
+    scope: NotRequired[Scope]
+    failOnRequirements: NotRequired[bool]
+    failOnUnreadable: NotRequired[bool]
+    failOnNewlyDenied: NotRequired[bool]
+
 Time = str
 """Time is a wrapper around time.Time which supports correct marshaling to YAML and JSON.  Wrappers are provided for many of the factory methods that the time package offers."""
+
+@type_check_only
+class Tool(Record):
+    """The tool that made a review."""
+    @property
+    def name(self) -> str: ...
+    @property
+    def version(self) -> str: ...
 
 @type_check_only
 class TrafficEntry(Record):
@@ -1348,6 +1737,9 @@ class ValidateResponse(Record):
     @property
     def counts(self) -> ResourceCounts: ...
 
+Verdict = Literal["pass", "warn", "fail"]
+"""The outcome of a review."""
+
 @type_check_only
 class VerdictCounts(Record):
     """Connections per verdict."""
@@ -1392,6 +1784,12 @@ def diff(*inputs: Input, request: DiffRequest | Mapping[str, Any] | str | None =
 
 def check(*inputs: Input, request: CheckRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> CheckResponse:
     """Runs `check` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
+
+def review(*inputs: Input, request: ReviewRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> ReviewResponse:
+    """Runs `review` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
+
+def plan(*inputs: Input, request: PlanRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> PlanResponse:
+    """Runs `plan` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
 
 def flow_map(*inputs: Input, request: TrafficMapRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> TrafficMapResponse:
     """Runs `flow_map` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""

@@ -83,8 +83,8 @@ pub fn load(sources: &[Source], options: &ParseOptions) -> Result<ResourceSet, E
 
 /// The operations [`call_json`] knows, in the order of the cycle.
 pub const OPERATIONS: &[&str] = &[
-    "parse", "validate", "build", "analyze", "explain", "diff", "check", "flow_map", "generate", "impact", "drops",
-    "audit", "schema",
+    "parse", "validate", "build", "analyze", "explain", "diff", "check", "review", "plan", "flow_map", "generate",
+    "impact", "drops", "audit", "schema",
 ];
 
 /// Runs operation `operation` on a JSON request and returns the JSON response. This is the

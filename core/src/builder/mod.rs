@@ -260,4 +260,13 @@ impl PolicyBuilder {
         let policies = compile::compile(self)?;
         BuildOutput::new(policies)
     }
+
+    /// The policies, neither rendered nor read back: for a caller that changes them further
+    /// and renders (and so checks) the final ones with [`BuildOutput`], or only measures them.
+    ///
+    /// # Errors
+    /// As [`Self::build`], except the read-back and validation of the emitted policies.
+    pub(crate) fn compile_policies(&self) -> Result<Vec<k8s_openapi::api::networking::v1::NetworkPolicy>, Error> {
+        compile::compile(self)
+    }
 }

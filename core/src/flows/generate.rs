@@ -379,7 +379,9 @@ impl Context<'_, '_> {
     }
 
     /// Builds the plan's policies, annotated with provenance.
-    fn build(&self, plan: &Plan, generalise: &Generalise) -> Result<(BuildOutput, Vec<GeneratedRule>), Error> {
+    /// The policies of a plan, with their provenance annotations (not yet rendered: the
+    /// chosen ones are rendered and checked with [`BuildOutput`]).
+    fn build(&self, plan: &Plan, generalise: &Generalise) -> Result<(Vec<NetworkPolicy>, Vec<GeneratedRule>), Error> {
         let mut dns_selector = Selector::new();
         for (k, v) in &self.options.dns_labels {
             dns_selector = dns_selector.label(k.clone(), v.clone());
@@ -437,7 +439,7 @@ impl Context<'_, '_> {
             }
             builder = builder.namespace(nb);
         }
-        let mut policies = builder.build()?.into_policies();
+        let mut policies = builder.compile_policies()?;
         for p in &mut policies {
             let key = (p.metadata.namespace.clone().unwrap_or_default(), p.metadata.name.clone().unwrap_or_default());
             if let Some(lines) = provenance.get(&key) {
@@ -447,7 +449,7 @@ impl Context<'_, '_> {
                     .insert(FLOWS_ANNOTATION.to_owned(), lines.join("\n"));
             }
         }
-        Ok((BuildOutput::new(policies)?, rules))
+        Ok((policies, rules))
     }
 }
 
@@ -476,6 +478,9 @@ fn line(direction: &str, index: usize, stats: &FlowStats) -> String {
         time(stats.last_seen)
     )
 }
+
+/// One generalisation's plan, policies, rules, verification and over-permission.
+type Run = (Plan, Vec<NetworkPolicy>, Vec<GeneratedRule>, Verification, OverPermission);
 
 /// Compiles the inventory with `policies` instead of its own. The typed policies are added
 /// as they are (no YAML round trip: the builder's YAML is their serialisation).
@@ -664,15 +669,17 @@ pub fn generate_policies(
         }
     }
     let engine = cluster.options().clone();
-    let run = |generalise: &Generalise| -> Result<(Plan, BuildOutput, Vec<GeneratedRule>, Verification, OverPermission), Error> {
+    let run = |generalise: &Generalise| -> Result<Run, Error> {
         let plan = context.plan(&flows, generalise);
-        let (output, rules) = context.build(&plan, generalise)?;
-        let generated = with_policies(resources, output.policies(), &engine);
+        let (policies, rules) = context.build(&plan, generalise)?;
+        let generated = with_policies(resources, &policies, &engine);
         let verification = verify(&resolver, &generated, &flows);
         let over = over_permission(&resolver, &generated, &flows, &plan.namespaces);
-        Ok((plan, output, rules, verification, over))
+        Ok((plan, policies, rules, verification, over))
     };
-    let (plan, output, rules, verification, over) = run(&options.generalise)?;
+    let (plan, policies, rules, verification, over) = run(&options.generalise)?;
+    // the chosen policies are rendered and read back (the alternatives are only measured)
+    let output = BuildOutput::new(policies)?;
     let mut alternatives = Vec::new();
     if options.compare {
         let gap = options.generalise.port_range_gap.unwrap_or(1024);
@@ -687,7 +694,7 @@ pub fn generate_policies(
             op.connections.clear();
             alternatives.push(Alternative {
                 generalise: g,
-                policies: o.policies().len(),
+                policies: o.len(),
                 rules: r.len(),
                 verified: v.denied.is_empty(),
                 over_permission: op,

@@ -25,7 +25,7 @@ use crate::checks::CheckConfig;
 use crate::error::{Error, ErrorCode};
 use crate::model::{Finding, Severity};
 use crate::parse::{ParseOptions, parse_text};
-use crate::source::{Location, Node, Value, escape_pointer};
+use crate::source::{Location, Node, Value};
 
 /// The configuration format's `apiVersion`.
 pub const CONFIG_API_VERSION: &str = "netfence.dev/v1alpha1";
@@ -218,18 +218,11 @@ pub fn parse_config(text: &str, file: &str) -> Result<Config, Error> {
             Some(_) => {}
         }
     }
-    serde_path_to_error::deserialize::<_, Config>(root.to_json()).map_err(|e| {
-        let mut pointer = String::new();
-        for segment in e.path().iter() {
-            match segment {
-                serde_path_to_error::Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
-                serde_path_to_error::Segment::Map { key } => pointer.push_str(&format!("/{}", escape_pointer(key))),
-                _ => {}
-            }
-        }
+    crate::source_de::from_node::<Config>(&root).map_err(|e| {
+        let pointer = e.pointer();
         let place = if pointer.is_empty() { String::new() } else { format!(" at `{pointer}`") };
         invalid(
-            format!("invalid configuration{place}: {}", e.inner()),
+            format!("invalid configuration{place}: {}", e.message()),
             "check the field against the configuration schema (`netfence schema config`)",
             locate(file, &root, &pointer),
         )

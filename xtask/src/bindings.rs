@@ -726,10 +726,9 @@ fn gzipped_size(path: &Path) -> Result<usize, String> {
     if out.status.success() { Ok(out.stdout.len()) } else { Err(format!("gzip {} failed", path.display())) }
 }
 
-/// Builds the npm package `netfence-wasm` (web and Node builds) and runs its tests in Node and
-/// headless Chromium.
-pub fn wasm(root: &Path) -> Result<(), String> {
-    ensure_wasm_tools(root)?;
+/// Builds the WASM module with the size-tuned `release-wasm` profile (a no-op when up to date)
+/// and returns its path.
+pub fn build_wasm_module(root: &Path) -> Result<std::path::PathBuf, String> {
     run(
         &cargo(),
         &[
@@ -743,7 +742,14 @@ pub fn wasm(root: &Path) -> Result<(), String> {
             "release-wasm",
         ],
     )?;
-    let module = root.join("target/wasm32-unknown-unknown/release-wasm/netfence_wasm.wasm");
+    Ok(root.join("target/wasm32-unknown-unknown/release-wasm/netfence_wasm.wasm"))
+}
+
+/// Builds the npm package `netfence-wasm` (web and Node builds) and runs its tests in Node and
+/// headless Chromium.
+pub fn wasm(root: &Path) -> Result<(), String> {
+    ensure_wasm_tools(root)?;
+    let module = build_wasm_module(root)?;
     let module = module.to_string_lossy();
     let dir = root.join("bindings-wasm");
     for target in ["web", "nodejs"] {

@@ -18,8 +18,6 @@ use std::time::{Instant, SystemTime};
 
 use serde_json::{Value, json};
 
-use crate::{cargo, run};
-
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// The page's own files, copied as they are.
@@ -93,20 +91,7 @@ fn wasm_web(root: &Path) -> Result<(), String> {
     if !has_target || output("wasm-bindgen", &["--version"]).is_none() {
         return crate::bindings::wasm(root);
     }
-    run(
-        &cargo(),
-        &[
-            "build",
-            "--locked",
-            "-p",
-            "netfence-wasm",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--profile",
-            "release-wasm",
-        ],
-    )?;
-    let module = root.join("target/wasm32-unknown-unknown/release-wasm/netfence_wasm.wasm");
+    let module = crate::bindings::build_wasm_module(root)?;
     let dir = root.join("bindings-wasm");
     let built = dir.join("pkg/web/netfence_wasm_bg.wasm");
     if modified(&built).is_some()

@@ -4,9 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
-use k8s_openapi::api::batch::v1::{CronJob, Job};
-use k8s_openapi::api::core::v1::{Namespace, Pod, PodTemplateSpec, ReplicationController, Service};
+use k8s_openapi::api::core::v1::ContainerPort;
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use schemars::JsonSchema;
@@ -14,7 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorCode};
 use crate::parse::{ParseOptions, parse_text};
-use crate::source::{Location, Node, SourceDoc, Value};
+use crate::source::{Node, SourceDoc, Value};
+
+mod read;
 
 /// The label every namespace carries (set by the API server since Kubernetes 1.22).
 pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
@@ -72,23 +72,47 @@ impl WorkloadKind {
 /// A namespace from the input.
 #[derive(Clone, Debug)]
 pub struct NamespaceResource {
-    /// The object.
-    pub object: Namespace,
     /// Its name.
     pub name: String,
+    /// Its labels.
+    pub labels: BTreeMap<String, String>,
     /// Where it came from.
     pub source: SourceDoc,
+}
+
+/// What netfence reads of a pod spec (the rest is not read; see `inventory/read.rs`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PodSpecSummary {
+    /// `hostNetwork`.
+    pub host_network: bool,
+    /// `containers`, in order (init containers are not read).
+    pub containers: Vec<ContainerSummary>,
+}
+
+/// A container's name and ports.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ContainerSummary {
+    /// `name`.
+    pub name: String,
+    /// `ports`.
+    pub ports: Vec<ContainerPort>,
 }
 
 /// A pod from the input.
 #[derive(Clone, Debug)]
 pub struct PodResource {
-    /// The object.
-    pub object: Pod,
     /// Namespace (`default` when the manifest has none).
     pub namespace: String,
     /// Name (`generateName` when there is no name).
     pub name: String,
+    /// Labels.
+    pub labels: BTreeMap<String, String>,
+    /// Owner references.
+    pub owners: Vec<OwnerReference>,
+    /// The spec's `hostNetwork` and container ports.
+    pub spec: PodSpecSummary,
+    /// `status.podIPs` (then `status.podIP`), as written.
+    pub ips: Vec<String>,
     /// Where it came from.
     pub source: SourceDoc,
 }
@@ -106,8 +130,10 @@ pub struct WorkloadResource {
     pub labels: BTreeMap<String, String>,
     /// Owner references of the workload itself (a ReplicaSet owned by a Deployment).
     pub owners: Vec<OwnerReference>,
-    /// The pod template (for a CronJob, the template of its job template).
-    pub template: PodTemplateSpec,
+    /// Labels of the pod template (for a CronJob, of its job template's pod template).
+    pub template_labels: BTreeMap<String, String>,
+    /// The pod template's `hostNetwork` and container ports.
+    pub spec: PodSpecSummary,
     /// JSON pointer of the template inside the resource.
     pub template_pointer: &'static str,
     /// Where it came from.
@@ -131,15 +157,15 @@ pub struct PolicyResource {
     pub source: SourceDoc,
 }
 
-/// A Service from the input (kept for later use by checks).
+/// A Service from the input.
 #[derive(Clone, Debug)]
 pub struct ServiceResource {
-    /// The object.
-    pub object: Service,
     /// Namespace.
     pub namespace: String,
     /// Name.
     pub name: String,
+    /// `spec.clusterIPs` and `spec.clusterIP`, as written, each once.
+    pub cluster_ips: Vec<String>,
     /// Where it came from.
     pub source: SourceDoc,
 }
@@ -252,12 +278,7 @@ impl ResourceSet {
     /// Labels of namespace `name`: its defined labels plus `kubernetes.io/metadata.name`.
     #[must_use]
     pub fn namespace_labels(&self, name: &str) -> BTreeMap<String, String> {
-        let mut labels = self
-            .namespaces
-            .iter()
-            .find(|n| n.name == name)
-            .and_then(|n| n.object.metadata.labels.clone())
-            .unwrap_or_default();
+        let mut labels = self.namespaces.iter().find(|n| n.name == name).map(|n| n.labels.clone()).unwrap_or_default();
         labels.insert(NAMESPACE_NAME_LABEL.to_owned(), name.to_owned());
         labels
     }
@@ -363,27 +384,45 @@ fn read_resource(
 
 fn read_object(api_version: &str, kind: &str, source: SourceDoc) -> Result<Item, Error> {
     let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    let fields = read::Fields::new(&source, kind);
+    let node = fields.root();
     Ok(match (group, kind) {
         ("", "Namespace") => {
-            let object: Namespace = decode(&source, "v1", kind)?;
-            let name = object.metadata.name.clone().unwrap_or_default();
-            Item::Namespace(Box::new(NamespaceResource { object, name, source }))
+            let meta = fields.meta(node, "")?;
+            let name = meta.name.unwrap_or_default();
+            let labels = meta.labels.unwrap_or_default();
+            Item::Namespace(Box::new(NamespaceResource { name, labels, source }))
         }
         ("", "Pod") => {
-            let mut object: Pod = decode(&source, "v1", kind)?;
-            object.metadata.managed_fields = None;
-            let (namespace, name) = names(&object.metadata);
-            Item::Pod(Box::new(PodResource { object, namespace, name, source }))
+            let meta = fields.meta(node, "")?;
+            let spec = fields.pod_spec(node, "spec", "")?;
+            let ips = fields.pod_ips(node)?;
+            let (namespace, name) = meta.names();
+            let (labels, owners) = (meta.labels.unwrap_or_default(), meta.owners.unwrap_or_default());
+            Item::Pod(Box::new(PodResource { namespace, name, labels, owners, spec, ips, source }))
         }
         ("", "Service") => {
-            let object: Service = decode(&source, "v1", kind)?;
-            let (namespace, name) = names(&object.metadata);
-            Item::Service(Box::new(ServiceResource { object, namespace, name, source }))
+            let meta = fields.meta(node, "")?;
+            let mut cluster_ips = Vec::new();
+            if let Some(spec) = fields.map(node, "spec", "")? {
+                let listed: Option<Vec<String>> = fields.typed(spec, "clusterIPs", "/spec")?;
+                let single: Option<String> = fields.typed(spec, "clusterIP", "/spec")?;
+                for ip in listed.into_iter().flatten().chain(single) {
+                    if !cluster_ips.contains(&ip) {
+                        cluster_ips.push(ip);
+                    }
+                }
+            }
+            let (namespace, name) = meta.names();
+            Item::Service(Box::new(ServiceResource { namespace, name, cluster_ips, source }))
         }
         ("networking.k8s.io" | "extensions", "NetworkPolicy") => {
-            let object: NetworkPolicy = decode(&source, "networking.k8s.io/v1", kind)?;
+            let object = fields.network_policy()?;
             let namespace_given = object.metadata.namespace.is_some();
-            let (namespace, name) = names(&object.metadata);
+            let namespace = object.metadata.namespace.clone().filter(|n| !n.is_empty());
+            let namespace = namespace.unwrap_or_else(|| "default".to_owned());
+            let name = object.metadata.name.clone().or_else(|| object.metadata.generate_name.clone());
+            let name = name.unwrap_or_default();
             Item::Policy(Box::new(PolicyResource {
                 object,
                 namespace,
@@ -393,65 +432,49 @@ fn read_object(api_version: &str, kind: &str, source: SourceDoc) -> Result<Item,
                 source,
             }))
         }
-        ("" | "apps" | "extensions" | "batch", _) if WorkloadKind::from_kind(kind).is_some() => {
-            read_workload(kind, source)?
-        }
+        ("" | "apps" | "extensions" | "batch", _) => match WorkloadKind::from_kind(kind) {
+            Some(wk) => read_workload(wk, &fields, &source)?,
+            None => Item::Skipped(format!("{api_version}/{kind}")),
+        },
         _ => Item::Skipped(format!("{api_version}/{kind}")),
     })
 }
 
-fn read_workload(kind: &str, source: SourceDoc) -> Result<Item, Error> {
-    let Some(wk) = WorkloadKind::from_kind(kind) else {
-        return Ok(Item::Skipped(kind.to_owned()));
+/// A workload: its own metadata, and its pod template's labels and spec.
+fn read_workload(kind: WorkloadKind, fields: &read::Fields<'_>, source: &SourceDoc) -> Result<Item, Error> {
+    let node = fields.root();
+    let meta = fields.meta(node, "")?;
+    let (steps, pointer): (&[&str], &'static str) = match kind {
+        WorkloadKind::CronJob => (&["spec", "jobTemplate", "spec", "template"], "/spec/jobTemplate/spec/template"),
+        _ => (&["spec", "template"], "/spec/template"),
     };
-    let (meta, template, pointer) = match wk {
-        WorkloadKind::Deployment => {
-            let o: Deployment = decode(&source, "apps/v1", kind)?;
-            (o.metadata, o.spec.map(|s| s.template), "/spec/template")
-        }
-        WorkloadKind::StatefulSet => {
-            let o: StatefulSet = decode(&source, "apps/v1", kind)?;
-            (o.metadata, o.spec.map(|s| s.template), "/spec/template")
-        }
-        WorkloadKind::DaemonSet => {
-            let o: DaemonSet = decode(&source, "apps/v1", kind)?;
-            (o.metadata, o.spec.map(|s| s.template), "/spec/template")
-        }
-        WorkloadKind::ReplicaSet => {
-            let o: ReplicaSet = decode(&source, "apps/v1", kind)?;
-            (o.metadata, o.spec.and_then(|s| s.template), "/spec/template")
-        }
-        WorkloadKind::ReplicationController => {
-            let o: ReplicationController = decode(&source, "v1", kind)?;
-            (o.metadata, o.spec.and_then(|s| s.template), "/spec/template")
-        }
-        WorkloadKind::Job => {
-            let o: Job = decode(&source, "batch/v1", kind)?;
-            (o.metadata, o.spec.map(|s| s.template), "/spec/template")
-        }
-        WorkloadKind::CronJob => {
-            let o: CronJob = decode(&source, "batch/v1", kind)?;
-            (
-                o.metadata,
-                o.spec.and_then(|s| s.job_template.spec).map(|s| s.template),
-                "/spec/jobTemplate/spec/template",
-            )
-        }
-    };
-    let (namespace, name) = names(&meta);
-    let mut template = template.unwrap_or_default();
-    if let Some(m) = template.metadata.as_mut() {
-        m.managed_fields = None;
+    let mut at = Some(node);
+    let mut path = String::new();
+    for step in steps {
+        at = match at {
+            Some(n) => fields.map(n, step, &path)?,
+            None => None,
+        };
+        path.push('/');
+        path.push_str(step);
     }
+    let (template_labels, spec) = match at {
+        Some(template) => {
+            (fields.meta(template, pointer)?.labels.unwrap_or_default(), fields.pod_spec(template, "spec", pointer)?)
+        }
+        None => (BTreeMap::new(), PodSpecSummary::default()),
+    };
+    let (namespace, name) = meta.names();
     Ok(Item::Workload(Box::new(WorkloadResource {
-        kind: wk,
+        kind,
         namespace,
         name,
         labels: meta.labels.unwrap_or_default(),
-        owners: meta.owner_references.unwrap_or_default(),
-        template,
+        owners: meta.owners.unwrap_or_default(),
+        template_labels,
+        spec,
         template_pointer: pointer,
-        source,
+        source: source.clone(),
     })))
 }
 
@@ -539,25 +562,6 @@ fn map_entries(node: &Node, mut keep: impl FnMut(&str, &Node) -> Option<Node>) -
     }
 }
 
-fn names(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> (String, String) {
-    let namespace = meta.namespace.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| "default".to_owned());
-    let name = meta.name.clone().or_else(|| meta.generate_name.clone()).unwrap_or_default();
-    (namespace, name)
-}
-
-/// Decodes the resource as a k8s-openapi type, pointing a shape error at the offending field.
-fn decode<T: serde::de::DeserializeOwned>(source: &SourceDoc, api_version: &str, kind: &str) -> Result<T, Error> {
-    crate::source_de::from_resource::<T>(source.node(), api_version, kind).map_err(|e| {
-        let pointer = e.pointer();
-        let inner = plain_serde_message(e.message());
-        let location: Location = source.locate(&pointer);
-        let at = if pointer.is_empty() { String::new() } else { format!(" at `{pointer}`") };
-        Error::new(ErrorCode::ResourceShape, format!("`{kind}` has a field of the wrong type{at}: {inner}"))
-            .with_help(format!("check this field against the Kubernetes API reference for `{kind}`"))
-            .at(location)
-    })
-}
-
 /// Rewrites serde's message so it names YAML shapes, not Rust types: `invalid type: sequence,
 /// expected PodSpec` becomes `expected a mapping, found a sequence`.
 fn plain_serde_message(message: &str) -> String {
@@ -625,10 +629,12 @@ spec:
         let mut set = ResourceSet::default();
         set.add_text(LIST, "in.json", &ParseOptions::default()).unwrap();
         let (pod, policy) = (&set.pods[0], &set.policies[0]);
-        // decoded in full
-        assert_eq!(pod.object.status.as_ref().unwrap().pod_ip.as_deref(), Some("10.0.0.1"));
-        assert_eq!(pod.object.spec.as_ref().unwrap().containers[0].image.as_deref(), Some("nginx"));
-        assert!(pod.object.metadata.managed_fields.is_none());
+        // what netfence reads of it
+        assert_eq!(pod.ips, ["10.0.0.1"]);
+        assert!(pod.spec.host_network);
+        assert_eq!(pod.spec.containers[0].name, "c");
+        assert_eq!(pod.spec.containers[0].ports[0].name.as_deref(), Some("http"));
+        assert_eq!(pod.labels.get("app").map(String::as_str), Some("a"));
         // the tree keeps what findings point at
         let node = pod.source.node();
         assert!(node.get("status").is_none());
@@ -653,6 +659,9 @@ spec:
         assert_eq!(w.source.locate(w.template_pointer).line, 9);
         assert_eq!(w.source.locate_key("/spec/jobTemplate/spec/template/spec", "hostNetwork").line, 11);
         assert!(w.source.node().get("spec").unwrap().get("schedule").is_none());
-        assert_eq!(w.template.spec.as_ref().unwrap().containers[0].image.as_deref(), Some("busybox"));
+        assert_eq!((w.kind, w.namespace.as_str(), w.name.as_str()), (WorkloadKind::CronJob, "x", "c"));
+        assert_eq!(w.spec.containers[0].ports[0].container_port, 80);
+        assert!(w.spec.host_network);
+        assert_eq!(w.template_labels.get("app").map(String::as_str), Some("c"));
     }
 }

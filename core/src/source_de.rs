@@ -127,18 +127,7 @@ impl std::error::Error for Error {}
 
 /// Reads `node` as a `T`.
 pub(crate) fn from_node<T: DeserializeOwned>(node: &Node) -> Result<T, Error> {
-    T::deserialize(NodeDe { node, path: Path::Root, overrides: None })
-        .map_err(|e| located(e, &Path::Root, node.line, node.column))
-}
-
-/// Reads a resource as a `T` (a k8s-openapi object), with `apiVersion` and `kind` of the top
-/// mapping replaced (or added) as given.
-pub(crate) fn from_resource<T: DeserializeOwned>(node: &Node, api_version: &str, kind: &str) -> Result<T, Error> {
-    // placed at the mapping
-    let text = |s: &str| Node { value: Value::String(s.to_owned()), line: node.line, column: node.column };
-    let (api_version, kind) = (text(api_version), text(kind));
-    T::deserialize(NodeDe { node, path: Path::Root, overrides: Some((&api_version, &kind)) })
-        .map_err(|e| located(e, &Path::Root, node.line, node.column))
+    T::deserialize(NodeDe { node, path: Path::Root }).map_err(|e| located(e, &Path::Root, node.line, node.column))
 }
 
 /// The path to the value being read, as a chain of borrowed steps up to the root: nothing is
@@ -182,7 +171,7 @@ fn located(mut error: Error, path: &Path<'_>, line: u32, column: u32) -> Error {
     error
 }
 
-/// A node at a path; `overrides` are the `apiVersion` and `kind` of a resource's top mapping.
+/// A node at a path.
 ///
 /// As `serde_json::Value` does, each `deserialize_*` method calls only the visitor method that
 /// fits the node and words any other node as serde's `invalid type` error itself, so a visitor
@@ -190,7 +179,6 @@ fn located(mut error: Error, path: &Path<'_>, line: u32, column: u32) -> Error {
 struct NodeDe<'de, 'p> {
     node: &'de Node,
     path: Path<'p>,
-    overrides: Option<(&'de Node, &'de Node)>,
 }
 
 impl<'de> NodeDe<'de, '_> {
@@ -214,7 +202,7 @@ impl<'de> NodeDe<'de, '_> {
     }
 
     fn map<V: Visitor<'de>>(&self, entries: &'de [(Key, Node)], visitor: V) -> Result<V::Value, Error> {
-        let mut access = MapDe { entries: map_entries(self.node, entries, self.overrides), at: 0, parent: &self.path };
+        let mut access = MapDe { entries: map_entries(entries), at: 0, parent: &self.path };
         let value = visitor.visit_map(&mut access).map_err(|e| self.place(e))?;
         if access.at >= access.entries.len() {
             Ok(value)
@@ -252,6 +240,11 @@ fn unexpected(value: &Value) -> Unexpected<'_> {
         Value::Seq(_) => Unexpected::Seq,
         Value::Map(_) => Unexpected::Map,
     }
+}
+
+/// The value as serde_json's messages name it: `null`, `string "x"`, `sequence`, `map`.
+pub(crate) fn describe(value: &Value) -> String {
+    if is_null(value) { "null".to_owned() } else { unexpected(value).to_string() }
 }
 
 /// `null` in JSON: a null, or a non-finite float.
@@ -441,9 +434,7 @@ impl<'de> SeqAccess<'de> for SeqDe<'de, '_> {
         let path = Path::Index(self.parent, self.index);
         self.index += 1;
         // located here too: a `Deserialize` impl may fail after the value's deserializer returned
-        seed.deserialize(NodeDe { node, path, overrides: None })
-            .map(Some)
-            .map_err(|e| located(e, &path, node.line, node.column))
+        seed.deserialize(NodeDe { node, path }).map(Some).map_err(|e| located(e, &path, node.line, node.column))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -460,14 +451,9 @@ struct Entry<'de> {
     node: &'de Node,
 }
 
-/// A mapping as JSON sees it: one entry per key, at its first position, with its last value;
-/// overridden `apiVersion` and `kind` in place, or added at the end (placed at the mapping).
-fn map_entries<'de>(
-    map: &'de Node,
-    entries: &'de [(Key, Node)],
-    overrides: Option<(&'de Node, &'de Node)>,
-) -> Vec<Entry<'de>> {
-    let mut out: Vec<Entry<'de>> = Vec::with_capacity(entries.len() + 2);
+/// A mapping as JSON sees it: one entry per key, at its first position, with its last value.
+fn map_entries<'de>(entries: &'de [(Key, Node)]) -> Vec<Entry<'de>> {
+    let mut out: Vec<Entry<'de>> = Vec::with_capacity(entries.len());
     // positions of keys, for large mappings (repeated keys are rare; no quadratic scan)
     let mut index: Option<std::collections::HashMap<&'de str, usize>> =
         (entries.len() > 16).then(std::collections::HashMap::new);
@@ -488,10 +474,6 @@ fn map_entries<'de>(
     };
     for (key, node) in entries {
         set(Entry { name: &key.name, line: key.line, column: key.column, node });
-    }
-    if let Some((api_version, kind)) = overrides {
-        set(Entry { name: "apiVersion", line: map.line, column: map.column, node: api_version });
-        set(Entry { name: "kind", line: map.line, column: map.column, node: kind });
     }
     out
 }
@@ -518,7 +500,7 @@ impl<'de> MapAccess<'de> for MapDe<'de, '_> {
         };
         self.at += 1;
         let path = Path::Key(self.parent, entry.name);
-        seed.deserialize(NodeDe { node: entry.node, path, overrides: None })
+        seed.deserialize(NodeDe { node: entry.node, path })
             .map_err(|e| located(e, &path, entry.node.line, entry.node.column))
     }
 
@@ -544,7 +526,7 @@ impl<'de: 'a, 'a> EnumAccess<'de> for EnumDe<'de, 'a> {
         let variant = seed
             .deserialize(BorrowedStrDeserializer::new(name))
             .map_err(|e| located(e, self.parent, self.key.line, self.key.column))?;
-        Ok((variant, NodeDe { node: self.node, path: Path::Key(self.parent, name), overrides: None }))
+        Ok((variant, NodeDe { node: self.node, path: Path::Key(self.parent, name) }))
     }
 }
 
@@ -605,17 +587,23 @@ mod tests {
     /// Decoding straight from the tree gives what decoding its JSON gives: values, messages and
     /// paths (as serde_path_to_error reports them).
     fn same<T: DeserializeOwned + PartialEq + std::fmt::Debug>(yaml: &str, overrides: Option<(&str, &str)>) {
-        let Some(node) = tree(yaml) else { return };
+        let Some(mut node) = tree(yaml) else { return };
+        if let (Value::Map(entries), Some((api_version, kind))) = (&mut node.value, overrides) {
+            // as the inventory reads a resource: `apiVersion` and `kind` as the reader resolved them
+            entries.retain(|(k, _)| k.name != "apiVersion" && k.name != "kind");
+            for (key, value) in [("apiVersion", api_version), ("kind", kind)] {
+                let key = Key { name: key.to_owned(), line: node.line, column: node.column };
+                entries
+                    .push((key, Node { value: Value::String(value.to_owned()), line: node.line, column: node.column }));
+            }
+        }
         let mut json = node.to_json();
         if let (Some(obj), Some((api_version, kind))) = (json.as_object_mut(), overrides) {
             obj.insert("apiVersion".to_owned(), serde_json::Value::String(api_version.to_owned()));
             obj.insert("kind".to_owned(), serde_json::Value::String(kind.to_owned()));
         }
         let via_json = serde_path_to_error::deserialize::<_, T>(json);
-        let direct = match overrides {
-            Some((api_version, kind)) => from_resource::<T>(&node, api_version, kind),
-            None => from_node::<T>(&node),
-        };
+        let direct = from_node::<T>(&node);
         match (via_json, direct) {
             (Ok(a), Ok(b)) => assert_eq!(a, b),
             (Err(a), Err(b)) => {

@@ -228,7 +228,7 @@ fn example_intent_matches_the_manifests() {
         assert!(set.namespaces.iter().any(|n| n.name == ns), "namespace {ns}");
     }
     let postgres = set.workloads.iter().find(|w| w.name == "postgres").unwrap();
-    let port = &postgres.template.spec.as_ref().unwrap().containers[0].ports.as_ref().unwrap()[0];
+    let port = &postgres.spec.containers[0].ports[0];
     assert_eq!((port.name.as_deref(), port.container_port), (Some("postgres"), 5432));
 
     let intent = parse_intent(&std::fs::read_to_string(dir.join("intent.yaml")).unwrap(), "intent.yaml").unwrap();
@@ -243,9 +243,7 @@ fn example_intent_matches_the_manifests() {
                 .workloads
                 .iter()
                 .filter(|m| m.namespace == ns.name)
-                .filter(|m| {
-                    selector_matches(selector, m.template.metadata.as_ref().and_then(|m| m.labels.as_ref()).unwrap())
-                })
+                .filter(|m| selector_matches(selector, &m.template_labels))
                 .count();
             assert_eq!(hits, 1, "workload {}/{} selects one manifest workload", ns.name, w.name);
         }

@@ -609,18 +609,22 @@ fn synthetic(workloads: usize, policies_per_namespace: usize) -> ResourceSet {
     for i in 0..workloads {
         let ns = format!("ns-{}", i % namespaces);
         let tier = tiers[i % tiers.len()];
-        let template = serde_json::from_value(json!({
-            "metadata": {"labels": {"app": format!("app-{}", i % 40), "tier": tier, "team": format!("t{}", i % 7)}},
-            "spec": {"containers": [{"name": "c", "image": "i", "ports": [{"name": "http", "containerPort": 8080 + (i % 3)}]}]},
-        }))
-        .unwrap();
+        let template_labels =
+            [("app", format!("app-{}", i % 40)), ("tier", tier.to_owned()), ("team", format!("t{}", i % 7))];
+        let port = k8s_openapi::api::core::v1::ContainerPort {
+            name: Some("http".to_owned()),
+            container_port: 8080 + (i % 3) as i32,
+            ..Default::default()
+        };
+        let container = netfence::inventory::ContainerSummary { name: "c".to_owned(), ports: vec![port] };
         resources.workloads.push(netfence::inventory::WorkloadResource {
             kind: netfence::inventory::WorkloadKind::Deployment,
             namespace: ns,
             name: format!("w{i}"),
             labels: Default::default(),
             owners: vec![],
-            template,
+            template_labels: template_labels.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+            spec: netfence::inventory::PodSpecSummary { host_network: false, containers: vec![container] },
             template_pointer: "/spec/template",
             source: source.clone(),
         });

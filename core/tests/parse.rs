@@ -60,7 +60,7 @@ fn multi_document_kinds_and_counts() {
     assert!(set.errors.is_empty(), "{:?}", set.errors);
     let w = &set.workloads[0];
     assert_eq!((w.namespace.as_str(), w.name.as_str()), ("shop", "web"));
-    assert_eq!(w.template.metadata.as_ref().unwrap().labels.as_ref().unwrap()["app"], "web");
+    assert_eq!(w.template_labels["app"], "web");
 }
 
 #[test]

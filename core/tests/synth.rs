@@ -16,7 +16,7 @@ fn synthetic_cluster_parses_and_validates_cleanly() {
     assert!(set.errors.is_empty(), "{:?}", set.errors.first());
     assert_eq!(set.namespaces.len(), 4);
     assert_eq!(set.policies.len(), 60);
-    let owned = set.pods.iter().filter(|p| p.object.metadata.owner_references.is_some()).count();
+    let owned = set.pods.iter().filter(|p| !p.owners.is_empty()).count();
     assert_eq!(set.pods.len(), 300);
     assert!(owned > 0 && owned < 300, "both owned and bare pods: {owned}");
     let findings: Vec<_> = set.policies.iter().flat_map(netfence::validate::validate_policy).collect();

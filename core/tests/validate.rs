@@ -141,6 +141,18 @@ fn kubectl_output_with_server_fields_has_no_findings() {
     );
 }
 
+/// Metadata fields netfence does not keep are still checked against the schema.
+#[test]
+fn unknown_fields_under_metadata_netfence_does_not_keep() {
+    let yaml = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: web\n  uid: u\n  \
+                managedFields:\n  - {manager: kubectl, mangaer: x}\n  finalizer: [a]\nspec:\n  podSelector: {}\n";
+    let all = findings(yaml);
+    let got: Vec<(&str, &str)> =
+        all.iter().map(|f| (f.id.as_str(), f.location.as_ref().unwrap().pointer.as_str())).collect();
+    assert_eq!(got, [("NF001", "/metadata/managedFields/0/mangaer"), ("NF001", "/metadata/finalizer")]);
+    assert_eq!(help(&all[1]), "did you mean `finalizers`?");
+}
+
 // ---------------------------------------------------------------------------------------------
 // NF001 unknown-field
 

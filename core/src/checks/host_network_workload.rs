@@ -45,9 +45,7 @@ pub(super) const CHECK: Check = Check { meta: META, docs: DOCS, run };
 
 fn run(ctx: &CheckContext<'_>, out: &mut Vec<Draft>) {
     let workloads = ctx.resources.workloads.iter().map(|w| {
-        let spec = w.template.spec.as_ref();
-        let labels = w.template.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
-        let host = spec.and_then(|s| s.host_network).unwrap_or(false);
+        let (labels, host) = (w.template_labels.clone(), w.spec.host_network);
         (
             format!("{} {}/{}", w.kind.as_str(), w.namespace, w.name),
             &w.namespace,
@@ -57,16 +55,10 @@ fn run(ctx: &CheckContext<'_>, out: &mut Vec<Draft>) {
             format!("{}/spec", w.template_pointer),
         )
     });
-    let pods = ctx
-        .resources
-        .pods
-        .iter()
-        .filter(|p| p.object.metadata.owner_references.as_ref().is_none_or(Vec::is_empty))
-        .map(|p| {
-            let host = p.object.spec.as_ref().and_then(|s| s.host_network).unwrap_or(false);
-            let labels = p.object.metadata.labels.clone().unwrap_or_default();
-            (format!("Pod {}/{}", p.namespace, p.name), &p.namespace, labels, host, &p.source, "/spec".to_owned())
-        });
+    let pods = ctx.resources.pods.iter().filter(|p| p.owners.is_empty()).map(|p| {
+        let (labels, host) = (p.labels.clone(), p.spec.host_network);
+        (format!("Pod {}/{}", p.namespace, p.name), &p.namespace, labels, host, &p.source, "/spec".to_owned())
+    });
     for (resource, namespace, labels, host, source, spec_pointer) in workloads.chain(pods) {
         if !host {
             continue;

@@ -78,8 +78,7 @@ fn cluster_ranges(ctx: &CheckContext<'_>) -> Vec<ClusterRange> {
             .filter_map(|c| Some(ClusterRange { what: format!("the Service CIDR `{c}`"), set: cidr(c)? })),
     );
     for service in &ctx.resources.services {
-        let spec = service.object.spec.as_ref();
-        let ips = spec.into_iter().flat_map(|s| s.cluster_ips.iter().flatten().chain(s.cluster_ip.as_ref()));
+        let ips = service.cluster_ips.iter();
         let mut seen: Vec<IpAddr> = Vec::new();
         for ip in ips.filter_map(|ip| ip.parse::<IpAddr>().ok()) {
             if seen.contains(&ip) {

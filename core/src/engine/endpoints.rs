@@ -16,11 +16,10 @@
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 
-use k8s_openapi::api::core::v1::{PodSpec, PodStatus};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
 use super::ports::Protocol;
-use crate::inventory::ResourceSet;
+use crate::inventory::{PodSpecSummary, ResourceSet};
 use crate::source::Location;
 
 /// A container port with a name: what a named NetworkPolicy port resolves to.
@@ -52,10 +51,10 @@ impl EndpointDraft {
 }
 
 /// Named container ports of a pod spec: `(name, protocol)` → first port, sorted.
-pub(crate) fn named_ports(spec: Option<&PodSpec>) -> Vec<NamedPortEntry> {
+pub(crate) fn named_ports(spec: &PodSpecSummary) -> Vec<NamedPortEntry> {
     let mut out: Vec<NamedPortEntry> = Vec::new();
-    for container in spec.iter().flat_map(|s| s.containers.iter()) {
-        for port in container.ports.iter().flatten() {
+    for container in &spec.containers {
+        for port in &container.ports {
             let Some(name) = port.name.as_ref().filter(|n| !n.is_empty()) else {
                 continue;
             };
@@ -75,12 +74,8 @@ pub(crate) fn named_ports(spec: Option<&PodSpec>) -> Vec<NamedPortEntry> {
     out
 }
 
-fn pod_ips(status: Option<&PodStatus>) -> Vec<IpAddr> {
-    let mut ips: Vec<IpAddr> = status
-        .into_iter()
-        .flat_map(|s| s.pod_ips.iter().flatten().map(|p| p.ip.as_str()).chain(s.pod_ip.as_deref()))
-        .filter_map(|ip| ip.trim().parse().ok())
-        .collect();
+fn pod_ips(written: &[String]) -> Vec<IpAddr> {
+    let mut ips: Vec<IpAddr> = written.iter().filter_map(|ip| ip.trim().parse().ok()).collect();
     ips.sort();
     ips.dedup();
     ips
@@ -124,8 +119,8 @@ pub(crate) fn discover(resources: &ResourceSet) -> Vec<EndpointDraft> {
             namespace: w.namespace.clone(),
             name: w.name.clone(),
             kind: w.kind.as_str().to_owned(),
-            labels: w.template.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default(),
-            named_ports: named_ports(w.template.spec.as_ref()),
+            labels: w.template_labels.clone(),
+            named_ports: named_ports(&w.spec),
             ips: Vec::new(),
             pods: 0,
             location: Some(w.source.locate(w.template_pointer)),
@@ -134,11 +129,11 @@ pub(crate) fn discover(resources: &ResourceSet) -> Vec<EndpointDraft> {
     }
 
     for pod in &resources.pods {
-        let owner = pod.object.metadata.owner_references.as_deref().and_then(controller).filter(|o| o.kind != "Node");
+        let owner = controller(&pod.owners).filter(|o| o.kind != "Node");
         let present = owner.and_then(|o| {
             workload_index.get(&(pod.namespace.as_str(), o.kind.as_str(), o.name.as_str())).copied().or_else(|| {
                 // a pod of an absent ReplicaSet `<deployment>-<pod-template-hash>` of a present Deployment
-                let hash = pod.object.metadata.labels.as_ref()?.get("pod-template-hash")?;
+                let hash = pod.labels.get("pod-template-hash")?;
                 let deployment = o.name.strip_suffix(hash.as_str())?.strip_suffix('-')?;
                 (o.kind == "ReplicaSet")
                     .then(|| workload_index.get(&(pod.namespace.as_str(), "Deployment", deployment)).copied())
@@ -157,9 +152,9 @@ pub(crate) fn discover(resources: &ResourceSet) -> Vec<EndpointDraft> {
             namespace: pod.namespace.clone(),
             name,
             kind,
-            labels: pod.object.metadata.labels.clone().unwrap_or_default(),
-            named_ports: named_ports(pod.object.spec.as_ref()),
-            ips: pod_ips(pod.object.status.as_ref()),
+            labels: pod.labels.clone(),
+            named_ports: named_ports(&pod.spec),
+            ips: pod_ips(&pod.ips),
             pods: 0,
             location: Some(pod.source.locate("")),
         };

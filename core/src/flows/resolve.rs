@@ -69,10 +69,10 @@ fn pod_endpoint_name(resources: &ResourceSet, pod: &PodResource) -> String {
         }
         current
     };
-    let owner = pod.object.metadata.owner_references.as_deref().and_then(controller).filter(|o| o.kind != "Node");
+    let owner = controller(&pod.owners).filter(|o| o.kind != "Node");
     let present = owner.and_then(|o| {
         find(&o.kind, &o.name).or_else(|| {
-            let hash = pod.object.metadata.labels.as_ref()?.get("pod-template-hash")?;
+            let hash = pod.labels.get("pod-template-hash")?;
             let deployment = o.name.strip_suffix(hash.as_str())?.strip_suffix('-')?;
             (o.kind == "ReplicaSet").then(|| find("Deployment", deployment)).flatten()
         })
@@ -87,12 +87,7 @@ fn pod_endpoint_name(resources: &ResourceSet, pod: &PodResource) -> String {
 }
 
 fn pod_ips(pod: &PodResource) -> Vec<IpAddr> {
-    let status = pod.object.status.as_ref();
-    status
-        .into_iter()
-        .flat_map(|s| s.pod_ips.iter().flatten().map(|p| p.ip.as_str()).chain(s.pod_ip.as_deref()))
-        .filter_map(|ip| ip.trim().parse().ok())
-        .collect()
+    pod.ips.iter().filter_map(|ip| ip.trim().parse().ok()).collect()
 }
 
 impl<'a> FlowResolver<'a> {

@@ -56,7 +56,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
     let Ok(typed) = serde_json::to_value(&ctx.policy.object) else { return };
     let input = ctx.policy.source.node();
     let mut unknown = Vec::new();
-    walk(input, &typed, SchemaAt::at(Some(0)), String::new(), &mut unknown);
+    walk(input, Some(&typed), SchemaAt::at(Some(0)), String::new(), &mut unknown);
     for field in unknown {
         report(ctx, field);
     }
@@ -70,9 +70,23 @@ struct Unknown {
     siblings: Vec<String>,
 }
 
-fn walk(input: &Node, typed: &Json, schema: SchemaAt, pointer: String, out: &mut Vec<Unknown>) {
+/// Compares `input` with the typed object where the typed object has the value; where it does
+/// not (metadata fields netfence does not keep: `uid`, `managedFields`, ... see
+/// `inventory/read.rs`), with the schema table alone.
+fn walk(input: &Node, typed: Option<&Json>, schema: SchemaAt, pointer: String, out: &mut Vec<Unknown>) {
     match (&input.value, typed) {
-        (Value::Map(entries), Json::Object(object)) => {
+        (Value::Map(entries), Some(Json::Object(_)) | None) => {
+            let object = typed.and_then(Json::as_object);
+            if typed.is_none() && schema.0.is_none_or(|shape| shape.other.is_some()) {
+                // nowhere known, or a map with free keys: no key is unknown; values may be objects
+                if let Some(shape) = schema.0 {
+                    for (key, value) in entries {
+                        let child = format!("{pointer}/{}", escape_pointer(&key.name));
+                        walk(value, None, SchemaAt::at(shape.other), child, out);
+                    }
+                }
+                return;
+            }
             for (key, value) in entries {
                 if matches!(value.value, Value::Null)
                     || (pointer.is_empty() && IGNORED_TOP_LEVEL.contains(&key.name.as_str()))
@@ -80,20 +94,29 @@ fn walk(input: &Node, typed: &Json, schema: SchemaAt, pointer: String, out: &mut
                     continue;
                 }
                 let child = format!("{pointer}/{}", escape_pointer(&key.name));
-                match object.get(&key.name) {
-                    Some(typed_child) => walk(value, typed_child, schema.child(&key.name), child, out),
+                let known = schema.field_names();
+                match object.and_then(|o| o.get(&key.name)) {
+                    Some(typed_child) => walk(value, Some(typed_child), schema.child(&key.name), child, out),
+                    None if known.contains(&key.name.as_str()) => {
+                        walk(value, None, schema.child(&key.name), child, out);
+                    }
                     None => out.push(Unknown {
                         parent: pointer.clone(),
                         key: key.name.clone(),
-                        known: schema.field_names(),
+                        known,
                         siblings: entries.iter().map(|(k, _)| k.name.clone()).collect(),
                     }),
                 }
             }
         }
-        (Value::Seq(items), Json::Array(typed_items)) => {
+        (Value::Seq(items), Some(Json::Array(typed_items))) => {
             for (i, (item, typed_item)) in items.iter().zip(typed_items).enumerate() {
-                walk(item, typed_item, schema.item(), format!("{pointer}/{i}"), out);
+                walk(item, Some(typed_item), schema.item(), format!("{pointer}/{i}"), out);
+            }
+        }
+        (Value::Seq(items), None) => {
+            for (i, item) in items.iter().enumerate() {
+                walk(item, None, schema.item(), format!("{pointer}/{i}"), out);
             }
         }
         _ => {}

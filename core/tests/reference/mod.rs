@@ -16,11 +16,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
 
-use k8s_openapi::api::core::v1::PodSpec;
 use k8s_openapi::api::networking::v1::{IPBlock, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use netfence::inventory::ResourceSet;
+use netfence::inventory::{PodSpecSummary, ResourceSet};
 
 pub const PROTOCOLS: [&str; 3] = ["SCTP", "TCP", "UDP"];
 
@@ -50,17 +49,15 @@ pub struct Reference<'a> {
     pub endpoints: Vec<RefEndpoint>,
 }
 
-fn container_ports(spec: Option<&PodSpec>) -> Vec<(String, String, i32)> {
+fn container_ports(spec: &PodSpecSummary) -> Vec<(String, String, i32)> {
     let mut out = Vec::new();
-    if let Some(spec) = spec {
-        for c in &spec.containers {
-            for p in c.ports.iter().flatten() {
-                out.push((
-                    p.name.clone().unwrap_or_default(),
-                    p.protocol.clone().unwrap_or_else(|| "TCP".to_owned()),
-                    p.container_port,
-                ));
-            }
+    for c in &spec.containers {
+        for p in &c.ports {
+            out.push((
+                p.name.clone().unwrap_or_default(),
+                p.protocol.clone().unwrap_or_else(|| "TCP".to_owned()),
+                p.container_port,
+            ));
         }
     }
     out
@@ -95,13 +92,13 @@ pub fn endpoints(resources: &ResourceSet) -> Vec<RefEndpoint> {
         by_name.entry(name.clone()).or_insert(RefEndpoint {
             name,
             namespace: w.namespace.clone(),
-            labels: w.template.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default(),
-            ports: container_ports(w.template.spec.as_ref()),
+            labels: w.template_labels.clone(),
+            ports: container_ports(&w.spec),
             ips: vec![],
         });
     }
     for pod in &resources.pods {
-        let owner = controller_of(pod.object.metadata.owner_references.as_deref().unwrap_or_default());
+        let owner = controller_of(&pod.owners);
         let owner = owner.filter(|o| o.kind != "Node");
         if let Some(o) = &owner {
             if find(&pod.namespace, &o.kind, &o.name).is_some() {
@@ -113,17 +110,14 @@ pub fn endpoints(resources: &ResourceSet) -> Vec<RefEndpoint> {
             None => format!("{}/{}[Pod]", pod.namespace, pod.name),
         };
         let mut ips: Vec<IpAddr> = vec![];
-        if let Some(st) = &pod.object.status {
-            for ip in st.pod_ips.iter().flatten() {
-                ips.extend(ip.ip.parse::<IpAddr>().ok());
-            }
-            ips.extend(st.pod_ip.as_deref().and_then(|ip| ip.parse::<IpAddr>().ok()));
+        for ip in &pod.ips {
+            ips.extend(ip.parse::<IpAddr>().ok());
         }
         by_name.entry(name.clone()).or_insert(RefEndpoint {
             name,
             namespace: pod.namespace.clone(),
-            labels: pod.object.metadata.labels.clone().unwrap_or_default(),
-            ports: container_ports(pod.object.spec.as_ref()),
+            labels: pod.labels.clone(),
+            ports: container_ports(&pod.spec),
             ips,
         });
     }
@@ -223,7 +217,7 @@ impl<'a> Reference<'a> {
         let mut labels = BTreeMap::new();
         for n in &self.resources.namespaces {
             if n.name == ns {
-                labels = n.object.metadata.labels.clone().unwrap_or_default();
+                labels = n.labels.clone();
                 break;
             }
         }

@@ -1,0 +1,169 @@
+//! Reads each modelled kind from its located tree: only the fields netfence uses, each checked
+//! for its type, so a wrong type in one of them is an error that points at it. The rest of an
+//! object (container images, volumes, probes, status conditions, ...) is not read and not
+//! checked: validating whole pod specs is the API server's and kubeconform's job, and decoding
+//! them into full k8s-openapi types cost most of the WebAssembly module and of parse time at
+//! 150k pods (docs/decisions.md, "Lean resource model").
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{ContainerPort, PodIP};
+use k8s_openapi::api::networking::v1::{NetworkPolicy, NetworkPolicySpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+use serde::de::DeserializeOwned;
+
+use super::{ContainerSummary, PodSpecSummary};
+use crate::error::{Error, ErrorCode};
+use crate::source::{Node, SourceDoc, Value};
+
+/// The metadata fields netfence reads.
+#[derive(Default)]
+pub(super) struct Meta {
+    pub(super) name: Option<String>,
+    pub(super) generate_name: Option<String>,
+    pub(super) namespace: Option<String>,
+    pub(super) labels: Option<BTreeMap<String, String>>,
+    pub(super) annotations: Option<BTreeMap<String, String>>,
+    pub(super) owners: Option<Vec<OwnerReference>>,
+}
+
+impl Meta {
+    /// Namespace (`default` when unset or empty) and name (`generateName` when there is none).
+    pub(super) fn names(&self) -> (String, String) {
+        let namespace = self.namespace.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| "default".to_owned());
+        let name = self.name.clone().or_else(|| self.generate_name.clone()).unwrap_or_default();
+        (namespace, name)
+    }
+}
+
+/// A reader of one resource's fields: its errors name the kind and point into the document.
+pub(super) struct Fields<'a> {
+    source: &'a SourceDoc,
+    kind: &'a str,
+}
+
+impl<'a> Fields<'a> {
+    pub(super) fn new(source: &'a SourceDoc, kind: &'a str) -> Self {
+        Self { source, kind }
+    }
+
+    /// The resource's top node.
+    pub(super) fn root(&self) -> &'a Node {
+        self.source.node()
+    }
+
+    fn error(&self, pointer: &str, inner: &str) -> Error {
+        let kind = self.kind;
+        let at = if pointer.is_empty() { String::new() } else { format!(" at `{pointer}`") };
+        Error::new(ErrorCode::ResourceShape, format!("`{kind}` has a field of the wrong type{at}: {inner}"))
+            .with_help(format!("check this field against the Kubernetes API reference for `{kind}`"))
+            .at(self.source.locate(pointer))
+    }
+
+    fn wrong_shape(&self, node: &Node, pointer: &str, expected: &str) -> Error {
+        let found = match crate::source_de::describe(&node.value).as_str() {
+            "sequence" => "a list".to_owned(),
+            "map" => "a mapping".to_owned(),
+            other => other.to_owned(),
+        };
+        self.error(pointer, &format!("expected {expected}, found {found}"))
+    }
+
+    /// The mapping `key` of `node` (`None` when absent or null).
+    pub(super) fn map(&self, node: &'a Node, key: &str, pointer: &str) -> Result<Option<&'a Node>, Error> {
+        match node.get(key) {
+            None => Ok(None),
+            Some(n) => match &n.value {
+                Value::Null => Ok(None),
+                Value::Map(_) => Ok(Some(n)),
+                _ => Err(self.wrong_shape(n, &format!("{pointer}/{key}"), "a mapping")),
+            },
+        }
+    }
+
+    /// The mappings of the list `key` of `node` with their pointers (empty when absent or null).
+    fn maps(&self, node: &'a Node, key: &str, pointer: &str) -> Result<Vec<(&'a Node, String)>, Error> {
+        let at = format!("{pointer}/{key}");
+        let items = match node.get(key).map(|n| (n, &n.value)) {
+            None | Some((_, Value::Null)) => return Ok(Vec::new()),
+            Some((_, Value::Seq(items))) => items,
+            Some((n, _)) => return Err(self.wrong_shape(n, &at, "a list")),
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let at = format!("{at}/{i}");
+            if !matches!(item.value, Value::Map(_)) {
+                return Err(self.wrong_shape(item, &at, "a mapping"));
+            }
+            out.push((item, at));
+        }
+        Ok(out)
+    }
+
+    /// The field `key` of `node` as a `T` (`None` when absent or null).
+    pub(super) fn typed<T: DeserializeOwned>(&self, node: &Node, key: &str, pointer: &str) -> Result<Option<T>, Error> {
+        let Some(value) = node.get(key).filter(|n| !matches!(n.value, Value::Null)) else { return Ok(None) };
+        crate::source_de::from_node::<T>(value).map(Some).map_err(|e| {
+            let inner = super::plain_serde_message(e.message());
+            self.error(&format!("{pointer}/{key}{}", e.pointer()), &inner)
+        })
+    }
+
+    /// `metadata` of the object at `node`.
+    pub(super) fn meta(&self, node: &'a Node, pointer: &str) -> Result<Meta, Error> {
+        let Some(meta) = self.map(node, "metadata", pointer)? else { return Ok(Meta::default()) };
+        let at = format!("{pointer}/metadata");
+        Ok(Meta {
+            name: self.typed(meta, "name", &at)?,
+            generate_name: self.typed(meta, "generateName", &at)?,
+            namespace: self.typed(meta, "namespace", &at)?,
+            labels: self.typed(meta, "labels", &at)?,
+            annotations: self.typed(meta, "annotations", &at)?,
+            owners: self.typed(meta, "ownerReferences", &at)?,
+        })
+    }
+
+    /// `hostNetwork` and each container's name and ports of the pod spec `key` of `node`.
+    pub(super) fn pod_spec(&self, node: &'a Node, key: &str, pointer: &str) -> Result<PodSpecSummary, Error> {
+        let Some(spec) = self.map(node, key, pointer)? else { return Ok(PodSpecSummary::default()) };
+        let at = format!("{pointer}/{key}");
+        let mut containers = Vec::new();
+        for (container, pointer) in self.maps(spec, "containers", &at)? {
+            containers.push(ContainerSummary {
+                name: self.typed(container, "name", &pointer)?.unwrap_or_default(),
+                ports: self.typed::<Vec<ContainerPort>>(container, "ports", &pointer)?.unwrap_or_default(),
+            });
+        }
+        Ok(PodSpecSummary { host_network: self.typed(spec, "hostNetwork", &at)?.unwrap_or(false), containers })
+    }
+
+    /// The pod's IPs: `status.podIPs`, then `status.podIP` when it is not among them.
+    pub(super) fn pod_ips(&self, node: &'a Node) -> Result<Vec<String>, Error> {
+        let Some(status) = self.map(node, "status", "")? else { return Ok(Vec::new()) };
+        let mut ips: Vec<String> =
+            self.typed::<Vec<PodIP>>(status, "podIPs", "/status")?.into_iter().flatten().map(|p| p.ip).collect();
+        if let Some(ip) = self.typed::<String>(status, "podIP", "/status")?
+            && !ips.contains(&ip)
+        {
+            ips.push(ip);
+        }
+        Ok(ips)
+    }
+
+    /// A NetworkPolicy: its metadata as [`Meta`] keeps it, and its whole `spec`.
+    pub(super) fn network_policy(&self) -> Result<NetworkPolicy, Error> {
+        let node = self.root();
+        let meta = self.meta(node, "")?;
+        let spec: Option<NetworkPolicySpec> = self.typed(node, "spec", "")?;
+        let metadata = ObjectMeta {
+            name: meta.name,
+            generate_name: meta.generate_name,
+            namespace: meta.namespace,
+            labels: meta.labels,
+            annotations: meta.annotations,
+            owner_references: meta.owners,
+            ..ObjectMeta::default()
+        };
+        Ok(NetworkPolicy { metadata, spec })
+    }
+}

@@ -1,6 +1,7 @@
 //! The resource model: namespaces, pods, workloads, policies and services read from manifests,
 //! each with its source location. Unknown kinds are counted and skipped, never an error.
 
+use crate::util::CompactSort;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -270,7 +271,7 @@ impl ResourceSet {
             .chain(self.workloads.iter().map(|w| w.namespace.clone()))
             .chain(self.policies.iter().map(|p| p.namespace.clone()))
             .collect();
-        names.sort();
+        names.sort_compact();
         names.dedup();
         names
     }

@@ -29,6 +29,7 @@ pub mod engine;
 pub mod error;
 pub mod flows;
 pub mod inventory;
+mod manifest;
 pub mod model;
 pub mod parse;
 pub mod plan;
@@ -38,6 +39,7 @@ pub mod review;
 pub mod source;
 mod source_de;
 pub mod synth;
+pub(crate) mod util;
 pub mod validate;
 mod yaml;
 

@@ -1,5 +1,6 @@
 //! Rendering (YAML, JSON) and the self-check of what the builder emits.
 
+use crate::util::CompactSort;
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use serde_json::{Map, Value};
 
@@ -55,7 +56,7 @@ fn ordered(value: Value) -> Value {
     match value {
         Value::Object(map) => {
             let mut entries: Vec<(String, Value)> = map.into_iter().collect();
-            entries.sort_by_key(|(k, _)| FIELD_ORDER.iter().position(|f| f == k).unwrap_or(usize::MAX));
+            entries.sort_compact_by_key(|(k, _)| FIELD_ORDER.iter().position(|f| f == k).unwrap_or(usize::MAX));
             let mut out = Map::with_capacity(entries.len());
             for (k, v) in entries {
                 let v = if DATA_MAPS.contains(&k.as_str()) { v } else { ordered(v) };
@@ -86,12 +87,19 @@ pub(crate) fn render_yaml(documents: &[Value]) -> Result<String, Error> {
         .map_err(|e| output_error(format!("cannot render YAML: {e}")))
 }
 
+/// One value as YAML (through its JSON value, so only `serde_json::Value` is written by the
+/// YAML serializer: one instantiation of it, not one per type).
+pub(crate) fn yaml_of<T: serde::Serialize>(value: &T) -> Result<String, String> {
+    let value = serde_json::to_value(value).map_err(|e| e.to_string())?;
+    serde_saphyr::to_string(&value).map_err(|e| e.to_string())
+}
+
 impl BuildOutput {
     /// Renders and checks `policies`.
     pub(crate) fn new(policies: Vec<NetworkPolicy>) -> Result<Self, Error> {
         let mut documents = Vec::with_capacity(policies.len());
         for p in &policies {
-            let value = serde_json::to_value(p).map_err(|e| output_error(format!("cannot render JSON: {e}")))?;
+            let value = crate::manifest::to_value(p).map_err(|e| output_error(format!("cannot render JSON: {e}")))?;
             documents.push(ordered(value));
         }
         let yaml = render_yaml(&documents)?;

@@ -52,6 +52,7 @@ mod unknown_named_port;
 mod workload_not_isolated_egress;
 mod workload_not_isolated_ingress;
 
+use crate::util::CompactSort;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -231,7 +232,7 @@ pub fn run_checks(resources: &ResourceSet, cluster: &CompiledCluster, config: &C
 
 /// Sorts findings by file, line, column, id and message.
 pub(crate) fn sort_findings(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
+    findings.sort_compact_by(|a, b| {
         let key = |f: &Finding| {
             let l = f.location.as_ref();
             (l.map(|l| l.file.clone()), l.map(|l| (l.line, l.column)), f.id.clone(), f.message.clone())

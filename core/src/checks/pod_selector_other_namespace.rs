@@ -105,5 +105,5 @@ fn peer_fix(pods: &LabelSelector, namespace: &str) -> Option<String> {
         pod_selector: Some(pods.clone()),
         ip_block: None,
     };
-    serde_saphyr::to_string(&peer).ok()
+    crate::builder::output::yaml_of(&peer).ok()
 }

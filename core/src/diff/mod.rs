@@ -46,6 +46,7 @@
 //! assert_eq!(change.head.tcp, vec![[80, 80]]);
 //! ```
 
+use crate::util::CompactSort;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
@@ -165,8 +166,8 @@ pub fn diff_lists(
         head_endpoints.iter().filter(|e| !base_names.contains(e.name.as_str())).cloned().collect();
     let mut endpoints_removed: Vec<Endpoint> =
         base_endpoints.iter().filter(|e| !head_names.contains(e.name.as_str())).cloned().collect();
-    endpoints_added.sort_by(|a, b| a.name.cmp(&b.name));
-    endpoints_removed.sort_by(|a, b| a.name.cmp(&b.name));
+    endpoints_added.sort_compact_by(|a, b| a.name.cmp(&b.name));
+    endpoints_removed.sort_compact_by(|a, b| a.name.cmp(&b.name));
 
     let (base, head) = (Side::of(base), Side::of(head));
     let mut connections = Vec::new();
@@ -194,7 +195,7 @@ pub fn diff_lists(
             }
         }
     }
-    connections.sort_by(|a, b| (&a.src, &a.dst).cmp(&(&b.src, &b.dst)));
+    connections.sort_compact_by(|a, b| (&a.src, &a.dst).cmp(&(&b.src, &b.dst)));
     ConnectivityDiff { endpoints_added, endpoints_removed, connections }
 }
 
@@ -249,7 +250,7 @@ impl Side {
             }
         }
         for ranges in side.external.values_mut() {
-            ranges.sort_by_key(|(range, _)| *range);
+            ranges.sort_compact_by_key(|(range, _)| *range);
         }
         side
     }

@@ -19,6 +19,7 @@
 //!       added: TCP 9090
 //! ```
 
+use crate::util::CompactSort;
 use std::fmt::Write as _;
 
 use super::{ChangeKind, ConnectionChange, ConnectivityDiff};
@@ -160,7 +161,7 @@ pub fn netpol_analyzer(diff: &ConnectivityDiff) -> String {
             line
         })
         .collect();
-    lines.sort_unstable();
+    lines.sort_compact();
     let mut out = String::from("Connectivity diff:\n");
     for line in lines {
         out.push_str(&line);

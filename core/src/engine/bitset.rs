@@ -1,6 +1,8 @@
 //! Sets over equivalence classes and external ranges: a fixed-size bit set, a class set that
 //! is a sorted id list when sparse and a bit set when dense, and sorted index ranges.
 
+use crate::util::CompactSort;
+
 /// Bits `0..len`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub(crate) struct BitSet {
@@ -95,7 +97,7 @@ impl ClassSet {
 
     /// From ids in any order, possibly repeated.
     pub(crate) fn from_unsorted(mut ids: Vec<u32>, universe: usize) -> Self {
-        ids.sort_unstable();
+        ids.sort_compact();
         ids.dedup();
         Self::from_sorted(ids, universe)
     }
@@ -152,7 +154,7 @@ impl IndexRanges {
     /// From ranges in any order, possibly overlapping; empty ranges are dropped.
     pub(crate) fn from_ranges(mut ranges: Vec<(u32, u32)>) -> Self {
         ranges.retain(|(lo, hi)| lo < hi);
-        ranges.sort_unstable();
+        ranges.sort_compact();
         let mut out: Vec<(u32, u32)> = Vec::with_capacity(ranges.len());
         for (lo, hi) in ranges {
             match out.last_mut() {

@@ -2,6 +2,7 @@
 //! policy selects, which policies isolate an endpoint, which rules add nothing to the others,
 //! and the engine's own selector and ipBlock semantics for evaluating single peers.
 
+use crate::util::CompactSort;
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::networking::v1::{IPBlock, NetworkPolicySpec};
@@ -205,7 +206,7 @@ impl CompiledCluster {
             if let Some(flag) = removed.get_mut(rule) {
                 *flag = true;
             }
-            contributors.sort_unstable();
+            contributors.sort_compact();
             let Some(id) = self.rule_id(rule) else { continue };
             let shadowed_by = single.and_then(|s| s.into_iter().min()).and_then(|r| self.rule_id(r));
             let covered_by = match shadowed_by {

@@ -12,6 +12,7 @@
 //! - Class-to-external connectivity is run-length encoded per distinct side; class-pair
 //!   connectivity is computed on demand, only for pairs some rule connects (see `query`).
 
+use crate::util::CompactSort;
 use std::collections::{BTreeMap, HashMap};
 
 use k8s_openapi::api::networking::v1::NetworkPolicyPeer;
@@ -243,7 +244,7 @@ impl<'a> LabelIndex<'a> {
             Anchor::Label(k, v) => self.label(k, v).to_vec(),
             Anchor::Values(k, vs) => {
                 let mut out: Vec<u32> = vs.iter().flat_map(|v| self.label(k, v).iter().copied()).collect();
-                out.sort_unstable();
+                out.sort_compact();
                 out.dedup();
                 out
             }
@@ -462,7 +463,7 @@ fn cut_points<T: super::intervals::Point>(ranges: &[(T, T)]) -> Vec<(T, T)> {
             starts.push(next);
         }
     }
-    starts.sort_unstable();
+    starts.sort_compact();
     starts.dedup();
     let mut out = Vec::with_capacity(starts.len());
     for (i, &lo) in starts.iter().enumerate() {
@@ -537,7 +538,7 @@ impl CompiledCluster {
             }
         }
         drop(matches);
-        observed.named.sort();
+        observed.named.sort_compact();
         let keys: Vec<ClassKey> = drafts
             .iter()
             .zip(signatures)
@@ -565,7 +566,7 @@ impl CompiledCluster {
             .collect();
         // classes, ordered by key (namespace first)
         let mut classes: Vec<ClassKey> = keys.clone();
-        classes.sort_unstable();
+        classes.sort_compact();
         classes.dedup();
         let class_of: Vec<usize> = keys.iter().map(|k| classes.binary_search(k).unwrap_or(0)).collect();
         drop(keys);
@@ -764,7 +765,7 @@ impl CompiledCluster {
                 events.push((hi, false, i));
             }
         }
-        events.sort_unstable();
+        events.sort_compact();
         let width = u32::try_from(self.externals.len()).unwrap_or(u32::MAX);
         let mut active = vec![0u32; resolved.len()];
         let mut runs: Vec<(u32, SetId)> = Vec::new();

@@ -13,6 +13,7 @@
 //!   first of them in input order; a pod owned by a `Node` (static/mirror pod) is bare;
 //! - a bare pod is `ns/name[Pod]`.
 
+use crate::util::CompactSort;
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 
@@ -70,13 +71,13 @@ pub(crate) fn named_ports(spec: &PodSpecSummary) -> Vec<NamedPortEntry> {
             out.push(NamedPortEntry { name: name.clone(), protocol, port: number });
         }
     }
-    out.sort();
+    out.sort_compact();
     out
 }
 
 fn pod_ips(written: &[String]) -> Vec<IpAddr> {
     let mut ips: Vec<IpAddr> = written.iter().filter_map(|ip| ip.trim().parse().ok()).collect();
-    ips.sort();
+    ips.sort_compact();
     ips.dedup();
     ips
 }

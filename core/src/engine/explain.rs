@@ -7,6 +7,7 @@ use super::ports::{MAX_PORT, MIN_PORT, PortSet, Protocol};
 use super::query::Resolved;
 use super::types::{ExplainedRange, Explanation, Isolation, PolicyRef, RuleRef, SideVerdict};
 use crate::error::Error;
+use crate::util::CompactSort;
 
 /// One side's rules that match the peer, with the ports they allow on the destination.
 struct SideRules {
@@ -140,7 +141,7 @@ impl CompiledCluster {
                     cuts
                 }
             };
-            cuts.sort_unstable();
+            cuts.sort_compact();
             cuts.dedup();
             let last = port.unwrap_or(MAX_PORT);
             for (i, &lo) in cuts.iter().enumerate() {

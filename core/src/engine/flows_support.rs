@@ -5,6 +5,7 @@ use super::compile::{CompiledCluster, Side};
 use super::ipset::IpRange;
 use super::ports::PortSet;
 use super::types::Direction;
+use crate::util::CompactSort;
 
 /// What one rule allows, on the side it belongs to: per endpoint it applies to (`target`) and
 /// peer (an endpoint, or an external range), the ports. Indices are into
@@ -42,7 +43,7 @@ impl CompiledCluster {
         let ids: Vec<usize> = self.policy_indices(namespace, name).collect();
         let mut out = self.selecting(&self.ingress, &ids);
         out.extend(self.selecting(&self.egress, &ids));
-        out.sort_unstable();
+        out.sort_compact();
         out.dedup();
         out
     }

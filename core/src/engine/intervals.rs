@@ -1,6 +1,7 @@
 //! Sorted, disjoint, inclusive intervals over an integer domain: the one representation behind
 //! port sets (`u16`) and IP sets (`u32` for IPv4, `u128` for IPv6).
 
+use crate::util::CompactSort;
 use std::fmt;
 
 /// An integer type usable as an interval bound.
@@ -74,7 +75,7 @@ impl<T: Point> Intervals<T> {
     #[must_use]
     pub fn from_ranges(iter: impl IntoIterator<Item = (T, T)>) -> Self {
         let mut ranges: Vec<(T, T)> = iter.into_iter().filter(|(a, b)| a <= b).collect();
-        ranges.sort_unstable();
+        ranges.sort_compact();
         Self { ranges: coalesce(ranges) }
     }
 

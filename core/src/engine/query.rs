@@ -1,6 +1,7 @@
 //! Queries on a compiled cluster: endpoints, all-pairs connectivity in the canonical form,
 //! and the connection between two endpoints.
 
+use crate::util::CompactSort;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -261,14 +262,14 @@ impl CompiledCluster {
             .filter_map(|r| self.policies.get(r.policy))
             .flat_map(|p| p.selected.iter().map(|c| u32::try_from(c).unwrap_or(u32::MAX)))
             .collect();
-        reach.sort_unstable();
+        reach.sort_compact();
         reach.dedup();
         let egress_rules: Vec<&RuleEntry> = side.rules.iter().filter_map(|r| self.rules.get(*r)).collect();
         let everything = !side.isolated() || egress_rules.iter().any(|r| r.all_peers);
         let candidates: Vec<u32> = if everything {
             let mut all = reach;
             all.extend_from_slice(open);
-            all.sort_unstable();
+            all.sort_compact();
             all
         } else {
             let through_egress: usize = egress_rules.iter().map(|r| r.classes.len()).sum();
@@ -278,7 +279,7 @@ impl CompiledCluster {
                     .iter()
                     .flat_map(|r| r.classes.iter().map(|c| u32::try_from(c).unwrap_or(u32::MAX)))
                     .collect();
-                all.sort_unstable();
+                all.sort_compact();
                 all.dedup();
                 all.retain(|d| {
                     !self.ingress.get(*d as usize).is_some_and(Side::isolated) || reach.binary_search(d).is_ok()
@@ -287,7 +288,7 @@ impl CompiledCluster {
             } else {
                 let mut all = reach;
                 all.extend_from_slice(open);
-                all.sort_unstable();
+                all.sort_compact();
                 all.retain(|d| egress_rules.iter().any(|r| r.classes.contains(*d as usize)));
                 all
             }
@@ -352,7 +353,7 @@ impl CompiledCluster {
                 }
             }
         }
-        out.sort_by(|x, y| {
+        out.sort_compact_by(|x, y| {
             (x.src.as_str(), x.dst.as_str(), x.protocol.as_str()).cmp(&(
                 y.src.as_str(),
                 y.dst.as_str(),

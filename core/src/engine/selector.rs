@@ -6,6 +6,7 @@
 //! match objects that lack the key. Requirements the API server would reject match nothing:
 //! an unknown operator, and `In` with no values (`NotIn` with no values excludes nothing).
 
+use crate::util::CompactSort;
 use std::collections::{BTreeMap, HashMap};
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
@@ -43,7 +44,7 @@ impl CompiledSelector {
             .flatten()
             .map(|e| {
                 let mut values = e.values.clone().unwrap_or_default();
-                values.sort();
+                values.sort_compact();
                 values.dedup();
                 match e.operator.as_str() {
                     "In" => Requirement::In(e.key.clone(), values),
@@ -54,7 +55,7 @@ impl CompiledSelector {
                 }
             })
             .collect();
-        requirements.sort();
+        requirements.sort_compact();
         requirements.dedup();
         Self { labels, requirements }
     }

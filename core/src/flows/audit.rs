@@ -150,12 +150,12 @@ fn tightened(
     Ok(match direction {
         Direction::Ingress => {
             let rule = NetworkPolicyIngressRule { from: Some(peers), ports: Some(policy_ports) };
-            let yaml = serde_saphyr::to_string(&rule).map_err(yaml_error)?;
+            let yaml = crate::builder::output::yaml_of(&rule).map_err(yaml_error)?;
             (Some(rule), None, yaml)
         }
         Direction::Egress => {
             let rule = NetworkPolicyEgressRule { to: Some(peers), ports: Some(policy_ports) };
-            let yaml = serde_saphyr::to_string(&rule).map_err(yaml_error)?;
+            let yaml = crate::builder::output::yaml_of(&rule).map_err(yaml_error)?;
             (None, Some(rule), yaml)
         }
     })

@@ -204,6 +204,7 @@ pub struct Alternative {
 #[serde(rename_all = "camelCase")]
 pub struct Generated {
     /// The policies: allowances first, then default deny (the safe apply order).
+    #[serde(serialize_with = "crate::manifest::serialize_list")]
     pub policies: Vec<NetworkPolicy>,
     /// The same as multi-document YAML.
     pub yaml: String,

@@ -1,6 +1,7 @@
 //! Streaming ingestion: lines in, distinct flow tuples out. Memory grows with the distinct
 //! `(source, destination, protocol, port)` tuples and endpoints, never with the records.
 
+use crate::util::CompactSort;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::io::{BufRead, ErrorKind};
@@ -479,7 +480,7 @@ impl FlowIngester {
             .into_iter()
             .map(|((src, dst, protocol, port), stats)| FlowTuple { src, dst, protocol, port, stats })
             .collect();
-        tuples.sort_by_key(|t| (t.src, t.dst, t.protocol, t.port));
+        tuples.sort_compact_by_key(|t| (t.src, t.dst, t.protocol, t.port));
         let mut report = self.report;
         report.tuples = tuples.len();
         report.endpoints = self.endpoints.len();

@@ -1,6 +1,7 @@
 //! The traffic map: per (source workload, destination workload or address, protocol, port),
 //! counts, first and last seen, verdicts, and whether the current policies allow it.
 
+use crate::util::CompactSort;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
@@ -115,7 +116,7 @@ pub fn build_map(resolver: &FlowResolver<'_>, log: &FlowLog, options: &MapOption
             _ => None,
         };
     }
-    unresolved.sort();
+    unresolved.sort_compact();
     TrafficMap {
         entries: merged
             .into_iter()

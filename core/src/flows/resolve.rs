@@ -1,6 +1,7 @@
 //! Mapping flow endpoints to the inventory: workloads as the engine names them
 //! (`ns/name[Kind]`), external addresses, or unresolved in-cluster endpoints.
 
+use crate::util::CompactSort;
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 
@@ -115,7 +116,7 @@ impl<'a> FlowResolver<'a> {
             by_namespace.entry(e.namespace.as_str()).or_default().push(i);
         }
         for list in by_namespace.values_mut() {
-            list.sort_by_key(|i| std::cmp::Reverse(endpoints.get(*i).map_or(0, |e| e.workload.len())));
+            list.sort_compact_by_key(|i| std::cmp::Reverse(endpoints.get(*i).map_or(0, |e| e.workload.len())));
         }
         Self { cluster, endpoints, by_name, pods, ips, by_namespace }
     }

@@ -10,6 +10,7 @@
 //! `50.0.0.0/8` and `51.0.0.0/28` in one rule) is gone from the canonical list, so there
 //! netpol-analyzer prints two lines where this prints one.
 
+use crate::util::CompactSort;
 use std::collections::BTreeSet;
 use std::ops::Bound;
 
@@ -46,7 +47,7 @@ pub(super) fn render(analysis: &AnalyzeResponse) -> String {
             lines.push(format!("{src} => {dst} : {conns}"));
         }
     }
-    lines.sort_unstable();
+    lines.sort_compact();
     lines.into_iter().map(|line| line + "\n").collect()
 }
 

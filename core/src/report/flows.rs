@@ -7,6 +7,7 @@
 //! shop/frontend[Deployment]   →  shop/api[Deployment]   TCP/8080  12     2024-05-01T10:00:27Z  2024-05-01T10:09:02Z  forwarded 12  allowed
 //! ```
 
+use crate::util::CompactSort;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -207,9 +208,9 @@ impl<'a> MapGraph<'a> {
             edge.dropped &= e.counts.verdicts.forwarded + e.counts.verdicts.audit == 0;
         }
         for nodes in namespaces.values_mut() {
-            nodes.sort_unstable();
+            nodes.sort_compact();
         }
-        loose.sort_unstable();
+        loose.sort_compact();
         Self { namespaces, loose, edges: edges.into_values().collect() }
     }
 }

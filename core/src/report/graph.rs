@@ -4,6 +4,7 @@
 //! any name the analysis does not list as an endpoint) as loose nodes, one edge per endpoint
 //! pair labelled with the allowed connections.
 
+use crate::util::CompactSort;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
@@ -37,7 +38,7 @@ impl<'a> Layout<'a> {
         }
         let mut namespaces: Vec<(&str, Vec<Node<'a>>)> = namespaces.into_iter().collect();
         for (_, nodes) in &mut namespaces {
-            nodes.sort_by(|a, b| a.name.cmp(b.name));
+            nodes.sort_compact_by(|a, b| a.name.cmp(b.name));
         }
         let mut loose: Vec<&str> = analysis
             .connections
@@ -47,7 +48,7 @@ impl<'a> Layout<'a> {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        loose.sort_by_key(|name| (external_range(name).is_none(), external_range(name), *name));
+        loose.sort_compact_by_key(|name| (external_range(name).is_none(), external_range(name), *name));
         let loose = loose.into_iter().map(|name| Node { name, label: name.to_owned() }).collect();
         Self { namespaces, loose }
     }

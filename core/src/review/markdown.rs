@@ -3,6 +3,7 @@
 //! and the requirement results. Tables stop at [`ROWS`] rows so the comment stays within the
 //! size a code host accepts.
 
+use crate::util::CompactSort;
 use std::fmt::Write as _;
 
 use super::{ReviewFinding, Verdict};
@@ -54,7 +55,7 @@ pub fn markdown(response: &ReviewResponse) -> String {
     }
     if !response.findings.is_empty() {
         let mut findings: Vec<&ReviewFinding> = response.findings.iter().collect();
-        findings.sort_by_key(|f| (f.new != Some(true), std::cmp::Reverse(f.finding.severity)));
+        findings.sort_compact_by_key(|f| (f.new != Some(true), std::cmp::Reverse(f.finding.severity)));
         out.push_str(
             "\n### Findings\n\n| | severity | id | resource | location | message |\n|---|---|---|---|---|---|\n",
         );

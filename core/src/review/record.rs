@@ -7,6 +7,7 @@
 //! `<hex>  <name>\n` per input, sorted by name — so a record can be checked against a checkout
 //! with `sha256sum` alone. The record holds no time stamp: the same review gives the same bytes.
 
+use crate::util::CompactSort;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -78,7 +79,7 @@ fn recorded(source: &Source) -> RecordedSource {
 
 fn side(sources: &[Source]) -> RecordedSide {
     let mut sources: Vec<RecordedSource> = sources.iter().map(recorded).collect();
-    sources.sort_by(|a, b| a.name.cmp(&b.name));
+    sources.sort_compact_by(|a, b| a.name.cmp(&b.name));
     let manifest: String = sources.iter().map(|s| format!("{}  {}\n", s.sha256, s.name)).collect();
     RecordedSide { digest: sha256(manifest.as_bytes()), sources }
 }

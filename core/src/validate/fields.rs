@@ -53,7 +53,7 @@ impl SchemaAt {
 }
 
 pub(crate) fn check(ctx: &mut Ctx<'_>) {
-    let Ok(typed) = serde_json::to_value(&ctx.policy.object) else { return };
+    let Ok(typed) = crate::manifest::to_value(&ctx.policy.object) else { return };
     let input = ctx.policy.source.node();
     let mut unknown = Vec::new();
     walk(input, Some(&typed), SchemaAt::at(Some(0)), String::new(), &mut unknown);

@@ -38,6 +38,7 @@ pub(crate) mod walk;
 #[cfg(not(target_arch = "wasm32"))]
 pub use fields::known_fields_source;
 
+use crate::util::CompactSort;
 use serde::Serialize;
 
 use crate::inventory::{PolicyResource, ResourceSet};
@@ -181,7 +182,7 @@ pub fn validate_policy(policy: &PolicyResource) -> Vec<Finding> {
     peers::check(&mut ctx);
     ip_block::check(&mut ctx);
     let mut findings = ctx.findings;
-    findings.sort_by_key(|f| f.location.as_ref().map(|l| (l.line, l.column)));
+    findings.sort_compact_by_key(|f| f.location.as_ref().map(|l| (l.line, l.column)));
     findings
 }
 

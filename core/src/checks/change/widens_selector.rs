@@ -1,6 +1,7 @@
 //! `NF404 widens-selector`: an edited policy whose selector, peers or ports now match
 //! strictly more than before.
 
+use crate::util::CompactSort;
 use std::collections::BTreeSet;
 
 use k8s_openapi::api::networking::v1::NetworkPolicyPeer;
@@ -133,7 +134,7 @@ fn constraints(selector: &LabelSelector) -> BTreeSet<String> {
     let mut out: BTreeSet<String> = selector.match_labels.iter().flatten().map(|(k, v)| format!("{k}={v}")).collect();
     for e in selector.match_expressions.iter().flatten() {
         let mut values: Vec<&String> = e.values.iter().flatten().collect();
-        values.sort();
+        values.sort_compact();
         out.insert(format!("{} {} {values:?}", e.key, e.operator));
     }
     out

@@ -20,7 +20,7 @@ use std::net::IpAddr;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
 use super::ports::Protocol;
-use crate::inventory::{PodSpecSummary, ResourceSet};
+use crate::inventory::{PodResource, PodSpecSummary, ResourceSet};
 use crate::source::Location;
 
 /// A container port with a name: what a named NetworkPolicy port resolves to.
@@ -86,34 +86,83 @@ fn controller(owners: &[OwnerReference]) -> Option<&OwnerReference> {
     owners.iter().find(|o| o.controller == Some(true))
 }
 
-/// Discovers the endpoints of a resource set, sorted by full name, names unique.
-pub(crate) fn discover(resources: &ResourceSet) -> Vec<EndpointDraft> {
-    // workloads by (namespace, kind, name); the first definition wins
-    let mut workload_index: HashMap<(&str, &str, &str), usize> = HashMap::new();
-    for (i, w) in resources.workloads.iter().enumerate() {
-        workload_index.entry((w.namespace.as_str(), w.kind.as_str(), w.name.as_str())).or_insert(i);
+/// Which endpoint each workload and pod belongs to, by the naming rules of the module docs;
+/// shared by discovery and by flow-log resolution (`flows::resolve`).
+pub(crate) struct Ownership<'a> {
+    resources: &'a ResourceSet,
+    /// Workloads by (namespace, kind, name); the first definition wins.
+    index: HashMap<(&'a str, &'a str, &'a str), usize>,
+}
+
+impl<'a> Ownership<'a> {
+    pub(crate) fn new(resources: &'a ResourceSet) -> Self {
+        let mut index = HashMap::new();
+        for (i, w) in resources.workloads.iter().enumerate() {
+            index.entry((w.namespace.as_str(), w.kind.as_str(), w.name.as_str())).or_insert(i);
+        }
+        Self { resources, index }
     }
-    // the endpoint each workload belongs to: follow present controllers (bounded, cycle-safe)
-    let root_of = |start: usize| -> usize {
+
+    fn find(&self, namespace: &str, kind: &str, name: &str) -> Option<usize> {
+        self.index.get(&(namespace, kind, name)).copied()
+    }
+
+    /// Whether workload `i` is the first definition of its namespace, kind and name.
+    fn is_first(&self, i: usize) -> bool {
+        self.resources.workloads.get(i).is_some_and(|w| self.find(&w.namespace, w.kind.as_str(), &w.name) == Some(i))
+    }
+
+    /// The workload an endpoint is made of: follow present controllers (bounded, cycle-safe).
+    pub(crate) fn root_of(&self, start: usize) -> usize {
         let mut current = start;
         for _ in 0..8 {
-            let Some(w) = resources.workloads.get(current) else { break };
+            let Some(w) = self.resources.workloads.get(current) else { break };
             let Some(owner) = controller(&w.owners) else { break };
-            match workload_index.get(&(w.namespace.as_str(), owner.kind.as_str(), owner.name.as_str())) {
-                Some(&next) if next != current => current = next,
+            match self.find(&w.namespace, &owner.kind, &owner.name) {
+                Some(next) if next != current => current = next,
                 _ => break,
             }
         }
         current
-    };
+    }
 
+    /// The pod's controller, unless it is a `Node` (a static or mirror pod is bare).
+    fn pod_owner(pod: &PodResource) -> Option<&OwnerReference> {
+        controller(&pod.owners).filter(|o| o.kind != "Node")
+    }
+
+    /// The present workload a pod folds into (before following its controllers): its
+    /// controller, or the Deployment behind an absent ReplicaSet `<deployment>-<hash>`.
+    fn pod_workload(&self, pod: &PodResource) -> Option<usize> {
+        let owner = Self::pod_owner(pod)?;
+        let ns = pod.namespace.as_str();
+        self.find(ns, &owner.kind, &owner.name).or_else(|| {
+            let hash = pod.labels.get("pod-template-hash")?;
+            let deployment = owner.name.strip_suffix(hash.as_str())?.strip_suffix('-')?;
+            (owner.kind == "ReplicaSet").then(|| self.find(ns, "Deployment", deployment)).flatten()
+        })
+    }
+
+    /// The name of the endpoint a pod belongs to, `ns/name[Kind]`.
+    pub(crate) fn pod_endpoint_name(&self, pod: &PodResource) -> String {
+        let ns = &pod.namespace;
+        if let Some(w) = self.pod_workload(pod).map(|w| self.root_of(w)).and_then(|i| self.resources.workloads.get(i)) {
+            return format!("{ns}/{}[{}]", w.name, w.kind.as_str());
+        }
+        match Self::pod_owner(pod) {
+            Some(o) => format!("{ns}/{}[{}]", o.name, if o.kind.is_empty() { "Pod" } else { o.kind.as_str() }),
+            None => format!("{ns}/{}[Pod]", pod.name),
+        }
+    }
+}
+
+/// Discovers the endpoints of a resource set, sorted by full name, names unique.
+pub(crate) fn discover(resources: &ResourceSet) -> Vec<EndpointDraft> {
+    let ownership = Ownership::new(resources);
     let mut drafts: BTreeMap<String, EndpointDraft> = BTreeMap::new();
     let mut pod_counts: HashMap<usize, usize> = HashMap::new();
     for (i, w) in resources.workloads.iter().enumerate() {
-        if workload_index.get(&(w.namespace.as_str(), w.kind.as_str(), w.name.as_str())) != Some(&i) {
-            continue;
-        }
-        if root_of(i) != i {
+        if !ownership.is_first(i) || ownership.root_of(i) != i {
             continue;
         }
         let draft = EndpointDraft {
@@ -130,22 +179,11 @@ pub(crate) fn discover(resources: &ResourceSet) -> Vec<EndpointDraft> {
     }
 
     for pod in &resources.pods {
-        let owner = controller(&pod.owners).filter(|o| o.kind != "Node");
-        let present = owner.and_then(|o| {
-            workload_index.get(&(pod.namespace.as_str(), o.kind.as_str(), o.name.as_str())).copied().or_else(|| {
-                // a pod of an absent ReplicaSet `<deployment>-<pod-template-hash>` of a present Deployment
-                let hash = pod.labels.get("pod-template-hash")?;
-                let deployment = o.name.strip_suffix(hash.as_str())?.strip_suffix('-')?;
-                (o.kind == "ReplicaSet")
-                    .then(|| workload_index.get(&(pod.namespace.as_str(), "Deployment", deployment)).copied())
-                    .flatten()
-            })
-        });
-        if let Some(w) = present {
-            *pod_counts.entry(root_of(w)).or_insert(0) += 1;
+        if let Some(w) = ownership.pod_workload(pod) {
+            *pod_counts.entry(ownership.root_of(w)).or_insert(0) += 1;
             continue;
         }
-        let (name, kind) = match owner {
+        let (name, kind) = match Ownership::pod_owner(pod) {
             Some(o) => (o.name.clone(), if o.kind.is_empty() { "Pod".to_owned() } else { o.kind.clone() }),
             None => (pod.name.clone(), "Pod".to_owned()),
         };

@@ -51,7 +51,7 @@
 mod bitset;
 pub(crate) mod checks_support;
 mod compile;
-mod endpoints;
+pub(crate) mod endpoints;
 mod explain;
 mod flows_support;
 pub mod intervals;

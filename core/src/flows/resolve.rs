@@ -5,11 +5,11 @@ use crate::util::CompactSort;
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{FlowEndpoint, FlowLog, FlowStats};
+use crate::engine::endpoints::Ownership;
 use crate::engine::{CompiledCluster, Endpoint, PortSet, Protocol};
 use crate::inventory::{PodResource, ResourceSet};
 
@@ -47,46 +47,6 @@ pub struct FlowResolver<'a> {
     by_namespace: HashMap<&'a str, Vec<usize>>,
 }
 
-fn controller(owners: &[OwnerReference]) -> Option<&OwnerReference> {
-    owners.iter().find(|o| o.controller == Some(true))
-}
-
-/// The endpoint name the engine gives a pod (see `engine::endpoints`): its controller's root
-/// workload when present, a Deployment behind an absent ReplicaSet, an absent owner, or itself.
-fn pod_endpoint_name(resources: &ResourceSet, pod: &PodResource) -> String {
-    let ns = pod.namespace.as_str();
-    let find = |kind: &str, name: &str| {
-        resources.workloads.iter().position(|w| w.namespace == ns && w.kind.as_str() == kind && w.name == name)
-    };
-    let root = |start: usize| {
-        let mut current = start;
-        for _ in 0..8 {
-            let Some(w) = resources.workloads.get(current) else { break };
-            let Some(owner) = controller(&w.owners) else { break };
-            match find(&owner.kind, &owner.name) {
-                Some(next) if next != current => current = next,
-                _ => break,
-            }
-        }
-        current
-    };
-    let owner = controller(&pod.owners).filter(|o| o.kind != "Node");
-    let present = owner.and_then(|o| {
-        find(&o.kind, &o.name).or_else(|| {
-            let hash = pod.labels.get("pod-template-hash")?;
-            let deployment = o.name.strip_suffix(hash.as_str())?.strip_suffix('-')?;
-            (o.kind == "ReplicaSet").then(|| find("Deployment", deployment)).flatten()
-        })
-    });
-    if let Some(w) = present.map(root).and_then(|i| resources.workloads.get(i)) {
-        return format!("{ns}/{}[{}]", w.name, w.kind.as_str());
-    }
-    match owner {
-        Some(o) => format!("{ns}/{}[{}]", o.name, if o.kind.is_empty() { "Pod" } else { o.kind.as_str() }),
-        None => format!("{ns}/{}[Pod]", pod.name),
-    }
-}
-
 fn pod_ips(pod: &PodResource) -> Vec<IpAddr> {
     pod.ips.iter().filter_map(|ip| ip.trim().parse().ok()).collect()
 }
@@ -99,8 +59,9 @@ impl<'a> FlowResolver<'a> {
         let by_name: HashMap<&str, usize> = endpoints.iter().enumerate().map(|(i, e)| (e.name.as_str(), i)).collect();
         let mut pods = HashMap::new();
         let mut ips = HashMap::new();
+        let ownership = Ownership::new(resources);
         for pod in &resources.pods {
-            let Some(&i) = by_name.get(pod_endpoint_name(resources, pod).as_str()) else { continue };
+            let Some(&i) = by_name.get(ownership.pod_endpoint_name(pod).as_str()) else { continue };
             pods.entry((pod.namespace.as_str(), pod.name.as_str())).or_insert(i);
             for ip in pod_ips(pod) {
                 ips.entry(ip).or_insert(i);

@@ -494,6 +494,26 @@ fn ip_blocks_match_external_ranges_and_pod_ips_only_in_pod_ip_mode() {
     assert_eq!(err.message, "unknown endpoint `ns/c[Pod]`");
 }
 
+/// "Did you mean" compares a name written the way the user wrote it, and only suggests a near
+/// miss.
+#[test]
+fn unknown_endpoint_suggestions() {
+    let yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: frontend, namespace: shop}\n\
+                spec: {template: {metadata: {labels: {app: f}}}}\n---\n\
+                apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: shop}\n\
+                spec: {template: {metadata: {labels: {app: a}}}}\n";
+    let cluster = compile_yaml(yaml, IpBlockMode::ExternalOnly);
+    let help = |name: &str| cluster.connection(name, "shop/api").unwrap_err().help.unwrap();
+    for typo in ["shop/frontnd", "frontnd", "shop/frontend[Deploymnt]", "shp/frontend"] {
+        assert_eq!(help(typo), "did you mean `shop/frontend[Deployment]`?", "{typo}");
+    }
+    assert_eq!(help("ap"), "did you mean `shop/api[Deployment]`?");
+    // not a near miss of anything: no suggestion
+    for far in ["shop/nope", "payments/ledger", "x"] {
+        assert!(help(far).starts_with("name an endpoint as `analyze` lists it"), "{far}: {}", help(far));
+    }
+}
+
 #[test]
 fn focus_filters() {
     let cluster = compile_yaml(TWO_PODS_WITH_IP_BLOCK, IpBlockMode::ExternalOnly);

@@ -414,13 +414,7 @@ impl CompiledCluster {
         match matches.as_slice() {
             [one] => Ok(Resolved::Cluster(*one)),
             [] => {
-                let suggestion = self
-                    .endpoints
-                    .iter()
-                    .map(|e| e.public.name.as_str())
-                    .min_by_key(|candidate| edit_distance(name, candidate))
-                    .map(|c| format!("did you mean `{c}`?"))
-                    .unwrap_or_else(|| "the input defines no workloads or pods".to_owned());
+                let suggestion = self.suggest(name);
                 Err(Error::new(ErrorCode::InvalidRequest, format!("unknown endpoint `{name}`")).with_help(suggestion))
             }
             many => {
@@ -431,6 +425,37 @@ impl CompiledCluster {
                     .collect();
                 Err(Error::new(ErrorCode::InvalidRequest, format!("endpoint `{name}` is ambiguous"))
                     .with_help(format!("name one of {}", names.join(", "))))
+            }
+        }
+    }
+
+    /// "Did you mean" help for an unknown endpoint name: the endpoint whose name, written the
+    /// way `name` is written (`ns/name[Kind]`, `ns/name` or `name`), is nearest, when it is near
+    /// enough to be a typo (the edits are at most a third of the workload part's length).
+    fn suggest(&self, name: &str) -> String {
+        if self.endpoints.is_empty() {
+            return "the input defines no workloads or pods".to_owned();
+        }
+        let form = |e: &Endpoint| -> String {
+            if name.ends_with(']') {
+                e.name.clone()
+            } else if name.contains('/') {
+                format!("{}/{}", e.namespace, e.workload)
+            } else {
+                e.workload.clone()
+            }
+        };
+        let best = self
+            .endpoints
+            .iter()
+            .map(|e| (edit_distance(name, &form(&e.public)), e.public.name.as_str()))
+            .min_by_key(|(distance, _)| *distance);
+        match best {
+            Some((distance, full)) if distance * 3 <= workload_part(name).chars().count().max(3) => {
+                format!("did you mean `{full}`?")
+            }
+            _ => {
+                "name an endpoint as `analyze` lists it (`ns/name[Kind]`), as `ns/name`, or by a unique name".to_owned()
             }
         }
     }
@@ -489,6 +514,12 @@ impl CompiledCluster {
             .with_help("name a workload or pod as the source or the destination")),
         }
     }
+}
+
+/// `name` of `ns/name[Kind]`.
+fn workload_part(name: &str) -> &str {
+    let name = name.rsplit_once('/').map_or(name, |(_, n)| n);
+    name.split_once('[').map_or(name, |(n, _)| n)
 }
 
 /// Levenshtein distance, for "did you mean" help.

@@ -355,6 +355,55 @@ fn every_change_check_flags_its_fixture_and_not_the_clean_one() {
     insta::assert_snapshot!("change_checks", rendered);
 }
 
+/// NF404 compares the rules and peers that changed, not those at the same index: a rule
+/// inserted before the widened one, and a peer inserted before the widened peer, do not hide
+/// the widening or report unrelated pairs.
+#[test]
+fn nf404_matches_unchanged_rules_and_peers_first() {
+    let policy = |ingress: &str| {
+        format!(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p, namespace: web}}\n\
+             spec:\n  podSelector: {{matchLabels: {{app: web}}}}\n  policyTypes: [Ingress]\n  ingress:\n{ingress}"
+        )
+    };
+    let base = policy(
+        "  - from: [{podSelector: {matchLabels: {app: client, tier: x}}}]\n\
+         \x20 - from: [{podSelector: {matchLabels: {app: db}}}, {podSelector: {matchLabels: {app: q, env: prod}}}]\n",
+    );
+    let head = policy(
+        "  - from: [{podSelector: {matchLabels: {app: new}}}]\n\
+         \x20 - from: [{podSelector: {matchLabels: {app: client}}}]\n\
+         \x20 - from: [{podSelector: {matchLabels: {app: other}}}, {podSelector: {matchLabels: {app: db}}}, \
+         {podSelector: {matchLabels: {app: q}}}]\n",
+    );
+    let review = |base: &str, head: &str| {
+        let request = ReviewRequest::new(
+            vec![Source::named("head.yaml", head.to_owned())],
+            Some(vec![Source::named("base.yaml", base.to_owned())]),
+        );
+        let response = api::review(&request).unwrap();
+        let mut found: Vec<String> = response
+            .findings
+            .into_iter()
+            .filter(|f| f.finding.id == "NF404")
+            .map(|f| f.finding.location.unwrap().pointer)
+            .collect();
+        found.sort();
+        found
+    };
+    assert_eq!(
+        review(&base, &head),
+        ["/spec/ingress/1/from/0/podSelector", "/spec/ingress/2/from/2/podSelector"],
+        "the widened rule and the widened peer, at their new places"
+    );
+    // reordering alone changes nothing
+    let reordered = policy(
+        "  - from: [{podSelector: {matchLabels: {app: db}}}, {podSelector: {matchLabels: {app: q, env: prod}}}]\n\
+         \x20 - from: [{podSelector: {matchLabels: {app: client, tier: x}}}]\n",
+    );
+    assert!(review(&base, &reordered).is_empty());
+}
+
 #[test]
 fn ignore_annotation_suppresses_change_findings() {
     let dir = root().join("core/tests/fixtures/review/NF401/flag");

@@ -1914,6 +1914,11 @@ export interface RequirementResult {
     failingPairs: number;
     /** The first pair that breaks it. */
     counterexample?: Counterexample | null;
+    /**
+     * In a review with a base, for a failing requirement: `true` when it holds on the base
+     * (the change breaks it), `false` when it fails there too. Absent otherwise.
+     */
+    new?: boolean | null;
 }
 
 /**
@@ -2194,6 +2199,11 @@ export interface ReviewResponseRequirementResult {
     failingPairs: number;
     /** The first pair that breaks it. */
     counterexample?: ReviewResponseCounterexample | null;
+    /**
+     * In a review with a base, for a failing requirement: `true` when it holds on the base
+     * (the change breaks it), `false` when it fails there too. Absent otherwise.
+     */
+    new?: boolean | null;
 }
 
 /**
@@ -2367,7 +2377,10 @@ export interface Thresholds {
     failOn?: Level;
     /** Findings at or above this severity make the verdict `warn` (default `warning`). */
     warnOn?: Level;
-    /** Which findings count: `all` (default) or `new` (only those the change introduces). */
+    /**
+     * Which findings count: `all` (default) or `new` (only those the change introduces; a
+     * requirement that fails on the base too then only warns).
+     */
     scope?: Scope;
     /** A failed requirement fails the review (default true). */
     failOnRequirements?: boolean;

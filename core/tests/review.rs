@@ -95,6 +95,10 @@ fn online_shop_change_opens_a_path_closes_one_and_fails() {
 
     let failed: Vec<&str> = response.requirements.iter().filter(|r| !r.passed).map(|r| r.name.as_str()).collect();
     assert_eq!(failed, ["api and payments reach postgres"]);
+    // it held on the base: this change breaks it; passing requirements carry no mark
+    let broken = response.requirements.iter().find(|r| !r.passed).unwrap();
+    assert_eq!(broken.new, Some(true));
+    assert!(response.requirements.iter().filter(|r| r.passed).all(|r| r.new.is_none()));
     assert_eq!(response.verdict, Verdict::Fail);
     assert_eq!(response.exit_code, 1);
     assert!(response.reasons.iter().any(|r| r.contains("api and payments reach postgres")), "{:?}", response.reasons);
@@ -144,6 +148,29 @@ fn without_a_base_there_is_no_diff_and_no_new_marks() {
     assert!(response.findings.iter().all(|f| f.new.is_none()));
     assert!(!response.findings.iter().any(|f| f.finding.id.starts_with("NF4")));
     assert_eq!(response.verdict, Verdict::Fail, "the requirement still fails");
+    assert!(response.requirements.iter().all(|r| r.new.is_none()));
+}
+
+/// A requirement that fails on the base too is marked so; with scope `new` it only warns.
+#[test]
+fn requirement_failing_on_both_sides_is_not_new() {
+    let mut request = shop_request();
+    // the head on both sides: the requirement fails on each
+    request.base = Some(request.sources.clone());
+    request.config = Config::default();
+    request.config.thresholds.warn_on = Level::Never;
+    let response = api::review(&request).unwrap();
+    let failing: Vec<_> = response.requirements.iter().filter(|r| !r.passed).collect();
+    assert_eq!(failing.len(), 1);
+    assert_eq!(failing[0].new, Some(false));
+    assert_eq!(response.verdict, Verdict::Fail, "scope `all`: every failing requirement fails the review");
+
+    request.config.thresholds.scope = Scope::New;
+    let response = api::review(&request).unwrap();
+    assert_eq!(response.verdict, Verdict::Warn, "{:?}", response.reasons);
+    assert!(response.reasons.iter().any(|r| r.contains("fails on the base too")), "{:?}", response.reasons);
+    let text = review::render(ReviewFormat::Text, &request, &response, false).unwrap();
+    assert!(text.contains("[fails on the base too]"), "{text}");
 }
 
 #[test]
@@ -279,7 +306,7 @@ fn markdown_is_a_pr_comment() {
     assert!(md.contains("### Findings"), "{md}");
     assert!(md.contains("| **new** | error | `NF401` |"), "{md}");
     assert!(md.contains("## Connectivity diff"), "{md}");
-    assert!(md.contains("| ❌ fail | api and payments reach postgres |"), "{md}");
+    assert!(md.contains("| ❌ fail (new) | api and payments reach postgres |"), "{md}");
 }
 
 #[test]

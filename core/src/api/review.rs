@@ -146,6 +146,7 @@ pub fn review_with_log(request: &ReviewRequest, log: Option<&FlowLog>) -> Result
     let mut findings = state(&head, &head_cluster);
 
     let mut base_errors = Vec::new();
+    let mut base_requirements: Option<Vec<RequirementResult>> = None;
     let mut compared = None;
     let mut flows = None;
     if let Some(base_sources) = &request.base {
@@ -165,6 +166,7 @@ pub fn review_with_log(request: &ReviewRequest, log: Option<&FlowLog>) -> Result
             config.apply_severity(f);
         }
         base_errors = base.errors.iter().map(Error::payload).collect();
+        base_requirements = requirements.as_ref().map(|file| check_requirements(&base_cluster, &base, file));
         flows = log.map(|log| ReviewFlows {
             impact: measure_impact(&base, &base_cluster, &head_cluster, log),
             ingest: log.report().clone(),
@@ -182,8 +184,16 @@ pub fn review_with_log(request: &ReviewRequest, log: Option<&FlowLog>) -> Result
         }
         None => (findings.into_iter().map(|finding| ReviewFinding { finding, new: None }).collect(), Vec::new(), None),
     };
-    let requirements: Vec<RequirementResult> =
+    let mut requirements: Vec<RequirementResult> =
         requirements.map(|file| check_requirements(&head_cluster, &head, &file)).unwrap_or_default();
+    // the same file on both sides: results correspond by position
+    if let Some(base_results) = &base_requirements {
+        for (result, base) in requirements.iter_mut().zip(base_results) {
+            if !result.passed {
+                result.new = Some(base.passed);
+            }
+        }
+    }
     let errors: Vec<ErrorPayload> = head.errors.iter().map(Error::payload).collect();
     let newly_denied =
         flows.as_ref().map_or(0, |f: &ReviewFlows| f.impact.newly_denied.iter().map(|g| g.flows.len()).sum());

@@ -330,6 +330,10 @@ pub struct RequirementResult {
     /// The first pair that breaks it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counterexample: Option<Counterexample>,
+    /// In a review with a base, for a failing requirement: `true` when it holds on the base
+    /// (the change breaks it), `false` when it fails there too. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new: Option<bool>,
 }
 
 /// Something a requirement side resolved to.
@@ -381,6 +385,7 @@ pub fn check(cluster: &CompiledCluster, resources: &ResourceSet, file: &Requirem
                     pairs: 0,
                     failing_pairs: 0,
                     counterexample: None,
+                    new: None,
                 })
                 .located(file.locate(&pointer))
         })
@@ -488,6 +493,7 @@ impl<'a> Context<'a> {
             pairs,
             failing_pairs: failing,
             counterexample,
+            new: None,
         })
     }
 

@@ -25,7 +25,12 @@ pub fn text(results: &[RequirementResult]) -> String {
     let mut out = String::new();
     for result in results {
         let verdict = if result.passed { "PASS" } else { "FAIL" };
-        let _ = writeln!(out, "{verdict} {} ({})", one_line(&result.name), result.location);
+        let since = match result.new {
+            Some(true) => " [new: holds on the base]",
+            Some(false) => " [fails on the base too]",
+            None => "",
+        };
+        let _ = writeln!(out, "{verdict} {} ({}){since}", one_line(&result.name), result.location);
         let _ = writeln!(out, "     {}", one_line(&result.message));
         if result.passed {
             continue;

@@ -124,7 +124,8 @@ pub struct Thresholds {
     pub fail_on: Level,
     /// Findings at or above this severity make the verdict `warn` (default `warning`).
     pub warn_on: Level,
-    /// Which findings count: `all` (default) or `new` (only those the change introduces).
+    /// Which findings count: `all` (default) or `new` (only those the change introduces; a
+    /// requirement that fails on the base too then only warns).
     pub scope: Scope,
     /// A failed requirement fails the review (default true).
     pub fail_on_requirements: bool,

@@ -101,7 +101,12 @@ pub fn markdown(response: &ReviewResponse) -> String {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} |",
-                if r.passed { "✅ pass" } else { "❌ fail" },
+                match (r.passed, r.new) {
+                    (true, _) => "✅ pass",
+                    (false, Some(true)) => "❌ fail (new)",
+                    (false, Some(false)) => "❌ fail (also on base)",
+                    (false, None) => "❌ fail",
+                },
                 md(&r.name),
                 md(&r.location.to_string()),
                 md(&r.message)

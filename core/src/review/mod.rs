@@ -265,9 +265,14 @@ pub fn verdict(
             thresholds.fail_on.as_str()
         ));
     }
+    let mut already_failing = Vec::new();
     if thresholds.fail_on_requirements {
         for r in requirements.iter().filter(|r| !r.passed) {
-            fail.push(format!("requirement `{}` fails: {}", r.name, r.message));
+            if thresholds.scope == Scope::New && r.new == Some(false) {
+                already_failing.push(format!("requirement `{}` fails on the base too: {}", r.name, r.message));
+            } else {
+                fail.push(format!("requirement `{}` fails: {}", r.name, r.message));
+            }
         }
     }
     if thresholds.fail_on_unreadable && unreadable > 0 {
@@ -286,18 +291,17 @@ pub fn verdict(
         return (Verdict::Fail, fail);
     }
     let warning = counted.iter().filter(|f| thresholds.warn_on.reached_by(f.severity)).count();
+    let mut warn: Vec<String> = Vec::new();
     if warning > 0 {
-        let reason = format!(
+        warn.push(format!(
             "{warning} {scope}{} at or above `{}` (`warnOn`)",
             plural(warning, "finding"),
             thresholds.warn_on.as_str()
-        );
-        return (Verdict::Warn, std::iter::once(reason).chain(denied_reason).collect());
+        ));
     }
-    if let Some(reason) = denied_reason {
-        return (Verdict::Warn, vec![reason]);
-    }
-    (Verdict::Pass, Vec::new())
+    warn.extend(already_failing);
+    warn.extend(denied_reason);
+    if warn.is_empty() { (Verdict::Pass, Vec::new()) } else { (Verdict::Warn, warn) }
 }
 
 pub(crate) fn plural(n: usize, word: &str) -> String {

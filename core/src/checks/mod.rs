@@ -33,6 +33,7 @@ mod all_namespaces_peer;
 mod allow_all_rule;
 mod broad_cidr;
 mod dns_blocked;
+mod duplicate_policy;
 mod host_network_workload;
 mod ignored_rules;
 mod implicit_policy_types;
@@ -181,6 +182,7 @@ pub static CHECKS: &[Check] = &[
     implicit_policy_types::CHECK,
     recent_api_feature::CHECK,
     split_peer::CHECK,
+    duplicate_policy::CHECK,
     missing_default_deny_ingress::CHECK,
     missing_default_deny_egress::CHECK,
     workload_not_isolated_ingress::CHECK,

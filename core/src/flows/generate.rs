@@ -678,30 +678,57 @@ pub fn generate_policies(
         let over = over_permission(&resolver, &generated, &flows, &plan.namespaces);
         Ok((plan, policies, rules, verification, over))
     };
-    let (plan, policies, rules, verification, over) = run(&options.generalise)?;
-    // the chosen policies are rendered and read back (the alternatives are only measured)
-    let output = BuildOutput::new(policies)?;
-    let mut alternatives = Vec::new();
-    if options.compare {
+    // The alternatives (other generalisations, only measured) run on a second thread while this
+    // one builds, renders and reads back the chosen policies; the alternative equal to the
+    // chosen generalisation is not run twice.
+    let choices: Vec<Generalise> = if options.compare {
         let gap = options.generalise.port_range_gap.unwrap_or(1024);
-        let choices = [
+        vec![
             Generalise { by_namespace: false, port_range_gap: None },
             Generalise { by_namespace: true, port_range_gap: None },
             Generalise { by_namespace: false, port_range_gap: Some(gap) },
             Generalise { by_namespace: true, port_range_gap: Some(gap) },
-        ];
-        for g in choices {
-            let (_, o, r, v, mut op) = run(&g)?;
-            op.connections.clear();
-            alternatives.push(Alternative {
-                generalise: g,
-                policies: o.len(),
-                rules: r.len(),
-                verified: v.denied.is_empty(),
-                over_permission: op,
-            });
+        ]
+    } else {
+        Vec::new()
+    };
+    let others: Vec<&Generalise> = choices.iter().filter(|g| **g != options.generalise).collect();
+    let measure = || -> Result<Vec<Alternative>, Error> {
+        let mut out = Vec::with_capacity(others.len());
+        for g in &others {
+            let (_, policies, rules, verification, over) = run(g)?;
+            out.push(Alternative::of(g, policies.len(), rules.len(), &verification, over));
         }
-    }
+        Ok(out)
+    };
+    let chosen = || -> Result<_, Error> {
+        let (plan, policies, rules, verification, over) = run(&options.generalise)?;
+        Ok((plan, BuildOutput::new(policies)?, rules, verification, over))
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    let (chosen, measured) = std::thread::scope(|scope| {
+        let worker = scope.spawn(measure);
+        let chosen = chosen();
+        let measured = worker.join().unwrap_or_else(|_| {
+            Err(Error::new(crate::ErrorCode::Output, "measuring the alternative generalisations failed")
+                .with_help("this is a bug in netfence; please report it with the flow log"))
+        });
+        (chosen, measured)
+    });
+    #[cfg(target_arch = "wasm32")]
+    let (chosen, measured) = (chosen(), measure());
+    let (plan, output, rules, verification, over) = chosen?;
+    let mut measured = measured?.into_iter();
+    let alternatives: Vec<Alternative> = choices
+        .iter()
+        .filter_map(|g| {
+            if *g == options.generalise {
+                Some(Alternative::of(g, output.policies().len(), rules.len(), &verification, over.clone()))
+            } else {
+                measured.next()
+            }
+        })
+        .collect();
     Ok(Generated {
         yaml: output.to_yaml(),
         policies: output.into_policies(),
@@ -712,6 +739,25 @@ pub fn generate_policies(
         alternatives,
         skipped,
     })
+}
+
+impl Alternative {
+    fn of(
+        generalise: &Generalise,
+        policies: usize,
+        rules: usize,
+        verification: &Verification,
+        mut over_permission: OverPermission,
+    ) -> Self {
+        over_permission.connections.clear();
+        Self {
+            generalise: generalise.clone(),
+            policies,
+            rules,
+            verified: verification.denied.is_empty(),
+            over_permission,
+        }
+    }
 }
 
 /// Request of [`generate`].

@@ -108,8 +108,9 @@ impl BuildOutput {
             ("kind".to_owned(), Value::String("List".to_owned())),
             ("items".to_owned(), Value::Array(documents)),
         ]));
-        let mut json =
-            serde_json::to_string_pretty(&list).map_err(|e| output_error(format!("cannot render JSON: {e}")))?;
+        let mut json = serde_json::to_string(&list)
+            .map(|s| crate::util::pretty_json(&s))
+            .map_err(|e| output_error(format!("cannot render JSON: {e}")))?;
         json.push('\n');
         let output = Self { policies, yaml, json };
         output.verify()?;

@@ -206,8 +206,8 @@ pub fn render(
 }
 
 fn to_json<T: Serialize>(value: &T) -> Result<String, Error> {
-    serde_json::to_string_pretty(value)
-        .map(|s| s + "\n")
+    serde_json::to_string(value)
+        .map(|s| crate::util::pretty_json(&s) + "\n")
         .map_err(|e| Error::new(ErrorCode::Output, format!("cannot encode the review: {e}")))
 }
 

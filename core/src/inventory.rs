@@ -574,7 +574,7 @@ fn plain_serde_message(message: &str) -> String {
     };
     let is_type_name = |s: &str| {
         let s = s.strip_prefix("struct ").unwrap_or(s);
-        s.chars().next().is_some_and(char::is_uppercase) && s.chars().all(char::is_alphanumeric)
+        s.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && s.chars().all(|c| c.is_ascii_alphanumeric())
     };
     let expected = if is_type_name(expected) {
         "a mapping".to_owned()

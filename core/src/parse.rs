@@ -247,7 +247,7 @@ fn convert_error(e: &YamlError, file: &str, first_line: u32, index: usize, stric
 fn first_lowercase(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
-        Some(c) => c.to_lowercase().collect::<String>() + chars.as_str(),
+        Some(c) => c.to_ascii_lowercase().to_string() + chars.as_str(),
         None => String::new(),
     }
 }

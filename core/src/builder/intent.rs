@@ -339,10 +339,10 @@ fn backticked_after(message: &str, marker: &str) -> Vec<String> {
 }
 
 fn closest(name: &str, candidates: &[String]) -> Option<String> {
-    let lower = name.to_lowercase();
+    let lower = name.to_ascii_lowercase();
     candidates
         .iter()
-        .map(|c| (edit_distance(&lower, &c.to_lowercase()), c))
+        .map(|c| (edit_distance(&lower, &c.to_ascii_lowercase()), c))
         .filter(|(d, c)| *d <= (c.len() / 3).max(2))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c.clone())

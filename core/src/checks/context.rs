@@ -207,7 +207,7 @@ impl<'a> CheckContext<'a> {
     /// The pointer of a rule, e.g. `/spec/ingress/2`.
     pub(crate) fn rule_pointer(rule: RuleId) -> String {
         let (_, direction, index) = rule;
-        format!("/spec/{}/{index}", direction.as_str().to_lowercase())
+        format!("/spec/{}/{index}", direction.as_str().to_ascii_lowercase())
     }
 
     /// Where a rule is.
@@ -219,7 +219,7 @@ impl<'a> CheckContext<'a> {
     pub(crate) fn rule_text(&self, rule: RuleId) -> String {
         let (policy, direction, index) = rule;
         let name = self.policy(policy).map(|p| format!("{}/{}", p.namespace, p.name)).unwrap_or_default();
-        format!("{} rule {index} of `{name}`", direction.as_str().to_lowercase())
+        format!("{} rule {index} of `{name}`", direction.as_str().to_ascii_lowercase())
     }
 
     /// Where a policy is (its document), for related locations.

@@ -96,7 +96,7 @@ pub(super) fn missing_default_deny(
                 format!(
                     "namespace `{namespace}` has {workloads} workload{} but no default-deny {} policy",
                     if workloads == 1 { "" } else { "s" },
-                    kind.to_lowercase()
+                    kind.to_ascii_lowercase()
                 ),
                 format!(
                     "add a policy in `{namespace}` with `podSelector: {{}}` and `policyTypes: [{kind}]`, so pods no allowance names get no {} traffic",

@@ -248,7 +248,7 @@ fn suppresses(policy: &PolicyResource, meta: &CheckMeta) -> bool {
     let Some(list) = policy.object.metadata.annotations.as_ref().and_then(|a| a.get(IGNORE_ANNOTATION)) else {
         return false;
     };
-    list.split(|c: char| c == ',' || c.is_whitespace())
+    list.split(|c: char| c == ',' || c.is_ascii_whitespace())
         .map(str::trim)
         .any(|item| item.eq_ignore_ascii_case(meta.id) || item == meta.name)
 }

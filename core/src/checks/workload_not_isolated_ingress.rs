@@ -76,7 +76,7 @@ pub(super) fn not_isolated(ctx: &CheckContext<'_>, out: &mut Vec<Draft>, meta: &
                 format!(
                     "`{}` is not isolated for {}: no policy selects it, so {what}",
                     endpoint.name,
-                    direction.as_str().to_lowercase()
+                    direction.as_str().to_ascii_lowercase()
                 ),
                 format!(
                     "{} {} other workloads of `{}`; add a default deny with `podSelector: {{}}` or select this workload",

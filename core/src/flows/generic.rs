@@ -208,7 +208,7 @@ impl CsvHeader {
         let mut columns = Vec::new();
         for name in split_csv(line) {
             let key: String =
-                name.chars().filter(|c| !matches!(c, '_' | '-' | ' ')).flat_map(char::to_lowercase).collect();
+                name.chars().filter(|c| !matches!(c, '_' | '-' | ' ')).map(|c| c.to_ascii_lowercase()).collect();
             columns.push(COLUMNS.iter().find(|(n, _)| *n == key).map(|(_, c)| *c));
         }
         if !columns.contains(&Some(Column::DstPort)) {

@@ -200,8 +200,10 @@ fn scalar_length(text: &str) -> Option<usize> {
     let chars: Vec<char> = text.chars().collect();
     let mut end = chars.len();
     for (i, c) in chars.iter().enumerate() {
-        let next_space = chars.get(i + 1).is_none_or(|n| n.is_whitespace());
-        if matches!(c, ',' | '}' | ']') || (*c == '#' && i > 0 && chars.get(i - 1).is_some_and(|p| p.is_whitespace())) {
+        let next_space = chars.get(i + 1).is_none_or(|n| n.is_ascii_whitespace());
+        if matches!(c, ',' | '}' | ']')
+            || (*c == '#' && i > 0 && chars.get(i - 1).is_some_and(|p| p.is_ascii_whitespace()))
+        {
             end = i;
             break;
         }

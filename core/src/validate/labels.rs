@@ -52,7 +52,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
     }
     if let Some(annotations) = &meta.annotations {
         for key in annotations.keys() {
-            if let Some(problem) = qualified_name_problem(&key.to_lowercase()) {
+            if let Some(problem) = qualified_name_problem(&key.to_ascii_lowercase()) {
                 let draft = INVALID_ANNOTATION_KEY.finding(
                     ctx.at_key("/metadata/annotations", key),
                     format!("annotation key `{key}` {problem}"),

@@ -59,7 +59,7 @@ fn run(ctx: &ChangeContext<'_>, out: &mut Vec<Draft>) {
                 continue;
             }
             let what = format!("NetworkPolicy {}/{}", base.namespace, base.name);
-            let dir = direction.as_str().to_lowercase();
+            let dir = direction.as_str().to_ascii_lowercase();
             let help = "keep the default deny and add allowances in separate policies";
             let draft = match ctx.head_policy(&base.namespace, &base.name) {
                 Some((index, head)) => META

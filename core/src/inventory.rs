@@ -12,7 +12,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorCode};
-use crate::parse::{ParseOptions, parse_text};
+use crate::parse::{Document, ParseOptions, parse_text_with};
 use crate::source::{Node, SourceDoc, Value};
 
 mod read;
@@ -215,16 +215,18 @@ impl ResourceSet {
     /// Only input-level failures (too large, not text, or strict mode and a bad document);
     /// otherwise bad documents are recorded in [`ResourceSet::errors`].
     pub fn add_text(&mut self, text: &str, file: &str, options: &ParseOptions) -> Result<(), Error> {
-        let parsed = parse_text(text, file, options)?;
-        let file: Arc<str> = Arc::from(file);
-        self.errors.extend(parsed.errors);
-        // One document at a time, so its full tree is slimmed (or freed) before the next is
-        // decoded: decoding in parallel keeps more memory (allocator arenas) and is not faster.
+        let shared: Arc<str> = Arc::from(file);
         let strict = options.strict;
-        for doc in parsed.documents {
+        // Each document is decoded and slimmed by the thread that parsed it, as soon as it is
+        // parsed, so its full tree is freed right away (and by the thread that allocated it).
+        let read = |doc: Document| -> Vec<Result<Item, Error>> {
             let source =
-                SourceDoc { file: file.clone(), root: Arc::new(doc.root), base: String::new(), document: doc.index };
-            let items = read_document(source, strict);
+                SourceDoc { file: shared.clone(), root: Arc::new(doc.root), base: String::new(), document: doc.index };
+            read_document(source, strict)
+        };
+        let parsed = parse_text_with(text, file, options, &read)?;
+        self.errors.extend(parsed.errors);
+        for items in parsed.documents {
             for item in items {
                 match item {
                     Ok(item) => self.push(item),

@@ -163,6 +163,26 @@ fn is_blank(chunk: &str) -> bool {
 /// Fails as a whole only for input-level problems (too large, not text, too many documents),
 /// or, in strict mode, on the first document that does not parse.
 pub fn parse_text(text: &str, file: &str, options: &ParseOptions) -> Result<ParsedText, Error> {
+    let parsed = parse_text_with(text, file, options, &|document| document)?;
+    Ok(ParsedText { documents: parsed.documents, errors: parsed.errors })
+}
+
+/// What [`parse_text_with`] gives: each document as `each` made it, and the errors of those
+/// that failed.
+pub(crate) struct ParsedWith<T> {
+    pub(crate) documents: Vec<T>,
+    pub(crate) errors: Vec<Error>,
+}
+
+/// [`parse_text`], with `each` applied to every document as soon as it is parsed, on the
+/// thread that parsed it (see [`parse_chunks`]): the inventory decodes and slims a document
+/// there, so its full tree is freed by the thread that built it, right away.
+pub(crate) fn parse_text_with<T: Send>(
+    text: &str,
+    file: &str,
+    options: &ParseOptions,
+    each: &(dyn Fn(Document) -> T + Sync),
+) -> Result<ParsedWith<T>, Error> {
     let whole = |code, message: String, help: &str| {
         Error::new(code, message).with_help(help).at(Location {
             file: file.to_owned(),
@@ -194,22 +214,12 @@ pub fn parse_text(text: &str, file: &str, options: &ParseOptions) -> Result<Pars
         max_aliases: options.max_aliases,
         max_alias_replay: options.max_alias_replay,
     };
-    let mut parsed = ParsedText::default();
-    for (index, chunk) in chunks.iter().enumerate() {
-        if is_blank(chunk.text) {
-            continue;
-        }
-        match parse_documents(chunk.text, limits) {
-            Ok(roots) => {
-                for mut root in roots {
-                    if matches!(root.value, Value::Null) {
-                        continue;
-                    }
-                    shift_lines(&mut root, chunk.first_line);
-                    parsed.documents.push(Document { index, root });
-                }
-            }
-            Err(e) => {
+    let mut parsed = ParsedWith { documents: Vec::new(), errors: Vec::new() };
+    for (index, (chunk, result)) in chunks.iter().zip(parse_chunks(&chunks, limits, each)).enumerate() {
+        match result {
+            None => {}
+            Some(Ok(documents)) => parsed.documents.extend(documents),
+            Some(Err(e)) => {
                 let error = convert_error(&e, file, chunk.first_line, index, options.strict);
                 if options.strict {
                     return Err(error);
@@ -219,6 +229,64 @@ pub fn parse_text(text: &str, file: &str, options: &ParseOptions) -> Result<Pars
         }
     }
     Ok(parsed)
+}
+
+/// One chunk's documents as `each` made them (line numbers of the whole text; empty
+/// documents left out), or its error; `None` for a blank chunk.
+type ChunkResult<T> = Option<Result<Vec<T>, YamlError>>;
+
+fn parse_chunk<T>(
+    (index, chunk): (usize, &Chunk<'_>),
+    limits: Limits,
+    each: &(dyn Fn(Document) -> T + Sync),
+) -> ChunkResult<T> {
+    if is_blank(chunk.text) {
+        return None;
+    }
+    Some(parse_documents(chunk.text, limits).map(|roots| {
+        roots
+            .into_iter()
+            .filter(|root| !matches!(root.value, Value::Null))
+            .map(|mut root| {
+                shift_lines(&mut root, chunk.first_line);
+                each(Document { index, root })
+            })
+            .collect()
+    }))
+}
+
+/// Parses the chunks, in order. Natively, a large input's chunks are parsed on the available
+/// cores, each thread taking a contiguous run (the documents are independent; the results are
+/// the same as one after the other, in the same order). The WebAssembly build has one thread.
+fn parse_chunks<T: Send>(
+    chunks: &[Chunk<'_>],
+    limits: Limits,
+    each: &(dyn Fn(Document) -> T + Sync),
+) -> Vec<ChunkResult<T>> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        /// Below this much text, threads cost more than they save.
+        const PARALLEL_BYTES: usize = 4 << 20;
+        let bytes: usize = chunks.iter().map(|c| c.text.len()).sum();
+        let threads = std::thread::available_parallelism().map_or(1, usize::from).min(8);
+        if threads > 1 && chunks.len() >= threads && bytes >= PARALLEL_BYTES {
+            let per_thread = chunks.len().div_ceil(threads);
+            let numbered: Vec<(usize, &Chunk<'_>)> = chunks.iter().enumerate().collect();
+            let parts: Option<Vec<Vec<ChunkResult<T>>>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = numbered
+                    .chunks(per_thread)
+                    .map(|part| {
+                        scope.spawn(move || part.iter().map(|c| parse_chunk(*c, limits, each)).collect::<Vec<_>>())
+                    })
+                    .collect();
+                handles.into_iter().map(|h| h.join().ok()).collect()
+            });
+            if let Some(parts) = parts {
+                return parts.into_iter().flatten().collect();
+            }
+        }
+    }
+    chunks.iter().enumerate().map(|c| parse_chunk(c, limits, each)).collect()
 }
 
 fn convert_error(e: &YamlError, file: &str, first_line: u32, index: usize, strict: bool) -> Error {

@@ -220,3 +220,50 @@ fn parse_response_snapshot_with_locations() {
     .unwrap();
     insta::assert_json_snapshot!(response);
 }
+
+/// A large input (parsed on several threads when the machine has them) reads exactly as the
+/// documents read one at a time: same order, indices, line numbers, errors and resources.
+#[test]
+fn large_inputs_read_in_order_with_their_line_numbers() {
+    let pod = |i: usize| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p{i}\n  namespace: ns\n  labels: {{app: a{}}}\n\
+             spec:\n  containers:\n  - name: c\n    ports: [{{name: http, containerPort: 80}}]\n{}",
+            i % 7,
+            "  # padding to make the input large, cheaply: comments make no nodes\n".repeat(30)
+        )
+    };
+    let count = 2_200;
+    let bad = 1_234;
+    let mut text = String::new();
+    let mut first_lines = Vec::new();
+    for i in 0..count {
+        first_lines.push(text.matches('\n').count() as u32 + 2); // after the `---` line
+        text.push_str("---\n");
+        if i == bad {
+            text.push_str("apiVersion: v1\nkind: Pod\nmetadata: {name: [unclosed\n");
+        } else {
+            text.push_str(&pod(i));
+        }
+    }
+    assert!(text.len() > 4 << 20, "large enough for the parallel path: {} bytes", text.len());
+    let options = ParseOptions { max_input_bytes: usize::MAX, max_documents: usize::MAX, ..ParseOptions::default() };
+    let parsed = parse_text(&text, "big.yaml", &options).unwrap();
+    assert_eq!(parsed.documents.len(), count - 1);
+    assert_eq!(parsed.errors.len(), 1);
+    assert!(parsed.errors[0].message.contains(&format!("document {} ", bad + 1)), "{}", parsed.errors[0].message);
+    for doc in &parsed.documents {
+        assert_eq!(doc.root.line, first_lines[doc.index], "document {}", doc.index);
+    }
+    assert!(parsed.documents.windows(2).all(|w| w[0].index < w[1].index));
+
+    let mut set = ResourceSet::default();
+    set.add_text(&text, "big.yaml", &options).unwrap();
+    let names: Vec<String> = set.pods.iter().map(|p| p.name.clone()).collect();
+    let expected: Vec<String> = (0..count).filter(|i| *i != bad).map(|i| format!("p{i}")).collect();
+    assert_eq!(names, expected);
+    assert_eq!(set.errors.len(), 1);
+    let last = set.pods.last().unwrap();
+    assert_eq!(last.source.locate("/spec/containers/0/ports/0").line, first_lines[count - 1] + 9);
+    assert_eq!(last.labels.get("app").map(String::as_str), Some("a1"));
+}

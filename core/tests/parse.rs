@@ -267,3 +267,54 @@ fn large_inputs_read_in_order_with_their_line_numbers() {
     assert_eq!(last.source.locate("/spec/containers/0/ports/0").line, first_lines[count - 1] + 9);
     assert_eq!(last.labels.get("app").map(String::as_str), Some("a1"));
 }
+
+/// The fields netfence reads of pods, workloads, namespaces and Services are type-checked: a
+/// wrong shape is an `NF-E005` error at the field, with a plain message; the rest of an object
+/// is not read.
+#[test]
+fn summaries_check_the_fields_they_read() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("kind: Pod\nmetadata: []\n", "/metadata", "expected a mapping, found a list"),
+        ("kind: Pod\nmetadata: {name: 7}\n", "/metadata/name", "expected a string"),
+        ("kind: Pod\nmetadata: {labels: {app: [x]}}\n", "/metadata/labels/app", "expected a string"),
+        ("kind: Pod\nspec: {containers: {a: 1}}\n", "/spec/containers", "expected a list, found a mapping"),
+        ("kind: Pod\nspec: {containers: [null]}\n", "/spec/containers/0", "expected a mapping, found null"),
+        ("kind: Pod\nspec: {containers: [{ports: x}]}\n", "/spec/containers/0/ports", "expected a list"),
+        (
+            "kind: Pod\nspec: {containers: [{ports: [{containerPort: http}]}]}\n",
+            "/spec/containers/0/ports/0/containerPort",
+            "expected i32",
+        ),
+        ("kind: Pod\nspec: {hostNetwork: 'yes'}\n", "/spec/hostNetwork", "expected a boolean"),
+        ("kind: Pod\nstatus: {podIPs: [{ip: 1}]}\n", "/status/podIPs/0/ip", "expected a string"),
+        ("kind: Pod\nstatus: 3\n", "/status", "expected a mapping, found integer `3`"),
+        (
+            "apiVersion: apps/v1\nkind: Deployment\nspec: {template: {spec: {hostNetwork: 1}}}\n",
+            "/spec/template/spec/hostNetwork",
+            "expected a boolean",
+        ),
+        (
+            "apiVersion: batch/v1\nkind: CronJob\nspec: {jobTemplate: {spec: [1]}}\n",
+            "/spec/jobTemplate/spec",
+            "expected a mapping, found a list",
+        ),
+        ("kind: Service\nspec: {clusterIPs: 10.0.0.1}\n", "/spec/clusterIPs", "expected a list"),
+        ("kind: Namespace\nmetadata: {labels: [a]}\n", "/metadata/labels", "expected a map"),
+    ];
+    for (yaml, pointer, fragment) in cases {
+        let yaml = if yaml.starts_with("apiVersion") { (*yaml).to_owned() } else { format!("apiVersion: v1\n{yaml}") };
+        let set = load(&yaml);
+        assert_eq!(set.errors.len(), 1, "{yaml}");
+        let e = &set.errors[0];
+        assert_eq!(e.code, ErrorCode::ResourceShape, "{yaml}");
+        assert_eq!(e.location.as_ref().unwrap().pointer, *pointer, "{yaml}: {}", e.message);
+        assert!(e.message.contains(fragment), "{yaml}: {}", e.message);
+    }
+    // what is not read is not checked
+    let set = load(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n\
+         spec: {replicas: many, template: {spec: {containers: [{name: c, image: [1], livenessProbe: 7}]}}}\n",
+    );
+    assert!(set.errors.is_empty(), "{:?}", set.errors);
+    assert_eq!(set.workloads.len(), 1);
+}

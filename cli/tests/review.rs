@@ -16,10 +16,10 @@ fn stdout(o: &Output) -> String {
 const SHOP: &[&str] = &[
     "review",
     "examples/online-shop/manifests",
-    "examples/online-shop/change/head",
+    "examples/online-shop-change/head",
     "--base",
     "examples/online-shop/manifests",
-    "examples/online-shop/change/base",
+    "examples/online-shop-change/base",
     "--requirements",
     "examples/online-shop/requirements.yaml",
     "--config",
@@ -50,17 +50,17 @@ fn unchanged_state_passes_and_warnings_exit_0() {
     let out = netfence(&[
         "review",
         "examples/online-shop/manifests",
-        "examples/online-shop/change/base",
+        "examples/online-shop-change/base",
         "--base",
         "examples/online-shop/manifests",
-        "examples/online-shop/change/base",
+        "examples/online-shop-change/base",
         "--config",
         "examples/online-shop/netfence.yaml",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(stdout(&out).starts_with("netfence review: pass\n"), "{}", stdout(&out));
     // without a config, old warnings count: warn, still exit 0
-    let out = netfence(&["review", "examples/online-shop/manifests", "examples/online-shop/change/base"]);
+    let out = netfence(&["review", "examples/online-shop/manifests", "examples/online-shop-change/base"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(stdout(&out).starts_with("netfence review: warn\n"), "{}", stdout(&out));
 }
@@ -162,9 +162,9 @@ fn plan_of_the_example_change() {
     let out = netfence(&[
         "plan",
         "--base",
-        "examples/online-shop/change/base",
+        "examples/online-shop-change/base",
         "--head",
-        "examples/online-shop/change/head",
+        "examples/online-shop-change/head",
         "--out",
         dir.to_str().unwrap(),
         "--json",

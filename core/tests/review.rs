@@ -49,8 +49,8 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) {
 
 fn shop_request() -> ReviewRequest {
     let mut request = ReviewRequest::new(
-        sources(&["examples/online-shop/manifests", "examples/online-shop/change/head"]),
-        Some(sources(&["examples/online-shop/manifests", "examples/online-shop/change/base"])),
+        sources(&["examples/online-shop/manifests", "examples/online-shop-change/head"]),
+        Some(sources(&["examples/online-shop/manifests", "examples/online-shop-change/base"])),
     );
     request.requirements = sources(&["examples/online-shop/requirements.yaml"]).pop();
     let config = fs::read_to_string(root().join("examples/online-shop/netfence.yaml")).unwrap();
@@ -88,7 +88,7 @@ fn online_shop_change_opens_a_path_closes_one_and_fails() {
     assert!(new.contains(&"NF304"), "{new:?}");
     let nf401 = response.findings.iter().find(|f| f.finding.id == "NF401").unwrap();
     let location = nf401.finding.location.as_ref().unwrap();
-    assert_eq!(location.file, "examples/online-shop/change/head/policies.yaml");
+    assert_eq!(location.file, "examples/online-shop-change/head/policies.yaml");
     assert_eq!(location.pointer, "/spec/ingress/0");
     assert_eq!(nf401.finding.resource.as_deref(), Some("NetworkPolicy shop/frontend-ingress"));
     assert_eq!(nf401.finding.severity, netfence::model::Severity::Error, "netfence.yaml raises it");
@@ -205,7 +205,7 @@ fn render(format: ReviewFormat) -> String {
 fn text_groups_by_file_with_excerpts() {
     let text = render(ReviewFormat::Text);
     assert!(text.starts_with("netfence review: fail\n"), "{text}");
-    assert!(text.contains("\nexamples/online-shop/change/head/policies.yaml\n\n"), "{text}");
+    assert!(text.contains("\nexamples/online-shop-change/head/policies.yaml\n\n"), "{text}");
     assert!(text.contains("      port: postgresql\n"), "{text}");
     assert!(text.contains("connectivity diff:"), "{text}");
     assert!(text.contains("FAIL api and payments reach postgres"), "{text}");
@@ -271,7 +271,7 @@ fn sarif_is_valid_and_complete() {
     assert!(region["startLine"].as_u64().unwrap() > 0 && region["startColumn"].as_u64().unwrap() > 0);
     assert_eq!(
         result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-        "examples/online-shop/change/head/policies.yaml"
+        "examples/online-shop-change/head/policies.yaml"
     );
     assert_eq!(result["partialFingerprints"]["netfenceFinding/v1"].as_str().unwrap().len(), 64);
     assert_eq!(result["properties"]["new"], true);
@@ -316,8 +316,8 @@ fn change_record_hashes_both_sides() {
     assert_eq!(record["review"]["tool"]["name"], "netfence");
     assert_eq!(record["review"]["verdict"], "fail");
     let head = record["head"]["sources"].as_array().unwrap();
-    let policies = head.iter().find(|s| s["name"] == "examples/online-shop/change/head/policies.yaml").unwrap();
-    let text = fs::read(root().join("examples/online-shop/change/head/policies.yaml")).unwrap();
+    let policies = head.iter().find(|s| s["name"] == "examples/online-shop-change/head/policies.yaml").unwrap();
+    let text = fs::read(root().join("examples/online-shop-change/head/policies.yaml")).unwrap();
     assert_eq!(policies["sha256"], review::sha256(&text));
     assert_ne!(record["base"]["digest"], record["head"]["digest"]);
     assert_eq!(record["requirementsFile"]["name"], "examples/online-shop/requirements.yaml");
@@ -464,8 +464,8 @@ fn observed_flows_newly_denied_by_the_change_warn_or_fail() {
         format: netfence::flows::FlowFormat::Auto,
     };
     let mut request = ReviewRequest::new(
-        sources(&["examples/online-shop/manifests", "examples/online-shop/change/head"]),
-        Some(sources(&["examples/online-shop/manifests", "examples/online-shop/change/base"])),
+        sources(&["examples/online-shop/manifests", "examples/online-shop-change/head"]),
+        Some(sources(&["examples/online-shop/manifests", "examples/online-shop-change/base"])),
     );
     request.flows = vec![flow_source];
     // only the flows can move the verdict

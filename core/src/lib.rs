@@ -32,6 +32,8 @@ pub mod inventory;
 mod manifest;
 pub mod model;
 pub mod parse;
+#[cfg(not(target_arch = "wasm32"))]
+mod parse_list;
 pub mod plan;
 pub mod report;
 pub mod requirements;

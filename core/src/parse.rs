@@ -231,6 +231,10 @@ pub(crate) fn parse_text_with<T: Send>(
     Ok(parsed)
 }
 
+/// Below this much text, threads cost more than they save.
+#[cfg(not(target_arch = "wasm32"))]
+const PARALLEL_BYTES: usize = 4 << 20;
+
 /// One chunk's documents as `each` made them (line numbers of the whole text; empty
 /// documents left out), or its error; `None` for a blank chunk.
 type ChunkResult<T> = Option<Result<Vec<T>, YamlError>>;
@@ -242,6 +246,16 @@ fn parse_chunk<T>(
 ) -> ChunkResult<T> {
     if is_blank(chunk.text) {
         return None;
+    }
+    // one large list document (`kubectl get -o yaml|json`): its items on the available cores
+    #[cfg(not(target_arch = "wasm32"))]
+    if chunk.text.len() >= PARALLEL_BYTES {
+        let threads = std::thread::available_parallelism().map_or(1, usize::from).min(8);
+        if threads > 1
+            && let Some(root) = crate::parse_list::parse_list(chunk.text, chunk.first_line, limits, threads)
+        {
+            return Some(Ok(vec![each(Document { index, root })]));
+        }
     }
     Some(parse_documents(chunk.text, limits).map(|roots| {
         roots
@@ -265,8 +279,6 @@ fn parse_chunks<T: Send>(
 ) -> Vec<ChunkResult<T>> {
     #[cfg(not(target_arch = "wasm32"))]
     {
-        /// Below this much text, threads cost more than they save.
-        const PARALLEL_BYTES: usize = 4 << 20;
         let bytes: usize = chunks.iter().map(|c| c.text.len()).sum();
         let threads = std::thread::available_parallelism().map_or(1, usize::from).min(8);
         if threads > 1 && chunks.len() >= threads && bytes >= PARALLEL_BYTES {

@@ -79,6 +79,37 @@ fn sorted_indices(len: usize, compare: &dyn Fn(usize, usize) -> Ordering) -> Vec
     order
 }
 
+/// Tracks whether the bytes of JSON text are inside a string.
+#[derive(Default)]
+pub(crate) struct JsonStrings {
+    inside: bool,
+    escaped: bool,
+}
+
+impl JsonStrings {
+    /// Feeds the next byte; true when it belongs to a string (its quotes included).
+    pub(crate) fn feed(&mut self, b: u8) -> bool {
+        if self.inside {
+            if self.escaped {
+                self.escaped = false;
+            } else if b == b'\\' {
+                self.escaped = true;
+            } else if b == b'"' {
+                self.inside = false;
+            }
+            true
+        } else {
+            self.inside = b == b'"';
+            self.inside
+        }
+    }
+
+    /// Whether the last byte fed left a string open.
+    pub(crate) fn inside(&self) -> bool {
+        self.inside
+    }
+}
+
 /// Compact JSON (as `serde_json::to_string` writes it) re-indented as
 /// `serde_json::to_string_pretty` writes it: two spaces, `": "`, empty containers as `[]` and
 /// `{}`. One non-generic function instead of a pretty-printing instance of every serialized
@@ -87,7 +118,7 @@ pub(crate) fn pretty_json(compact: &str) -> String {
     let bytes = compact.as_bytes();
     let mut out: Vec<u8> = Vec::with_capacity(bytes.len() + bytes.len() / 2);
     let mut depth = 0usize;
-    let (mut in_string, mut escaped) = (false, false);
+    let mut strings = JsonStrings::default();
     let newline = |out: &mut Vec<u8>, depth: usize| {
         out.push(b'\n');
         out.extend(std::iter::repeat_n(b' ', depth * 2));
@@ -95,22 +126,11 @@ pub(crate) fn pretty_json(compact: &str) -> String {
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
         i += 1;
-        if in_string {
+        if strings.feed(b) {
             out.push(b);
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
             continue;
         }
         match b {
-            b'"' => {
-                in_string = true;
-                out.push(b);
-            }
             b'{' | b'[' => {
                 let close = if b == b'{' { b'}' } else { b']' };
                 out.push(b);

@@ -318,3 +318,34 @@ fn summaries_check_the_fields_they_read() {
     assert!(set.errors.is_empty(), "{:?}", set.errors);
     assert_eq!(set.workloads.len(), 1);
 }
+
+/// One large `kind: List` document (as `kubectl get -o yaml` writes it), whose items are parsed
+/// on several threads when the machine has them: the same resources, in order, with their lines.
+#[test]
+fn a_large_list_document_reads_in_order_with_its_line_numbers() {
+    let count = 2_000;
+    let mut text = String::from("apiVersion: v1\nitems:\n");
+    let mut item_lines = Vec::new();
+    for i in 0..count {
+        item_lines.push(text.matches('\n').count() as u32 + 1);
+        text.push_str(&format!(
+            "- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: p{i}\n    namespace: ns\n    labels: {{app: a{}}}\n\
+             \x20 spec:\n    containers:\n    - name: c\n      ports: [{{name: http, containerPort: 80}}]\n{}",
+            i % 7,
+            "    # padding to make the input large, cheaply: comments make no nodes\n".repeat(30)
+        ));
+    }
+    text.push_str("kind: List\nmetadata:\n  resourceVersion: \"\"\n");
+    assert!(text.len() > 4 << 20, "large enough for the parallel path: {} bytes", text.len());
+    let options = ParseOptions { max_input_bytes: usize::MAX, ..ParseOptions::default() };
+    let mut set = ResourceSet::default();
+    set.add_text(&text, "list.yaml", &options).unwrap();
+    assert!(set.errors.is_empty(), "{:?}", set.errors);
+    let names: Vec<String> = set.pods.iter().map(|p| p.name.clone()).collect();
+    assert_eq!(names, (0..count).map(|i| format!("p{i}")).collect::<Vec<_>>());
+    let last = set.pods.last().unwrap();
+    assert_eq!(last.source.base, format!("/items/{}", count - 1));
+    let port = last.source.locate("/spec/containers/0/ports/0");
+    assert_eq!((port.line, port.pointer.as_str()), (item_lines[count - 1] + 9, "/spec/containers/0/ports/0"));
+    assert_eq!(last.labels.get("app").map(String::as_str), Some("a4")); // 1999 % 7
+}

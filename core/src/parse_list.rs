@@ -1,0 +1,420 @@
+//! One large list document (what `kubectl get -o yaml` or `-o json` writes: a mapping whose
+//! `items` hold every object) parsed on several cores. The items are cut apart at their
+//! boundaries, each is parsed on its own, and they are put back into the tree of the rest of the
+//! document. The result is the tree a whole parse gives (positions included; a test compares
+//! them); whenever that is not certain — anchors or aliases, a `%` directive, items that do not
+//! parse alone, limits the whole document would break — the caller parses the document whole.
+
+use crate::source::{Node, Value};
+use crate::util::JsonStrings;
+use crate::yaml::{Limits, parse_documents};
+
+/// A list document cut into its items.
+struct Split<'a> {
+    /// The document with the items' text blanked (lines kept), so its tree has their positions
+    /// everywhere else and `items: null` (YAML) or `items: []` (JSON).
+    skeleton: String,
+    /// Each item's text (whole lines: columns are unchanged) and its 0-based first line.
+    items: Vec<(&'a str, u32)>,
+    /// YAML block sequence entries (`- ...` at column 0), or JSON array elements.
+    block: bool,
+}
+
+/// The document's tree, parsed item by item on `threads` threads; `None` when the document is
+/// not such a list or anything is uncertain (then parse it whole).
+pub(crate) fn parse_list(text: &str, first_line: u32, limits: Limits, threads: usize) -> Option<Node> {
+    if may_have_anchors(text) || text.lines().any(|l| l.starts_with('%')) {
+        return None;
+    }
+    let split = split_yaml(text).or_else(|| split_json(text))?;
+    // kubectl's form, `- apiVersion: ...`: an entry's content starts on the line of its `-`
+    let content_on_dash_line = |(item, _): &(&str, u32)| {
+        item.strip_prefix("- ")
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(|c| !c.is_ascii_whitespace() && c != '#')
+    };
+    if split.items.len() < 2 || (split.block && !split.items.iter().all(content_on_dash_line)) {
+        return None;
+    }
+    let per_thread = split.items.len().div_ceil(threads.max(1));
+    let parsed: Vec<Option<Vec<(Node, usize, usize)>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = split
+            .items
+            .chunks(per_thread)
+            .map(|part| {
+                scope
+                    .spawn(move || part.iter().map(|item| parse_item(*item, first_line, limits, split.block)).collect())
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().ok().flatten()).collect()
+    });
+    let mut items = Vec::with_capacity(split.items.len());
+    let (mut nodes, mut depth) = (0usize, 0usize);
+    for part in parsed {
+        for (item, item_nodes, item_depth) in part? {
+            nodes = nodes.saturating_add(item_nodes);
+            depth = depth.max(item_depth + 2);
+            items.push(item);
+        }
+    }
+    let mut roots = parse_documents(&split.skeleton, limits).ok()?;
+    let mut root = match (roots.len(), roots.pop()) {
+        (1, Some(root)) => root,
+        _ => return None,
+    };
+    shift(&mut root, first_line);
+    let Value::Map(entries) = &mut root.value else { return None };
+    let mut found = entries.iter_mut().filter(|(k, _)| k.name == "items");
+    let (Some((_, slot)), None) = (found.next(), found.next()) else { return None };
+    match (&slot.value, split.block) {
+        (Value::Null, true) => {
+            // a block sequence is placed where its first entry is (after the `- `)
+            let first = items.first()?;
+            *slot = Node { value: Value::Seq(Vec::new()), line: first.line, column: first.column };
+        }
+        (Value::Seq(empty), false) if empty.is_empty() => {}
+        _ => return None,
+    }
+    slot.value = Value::Seq(Vec::new());
+    let (skeleton_nodes, skeleton_depth) = measure(&root);
+    if nodes.saturating_add(skeleton_nodes) > limits.max_nodes || depth.max(skeleton_depth) >= limits.max_depth {
+        return None;
+    }
+    set_items(&mut root, items);
+    Some(root)
+}
+
+/// Puts the parsed items into the (only) `items` of the root mapping.
+fn set_items(root: &mut Node, items: Vec<Node>) {
+    if let Value::Map(entries) = &mut root.value
+        && let Some((_, slot)) = entries.iter_mut().find(|(k, _)| k.name == "items")
+    {
+        slot.value = Value::Seq(items);
+    }
+}
+
+/// Whether `text` may hold an anchor (`&a`) or an alias (`*a`): such a character at the start
+/// of a token followed by a name character. Quoted text can make this say yes wrongly, which
+/// only costs the parallel parse (a cron schedule `*/5 * * * *` or a shell `a && b` does not).
+fn may_have_anchors(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, b)| {
+        matches!(b, b'&' | b'*')
+            && i.checked_sub(1)
+                .and_then(|p| bytes.get(p))
+                .is_none_or(|p| matches!(p, b' ' | b'\t' | b'\n' | b'[' | b'{' | b',' | b':' | b'-'))
+            && bytes.get(i + 1).is_some_and(|n| n.is_ascii_alphanumeric() || matches!(n, b'_' | b'-' | b'.'))
+    })
+}
+
+/// One item, with lines of the whole input (`base`: the document's first line), its node count
+/// and its depth.
+fn parse_item((text, first_line): (&str, u32), base: u32, limits: Limits, block: bool) -> Option<(Node, usize, usize)> {
+    let mut roots = parse_documents(text, limits).ok()?;
+    let root = match (roots.len(), roots.pop()) {
+        (1, Some(root)) => root,
+        _ => return None,
+    };
+    let mut node = if block {
+        // `- {...}` parses as a sequence of that one item
+        match root.value {
+            Value::Seq(mut items) if items.len() == 1 => items.pop()?,
+            _ => return None,
+        }
+    } else {
+        root
+    };
+    shift(&mut node, first_line.saturating_add(base));
+    let (nodes, depth) = measure(&node);
+    Some((node, nodes, depth))
+}
+
+fn shift(node: &mut Node, by: u32) {
+    if by == 0 {
+        return;
+    }
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if n.line > 0 {
+            n.line = n.line.saturating_add(by);
+        }
+        match &mut n.value {
+            Value::Seq(items) => stack.extend(items.iter_mut()),
+            Value::Map(entries) => {
+                for (k, v) in entries {
+                    if k.line > 0 {
+                        k.line = k.line.saturating_add(by);
+                    }
+                    stack.push(v);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Nodes and nesting depth of a tree.
+fn measure(root: &Node) -> (usize, usize) {
+    let (mut nodes, mut depth) = (0usize, 0usize);
+    let mut stack = vec![(root, 1usize)];
+    while let Some((n, d)) = stack.pop() {
+        nodes += 1;
+        depth = depth.max(d);
+        match &n.value {
+            Value::Seq(items) => stack.extend(items.iter().map(|i| (i, d + 1))),
+            Value::Map(entries) => stack.extend(entries.iter().map(|(_, v)| (v, d + 1))),
+            _ => {}
+        }
+    }
+    (nodes, depth)
+}
+
+/// Whole lines with their byte offsets.
+fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split_inclusive('\n').scan(0usize, |offset, line| {
+        let start = *offset;
+        *offset += line.len();
+        Some((start, line))
+    })
+}
+
+/// `items:` at column 0 followed by entries `- ...` at column 0, each continued by indented or
+/// blank lines, up to the next line at column 0.
+fn split_yaml(text: &str) -> Option<Split<'_>> {
+    let mut skeleton = String::with_capacity(text.len() / 8);
+    let mut items: Vec<(usize, usize, u32)> = Vec::new(); // start, end, first line
+    let mut state = 0u8; // 0 before `items:`, 1 in the items, 2 after
+    for (n, (start, line)) in lines(text).enumerate() {
+        let n = u32::try_from(n).ok()?;
+        let bare = line.trim_end_matches(['\n', '\r']);
+        if state == 1 {
+            if bare == "-" || bare.starts_with("- ") {
+                items.push((start, start + line.len(), n));
+                skeleton.push('\n');
+                continue;
+            }
+            if bare.trim().is_empty() || bare.starts_with(' ') {
+                let current = items.last_mut()?;
+                current.1 = start + line.len();
+                skeleton.push('\n');
+                continue;
+            }
+            state = 2;
+        }
+        if state == 0 && bare.trim_end() == "items:" {
+            state = 1;
+        }
+        skeleton.push_str(line);
+    }
+    if state == 0 {
+        return None;
+    }
+    let items = items.into_iter().map(|(s, e, n)| Some((text.get(s..e)?, n))).collect::<Option<Vec<_>>>()?;
+    Some(Split { skeleton, items, block: true })
+}
+
+/// `"items": [` in the top-level object of a JSON document, whose elements are objects, each
+/// starting on a line of its own (so its text is whole lines).
+fn split_json(text: &str) -> Option<Split<'_>> {
+    let bytes = text.as_bytes();
+    let open = find_items_array(bytes)?;
+    // the elements: (start of the line of `{`, end after `}`)
+    let mut items: Vec<(usize, usize)> = Vec::new();
+    let mut strings = JsonStrings::default();
+    let mut depth = 0usize;
+    let mut element_start = 0usize;
+    // between elements: whether a `,` was seen since the last one (none before the first)
+    let mut comma = false;
+    let mut close = None;
+    let mut i = open + 1;
+    while let Some(&b) = bytes.get(i) {
+        i += 1;
+        if depth > 0 && strings.feed(b) {
+            continue;
+        }
+        if depth == 0 {
+            // between elements only whitespace, one `,` each, `{` and the closing `]`
+            match b {
+                b' ' | b'\t' | b'\r' | b'\n' => {}
+                b',' if !comma && !items.is_empty() => comma = true,
+                b'{' if comma || items.is_empty() => {
+                    let at = i - 1;
+                    let line_start = bytes.get(..at)?.iter().rposition(|c| *c == b'\n').map_or(0, |p| p + 1);
+                    if !bytes.get(line_start..at)?.iter().all(|c| *c == b' ' || *c == b'\t') {
+                        return None;
+                    }
+                    element_start = line_start;
+                    depth = 1;
+                    comma = false;
+                }
+                b']' if !comma => {
+                    close = Some(i - 1);
+                    break;
+                }
+                _ => return None,
+            }
+            continue;
+        }
+        match b {
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    items.push((element_start, i));
+                }
+            }
+            _ => {}
+        }
+    }
+    let close = close?;
+    // blank everything between `[` and `]`, keeping line breaks
+    let region = text.get(open + 1..close)?;
+    let mut skeleton = String::with_capacity(text.len() - region.len() + region.len() / 64);
+    skeleton.push_str(text.get(..=open)?);
+    skeleton.extend(region.chars().filter(|c| *c == '\n'));
+    skeleton.push_str(text.get(close..)?);
+    let mut out = Vec::with_capacity(items.len());
+    for (start, end) in items {
+        let line = bytes.get(..start)?.iter().filter(|c| **c == b'\n').count();
+        out.push((text.get(start..end)?, u32::try_from(line).ok()?));
+    }
+    Some(Split { skeleton, items: out, block: false })
+}
+
+/// The offset of the `[` of `"items": [` at depth 1 of the top-level object.
+fn find_items_array(bytes: &[u8]) -> Option<usize> {
+    let mut strings = JsonStrings::default();
+    let mut depth = 0usize;
+    let mut string_start = 0usize;
+    let mut last_key: Option<(usize, usize)> = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        let was_inside = strings.inside();
+        if strings.feed(b) {
+            if !was_inside {
+                string_start = i;
+            } else if !strings.inside() {
+                last_key = (depth == 1).then_some((string_start, i + 1));
+            }
+            continue;
+        }
+        match b {
+            b'{' | b'[' => {
+                if depth == 1
+                    && b == b'['
+                    && let Some((s, e)) = last_key
+                    && bytes.get(s..e) == Some(b"\"items\"".as_slice())
+                    && bytes.get(e..i)?.iter().all(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b':'))
+                {
+                    return Some(i);
+                }
+                if depth == 0 && b != b'{' {
+                    return None;
+                }
+                depth += 1;
+            }
+            b'}' | b']' => depth = depth.checked_sub(1)?,
+            b',' => last_key = None,
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    const LIMITS: Limits = Limits { max_depth: 64, max_nodes: 1_000_000, max_aliases: 100, max_alias_replay: 10_000 };
+
+    fn whole(text: &str) -> Node {
+        let mut roots = parse_documents(text, LIMITS).unwrap();
+        assert_eq!(roots.len(), 1);
+        roots.pop().unwrap()
+    }
+
+    fn yaml_item(i: usize) -> String {
+        format!(
+            "- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: p{i}\n    labels: {{app: a{i}, \"quoted - items:\": x}}\n\
+             \n  spec:\n    containers:\n    - name: c\n      args:\n      - \"- not an item\"\n      - |\n        line one\n\n        line three\n\
+             \x20     ports: [{{containerPort: {i}}}]\n  # a comment inside the item\n  status: {{podIP: 10.0.0.{i}}}\n"
+        )
+    }
+
+    fn yaml_list(n: usize) -> String {
+        let items: String = (0..n).map(yaml_item).collect();
+        format!("---\napiVersion: v1\nitems:\n{items}kind: List\nmetadata:\n  resourceVersion: \"\"\n")
+    }
+
+    fn json_list(n: usize) -> String {
+        let items: Vec<String> = (0..n)
+            .map(|i| {
+                format!(
+                    "        {{\n            \"apiVersion\": \"v1\",\n            \"kind\": \"Pod\",\n            \"metadata\": {{\"name\": \"p{i}\", \"annotations\": {{\"x\": \"a ] b }} c \\\" [ {{\"}}}},\n            \"spec\": {{\"containers\": [{{\"name\": \"c\", \"args\": [\"*/5 * * * *\", \"a && b\"]}}]}}\n        }}"
+                )
+            })
+            .collect();
+        format!(
+            "{{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n{}\n    ],\n    \"kind\": \"List\",\n    \"metadata\": {{\"resourceVersion\": \"\"}}\n}}\n",
+            items.join(",\n")
+        )
+    }
+
+    #[test]
+    fn split_yaml_list_equals_the_whole_parse() {
+        for n in [2, 3, 17] {
+            let text = yaml_list(n);
+            assert_eq!(parse_list(&text, 0, LIMITS, 2).unwrap(), whole(&text), "{n} items");
+            let mut shifted = whole(&text);
+            shift(&mut shifted, 5);
+            assert_eq!(parse_list(&text, 5, LIMITS, 2).unwrap(), shifted, "{n} items, a later document");
+            let crlf = text.replace('\n', "\r\n");
+            assert_eq!(parse_list(&crlf, 0, LIMITS, 3).unwrap(), whole(&crlf), "{n} items, CRLF");
+        }
+    }
+
+    #[test]
+    fn split_json_list_equals_the_whole_parse() {
+        for n in [2, 5, 23] {
+            let text = json_list(n);
+            assert_eq!(parse_list(&text, 0, LIMITS, 2).unwrap(), whole(&text), "{n} items");
+        }
+    }
+
+    #[test]
+    fn anything_uncertain_is_left_to_the_whole_parse() {
+        let yaml = yaml_list(4);
+        let json = json_list(4);
+        let cases = [
+            // anchors and aliases
+            yaml.replacen("name: p1", "name: &n p1", 1),
+            // one item, or none
+            yaml_list(1),
+            "apiVersion: v1\nitems: []\nkind: List\n".to_owned(),
+            // an item that does not parse alone (or at all)
+            yaml.replacen("  kind: Pod\n", "  kind: [Pod\n", 1),
+            // a directive
+            format!("%YAML 1.2\n{yaml}"),
+            // JSON: everything on one line, a non-object element, a missing or extra comma
+            json.replace('\n', ""),
+            json.replacen("        {\n", "        7,\n        {\n", 1),
+            json.replacen("},\n        {", "}\n        {", 1),
+            json.replacen("        }\n    ]", "        },\n    ]", 1),
+            // an entry whose content starts on the next line
+            yaml.replacen(
+                "- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: p2",
+                "-\n  apiVersion: v1\n  kind: Pod\n  metadata:\n    name: p2",
+                1,
+            ),
+        ];
+        for (i, text) in cases.iter().enumerate() {
+            assert!(parse_list(text, 0, LIMITS, 2).is_none(), "case {i}:\n{text}");
+        }
+        let tight = Limits { max_nodes: 50, ..LIMITS };
+        assert!(parse_list(&yaml, 0, tight, 2).is_none());
+        let shallow = Limits { max_depth: 5, ..LIMITS };
+        assert!(parse_list(&json, 0, shallow, 2).is_none());
+        // a cron schedule and a shell `&&` are not anchors
+        assert!(parse_list(&json, 0, LIMITS, 2).is_some());
+    }
+}

@@ -105,6 +105,7 @@ impl JsonStrings {
     }
 
     /// Whether the last byte fed left a string open.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))] // used by `parse_list`, native only
     pub(crate) fn inside(&self) -> bool {
         self.inside
     }

@@ -297,6 +297,9 @@ enum Item {
     Skipped(String),
 }
 
+/// Lists with at least this many items are read, slimmed and freed on the available cores.
+const PARALLEL_ITEMS: usize = 4096;
+
 /// Reads the resources of one document, in order, then slims its tree (see [`slim_tree`]).
 /// In strict mode reading stops at the first error.
 fn read_document(source: SourceDoc, strict: bool) -> Vec<Result<Item, Error>> {
@@ -308,7 +311,8 @@ fn read_document(source: SourceDoc, strict: bool) -> Vec<Result<Item, Error>> {
         return items;
     }
     // every resource of the document shares the tree: swap in the slim one
-    let root = Arc::new(slim_tree(&root, None));
+    let full = root;
+    let root = Arc::new(slim_tree(&full, None));
     let sources: Vec<&mut SourceDoc> = items
         .iter_mut()
         .filter_map(|i| match i {
@@ -322,6 +326,10 @@ fn read_document(source: SourceDoc, strict: bool) -> Vec<Result<Item, Error>> {
         .collect();
     for source in sources {
         source.root = root.clone();
+    }
+    // the last reference to the full tree: a large list's items are freed on all cores
+    if let Ok(full) = Arc::try_unwrap(full) {
+        crate::util::drop_tree(full);
     }
     items
 }
@@ -366,15 +374,21 @@ fn read_resource(
                 .at(source.locate("/items")));
         };
         let item_kind = kind.strip_suffix("List").filter(|k| !k.is_empty()).map(str::to_owned);
-        for i in 0..list.len() {
+        let inherit = item_kind.as_deref().map(|k| (api_version.as_str(), k));
+        // the items of a large list (`kubectl get -o yaml`) on the available cores, in order
+        let read_item = |i: usize, _: &Node| -> Vec<Result<Item, Error>> {
             let item = SourceDoc {
                 file: source.file.clone(),
                 root: source.root.clone(),
                 base: format!("{}/items/{i}", source.base),
                 document: source.document,
             };
-            let inherit = item_kind.as_deref().map(|k| (api_version.as_str(), k));
-            read_node(item, inherit, strict, out);
+            let mut one = Vec::new();
+            read_node(item, inherit, strict, &mut one);
+            one
+        };
+        for results in crate::util::map_ordered(list, PARALLEL_ITEMS, &read_item) {
+            out.extend(results);
             if strict && out.last().is_some_and(Result::is_err) {
                 return Ok(());
             }
@@ -495,7 +509,9 @@ fn slim_tree(node: &Node, inherited_kind: Option<&str>) -> Node {
         return map_entries(node, |key, value| {
             Some(match &value.value {
                 Value::Seq(items) if key == "items" => Node {
-                    value: Value::Seq(items.iter().map(|item| slim_tree(item, item_kind)).collect()),
+                    value: Value::Seq(crate::util::map_ordered(items, PARALLEL_ITEMS, &|_, item| {
+                        slim_tree(item, item_kind)
+                    })),
                     line: value.line,
                     column: value.column,
                 },

@@ -79,6 +79,76 @@ fn sorted_indices(len: usize, compare: &dyn Fn(usize, usize) -> Ordering) -> Vec
     order
 }
 
+/// `f` over `items`, results in order. Natively, at least `min_parallel` items are split into
+/// contiguous runs over the available cores (a worker's panic is passed on); the WebAssembly
+/// build has one thread.
+pub(crate) fn map_ordered<T: Sync, R: Send>(
+    items: &[T],
+    min_parallel: usize,
+    f: &(dyn Fn(usize, &T) -> R + Sync),
+) -> Vec<R> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let threads = std::thread::available_parallelism().map_or(1, usize::from).min(8);
+        if threads > 1 && items.len() >= min_parallel.max(threads) {
+            let per_thread = items.len().div_ceil(threads);
+            return std::thread::scope(|scope| {
+                let handles: Vec<_> = items
+                    .chunks(per_thread)
+                    .enumerate()
+                    .map(|(n, part)| {
+                        scope.spawn(move || {
+                            part.iter().enumerate().map(|(j, item)| f(n * per_thread + j, item)).collect::<Vec<R>>()
+                        })
+                    })
+                    .collect();
+                let mut out = Vec::with_capacity(items.len());
+                for handle in handles {
+                    match handle.join() {
+                        Ok(part) => out.extend(part),
+                        Err(payload) => std::panic::resume_unwind(payload),
+                    }
+                }
+                out
+            });
+        }
+    }
+    #[cfg(target_arch = "wasm32")]
+    let _ = min_parallel;
+    items.iter().enumerate().map(|(i, item)| f(i, item)).collect()
+}
+
+/// Drops a large tree's top-level sequence items on the available cores (freeing millions of
+/// nodes is a second of work on one).
+pub(crate) fn drop_tree(node: crate::source::Node) {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use crate::source::Value;
+        let threads = std::thread::available_parallelism().map_or(1, usize::from).min(8);
+        let Value::Map(entries) = node.value else { return };
+        for (_, value) in entries {
+            if let Value::Seq(mut items) = value.value
+                && threads > 1
+                && items.len() >= 4096
+            {
+                let per_thread = items.len().div_ceil(threads);
+                let mut parts = Vec::new();
+                while items.len() > per_thread {
+                    parts.push(items.split_off(items.len() - per_thread));
+                }
+                parts.push(items);
+                std::thread::scope(|scope| {
+                    for part in parts {
+                        scope.spawn(move || drop(part));
+                    }
+                });
+            }
+        }
+    }
+    #[cfg(target_arch = "wasm32")]
+    drop(node);
+}
+
 /// Tracks whether the bytes of JSON text are inside a string.
 #[derive(Default)]
 pub(crate) struct JsonStrings {
@@ -164,6 +234,17 @@ pub(crate) fn pretty_json(compact: &str) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn map_ordered_keeps_order_and_indices() {
+        let items: Vec<u64> = (0..10_001).map(|i| i * 3).collect();
+        for min_parallel in [1, 4096, usize::MAX] {
+            let out = map_ordered(&items, min_parallel, &|i, x| (i, x + 1));
+            let expected: Vec<(usize, u64)> = items.iter().enumerate().map(|(i, x)| (i, x + 1)).collect();
+            assert_eq!(out, expected, "min_parallel {min_parallel}");
+        }
+        assert!(map_ordered(&Vec::<u8>::new(), 1, &|_, x| *x).is_empty());
+    }
 
     #[test]
     fn pretty_json_equals_serde_json_pretty() {

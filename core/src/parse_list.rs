@@ -381,6 +381,49 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+        /// Lists of items with arbitrary strings (quotes, `- `, `: `, `#`, brackets, line
+        /// breaks, non-ASCII), written as YAML by serde-saphyr and as pretty JSON: the split
+        /// parse is either declined or equal to the whole parse.
+        #[test]
+        fn split_parse_equals_whole_parse(
+            strings in proptest::collection::vec("[a-z0-9 :#'\"\\-\\[\\]{},&*|>\n\té]{0,24}", 2..40),
+        ) {
+            let items: Vec<serde_json::Value> = strings
+                .chunks(2)
+                .enumerate()
+                .map(|(i, pair)| serde_json::json!({
+                    "apiVersion": "v1",
+                    "kind": "ConfigMap",
+                    "metadata": {"name": format!("c{i}"), "labels": {"k": pair[0]}},
+                    "data": {"a": pair.get(1).cloned().unwrap_or_default(), "list": [pair[0], {"x": i}]},
+                }))
+                .collect();
+            let list = serde_json::json!({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {}});
+            let yaml = serde_saphyr::to_string(&list).unwrap();
+            let json = serde_json::to_string_pretty(&list).unwrap();
+            for text in [yaml, json] {
+                if let Some(split) = parse_list(&text, 0, LIMITS, 2) {
+                    proptest::prop_assert_eq!(split, whole(&text), "{}", text);
+                }
+            }
+        }
+    }
+
+    /// The layouts the property test writes are ones the split takes (so it tests the split).
+    #[test]
+    fn serde_saphyr_yaml_and_pretty_json_lists_are_split() {
+        let items: Vec<serde_json::Value> = (0..3)
+            .map(|i| serde_json::json!({"kind": "ConfigMap", "data": {"a": "x: y # z", "l": [i, "é"]}}))
+            .collect();
+        let list = serde_json::json!({"apiVersion": "v1", "items": items, "kind": "List"});
+        for text in [serde_saphyr::to_string(&list).unwrap(), serde_json::to_string_pretty(&list).unwrap()] {
+            assert_eq!(parse_list(&text, 0, LIMITS, 2).as_ref(), Some(&whole(&text)), "{text}");
+        }
+    }
+
     #[test]
     fn anything_uncertain_is_left_to_the_whole_parse() {
         let yaml = yaml_list(4);

@@ -153,7 +153,8 @@ fn shift(node: &mut Node, by: u32) {
     }
 }
 
-/// Nodes and nesting depth of a tree.
+/// Nodes (keys included, as the tree builder counts them against `max_nodes`) and nesting
+/// depth (scalars included, so it errs on the safe side of `max_depth`) of a tree.
 fn measure(root: &Node) -> (usize, usize) {
     let (mut nodes, mut depth) = (0usize, 0usize);
     let mut stack = vec![(root, 1usize)];
@@ -162,7 +163,10 @@ fn measure(root: &Node) -> (usize, usize) {
         depth = depth.max(d);
         match &n.value {
             Value::Seq(items) => stack.extend(items.iter().map(|i| (i, d + 1))),
-            Value::Map(entries) => stack.extend(entries.iter().map(|(_, v)| (v, d + 1))),
+            Value::Map(entries) => {
+                nodes += entries.len();
+                stack.extend(entries.iter().map(|(_, v)| (v, d + 1)));
+            }
             _ => {}
         }
     }
@@ -453,8 +457,14 @@ mod tests {
         for (i, text) in cases.iter().enumerate() {
             assert!(parse_list(text, 0, LIMITS, 2).is_none(), "case {i}:\n{text}");
         }
-        let tight = Limits { max_nodes: 50, ..LIMITS };
-        assert!(parse_list(&yaml, 0, tight, 2).is_none());
+        // the node budget is the whole document's, counted as the tree builder counts
+        let (count, _) = measure(&whole(&yaml));
+        let exact = Limits { max_nodes: count, ..LIMITS };
+        assert!(parse_documents(&yaml, exact).is_ok());
+        assert!(parse_list(&yaml, 0, exact, 2).is_some());
+        let under = Limits { max_nodes: count - 1, ..LIMITS };
+        assert!(parse_documents(&yaml, under).is_err());
+        assert!(parse_list(&yaml, 0, under, 2).is_none());
         let shallow = Limits { max_depth: 5, ..LIMITS };
         assert!(parse_list(&json, 0, shallow, 2).is_none());
         // a cron schedule and a shell `&&` are not anchors

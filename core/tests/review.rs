@@ -275,6 +275,22 @@ fn sarif_is_valid_and_complete() {
     );
     assert_eq!(result["partialFingerprints"]["netfenceFinding/v1"].as_str().unwrap().len(), 64);
     assert_eq!(result["properties"]["new"], true);
+    // the failing requirement, at its place in the requirements file
+    let requirement = rules.iter().position(|r| r["id"] == "requirement").unwrap();
+    let failing: Vec<&Value> =
+        run["results"].as_array().unwrap().iter().filter(|r| r["ruleId"] == "requirement").collect();
+    assert_eq!(failing.len(), 1);
+    assert_eq!(failing[0]["ruleIndex"], requirement);
+    assert!(
+        failing[0]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("requirement `api and payments reach postgres` fails")
+    );
+    let at = &failing[0]["locations"][0]["physicalLocation"];
+    assert_eq!(at["artifactLocation"]["uri"], "examples/online-shop/requirements.yaml");
+    assert_eq!(at["region"]["startLine"], 30);
+    assert_eq!(failing[0]["properties"]["new"], true);
 }
 
 #[test]

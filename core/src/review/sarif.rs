@@ -7,7 +7,8 @@
 //! locations, and `partialFingerprints` made of the rule id, resource and JSON pointer, so a
 //! finding keeps its identity when lines move. A finding's `fix` becomes a SARIF fix when it
 //! is a one-line scalar replacement whose extent can be read from the source text; other
-//! fixes stay in the result's `properties.fix`. Columns count Unicode code points.
+//! fixes stay in the result's `properties.fix`. A failing requirement is a result of the rule
+//! `requirement`, located in the requirements file. Columns count Unicode code points.
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -45,11 +46,26 @@ pub fn sarif(request: &ReviewRequest, response: &ReviewResponse) -> Value {
             })
         })
         .collect();
-    let results: Vec<Value> = response
+    let mut driver_rules = driver_rules;
+    let mut results: Vec<Value> = response
         .findings
         .iter()
         .map(|f| result(f, rules.iter().position(|r| r.id == f.finding.id), &sources))
         .collect();
+    if !response.requirements.is_empty() {
+        let index = driver_rules.len();
+        driver_rules.push(json!({
+            "id": REQUIREMENT_RULE,
+            "name": "requirement-fails",
+            "shortDescription": {"text": REQUIREMENT_SUMMARY},
+            "fullDescription": {"text": REQUIREMENT_SUMMARY},
+            "help": {"text": REQUIREMENT_HELP, "markdown": REQUIREMENT_HELP},
+            "helpUri": format!("{DOCS_BASE}docs/review.md"),
+            "defaultConfiguration": {"level": "error"},
+            "properties": {"category": "requirements", "tags": ["kubernetes", "networkpolicy", "requirements"]},
+        }));
+        results.extend(response.requirements.iter().filter(|r| !r.passed).map(|r| requirement_result(r, index)));
+    }
     json!({
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -67,6 +83,38 @@ pub fn sarif(request: &ReviewRequest, response: &ReviewResponse) -> Value {
             "properties": {"verdict": response.verdict.as_str(), "reasons": response.reasons},
         }],
     })
+}
+
+/// The rule of failing requirements (not a check: it has no `NFxxx` id).
+const REQUIREMENT_RULE: &str = "requirement";
+const REQUIREMENT_SUMMARY: &str = "a required or forbidden flow of the requirements file does not hold";
+const REQUIREMENT_HELP: &str = "A requirement (`netfence check`, `review --requirements`) names flows that must be \
+allowed or must be denied. This one does not hold on the reviewed policies; the message names the first pair that \
+breaks it. Change the policies, or the requirement if the flow is meant to change.";
+
+/// A failing requirement as a result at its place in the requirements file.
+fn requirement_result(r: &crate::requirements::RequirementResult, rule_index: usize) -> Value {
+    let mut message = format!("requirement `{}` fails: {}", r.name, r.message);
+    if let Some(help) = &r.help {
+        message = format!("{message}\nhelp: {help}");
+    }
+    let key = format!("{REQUIREMENT_RULE}\u{0}{}", r.name);
+    let mut result = json!({
+        "ruleId": REQUIREMENT_RULE,
+        "ruleIndex": rule_index,
+        "level": "error",
+        "message": {"text": message},
+        "locations": [physical(&r.location)],
+        "partialFingerprints": {"netfenceFinding/v1": super::record::hex(&Sha256::digest(key.as_bytes()))},
+    });
+    let mut properties = serde_json::Map::new();
+    properties.insert("failingPairs".to_owned(), json!(r.failing_pairs));
+    properties.insert("pairs".to_owned(), json!(r.pairs));
+    if let Some(new) = r.new {
+        properties.insert("new".to_owned(), json!(new));
+    }
+    set(&mut result, "properties", Value::Object(properties));
+    result
 }
 
 fn level(severity: Severity) -> &'static str {

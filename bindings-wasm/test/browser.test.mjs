@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { extname, join, normalize } from 'node:path';
+import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { loadVectors, camel } from '../../tests/vectors/vectors.mjs';
@@ -31,7 +31,8 @@ before(async () => {
     }
     path = path.replace(/^\/node_modules\/netfence-wasm\//, '/');
     const file = normalize(join(root, path));
-    if (!file.startsWith(root)) { res.writeHead(403); res.end(); return; }
+    // inside the package folder (`root` ends with a separator)
+    if (!file.startsWith(root.endsWith(sep) ? root : root + sep)) { res.writeHead(403); res.end(); return; }
     try {
       const body = await readFile(file);
       res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });

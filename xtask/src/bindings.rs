@@ -624,7 +624,7 @@ pub fn generate(root: &Path, check: bool) -> Result<Vec<String>, String> {
 // Tools
 // ---------------------------------------------------------------------------------------------
 
-fn run_in(dir: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
+pub(crate) fn run_in(dir: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
     eprintln!("==> (in {}) {program} {}", dir.strip_prefix(root()).unwrap_or(dir).display(), args.join(" "));
     let started = Instant::now();
     let status = Command::new(program)
@@ -637,7 +637,7 @@ fn run_in(dir: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> Res
     if status.success() { Ok(()) } else { Err(format!("`{program} {}` failed ({status})", args.join(" "))) }
 }
 
-fn output(program: &str, args: &[&str]) -> Option<String> {
+pub(crate) fn output(program: &str, args: &[&str]) -> Option<String> {
     Command::new(program)
         .args(args)
         .output()

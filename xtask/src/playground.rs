@@ -13,10 +13,11 @@
 //! playwright-core), which save screenshots into `target/playground-screenshots/`.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Instant, SystemTime};
+use std::time::SystemTime;
 
 use serde_json::{Value, json};
+
+use crate::bindings::{output, run_in};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -172,26 +173,4 @@ fn copy(from: &Path, to: &Path) -> Result<(), String> {
 
 fn modified(path: &Path) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
-}
-
-fn output(program: &str, args: &[&str]) -> Option<String> {
-    Command::new(program)
-        .args(args)
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-}
-
-fn run_in(dir: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
-    eprintln!("==> (in {}) {program} {}", dir.display(), args.join(" "));
-    let started = Instant::now();
-    let status = Command::new(program)
-        .args(args)
-        .envs(env.iter().copied())
-        .current_dir(dir)
-        .status()
-        .map_err(|e| format!("cannot start `{program}`: {e}"))?;
-    eprintln!("    ({:.1}s)", started.elapsed().as_secs_f64());
-    if status.success() { Ok(()) } else { Err(format!("`{program} {}` failed ({status})", args.join(" "))) }
 }

@@ -436,10 +436,9 @@ fn read_object(api_version: &str, kind: &str, source: SourceDoc) -> Result<Item,
         ("networking.k8s.io" | "extensions", "NetworkPolicy") => {
             let object = fields.network_policy()?;
             let namespace_given = object.metadata.namespace.is_some();
-            let namespace = object.metadata.namespace.clone().filter(|n| !n.is_empty());
-            let namespace = namespace.unwrap_or_else(|| "default".to_owned());
-            let name = object.metadata.name.clone().or_else(|| object.metadata.generate_name.clone());
-            let name = name.unwrap_or_default();
+            let meta = &object.metadata;
+            let (namespace, name) =
+                namespace_and_name(meta.namespace.as_deref(), meta.name.as_deref(), meta.generate_name.as_deref());
             Item::Policy(Box::new(PolicyResource {
                 object,
                 namespace,
@@ -493,6 +492,17 @@ fn read_workload(kind: WorkloadKind, fields: &read::Fields<'_>, source: &SourceD
         template_pointer: pointer,
         source: source.clone(),
     })))
+}
+
+/// The namespace an object is in (`default` when unset or empty) and its name (`generateName`
+/// when it has none).
+pub(crate) fn namespace_and_name(
+    namespace: Option<&str>,
+    name: Option<&str>,
+    generate_name: Option<&str>,
+) -> (String, String) {
+    let namespace = namespace.filter(|n| !n.is_empty()).unwrap_or("default");
+    (namespace.to_owned(), name.or(generate_name).unwrap_or_default().to_owned())
 }
 
 /// A slim copy of a document tree, made once its resources are decoded: pods and workloads

@@ -132,21 +132,29 @@ fn split_documents(text: &str) -> Vec<Chunk<'_>> {
     chunks
 }
 
-fn shift_lines(node: &mut Node, by: u32) {
-    if node.line > 0 {
-        node.line = node.line.saturating_add(by);
+/// Moves the lines of a tree parsed from a part of the input by `by` (iteratively: trees may
+/// be deep).
+pub(crate) fn shift_lines(node: &mut Node, by: u32) {
+    if by == 0 {
+        return;
     }
-    match &mut node.value {
-        Value::Seq(items) => items.iter_mut().for_each(|n| shift_lines(n, by)),
-        Value::Map(entries) => {
-            for (k, v) in entries {
-                if k.line > 0 {
-                    k.line = k.line.saturating_add(by);
-                }
-                shift_lines(v, by);
-            }
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if n.line > 0 {
+            n.line = n.line.saturating_add(by);
         }
-        _ => {}
+        match &mut n.value {
+            Value::Seq(items) => stack.extend(items.iter_mut()),
+            Value::Map(entries) => {
+                for (k, v) in entries {
+                    if k.line > 0 {
+                        k.line = k.line.saturating_add(by);
+                    }
+                    stack.push(v);
+                }
+            }
+            _ => {}
+        }
     }
 }
 
@@ -232,7 +240,6 @@ pub(crate) fn parse_text_with<T: Send>(
 }
 
 /// Below this much text, threads cost more than they save.
-#[cfg(not(target_arch = "wasm32"))]
 const PARALLEL_BYTES: usize = 4 << 20;
 
 /// One chunk's documents as `each` made them (line numbers of the whole text; empty
@@ -249,13 +256,11 @@ fn parse_chunk<T>(
     }
     // one large list document (`kubectl get -o yaml|json`): its items on the available cores
     #[cfg(not(target_arch = "wasm32"))]
-    if chunk.text.len() >= PARALLEL_BYTES {
-        let threads = std::thread::available_parallelism().map_or(1, usize::from).min(8);
-        if threads > 1
-            && let Some(root) = crate::parse_list::parse_list(chunk.text, chunk.first_line, limits, threads)
-        {
-            return Some(Ok(vec![each(Document { index, root })]));
-        }
+    if chunk.text.len() >= PARALLEL_BYTES
+        && crate::util::threads() > 1
+        && let Some(root) = crate::parse_list::parse_list(chunk.text, chunk.first_line, limits)
+    {
+        return Some(Ok(vec![each(Document { index, root })]));
     }
     Some(parse_documents(chunk.text, limits).map(|roots| {
         roots
@@ -277,28 +282,9 @@ fn parse_chunks<T: Send>(
     limits: Limits,
     each: &(dyn Fn(Document) -> T + Sync),
 ) -> Vec<ChunkResult<T>> {
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        let bytes: usize = chunks.iter().map(|c| c.text.len()).sum();
-        let threads = std::thread::available_parallelism().map_or(1, usize::from).min(8);
-        if threads > 1 && chunks.len() >= threads && bytes >= PARALLEL_BYTES {
-            let per_thread = chunks.len().div_ceil(threads);
-            let numbered: Vec<(usize, &Chunk<'_>)> = chunks.iter().enumerate().collect();
-            let parts: Option<Vec<Vec<ChunkResult<T>>>> = std::thread::scope(|scope| {
-                let handles: Vec<_> = numbered
-                    .chunks(per_thread)
-                    .map(|part| {
-                        scope.spawn(move || part.iter().map(|c| parse_chunk(*c, limits, each)).collect::<Vec<_>>())
-                    })
-                    .collect();
-                handles.into_iter().map(|h| h.join().ok()).collect()
-            });
-            if let Some(parts) = parts {
-                return parts.into_iter().flatten().collect();
-            }
-        }
-    }
-    chunks.iter().enumerate().map(|c| parse_chunk(c, limits, each)).collect()
+    let bytes: usize = chunks.iter().map(|c| c.text.len()).sum();
+    let min_parallel = if bytes >= PARALLEL_BYTES { 1 } else { usize::MAX };
+    crate::util::map_ordered(chunks, min_parallel, &|index, chunk| parse_chunk((index, chunk), limits, each))
 }
 
 fn convert_error(e: &YamlError, file: &str, first_line: u32, index: usize, strict: bool) -> Error {

@@ -5,6 +5,7 @@
 //! them); whenever that is not certain — anchors or aliases, a `%` directive, items that do not
 //! parse alone, limits the whole document would break — the caller parses the document whole.
 
+use crate::parse::shift_lines;
 use crate::source::{Node, Value};
 use crate::util::JsonStrings;
 use crate::yaml::{Limits, parse_documents};
@@ -20,9 +21,9 @@ struct Split<'a> {
     block: bool,
 }
 
-/// The document's tree, parsed item by item on `threads` threads; `None` when the document is
-/// not such a list or anything is uncertain (then parse it whole).
-pub(crate) fn parse_list(text: &str, first_line: u32, limits: Limits, threads: usize) -> Option<Node> {
+/// The document's tree, parsed item by item on the available cores; `None` when the document
+/// is not such a list or anything is uncertain (then parse it whole).
+pub(crate) fn parse_list(text: &str, first_line: u32, limits: Limits) -> Option<Node> {
     if may_have_anchors(text) || text.lines().any(|l| l.starts_with('%')) {
         return None;
     }
@@ -36,33 +37,22 @@ pub(crate) fn parse_list(text: &str, first_line: u32, limits: Limits, threads: u
     if split.items.len() < 2 || (split.block && !split.items.iter().all(content_on_dash_line)) {
         return None;
     }
-    let per_thread = split.items.len().div_ceil(threads.max(1));
-    let parsed: Vec<Option<Vec<(Node, usize, usize)>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = split
-            .items
-            .chunks(per_thread)
-            .map(|part| {
-                scope
-                    .spawn(move || part.iter().map(|item| parse_item(*item, first_line, limits, split.block)).collect())
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().ok().flatten()).collect()
-    });
+    let block = split.block;
+    let parsed = crate::util::map_ordered(&split.items, 1, &|_, item| parse_item(*item, first_line, limits, block));
     let mut items = Vec::with_capacity(split.items.len());
     let (mut nodes, mut depth) = (0usize, 0usize);
-    for part in parsed {
-        for (item, item_nodes, item_depth) in part? {
-            nodes = nodes.saturating_add(item_nodes);
-            depth = depth.max(item_depth + 2);
-            items.push(item);
-        }
+    for parsed_item in parsed {
+        let (item, item_nodes, item_depth) = parsed_item?;
+        nodes = nodes.saturating_add(item_nodes);
+        depth = depth.max(item_depth + 2);
+        items.push(item);
     }
     let mut roots = parse_documents(&split.skeleton, limits).ok()?;
     let mut root = match (roots.len(), roots.pop()) {
         (1, Some(root)) => root,
         _ => return None,
     };
-    shift(&mut root, first_line);
+    shift_lines(&mut root, first_line);
     let Value::Map(entries) = &mut root.value else { return None };
     let mut found = entries.iter_mut().filter(|(k, _)| k.name == "items");
     let (Some((_, slot)), None) = (found.next(), found.next()) else { return None };
@@ -124,33 +114,9 @@ fn parse_item((text, first_line): (&str, u32), base: u32, limits: Limits, block:
     } else {
         root
     };
-    shift(&mut node, first_line.saturating_add(base));
+    shift_lines(&mut node, first_line.saturating_add(base));
     let (nodes, depth) = measure(&node);
     Some((node, nodes, depth))
-}
-
-fn shift(node: &mut Node, by: u32) {
-    if by == 0 {
-        return;
-    }
-    let mut stack = vec![node];
-    while let Some(n) = stack.pop() {
-        if n.line > 0 {
-            n.line = n.line.saturating_add(by);
-        }
-        match &mut n.value {
-            Value::Seq(items) => stack.extend(items.iter_mut()),
-            Value::Map(entries) => {
-                for (k, v) in entries {
-                    if k.line > 0 {
-                        k.line = k.line.saturating_add(by);
-                    }
-                    stack.push(v);
-                }
-            }
-            _ => {}
-        }
-    }
 }
 
 /// Nodes (keys included, as the tree builder counts them against `max_nodes`) and nesting
@@ -277,9 +243,12 @@ fn split_json(text: &str) -> Option<Split<'_>> {
     skeleton.push_str(text.get(..=open)?);
     skeleton.extend(region.chars().filter(|c| *c == '\n'));
     skeleton.push_str(text.get(close..)?);
+    // each element's first line, counting line breaks once from the previous element on
     let mut out = Vec::with_capacity(items.len());
+    let (mut counted_to, mut line) = (0usize, 0usize);
     for (start, end) in items {
-        let line = bytes.get(..start)?.iter().filter(|c| **c == b'\n').count();
+        line += bytes.get(counted_to..start)?.iter().filter(|c| **c == b'\n').count();
+        counted_to = start;
         out.push((text.get(start..end)?, u32::try_from(line).ok()?));
     }
     Some(Split { skeleton, items: out, block: false })
@@ -368,12 +337,12 @@ mod tests {
     fn split_yaml_list_equals_the_whole_parse() {
         for n in [2, 3, 17] {
             let text = yaml_list(n);
-            assert_eq!(parse_list(&text, 0, LIMITS, 2).unwrap(), whole(&text), "{n} items");
+            assert_eq!(parse_list(&text, 0, LIMITS).unwrap(), whole(&text), "{n} items");
             let mut shifted = whole(&text);
-            shift(&mut shifted, 5);
-            assert_eq!(parse_list(&text, 5, LIMITS, 2).unwrap(), shifted, "{n} items, a later document");
+            shift_lines(&mut shifted, 5);
+            assert_eq!(parse_list(&text, 5, LIMITS).unwrap(), shifted, "{n} items, a later document");
             let crlf = text.replace('\n', "\r\n");
-            assert_eq!(parse_list(&crlf, 0, LIMITS, 3).unwrap(), whole(&crlf), "{n} items, CRLF");
+            assert_eq!(parse_list(&crlf, 0, LIMITS).unwrap(), whole(&crlf), "{n} items, CRLF");
         }
     }
 
@@ -381,7 +350,7 @@ mod tests {
     fn split_json_list_equals_the_whole_parse() {
         for n in [2, 5, 23] {
             let text = json_list(n);
-            assert_eq!(parse_list(&text, 0, LIMITS, 2).unwrap(), whole(&text), "{n} items");
+            assert_eq!(parse_list(&text, 0, LIMITS).unwrap(), whole(&text), "{n} items");
         }
     }
 
@@ -409,7 +378,7 @@ mod tests {
             let yaml = serde_saphyr::to_string(&list).unwrap();
             let json = serde_json::to_string_pretty(&list).unwrap();
             for text in [yaml, json] {
-                if let Some(split) = parse_list(&text, 0, LIMITS, 2) {
+                if let Some(split) = parse_list(&text, 0, LIMITS) {
                     proptest::prop_assert_eq!(split, whole(&text), "{}", text);
                 }
             }
@@ -424,7 +393,7 @@ mod tests {
             .collect();
         let list = serde_json::json!({"apiVersion": "v1", "items": items, "kind": "List"});
         for text in [serde_saphyr::to_string(&list).unwrap(), serde_json::to_string_pretty(&list).unwrap()] {
-            assert_eq!(parse_list(&text, 0, LIMITS, 2).as_ref(), Some(&whole(&text)), "{text}");
+            assert_eq!(parse_list(&text, 0, LIMITS).as_ref(), Some(&whole(&text)), "{text}");
         }
     }
 
@@ -455,19 +424,19 @@ mod tests {
             ),
         ];
         for (i, text) in cases.iter().enumerate() {
-            assert!(parse_list(text, 0, LIMITS, 2).is_none(), "case {i}:\n{text}");
+            assert!(parse_list(text, 0, LIMITS).is_none(), "case {i}:\n{text}");
         }
         // the node budget is the whole document's, counted as the tree builder counts
         let (count, _) = measure(&whole(&yaml));
         let exact = Limits { max_nodes: count, ..LIMITS };
         assert!(parse_documents(&yaml, exact).is_ok());
-        assert!(parse_list(&yaml, 0, exact, 2).is_some());
+        assert!(parse_list(&yaml, 0, exact).is_some());
         let under = Limits { max_nodes: count - 1, ..LIMITS };
         assert!(parse_documents(&yaml, under).is_err());
-        assert!(parse_list(&yaml, 0, under, 2).is_none());
+        assert!(parse_list(&yaml, 0, under).is_none());
         let shallow = Limits { max_depth: 5, ..LIMITS };
-        assert!(parse_list(&json, 0, shallow, 2).is_none());
+        assert!(parse_list(&json, 0, shallow).is_none());
         // a cron schedule and a shell `&&` are not anchors
-        assert!(parse_list(&json, 0, LIMITS, 2).is_some());
+        assert!(parse_list(&json, 0, LIMITS).is_some());
     }
 }

@@ -79,6 +79,15 @@ fn sorted_indices(len: usize, compare: &dyn Fn(usize, usize) -> Ordering) -> Vec
     order
 }
 
+/// The threads work is split over: the available cores (at most 8); one in WebAssembly.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))] // only the native paths split work
+pub(crate) fn threads() -> usize {
+    #[cfg(not(target_arch = "wasm32"))]
+    return std::thread::available_parallelism().map_or(1, usize::from).min(8);
+    #[cfg(target_arch = "wasm32")]
+    return 1;
+}
+
 /// `f` over `items`, results in order. Natively, at least `min_parallel` items are split into
 /// contiguous runs over the available cores (a worker's panic is passed on); the WebAssembly
 /// build has one thread.
@@ -89,7 +98,7 @@ pub(crate) fn map_ordered<T: Sync, R: Send>(
 ) -> Vec<R> {
     #[cfg(not(target_arch = "wasm32"))]
     {
-        let threads = std::thread::available_parallelism().map_or(1, usize::from).min(8);
+        let threads = threads();
         if threads > 1 && items.len() >= min_parallel.max(threads) {
             let per_thread = items.len().div_ceil(threads);
             return std::thread::scope(|scope| {
@@ -124,7 +133,7 @@ pub(crate) fn drop_tree(node: crate::source::Node) {
     #[cfg(not(target_arch = "wasm32"))]
     {
         use crate::source::Value;
-        let threads = std::thread::available_parallelism().map_or(1, usize::from).min(8);
+        let threads = threads();
         let Value::Map(entries) = node.value else { return };
         for (_, value) in entries {
             if let Value::Seq(mut items) = value.value

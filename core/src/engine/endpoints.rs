@@ -75,7 +75,8 @@ pub(crate) fn named_ports(spec: &PodSpecSummary) -> Vec<NamedPortEntry> {
     out
 }
 
-fn pod_ips(written: &[String]) -> Vec<IpAddr> {
+/// A pod's IPs as written (`status.podIPs`, `status.podIP`), parsed, sorted and each once.
+pub(crate) fn pod_ips(written: &[String]) -> Vec<IpAddr> {
     let mut ips: Vec<IpAddr> = written.iter().filter_map(|ip| ip.trim().parse().ok()).collect();
     ips.sort_compact();
     ips.dedup();

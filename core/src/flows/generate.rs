@@ -499,10 +499,15 @@ pub(crate) fn with_policies(
         .enumerate()
         .map(|(document, policy)| {
             let meta = &policy.metadata;
+            let (namespace, name) = crate::inventory::namespace_and_name(
+                meta.namespace.as_deref(),
+                meta.name.as_deref(),
+                meta.generate_name.as_deref(),
+            );
             PolicyResource {
                 object: policy.clone(),
-                namespace: meta.namespace.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| "default".to_owned()),
-                name: meta.name.clone().or_else(|| meta.generate_name.clone()).unwrap_or_default(),
+                namespace,
+                name,
                 namespace_given: meta.namespace.is_some(),
                 api_version: "networking.k8s.io/v1".to_owned(),
                 source: crate::source::SourceDoc {

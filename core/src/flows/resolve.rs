@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::{FlowEndpoint, FlowLog, FlowStats};
 use crate::engine::endpoints::Ownership;
 use crate::engine::{CompiledCluster, Endpoint, PortSet, Protocol};
-use crate::inventory::{PodResource, ResourceSet};
+use crate::inventory::ResourceSet;
 
 /// What a flow endpoint maps to.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -47,10 +47,6 @@ pub struct FlowResolver<'a> {
     by_namespace: HashMap<&'a str, Vec<usize>>,
 }
 
-fn pod_ips(pod: &PodResource) -> Vec<IpAddr> {
-    pod.ips.iter().filter_map(|ip| ip.trim().parse().ok()).collect()
-}
-
 impl<'a> FlowResolver<'a> {
     /// Indexes the inventory: endpoints by name, pods by name and IP.
     #[must_use]
@@ -63,7 +59,7 @@ impl<'a> FlowResolver<'a> {
         for pod in &resources.pods {
             let Some(&i) = by_name.get(ownership.pod_endpoint_name(pod).as_str()) else { continue };
             pods.entry((pod.namespace.as_str(), pod.name.as_str())).or_insert(i);
-            for ip in pod_ips(pod) {
+            for ip in crate::engine::endpoints::pod_ips(&pod.ips) {
                 ips.entry(ip).or_insert(i);
             }
         }

@@ -30,9 +30,7 @@ pub(super) struct Meta {
 impl Meta {
     /// Namespace (`default` when unset or empty) and name (`generateName` when there is none).
     pub(super) fn names(&self) -> (String, String) {
-        let namespace = self.namespace.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| "default".to_owned());
-        let name = self.name.clone().or_else(|| self.generate_name.clone()).unwrap_or_default();
-        (namespace, name)
+        super::namespace_and_name(self.namespace.as_deref(), self.name.as_deref(), self.generate_name.as_deref())
     }
 }
 

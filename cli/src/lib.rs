@@ -37,6 +37,13 @@ struct Cli {
     /// Largest input accepted, in bytes.
     #[arg(long, global = true, value_name = "BYTES")]
     max_input_bytes: Option<usize>,
+    /// Most YAML documents accepted in one input (default 10000).
+    #[arg(long, global = true, value_name = "N")]
+    max_documents: Option<usize>,
+    /// Most nodes accepted in one document (default 5000000; a `kubectl get -o yaml` list of a
+    /// large cluster needs more).
+    #[arg(long, global = true, value_name = "N")]
+    max_nodes: Option<usize>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -256,6 +263,12 @@ pub fn main() -> ExitCode {
     let mut options = ParseOptions { strict: cli.strict, ..ParseOptions::default() };
     if let Some(max) = cli.max_input_bytes {
         options.max_input_bytes = max;
+    }
+    if let Some(max) = cli.max_documents {
+        options.max_documents = max;
+    }
+    if let Some(max) = cli.max_nodes {
+        options.max_nodes = max;
     }
     match run(&cli, options) {
         Ok((text, code)) => match write_output(cli.output.as_ref(), &text) {

@@ -3,6 +3,8 @@
 //! reports wall time per phase and the process's memory as JSON.
 //!
 //! - `--parse-only`: stop after parsing (parse time and memory alone).
+//! - `--list`: the same objects as one `kind: List` document (as `kubectl get -o yaml` writes),
+//!   instead of one document each.
 //! - `--diff`: also parse and compile a second cluster (the same input plus a tenth more
 //!   policies) and time the connectivity diff of the two (`netfence::diff::diff`).
 
@@ -36,8 +38,27 @@ fn rss_mib() -> f64 {
     status_mib("VmRSS:")
 }
 
+/// The documents of `text` as the items of one `kind: List` document, in kubectl's layout.
+fn as_list(text: &str) -> String {
+    let mut list = String::from("apiVersion: v1\nitems:\n");
+    for doc in text.split("---\n").map(str::trim_end).filter(|d| !d.is_empty()) {
+        for (i, line) in doc.lines().enumerate() {
+            list.push_str(if i == 0 { "- " } else { "  " });
+            list.push_str(line);
+            list.push('\n');
+        }
+    }
+    list.push_str("kind: List\nmetadata:\n  resourceVersion: \"\"\n");
+    list
+}
+
 fn parse(text: &str) -> ResourceSet {
-    let options = ParseOptions { max_input_bytes: usize::MAX, max_documents: usize::MAX, ..ParseOptions::default() };
+    let options = ParseOptions {
+        max_input_bytes: usize::MAX,
+        max_documents: usize::MAX,
+        max_nodes: usize::MAX,
+        ..ParseOptions::default()
+    };
     let mut set = ResourceSet::default();
     if let Err(e) = set.add_text(text, "synth.yaml", &options) {
         eprintln!("parse failed: {e}");
@@ -58,6 +79,7 @@ fn main() {
 
     let t = Instant::now();
     let text = generate(&config);
+    let text = if std::env::args().any(|a| a == "--list") { as_list(&text) } else { text };
     let generate_s = t.elapsed().as_secs_f64();
 
     let t = Instant::now();

@@ -85,7 +85,7 @@ fn e2e(root: &Path, out: &Path) -> Result<(), String> {
 ///
 /// Without the wasm tools, runs the whole bindings step (`cargo xtask bindings wasm`: installs
 /// them, builds, tests). Otherwise `cargo build` of the `release-wasm` module (a no-op when it
-/// is fresh) and `wasm-bindgen --target web` only when the module is newer than the package.
+/// is fresh) and the web build (`bindings::package_wasm`) only when the module is newer than the package.
 fn wasm_web(root: &Path) -> Result<(), String> {
     let has_target = output("rustup", &["target", "list", "--installed"])
         .is_some_and(|t| t.lines().any(|l| l.trim() == "wasm32-unknown-unknown"));
@@ -102,15 +102,8 @@ fn wasm_web(root: &Path) -> Result<(), String> {
         eprintln!("    bindings-wasm/pkg/web is up to date");
         return Ok(());
     }
-    let module = module.to_string_lossy();
-    run_in(
-        &dir,
-        "wasm-bindgen",
-        &["--target", "web", "--remove-name-section", "--remove-producers-section", "--out-dir", "pkg/web", &module],
-        &[],
-    )?;
-    std::fs::write(dir.join("pkg/web/package.json"), "{\"type\": \"module\"}\n")
-        .map_err(|e| format!("cannot write pkg/web/package.json: {e}"))
+    crate::bindings::ensure_npm(&dir)?;
+    crate::bindings::package_wasm(&dir, &module, "web")
 }
 
 /// Writes the playground folder: the page, the web build and the bundled example.

@@ -126,7 +126,9 @@ fn record<'a>(
 
 /// Reads one JSON line of the generic format.
 pub(crate) fn parse_json_line(line: &[u8]) -> Result<Parsed<'_>, String> {
-    let f: GenericFlow<'_> = serde_json::from_slice(line).map_err(|e| e.to_string())?;
+    // as Hubble lines are read (one UTF-8 check, and one JSON reader type for both formats)
+    let text = std::str::from_utf8(line).map_err(|e| format!("not UTF-8 text: {e}"))?;
+    let f: GenericFlow<'_> = serde_json::from_str(text).map_err(|e| e.to_string())?;
     let src = SideFields {
         namespace: f.src_namespace,
         pod: f.src_pod,

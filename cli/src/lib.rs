@@ -297,7 +297,9 @@ fn write_output(path: Option<&PathBuf>, text: &str) -> Result<(), Error> {
 }
 
 fn to_yaml<T: serde::Serialize>(value: &T) -> Result<String, Error> {
-    serde_saphyr::to_string(value).map_err(|e| Error::new(ErrorCode::Output, format!("cannot encode output: {e}")))
+    serde_json::to_value(value)
+        .map(|value| netfence::to_yaml(&value))
+        .map_err(|e| Error::new(ErrorCode::Output, format!("cannot encode output: {e}")))
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Error> {

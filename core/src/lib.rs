@@ -44,5 +44,7 @@ pub mod synth;
 pub(crate) mod util;
 pub mod validate;
 mod yaml;
+mod yaml_write;
 
 pub use error::{Error, ErrorCode, ErrorPayload, Result};
+pub use yaml_write::to_yaml;

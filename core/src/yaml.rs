@@ -29,8 +29,23 @@ pub(crate) struct YamlError {
 }
 
 enum Frame {
-    Seq { items: Vec<Node>, line: u32, column: u32, anchor: usize },
-    Map { entries: Vec<(Key, Node)>, key: Option<Key>, line: u32, column: u32, anchor: usize },
+    Seq {
+        items: Vec<Node>,
+        line: u32,
+        column: u32,
+        anchor: usize,
+    },
+    /// `merge`: the pending key is the merge key `<<` (plain, untagged; a quoted `"<<"` is an
+    /// ordinary key), whose values collect in `merges`.
+    Map {
+        entries: Vec<(Key, Node)>,
+        key: Option<Key>,
+        merge: bool,
+        merges: Vec<Node>,
+        line: u32,
+        column: u32,
+        anchor: usize,
+    },
 }
 
 fn at(span: &Span) -> (u32, u32) {
@@ -126,27 +141,23 @@ fn key_text(node: &Node) -> Option<String> {
 
 /// Applies YAML merge keys (`<<: *base`): entries of the merged mappings that the mapping does
 /// not set itself.
-fn apply_merges(entries: Vec<(Key, Node)>) -> Vec<(Key, Node)> {
-    if !entries.iter().any(|(k, _)| k.name == "<<") {
+fn apply_merges(entries: Vec<(Key, Node)>, merges: Vec<Node>) -> Vec<(Key, Node)> {
+    if merges.is_empty() {
         return entries;
     }
-    let mut own = Vec::new();
+    let mut own = entries;
     let mut merged = Vec::new();
-    for (k, v) in entries {
-        if k.name == "<<" {
-            match v.value {
-                Value::Map(m) => merged.extend(m),
-                Value::Seq(items) => {
-                    for item in items {
-                        if let Value::Map(m) = item.value {
-                            merged.extend(m);
-                        }
+    for v in merges {
+        match v.value {
+            Value::Map(m) => merged.extend(m),
+            Value::Seq(items) => {
+                for item in items {
+                    if let Value::Map(m) = item.value {
+                        merged.extend(m);
                     }
                 }
-                _ => {}
             }
-        } else {
-            own.push((k, v));
+            _ => {}
         }
     }
     for (k, v) in merged {
@@ -186,6 +197,7 @@ pub(crate) fn parse_documents(text: &str, limits: Limits) -> Result<Vec<Node>, Y
             }
         })?;
         let (line, column) = at(&span);
+        let mut merge_key = false;
         let complete: Option<(Node, usize)> = match event {
             Event::StreamStart | Event::StreamEnd | Event::DocumentStart(..) => None,
             Event::DocumentEnd => {
@@ -213,6 +225,7 @@ pub(crate) fn parse_documents(text: &str, limits: Limits) -> Result<Vec<Node>, Y
                 Some((node, 0))
             }
             Event::Scalar(text, style, anchor, tag) => {
+                merge_key = style == ScalarStyle::Plain && tag.is_none() && text == "<<";
                 Some((Node { value: resolve_scalar(&text, style, tag.as_deref()), line, column }, anchor))
             }
             Event::SequenceStart(_, anchor, _) => {
@@ -226,7 +239,15 @@ pub(crate) fn parse_documents(text: &str, limits: Limits) -> Result<Vec<Node>, Y
                 if stack.len() >= limits.max_depth {
                     return Err(budget(format!("nesting deeper than {} levels", limits.max_depth), &span));
                 }
-                stack.push(Frame::Map { entries: Vec::new(), key: None, line, column, anchor });
+                stack.push(Frame::Map {
+                    entries: Vec::new(),
+                    key: None,
+                    merge: false,
+                    merges: Vec::new(),
+                    line,
+                    column,
+                    anchor,
+                });
                 None
             }
             Event::SequenceEnd => match stack.pop() {
@@ -236,8 +257,8 @@ pub(crate) fn parse_documents(text: &str, limits: Limits) -> Result<Vec<Node>, Y
                 _ => return Err(YamlError { message: "unbalanced sequence".to_owned(), line, column, budget: false }),
             },
             Event::MappingEnd => match stack.pop() {
-                Some(Frame::Map { entries, line, column, anchor, .. }) => {
-                    Some((Node { value: Value::Map(apply_merges(entries)), line, column }, anchor))
+                Some(Frame::Map { entries, merges, line, column, anchor, .. }) => {
+                    Some((Node { value: Value::Map(apply_merges(entries, merges)), line, column }, anchor))
                 }
                 _ => return Err(YamlError { message: "unbalanced mapping".to_owned(), line, column, budget: false }),
             },
@@ -254,7 +275,7 @@ pub(crate) fn parse_documents(text: &str, limits: Limits) -> Result<Vec<Node>, Y
         match stack.last_mut() {
             None => docs.push(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Map { entries, key, merge, merges, .. }) => match key.take() {
                 None => {
                     let Some(name) = key_text(&node) else {
                         return Err(YamlError {
@@ -264,7 +285,8 @@ pub(crate) fn parse_documents(text: &str, limits: Limits) -> Result<Vec<Node>, Y
                             budget: false,
                         });
                     };
-                    if name != "<<" && entries.iter().any(|(k, _)| k.name == name) {
+                    *merge = merge_key;
+                    if !merge_key && entries.iter().any(|(k, _)| k.name == name) {
                         return Err(YamlError {
                             message: format!("duplicate key `{name}`"),
                             line: node.line,
@@ -274,9 +296,43 @@ pub(crate) fn parse_documents(text: &str, limits: Limits) -> Result<Vec<Node>, Y
                     }
                     *key = Some(Key { name, line: node.line, column: node.column });
                 }
+                Some(_) if *merge => {
+                    *merge = false;
+                    merges.push(node);
+                }
                 Some(k) => entries.push((k, node)),
             },
         }
     }
     Ok(docs)
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn json(text: &str) -> serde_json::Value {
+        let limits = Limits { max_depth: 64, max_nodes: 10_000, max_aliases: 100, max_alias_replay: 10_000 };
+        match parse_documents(text, limits) {
+            Ok(docs) => docs.first().map(Node::to_json).unwrap_or_default(),
+            Err(e) => panic!("{text}: {}", e.message),
+        }
+    }
+
+    #[test]
+    fn merge_keys_fill_in_what_the_mapping_does_not_set() {
+        let text = "base: &b {app: web, tier: front}\nother: &o {zone: a}\n\
+                    one: {<<: *b, tier: back}\nmany:\n  <<: [*b, *o]\n  app: api\n";
+        let value = json(text);
+        assert_eq!(value["one"], serde_json::json!({"tier": "back", "app": "web"}));
+        assert_eq!(value["many"], serde_json::json!({"app": "api", "tier": "front", "zone": "a"}));
+    }
+
+    #[test]
+    fn a_quoted_merge_key_is_an_ordinary_key() {
+        let value = json("base: &b {app: web}\none: {\"<<\": *b}\ntwo: {'<<': x, <<: *b}\n");
+        assert_eq!(value["one"], serde_json::json!({"<<": {"app": "web"}}));
+        assert_eq!(value["two"], serde_json::json!({"<<": "x", "app": "web"}));
+    }
 }

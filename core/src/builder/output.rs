@@ -74,24 +74,15 @@ fn output_error(message: String) -> Error {
         .with_help("this is a bug in netfence; please report it with the builder input")
 }
 
-fn yaml_options() -> serde_saphyr::SerializerOptions {
-    let mut options = serde_saphyr::SerializerOptions::default();
-    // Long single-line annotations stay plain scalars; multi-line ones use `|` blocks.
-    options.folded_wrap_chars = usize::MAX;
-    options
-}
-
 /// Renders policies as multi-document YAML separated by `---`.
 pub(crate) fn render_yaml(documents: &[Value]) -> Result<String, Error> {
-    serde_saphyr::to_string_multiple_with_options(documents, yaml_options())
-        .map_err(|e| output_error(format!("cannot render YAML: {e}")))
+    Ok(crate::yaml_write::to_yaml_documents(documents))
 }
 
-/// One value as YAML (through its JSON value, so only `serde_json::Value` is written by the
-/// YAML serializer: one instantiation of it, not one per type).
+/// One value as YAML (through its JSON value: the YAML writer knows only `serde_json::Value`).
 pub(crate) fn yaml_of<T: serde::Serialize>(value: &T) -> Result<String, String> {
     let value = serde_json::to_value(value).map_err(|e| e.to_string())?;
-    serde_saphyr::to_string(&value).map_err(|e| e.to_string())
+    Ok(crate::yaml_write::to_yaml(&value))
 }
 
 impl BuildOutput {

@@ -17,9 +17,30 @@ fn payload_text(e: &ErrorPayload) -> String {
         let _ = write!(out, "\n  --> {loc}");
     }
     if let Some(help) = &e.help {
-        let _ = write!(out, "\n  help: {help}");
+        let _ = write!(out, "\n  help: {}", cli_help(help));
     }
     out
+}
+
+/// The parse options that the command line sets with a flag.
+const LIMIT_FLAGS: &[(&str, &str)] =
+    &[("maxInputBytes", "--max-input-bytes"), ("maxDocuments", "--max-documents"), ("maxNodes", "--max-nodes")];
+
+/// A help text as it applies on the command line: "raise `maxNodes` in the parse options"
+/// names the flag instead, and a limit without a flag says so.
+fn cli_help(help: &str) -> String {
+    const OPTIONS: &str = " in the parse options";
+    let Some(end) = help.find(OPTIONS) else { return help.to_owned() };
+    let before = help.get(..end).unwrap_or(help);
+    let after = help.get(end + OPTIONS.len()..).unwrap_or_default();
+    let option = before.rsplit('`').nth(1).unwrap_or_default();
+    match LIMIT_FLAGS.iter().find(|(name, _)| *name == option) {
+        Some((_, flag)) => {
+            let before = before.strip_suffix(&format!("`{option}`")).unwrap_or(before);
+            format!("{before}the limit with `{flag}`{after}")
+        }
+        None => format!("{before} (an API option; the command line keeps the default){after}"),
+    }
 }
 
 fn finding_text(f: &Finding, out: &mut String) {
@@ -87,4 +108,26 @@ pub fn validate_text(r: &ValidateResponse) -> String {
         r.errors.len()
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cli_help;
+
+    #[test]
+    fn help_names_the_flag_that_raises_a_limit() {
+        assert_eq!(
+            cli_help("split the input, or raise `maxInputBytes` in the parse options"),
+            "split the input, or raise the limit with `--max-input-bytes`"
+        );
+        assert_eq!(
+            cli_help("simplify the document, or raise `maxNodes` in the parse options"),
+            "simplify the document, or raise the limit with `--max-nodes`"
+        );
+        assert_eq!(
+            cli_help("simplify the document, or raise `maxDepth` in the parse options"),
+            "simplify the document, or raise `maxDepth` (an API option; the command line keeps the default)"
+        );
+        assert_eq!(cli_help("fix the YAML/JSON syntax"), "fix the YAML/JSON syntax");
+    }
 }

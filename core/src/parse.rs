@@ -288,20 +288,15 @@ fn parse_chunks<T: Send>(
 }
 
 fn convert_error(e: &YamlError, file: &str, first_line: u32, index: usize, strict: bool) -> Error {
-    let (code, help) = if e.budget {
-        (
-            ErrorCode::BudgetExceeded,
-            "the document exceeds a parser limit (aliases, nesting depth or size); simplify it or raise the limit in the parse options",
-        )
+    let (code, help) = if let Some(limit) = e.limit {
+        (ErrorCode::BudgetExceeded, format!("simplify the document, or raise `{limit}` in the parse options"))
     } else {
-        (
-            ErrorCode::Syntax,
-            if strict {
-                "fix the YAML/JSON syntax at this location (strict mode stops at the first bad document)"
-            } else {
-                "fix the YAML/JSON syntax at this location; other documents were still loaded"
-            },
-        )
+        let help = if strict {
+            "fix the YAML/JSON syntax at this location (strict mode stops at the first bad document)"
+        } else {
+            "fix the YAML/JSON syntax at this location; other documents were still loaded"
+        };
+        (ErrorCode::Syntax, help.to_owned())
     };
     let line = if e.line > 0 { e.line.saturating_add(first_line) } else { first_line.saturating_add(1) };
     let message = first_lowercase(e.message.trim());

@@ -25,7 +25,8 @@ pub(crate) struct YamlError {
     pub message: String,
     pub line: u32,
     pub column: u32,
-    pub budget: bool,
+    /// The parse option whose limit the document exceeds (`maxNodes`, ...), if that is why.
+    pub limit: Option<&'static str>,
 }
 
 enum Frame {
@@ -181,19 +182,20 @@ pub(crate) fn parse_documents(text: &str, limits: Limits) -> Result<Vec<Node>, Y
     let mut nodes = 0usize;
     let mut aliases = 0usize;
     let mut replayed = 0usize;
-    let budget = |message: String, span: &Span| {
+    let budget = |message: String, span: &Span, limit: &'static str| {
         let (line, column) = at(span);
-        YamlError { message, line, column, budget: true }
+        YamlError { message, line, column, limit: Some(limit) }
     };
     for event in parser {
         let (event, span) = event.map_err(|e| {
             let message = e.info();
-            let budget = message.contains("limit");
+            // the parser's own limits are the nesting limits set from `maxDepth`
+            let limit = message.contains("limit").then_some("maxDepth");
             YamlError {
                 message,
                 line: u32::try_from(e.marker().line()).unwrap_or(u32::MAX),
                 column: u32::try_from(e.marker().col()).unwrap_or(u32::MAX).saturating_add(1),
-                budget,
+                limit,
             }
         })?;
         let (line, column) = at(&span);
@@ -207,16 +209,17 @@ pub(crate) fn parse_documents(text: &str, limits: Limits) -> Result<Vec<Node>, Y
             Event::Alias(id) => {
                 aliases += 1;
                 if aliases > limits.max_aliases {
-                    return Err(budget(format!("more than {} aliases", limits.max_aliases), &span));
+                    return Err(budget(format!("more than {} aliases", limits.max_aliases), &span, "maxAliases"));
                 }
                 let Some(target) = anchors.get(&id) else {
-                    return Err(YamlError { message: "unknown alias".to_owned(), line, column, budget: false });
+                    return Err(YamlError { message: "unknown alias".to_owned(), line, column, limit: None });
                 };
                 replayed = replayed.saturating_add(count_nodes(target));
                 if replayed > limits.max_alias_replay {
                     return Err(budget(
                         format!("aliases expand to more than {} nodes (alias bomb?)", limits.max_alias_replay),
                         &span,
+                        "maxAliasReplay",
                     ));
                 }
                 let mut node = target.clone();
@@ -230,14 +233,14 @@ pub(crate) fn parse_documents(text: &str, limits: Limits) -> Result<Vec<Node>, Y
             }
             Event::SequenceStart(_, anchor, _) => {
                 if stack.len() >= limits.max_depth {
-                    return Err(budget(format!("nesting deeper than {} levels", limits.max_depth), &span));
+                    return Err(budget(format!("nesting deeper than {} levels", limits.max_depth), &span, "maxDepth"));
                 }
                 stack.push(Frame::Seq { items: Vec::new(), line, column, anchor });
                 None
             }
             Event::MappingStart(_, anchor, _) => {
                 if stack.len() >= limits.max_depth {
-                    return Err(budget(format!("nesting deeper than {} levels", limits.max_depth), &span));
+                    return Err(budget(format!("nesting deeper than {} levels", limits.max_depth), &span, "maxDepth"));
                 }
                 stack.push(Frame::Map {
                     entries: Vec::new(),
@@ -254,20 +257,20 @@ pub(crate) fn parse_documents(text: &str, limits: Limits) -> Result<Vec<Node>, Y
                 Some(Frame::Seq { items, line, column, anchor }) => {
                     Some((Node { value: Value::Seq(items), line, column }, anchor))
                 }
-                _ => return Err(YamlError { message: "unbalanced sequence".to_owned(), line, column, budget: false }),
+                _ => return Err(YamlError { message: "unbalanced sequence".to_owned(), line, column, limit: None }),
             },
             Event::MappingEnd => match stack.pop() {
                 Some(Frame::Map { entries, merges, line, column, anchor, .. }) => {
                     Some((Node { value: Value::Map(apply_merges(entries, merges)), line, column }, anchor))
                 }
-                _ => return Err(YamlError { message: "unbalanced mapping".to_owned(), line, column, budget: false }),
+                _ => return Err(YamlError { message: "unbalanced mapping".to_owned(), line, column, limit: None }),
             },
             _ => None,
         };
         let Some((node, anchor)) = complete else { continue };
         nodes += 1;
         if nodes > limits.max_nodes {
-            return Err(budget(format!("more than {} nodes", limits.max_nodes), &span));
+            return Err(budget(format!("more than {} nodes", limits.max_nodes), &span, "maxNodes"));
         }
         if anchor != 0 {
             anchors.insert(anchor, node.clone());
@@ -282,7 +285,7 @@ pub(crate) fn parse_documents(text: &str, limits: Limits) -> Result<Vec<Node>, Y
                             message: "complex mapping keys are not supported".to_owned(),
                             line: node.line,
                             column: node.column,
-                            budget: false,
+                            limit: None,
                         });
                     };
                     *merge = merge_key;
@@ -291,7 +294,7 @@ pub(crate) fn parse_documents(text: &str, limits: Limits) -> Result<Vec<Node>, Y
                             message: format!("duplicate key `{name}`"),
                             line: node.line,
                             column: node.column,
-                            budget: false,
+                            limit: None,
                         });
                     }
                     *key = Some(Key { name, line: node.line, column: node.column });

@@ -60,8 +60,11 @@ fn request_text(request: &JsValue) -> Result<String, Error> {
 fn thrown(payload: &ErrorPayload) -> JsValue {
     let error = js_sys::Error::new(&payload.message);
     error.set_name("NetfenceError");
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    let whole = serde::Serialize::serialize(payload, &serializer).unwrap_or(JsValue::UNDEFINED);
+    // through JSON text, as responses are: one serializer in the module
+    let whole = serde_json::to_string(payload)
+        .ok()
+        .and_then(|text| JSON::parse(&text).ok())
+        .unwrap_or(JsValue::UNDEFINED);
     let field = |name: &str| Reflect::get(&whole, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
     for (name, value) in [
         ("code", JsValue::from_str(payload.code.as_str())),

@@ -61,10 +61,8 @@ fn thrown(payload: &ErrorPayload) -> JsValue {
     let error = js_sys::Error::new(&payload.message);
     error.set_name("NetfenceError");
     // through JSON text, as responses are: one serializer in the module
-    let whole = serde_json::to_string(payload)
-        .ok()
-        .and_then(|text| JSON::parse(&text).ok())
-        .unwrap_or(JsValue::UNDEFINED);
+    let whole =
+        serde_json::to_string(payload).ok().and_then(|text| JSON::parse(&text).ok()).unwrap_or(JsValue::UNDEFINED);
     let field = |name: &str| Reflect::get(&whole, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
     for (name, value) in [
         ("code", JsValue::from_str(payload.code.as_str())),

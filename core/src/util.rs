@@ -79,6 +79,37 @@ fn sorted_indices(len: usize, compare: &dyn Fn(usize, usize) -> Ordering) -> Vec
     order
 }
 
+/// `items` as a `BTreeSet`. `collect()` sorts the items first and builds the tree in bulk,
+/// which costs the WebAssembly module one standard sort instance per element type, so there
+/// the set is built by insertion (the set's own code); native builds collect.
+pub(crate) fn btree_set<T: Ord>(items: impl IntoIterator<Item = T>) -> std::collections::BTreeSet<T> {
+    #[cfg(not(target_arch = "wasm32"))]
+    return items.into_iter().collect();
+    #[cfg(target_arch = "wasm32")]
+    {
+        let mut set = std::collections::BTreeSet::new();
+        for item in items {
+            set.insert(item);
+        }
+        set
+    }
+}
+
+/// `entries` as a `BTreeMap` (a later entry replaces an earlier one with the same key, as with
+/// `collect()`); see [`btree_set`].
+pub(crate) fn btree_map<K: Ord, V>(entries: impl IntoIterator<Item = (K, V)>) -> std::collections::BTreeMap<K, V> {
+    #[cfg(not(target_arch = "wasm32"))]
+    return entries.into_iter().collect();
+    #[cfg(target_arch = "wasm32")]
+    {
+        let mut map = std::collections::BTreeMap::new();
+        for (key, value) in entries {
+            map.insert(key, value);
+        }
+        map
+    }
+}
+
 /// The threads work is split over: the available cores (at most 8); one in WebAssembly.
 #[cfg_attr(target_arch = "wasm32", allow(dead_code))] // only the native paths split work
 pub(crate) fn threads() -> usize {

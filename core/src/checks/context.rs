@@ -121,7 +121,7 @@ impl<'a> CheckContext<'a> {
     /// Endpoints (indices) of `namespaces` (`None`: every namespace) that `selector` matches.
     pub(crate) fn pods_matching(&self, selector: &LabelSelector, namespaces: Option<&[&str]>) -> Vec<usize> {
         let matcher = LabelMatcher::new(selector);
-        let wanted: Option<BTreeSet<&str>> = namespaces.map(|n| n.iter().copied().collect());
+        let wanted: Option<BTreeSet<&str>> = namespaces.map(|n| crate::util::btree_set(n.iter().copied()));
         self.endpoints
             .iter()
             .enumerate()
@@ -237,9 +237,9 @@ impl<'a> CheckContext<'a> {
         selector: &LabelSelector,
         candidates: &[&BTreeMap<String, String>],
     ) -> Option<NearMiss> {
-        let keys: BTreeSet<&str> = candidates.iter().flat_map(|l| l.keys().map(String::as_str)).collect();
+        let keys: BTreeSet<&str> = crate::util::btree_set(candidates.iter().flat_map(|l| l.keys().map(String::as_str)));
         let values = |key: &str| -> BTreeSet<&str> {
-            candidates.iter().filter_map(|l| l.get(key).map(String::as_str)).collect()
+            crate::util::btree_set(candidates.iter().filter_map(|l| l.get(key).map(String::as_str)))
         };
         let miss = |location: Location, written: &str, suggestion: &str| NearMiss {
             location,

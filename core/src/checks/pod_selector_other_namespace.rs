@@ -64,7 +64,7 @@ fn run(ctx: &CheckContext<'_>, out: &mut Vec<Draft>) {
         }
         let found = ctx.pods_matching(pods, None);
         let elsewhere: BTreeSet<&str> =
-            found.iter().filter_map(|e| ctx.endpoints().get(*e)).map(|e| e.namespace.as_str()).collect();
+            crate::util::btree_set(found.iter().filter_map(|e| ctx.endpoints().get(*e)).map(|e| e.namespace.as_str()));
         if elsewhere.is_empty() {
             continue;
         }

@@ -1,6 +1,7 @@
 //! `NF304 unknown-named-port`: a named port that no destination of the rule defines (or
 //! defines only with another protocol).
 
+use crate::util::btree_set;
 use std::collections::BTreeSet;
 
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -80,9 +81,9 @@ fn check_rule(
     }
     let peers = rule.rule.peers;
     let destinations: BTreeSet<usize> = match rule.direction {
-        Direction::Ingress => ctx.cluster.selected_endpoints(index).into_iter().collect(),
-        Direction::Egress if peers.is_empty() => (0..ctx.endpoints().len()).collect(),
-        Direction::Egress => peers.iter().flat_map(|p| ctx.peer_endpoints(&policy.namespace, p)).collect(),
+        Direction::Ingress => btree_set(ctx.cluster.selected_endpoints(index)),
+        Direction::Egress if peers.is_empty() => btree_set(0..ctx.endpoints().len()),
+        Direction::Egress => btree_set(peers.iter().flat_map(|p| ctx.peer_endpoints(&policy.namespace, p))),
     };
     let external_only =
         rule.direction == Direction::Egress && !peers.is_empty() && peers.iter().all(|p| p.ip_block.is_some());
@@ -104,7 +105,7 @@ fn check_rule(
             continue;
         }
         let side = if rule.direction == Direction::Ingress { "selected pod" } else { "destination" };
-        let others: BTreeSet<&str> = ports.iter().filter(|p| p.name == name).map(|p| p.protocol.as_str()).collect();
+        let others: BTreeSet<&str> = btree_set(ports.iter().filter(|p| p.name == name).map(|p| p.protocol.as_str()));
         let draft = if let Some(other) = others.first().filter(|_| others.len() == 1) {
             META.finding(
                 policy.source.locate(&format!("{at}/protocol")),
@@ -117,7 +118,7 @@ fn check_rule(
             .fix(Some((*other).to_owned()))
         } else {
             let names: BTreeSet<&str> =
-                ports.iter().filter(|p| p.protocol == protocol).map(|p| p.name.as_str()).collect();
+                btree_set(ports.iter().filter(|p| p.protocol == protocol).map(|p| p.name.as_str()));
             let suggestion = closest(name, names.iter().copied());
             let known: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
             let help = match suggestion {

@@ -47,6 +47,7 @@
 //! ```
 
 use crate::util::CompactSort;
+use crate::util::btree_set;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
@@ -160,8 +161,8 @@ pub fn diff_lists(
     base_endpoints: &[Endpoint],
     head_endpoints: &[Endpoint],
 ) -> ConnectivityDiff {
-    let base_names: BTreeSet<&str> = base_endpoints.iter().map(|e| e.name.as_str()).collect();
-    let head_names: BTreeSet<&str> = head_endpoints.iter().map(|e| e.name.as_str()).collect();
+    let base_names: BTreeSet<&str> = btree_set(base_endpoints.iter().map(|e| e.name.as_str()));
+    let head_names: BTreeSet<&str> = btree_set(head_endpoints.iter().map(|e| e.name.as_str()));
     let mut endpoints_added: Vec<Endpoint> =
         head_endpoints.iter().filter(|e| !base_names.contains(e.name.as_str())).cloned().collect();
     let mut endpoints_removed: Vec<Endpoint> =
@@ -172,7 +173,7 @@ pub fn diff_lists(
     let (base, head) = (Side::of(base), Side::of(head));
     let mut connections = Vec::new();
     let empty = PortSet::empty();
-    let pairs: BTreeSet<&(String, String)> = base.internal.keys().chain(head.internal.keys()).collect();
+    let pairs: BTreeSet<&(String, String)> = btree_set(base.internal.keys().chain(head.internal.keys()));
     for pair in pairs {
         let before = base.internal.get(pair).unwrap_or(&empty);
         let after = head.internal.get(pair).unwrap_or(&empty);
@@ -180,7 +181,7 @@ pub fn diff_lists(
             connections.push(change);
         }
     }
-    let keys: BTreeSet<&(String, bool)> = base.external.keys().chain(head.external.keys()).collect();
+    let keys: BTreeSet<&(String, bool)> = btree_set(base.external.keys().chain(head.external.keys()));
     let none = Vec::new();
     for key in keys {
         let (endpoint, outbound) = (&key.0, key.1);

@@ -40,14 +40,15 @@ impl<'a> Layout<'a> {
         for (_, nodes) in &mut namespaces {
             nodes.sort_compact_by(|a, b| a.name.cmp(b.name));
         }
-        let mut loose: Vec<&str> = analysis
-            .connections
-            .iter()
-            .flat_map(|record| [record.src.as_str(), record.dst.as_str()])
-            .filter(|name| !known.contains(name))
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        let mut loose: Vec<&str> = crate::util::btree_set(
+            analysis
+                .connections
+                .iter()
+                .flat_map(|record| [record.src.as_str(), record.dst.as_str()])
+                .filter(|name| !known.contains(name)),
+        )
+        .into_iter()
+        .collect();
         loose.sort_compact_by_key(|name| (external_range(name).is_none(), external_range(name), *name));
         let loose = loose.into_iter().map(|name| Node { name, label: name.to_owned() }).collect();
         Self { namespaces, loose }

@@ -133,6 +133,9 @@ fn key_text(node: &Node) -> Option<String> {
     Some(match &node.value {
         Value::String(s) => s.clone(),
         Value::Int(i) => i.to_string(),
+        // Rust's shortest form. Kubernetes' conversion uses Go's `%g` at 32-bit precision, which
+        // differs beyond 6 digits, for exponents (`1e+06`) and for `.inf`/`.nan` (here `inf`,
+        // `NaN`): float keys are not worth a second float formatter in the WebAssembly module
         Value::Float(f) => f.to_string(),
         Value::Bool(b) => b.to_string(),
         Value::Null => "null".to_owned(),
@@ -330,6 +333,13 @@ mod tests {
         let value = json(text);
         assert_eq!(value["one"], serde_json::json!({"tier": "back", "app": "web"}));
         assert_eq!(value["many"], serde_json::json!({"app": "api", "tier": "front", "zone": "a"}));
+    }
+
+    #[test]
+    fn non_string_keys_are_named_as_kubernetes_names_them() {
+        let value = json("1.5: a\n1e3: b\n7: c\ntrue: d\n~: e\n0x1f: f\n");
+        let keys: Vec<&str> = value.as_object().map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default();
+        assert_eq!(keys, ["1.5", "1000", "7", "true", "null", "31"]);
     }
 
     #[test]

@@ -28,13 +28,13 @@ impl<'a> Labels<'a> for serde::de::IgnoredAny {
     }
 }
 
-/// A flow object; `I` is what its `flow` field holds: the flow itself when this is the
-/// `{"flow": {...}}` wrapper, nothing when it is the flow (no recursion, no allocation).
+/// A flow object, or the `{"flow": {...}}` wrapper around one (whose `flow` field holds it).
+/// One type for both keeps one decoder in the WebAssembly module; a wrapper costs one box.
 #[derive(Deserialize)]
-#[serde(bound(deserialize = "L: Deserialize<'de> + Default, I: Deserialize<'de>"))]
-struct Flow<'a, L, I> {
-    #[serde(default)]
-    flow: Option<I>,
+#[serde(bound(deserialize = "L: Deserialize<'de> + Default"))]
+struct Flow<'a, L> {
+    #[serde(borrow, default)]
+    flow: Option<Box<Flow<'a, L>>>,
     #[serde(default)]
     time: TimeValue,
     #[serde(borrow, default, deserialize_with = "opt_str")]
@@ -206,16 +206,14 @@ pub(crate) fn parse_line(line: &[u8], labels: bool) -> Result<Parsed<'_>, String
     }
 }
 
-/// The `{"flow": {...}}` wrapper, or a bare flow.
-type Outer<'a, L> = Flow<'a, L, Flow<'a, L, serde::de::IgnoredAny>>;
-
 fn parse<'a, L: Labels<'a> + Deserialize<'a>>(line: &'a [u8]) -> Result<Parsed<'a>, String> {
     // one UTF-8 check of the whole line, instead of one per key and borrowed string
     let text = std::str::from_utf8(line).map_err(|e| format!("not UTF-8 text: {e}"))?;
-    let mut outer: Outer<'a, L> = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    // the `{"flow": {...}}` wrapper, or a bare flow
+    let mut outer: Flow<'a, L> = serde_json::from_str(text).map_err(|e| e.to_string())?;
     let time = outer.time;
     let mut flow = match outer.flow.take() {
-        Some(inner) => inner,
+        Some(inner) => *inner,
         None => Flow {
             flow: None,
             time: outer.time,

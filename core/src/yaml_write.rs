@@ -161,8 +161,14 @@ fn printable(c: char) -> bool {
 
 /// Whether some YAML 1.1/1.2 reader could take `s` as a number, a date or a time: the string
 /// starts with a digit, or with a sign or dot and a digit or dot, and holds only characters of
-/// numbers (`0x1f`, `1_000`, `1e3`, `1:30`, `2001-12-14`, `1.2.3`), or it is `.inf` / `.nan`.
+/// numbers (`0x1f`, `1_000`, `1e3`, `1:30`, `1.2.3`), it starts like a date (`2001-12-14...`),
+/// or it is `.inf` / `.nan`.
 fn number_like(s: &str) -> bool {
+    // a YAML 1.1 timestamp may go on with `T`, spaces and a zone: `2001-12-14 21:59:43.10 -5`
+    let bytes = s.as_bytes();
+    if bytes.len() >= 8 && bytes.iter().take(4).all(u8::is_ascii_digit) && bytes.get(4) == Some(&b'-') {
+        return true;
+    }
     let lower = s.to_ascii_lowercase();
     let unsigned = lower.strip_prefix(['+', '-']).unwrap_or(&lower);
     if unsigned == ".inf" || unsigned == ".nan" {
@@ -277,16 +283,27 @@ spec:
     #[test]
     fn ambiguous_strings_are_quoted_and_multi_line_ones_are_blocks() {
         let value = json!({
-            "words": ["yes", "off", "null", "~", "", "1.5", "0x1f", "2001-12-14", "1:30", ".inf", "1.2.3", "- a", "-"],
+            "words": ["yes", "off", "null", "~", "", "1.5", "0x1f", "2001-12-14", "1:30", ".inf", "1.2.3", "- a", "-",
+                      "2001-12-14t21:59:43.10-05:00", "2001-12-14 21:59:43.10 -5"],
             "plain": ["-a", "a,b", "fd00::1", "N/A", "Yes please", "é"],
             "odd": ["a: b", "a #b", " lead", "trail ", "#x", "tab\tx", "q\"x", "\u{1}"],
             "text": "line one\nline two\n",
             "nested": [["a", "b"], {}, [], {"k": "multi\nline"}],
         });
         let text = to_yaml(&value);
-        for quoted in
-            ["\"yes\"", "\"off\"", "\"null\"", "\"~\"", "\"\"", "\"1.5\"", "\"0x1f\"", "\"2001-12-14\"", "\"1:30\""]
-        {
+        for quoted in [
+            "\"yes\"",
+            "\"off\"",
+            "\"null\"",
+            "\"~\"",
+            "\"\"",
+            "\"1.5\"",
+            "\"0x1f\"",
+            "\"2001-12-14\"",
+            "\"1:30\"",
+            "\"2001-12-14t21:59:43.10-05:00\"",
+            "\"2001-12-14 21:59:43.10 -5\"",
+        ] {
             assert!(text.contains(&format!("- {quoted}\n")), "{quoted} not quoted in\n{text}");
         }
         for plain in ["-a", "a,b", "fd00::1", "N/A", "Yes please", "é"] {

@@ -438,6 +438,17 @@ fn intent_value_errors_are_located() {
         Some(("/namespaces/0/defaultDeny", 5)),
         "{e:?}"
     );
+    // A port that is neither a number nor a name says what it takes.
+    let text = format!(
+        "{INTENT_HEAD}namespaces:\n  - name: shop\n    workloads:\n      - name: api\n        egress:\n          - to: [{{anywhere: {{}}}}]\n            ports: [{{port: 80.5}}]\n"
+    );
+    let e = parse_intent(&text, "i.yaml").unwrap_err();
+    assert_eq!(
+        e.location.as_ref().map(|l| (l.pointer.as_str(), l.line)),
+        Some(("/namespaces/0/workloads/0/egress/0/ports/0/port", 9)),
+        "{e:?}"
+    );
+    assert!(e.message.contains("expected a port number or a container port name"), "{}", e.message);
     // allowDns without default deny egress points at allowDns.
     let text = format!("{INTENT_HEAD}namespaces:\n  - name: shop\n    defaultDeny: Ingress\n    allowDns: true\n");
     let e = build_intent_text(&text, "i.yaml").unwrap_err();

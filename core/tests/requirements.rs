@@ -114,6 +114,12 @@ fn invalid_files_are_located_errors() {
         ("bad expect", format!("{head}  - name: a\n    from: a/b\n    to: c/d\n    expect: maybe\n")),
         ("bad peer", format!("{head}  - name: a\n    from: [a/b]\n    to: c/d\n    expect: deny\n")),
         (
+            "bad selector field",
+            format!(
+                "{head}  - name: a\n    from: {{namespace: shop, podSelector: {{matchLabels: {{app: [web]}}}}}}\n    to: c/d\n    expect: deny\n"
+            ),
+        ),
+        (
             "both namespace forms",
             format!(
                 "{head}  - name: a\n    from: {{namespace: a, namespaceSelector: {{}}}}\n    to: c/d\n    expect: deny\n"

@@ -267,13 +267,39 @@ pub struct IntentPort {
 }
 
 /// A port number or name.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum IntentPortValue {
     /// A port number.
     Number(i64),
     /// A container port name.
     Name(String),
+}
+
+impl<'de> Deserialize<'de> for IntentPortValue {
+    /// A number or a string, read directly (a derived untagged enum buffers the value first and
+    /// can only say that it matched no variant).
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = IntentPortValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a port number or a container port name")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<IntentPortValue, E> {
+                Ok(IntentPortValue::Number(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<IntentPortValue, E> {
+                i64::try_from(v)
+                    .map(IntentPortValue::Number)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(v), &self))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<IntentPortValue, E> {
+                Ok(IntentPortValue::Name(v.to_owned()))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
 }
 
 /// The JSON Schema of the intent format (JSON Schema 2020-12, from the Rust types).

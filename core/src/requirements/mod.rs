@@ -128,17 +128,44 @@ pub enum RequirementPeer {
 }
 
 impl<'de> Deserialize<'de> for RequirementPeer {
-    /// A string or a mapping (a derived untagged enum would also take a sequence as a
-    /// selector, field by field).
+    /// A string or a mapping, read directly: an error inside the selector is placed at its
+    /// field (a derived untagged enum would also take a sequence as a selector, field by field,
+    /// and could only say that nothing matched).
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
-        match serde_json::Value::deserialize(deserializer)? {
-            serde_json::Value::String(name) => Ok(Self::Name(name)),
-            value @ serde_json::Value::Object(_) => {
-                serde_json::from_value(value).map(Self::Selector).map_err(D::Error::custom)
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RequirementPeer;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a workload, an address or a selector")
             }
-            _ => Err(D::Error::custom(PEER_SHAPE)),
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RequirementPeer, E> {
+                Ok(RequirementPeer::Name(v.to_owned()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<RequirementPeer, A::Error> {
+                PeerSelector::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(RequirementPeer::Selector)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<RequirementPeer, A::Error> {
+                Err(A::Error::custom(PEER_SHAPE))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<RequirementPeer, E> {
+                Err(E::custom(PEER_SHAPE))
+            }
+            fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<RequirementPeer, E> {
+                Err(E::custom(PEER_SHAPE))
+            }
+            fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<RequirementPeer, E> {
+                Err(E::custom(PEER_SHAPE))
+            }
+            fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<RequirementPeer, E> {
+                Err(E::custom(PEER_SHAPE))
+            }
+            fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<RequirementPeer, E> {
+                Err(E::custom(PEER_SHAPE))
+            }
         }
+        deserializer.deserialize_any(V)
     }
 }
 

@@ -50,6 +50,7 @@ mod generic;
 mod hubble;
 pub mod impact;
 mod ingest;
+mod json;
 pub mod map;
 mod record;
 pub mod resolve;

@@ -2,13 +2,11 @@
 
 use std::borrow::Cow;
 
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
-
 use super::FlowVerdict;
 use crate::engine::Protocol;
 
 /// One side (source or destination) of a record.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct Side<'a> {
     pub(crate) namespace: Option<Cow<'a, str>>,
     pub(crate) pod: Option<Cow<'a, str>>,
@@ -20,7 +18,7 @@ pub(crate) struct Side<'a> {
 }
 
 /// A flow record.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Record<'a> {
     pub(crate) time: Option<i64>,
     pub(crate) verdict: FlowVerdict,
@@ -47,92 +45,10 @@ pub(crate) enum Skip {
 }
 
 /// What a line holds.
+#[derive(Debug, PartialEq)]
 pub(crate) enum Parsed<'a> {
     Flow(Box<Record<'a>>),
     Skip(Skip),
-}
-
-/// A timestamp given as RFC 3339 text or Unix seconds.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct TimeValue(pub(crate) Option<i64>);
-
-impl<'de> serde::Deserialize<'de> for TimeValue {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = TimeValue;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an RFC 3339 timestamp or Unix seconds")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<TimeValue, E> {
-                if v.is_empty() {
-                    return Ok(TimeValue(None));
-                }
-                super::time::parse_time(v)
-                    .map(|t| TimeValue(Some(t)))
-                    .ok_or_else(|| E::custom(format!("invalid time `{v}`")))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<TimeValue, E> {
-                i64::try_from(v)
-                    .ok()
-                    .and_then(|s| s.checked_mul(1_000_000_000))
-                    .map(|t| TimeValue(Some(t)))
-                    .ok_or_else(|| E::custom("time out of range"))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<TimeValue, E> {
-                v.checked_mul(1_000_000_000).map(|t| TimeValue(Some(t))).ok_or_else(|| E::custom("time out of range"))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<TimeValue, E> {
-                super::time::from_unix_float(v)
-                    .map(|t| TimeValue(Some(t)))
-                    .ok_or_else(|| E::custom("time out of range"))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<TimeValue, E> {
-                Ok(TimeValue(None))
-            }
-        }
-        deserializer.deserialize_any(V)
-    }
-}
-
-/// Labels given as a list of `key=value`, a `key=value;key=value` string, or an object.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct LabelList<'a>(pub(crate) Vec<Cow<'a, str>>);
-
-impl<'de: 'a, 'a> serde::Deserialize<'de> for LabelList<'a> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = LabelList<'a>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("labels: a list of `key=value`, a `key=value;…` string or an object")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<LabelList<'a>, E> {
-                Ok(LabelList(split_labels(v).map(Cow::Borrowed).collect()))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<LabelList<'a>, E> {
-                Ok(LabelList(split_labels(v).map(|s| Cow::Owned(s.to_owned())).collect()))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<LabelList<'a>, E> {
-                Ok(LabelList::default())
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<LabelList<'a>, A::Error> {
-                let mut out = Vec::new();
-                while let Some(item) = seq.next_element::<Cow<'de, str>>()? {
-                    out.push(item);
-                }
-                Ok(LabelList(out))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LabelList<'a>, A::Error> {
-                let mut out = Vec::new();
-                while let Some((k, v)) = map.next_entry::<Cow<'de, str>, Cow<'de, str>>()? {
-                    out.push(Cow::Owned(format!("{k}={v}")));
-                }
-                Ok(LabelList(out))
-            }
-        }
-        deserializer.deserialize_any(V(std::marker::PhantomData))
-    }
 }
 
 /// Splits `key=value;key=value` (also `,`-separated when no `;` is present).
@@ -165,5 +81,116 @@ pub(crate) fn split_workload(text: Cow<'_, str>) -> (Option<Cow<'_, str>>, Optio
             Some((k, n)) => (Some(Cow::Owned(k.to_owned())), Some(Cow::Owned(n.to_owned()))),
             None => (None, Some(Cow::Owned(t))),
         },
+    }
+}
+
+/// For the tests that compare a reader with the serde-derived one it replaced: the same
+/// record or skip, or both fail (their messages differ).
+#[cfg(test)]
+pub(crate) fn same_outcome(
+    line: &str,
+    ours: &Result<Parsed<'_>, String>,
+    theirs: &Result<Parsed<'_>, String>,
+) -> Result<(), proptest::test_runner::TestCaseError> {
+    match (ours, theirs) {
+        (Ok(a), Ok(b)) => proptest::prop_assert_eq!(a, b, "{}", line),
+        (Err(_), Err(_)) => {}
+        _ => proptest::prop_assert!(false, "{}\nours {:?}\ntheirs {:?}", line, ours, theirs),
+    }
+    Ok(())
+}
+
+/// The serde reading of times and labels, for the reference readers the tests compare with.
+#[cfg(test)]
+pub(crate) mod serde_reading {
+    use std::borrow::Cow;
+
+    use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+
+    use super::split_labels;
+
+    /// A timestamp given as RFC 3339 text or Unix seconds.
+    #[derive(Clone, Copy, Debug, Default)]
+    pub(crate) struct TimeValue(pub(crate) Option<i64>);
+
+    impl<'de> serde::Deserialize<'de> for TimeValue {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct V;
+            impl Visitor<'_> for V {
+                type Value = TimeValue;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("an RFC 3339 timestamp or Unix seconds")
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> Result<TimeValue, E> {
+                    if v.is_empty() {
+                        return Ok(TimeValue(None));
+                    }
+                    super::super::time::parse_time(v)
+                        .map(|t| TimeValue(Some(t)))
+                        .ok_or_else(|| E::custom(format!("invalid time `{v}`")))
+                }
+                fn visit_u64<E: de::Error>(self, v: u64) -> Result<TimeValue, E> {
+                    i64::try_from(v)
+                        .ok()
+                        .and_then(|s| s.checked_mul(1_000_000_000))
+                        .map(|t| TimeValue(Some(t)))
+                        .ok_or_else(|| E::custom("time out of range"))
+                }
+                fn visit_i64<E: de::Error>(self, v: i64) -> Result<TimeValue, E> {
+                    v.checked_mul(1_000_000_000)
+                        .map(|t| TimeValue(Some(t)))
+                        .ok_or_else(|| E::custom("time out of range"))
+                }
+                fn visit_f64<E: de::Error>(self, v: f64) -> Result<TimeValue, E> {
+                    super::super::time::from_unix_float(v)
+                        .map(|t| TimeValue(Some(t)))
+                        .ok_or_else(|| E::custom("time out of range"))
+                }
+                fn visit_unit<E: de::Error>(self) -> Result<TimeValue, E> {
+                    Ok(TimeValue(None))
+                }
+            }
+            deserializer.deserialize_any(V)
+        }
+    }
+
+    /// Labels given as a list of `key=value`, a `key=value;key=value` string, or an object.
+    #[derive(Clone, Debug, Default)]
+    pub(crate) struct LabelList<'a>(pub(crate) Vec<Cow<'a, str>>);
+
+    impl<'de: 'a, 'a> serde::Deserialize<'de> for LabelList<'a> {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct V<'a>(std::marker::PhantomData<&'a ()>);
+            impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+                type Value = LabelList<'a>;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("labels: a list of `key=value`, a `key=value;…` string or an object")
+                }
+                fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<LabelList<'a>, E> {
+                    Ok(LabelList(split_labels(v).map(Cow::Borrowed).collect()))
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> Result<LabelList<'a>, E> {
+                    Ok(LabelList(split_labels(v).map(|s| Cow::Owned(s.to_owned())).collect()))
+                }
+                fn visit_unit<E: de::Error>(self) -> Result<LabelList<'a>, E> {
+                    Ok(LabelList::default())
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<LabelList<'a>, A::Error> {
+                    let mut out = Vec::new();
+                    while let Some(item) = seq.next_element::<Cow<'de, str>>()? {
+                        out.push(item);
+                    }
+                    Ok(LabelList(out))
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LabelList<'a>, A::Error> {
+                    let mut out = Vec::new();
+                    while let Some((k, v)) = map.next_entry::<Cow<'de, str>, Cow<'de, str>>()? {
+                        out.push(Cow::Owned(format!("{k}={v}")));
+                    }
+                    Ok(LabelList(out))
+                }
+            }
+            deserializer.deserialize_any(V(std::marker::PhantomData))
+        }
     }
 }

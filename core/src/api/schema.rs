@@ -143,7 +143,7 @@ fn bundled() -> Result<Vec<(String, serde_json::Value)>, Error> {
     let broken = |why: String| Error::new(ErrorCode::Output, format!("the bundled schemas are broken: {why}"));
     let parsed = crate::parse::parse_text(include_str!("schemas.json"), "schemas.json", &options)?;
     let root = parsed.documents.into_iter().next().ok_or_else(|| broken("empty".to_owned()))?.root;
-    let bundle: Map<String, Value> = crate::source_de::from_node(&root).map_err(|e| broken(e.to_string()))?;
+    let bundle = root.to_json();
     let (Some(Value::Object(defs)), Some(Value::Object(tops))) = (bundle.get("defs"), bundle.get("schemas")) else {
         return Err(broken("no `defs` or `schemas`".to_owned()));
     };

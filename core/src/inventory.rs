@@ -215,6 +215,11 @@ impl ResourceSet {
     /// Only input-level failures (too large, not text, or strict mode and a bad document);
     /// otherwise bad documents are recorded in [`ResourceSet::errors`].
     pub fn add_text(&mut self, text: &str, file: &str, options: &ParseOptions) -> Result<(), Error> {
+        self.add_text_with(text, file, options, true)
+    }
+
+    /// [`ResourceSet::add_text`]; `by_item`: a large list's items are read one by one.
+    fn add_text_with(&mut self, text: &str, file: &str, options: &ParseOptions, by_item: bool) -> Result<(), Error> {
         let shared: Arc<str> = Arc::from(file);
         let strict = options.strict;
         // Each document is decoded and slimmed by the thread that parsed it, as soon as it is
@@ -222,9 +227,23 @@ impl ResourceSet {
         let read = |doc: Document| -> Vec<Result<Item, Error>> {
             let source =
                 SourceDoc { file: shared.clone(), root: Arc::new(doc.root), base: String::new(), document: doc.index };
-            read_document(source, strict)
+            read_document(source, None, strict)
         };
-        let parsed = parse_text_with(text, file, options, &read)?;
+        // So is each item of a large list (`kubectl get -o yaml` of a cluster), natively: the
+        // item is its resource's tree (locations and pointers are the same as in the list's).
+        #[cfg(not(target_arch = "wasm32"))]
+        let read_item = |document: usize, list: &Node, _: usize, item: Node| -> Vec<Result<Item, Error>> {
+            let Some((api_version, item_kind)) = list_header(list) else { return Vec::new() };
+            let source = SourceDoc { file: shared.clone(), root: Arc::new(item), base: String::new(), document };
+            read_document(source, item_kind.as_deref().map(|k| (api_version.as_str(), k)), strict)
+        };
+        #[cfg(not(target_arch = "wasm32"))]
+        let items = crate::parse::ListItems { wants: &|list| list_header(list).is_some(), each: &read_item };
+        #[cfg(not(target_arch = "wasm32"))]
+        let list_items = by_item.then_some(&items);
+        #[cfg(target_arch = "wasm32")]
+        let list_items = by_item.then_some(()).and(None);
+        let parsed = parse_text_with(text, file, options, &read, list_items)?;
         self.errors.extend(parsed.errors);
         for items in parsed.documents {
             for item in items {
@@ -300,19 +319,33 @@ enum Item {
 /// Lists with at least this many items are read, slimmed and freed on the available cores.
 const PARALLEL_ITEMS: usize = 4096;
 
-/// Reads the resources of one document, in order, then slims its tree (see [`slim_tree`]).
-/// In strict mode reading stops at the first error.
-fn read_document(source: SourceDoc, strict: bool) -> Vec<Result<Item, Error>> {
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))] // lists are read item by item natively
+/// The `apiVersion` and the items' kind (from `PodList`; none for `List`) of a list document
+/// whose items can be read one by one: a mapping with `apiVersion`, a `kind` ending in `List`,
+/// and `items`, as `read_resource` reads a list.
+fn list_header(list: &Node) -> Option<(String, Option<String>)> {
+    let api_version = list.get("apiVersion").and_then(Node::as_str)?;
+    let kind = list.get("kind").and_then(Node::as_str)?;
+    if !(kind == "List" || kind.ends_with("List")) || list.get("items").is_none() {
+        return None;
+    }
+    Some((api_version.to_owned(), kind.strip_suffix("List").filter(|k| !k.is_empty()).map(str::to_owned)))
+}
+
+/// Reads the resources of one document (or one item of a list, with the `apiVersion` and
+/// kind its list gives), in order, then slims its tree (see [`slim_tree`]). In strict mode
+/// reading stops at the first error.
+fn read_document(source: SourceDoc, inherited: Option<(&str, &str)>, strict: bool) -> Vec<Result<Item, Error>> {
     let mut items = Vec::new();
     let root = source.root.clone();
-    read_node(source, None, strict, &mut items);
+    read_node(source, inherited, strict, &mut items);
     let slim = items.iter().any(|i| matches!(i, Ok(Item::Pod(_) | Item::Workload(_))));
     if !slim {
         return items;
     }
     // every resource of the document shares the tree: swap in the slim one
     let full = root;
-    let root = Arc::new(slim_tree(&full, None));
+    let root = Arc::new(slim_tree(&full, inherited.map(|(_, kind)| kind)));
     let sources: Vec<&mut SourceDoc> = items
         .iter_mut()
         .filter_map(|i| match i {
@@ -652,6 +685,104 @@ spec:
           hostNetwork: true
           containers: [{name: c, image: busybox, ports: [{name: http, containerPort: 80}]}]
 ";
+
+    /// A large list read item by item (each item its resource's own tree, parsed, read and
+    /// slimmed on its thread) gives the same resources, trees, locations and errors as the
+    /// list read as one tree.
+    #[test]
+    fn list_items_read_one_by_one_as_in_the_whole_list() {
+        let mut items = Vec::new();
+        let mut bytes = 0;
+        // over the size at which a list is parsed item by item
+        for i in 0usize.. {
+            if bytes >= (5 << 20) {
+                break;
+            }
+            let (m, host) = (i % 7, i % 2 == 0);
+            let (a, b, c) = (i / 65536 % 256, i / 256 % 256, i % 256);
+            let item = match i % 9 {
+                0 => format!(
+                    r#"{{"apiVersion": "v1", "kind": "Pod", "metadata": {{"name": "p{i}", "namespace": "ns{m}", "labels": {{"app": "a{m}"}}, "ownerReferences": [{{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs{m}", "uid": "u"}}], "managedFields": [{{"manager": "kubectl"}}]}}, "spec": {{"hostNetwork": {host}, "containers": [{{"name": "c", "image": "nginx:{i}", "ports": [{{"name": "http", "containerPort": 80}}]}}]}}, "status": {{"podIP": "10.{a}.{b}.{c}", "podIPs": [{{"ip": "10.{a}.{b}.{c}"}}, {{"ip": "fd00::{i:x}"}}]}}}}"#
+                ),
+                1 => format!(
+                    r#"{{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {{"name": "d{i}", "namespace": "ns1"}}, "spec": {{"selector": {{"matchLabels": {{"app": "d"}}}}, "template": {{"metadata": {{"labels": {{"app": "d{i}"}}}}, "spec": {{"containers": [{{"name": "web", "ports": [{{"containerPort": 8080}}]}}]}}}}}}}}"#
+                ),
+                2 => format!(
+                    r#"{{"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {{"name": "cj{i}"}}, "spec": {{"jobTemplate": {{"spec": {{"template": {{"spec": {{"hostNetwork": true, "containers": [{{"name": "j"}}]}}}}}}}}}}}}"#
+                ),
+                // what the reader rejects is reported the same
+                3 => format!(
+                    r#"{{"apiVersion": "v1", "kind": "Pod", "metadata": {{"name": "bad{i}", "labels": "app=x"}}}}"#
+                ),
+                4 => format!(r#"{{"apiVersion": "v1", "metadata": {{"name": "nokind{i}"}}}}"#),
+                5 => format!(
+                    r#"{{"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {{"name": "s{i}"}}, "spec": {{"template": 7}}}}"#
+                ),
+                6 => format!(
+                    r#"{{"apiVersion": "v1", "kind": "Namespace", "metadata": {{"name": "ns{i}", "labels": {{"team": "t"}}}}}}"#
+                ),
+                7 => format!(
+                    r#"{{"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {{"name": "np{i}", "namespace": "ns1"}}, "spec": {{"podSelector": {{}}, "ingress": [{{"ports": [{{"port": 80}}]}}]}}}}"#
+                ),
+                _ => format!(
+                    r#"{{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {{"name": "cm{i}"}}, "data": {{"k": "{i}"}}}}"#
+                ),
+            };
+            bytes += item.len() + 2;
+            items.push(item);
+        }
+        let json = format!("{{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [\n{}\n]}}\n", items.join(",\n"));
+        let options = ParseOptions { max_input_bytes: 64 << 20, max_nodes: 50_000_000, ..ParseOptions::default() };
+        let read = |by_item: bool| {
+            let mut set = ResourceSet::default();
+            set.add_text_with(&json, "list.json", &options, by_item).unwrap();
+            set
+        };
+        // what was read, each resource's tree and where its parts are
+        let summary = |set: &ResourceSet| {
+            let at = |s: &SourceDoc| {
+                let (here, meta) = (s.locate(""), s.locate_key("/metadata", "name"));
+                format!("{}#{} {:?} {here:?} {meta:?}", s.file, s.document, s.node())
+            };
+            let mut out = Vec::new();
+            out.extend(set.namespaces.iter().map(|r| format!("{} {:?} {}", r.name, r.labels, at(&r.source))));
+            out.extend(set.pods.iter().map(|r| {
+                format!(
+                    "{}/{} {:?} {:?} {:?} {:?} {}",
+                    r.namespace,
+                    r.name,
+                    r.labels,
+                    r.owners,
+                    r.spec,
+                    r.ips,
+                    at(&r.source)
+                )
+            }));
+            out.extend(set.workloads.iter().map(|r| {
+                let (labels, template) = (&r.labels, &r.template_labels);
+                let spec = r.source.locate(r.template_pointer);
+                format!(
+                    "{:?} {}/{} {labels:?} {template:?} {:?} {spec:?} {}",
+                    r.kind,
+                    r.namespace,
+                    r.name,
+                    r.spec,
+                    at(&r.source)
+                )
+            }));
+            out.extend(set.policies.iter().map(|r| format!("{:?} {}", r.object, at(&r.source))));
+            out.extend(set.errors.iter().map(|e| format!("{e:?}")));
+            out.push(format!("{:?}", set.skipped));
+            out
+        };
+        let (by_item, whole) = (read(true), read(false));
+        assert!(by_item.pods.len() > 1000 && by_item.errors.len() > 100, "{} pods", by_item.pods.len());
+        assert_eq!(summary(&by_item), summary(&whole));
+        // read one by one (where the list is parsed item by item: more than one core)
+        if crate::util::threads() > 1 {
+            assert_eq!((by_item.pods[0].source.base.as_str(), whole.pods[0].source.base.as_str()), ("", "/items/0"));
+        }
+    }
 
     #[test]
     fn pod_and_workload_trees_are_slim_and_still_locate() {

@@ -171,7 +171,7 @@ fn is_blank(chunk: &str) -> bool {
 /// Fails as a whole only for input-level problems (too large, not text, too many documents),
 /// or, in strict mode, on the first document that does not parse.
 pub fn parse_text(text: &str, file: &str, options: &ParseOptions) -> Result<ParsedText, Error> {
-    let parsed = parse_text_with(text, file, options, &|document| document)?;
+    let parsed = parse_text_with(text, file, options, &|document| document, None)?;
     Ok(ParsedText { documents: parsed.documents, errors: parsed.errors })
 }
 
@@ -182,14 +182,29 @@ pub(crate) struct ParsedWith<T> {
     pub(crate) errors: Vec<Error>,
 }
 
+/// How a caller reads the items of a large list document one by one (see [`parse_text_with`]).
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))] // lists are read item by item natively
+pub(crate) struct ListItems<'f, T> {
+    /// Shown the rest of the document (its `items` empty): whether to read its items one by one.
+    pub(crate) wants: &'f (dyn Fn(&Node) -> bool + Sync),
+    /// Reads item `i` of the list in document `index`, given the rest of the document.
+    pub(crate) each: &'f (dyn Fn(usize, &Node, usize, Node) -> T + Sync),
+}
+
 /// [`parse_text`], with `each` applied to every document as soon as it is parsed, on the
 /// thread that parsed it (see [`parse_chunks`]): the inventory decodes and slims a document
 /// there, so its full tree is freed by the thread that built it, right away.
+///
+/// With `list_items`, a large list document (`kubectl get -o yaml|json` of a cluster) that
+/// `wants` accepts is read item by item instead, natively (`crate::parse_list`): each item goes
+/// to `list_items.each` on the thread that parsed it, and the documents' results hold one
+/// result per item. The whole list's tree then never exists at once.
 pub(crate) fn parse_text_with<T: Send>(
     text: &str,
     file: &str,
     options: &ParseOptions,
     each: &(dyn Fn(Document) -> T + Sync),
+    list_items: Option<&ListItems<'_, T>>,
 ) -> Result<ParsedWith<T>, Error> {
     let whole = |code, message: String, help: &str| {
         Error::new(code, message).with_help(help).at(Location {
@@ -223,7 +238,7 @@ pub(crate) fn parse_text_with<T: Send>(
         max_alias_replay: options.max_alias_replay,
     };
     let mut parsed = ParsedWith { documents: Vec::new(), errors: Vec::new() };
-    for (index, (chunk, result)) in chunks.iter().zip(parse_chunks(&chunks, limits, each)).enumerate() {
+    for (index, (chunk, result)) in chunks.iter().zip(parse_chunks(&chunks, limits, each, list_items)).enumerate() {
         match result {
             None => {}
             Some(Ok(documents)) => parsed.documents.extend(documents),
@@ -246,22 +261,35 @@ const PARALLEL_BYTES: usize = 4 << 20;
 /// documents left out), or its error; `None` for a blank chunk.
 type ChunkResult<T> = Option<Result<Vec<T>, YamlError>>;
 
-fn parse_chunk<T>(
+fn parse_chunk<T: Send>(
     (index, chunk): (usize, &Chunk<'_>),
     limits: Limits,
     each: &(dyn Fn(Document) -> T + Sync),
+    list_items: Option<&ListItems<'_, T>>,
 ) -> ChunkResult<T> {
     if is_blank(chunk.text) {
         return None;
     }
     // one large list document (`kubectl get -o yaml|json`): its items on the available cores
     #[cfg(not(target_arch = "wasm32"))]
-    if chunk.text.len() >= PARALLEL_BYTES
-        && crate::util::threads() > 1
-        && let Some(root) = crate::parse_list::parse_list(chunk.text, chunk.first_line, limits)
-    {
-        return Some(Ok(vec![each(Document { index, root })]));
+    if chunk.text.len() >= PARALLEL_BYTES && crate::util::threads() > 1 {
+        if let Some(items) = list_items
+            && let Some(results) = crate::parse_list::parse_list_items(
+                chunk.text,
+                chunk.first_line,
+                limits,
+                items.wants,
+                &|root, i, item| (items.each)(index, root, i, item),
+            )
+        {
+            return Some(Ok(results));
+        }
+        if let Some(root) = crate::parse_list::parse_list(chunk.text, chunk.first_line, limits) {
+            return Some(Ok(vec![each(Document { index, root })]));
+        }
     }
+    #[cfg(target_arch = "wasm32")]
+    let _ = list_items;
     Some(parse_documents(chunk.text, limits).map(|roots| {
         roots
             .into_iter()
@@ -281,10 +309,13 @@ fn parse_chunks<T: Send>(
     chunks: &[Chunk<'_>],
     limits: Limits,
     each: &(dyn Fn(Document) -> T + Sync),
+    list_items: Option<&ListItems<'_, T>>,
 ) -> Vec<ChunkResult<T>> {
     let bytes: usize = chunks.iter().map(|c| c.text.len()).sum();
     let min_parallel = if bytes >= PARALLEL_BYTES { 1 } else { usize::MAX };
-    crate::util::map_ordered(chunks, min_parallel, &|index, chunk| parse_chunk((index, chunk), limits, each))
+    crate::util::map_ordered(chunks, min_parallel, &|index, chunk| {
+        parse_chunk((index, chunk), limits, each, list_items)
+    })
 }
 
 fn convert_error(e: &YamlError, file: &str, first_line: u32, index: usize, strict: bool) -> Error {

@@ -21,9 +21,16 @@ struct Split<'a> {
     block: bool,
 }
 
-/// The document's tree, parsed item by item on the available cores; `None` when the document
-/// is not such a list or anything is uncertain (then parse it whole).
-pub(crate) fn parse_list(text: &str, first_line: u32, limits: Limits) -> Option<Node> {
+/// A list document cut into its items, with the tree of the rest of it.
+struct Prepared<'a> {
+    split: Split<'a>,
+    /// The skeleton's tree: the document without its items (`items: null` or `[]`).
+    root: Node,
+}
+
+/// Cuts `text` into its items and parses the rest; `None` when the document is not such a list
+/// or anything is uncertain.
+fn prepare(text: &str, first_line: u32, limits: Limits) -> Option<Prepared<'_>> {
     if may_have_anchors(text) || text.lines().any(|l| l.starts_with('%')) {
         return None;
     }
@@ -37,6 +44,36 @@ pub(crate) fn parse_list(text: &str, first_line: u32, limits: Limits) -> Option<
     if split.items.len() < 2 || (split.block && !split.items.iter().all(content_on_dash_line)) {
         return None;
     }
+    let mut roots = parse_documents(&split.skeleton, limits).ok()?;
+    let mut root = match (roots.len(), roots.pop()) {
+        (1, Some(root)) => root,
+        _ => return None,
+    };
+    shift_lines(&mut root, first_line);
+    let Value::Map(entries) = &root.value else { return None };
+    let mut found = entries.iter().filter(|(k, _)| k.name == "items");
+    let (Some((_, slot)), None) = (found.next(), found.next()) else { return None };
+    match (&slot.value, split.block) {
+        (Value::Null, true) => {}
+        (Value::Seq(empty), false) if empty.is_empty() => {}
+        _ => return None,
+    }
+    Some(Prepared { split, root })
+}
+
+/// Whether the whole document stays within the node and depth budgets: its items' counts, and
+/// the skeleton's with its items empty.
+fn within(root: &Node, nodes: usize, depth: usize, limits: Limits) -> bool {
+    let mut skeleton = root.clone();
+    set_items(&mut skeleton, Vec::new());
+    let (skeleton_nodes, skeleton_depth) = measure(&skeleton);
+    nodes.saturating_add(skeleton_nodes) <= limits.max_nodes && depth.max(skeleton_depth) < limits.max_depth
+}
+
+/// The document's tree, parsed item by item on the available cores; `None` when the document
+/// is not such a list or anything is uncertain (then parse it whole).
+pub(crate) fn parse_list(text: &str, first_line: u32, limits: Limits) -> Option<Node> {
+    let Prepared { split, mut root } = prepare(text, first_line, limits)?;
     let block = split.block;
     let parsed = crate::util::map_ordered(&split.items, 1, &|_, item| parse_item(*item, first_line, limits, block));
     let mut items = Vec::with_capacity(split.items.len());
@@ -47,31 +84,50 @@ pub(crate) fn parse_list(text: &str, first_line: u32, limits: Limits) -> Option<
         depth = depth.max(item_depth + 2);
         items.push(item);
     }
-    let mut roots = parse_documents(&split.skeleton, limits).ok()?;
-    let mut root = match (roots.len(), roots.pop()) {
-        (1, Some(root)) => root,
-        _ => return None,
-    };
-    shift_lines(&mut root, first_line);
-    let Value::Map(entries) = &mut root.value else { return None };
-    let mut found = entries.iter_mut().filter(|(k, _)| k.name == "items");
-    let (Some((_, slot)), None) = (found.next(), found.next()) else { return None };
-    match (&slot.value, split.block) {
-        (Value::Null, true) => {
-            // a block sequence is placed where its first entry is (after the `- `)
-            let first = items.first()?;
-            *slot = Node { value: Value::Seq(Vec::new()), line: first.line, column: first.column };
-        }
-        (Value::Seq(empty), false) if empty.is_empty() => {}
-        _ => return None,
-    }
-    slot.value = Value::Seq(Vec::new());
-    let (skeleton_nodes, skeleton_depth) = measure(&root);
-    if nodes.saturating_add(skeleton_nodes) > limits.max_nodes || depth.max(skeleton_depth) >= limits.max_depth {
+    if !within(&root, nodes, depth, limits) {
         return None;
+    }
+    if let Value::Map(entries) = &mut root.value
+        && let Some((_, slot)) = entries.iter_mut().find(|(k, _)| k.name == "items")
+        && block
+    {
+        // a block sequence is placed where its first entry is (after the `- `)
+        let first = items.first()?;
+        (slot.line, slot.column) = (first.line, first.column);
     }
     set_items(&mut root, items);
     Some(root)
+}
+
+/// The list's items, each handed to `each` (with the tree of the rest of the document and the
+/// item's index) on the thread that parsed it, as soon as it is parsed: the items' trees never
+/// all exist at once. `None` when the document is not such a list, anything is uncertain, or
+/// `wants` (shown the rest of the document) declines; then parse it whole. The budgets count
+/// the whole document, as a whole parse would.
+pub(crate) fn parse_list_items<T: Send>(
+    text: &str,
+    first_line: u32,
+    limits: Limits,
+    wants: &(dyn Fn(&Node) -> bool + Sync),
+    each: &(dyn Fn(&Node, usize, Node) -> T + Sync),
+) -> Option<Vec<T>> {
+    let Prepared { split, root } = prepare(text, first_line, limits)?;
+    if !wants(&root) {
+        return None;
+    }
+    let block = split.block;
+    let parsed = crate::util::map_ordered(&split.items, 1, &|i, item| {
+        parse_item(*item, first_line, limits, block).map(|(node, nodes, depth)| (each(&root, i, node), nodes, depth))
+    });
+    let mut out = Vec::with_capacity(split.items.len());
+    let (mut nodes, mut depth) = (0usize, 0usize);
+    for parsed_item in parsed {
+        let (result, item_nodes, item_depth) = parsed_item?;
+        nodes = nodes.saturating_add(item_nodes);
+        depth = depth.max(item_depth + 2);
+        out.push(result);
+    }
+    within(&root, nodes, depth, limits).then_some(out)
 }
 
 /// Puts the parsed items into the (only) `items` of the root mapping.

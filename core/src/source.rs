@@ -157,8 +157,8 @@ impl Node {
     }
 }
 
-/// A parsed resource document: its tree, the input's name, and the document's pointer prefix
-/// inside the input (non-empty for items of a `kind: List`, e.g. `/items/3`).
+/// A parsed resource document: its tree, the input's name, and the resource's pointer inside
+/// that tree (non-empty for items of a `kind: List` read as one tree, e.g. `/items/3`).
 #[derive(Clone, Debug)]
 pub struct SourceDoc {
     /// The input's name (file path or `<input>`).
@@ -169,7 +169,9 @@ pub struct SourceDoc {
     /// its `metadata`) `hostNetwork` and each container's `name` and `ports`; the typed object
     /// keeps everything. Other kinds keep their whole tree.
     pub root: Arc<Node>,
-    /// Pointer from the document's root to this resource (`/items/3` in a list, else empty).
+    /// Pointer from `root` to this resource: `/items/3` for an item of a list read as one tree,
+    /// else empty (a document, or an item of a large list read on its own, whose `root` is the
+    /// item). Locations and their pointers are relative to the resource either way.
     pub base: String,
     /// Index of the YAML document within the input (0-based).
     pub document: usize,

@@ -111,10 +111,14 @@ pub(crate) fn btree_map<K: Ord, V>(entries: impl IntoIterator<Item = (K, V)>) ->
 }
 
 /// The threads work is split over: the available cores (at most 8); one in WebAssembly.
+/// Asked once: on Linux the question reads the cgroup files (kernel time on every call).
 #[cfg_attr(target_arch = "wasm32", allow(dead_code))] // only the native paths split work
 pub(crate) fn threads() -> usize {
     #[cfg(not(target_arch = "wasm32"))]
-    return std::thread::available_parallelism().map_or(1, usize::from).min(8);
+    {
+        static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+        *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from).min(8))
+    }
     #[cfg(target_arch = "wasm32")]
     return 1;
 }

@@ -70,23 +70,36 @@ fn within(root: &Node, nodes: usize, depth: usize, limits: Limits) -> bool {
     nodes.saturating_add(skeleton_nodes) <= limits.max_nodes && depth.max(skeleton_depth) < limits.max_depth
 }
 
+/// Each item parsed on the available cores and made into a `T` by `each` (given its index)
+/// on the thread that parsed it, in order; `None` when an item does not parse alone or the
+/// whole document would break the budgets.
+fn parse_items<T: Send>(
+    Prepared { split, root }: &Prepared<'_>,
+    first_line: u32,
+    limits: Limits,
+    each: &(dyn Fn(usize, Node) -> T + Sync),
+) -> Option<Vec<T>> {
+    let block = split.block;
+    let parsed = crate::util::map_ordered(&split.items, 1, &|i, item| {
+        parse_item(*item, first_line, limits, block).map(|(node, nodes, depth)| (each(i, node), nodes, depth))
+    });
+    let mut out = Vec::with_capacity(split.items.len());
+    let (mut nodes, mut depth) = (0usize, 0usize);
+    for parsed_item in parsed {
+        let (result, item_nodes, item_depth) = parsed_item?;
+        nodes = nodes.saturating_add(item_nodes);
+        depth = depth.max(item_depth + 2);
+        out.push(result);
+    }
+    within(root, nodes, depth, limits).then_some(out)
+}
+
 /// The document's tree, parsed item by item on the available cores; `None` when the document
 /// is not such a list or anything is uncertain (then parse it whole).
 pub(crate) fn parse_list(text: &str, first_line: u32, limits: Limits) -> Option<Node> {
-    let Prepared { split, mut root } = prepare(text, first_line, limits)?;
-    let block = split.block;
-    let parsed = crate::util::map_ordered(&split.items, 1, &|_, item| parse_item(*item, first_line, limits, block));
-    let mut items = Vec::with_capacity(split.items.len());
-    let (mut nodes, mut depth) = (0usize, 0usize);
-    for parsed_item in parsed {
-        let (item, item_nodes, item_depth) = parsed_item?;
-        nodes = nodes.saturating_add(item_nodes);
-        depth = depth.max(item_depth + 2);
-        items.push(item);
-    }
-    if !within(&root, nodes, depth, limits) {
-        return None;
-    }
+    let prepared = prepare(text, first_line, limits)?;
+    let items = parse_items(&prepared, first_line, limits, &|_, node| node)?;
+    let (block, mut root) = (prepared.split.block, prepared.root);
     if let Value::Map(entries) = &mut root.value
         && let Some((_, slot)) = entries.iter_mut().find(|(k, _)| k.name == "items")
         && block
@@ -111,23 +124,11 @@ pub(crate) fn parse_list_items<T: Send>(
     wants: &(dyn Fn(&Node) -> bool + Sync),
     each: &(dyn Fn(&Node, usize, Node) -> T + Sync),
 ) -> Option<Vec<T>> {
-    let Prepared { split, root } = prepare(text, first_line, limits)?;
-    if !wants(&root) {
+    let prepared = prepare(text, first_line, limits)?;
+    if !wants(&prepared.root) {
         return None;
     }
-    let block = split.block;
-    let parsed = crate::util::map_ordered(&split.items, 1, &|i, item| {
-        parse_item(*item, first_line, limits, block).map(|(node, nodes, depth)| (each(&root, i, node), nodes, depth))
-    });
-    let mut out = Vec::with_capacity(split.items.len());
-    let (mut nodes, mut depth) = (0usize, 0usize);
-    for parsed_item in parsed {
-        let (result, item_nodes, item_depth) = parsed_item?;
-        nodes = nodes.saturating_add(item_nodes);
-        depth = depth.max(item_depth + 2);
-        out.push(result);
-    }
-    within(&root, nodes, depth, limits).then_some(out)
+    parse_items(&prepared, first_line, limits, &|i, node| each(&prepared.root, i, node))
 }
 
 /// Puts the parsed items into the (only) `items` of the root mapping.

@@ -501,52 +501,9 @@ mod reference {
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 mod tests {
+    use super::super::record::strategies::{object, port, text};
     use super::*;
     use proptest::prelude::*;
-
-    /// A value for a string field: usually a string, sometimes another type.
-    fn text() -> impl Strategy<Value = String> {
-        prop_oneof![
-            60 => r#""([a-z0-9/=:.-]|\\n|\\u00e9|é){0,8}""#,
-            3 => Just("null".to_owned()),
-            1 => Just("7".to_owned()),
-            1 => Just("true".to_owned()),
-        ]
-    }
-
-    fn port() -> impl Strategy<Value = String> {
-        prop_oneof![
-            60 => (0u32..70_000).prop_map(|p| p.to_string()),
-            3 => Just("null".to_owned()),
-            1 => Just("-1".to_owned()),
-            1 => Just("80.5".to_owned()),
-            1 => Just("\"80\"".to_owned()),
-        ]
-    }
-
-    /// An object of some of `fields` (name, value), in random order, sometimes with an unknown
-    /// field or a repeated one.
-    fn object(fields: Vec<(&'static str, BoxedStrategy<String>)>) -> BoxedStrategy<String> {
-        let n = fields.len();
-        let parts: Vec<BoxedStrategy<Option<String>>> = fields
-            .into_iter()
-            .map(|(name, value)| {
-                prop::option::weighted(0.8, value.prop_map(move |v| format!("\"{name}\": {v}"))).boxed()
-            })
-            .collect();
-        (parts, Just(()), Just((0..n).collect::<Vec<_>>()).prop_shuffle(), 0u8..60)
-            .prop_map(|(members, (), order, extra)| {
-                let mut out: Vec<String> = order.iter().filter_map(|i| members.get(*i).cloned().flatten()).collect();
-                if extra == 0 {
-                    out.push("\"unknown\": {\"a\": [1, {\"b\": null}]}".to_owned());
-                }
-                if extra == 1 && !out.is_empty() {
-                    out.push(out[0].clone());
-                }
-                format!("{{{}}}", out.join(", "))
-            })
-            .boxed()
-    }
 
     fn or_null(value: BoxedStrategy<String>) -> BoxedStrategy<String> {
         prop_oneof![40 => value, 2 => Just("null".to_owned()), 1 => Just("3".to_owned())].boxed()

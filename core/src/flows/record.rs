@@ -84,6 +84,61 @@ pub(crate) fn split_workload(text: Cow<'_, str>) -> (Option<Cow<'_, str>>, Optio
     }
 }
 
+/// Random JSON text for the tests of the flow-line readers: mostly what the formats hold,
+/// sometimes a value of the wrong type.
+#[cfg(test)]
+#[allow(clippy::indexing_slicing)]
+pub(crate) mod strategies {
+    use proptest::prelude::*;
+
+    /// A value for a string field: usually a string (escapes included), sometimes not.
+    pub(crate) fn text() -> BoxedStrategy<String> {
+        prop_oneof![
+            60 => r#""([a-z0-9/=:;.-]|\\n|\\u00e9|é){0,8}""#,
+            3 => Just("null".to_owned()),
+            1 => Just("7".to_owned()),
+            1 => Just("true".to_owned()),
+        ]
+        .boxed()
+    }
+
+    /// A value for a port field.
+    pub(crate) fn port() -> BoxedStrategy<String> {
+        prop_oneof![
+            60 => (0u32..70_000).prop_map(|p| p.to_string()),
+            3 => Just("null".to_owned()),
+            1 => Just("-1".to_owned()),
+            1 => Just("80.5".to_owned()),
+            1 => Just("\"80\"".to_owned()),
+        ]
+        .boxed()
+    }
+
+    /// An object of `fields` (name, value), each present with probability 0.8, in random order,
+    /// sometimes with an unknown field or a repeated one.
+    pub(crate) fn object(fields: Vec<(&'static str, BoxedStrategy<String>)>) -> BoxedStrategy<String> {
+        let n = fields.len();
+        let parts: Vec<BoxedStrategy<Option<String>>> = fields
+            .into_iter()
+            .map(|(name, value)| {
+                prop::option::weighted(0.8, value.prop_map(move |v| format!("\"{name}\": {v}"))).boxed()
+            })
+            .collect();
+        (parts, Just((0..n).collect::<Vec<_>>()).prop_shuffle(), 0u8..60)
+            .prop_map(|(members, order, extra)| {
+                let mut out: Vec<String> = order.iter().filter_map(|i| members.get(*i).cloned().flatten()).collect();
+                if extra == 0 {
+                    out.push("\"unknown\": {\"a\": [1, {\"b\": null}, 2.5e3]}".to_owned());
+                }
+                if extra == 1 && !out.is_empty() {
+                    out.push(out[0].clone());
+                }
+                format!("{{{}}}", out.join(", "))
+            })
+            .boxed()
+    }
+}
+
 /// For the tests that compare a reader with the serde-derived one it replaced: the same
 /// record or skip, or both fail (their messages differ).
 #[cfg(test)]

@@ -19,7 +19,7 @@ use std::borrow::Cow;
 
 use super::FlowVerdict;
 use super::json::{Json, Number};
-use super::record::{Parsed, Record, Side, parse_protocol, split_labels, split_workload};
+use super::record::{Parsed, Record, Side, parse_protocol, read_time, split_labels, split_workload};
 use crate::engine::Protocol;
 
 fn nonempty(v: Option<Cow<'_, str>>) -> Option<Cow<'_, str>> {
@@ -94,7 +94,7 @@ pub(crate) fn parse_json_line(line: &[u8]) -> Result<Parsed<'_>, String> {
     let (mut is_reply, mut drop_reason, mut count) = (None, None, None);
     json.fields("flow", &FIELDS, |json, _, key| {
         match key {
-            "time" => time = super::hubble::time(json)?,
+            "time" => time = read_time(json)?,
             "srcNamespace" => src.namespace = json.opt_str(key)?,
             "srcPod" => src.pod = json.opt_str(key)?,
             "srcIp" => src.ip = json.opt_str(key)?,

@@ -5,8 +5,8 @@
 use std::borrow::Cow;
 
 use super::FlowVerdict;
-use super::json::{Json, Number};
-use super::record::{Parsed, Record, Side, Skip};
+use super::json::Json;
+use super::record::{Parsed, Record, Side, Skip, read_time};
 use crate::engine::Protocol;
 
 /// An optional pair of strings: source and destination address, or a workload's kind and name.
@@ -63,7 +63,7 @@ fn flow<'a>(json: &mut Json<'a>, labels: bool) -> Result<Flow<'a>, String> {
         }
         match index {
             0 => f.inner = Some(Box::new(flow(json, labels)?)),
-            1 => f.time = time(json)?,
+            1 => f.time = read_time(json)?,
             2 => f.verdict = json.opt_str(key)?,
             3 => f.ip = Some(pair(json, key, ["source", "destination"])?),
             4 => f.l4 = Some(l4(json)?),
@@ -76,30 +76,6 @@ fn flow<'a>(json: &mut Json<'a>, labels: bool) -> Result<Flow<'a>, String> {
         Ok(())
     })?;
     Ok(f)
-}
-
-/// A timestamp: RFC 3339 text (empty: none) or Unix seconds.
-pub(super) fn time(json: &mut Json<'_>) -> Result<Option<i64>, String> {
-    match json.peek() {
-        Some(b'n') => json.null().map(|_| None),
-        Some(b'"') => {
-            let at = json.error("");
-            let text = json.string()?;
-            if text.is_empty() {
-                return Ok(None);
-            }
-            super::time::parse_time(&text).map(Some).ok_or_else(|| format!("invalid time `{text}`{at}"))
-        }
-        Some(b'-' | b'0'..=b'9') => {
-            let seconds = match json.number()? {
-                Number::Unsigned(v) => i64::try_from(v).ok().and_then(|s| s.checked_mul(1_000_000_000)),
-                Number::Negative(v) => v.checked_mul(1_000_000_000),
-                Number::Float(v) => super::time::from_unix_float(v),
-            };
-            seconds.map(Some).ok_or_else(|| json.error("time out of range"))
-        }
-        _ => Err(json.mismatch("time", "an RFC 3339 timestamp or Unix seconds")),
-    }
 }
 
 /// An object of two optional strings (an `IP`'s source and destination, a workload's kind and

@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 
 use super::FlowVerdict;
+use super::json::{Json, Number};
 use crate::engine::Protocol;
 
 /// One side (source or destination) of a record.
@@ -49,6 +50,31 @@ pub(crate) enum Skip {
 pub(crate) enum Parsed<'a> {
     Flow(Box<Record<'a>>),
     Skip(Skip),
+}
+
+/// A record's timestamp, in nanoseconds: RFC 3339 text (empty: none) or Unix seconds, as
+/// every JSON flow format gives it.
+pub(crate) fn read_time(json: &mut Json<'_>) -> Result<Option<i64>, String> {
+    match json.peek() {
+        Some(b'n') => json.null().map(|_| None),
+        Some(b'"') => {
+            let at = json.error("");
+            let text = json.string()?;
+            if text.is_empty() {
+                return Ok(None);
+            }
+            super::time::parse_time(&text).map(Some).ok_or_else(|| format!("invalid time `{text}`{at}"))
+        }
+        Some(b'-' | b'0'..=b'9') => {
+            let seconds = match json.number()? {
+                Number::Unsigned(v) => i64::try_from(v).ok().and_then(|s| s.checked_mul(1_000_000_000)),
+                Number::Negative(v) => v.checked_mul(1_000_000_000),
+                Number::Float(v) => super::time::from_unix_float(v),
+            };
+            seconds.map(Some).ok_or_else(|| json.error("time out of range"))
+        }
+        _ => Err(json.mismatch("time", "an RFC 3339 timestamp or Unix seconds")),
+    }
 }
 
 /// Splits `key=value;key=value` (also `,`-separated when no `;` is present).

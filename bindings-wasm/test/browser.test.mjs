@@ -1,6 +1,7 @@
 // The WASM package in real headless Chromium (Debian's /usr/bin/chromium through
-// playwright-core): the `pkg/web` build served from a local static server runs every shared
-// vector, bad input, and the browser quick start of docs/api.md.
+// playwright-core): the `pkg/web` (core) and `pkg/web-full` builds, served from a local static
+// server, run the shared vectors of their operations and bad input; the browser quick start of
+// docs/api.md runs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -51,10 +52,14 @@ before(async () => {
   page = await browser.newPage();
   page.on('pageerror', (e) => console.error('page error:', e));
   await page.goto(`${origin}/pkg/web/netfence_wasm.js`); // same origin for the module import
+  // both builds in one page: separate modules, separate memories
   await page.evaluate(async () => {
-    const module = await import('/pkg/web/netfence_wasm.js');
-    await module.default();
-    globalThis.netfence = module;
+    globalThis.netfence = {};
+    for (const [build, dir] of [['core', 'web'], ['full', 'web-full']]) {
+      const module = await import(`/pkg/${dir}/netfence_wasm.js`);
+      await module.default();
+      globalThis.netfence[build] = module;
+    }
   });
 });
 
@@ -65,37 +70,45 @@ after(async () => {
 
 const vectors = loadVectors();
 
-test('every vector runs in Chromium', async () => {
-  assert.ok(vectors.length >= 8);
-  const results = await page.evaluate(({ vectors, names }) => vectors.map((v, i) => {
-    try {
-      return { response: globalThis.netfence[names[i]](v.request) };
-    } catch (e) {
-      return { thrown: { isError: e instanceof Error, name: e.name, code: e.code, payload: e.payload } };
-    }
-  }), { vectors, names: vectors.map((v) => camel(v.operation)) });
-  vectors.forEach((v, i) => {
-    const name = `${v.operation}/${v.name}`;
-    if (v.error) {
-      assert.ok(results[i].thrown, `${name}: expected an error`);
-      assert.equal(results[i].thrown.isError, true, name);
-      assert.equal(results[i].thrown.code, v.error.code, name);
-      assert.deepEqual(results[i].thrown.payload, v.error, name);
-    } else {
-      assert.deepEqual(results[i].response, v.response, name);
-    }
+for (const build of ['core', 'full']) {
+  test(`${build}: every vector of the build's operations runs in Chromium`, async () => {
+    const operations = await page.evaluate((build) => globalThis.netfence[build].operations(), build);
+    const mine = vectors.filter((v) => operations.includes(v.operation));
+    assert.ok(mine.length >= 8);
+    if (build === 'full') assert.equal(mine.length, vectors.length);
+    const results = await page.evaluate(({ build, vectors, names }) => vectors.map((v, i) => {
+      try {
+        return { response: globalThis.netfence[build][names[i]](v.request) };
+      } catch (e) {
+        return { thrown: { isError: e instanceof Error, name: e.name, code: e.code, payload: e.payload } };
+      }
+    }), { build, vectors: mine, names: mine.map((v) => camel(v.operation)) });
+    mine.forEach((v, i) => {
+      const name = `${build}: ${v.operation}/${v.name}`;
+      if (v.error) {
+        assert.ok(results[i].thrown, `${name}: expected an error`);
+        assert.equal(results[i].thrown.isError, true, name);
+        assert.equal(results[i].thrown.code, v.error.code, name);
+        assert.deepEqual(results[i].thrown.payload, v.error, name);
+      } else {
+        assert.deepEqual(results[i].response, v.response, name);
+      }
+    });
   });
-});
 
-test('bad input throws a structured Error in Chromium and the module keeps working', async () => {
-  const out = await page.evaluate(() => {
-    const attempts = [() => globalThis.netfence.parse(42), () => globalThis.netfence.parse({ n: 1n }), () => globalThis.netfence.call('nope', {})];
-    const codes = attempts.map((run) => { try { run(); return 'no error'; } catch (e) { return e instanceof Error ? e.code : 'not an Error'; } });
-    const after = globalThis.netfence.validate({ sources: [{ text: 'kind: Namespace\napiVersion: v1\nmetadata: {name: a}\n' }] }).valid;
-    return { codes, after };
+  test(`${build}: bad input throws a structured Error in Chromium and the module keeps working`, async () => {
+    const out = await page.evaluate((build) => {
+      const nf = globalThis.netfence[build];
+      const attempts = [() => nf.parse(42), () => nf.parse({ n: 1n }), () => nf.call('nope', {}), () => nf.call('review', { sources: [] })];
+      const codes = attempts.map((run) => { try { run(); return 'no error'; } catch (e) { return e instanceof Error ? e.code : 'not an Error'; } });
+      const after = nf.validate({ sources: [{ text: 'kind: Namespace\napiVersion: v1\nmetadata: {name: a}\n' }] }).valid;
+      return { codes, after };
+    }, build);
+    // `review` with an empty request: the full build runs it, the core build does not have it
+    const review = build === 'full' ? 'no error' : 'NF-E011';
+    assert.deepEqual(out, { codes: ['NF-E011', 'NF-E011', 'NF-E011', review], after: true });
   });
-  assert.deepEqual(out, { codes: ['NF-E011', 'NF-E011', 'NF-E011'], after: true });
-});
+}
 
 test('the browser quick start in docs/api.md runs', async () => {
   assert.ok(quickstart, 'docs/api.md has a ```html browser block');

@@ -80,7 +80,9 @@ fn ensure_rust_components() -> Result<(), String> {
 fn lint() -> Result<(), String> {
     ensure_rust_components()?;
     run(&cargo(), &["fmt", "--all", "--check"])?;
-    run(&cargo(), &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"])
+    run(&cargo(), &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"])?;
+    // the WASM binding's full build (its extra functions are behind the feature)
+    run(&cargo(), &["clippy", "-p", "netfence-wasm", "--features", "full", "--locked", "--", "-D", "warnings"])
 }
 
 fn codegen(check: bool) -> Result<(), String> {

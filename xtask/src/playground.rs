@@ -3,8 +3,8 @@
 //! `cargo xtask playground [--out DIR] [--no-wasm-build] [--test]` assembles a folder servable by any
 //! static server (default `target/playground/`):
 //! - `index.html`, `app.js`, `style.css` from `docs/playground/` (the page, no bundler);
-//! - `pkg/netfence_wasm.js` and `pkg/netfence_wasm_bg.wasm`: the web build of `netfence-wasm`
-//!   (the bindings step's `bindings-wasm/pkg/web`, rebuilt only when the module is newer);
+//! - `pkg/netfence_wasm.js` and `pkg/netfence_wasm_bg.wasm`: the full web build of `netfence-wasm`
+//!   (the bindings step's `bindings-wasm/pkg/web-full`, rebuilt only when the module is newer);
 //! - `example.json`: the online-shop example (manifests and generated policies as one YAML
 //!   text, the intent, the Hubble flow sample), read from `examples/online-shop/` at build time.
 //!
@@ -17,7 +17,7 @@ use std::time::SystemTime;
 
 use serde_json::{Value, json};
 
-use crate::bindings::{output, run_in};
+use crate::bindings::{WasmBuild, output, run_in};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -81,7 +81,9 @@ fn e2e(root: &Path, out: &Path) -> Result<(), String> {
     run_in(&dir, "node", &["--test", "playground.test.mjs"], &[("PLAYGROUND_DIR", &out), ("SCREENSHOT_DIR", &shots)])
 }
 
-/// Makes sure `bindings-wasm/pkg/web` holds the web build of the current sources.
+/// Makes sure `bindings-wasm/pkg/web-full` holds the full web build of the current sources (the
+/// page uses every operation: review for its findings, the flow-log operations for its flows
+/// tab).
 ///
 /// Without the wasm tools, runs the whole bindings step (`cargo xtask bindings wasm`: installs
 /// them, builds, tests). Otherwise `cargo build` of the `release-wasm` module (a no-op when it
@@ -92,18 +94,17 @@ fn wasm_web(root: &Path) -> Result<(), String> {
     if !has_target || output("wasm-bindgen", &["--version"]).is_none() {
         return crate::bindings::wasm(root);
     }
-    let module = crate::bindings::build_wasm_module(root)?;
+    let build = WasmBuild::Full;
+    let module = crate::bindings::build_wasm_module(root, build)?;
     let dir = root.join("bindings-wasm");
-    let built = dir.join("pkg/web/netfence_wasm_bg.wasm");
-    if modified(&built).is_some()
-        && modified(&built) >= modified(&module)
-        && dir.join("pkg/web/netfence_wasm.js").exists()
-    {
-        eprintln!("    bindings-wasm/pkg/web is up to date");
+    let web = dir.join(build.out_dir("web"));
+    let built = web.join("netfence_wasm_bg.wasm");
+    if modified(&built).is_some() && modified(&built) >= modified(&module) && web.join("netfence_wasm.js").exists() {
+        eprintln!("    bindings-wasm/{} is up to date", build.out_dir("web"));
         return Ok(());
     }
     crate::bindings::ensure_npm(&dir)?;
-    crate::bindings::package_wasm(&dir, &module, "web")
+    crate::bindings::package_wasm(&dir, &module, build, "web")
 }
 
 /// Writes the playground folder: the page, the web build and the bundled example.
@@ -114,7 +115,7 @@ fn assemble(root: &Path, out: &Path) -> Result<(), String> {
     for file in PAGE_FILES {
         copy(&page.join(file), &out.join(file))?;
     }
-    let web = root.join("bindings-wasm/pkg/web");
+    let web = root.join("bindings-wasm").join(WasmBuild::Full.out_dir("web"));
     for file in ["netfence_wasm.js", "netfence_wasm_bg.wasm"] {
         copy(&web.join(file), &pkg.join(file))?;
     }

@@ -94,26 +94,90 @@ pub const OPERATIONS: &[&str] = &[
 /// `NF-E011` for an unknown operation or a request that does not decode; otherwise the
 /// operation's own errors.
 pub fn call_json(operation: &str, request: &str) -> Result<String, ErrorPayload> {
-    match operation {
-        "parse" => run(request, parse),
-        "validate" => run(request, validate),
-        "build" => run(request, build),
-        "analyze" => run(request, analyze),
-        "explain" => run(request, explain),
-        "diff" => run(request, diff),
-        "check" => run(request, check),
-        "review" => run(request, review),
-        "plan" => run(request, plan),
+    let run = match operation {
+        "parse" => json::parse,
+        "validate" => json::validate,
+        "build" => json::build,
+        "analyze" => json::analyze,
+        "explain" => json::explain,
+        "diff" => json::diff,
+        "check" => json::check,
+        "review" => json::review,
+        "plan" => json::plan,
         // `flowMap`: the name the JavaScript binding gives it
-        "flow_map" | "flowMap" => run(request, traffic_map),
-        "generate" => run(request, generate),
-        "impact" => run(request, impact),
-        "drops" => run(request, drops),
-        "audit" => run(request, audit),
-        "schema" => run(request, schema),
-        other => Err(Error::new(ErrorCode::InvalidRequest, format!("unknown operation `{other}`"))
-            .with_help(format!("operations are: {}", OPERATIONS.join(", ")))
-            .payload()),
+        "flow_map" | "flowMap" => json::flow_map,
+        "generate" => json::generate,
+        "impact" => json::impact,
+        "drops" => json::drops,
+        "audit" => json::audit,
+        "schema" => json::schema,
+        other => return Err(unknown_operation(other, OPERATIONS)),
+    };
+    run(request)
+}
+
+/// The error for an operation name that is not among `known`.
+#[must_use]
+pub fn unknown_operation(name: &str, known: &[&str]) -> ErrorPayload {
+    Error::new(ErrorCode::InvalidRequest, format!("unknown operation `{name}`"))
+        .with_help(format!("operations are: {}", known.join(", ")))
+        .payload()
+}
+
+/// One JSON entry point per operation, as [`call_json`] dispatches to them: JSON request text
+/// in, JSON response text out.
+///
+/// For a binding that carries only some operations (the WASM binding's core build): calling
+/// these by name, rather than through [`call_json`], leaves the other operations' code out of
+/// the linked module.
+pub mod json {
+    use super::{ErrorPayload, run};
+
+    macro_rules! entries {
+        ($($(#[$doc:meta])* $name:ident => $op:path;)*) => {
+            $(
+                $(#[$doc])*
+                ///
+                /// # Errors
+                /// `NF-E011` for a request that does not decode; otherwise the operation's own errors.
+                pub fn $name(request: &str) -> Result<String, ErrorPayload> {
+                    run(request, $op)
+                }
+            )*
+        };
+    }
+
+    entries! {
+        /// [`super::parse`] on JSON text.
+        parse => super::parse;
+        /// [`super::validate`] on JSON text.
+        validate => super::validate;
+        /// [`super::build`] on JSON text.
+        build => super::build;
+        /// [`super::analyze`] on JSON text.
+        analyze => super::analyze;
+        /// [`super::explain`] on JSON text.
+        explain => super::explain;
+        /// [`super::diff`] on JSON text.
+        diff => super::diff;
+        /// [`super::check`] on JSON text.
+        check => super::check;
+        /// [`super::review`] on JSON text.
+        review => super::review;
+        /// [`super::plan`] on JSON text.
+        plan => super::plan;
+        /// [`super::traffic_map`] on JSON text (the operation `flow_map`).
+        flow_map => super::traffic_map;
+        /// [`super::generate`] on JSON text.
+        generate => super::generate;
+        /// [`super::impact`] on JSON text.
+        impact => super::impact;
+        /// [`super::drops`] on JSON text.
+        drops => super::drops;
+        /// [`super::audit`] on JSON text.
+        audit => super::audit;
+        /// [`super::schema`] on JSON text.
+        schema => super::schema;
     }
 }
 
@@ -174,4 +238,28 @@ fn request_error(e: &crate::source_de::Error) -> Error {
     let path = e.dotted();
     let at = if path.is_empty() { String::new() } else { format!(" at `{path}`") };
     invalid_request(format!("invalid request{at}: {} at line {} column {}", e.message(), e.line(), e.column()))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::{OPERATIONS, call_json};
+
+    #[test]
+    fn every_operation_dispatches_and_unknown_names_say_what_there_is() {
+        for op in OPERATIONS {
+            // `{}` is not a valid request for every operation; what matters is that the name is known
+            if let Err(e) = call_json(op, "{}") {
+                assert!(!e.message.starts_with("unknown operation"), "{op}: {}", e.message);
+            }
+        }
+        let e = call_json("frobnicate", "{}").unwrap_err();
+        assert_eq!(e.message, "unknown operation `frobnicate`");
+        assert_eq!(e.help.as_deref(), Some(format!("operations are: {}", OPERATIONS.join(", ")).as_str()));
+        // the JS name of `flow_map` is accepted too
+        assert_eq!(
+            call_json("flowMap", "{\"flows\": 1}").unwrap_err().message,
+            call_json("flow_map", "{\"flows\": 1}").unwrap_err().message
+        );
+    }
 }

@@ -101,13 +101,40 @@ impl de::Error for Error {
     /// Worded as serde_json words it (`null`, not `unit value`; floats as in JSON).
     #[cold]
     fn invalid_type(unexpected: Unexpected<'_>, expected: &dyn de::Expected) -> Self {
-        Self::custom(<serde_json::Error as de::Error>::invalid_type(unexpected, expected))
+        Self::custom(format_args!("invalid type: {}, expected {expected}", unexpected_text(unexpected)))
     }
 
     /// Worded as serde_json words it.
     #[cold]
     fn invalid_value(unexpected: Unexpected<'_>, expected: &dyn de::Expected) -> Self {
-        Self::custom(<serde_json::Error as de::Error>::invalid_value(unexpected, expected))
+        Self::custom(format_args!("invalid value: {}, expected {expected}", unexpected_text(unexpected)))
+    }
+}
+
+/// What serde's `Unexpected` says, worded as serde_json words it (`null`, not `unit value`;
+/// floats as JSON writes them). Not through serde's own `Display` of `Unexpected`: its float
+/// arm would bring Rust's float formatter into the WebAssembly module beside the one
+/// `serde_json` writes floats with (`zmij`).
+fn unexpected_text(unexpected: Unexpected<'_>) -> String {
+    match unexpected {
+        Unexpected::Bool(b) => format!("boolean `{b}`"),
+        Unexpected::Unsigned(i) => format!("integer `{i}`"),
+        Unexpected::Signed(i) => format!("integer `{i}`"),
+        Unexpected::Float(f) => format!("floating point `{}`", zmij::Buffer::new().format(f)),
+        Unexpected::Char(c) => format!("character `{c}`"),
+        Unexpected::Str(s) => format!("string {s:?}"),
+        Unexpected::Bytes(_) => "byte array".to_owned(),
+        Unexpected::Unit => "null".to_owned(),
+        Unexpected::Option => "Option value".to_owned(),
+        Unexpected::NewtypeStruct => "newtype struct".to_owned(),
+        Unexpected::Seq => "sequence".to_owned(),
+        Unexpected::Map => "map".to_owned(),
+        Unexpected::Enum => "enum".to_owned(),
+        Unexpected::UnitVariant => "unit variant".to_owned(),
+        Unexpected::NewtypeVariant => "newtype variant".to_owned(),
+        Unexpected::TupleVariant => "tuple variant".to_owned(),
+        Unexpected::StructVariant => "struct variant".to_owned(),
+        Unexpected::Other(other) => other.to_owned(),
     }
 }
 
@@ -244,7 +271,7 @@ fn unexpected(value: &Value) -> Unexpected<'_> {
 
 /// The value as serde_json's messages name it: `null`, `string "x"`, `sequence`, `map`.
 pub(crate) fn describe(value: &Value) -> String {
-    if is_null(value) { "null".to_owned() } else { unexpected(value).to_string() }
+    if is_null(value) { "null".to_owned() } else { unexpected_text(unexpected(value)) }
 }
 
 /// `null` in JSON: a null, or a non-finite float.
@@ -625,6 +652,11 @@ mod tests {
         same::<Pod>("kind: Pod\nmetadata: {name: a}\nspec: [1]\n", v1_pod);
         same::<Pod>("metadata: {name: a}\nspec: {containers: [{name: c, ports: [{containerPort: x}]}]}\n", v1_pod);
         same::<Pod>("metadata: {name: 7}\n", v1_pod);
+        // floats in messages, written as serde_json writes them
+        for float in ["1.5", "1.0", "-0.0", "1e21", "1e-7", "123456789.125", "3.141592653589793"] {
+            same::<Pod>(&format!("metadata: {{name: {float}}}\n"), v1_pod);
+            same::<Pod>(&format!("spec: {{hostNetwork: {float}}}\n"), v1_pod);
+        }
         same::<Pod>("metadata: {name: ~, labels: ~}\nspec: ~\n", v1_pod);
         same::<Pod>("metadata: {name: a, name: b}\n", v1_pod);
         same::<Pod>("spec: {containers: [{name: c, ports: [{containerPort: 99999999999999999999}]}]}\n", v1_pod);

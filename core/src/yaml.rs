@@ -133,14 +133,81 @@ fn key_text(node: &Node) -> Option<String> {
     Some(match &node.value {
         Value::String(s) => s.clone(),
         Value::Int(i) => i.to_string(),
-        // Rust's shortest form. Kubernetes' conversion uses Go's `%g` at 32-bit precision, which
-        // differs beyond 6 digits, for exponents (`1e+06`) and for `.inf`/`.nan` (here `inf`,
-        // `NaN`): float keys are not worth a second float formatter in the WebAssembly module
-        Value::Float(f) => f.to_string(),
+        Value::Float(f) => float_key(*f),
         Value::Bool(b) => b.to_string(),
         Value::Null => "null".to_owned(),
         Value::Seq(_) | Value::Map(_) => return None,
     })
+}
+
+/// A float mapping key as Kubernetes names it when it turns YAML into JSON (sigs.k8s.io/yaml:
+/// Go's `strconv.FormatFloat(key, 'g', -1, 32)`, with `.inf`, `-.inf` and `.nan` for the
+/// non-finite values): the shortest digits that give back the same 32-bit float, in exponent
+/// form (`1e+06`, `1.5e-05`) when the exponent is below −4 or at least 6, else in decimal
+/// form (`123456`, `0.0001`, `1`).
+///
+/// The digits come from `zmij` (the float writer `serde_json` brings along), not from Rust's
+/// `Display`, whose formatter would be a second one in the WebAssembly module.
+fn float_key(f: f64) -> String {
+    #[allow(clippy::cast_possible_truncation)] // the point: Go converts the key to float32
+    let single = f as f32;
+    if single.is_nan() {
+        return ".nan".to_owned();
+    }
+    if single.is_infinite() {
+        return if single > 0.0 { ".inf" } else { "-.inf" }.to_owned();
+    }
+    let mut buffer = zmij::Buffer::new();
+    let written = buffer.format_finite(single);
+    // zmij writes `-`? digits [`.` digits] [`e` exponent]: read it as digits and the position
+    // of the decimal point
+    let (negative, written) = written.strip_prefix('-').map_or((false, written), |rest| (true, rest));
+    let (mantissa, exponent) = written.split_once(['e', 'E']).unwrap_or((written, "0"));
+    let exponent: i32 = exponent.trim_start_matches('+').parse().unwrap_or(0);
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let mut digits: Vec<u8> = whole.bytes().chain(fraction.bytes()).collect();
+    let mut point = i32::try_from(whole.len()).unwrap_or(i32::MAX).saturating_add(exponent);
+    let leading = digits.iter().take_while(|d| **d == b'0').count();
+    digits.drain(..leading);
+    point = point.saturating_sub(i32::try_from(leading).unwrap_or(0));
+    while digits.last() == Some(&b'0') {
+        digits.pop();
+    }
+    let mut out = String::new();
+    if negative {
+        out.push('-');
+    }
+    if digits.is_empty() {
+        out.push('0');
+        return out;
+    }
+    let count = i32::try_from(digits.len()).unwrap_or(i32::MAX);
+    let digit = |i: i32| usize::try_from(i).ok().and_then(|i| digits.get(i)).map_or('0', |d| char::from(*d));
+    let power = point - 1;
+    if !(-4..6).contains(&power) {
+        out.push(digit(0));
+        if count > 1 {
+            out.push('.');
+            (1..count).for_each(|i| out.push(digit(i)));
+        }
+        out.push_str(if power < 0 { "e-" } else { "e+" });
+        let magnitude = power.unsigned_abs();
+        if magnitude < 10 {
+            out.push('0');
+        }
+        out.push_str(&magnitude.to_string());
+    } else {
+        if point > 0 {
+            (0..point).for_each(|i| out.push(digit(i)));
+        } else {
+            out.push('0');
+        }
+        if count > point {
+            out.push('.');
+            (point..count).for_each(|i| out.push(digit(i)));
+        }
+    }
+    out
 }
 
 /// Applies YAML merge keys (`<<: *base`): entries of the merged mappings that the mapping does
@@ -340,6 +407,42 @@ mod tests {
         let value = json("1.5: a\n1e3: b\n7: c\ntrue: d\n~: e\n0x1f: f\n");
         let keys: Vec<&str> = value.as_object().map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default();
         assert_eq!(keys, ["1.5", "1000", "7", "true", "null", "31"]);
+    }
+
+    #[test]
+    fn float_keys_are_named_as_go_formats_a_float32_shortest() {
+        // strconv.FormatFloat(key, 'g', -1, 32), as sigs.k8s.io/yaml names a float key
+        let cases: &[(f64, &str)] = &[
+            (1.0, "1"),
+            (1.5, "1.5"),
+            (-2.5, "-2.5"),
+            (100.0, "100"),
+            (123_456.0, "123456"),
+            (999_999.0, "999999"),
+            (1e6, "1e+06"),
+            (1_234_567.0, "1.234567e+06"),
+            (1e21, "1e+21"),
+            (1.234_567_890_123_456_7e19, "1.2345679e+19"),
+            (0.1, "0.1"),
+            (0.0001, "0.0001"),
+            (0.000_123, "0.000123"),
+            (0.00001, "1e-05"),
+            (1e-7, "1e-07"),
+            (std::f64::consts::PI, "3.1415927"),
+            (0.0, "0"),
+            (-0.0, "-0"),
+            (5e-324, "0"),
+            (1.5e300, ".inf"),
+            (-1.5e300, "-.inf"),
+            (f64::INFINITY, ".inf"),
+            (f64::NAN, ".nan"),
+        ];
+        for (value, name) in cases {
+            assert_eq!(float_key(*value), *name, "{value:?}");
+        }
+        let value = json("1.0: a\n1e6: b\n0.00001: c\n3.14159265358979: d\n.inf: e\n-.inf: f\n.nan: g\n");
+        let keys: Vec<&str> = value.as_object().map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default();
+        assert_eq!(keys, ["1", "1e+06", "1e-05", "3.1415927", ".inf", "-.inf", ".nan"]);
     }
 
     #[test]

@@ -186,10 +186,20 @@ where
     Req: serde::de::DeserializeOwned,
     Resp: Serialize,
 {
-    let request: Req = decode_request(request).map_err(|e| e.payload())?;
-    let response = op(&request).map_err(|e| e.payload())?;
-    serde_json::to_string(&response)
-        .map_err(|e| Error::new(ErrorCode::Output, format!("cannot encode the response: {e}")).payload())
+    // the error paths in shared functions, not in each operation's instance
+    let request: Req = decode_request(request).map_err(payload)?;
+    let response = op(&request).map_err(payload)?;
+    serde_json::to_string(&response).map_err(encode_error)
+}
+
+#[inline(never)]
+fn payload(error: Error) -> ErrorPayload {
+    error.payload()
+}
+
+#[inline(never)]
+fn encode_error(error: serde_json::Error) -> ErrorPayload {
+    Error::new(ErrorCode::Output, format!("cannot encode the response: {error}")).payload()
 }
 
 /// Decodes a JSON request, naming the field that is wrong and where it is.

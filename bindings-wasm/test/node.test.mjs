@@ -81,3 +81,15 @@ test('core: an operation of the full build says where to find it', () => {
   assert.deepEqual(builds.full.call('flowMap', v.request), v.response);
   assert.deepEqual(builds.full.call('flow_map', v.request), v.response);
 });
+
+test('the package entries resolve by name: netfence-wasm is the core build, netfence-wasm/full the full one', async () => {
+  // a package can import itself by the name in its package.json, through its `exports`
+  const core = require('netfence-wasm');
+  const full = require('netfence-wasm/full');
+  assert.deepEqual(core.operations(), CORE);
+  assert.deepEqual(full.operations(), builds.full.operations());
+  assert.equal(require('netfence-wasm/node'), core);
+  assert.equal(require('netfence-wasm/full/node'), full);
+  const esm = await import('netfence-wasm/full');
+  assert.deepEqual(esm.operations(), full.operations());
+});

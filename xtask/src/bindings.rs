@@ -795,8 +795,8 @@ pub fn build_wasm_module(root: &Path, build: WasmBuild) -> Result<std::path::Pat
 /// Writes one build of the npm package (`target` is wasm-bindgen's `web` or `nodejs`) into
 /// its folder (`pkg/web`, `pkg/node`, `pkg/web-full`, `pkg/node-full`): wasm-bindgen's glue and
 /// module, then Binaryen's `wasm-opt` (from the package's devDependencies, so `npm ci` must
-/// have run) merges identical functions, orders the functions by name and strips the names and
-/// producers.
+/// have run) merges identical functions, orders the functions by name, runs a few local
+/// clean-ups (no inlining) and strips the names and producers.
 ///
 /// The order is for gzip: instances of one generic function sit next to each other, so the
 /// compressor's 32 KiB window finds their repeated code (−24 KiB gzipped; wasm-bindgen itself
@@ -819,6 +819,15 @@ pub(crate) fn package_wasm(dir: &Path, module: &Path, build: WasmBuild, target: 
         &[
             "--duplicate-function-elimination",
             "--reorder-functions-by-name",
+            // local clean-ups that do not inline (inlining makes the gzipped file larger): −1.3 KiB
+            "--dce",
+            "--remove-unused-module-elements",
+            "--vacuum",
+            "--remove-unused-brs",
+            "--merge-blocks",
+            "--optimize-instructions",
+            "--simplify-locals-nostructure",
+            "--code-folding",
             "--strip-debug",
             "--strip-producers",
             &wasm,

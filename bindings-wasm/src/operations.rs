@@ -4,6 +4,7 @@ operations! {
     core {
         parse => parse("ParseRequest") -> "ParseResponse";
         validate => validate("ValidateRequest") -> "ValidateResponse";
+        lint => lint("LintRequest") -> "LintResponse";
         build => build("BuildRequest") -> "BuildResponse";
         analyze => analyze("AnalyzeRequest") -> "AnalyzeResponse";
         explain => explain("ExplainRequest") -> "Explanation";

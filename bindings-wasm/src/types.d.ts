@@ -1469,6 +1469,35 @@ export interface LabelSelectorRequirement {
 export type Level = "info" | "warning" | "error" | "never";
 
 /**
+ * Request of [`lint`].
+ */
+export interface LintRequest {
+    /** The inputs: workloads, pods, namespaces and policies. */
+    sources: Source[];
+    /**
+     * The configuration (`netfence.yaml`): which checks run, their severities, cluster facts,
+     * severities per finding. Its thresholds are for `review`'s verdict and not used here.
+     */
+    config?: Config;
+    /** Limits and strict mode. */
+    options?: ParseOptions;
+    /** Engine semantics (ipBlock mode), for the checks that look at connectivity. */
+    engine?: EngineOptions;
+}
+
+/**
+ * Response of [`lint`].
+ */
+export interface LintResponse {
+    /** Findings of API validation and the review checks, by file, line and column. */
+    findings: Finding[];
+    /** Documents that could not be read (the others were checked). */
+    errors: ErrorPayload[];
+    /** What was read. */
+    counts: ResourceCounts;
+}
+
+/**
  * Where something is in the input. Lines and columns are 1-based; `0` means unknown.
  */
 export interface Location {

@@ -12,7 +12,7 @@ const builds = {
 };
 const vectors = loadVectors();
 // `WASM_CORE_OPERATIONS` in xtask/src/bindings.rs, in the order of the cycle
-const CORE = ['parse', 'validate', 'build', 'analyze', 'explain', 'diff', 'check', 'plan'];
+const CORE = ['parse', 'validate', 'lint', 'build', 'analyze', 'explain', 'diff', 'check', 'plan'];
 
 test('the full build has every operation the vectors cover; the core build its share', () => {
   assert.ok(vectors.length >= 8);
@@ -70,7 +70,7 @@ test('core: an operation of the full build says where to find it', () => {
     assert.throws(() => builds.core.call(op, { sources: [] }), (e) => {
       assert.equal(e.code, 'NF-E011');
       assert.equal(e.message, `operation \`${op}\` is not in the core build of netfence-wasm`);
-      assert.match(e.help, /^import `netfence-wasm\/full` for every operation; this build has: parse, validate, build, analyze, explain, diff, check, plan$/);
+      assert.match(e.help, /^import `netfence-wasm\/full` for every operation; this build has: parse, validate, lint, build, analyze, explain, diff, check, plan$/);
       return true;
     });
   }

@@ -1,6 +1,10 @@
-// The netfence playground: the WASM package (`pkg/netfence_wasm.js`, the web build of
-// `netfence-wasm`) driven from a plain page. No server logic: every operation runs in the
-// browser through the JSON API of docs/api.md.
+// The netfence playground: the WASM package driven from a plain page. No server logic: every
+// operation runs in the browser through the JSON API of docs/api.md.
+//
+// The page starts on the core build (`pkg/`, the web build of `netfence-wasm`: findings through
+// `lint`, connectivity, the intent builder, the diff) and loads the full build (`pkg-full/`,
+// `netfence-wasm/full`) the first time it needs an operation only that build has: the change
+// review of the Diff tab and the flow-log operations of the Flows tab.
 import init, * as nf from './pkg/netfence_wasm.js';
 
 const SOURCE = 'playground.yaml';
@@ -18,8 +22,25 @@ const state = {
   selected: null,
   flows: null,
   built: null,
-  review: true,
+  full: null,
 };
+
+let fullLoading = null;
+
+/// The full build, loaded once on first use; `then` re-renders what waited for it.
+function loadFull(then) {
+  if (!fullLoading) {
+    document.body.dataset.full = 'loading';
+    fullLoading = import('./pkg-full/netfence_wasm.js').then(async (module) => {
+      await module.default();
+      state.full = module;
+      document.body.dataset.full = 'ready';
+      return module;
+    });
+    fullLoading.catch((e) => setStatus(`Cannot load the full WebAssembly build: ${e.message}`, true));
+  }
+  fullLoading.then(then, () => {});
+}
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
@@ -210,22 +231,16 @@ function locLink(location, text) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Findings: `review` (validation plus the review checks) where the build has it, else `validate`
+// Findings: `lint` (API validation plus the review checks)
 // ---------------------------------------------------------------------------------------------
 
 function check() {
-  const request = { sources: sources() };
-  if (state.review) {
-    try {
-      const r = nf.call('review', request);
-      return { findings: r.findings.map((f) => f.finding ?? f), errors: r.errors, verdict: r.verdict };
-    } catch (e) {
-      if (e.code !== 'NF-E011' || !/review/.test(e.message)) throw e;
-      state.review = false; // an older build: validation only
-    }
-  }
-  const r = nf.validate(request);
-  return { findings: r.findings, errors: r.errors, verdict: r.valid ? 'pass' : 'fail', counts: r.counts };
+  const r = nf.lint({ sources: sources() });
+  // the verdict `review` gives with its default thresholds: fail on an error (or a document
+  // that cannot be read), warn on a warning
+  const has = (severity) => r.findings.some((f) => f.severity === severity);
+  const verdict = r.errors.length || has('error') ? 'fail' : has('warning') ? 'warn' : 'pass';
+  return { findings: r.findings, errors: r.errors, verdict, counts: r.counts };
 }
 
 function renderFindings(result, thrown) {
@@ -618,10 +633,14 @@ function renderDiff() {
         h('td', {}, portSetText(c.base)), h('td', {}, portSetText(c.head)),
         h('td', { class: 'chg-added' }, portSetText(c.added).replace('—', '')), h('td', { class: 'chg-removed' }, portSetText(c.removed).replace('—', '')))))));
   }
-  if (state.review) {
+  if (!state.full) {
+    // the change review is in the full build: load it, then draw this tab again
+    parts.push(h('p', { class: 'summary', id: 'change-loading' }, 'Loading the change review (netfence-wasm/full)…'));
+    loadFull(() => { if (!$('tab-diff').hidden) renderDiff(); });
+  } else {
     // the change review: findings the change introduces (with the NF4xx change checks) and resolves
     try {
-      const review = nf.call('review', { sources: sources(), base: [{ name: 'base.yaml', text: state.base }] });
+      const review = state.full.review({ sources: sources(), base: [{ name: 'base.yaml', text: state.base }] });
       const introduced = review.findings.filter((f) => f.new);
       const item = (f, mark) => h('li', { class: `finding ${f.severity}`, onclick: () => f.location?.file === SOURCE && goToLine(f.location.line, f.location.column) },
         h('span', { class: 'sev' }, mark), h('code', {}, f.id), ` ${f.name} — ${f.message}`, f.location ? locLink(f.location) : '');
@@ -650,12 +669,17 @@ function loadFlows(name, text) {
 function renderFlows() {
   const out = $('flows');
   if (!state.flows) { out.replaceChildren(); return; }
+  if (!state.full) {
+    out.replaceChildren(h('p', { class: 'summary' }, 'Loading the flow-log operations (netfence-wasm/full)…'));
+    loadFull(renderFlows);
+    return;
+  }
   const request = { sources: sources(), flows: [{ name: state.flows.name, text: state.flows.text }] };
   let map;
   let gen;
   try {
-    map = nf.flowMap(request);
-    gen = nf.generate(request);
+    map = state.full.flowMap(request);
+    gen = state.full.generate(request);
   } catch (e) {
     out.replaceChildren(h('p', { class: 'no' }, errorText(e)));
     return;

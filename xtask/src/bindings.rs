@@ -344,7 +344,7 @@ fn wasm_types(api: &Api) -> String {
 /// budget); every other operation is in the full build only (`netfence-wasm/full`). See
 /// docs/api.md, "WASM size".
 pub const WASM_CORE_OPERATIONS: &[&str] =
-    &["parse", "validate", "build", "analyze", "explain", "diff", "check", "plan"];
+    &["parse", "validate", "lint", "build", "analyze", "explain", "diff", "check", "plan"];
 
 fn wasm_operations(api: &Api) -> String {
     let mut out = format!("// {GENERATED}\n\noperations! {{\n");

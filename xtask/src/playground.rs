@@ -3,8 +3,10 @@
 //! `cargo xtask playground [--out DIR] [--no-wasm-build] [--test]` assembles a folder servable by any
 //! static server (default `target/playground/`):
 //! - `index.html`, `app.js`, `style.css` from `docs/playground/` (the page, no bundler);
-//! - `pkg/netfence_wasm.js` and `pkg/netfence_wasm_bg.wasm`: the full web build of `netfence-wasm`
-//!   (the bindings step's `bindings-wasm/pkg/web-full`, rebuilt only when the module is newer);
+//! - `pkg/netfence_wasm.js` and `pkg/netfence_wasm_bg.wasm`: the core web build of `netfence-wasm`
+//!   (the bindings step's `bindings-wasm/pkg/web`), which the page starts on; `pkg-full/`: the
+//!   full web build (`pkg/web-full`), which it loads on first use of review or the flow-log
+//!   operations (both rebuilt only when their module is newer);
 //! - `example.json`: the online-shop example (manifests and generated policies as one YAML
 //!   text, the intent, the Hubble flow sample), read from `examples/online-shop/` at build time.
 //!
@@ -81,43 +83,47 @@ fn e2e(root: &Path, out: &Path) -> Result<(), String> {
     run_in(&dir, "node", &["--test", "playground.test.mjs"], &[("PLAYGROUND_DIR", &out), ("SCREENSHOT_DIR", &shots)])
 }
 
-/// Makes sure `bindings-wasm/pkg/web-full` holds the full web build of the current sources (the
-/// page uses every operation: review for its findings, the flow-log operations for its flows
-/// tab).
+/// Makes sure `bindings-wasm/pkg/web` and `pkg/web-full` hold the web builds of the current
+/// sources.
 ///
 /// Without the wasm tools, runs the whole bindings step (`cargo xtask bindings wasm`: installs
-/// them, builds, tests). Otherwise `cargo build` of the `release-wasm` module (a no-op when it
-/// is fresh) and the web build (`bindings::package_wasm`) only when the module is newer than the package.
+/// them, builds, tests). Otherwise `cargo build` of each `release-wasm` module (a no-op when it
+/// is fresh) and its web build (`bindings::package_wasm`) only when the module is newer than the package.
 fn wasm_web(root: &Path) -> Result<(), String> {
     let has_target = output("rustup", &["target", "list", "--installed"])
         .is_some_and(|t| t.lines().any(|l| l.trim() == "wasm32-unknown-unknown"));
     if !has_target || output("wasm-bindgen", &["--version"]).is_none() {
         return crate::bindings::wasm(root);
     }
-    let build = WasmBuild::Full;
-    let module = crate::bindings::build_wasm_module(root, build)?;
     let dir = root.join("bindings-wasm");
-    let web = dir.join(build.out_dir("web"));
-    let built = web.join("netfence_wasm_bg.wasm");
-    if modified(&built).is_some() && modified(&built) >= modified(&module) && web.join("netfence_wasm.js").exists() {
-        eprintln!("    bindings-wasm/{} is up to date", build.out_dir("web"));
-        return Ok(());
+    for build in WasmBuild::ALL {
+        let module = crate::bindings::build_wasm_module(root, build)?;
+        let web = dir.join(build.out_dir("web"));
+        let built = web.join("netfence_wasm_bg.wasm");
+        if modified(&built).is_some() && modified(&built) >= modified(&module) && web.join("netfence_wasm.js").exists()
+        {
+            eprintln!("    bindings-wasm/{} is up to date", build.out_dir("web"));
+            continue;
+        }
+        crate::bindings::ensure_npm(&dir)?;
+        crate::bindings::package_wasm(&dir, &module, build, "web")?;
     }
-    crate::bindings::ensure_npm(&dir)?;
-    crate::bindings::package_wasm(&dir, &module, build, "web")
+    Ok(())
 }
 
 /// Writes the playground folder: the page, the web build and the bundled example.
 fn assemble(root: &Path, out: &Path) -> Result<(), String> {
     let page = root.join("docs/playground");
-    let pkg = out.join("pkg");
-    std::fs::create_dir_all(&pkg).map_err(|e| format!("cannot create {}: {e}", pkg.display()))?;
     for file in PAGE_FILES {
         copy(&page.join(file), &out.join(file))?;
     }
-    let web = root.join("bindings-wasm").join(WasmBuild::Full.out_dir("web"));
-    for file in ["netfence_wasm.js", "netfence_wasm_bg.wasm"] {
-        copy(&web.join(file), &pkg.join(file))?;
+    for (build, folder) in [(WasmBuild::Core, "pkg"), (WasmBuild::Full, "pkg-full")] {
+        let pkg = out.join(folder);
+        std::fs::create_dir_all(&pkg).map_err(|e| format!("cannot create {}: {e}", pkg.display()))?;
+        let web = root.join("bindings-wasm").join(build.out_dir("web"));
+        for file in ["netfence_wasm.js", "netfence_wasm_bg.wasm"] {
+            copy(&web.join(file), &pkg.join(file))?;
+        }
     }
     let example = example(root)?;
     let text = serde_json::to_string(&example).map_err(|e| e.to_string())?;

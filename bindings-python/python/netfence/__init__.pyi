@@ -992,6 +992,22 @@ class LabelSelectorRequirement(Record):
 Level = Literal["info", "warning", "error", "never"]
 """The lowest severity that triggers a verdict, or `never`."""
 
+class LintRequest(TypedDict):
+    """Request of [`lint`]."""
+    sources: Sequence[Source]
+    config: NotRequired[Config]
+    options: NotRequired[ParseOptions]
+    engine: NotRequired[EngineOptions]
+
+class LintResponse(Record):
+    """Response of [`lint`]."""
+    @property
+    def findings(self) -> list[Finding]: ...
+    @property
+    def errors(self) -> list[ErrorPayload]: ...
+    @property
+    def counts(self) -> ResourceCounts: ...
+
 @type_check_only
 class Location(Record):
     """Where something is in the input. Lines and columns are 1-based; `0` means unknown."""
@@ -1773,6 +1789,9 @@ def parse(*inputs: Input, request: ParseRequest | Mapping[str, Any] | str | None
 
 def validate(*inputs: Input, request: ValidateRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> ValidateResponse:
     """Runs `validate` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
+
+def lint(*inputs: Input, request: LintRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> LintResponse:
+    """Runs `lint` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
 
 def build(*inputs: Input, request: BuildRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> BuildResponse:
     """Runs `build` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""

@@ -9,6 +9,7 @@ mod build;
 mod check;
 mod diff;
 mod flows;
+mod lint;
 mod parse;
 mod plan;
 mod review;
@@ -24,6 +25,7 @@ pub use flows::{
     GenerateResponse, ImpactRequest, ImpactResponse, TrafficMapRequest, TrafficMapResponse, audit, audit_with_log,
     drops, drops_with_log, generate, generate_with_log, impact, impact_with_log, traffic_map, traffic_map_with_log,
 };
+pub use lint::{LintRequest, LintResponse, lint};
 pub use parse::{ParseRequest, ParseResponse, ResourceSummary, parse};
 pub use plan::{PlanRequest, PlanResponse, plan};
 pub use review::{ReviewFlows, ReviewRequest, ReviewResponse, review, review_with_log};
@@ -83,8 +85,8 @@ pub fn load(sources: &[Source], options: &ParseOptions) -> Result<ResourceSet, E
 
 /// The operations [`call_json`] knows, in the order of the cycle.
 pub const OPERATIONS: &[&str] = &[
-    "parse", "validate", "build", "analyze", "explain", "diff", "check", "review", "plan", "flow_map", "generate",
-    "impact", "drops", "audit", "schema",
+    "parse", "validate", "lint", "build", "analyze", "explain", "diff", "check", "review", "plan", "flow_map",
+    "generate", "impact", "drops", "audit", "schema",
 ];
 
 /// Runs operation `operation` on a JSON request and returns the JSON response. This is the
@@ -97,6 +99,7 @@ pub fn call_json(operation: &str, request: &str) -> Result<String, ErrorPayload>
     let run = match operation {
         "parse" => json::parse,
         "validate" => json::validate,
+        "lint" => json::lint,
         "build" => json::build,
         "analyze" => json::analyze,
         "explain" => json::explain,
@@ -152,6 +155,8 @@ pub mod json {
         parse => super::parse;
         /// [`super::validate`] on JSON text.
         validate => super::validate;
+        /// [`super::lint`] on JSON text.
+        lint => super::lint;
         /// [`super::build`] on JSON text.
         build => super::build;
         /// [`super::analyze`] on JSON text.

@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 
 use super::{Source, load};
 use crate::checks::change::{ChangeInput, run_change_checks};
-use crate::checks::run_checks;
 use crate::diff::ConnectivityDiff;
 use crate::engine::{CompiledCluster, ConnectionFilter, EngineOptions};
 use crate::error::{Error, ErrorPayload};
@@ -139,9 +138,7 @@ pub fn review_with_log(request: &ReviewRequest, log: Option<&FlowLog>) -> Result
     let head = load(&request.sources, &request.options)?;
     let head_cluster = CompiledCluster::compile(&head, &request.engine);
     let state = |set: &crate::inventory::ResourceSet, cluster: &CompiledCluster| {
-        let mut findings = crate::validate::validate_resources(set);
-        findings.extend(run_checks(set, cluster, &config.checks));
-        findings
+        super::lint::state_findings(set, cluster, config)
     };
     let mut findings = state(&head, &head_cluster);
 

@@ -35,6 +35,8 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
         ("parse-response", schema_of::<ParseResponse>()),
         ("validate-request", schema_of::<ValidateRequest>()),
         ("validate-response", schema_of::<ValidateResponse>()),
+        ("lint-request", schema_of::<LintRequest>()),
+        ("lint-response", schema_of::<LintResponse>()),
         ("build-request", schema_of::<BuildRequest>()),
         ("build-response", schema_of::<BuildResponse>()),
         ("analyze-request", schema_of::<AnalyzeRequest>()),

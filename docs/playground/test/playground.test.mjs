@@ -25,6 +25,8 @@ let context;
 let page;
 let origin;
 const pageErrors = [];
+const fetched = [];
+const fetchedFull = () => fetched.filter((path) => path.startsWith('/pkg-full/'));
 
 async function shot(name, target = page) {
   await target.screenshot({ path: join(shots, `${name}.png`), fullPage: false });
@@ -60,6 +62,7 @@ before(async () => {
   context = await browser.newContext({ viewport: { width: 1440, height: 960 }, acceptDownloads: true });
   page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
   page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
 });
 
@@ -87,6 +90,11 @@ test('loads the example and shows the connectivity matrix and graph', async () =
   await shot('01-loaded');
   await page.locator('#graph').screenshot({ path: join(shots, '01-graph.png') });
   assert.deepEqual(pageErrors, []);
+  // the page starts on the core build; the full build waits until the page needs it
+  assert.ok(fetched.includes('/pkg/netfence_wasm_bg.wasm'), fetched.join(' '));
+  assert.deepEqual(fetchedFull(), []);
+  // the findings come from `lint` (API validation and the review checks) on the core build
+  assert.ok((await page.locator('#findings li.finding', { hasText: /NF2\d\d/ }).count()) > 0, 'review-check findings');
 });
 
 test('an invalid protocol typed into the editor appears as a finding with its line highlighted', async () => {
@@ -160,10 +168,14 @@ test('the intent form builds policies and offers the YAML as a download', async 
 });
 
 test('the diff view compares the editor with the saved base', async () => {
+  assert.deepEqual(fetchedFull(), [], 'nothing so far needed the full build');
   await page.click('.tabs button[data-tab="diff"]');
   // the invalid protocol edit (in postgres-ingress) changes what reaches postgres
   await page.locator('#diff-table').waitFor();
   assert.match(await page.textContent('#diff-table'), /data\/postgres/);
+  // the change review runs on the full build, loaded now
+  await page.locator('#change-findings').waitFor();
+  assert.ok(fetchedFull().includes('/pkg-full/netfence_wasm_bg.wasm'), fetched.join(' '));
   assert.match(await page.textContent('#change-findings'), /new error\s*NF017/);
   await page.click('#save-base');
   await page.waitForFunction(() => /No difference/.test(document.getElementById('diff').textContent));

@@ -1,0 +1,111 @@
+//! `lint`: the findings of one state as an editor shows them while policies are written — API
+//! validation (`NF0xx`) and the review checks, with the configuration's severities, by file
+//! and line. What [`super::review`] reports for the head without a base, minus the verdict,
+//! requirements and renderings; in the WebAssembly core build, which has no `review`.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Source, load};
+use crate::checks::run_checks;
+use crate::engine::{CompiledCluster, EngineOptions};
+use crate::error::{Error, ErrorPayload};
+use crate::inventory::{ResourceCounts, ResourceSet};
+use crate::model::Finding;
+use crate::parse::ParseOptions;
+use crate::review::Config;
+
+/// Request of [`lint`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LintRequest {
+    /// The inputs: workloads, pods, namespaces and policies.
+    pub sources: Vec<Source>,
+    /// The configuration (`netfence.yaml`): which checks run, their severities, cluster facts,
+    /// severities per finding. Its thresholds are for `review`'s verdict and not used here.
+    #[serde(default)]
+    pub config: Config,
+    /// Limits and strict mode.
+    #[serde(default)]
+    pub options: ParseOptions,
+    /// Engine semantics (ipBlock mode), for the checks that look at connectivity.
+    #[serde(default)]
+    pub engine: EngineOptions,
+}
+
+/// Response of [`lint`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LintResponse {
+    /// Findings of API validation and the review checks, by file, line and column.
+    pub findings: Vec<Finding>,
+    /// Documents that could not be read (the others were checked).
+    pub errors: Vec<ErrorPayload>,
+    /// What was read.
+    pub counts: ResourceCounts,
+}
+
+/// API validation and the review checks over the sources.
+///
+/// # Errors
+/// Input-level failures, or any bad document in strict mode.
+pub fn lint(request: &LintRequest) -> Result<LintResponse, Error> {
+    let set = load(&request.sources, &request.options)?;
+    let cluster = CompiledCluster::compile(&set, &request.engine);
+    let mut findings = state_findings(&set, &cluster, &request.config);
+    for f in &mut findings {
+        request.config.apply_severity(f);
+    }
+    crate::checks::sort_findings(&mut findings);
+    Ok(LintResponse { findings, errors: set.errors.iter().map(Error::payload).collect(), counts: set.counts() })
+}
+
+/// The findings of one state before the configuration's per-finding severities: API validation,
+/// then the enabled review checks. `review` reports the same for each side.
+pub(crate) fn state_findings(set: &ResourceSet, cluster: &CompiledCluster, config: &Config) -> Vec<Finding> {
+    let mut findings = crate::validate::validate_resources(set);
+    findings.extend(run_checks(set, cluster, &config.checks));
+    findings
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::api::{ReviewRequest, review};
+
+    const INPUT: &str = "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\n\
+        apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\n\
+        spec: {selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, ports: [{containerPort: 80}]}]}}}\n---\n\
+        apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: open, namespace: shop}\n\
+        spec: {podSelector: {matchLabels: {app: web}}, ingress: [{from: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{port: 70000}]}]}\n---\n\
+        apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ghost, namespace: shop}\n\
+        spec: {podSelector: {matchLabels: {app: nothing}}}\n";
+
+    #[test]
+    fn lint_reports_what_review_reports_for_the_head_alone() {
+        let sources = vec![Source::named("shop.yaml", INPUT)];
+        let linted = lint(&LintRequest { sources: sources.clone(), ..LintRequest::default() }).unwrap();
+        let reviewed = review(&ReviewRequest::new(sources, None)).unwrap();
+        let reviewed: Vec<Finding> = reviewed.findings.into_iter().map(|f| f.finding).collect();
+        assert_eq!(linted.findings, reviewed);
+        // both kinds are there: API validation (the port) and review checks
+        assert!(linted.findings.iter().any(|f| f.id.starts_with("NF0")), "{:?}", linted.findings);
+        assert!(linted.findings.iter().any(|f| !f.id.starts_with("NF0")), "{:?}", linted.findings);
+        assert_eq!(linted.counts.policies, 2);
+    }
+
+    #[test]
+    fn the_configuration_disables_checks_and_sets_severities() {
+        let sources = vec![Source::named("shop.yaml", INPUT)];
+        let all = lint(&LintRequest { sources: sources.clone(), ..LintRequest::default() }).unwrap();
+        let check = all.findings.iter().find(|f| !f.id.starts_with("NF0")).unwrap().clone();
+        let config =
+            format!("{{\"checks\": {{\"disable\": [\"{}\"]}}, \"severities\": {{\"NF018\": \"info\"}}}}", check.id);
+        let config: Config = crate::api::decode_request(&config).unwrap();
+        let some = lint(&LintRequest { sources, config, ..LintRequest::default() }).unwrap();
+        assert!(!some.findings.iter().any(|f| f.id == check.id));
+        assert!(some.findings.iter().filter(|f| f.id == "NF018").all(|f| f.severity == crate::model::Severity::Info));
+        assert!(some.findings.iter().any(|f| f.id == "NF018"), "{:?}", some.findings);
+    }
+}

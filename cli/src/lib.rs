@@ -14,8 +14,8 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use netfence::api::{
-    self, AnalyzeRequest, BuildRequest, CheckRequest, DiffRequest, ExplainRequest, ParseRequest, SchemaRequest,
-    ValidateRequest,
+    self, AnalyzeRequest, BuildRequest, CheckRequest, DiffRequest, ExplainRequest, LintRequest, ParseRequest,
+    SchemaRequest, ValidateRequest,
 };
 use netfence::engine::{ConnectionFilter, Direction, EngineOptions, IpBlockMode, Protocol};
 use netfence::parse::ParseOptions;
@@ -114,6 +114,22 @@ enum Command {
         /// Manifest files or directories; `-` reads standard input.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(short = 'o', long = "format", value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// API validation and the review checks: the findings `review` reports without a base.
+    #[command(
+        after_help = "Examples:\n  netfence lint examples/online-shop\n  netfence lint policies/ --config netfence.yaml -o json"
+    )]
+    Lint {
+        /// Manifest files or directories; `-` reads standard input.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The configuration (`kind: Config`): disabled checks, severities, cluster facts. Its
+        /// thresholds are `review`'s.
+        #[arg(long)]
+        config: Option<PathBuf>,
         /// Output format.
         #[arg(short = 'o', long = "format", value_enum, default_value = "text")]
         format: Format,
@@ -329,6 +345,25 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
                 Format::Text => render::validate_text(&response),
             };
             Ok((text, u8::from(!response.valid)))
+        }
+        Command::Lint { paths, config, format } => {
+            let sources = input::read_sources(paths)?;
+            let config = match config {
+                Some(path) => {
+                    let source = input::read_file(path)?;
+                    netfence::review::parse_config(&source.text, &source.name)?
+                }
+                None => netfence::review::Config::default(),
+            };
+            let response = api::lint(&LintRequest { sources, config, options, ..LintRequest::default() })?;
+            let text = match format {
+                Format::Json => to_json(&response)?,
+                Format::Yaml => to_yaml(&response)?,
+                Format::Text => render::lint_text(&response),
+            };
+            let failed = !response.errors.is_empty()
+                || response.findings.iter().any(|f| f.severity == netfence::model::Severity::Error);
+            Ok((text, u8::from(failed)))
         }
         Command::Build { intent, format } => {
             let mut sources = input::read_sources(std::slice::from_ref(intent))?;

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use netfence::api::{ParseResponse, ValidateResponse};
+use netfence::api::{LintResponse, ParseResponse, ValidateResponse};
 use netfence::model::Finding;
 use netfence::{Error, ErrorPayload};
 
@@ -90,21 +90,48 @@ pub fn parse_text(r: &ParseResponse) -> String {
     out
 }
 
-/// `netfence validate` as text.
-pub fn validate_text(r: &ValidateResponse) -> String {
+/// The unreadable documents, then the findings.
+fn findings_text(errors: &[ErrorPayload], findings: &[Finding]) -> String {
     let mut out = String::new();
-    for e in &r.errors {
+    for e in errors {
         let _ = writeln!(out, "{}", payload_text(e));
     }
-    for f in &r.findings {
+    for f in findings {
         finding_text(f, &mut out);
     }
+    out
+}
+
+/// `netfence validate` as text.
+pub fn validate_text(r: &ValidateResponse) -> String {
+    let mut out = findings_text(&r.errors, &r.findings);
     let errors = r.findings.iter().filter(|f| f.severity == netfence::model::Severity::Error).count();
     let _ = writeln!(
         out,
         "{} network policies checked: {} findings ({errors} errors), {} unreadable documents",
         r.counts.policies,
         r.findings.len(),
+        r.errors.len()
+    );
+    out
+}
+
+/// `netfence lint` as text.
+pub fn lint_text(r: &LintResponse) -> String {
+    use netfence::model::Severity;
+    let mut out = findings_text(&r.errors, &r.findings);
+    let count = |s: Severity| r.findings.iter().filter(|f| f.severity == s).count();
+    let c = &r.counts;
+    let _ = writeln!(
+        out,
+        "{} network policies, {} workloads, {} pods checked: {} findings ({} errors, {} warnings, {} info), {} unreadable documents",
+        c.policies,
+        c.workloads,
+        c.pods,
+        r.findings.len(),
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
         r.errors.len()
     );
     out

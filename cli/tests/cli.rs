@@ -52,6 +52,28 @@ fn validate_reads_stdin_and_passes_clean_input() {
 }
 
 #[test]
+fn lint_exits_1_on_an_error_finding_and_follows_the_configuration() {
+    let out = netfence(&["lint", "cli/tests/fixtures/bad-policy.yaml"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout(&out).contains("error[NF017]"), "{}", stdout(&out));
+
+    let dir = std::env::temp_dir().join(format!("netfence-lint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("netfence.yaml");
+    std::fs::write(&config, "apiVersion: netfence.dev/v1alpha1\nkind: Config\nseverities: {NF017: warning}\n").unwrap();
+    let out = netfence(
+        &["lint", "cli/tests/fixtures/bad-policy.yaml", "--config", config.to_str().unwrap(), "-o", "json"],
+        None,
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let nf017 = value["findings"].as_array().unwrap().iter().find(|f| f["id"] == "NF017").unwrap();
+    assert_eq!(nf017["severity"], "warning");
+    assert_eq!(value["counts"]["policies"], 1);
+}
+
+#[test]
 fn parse_lists_a_directory_recursively() {
     let out = netfence(&["parse", "examples/online-shop/manifests", "-o", "json"], None);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
@@ -206,6 +228,7 @@ fn help_of_every_subcommand() {
     let commands = [
         "parse",
         "validate",
+        "lint",
         "build",
         "analyze",
         "explain",

@@ -1,7 +1,7 @@
 //! WebAssembly binding of netfence: the operations of `netfence::api` as JS functions that
 //! take and return plain objects, plus a generic `call(operation, request)`.
 //!
-//! Two builds: the core build (the package's main entry: parse, validate, build, analyze,
+//! Two builds: the core build (the package's main entry: parse, validate, lint, build, analyze,
 //! explain, diff, check, plan — under the size budget) and, with the cargo feature `full`, every
 //! operation (`netfence-wasm/full`: adds review, the flow-log operations and schema). Each
 //! operation is called through its own entry point (`netfence::api::json`), so the core build's

@@ -114,6 +114,7 @@ fn wasm_web(root: &Path) -> Result<(), String> {
 /// Writes the playground folder: the page, the web build and the bundled example.
 fn assemble(root: &Path, out: &Path) -> Result<(), String> {
     let page = root.join("docs/playground");
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     for file in PAGE_FILES {
         copy(&page.join(file), &out.join(file))?;
     }

@@ -75,6 +75,7 @@ fn main() {
     let pairs = std::env::args().any(|a| a == "--all-pairs");
     let parse_only = std::env::args().any(|a| a == "--parse-only");
     let diff = std::env::args().any(|a| a == "--diff");
+    let checks = std::env::args().any(|a| a == "--checks");
     let config = SynthConfig { seed: 42, namespaces, pods, replicas, bare_pod_every: 20, policies };
 
     let t = Instant::now();
@@ -115,6 +116,44 @@ fn main() {
     } else {
         (None, None)
     };
+
+    // Checks: API validation and the review checks (what `lint` and `review` report), after
+    // compile.
+    let checks_report = checks.then(|| {
+        let t = Instant::now();
+        let validation = netfence::validate::validate_resources(&set).len();
+        let validate_s = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let findings = netfence::checks::run_checks(&set, &cluster, &netfence::checks::CheckConfig::default());
+        let checks_s = t.elapsed().as_secs_f64();
+        let mut by_id = std::collections::BTreeMap::new();
+        for f in &findings {
+            *by_id.entry(f.id.clone()).or_insert(0usize) += 1;
+        }
+        // each check alone (the others disabled): which one the time goes to
+        let ids: Vec<String> = netfence::checks::check_docs()
+            .into_iter()
+            .filter_map(|(name, _)| name.strip_suffix(".md").map(str::to_owned))
+            .filter(|id| id.starts_with("NF") && !id.starts_with("NF4"))
+            .collect();
+        let mut per_check = std::collections::BTreeMap::new();
+        for id in &ids {
+            let config = netfence::checks::CheckConfig {
+                disable: ids.iter().filter(|other| *other != id).cloned().collect(),
+                ..netfence::checks::CheckConfig::default()
+            };
+            let t = Instant::now();
+            let _ = netfence::checks::run_checks(&set, &cluster, &config);
+            per_check.insert(id.clone(), (t.elapsed().as_secs_f64() * 1000.0).round() / 1000.0);
+        }
+        serde_json::json!({
+            "perCheckSeconds": per_check,
+            "validateSeconds": validate_s,
+            "validationFindings": validation,
+            "checksSeconds": checks_s,
+            "checkFindings": by_id,
+        })
+    });
 
     // Explain: the same query repeated, after compile.
     let endpoints: Vec<String> = cluster.endpoints().map(|e| e.name.clone()).collect();
@@ -177,6 +216,7 @@ fn main() {
             "rssAfterCompileMiB": compiled_rss,
             "peakRssMiB": peak_rss_mib(),
             "diff": diff_report,
+            "checks": checks_report,
         })
     );
 }

@@ -74,11 +74,11 @@ fn check_peer(
         (None, None) => None,
         (Some(pods), None) => {
             let namespace = policy.namespace.as_str();
-            if !(ctx.has_endpoints(namespace) || complete) || !ctx.peer_endpoints(namespace, peer).is_empty() {
+            if !(ctx.has_endpoints(namespace) || complete) || ctx.peer_matches_any(namespace, peer) {
                 return None;
             }
             // pods in other namespaces match: the forgotten namespaceSelector (NF303)
-            if !ctx.pods_matching(pods, None).is_empty() {
+            if ctx.pods_match_any(pods, None) {
                 return None;
             }
             let message = format!("peer `podSelector` `{}` matches no pod in `{namespace}`", selector_text(pods));
@@ -104,19 +104,14 @@ fn check_peer(
                 });
             }
             let pods = pods.as_ref()?;
-            if !ctx.peer_endpoints(&policy.namespace, peer).is_empty() {
+            if ctx.peer_matches_any(&policy.namespace, peer) {
                 return None;
             }
             // the namespace selector may match namespaces the input does not have; judge only
             // when it names its namespaces and the input has workloads in each of them
             let pinned = pinned_namespaces(namespaces).is_some_and(|names| names.iter().all(|n| ctx.has_endpoints(n)));
             let near = || {
-                let candidates: Vec<_> = ctx
-                    .endpoints()
-                    .iter()
-                    .filter(|e| matched.contains(&e.namespace.as_str()))
-                    .map(|e| &e.labels)
-                    .collect();
+                let candidates = ctx.labels_in(&matched);
                 ctx.near_miss(policy, &format!("{pointer}/podSelector"), pods, &candidates).is_some()
             };
             if !(complete || pinned || (matched.iter().any(|n| ctx.has_endpoints(n)) && near())) {
@@ -158,8 +153,7 @@ fn pods_finding(
     message: String,
 ) -> Draft {
     let at = format!("{pointer}/podSelector");
-    let candidates: Vec<_> =
-        ctx.endpoints().iter().filter(|e| namespaces.contains(&e.namespace.as_str())).map(|e| &e.labels).collect();
+    let candidates = ctx.labels_in(namespaces);
     match ctx.near_miss(policy, &at, pods, &candidates) {
         Some(miss) => META.finding(miss.location.clone(), message, miss.help()).fix(miss.fix()),
         None => META.finding(

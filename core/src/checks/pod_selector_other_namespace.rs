@@ -59,7 +59,7 @@ fn run(ctx: &CheckContext<'_>, out: &mut Vec<Draft>) {
             continue;
         };
         let judged = ctx.has_endpoints(namespace) || ctx.config.complete_inventory;
-        if !judged || !ctx.peer_endpoints(namespace, at.peer).is_empty() {
+        if !judged || ctx.peer_matches_any(namespace, at.peer) {
             continue;
         }
         let found = ctx.pods_matching(pods, None);

@@ -45,7 +45,7 @@ fn run(ctx: &CheckContext<'_>, out: &mut Vec<Draft>) {
     for (i, policy) in ctx.policies() {
         let Some(selector) = policy.object.spec.as_ref().and_then(|s| s.pod_selector.as_ref()) else { continue };
         let judged = ctx.has_endpoints(&policy.namespace) || ctx.config.complete_inventory;
-        if !judged || !ctx.cluster.selected_endpoints(i).is_empty() {
+        if !judged || !ctx.selected_endpoints(i).is_empty() {
             continue;
         }
         let candidates: Vec<_> = ctx.endpoints_in(&policy.namespace).map(|(_, e)| &e.labels).collect();

@@ -81,7 +81,7 @@ fn check_rule(
     }
     let peers = rule.rule.peers;
     let destinations: BTreeSet<usize> = match rule.direction {
-        Direction::Ingress => btree_set(ctx.cluster.selected_endpoints(index)),
+        Direction::Ingress => btree_set(ctx.selected_endpoints(index).iter().copied()),
         Direction::Egress if peers.is_empty() => btree_set(0..ctx.endpoints().len()),
         Direction::Egress => btree_set(peers.iter().flat_map(|p| ctx.peer_endpoints(&policy.namespace, p))),
     };

@@ -64,6 +64,24 @@ pub struct CoveredRule {
 }
 
 impl CompiledCluster {
+    /// For each of the first `policies` policies (by index in the resource set), the endpoints
+    /// it selects for the directions it isolates (indices into [`CompiledCluster::endpoints`],
+    /// ascending): [`CompiledCluster::selected_endpoints`] of every policy in one pass.
+    #[must_use]
+    pub fn selected_by_policy(&self, policies: usize) -> Vec<Vec<usize>> {
+        let mut out = vec![Vec::new(); policies];
+        for (i, e) in self.endpoints.iter().enumerate() {
+            let ingress = self.ingress.get(e.class).map_or(&[][..], |s| s.policies.as_slice());
+            let egress = self.egress.get(e.class).map_or(&[][..], |s| s.policies.as_slice());
+            for &p in ingress.iter().chain(egress.iter().filter(|p| !ingress.contains(p))) {
+                if let Some(list) = out.get_mut(p) {
+                    list.push(i);
+                }
+            }
+        }
+        out
+    }
+
     /// Indices (into [`CompiledCluster::endpoints`]) of the endpoints that policy `policy`
     /// (index in the resource set) selects, for the directions it isolates.
     #[must_use]

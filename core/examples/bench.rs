@@ -188,12 +188,27 @@ fn main() {
         let t = Instant::now();
         let d = netfence::diff::diff(&cluster, &head_cluster, &ConnectionFilter::default());
         let diff_s = t.elapsed().as_secs_f64();
+        // with --checks: the change-review checks (NF4xx) of `review` with a base
+        let change_checks = checks.then(|| {
+            let input = netfence::checks::change::ChangeInput {
+                base: &set,
+                base_cluster: &cluster,
+                head: &head,
+                head_cluster: &head_cluster,
+                diff: &d,
+            };
+            let t = Instant::now();
+            let findings =
+                netfence::checks::change::run_change_checks(&input, &netfence::checks::CheckConfig::default());
+            serde_json::json!({"seconds": t.elapsed().as_secs_f64(), "findings": findings.len()})
+        });
         serde_json::json!({
             "headPolicies": head.policies.len(),
             "headParseSeconds": head_parse_s,
             "headCompileSeconds": head_compile_s,
             "diffSeconds": diff_s,
             "connectionsChanged": d.connections.len(),
+            "changeChecks": change_checks,
         })
     });
 

@@ -510,7 +510,11 @@ mod tests {
         for (name, namespace, spec) in [
             ("web-in", "alpha", "{podSelector: {matchLabels: {tier: web}}, policyTypes: [Ingress]}"),
             ("db-both", "beta", "{podSelector: {matchLabels: {tier: db}}, policyTypes: [Ingress, Egress]}"),
-            ("canary-out", "beta", "{podSelector: {matchExpressions: [{key: canary, operator: Exists}]}, egress: [{}]}"),
+            (
+                "canary-out",
+                "beta",
+                "{podSelector: {matchExpressions: [{key: canary, operator: Exists}]}, egress: [{}]}",
+            ),
             ("ghost", "gamma", "{podSelector: {matchLabels: {app: ghost}}}"),
         ] {
             text.push_str(&format!(

@@ -196,6 +196,14 @@ export interface AuditOptions {
     maxConnections?: number;
     /** Label keys to leave out of suggested selectors, besides the volatile ones. */
     volatileLabels?: string[];
+    /**
+     * How much recompiling the audit may do to compute what each too-broad rule's tightened
+     * form stops allowing, in endpoints and policies compiled (each rule costs the cluster's
+     * endpoints plus its policies; default 250,000: every rule of a cluster of a thousand pods,
+     * about five rules of one of 150,000 — a few seconds either way). Rules beyond it are
+     * reported with `stopsAllowingComputed: false`.
+     */
+    recompileBudget?: number;
 }
 
 /**
@@ -296,6 +304,13 @@ export interface BroadRule {
     stopsAllowing: AuditResponseConnectionRecord[];
     /** Their number of `(source, destination, protocol, port)` tuples. */
     stopsAllowingTuples: number;
+    /**
+     * Whether `stopsAllowing` was computed: each computation compiles the cluster again, and
+     * on a large cluster with many too-broad rules the audit stops computing them after a
+     * budget (see `recompileBudget` of the options) — the rule and its suggestion are still
+     * reported.
+     */
+    stopsAllowingComputed?: boolean;
 }
 
 /**

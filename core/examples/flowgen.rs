@@ -70,11 +70,18 @@ fn main() {
     let cluster_config = SynthConfig {
         pods: num("--pods", 2_000),
         namespaces: num("--namespaces", 20),
-        policies: 0,
+        policies: num("--policies", 0),
         ..SynthConfig::default()
     };
     let mut resources = ResourceSet::default();
-    resources.add_text(&generate(&cluster_config), "synth.yaml", &ParseOptions::default()).unwrap();
+    // large clusters (`--pods 150000`) are one large input
+    let options = ParseOptions {
+        max_input_bytes: usize::MAX,
+        max_documents: usize::MAX,
+        max_nodes: usize::MAX,
+        ..ParseOptions::default()
+    };
+    resources.add_text(&generate(&cluster_config), "synth.yaml", &options).unwrap();
     let cluster = CompiledCluster::compile(&resources, &EngineOptions::default());
     let config = FlowSynthConfig {
         seed: num("--seed", 1) as u64,
@@ -112,6 +119,33 @@ fn main() {
         (None, None) => unreachable!(),
     };
     print_report(&log, bytes, started.elapsed().as_secs_f64());
+    // `--audit` (with `--policies N`): the policies' rules against the flows (used, unused,
+    // broader than the traffic), the drops explained, and the impact of removing a tenth of
+    // the policies
+    if std::env::args().any(|a| a == "--audit") {
+        let started = Instant::now();
+        let audit = netfence::flows::audit::audit_policies(&resources, &cluster, &log, &Default::default()).unwrap();
+        let audit_s = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        let drops = netfence::flows::drops::explain_drops(&resources, &cluster, &log, &Default::default()).unwrap();
+        let drops_s = started.elapsed().as_secs_f64();
+        let mut head = resources.clone();
+        let keep = head.policies.len() - head.policies.len() / 10;
+        head.policies.truncate(keep);
+        let head_cluster = CompiledCluster::compile(&head, &EngineOptions::default());
+        let started = Instant::now();
+        let impact = netfence::flows::impact::measure_impact(&resources, &cluster, &head_cluster, &log);
+        let impact_s = started.elapsed().as_secs_f64();
+        println!(
+            "{{\"policies\": {}, \"tuples\": {}, \"auditSeconds\": {audit_s:.3}, \"auditRules\": {}, \"dropsSeconds\": {drops_s:.3}, \"dropped\": {}, \"impactSeconds\": {impact_s:.3}, \"newlyDenied\": {}, \"peakRssMiB\": {:.1}}}",
+            resources.policies.len(),
+            log.tuples().len(),
+            audit.rules.len(),
+            drops.len(),
+            impact.newly_denied.len(),
+            peak_rss_mib()
+        );
+    }
     if std::env::args().any(|a| a == "--generate") {
         // `--no-compare`: only the chosen generalisation, not the four alternatives measured
         let options =

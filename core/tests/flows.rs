@@ -572,6 +572,25 @@ fn audit_counts_hits_and_finds_unused_broad_and_empty() {
         ]
     );
     assert_eq!(broad.stops_allowing_tuples, 3 * 65_535 - 1);
+    assert!(broad.stops_allowing_computed);
+    // the recompiles for it restored every rule: the working copy is not the audited set, and
+    // a second audit gives the same answer
+    assert_eq!(audit_policies(&set, &cluster, &log, &AuditOptions::default()).unwrap(), audit);
+
+    // without a recompile budget the rule and its suggestion are reported, the loss is not
+    let unbudgeted = AuditOptions { recompile_budget: 0, ..AuditOptions::default() };
+    let cheap = audit_policies(&set, &cluster, &log, &unbudgeted).unwrap();
+    assert_eq!(cheap.too_broad.len(), 1);
+    let b = &cheap.too_broad[0];
+    assert_eq!(
+        (b.rule.clone(), b.suggestion.clone(), b.used, b.allows),
+        (broad.rule.clone(), broad.suggestion.clone(), broad.used, broad.allows)
+    );
+    assert!(!b.stops_allowing_computed && b.stops_allowing.is_empty() && b.stops_allowing_tuples == 0);
+    let response =
+        netfence::api::AuditResponse { audit: cheap.clone(), ingest: log.report().clone(), errors: Vec::new() };
+    let text = netfence::report::flows::audit_text(&response);
+    assert!(text.contains("what the tightened rule stops allowing was not computed"), "{text}");
 }
 
 // ---------------------------------------------------------------------------------------------

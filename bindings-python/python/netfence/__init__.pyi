@@ -96,6 +96,7 @@ class AuditOptions(TypedDict):
     narrowPercent: NotRequired[int]
     maxConnections: NotRequired[int]
     volatileLabels: NotRequired[Sequence[str]]
+    recompileBudget: NotRequired[int]
 
 class AuditRequest(TypedDict):
     """Request of [`audit`]."""
@@ -171,6 +172,8 @@ class BroadRule(Record):
     def stops_allowing(self) -> list[AuditResponseConnectionRecord]: ...
     @property
     def stops_allowing_tuples(self) -> int: ...
+    @property
+    def stops_allowing_computed(self) -> bool | None: ...
 
 class BuildRequest(TypedDict):
     """Request of [`build`]: the intent as text (YAML or JSON, with locations in errors) or as an

@@ -14,10 +14,20 @@ use crate::util::CompactSort;
 pub(crate) struct RuleScope {
     /// Endpoints the rule's policy selects (for the rule's direction).
     pub(crate) targets: Vec<usize>,
-    /// `(target, peer endpoint, ports)`.
-    pub(crate) peers: Vec<(usize, usize, PortSet)>,
+    /// `(peer endpoint, target, protocol, port)` tuples it allows in the cluster (a target
+    /// is not its own peer).
+    pub(crate) peer_tuples: u128,
     /// `(target, external range, ports)`.
     pub(crate) externals: Vec<(usize, IpRange, PortSet)>,
+}
+
+/// The `(protocol, port)` pairs of a port set.
+fn port_count(set: &PortSet) -> u128 {
+    super::ports::Protocol::ALL
+        .iter()
+        .flat_map(|p| set.get(*p).ranges().iter())
+        .map(|&(a, b)| u128::from(b) - u128::from(a) + 1)
+        .sum()
 }
 
 impl CompiledCluster {
@@ -29,33 +39,50 @@ impl CompiledCluster {
             .map(|(i, _)| i)
     }
 
-    fn selecting(&self, sides: &[Side], policies: &[usize]) -> Vec<usize> {
-        self.endpoints
+    /// The endpoints of each class (indices ascending): the audit asks per class, not per
+    /// endpoint (a scan of every endpoint per rule and target made the audit of 10,000
+    /// policies over 150,000 pods take minutes).
+    pub(crate) fn class_members(&self) -> Vec<Vec<usize>> {
+        let mut out = vec![Vec::new(); self.classes.len()];
+        for (i, e) in self.endpoints.iter().enumerate() {
+            if let Some(members) = out.get_mut(e.class) {
+                members.push(i);
+            }
+        }
+        out
+    }
+
+    /// Endpoints (ascending) whose class's side has one of `policies`.
+    fn selecting(&self, sides: &[Side], policies: &[usize], members: &[Vec<usize>]) -> Vec<usize> {
+        let mut out: Vec<usize> = sides
             .iter()
-            .enumerate()
-            .filter(|(_, e)| sides.get(e.class).is_some_and(|s| s.policies.iter().any(|p| policies.contains(p))))
-            .map(|(i, _)| i)
-            .collect()
+            .zip(members)
+            .filter(|(side, _)| side.policies.iter().any(|p| policies.contains(p)))
+            .flat_map(|(_, m)| m.iter().copied())
+            .collect();
+        out.sort_compact();
+        out
     }
 
     /// Endpoints that policy `namespace/name` selects, in either direction it isolates.
-    pub(crate) fn policy_selects(&self, namespace: &str, name: &str) -> Vec<usize> {
+    pub(crate) fn policy_selects(&self, namespace: &str, name: &str, members: &[Vec<usize>]) -> Vec<usize> {
         let ids: Vec<usize> = self.policy_indices(namespace, name).collect();
-        let mut out = self.selecting(&self.ingress, &ids);
-        out.extend(self.selecting(&self.egress, &ids));
+        let mut out = self.selecting(&self.ingress, &ids, members);
+        out.extend(self.selecting(&self.egress, &ids, members));
         out.sort_compact();
         out.dedup();
         out
     }
 
     /// What rule `index` of `direction` of policy `namespace/name` allows; `None` when the
-    /// policy has no such rule in a direction it isolates.
+    /// policy has no such rule in a direction it isolates. `members`: [`Self::class_members`].
     pub(crate) fn rule_scope(
         &self,
         namespace: &str,
         name: &str,
         direction: Direction,
         index: usize,
+        members: &[Vec<usize>],
     ) -> Option<RuleScope> {
         let ids: Vec<usize> = self.policy_indices(namespace, name).collect();
         let rule =
@@ -64,19 +91,30 @@ impl CompiledCluster {
             Direction::Ingress => &self.ingress,
             Direction::Egress => &self.egress,
         };
-        let mut scope = RuleScope { targets: self.selecting(sides, &ids), ..RuleScope::default() };
+        let mut scope = RuleScope { targets: self.selecting(sides, &ids, members), ..RuleScope::default() };
+        // counted class by class: named ports resolve on the destination (the target for
+        // ingress, the peer for egress), and every endpoint of a class has the same ports
+        let classes: Vec<usize> = rule.classes.iter().collect();
+        let egress_ports: Vec<u128> = if direction == Direction::Egress {
+            classes.iter().map(|&c| port_count(&self.rule_ports(rule, Some(c)))).collect()
+        } else {
+            Vec::new()
+        };
         for &t in &scope.targets {
             let Some(target) = self.endpoints.get(t) else { continue };
-            for (p, peer) in self.endpoints.iter().enumerate() {
-                if p == t || !rule.classes.contains(peer.class) {
-                    continue;
-                }
-                // named ports resolve on the destination: the target for ingress, the peer for egress
-                let destination = if direction == Direction::Ingress { target.class } else { peer.class };
-                let ports = self.rule_ports(rule, Some(destination));
-                if !ports.is_empty() {
-                    scope.peers.push((t, p, ports));
-                }
+            let ingress_ports = if direction == Direction::Ingress {
+                port_count(&self.rule_ports(rule, Some(target.class)))
+            } else {
+                0
+            };
+            for (k, &c) in classes.iter().enumerate() {
+                let peers = members.get(c).map_or(0, Vec::len) - usize::from(target.class == c);
+                let ports = if direction == Direction::Ingress {
+                    ingress_ports
+                } else {
+                    egress_ports.get(k).copied().unwrap_or(0)
+                };
+                scope.peer_tuples = scope.peer_tuples.saturating_add((peers as u128).saturating_mul(ports));
             }
             let ports = if direction == Direction::Ingress {
                 self.rule_ports(rule, Some(target.class))

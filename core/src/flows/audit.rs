@@ -32,11 +32,17 @@ pub struct AuditOptions {
     pub max_connections: usize,
     /// Label keys to leave out of suggested selectors, besides the volatile ones.
     pub volatile_labels: Vec<String>,
+    /// How much recompiling the audit may do to compute what each too-broad rule's tightened
+    /// form stops allowing, in endpoints and policies compiled (each rule costs the cluster's
+    /// endpoints plus its policies; default 250,000: every rule of a cluster of a thousand pods,
+    /// about five rules of one of 150,000 — a few seconds either way). Rules beyond it are
+    /// reported with `stopsAllowingComputed: false`.
+    pub recompile_budget: usize,
 }
 
 impl Default for AuditOptions {
     fn default() -> Self {
-        Self { narrow_percent: 25, max_connections: 50, volatile_labels: Vec::new() }
+        Self { narrow_percent: 25, max_connections: 50, volatile_labels: Vec::new(), recompile_budget: 250_000 }
     }
 }
 
@@ -72,6 +78,16 @@ pub struct BroadRule {
     pub stops_allowing: Vec<ConnectionRecord>,
     /// Their number of `(source, destination, protocol, port)` tuples.
     pub stops_allowing_tuples: u64,
+    /// Whether `stopsAllowing` was computed: each computation compiles the cluster again, and
+    /// on a large cluster with many too-broad rules the audit stops computing them after a
+    /// budget (see `recompileBudget` of the options) — the rule and its suggestion are still
+    /// reported.
+    #[serde(default = "computed")]
+    pub stops_allowing_computed: bool,
+}
+
+fn computed() -> bool {
+    true
 }
 
 /// The audit.
@@ -183,6 +199,30 @@ fn lost(before: &CompiledCluster, after: &CompiledCluster, filter: &ConnectionFi
     out
 }
 
+/// The original rule of a policy while its tightened form is compiled.
+enum Swap {
+    Ingress(NetworkPolicyIngressRule),
+    Egress(NetworkPolicyEgressRule),
+}
+
+/// Puts the original rule back at `index` of policy `policy`.
+fn restore(resources: &mut ResourceSet, policy: usize, index: usize, swap: Option<Swap>) {
+    let Some(spec) = resources.policies.get_mut(policy).and_then(|p| p.object.spec.as_mut()) else { return };
+    match swap {
+        Some(Swap::Ingress(rule)) => {
+            if let Some(slot) = spec.ingress.as_mut().and_then(|l| l.get_mut(index)) {
+                *slot = rule;
+            }
+        }
+        Some(Swap::Egress(rule)) => {
+            if let Some(slot) = spec.egress.as_mut().and_then(|l| l.get_mut(index)) {
+                *slot = rule;
+            }
+        }
+        None => {}
+    }
+}
+
 /// Audits the policies of `resources` (compiled as `cluster`) against the flows of `log`.
 ///
 /// # Errors
@@ -224,9 +264,14 @@ pub fn audit_policies(
     }
     let to_u64 = |n: u128| u64::try_from(n).unwrap_or(u64::MAX);
     let empty = Usage::default();
+    // one working copy for the recompiles: each too-broad rule is replaced, compiled, put back
+    let mut changed: Option<ResourceSet> = None;
+    let recompile_cost = cluster.endpoints().count().saturating_add(resources.policies.len());
+    let mut budget = options.recompile_budget;
+    let members = cluster.class_members();
     for (pi, policy) in resources.policies.iter().enumerate() {
         let (ns, name) = (policy.namespace.as_str(), policy.name.as_str());
-        if cluster.policy_selects(ns, name).is_empty() {
+        if cluster.policy_selects(ns, name, &members).is_empty() {
             audit.selecting_nothing.push(PolicyRef {
                 namespace: ns.to_owned(),
                 name: name.to_owned(),
@@ -240,7 +285,7 @@ pub fn audit_policies(
         ];
         for (direction, key, count) in counts {
             for index in 0..count {
-                let Some(scope) = cluster.rule_scope(ns, name, direction, index) else { continue };
+                let Some(scope) = cluster.rule_scope(ns, name, direction, index, &members) else { continue };
                 let rule = RuleRef {
                     namespace: ns.to_owned(),
                     policy: name.to_owned(),
@@ -249,7 +294,7 @@ pub fn audit_policies(
                     location: Some(policy.source.locate(&format!("/spec/{key}/{index}"))),
                 };
                 let u = usage.get(&(ns.to_owned(), name.to_owned(), direction, index)).unwrap_or(&empty);
-                let in_cluster: u128 = scope.peers.iter().map(|(_, _, p)| u128::from(count_ports(p))).sum();
+                let in_cluster: u128 = scope.peer_tuples;
                 let external: u128 = scope
                     .externals
                     .iter()
@@ -266,23 +311,45 @@ pub fn audit_policies(
                     continue;
                 }
                 let (ingress_rule, egress_rule, suggestion) = tightened(&context, ns, direction, u)?;
-                let mut changed = resources.clone();
-                if let Some(spec) = changed.policies.get_mut(pi).and_then(|p| p.object.spec.as_mut()) {
-                    match (ingress_rule, egress_rule) {
-                        (Some(r), _) => {
-                            if let Some(slot) = spec.ingress.as_mut().and_then(|l| l.get_mut(index)) {
-                                *slot = r;
-                            }
-                        }
-                        (_, Some(r)) => {
-                            if let Some(slot) = spec.egress.as_mut().and_then(|l| l.get_mut(index)) {
-                                *slot = r;
-                            }
-                        }
-                        _ => {}
-                    }
+                if recompile_cost > budget {
+                    audit.too_broad.push(BroadRule {
+                        rule,
+                        used,
+                        allows,
+                        suggestion,
+                        stops_allowing: Vec::new(),
+                        stops_allowing_tuples: 0,
+                        stops_allowing_computed: false,
+                    });
+                    continue;
                 }
-                let after = CompiledCluster::compile(&changed, cluster.options());
+                budget -= recompile_cost;
+                let working = changed.get_or_insert_with(|| resources.clone());
+                let spec = working.policies.get_mut(pi).and_then(|p| p.object.spec.as_mut());
+                let after = match spec {
+                    Some(spec) => {
+                        // swap the tightened rule in, compile, swap the original back
+                        let slot = match (ingress_rule, egress_rule) {
+                            (Some(r), _) => spec
+                                .ingress
+                                .as_mut()
+                                .and_then(|l| l.get_mut(index))
+                                .map(|s| (s, r))
+                                .map(|(s, r)| Swap::Ingress(std::mem::replace(s, r))),
+                            (_, Some(r)) => spec
+                                .egress
+                                .as_mut()
+                                .and_then(|l| l.get_mut(index))
+                                .map(|s| (s, r))
+                                .map(|(s, r)| Swap::Egress(std::mem::replace(s, r))),
+                            _ => None,
+                        };
+                        let after = CompiledCluster::compile(working, cluster.options());
+                        restore(working, pi, index, slot);
+                        after
+                    }
+                    None => CompiledCluster::compile(working, cluster.options()),
+                };
                 let targets: Vec<String> =
                     scope.targets.iter().filter_map(|t| resolver.endpoint(*t)).map(|e| e.name.clone()).collect();
                 let filter = ConnectionFilter {
@@ -300,6 +367,7 @@ pub fn audit_policies(
                     suggestion,
                     stops_allowing: stops.into_iter().take(options.max_connections).collect(),
                     stops_allowing_tuples,
+                    stops_allowing_computed: true,
                 });
             }
         }

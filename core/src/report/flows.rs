@@ -500,14 +500,12 @@ pub fn audit_text(r: &AuditResponse) -> String {
     if !a.too_broad.is_empty() {
         out.push_str("\nrules much broader than their use:\n");
         for b in &a.too_broad {
-            let _ = writeln!(
-                out,
-                "  {}: used {} of {} tuples; the tightened rule stops allowing {} tuples",
-                rule_text(&b.rule),
-                b.used,
-                b.allows,
-                b.stops_allowing_tuples
-            );
+            let stops = if b.stops_allowing_computed {
+                format!("the tightened rule stops allowing {} tuples", b.stops_allowing_tuples)
+            } else {
+                "what the tightened rule stops allowing was not computed (the recompile budget is spent)".to_owned()
+            };
+            let _ = writeln!(out, "  {}: used {} of {} tuples; {stops}", rule_text(&b.rule), b.used, b.allows);
             out.push_str("    tightened rule:\n");
             out.push_str(&indented(&b.suggestion, "      "));
             for c in &b.stops_allowing {

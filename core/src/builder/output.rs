@@ -111,7 +111,14 @@ impl BuildOutput {
     /// Reads the YAML back, checks it holds the same objects, and validates each.
     fn verify(&self) -> Result<(), Error> {
         let mut set = ResourceSet::default();
-        let options = ParseOptions { strict: true, ..ParseOptions::default() };
+        // netfence's own output: no input-size or document limit (a cluster's generated policies
+        // are many more than the 10,000 documents an input may hold by default)
+        let options = ParseOptions {
+            strict: true,
+            max_input_bytes: usize::MAX,
+            max_documents: usize::MAX,
+            ..ParseOptions::default()
+        };
         set.add_text(&self.yaml, "<built>", &options).map_err(|e| {
             Error::new(ErrorCode::InvalidBuild, format!("the built policies do not read back: {}", e.message))
                 .with_help("this is a bug in netfence; please report it with the builder input")
@@ -163,5 +170,37 @@ impl BuildOutput {
     #[must_use]
     pub fn to_json(&self) -> String {
         self.json.clone()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use k8s_openapi::api::networking::v1::{NetworkPolicy, NetworkPolicySpec};
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+
+    use super::BuildOutput;
+
+    /// More policies than an input may hold documents by default still read back: the check
+    /// reads netfence's own output without the input limits.
+    #[test]
+    fn more_policies_than_the_default_document_limit_read_back() {
+        let n = crate::parse::ParseOptions::default().max_documents + 1;
+        let policies: Vec<NetworkPolicy> = (0..n)
+            .map(|i| NetworkPolicy {
+                metadata: ObjectMeta {
+                    name: Some(format!("deny-{i}")),
+                    namespace: Some("ns".to_owned()),
+                    ..ObjectMeta::default()
+                },
+                spec: Some(NetworkPolicySpec {
+                    pod_selector: Some(LabelSelector::default()),
+                    policy_types: Some(vec!["Ingress".to_owned()]),
+                    ..NetworkPolicySpec::default()
+                }),
+            })
+            .collect();
+        let output = BuildOutput::new(policies).unwrap();
+        assert_eq!(output.policies.len(), n);
     }
 }

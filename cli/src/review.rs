@@ -173,10 +173,17 @@ fn write(path: &Path, text: &str) -> Result<(), Error> {
     std::fs::write(path, text).map_err(|e| Error::new(ErrorCode::Io, format!("cannot write `{}`: {e}", path.display())))
 }
 
+/// Policies named per step in the summary and the README; the step's file holds them all.
+const NAMED_PER_STEP: usize = 10;
+
 fn step_lines(steps: &[PlanStep]) -> String {
     let mut out = String::new();
     for step in steps {
-        let names: Vec<String> = step.policies.iter().map(|p| format!("{}/{}", p.namespace, p.name)).collect();
+        let mut names: Vec<String> =
+            step.policies.iter().take(NAMED_PER_STEP).map(|p| format!("{}/{}", p.namespace, p.name)).collect();
+        if step.policies.len() > NAMED_PER_STEP {
+            names.push(format!("and {} more", step.policies.len() - NAMED_PER_STEP));
+        }
         out.push_str(&format!("  {}. {}  ({})\n", step.number, step.command, names.join(", ")));
     }
     out

@@ -157,6 +157,42 @@ fn plan_writes_numbered_steps_and_rollback() {
 }
 
 #[test]
+fn the_plan_summary_names_ten_policies_per_step() {
+    let dir = std::env::temp_dir().join(format!("netfence-plan-many-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (base, head) = (dir.join("base.yaml"), dir.join("head.yaml"));
+    std::fs::write(&base, "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n").unwrap();
+    let policies: Vec<String> = (0..12)
+        .map(|i| {
+            format!(
+                "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p{i:02}, namespace: shop}}\n\
+                 spec: {{podSelector: {{}}, ingress: [{{ports: [{{port: {}}}]}}]}}\n",
+                8000 + i
+            )
+        })
+        .collect();
+    std::fs::write(&head, policies.join("---\n")).unwrap();
+    let out_dir = dir.join("plan");
+    let out = netfence(&[
+        "plan",
+        "--base",
+        base.to_str().unwrap(),
+        "--head",
+        head.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = stdout(&out);
+    assert!(text.contains("shop/p09, and 2 more)"), "{text}");
+    assert!(!text.contains("shop/p10"), "{text}");
+    // the step's file has them all
+    let step = std::fs::read_to_string(out_dir.join("01-apply-allowances.yaml")).unwrap();
+    assert_eq!(step.matches("kind: NetworkPolicy").count(), 12);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn plan_of_the_example_change() {
     let dir = std::env::temp_dir().join(format!("netfence-plan-shop-{}", std::process::id()));
     let out = netfence(&[

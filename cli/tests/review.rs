@@ -105,6 +105,14 @@ fn output_file_and_errors() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// `netfence plan --base BASE --head HEAD --out OUT`, which must succeed.
+fn plan(base: &Path, head: &Path, out: &Path) -> Output {
+    let args = ["--base", base.to_str().unwrap(), "--head", head.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    let out = netfence(&[&["plan"][..], &args].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
 #[test]
 fn plan_writes_numbered_steps_and_rollback() {
     let dir = std::env::temp_dir().join(format!("netfence-plan-{}", std::process::id()));
@@ -123,16 +131,7 @@ fn plan_writes_numbered_steps_and_rollback() {
     std::fs::write(&base, format!("{}---\n{}", allow("old", 80), allow("kept", 443))).unwrap();
     std::fs::write(&head, format!("{}---\n{}---\n{deny}", allow("new", 8080), allow("kept", 8443))).unwrap();
     let out_dir = dir.join("plan");
-    let out = netfence(&[
-        "plan",
-        "--base",
-        base.to_str().unwrap(),
-        "--head",
-        head.to_str().unwrap(),
-        "--out",
-        out_dir.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = plan(&base, &head, &out_dir);
     let mut files: Vec<String> =
         std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     files.sort();
@@ -173,16 +172,7 @@ fn the_plan_summary_names_ten_policies_per_step() {
         .collect();
     std::fs::write(&head, policies.join("---\n")).unwrap();
     let out_dir = dir.join("plan");
-    let out = netfence(&[
-        "plan",
-        "--base",
-        base.to_str().unwrap(),
-        "--head",
-        head.to_str().unwrap(),
-        "--out",
-        out_dir.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = plan(&base, &head, &out_dir);
     let text = stdout(&out);
     assert!(text.contains("shop/p09, and 2 more)"), "{text}");
     assert!(!text.contains("shop/p10"), "{text}");

@@ -108,7 +108,7 @@ impl CompiledCluster {
                 0
             };
             for (k, &c) in classes.iter().enumerate() {
-                let peers = members.get(c).map_or(0, Vec::len) - usize::from(target.class == c);
+                let peers = members.get(c).map_or(0, Vec::len).saturating_sub(usize::from(target.class == c));
                 let ports = if direction == Direction::Ingress {
                     ingress_ports
                 } else {

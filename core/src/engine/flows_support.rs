@@ -21,15 +21,6 @@ pub(crate) struct RuleScope {
     pub(crate) externals: Vec<(usize, IpRange, PortSet)>,
 }
 
-/// The `(protocol, port)` pairs of a port set.
-fn port_count(set: &PortSet) -> u128 {
-    super::ports::Protocol::ALL
-        .iter()
-        .flat_map(|p| set.get(*p).ranges().iter())
-        .map(|&(a, b)| u128::from(b) - u128::from(a) + 1)
-        .sum()
-}
-
 impl CompiledCluster {
     fn policy_indices<'s>(&'s self, namespace: &'s str, name: &'s str) -> impl Iterator<Item = usize> + 's {
         self.policies
@@ -96,14 +87,14 @@ impl CompiledCluster {
         // ingress, the peer for egress), and every endpoint of a class has the same ports
         let classes: Vec<usize> = rule.classes.iter().collect();
         let egress_ports: Vec<u128> = if direction == Direction::Egress {
-            classes.iter().map(|&c| port_count(&self.rule_ports(rule, Some(c)))).collect()
+            classes.iter().map(|&c| u128::from(self.rule_ports(rule, Some(c)).count())).collect()
         } else {
             Vec::new()
         };
         for &t in &scope.targets {
             let Some(target) = self.endpoints.get(t) else { continue };
             let ingress_ports = if direction == Direction::Ingress {
-                port_count(&self.rule_ports(rule, Some(target.class)))
+                u128::from(self.rule_ports(rule, Some(target.class)).count())
             } else {
                 0
             };

@@ -124,6 +124,16 @@ impl PortSet {
         self.tcp.is_empty() && self.udp.is_empty() && self.sctp.is_empty()
     }
 
+    /// How many `(protocol, port)` pairs the set holds (at most 3 × 65,535).
+    #[must_use]
+    pub fn count(&self) -> u64 {
+        Protocol::ALL
+            .iter()
+            .flat_map(|p| self.get(*p).ranges().iter())
+            .map(|&(a, b)| u64::from(b) - u64::from(a) + 1)
+            .sum()
+    }
+
     /// Whether every port of every protocol is in the set.
     #[must_use]
     pub fn is_all(&self) -> bool {

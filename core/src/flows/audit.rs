@@ -115,10 +115,6 @@ struct Usage {
     tuples: BTreeSet<(PeerRef, PeerRef, Protocol, u16)>,
 }
 
-fn count_ports(set: &PortSet) -> u64 {
-    Protocol::ALL.iter().flat_map(|p| set.get(*p).ranges().iter()).map(|&(a, b)| u64::from(b) - u64::from(a) + 1).sum()
-}
-
 fn addresses(range: IpRange) -> u128 {
     match range {
         IpRange::V4(a, b) => u128::from(b - a) + 1,
@@ -295,11 +291,8 @@ pub fn audit_policies(
                 };
                 let u = usage.get(&(ns.to_owned(), name.to_owned(), direction, index)).unwrap_or(&empty);
                 let in_cluster: u128 = scope.peer_tuples;
-                let external: u128 = scope
-                    .externals
-                    .iter()
-                    .map(|(_, r, p)| addresses(*r).saturating_mul(u128::from(count_ports(p))))
-                    .sum();
+                let external: u128 =
+                    scope.externals.iter().map(|(_, r, p)| addresses(*r).saturating_mul(u128::from(p.count()))).sum();
                 let allows = to_u64(in_cluster.saturating_add(external));
                 let used = u.tuples.len() as u64;
                 audit.rules.push(RuleHits { rule: rule.clone(), hits: u.stats.counts(), used, allows });

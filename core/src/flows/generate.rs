@@ -542,10 +542,6 @@ fn verify(resolver: &FlowResolver<'_>, cluster: &CompiledCluster, flows: &[&Reso
     v
 }
 
-fn count_ports(set: &PortSet) -> u64 {
-    Protocol::ALL.iter().flat_map(|p| set.get(*p).ranges().iter()).map(|&(a, b)| u64::from(b) - u64::from(a) + 1).sum()
-}
-
 /// Measures the allowed connections of `cluster` against the observed flows, over the pairs
 /// with a side in `namespaces`.
 fn over_permission(
@@ -588,9 +584,9 @@ fn over_permission(
                     continue;
                 }
                 let seen = observed.get(&(record.src.clone(), record.dst.clone())).cloned().unwrap_or_default();
-                let allowed = count_ports(&set);
+                let allowed = set.count();
                 let missing = set.difference(&seen);
-                let unseen = count_ports(&missing);
+                let unseen = missing.count();
                 out.allowed += allowed;
                 out.observed += allowed - unseen;
                 out.unobserved += unseen;
@@ -609,7 +605,7 @@ fn over_permission(
                     IpRange::V4(a, b) => u128::from(b - a) + 1,
                     IpRange::V6(a, b) => (b - a).saturating_add(1),
                 };
-                let allowed = u128::from(count_ports(&set)).saturating_mul(addresses);
+                let allowed = u128::from(set.count()).saturating_mul(addresses);
                 let seen = observed_external
                     .get(endpoint)
                     .into_iter()

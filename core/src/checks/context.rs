@@ -204,9 +204,11 @@ impl<'a> CheckContext<'a> {
                 in_wanted += if yes { members.len() } else { 0 };
             }
         }
-        let pool = match self.label_candidates(selector) {
-            Some(candidates) if namespaces.is_none() || candidates.len() <= in_wanted => candidates,
-            _ if namespaces.is_some() => {
+        // label candidates only when fewer than the wanted namespaces' endpoints
+        let limit = if namespaces.is_some() { in_wanted } else { usize::MAX };
+        let pool = match self.label_candidates(selector, limit) {
+            Some(candidates) => candidates,
+            None if namespaces.is_some() => {
                 let mut pool = Vec::with_capacity(in_wanted);
                 for ((_, members), yes) in self.by_namespace.iter().zip(&wanted) {
                     if *yes {
@@ -233,10 +235,11 @@ impl<'a> CheckContext<'a> {
 
     /// The endpoints that carry the label of the selector's most selective equality (a
     /// `matchLabels` entry, or an `In` expression's values), ascending: every endpoint the
-    /// selector matches is among them. `None` when the selector has no equality.
-    fn label_candidates(&self, selector: &LabelSelector) -> Option<Vec<usize>> {
+    /// selector matches is among them. `None` when the selector has no equality, or none that
+    /// leaves at most `limit` endpoints (nothing longer is copied).
+    fn label_candidates(&self, selector: &LabelSelector, limit: usize) -> Option<Vec<usize>> {
         let mut best: Option<Vec<usize>> = None;
-        let fewer = |best: &Option<Vec<usize>>, n: usize| best.as_ref().is_none_or(|b| n < b.len());
+        let fewer = |best: &Option<Vec<usize>>, n: usize| n <= limit && best.as_ref().is_none_or(|b| n < b.len());
         for (key, value) in selector.match_labels.iter().flatten() {
             let run = self.postings(key, value);
             if fewer(&best, run.len()) {

@@ -348,13 +348,7 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
         }
         Command::Lint { paths, config, format } => {
             let sources = input::read_sources(paths)?;
-            let config = match config {
-                Some(path) => {
-                    let source = input::read_file(path)?;
-                    netfence::review::parse_config(&source.text, &source.name)?
-                }
-                None => netfence::review::Config::default(),
-            };
+            let config = review::read_config(config.as_deref())?;
             let response = api::lint(&LintRequest { sources, config, options, ..LintRequest::default() })?;
             let text = match format {
                 Format::Json => to_json(&response)?,

@@ -87,18 +87,23 @@ pub struct PlanArgs {
     json: bool,
 }
 
+/// The configuration file (`kind: Config`) at `path`, or the default.
+pub fn read_config(path: Option<&Path>) -> Result<review::Config, Error> {
+    match path {
+        Some(path) => {
+            let source = input::read_file(path)?;
+            review::parse_config(&source.text, &source.name)
+        }
+        None => Ok(review::Config::default()),
+    }
+}
+
 /// `netfence review`. `to_file`: the output goes to a file (so never coloured).
 pub fn review(args: &ReviewArgs, options: ParseOptions, to_file: bool) -> Result<(String, u8), Error> {
     let sources = input::read_sources(&args.paths)?;
     let base = if args.base.is_empty() { None } else { Some(input::read_sources(&args.base)?) };
     let requirements = args.requirements.as_deref().map(input::read_file).transpose()?;
-    let config = match &args.config {
-        Some(path) => {
-            let source = input::read_file(path)?;
-            review::parse_config(&source.text, &source.name)?
-        }
-        None => review::Config::default(),
-    };
+    let config = read_config(args.config.as_deref())?;
     let format = match args.format {
         ReviewFormatArg::Text => ReviewFormat::Text,
         ReviewFormatArg::Json => ReviewFormat::Json,

@@ -18,8 +18,8 @@ use netfence::flows::drops::DropsOptions;
 use netfence::flows::generate::{Generalise, GenerateOptions};
 use netfence::flows::map::MapOptions;
 use netfence::flows::{FlowFormat, FlowIngester, FlowLog, IngestOptions};
-use netfence::parse::ParseOptions;
 use netfence::report::flows as render;
+use netfence::source::ParseOptions;
 use netfence::{Error, ErrorCode, ErrorPayload};
 
 use crate::{engine_options, input, to_json};

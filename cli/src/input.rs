@@ -37,7 +37,7 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<Source>, Error> {
 }
 
 fn to_source(name: &str, bytes: &[u8]) -> Result<Source, Error> {
-    let text = netfence::parse::text_from_bytes(bytes, name)?;
+    let text = netfence::source::text_from_bytes(bytes, name)?;
     Ok(Source::named(name, text))
 }
 

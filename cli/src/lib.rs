@@ -18,8 +18,8 @@ use netfence::api::{
     SchemaRequest, ValidateRequest,
 };
 use netfence::engine::{ConnectionFilter, Direction, EngineOptions, IpBlockMode, Protocol};
-use netfence::parse::ParseOptions;
 use netfence::report;
+use netfence::source::ParseOptions;
 use netfence::{Error, ErrorCode};
 
 #[derive(Parser)]

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use netfence::api::{self, PlanRequest, PlanResponse, ReviewRequest};
-use netfence::parse::ParseOptions;
 use netfence::plan::PlanStep;
 use netfence::review::{self, ReviewFormat};
+use netfence::source::ParseOptions;
 use netfence::{Error, ErrorCode};
 
 use crate::{engine_options, input};

@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use netfence::engine::{CompiledCluster, ConnectionFilter, EngineOptions};
 use netfence::inventory::ResourceSet;
-use netfence::parse::ParseOptions;
+use netfence::source::ParseOptions;
 use netfence::synth::{SynthConfig, generate};
 
 fn arg(name: &str, default: usize) -> usize {

@@ -21,7 +21,7 @@ use netfence::flows::generate::{GenerateOptions, generate_policies};
 use netfence::flows::synth::{FlowSynthConfig, write_hubble};
 use netfence::flows::{FlowFormat, IngestOptions, ingest_reader};
 use netfence::inventory::ResourceSet;
-use netfence::parse::ParseOptions;
+use netfence::source::ParseOptions;
 use netfence::synth::{SynthConfig, generate};
 
 fn arg(name: &str) -> Option<String> {

@@ -13,7 +13,7 @@ use netfence::builder::{
 };
 use netfence::inventory::ResourceSet;
 use netfence::model::Severity;
-use netfence::parse::ParseOptions;
+use netfence::source::ParseOptions;
 use netfence::validate::validate_policy;
 use proptest::prelude::*;
 

@@ -13,7 +13,7 @@ use netfence::checks::{CHECKS, Category, CheckConfig, check_docs, run_checks};
 use netfence::engine::{CompiledCluster, EngineOptions};
 use netfence::inventory::ResourceSet;
 use netfence::model::{Finding, Severity};
-use netfence::parse::ParseOptions;
+use netfence::source::ParseOptions;
 use serde_json::{Value, json};
 
 mod common;

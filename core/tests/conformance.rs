@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use common::{corpus, filter_of, scenario_sources};
 use netfence::engine::{CompiledCluster, ConnectionRecord, EngineOptions};
 use netfence::inventory::ResourceSet;
-use netfence::parse::ParseOptions;
+use netfence::source::ParseOptions;
 use serde_json::Value;
 
 fn allowlist_path() -> PathBuf {

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use netfence::engine::{CompiledCluster, ConnectionFilter, EngineOptions, IpBlockMode, Protocol, SideVerdict};
 use netfence::inventory::ResourceSet;
-use netfence::parse::ParseOptions;
+use netfence::source::ParseOptions;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Value, json};

@@ -16,7 +16,7 @@ use netfence::flows::resolve::{FlowResolver, PeerKind};
 use netfence::flows::synth::{FlowSynthConfig, generate_hubble};
 use netfence::flows::{FlowFormat, FlowIngester, FlowLog, FlowSource, IngestOptions, ingest_reader, ingest_str};
 use netfence::inventory::ResourceSet;
-use netfence::parse::ParseOptions;
+use netfence::source::ParseOptions;
 
 const MANIFESTS: &[&str] = &["namespaces", "shop", "payments", "data", "ingress-nginx", "kube-system"];
 

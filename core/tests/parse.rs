@@ -3,7 +3,7 @@
 
 use netfence::ErrorCode;
 use netfence::inventory::ResourceSet;
-use netfence::parse::{ParseOptions, parse_text};
+use netfence::source::{ParseOptions, parse_text};
 
 fn load(text: &str) -> ResourceSet {
     let mut set = ResourceSet::default();
@@ -199,7 +199,7 @@ fn document_storm_is_refused() {
 #[test]
 fn binary_garbage_is_an_error() {
     let garbage: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
-    let err = netfence::parse::text_from_bytes(&garbage, "bin").unwrap_err();
+    let err = netfence::source::text_from_bytes(&garbage, "bin").unwrap_err();
     assert_eq!(err.code, ErrorCode::NotText);
     let err = parse_text("a: 1\n\0\0", "nul", &ParseOptions::default()).unwrap_err();
     assert_eq!(err.code, ErrorCode::NotText);

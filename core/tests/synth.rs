@@ -2,7 +2,7 @@
 //! The synthetic generator makes valid, deterministic manifests.
 
 use netfence::inventory::ResourceSet;
-use netfence::parse::ParseOptions;
+use netfence::source::ParseOptions;
 use netfence::synth::{SynthConfig, generate};
 
 #[test]

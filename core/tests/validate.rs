@@ -8,7 +8,7 @@ use std::path::Path;
 
 use netfence::inventory::ResourceSet;
 use netfence::model::{Finding, Severity};
-use netfence::parse::ParseOptions;
+use netfence::source::ParseOptions;
 use netfence::validate::{RULES, validate_resources};
 use proptest::prelude::*;
 

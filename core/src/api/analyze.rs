@@ -8,7 +8,7 @@ use crate::engine::{
     CompiledCluster, ConnectionFilter, ConnectionRecord, Endpoint, EngineOptions, Explanation, Protocol,
 };
 use crate::error::{Error, ErrorPayload};
-use crate::parse::ParseOptions;
+use crate::source::ParseOptions;
 
 /// Request of [`analyze`].
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

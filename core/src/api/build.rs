@@ -34,7 +34,7 @@ impl BuildRequest {
 #[serde(rename_all = "camelCase")]
 pub struct BuildResponse {
     /// The policies: allowances first, then default-deny policies (the safe apply order).
-    #[serde(serialize_with = "crate::manifest::serialize_list")]
+    #[serde(serialize_with = "crate::model::manifest::serialize_list")]
     pub policies: Vec<NetworkPolicy>,
     /// The same policies as multi-document YAML that `kubectl apply -f` accepts.
     pub yaml: String,

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use super::{Source, load};
 use crate::engine::{CompiledCluster, EngineOptions};
 use crate::error::{Error, ErrorPayload};
-use crate::parse::ParseOptions;
 use crate::requirements::{RequirementResult, check as check_requirements, parse_requirements};
+use crate::source::ParseOptions;
 
 /// Request of [`check`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -8,7 +8,7 @@ use super::{Source, load};
 use crate::diff::ConnectivityDiff;
 use crate::engine::{CompiledCluster, ConnectionFilter, EngineOptions};
 use crate::error::{Error, ErrorPayload};
-use crate::parse::ParseOptions;
+use crate::source::ParseOptions;
 
 /// Request of [`diff`].
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

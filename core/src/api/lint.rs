@@ -12,8 +12,8 @@ use crate::engine::{CompiledCluster, EngineOptions};
 use crate::error::{Error, ErrorPayload};
 use crate::inventory::{ResourceCounts, ResourceSet};
 use crate::model::Finding;
-use crate::parse::ParseOptions;
 use crate::review::Config;
+use crate::source::ParseOptions;
 
 /// Request of [`lint`].
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

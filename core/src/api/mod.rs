@@ -39,7 +39,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorCode, ErrorPayload};
 use crate::inventory::ResourceSet;
-use crate::parse::ParseOptions;
+use crate::source::ParseOptions;
 use crate::source::{Node, Value};
 
 /// One input: its name (a file path, or `<input>`) and its text (YAML or JSON).
@@ -217,7 +217,7 @@ fn encode_error(error: serde_json::Error) -> ErrorPayload {
 /// `NF-E011` with the path of the offending field.
 pub fn decode_request<Req: serde::de::DeserializeOwned>(request: &str) -> Result<Req, Error> {
     let root = request_tree(request)?;
-    crate::source_de::from_node::<Req>(&root).map_err(|e| request_error(&e))
+    crate::source::de::from_node::<Req>(&root).map_err(|e| request_error(&e))
 }
 
 fn invalid_request(message: String) -> Error {
@@ -240,7 +240,7 @@ fn request_tree(request: &str) -> Result<Node, Error> {
         let at = e.location.map(|l| format!(" at line {} column {}", l.line, l.column)).unwrap_or_default();
         invalid_request(format!("invalid request: {message}{at}"))
     };
-    let mut parsed = crate::parse::parse_text(request, "<request>", &options).map_err(text_error)?;
+    let mut parsed = crate::source::parse_text(request, "<request>", &options).map_err(text_error)?;
     if let Some(second) = parsed.documents.get(1) {
         let (line, column) = (second.root.line, second.root.column);
         return Err(invalid_request(format!("invalid request: a second value at line {line} column {column}")));
@@ -249,7 +249,7 @@ fn request_tree(request: &str) -> Result<Node, Error> {
     Ok(parsed.documents.pop().map_or(Node { value: Value::Null, line: 1, column: 1 }, |d| d.root))
 }
 
-fn request_error(e: &crate::source_de::Error) -> Error {
+fn request_error(e: &crate::source::de::Error) -> Error {
     let path = e.dotted();
     let at = if path.is_empty() { String::new() } else { format!(" at `{path}`") };
     invalid_request(format!("invalid request{at}: {} at line {} column {}", e.message(), e.line(), e.column()))

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use super::{Source, load};
 use crate::error::{Error, ErrorPayload};
 use crate::inventory::ResourceCounts;
-use crate::parse::ParseOptions;
 use crate::source::Location;
+use crate::source::ParseOptions;
 
 /// Request of [`parse`].
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

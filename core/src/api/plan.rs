@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{Source, load};
 use crate::error::{Error, ErrorPayload};
-use crate::parse::ParseOptions;
 use crate::plan::PlanStep;
+use crate::source::ParseOptions;
 
 /// Request of [`plan`].
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

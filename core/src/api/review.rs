@@ -18,9 +18,9 @@ use crate::error::{Error, ErrorPayload};
 use crate::flows::impact::{Impact, measure_impact};
 use crate::flows::{FlowLog, FlowSource, IngestOptions, IngestReport, read_sources};
 use crate::model::Finding;
-use crate::parse::ParseOptions;
 use crate::requirements::{RequirementResult, check as check_requirements, parse_requirements};
 use crate::review::{self, Config, ReviewFinding, ReviewFormat, ReviewSummary, Tool, Verdict};
+use crate::source::ParseOptions;
 
 /// Request of [`review`].
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

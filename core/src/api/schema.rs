@@ -141,9 +141,9 @@ pub fn schema_bundle() -> String {
 fn bundled() -> Result<Vec<(String, serde_json::Value)>, Error> {
     use serde_json::{Map, Value};
 
-    let options = crate::parse::ParseOptions { max_depth: 128, strict: true, ..Default::default() };
+    let options = crate::source::ParseOptions { max_depth: 128, strict: true, ..Default::default() };
     let broken = |why: String| Error::new(ErrorCode::Output, format!("the bundled schemas are broken: {why}"));
-    let parsed = crate::parse::parse_text(include_str!("schemas.json"), "schemas.json", &options)?;
+    let parsed = crate::source::parse_text(include_str!("schemas.json"), "schemas.json", &options)?;
     let root = parsed.documents.into_iter().next().ok_or_else(|| broken("empty".to_owned()))?.root;
     let bundle = root.to_json();
     let (Some(Value::Object(defs)), Some(Value::Object(tops))) = (bundle.get("defs"), bundle.get("schemas")) else {

@@ -7,7 +7,7 @@ use super::{Source, load};
 use crate::error::{Error, ErrorPayload};
 use crate::inventory::ResourceCounts;
 use crate::model::{Finding, Severity};
-use crate::parse::ParseOptions;
+use crate::source::ParseOptions;
 
 /// Request of [`validate`].
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -29,9 +29,9 @@ use super::{
     BuildOutput, ClusterDns, Direction, Expression, IngressController, NamespaceBuilder, Operator, Peer, PolicyBuilder,
     Port, Protocol, Selector, WorkloadBuilder,
 };
-use crate::document::{API_VERSION, DocumentFormat, ShapeError, at_pointer, parse_netfence_document};
 use crate::error::{Error, ErrorCode};
 use crate::inventory::NAMESPACE_NAME_LABEL;
+use crate::source::document::{API_VERSION, DocumentFormat, ShapeError, at_pointer, parse_netfence_document};
 use crate::source::{Location, Node, escape_pointer};
 
 /// The intent format's `apiVersion`.

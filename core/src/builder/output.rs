@@ -1,13 +1,13 @@
 //! Rendering (YAML, JSON) and the self-check of what the builder emits.
 
-use crate::util::CompactSort;
+use crate::sorted::CompactSort;
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorCode};
 use crate::inventory::ResourceSet;
 use crate::model::Severity;
-use crate::parse::ParseOptions;
+use crate::source::ParseOptions;
 use crate::validate::validate_policy;
 
 /// The policies a build produced, with their YAML and JSON renderings.
@@ -76,13 +76,7 @@ fn output_error(message: String) -> Error {
 
 /// Renders policies as multi-document YAML separated by `---`.
 pub(crate) fn render_yaml(documents: &[Value]) -> Result<String, Error> {
-    Ok(crate::yaml_write::to_yaml_documents(documents))
-}
-
-/// One value as YAML (through its JSON value: the YAML writer knows only `serde_json::Value`).
-pub(crate) fn yaml_of<T: serde::Serialize>(value: &T) -> Result<String, String> {
-    let value = serde_json::to_value(value).map_err(|e| e.to_string())?;
-    Ok(crate::yaml_write::to_yaml(&value))
+    Ok(crate::source::yaml_write::to_yaml_documents(documents))
 }
 
 impl BuildOutput {
@@ -90,7 +84,8 @@ impl BuildOutput {
     pub(crate) fn new(policies: Vec<NetworkPolicy>) -> Result<Self, Error> {
         let mut documents = Vec::with_capacity(policies.len());
         for p in &policies {
-            let value = crate::manifest::to_value(p).map_err(|e| output_error(format!("cannot render JSON: {e}")))?;
+            let value =
+                crate::model::manifest::to_value(p).map_err(|e| output_error(format!("cannot render JSON: {e}")))?;
             documents.push(ordered(value));
         }
         let yaml = render_yaml(&documents)?;
@@ -100,7 +95,7 @@ impl BuildOutput {
             ("items".to_owned(), Value::Array(documents)),
         ]));
         let mut json = serde_json::to_string(&list)
-            .map(|s| crate::util::pretty_json(&s))
+            .map(|s| crate::source::json::pretty_json(&s))
             .map_err(|e| output_error(format!("cannot render JSON: {e}")))?;
         json.push('\n');
         let output = Self { policies, yaml, json };
@@ -185,7 +180,7 @@ mod tests {
     /// reads netfence's own output without the input limits.
     #[test]
     fn more_policies_than_the_default_document_limit_read_back() {
-        let n = crate::parse::ParseOptions::default().max_documents + 1;
+        let n = crate::source::ParseOptions::default().max_documents + 1;
         let policies: Vec<NetworkPolicy> = (0..n)
             .map(|i| NetworkPolicy {
                 metadata: ObjectMeta {

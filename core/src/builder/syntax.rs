@@ -4,8 +4,8 @@
 //! what is wrong into a builder error.
 
 use crate::error::{Error, ErrorCode};
-pub(crate) use crate::validate::cidr::Cidr;
-use crate::validate::cidr::CidrError;
+pub(crate) use crate::model::cidr::Cidr;
+use crate::model::cidr::CidrError;
 use crate::validate::syntax::{
     dns_repair, dns1123_label_problem, label_value_problem, port_name_problem, qualified_name_problem,
 };

@@ -2,7 +2,7 @@
 
 use super::{Category, Check, CheckContext, CheckMeta, Draft};
 use crate::model::Severity;
-use crate::validate::cidr::Cidr;
+use crate::model::cidr::Cidr;
 
 const META: CheckMeta = CheckMeta {
     id: "NF208",

@@ -11,11 +11,11 @@ use super::CheckConfig;
 use crate::engine::checks_support::{CoveredRule, LabelMatcher, RuleId, policy_types};
 use crate::engine::{CompiledCluster, Direction, Endpoint};
 use crate::inventory::{PolicyResource, ResourceSet};
+use crate::model::walk::{Rule, rules};
+use crate::sorted::CompactSort;
 use crate::source::Location;
-use crate::util::CompactSort;
-use crate::validate::suggest::closest;
-use crate::validate::walk::{Rule, rules};
-use crate::validate::yaml_string;
+use crate::source::yaml_write::yaml_string;
+use crate::suggest::closest;
 
 /// The input of every check.
 pub(crate) struct CheckContext<'a> {
@@ -143,7 +143,7 @@ impl<'a> CheckContext<'a> {
 
     /// The labels of the endpoints of `namespaces` (each namespace once).
     pub(crate) fn labels_in(&self, namespaces: &[&str]) -> Vec<&'a BTreeMap<String, String>> {
-        let namespaces: BTreeSet<&str> = crate::util::btree_set(namespaces.iter().copied());
+        let namespaces: BTreeSet<&str> = crate::sorted::btree_set(namespaces.iter().copied());
         namespaces.iter().flat_map(|n| self.endpoints_in(n)).map(|(_, e)| &e.labels).collect()
     }
 
@@ -400,9 +400,10 @@ impl<'a> CheckContext<'a> {
         selector: &LabelSelector,
         candidates: &[&BTreeMap<String, String>],
     ) -> Option<NearMiss> {
-        let keys: BTreeSet<&str> = crate::util::btree_set(candidates.iter().flat_map(|l| l.keys().map(String::as_str)));
+        let keys: BTreeSet<&str> =
+            crate::sorted::btree_set(candidates.iter().flat_map(|l| l.keys().map(String::as_str)));
         let values = |key: &str| -> BTreeSet<&str> {
-            crate::util::btree_set(candidates.iter().filter_map(|l| l.get(key).map(String::as_str)))
+            crate::sorted::btree_set(candidates.iter().filter_map(|l| l.get(key).map(String::as_str)))
         };
         let miss = |location: Location, written: &str, suggestion: &str| NearMiss {
             location,
@@ -493,7 +494,7 @@ mod tests {
 
     use super::*;
     use crate::engine::EngineOptions;
-    use crate::parse::ParseOptions;
+    use crate::source::ParseOptions;
 
     /// Three namespaces of workloads whose labels overlap in every way a selector can test.
     fn inventory() -> ResourceSet {

@@ -4,7 +4,7 @@ use super::context::list;
 use super::{Category, Check, CheckContext, CheckMeta, Draft};
 use crate::engine::Direction;
 use crate::model::Severity;
-use crate::validate::cidr::Cidr;
+use crate::model::cidr::Cidr;
 
 const META: CheckMeta = CheckMeta {
     id: "NF207",

@@ -7,7 +7,7 @@ use super::{Category, Check, CheckContext, CheckMeta, Draft};
 use crate::engine::checks_support::ip_block_addresses;
 use crate::engine::{IpBlockMode, IpSet};
 use crate::model::Severity;
-use crate::validate::cidr::Cidr;
+use crate::model::cidr::Cidr;
 
 const META: CheckMeta = CheckMeta {
     id: "NF308",

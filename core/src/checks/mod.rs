@@ -11,7 +11,7 @@
 //! use netfence::checks::{CheckConfig, run_checks};
 //! use netfence::engine::{CompiledCluster, EngineOptions};
 //! use netfence::inventory::ResourceSet;
-//! use netfence::parse::ParseOptions;
+//! use netfence::source::ParseOptions;
 //!
 //! let yaml = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n\
 //!             metadata: {name: open, namespace: shop}\n\
@@ -53,7 +53,7 @@ mod unknown_named_port;
 mod workload_not_isolated_egress;
 mod workload_not_isolated_ingress;
 
-use crate::util::CompactSort;
+use crate::sorted::CompactSort;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

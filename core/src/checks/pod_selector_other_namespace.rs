@@ -63,8 +63,9 @@ fn run(ctx: &CheckContext<'_>, out: &mut Vec<Draft>) {
             continue;
         }
         let found = ctx.pods_matching(pods, None);
-        let elsewhere: BTreeSet<&str> =
-            crate::util::btree_set(found.iter().filter_map(|e| ctx.endpoints().get(*e)).map(|e| e.namespace.as_str()));
+        let elsewhere: BTreeSet<&str> = crate::sorted::btree_set(
+            found.iter().filter_map(|e| ctx.endpoints().get(*e)).map(|e| e.namespace.as_str()),
+        );
         if elsewhere.is_empty() {
             continue;
         }
@@ -105,5 +106,5 @@ fn peer_fix(pods: &LabelSelector, namespace: &str) -> Option<String> {
         pod_selector: Some(pods.clone()),
         ip_block: None,
     };
-    crate::builder::output::yaml_of(&peer).ok()
+    crate::source::yaml_write::yaml_of(&peer).ok()
 }

@@ -5,7 +5,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::{Category, Check, CheckContext, CheckMeta, Draft};
 use crate::model::Severity;
-use crate::validate::walk;
+use crate::model::walk;
 
 const META: CheckMeta = CheckMeta {
     id: "NF103",

@@ -96,7 +96,7 @@ fn run(ctx: &CheckContext<'_>, out: &mut Vec<Draft>) {
                         "if one peer was meant, remove the dash before the second selector so both apply together",
                     )
                     .related([policy.source.locate(&format!("{base}/{j}")), policy.source.locate(&format!("{base}/{}", j + 1))])
-                    .fix(crate::builder::output::yaml_of(&fixed).ok());
+                    .fix(crate::source::yaml_write::yaml_of(&fixed).ok());
                 out.push(draft.in_policy(i, policy));
             }
         }

@@ -1,7 +1,7 @@
 //! `NF304 unknown-named-port`: a named port that no destination of the rule defines (or
 //! defines only with another protocol).
 
-use crate::util::btree_set;
+use crate::sorted::btree_set;
 use std::collections::BTreeSet;
 
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -11,8 +11,8 @@ use super::{Category, Check, CheckContext, CheckMeta, Draft};
 use crate::engine::{Direction, Protocol};
 use crate::inventory::PolicyResource;
 use crate::model::Severity;
-use crate::validate::suggest::closest;
-use crate::validate::yaml_string;
+use crate::source::yaml_write::yaml_string;
+use crate::suggest::closest;
 
 const META: CheckMeta = CheckMeta {
     id: "NF304",

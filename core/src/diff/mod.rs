@@ -12,7 +12,7 @@
 //! use netfence::diff::{ChangeKind, diff};
 //! use netfence::engine::{CompiledCluster, ConnectionFilter, EngineOptions};
 //! use netfence::inventory::ResourceSet;
-//! use netfence::parse::ParseOptions;
+//! use netfence::source::ParseOptions;
 //!
 //! let pods = r#"
 //! apiVersion: v1
@@ -46,8 +46,8 @@
 //! assert_eq!(change.head.tcp, vec![[80, 80]]);
 //! ```
 
-use crate::util::CompactSort;
-use crate::util::btree_set;
+use crate::sorted::CompactSort;
+use crate::sorted::btree_set;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 

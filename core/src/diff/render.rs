@@ -19,7 +19,7 @@
 //!       added: TCP 9090
 //! ```
 
-use crate::util::CompactSort;
+use crate::sorted::CompactSort;
 use std::fmt::Write as _;
 
 use super::{ChangeKind, ConnectionChange, ConnectivityDiff};

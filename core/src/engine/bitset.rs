@@ -1,7 +1,7 @@
 //! Sets over equivalence classes and external ranges: a fixed-size bit set, a class set that
 //! is a sorted id list when sparse and a bit set when dense, and sorted index ranges.
 
-use crate::util::CompactSort;
+use crate::sorted::CompactSort;
 
 /// Bits `0..len`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]

@@ -2,7 +2,7 @@
 //! policy selects, which policies isolate an endpoint, which rules add nothing to the others,
 //! and the engine's own selector and ipBlock semantics for evaluating single peers.
 
-use crate::util::CompactSort;
+use crate::sorted::CompactSort;
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::networking::v1::{IPBlock, NetworkPolicySpec};

@@ -12,7 +12,7 @@
 //! - Class-to-external connectivity is run-length encoded per distinct side; class-pair
 //!   connectivity is computed on demand, only for pairs some rule connects (see `query`).
 
-use crate::util::CompactSort;
+use crate::sorted::CompactSort;
 use std::collections::{BTreeMap, HashMap};
 
 use k8s_openapi::api::networking::v1::NetworkPolicyPeer;
@@ -143,19 +143,6 @@ impl Runs {
             (start as usize, end, id)
         })
     }
-}
-
-/// Maps `f` over `0..n`, in parallel on native targets, in order.
-#[cfg(not(target_arch = "wasm32"))]
-pub(crate) fn par_map<R: Send>(n: usize, f: impl Fn(usize) -> R + Sync + Send) -> Vec<R> {
-    use rayon::prelude::*;
-    (0..n).into_par_iter().map(f).collect()
-}
-
-/// Maps `f` over `0..n` (serial in WASM).
-#[cfg(target_arch = "wasm32")]
-pub(crate) fn par_map<R: Send>(n: usize, f: impl Fn(usize) -> R + Sync + Send) -> Vec<R> {
-    (0..n).map(f).collect()
 }
 
 /// Groups items by key: the group of each item, and the first item of each group.
@@ -512,11 +499,12 @@ impl CompiledCluster {
 
         // what each endpoint looks like to the policies
         let index = LabelIndex::new(&drafts);
-        let matches: Vec<Vec<u32>> =
-            par_map(observed.selectors.selectors().len(), |s| match observed.selectors.selectors().get(s) {
+        let matches: Vec<Vec<u32>> = crate::parallel::map_indices(observed.selectors.selectors().len(), |s| {
+            match observed.selectors.selectors().get(s) {
                 Some(selector) if !selector.is_empty() => index.matching(selector, &drafts),
                 _ => Vec::new(),
-            });
+            }
+        });
         drop(index);
         let universal: Vec<bool> = observed
             .selectors

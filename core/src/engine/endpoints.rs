@@ -13,7 +13,7 @@
 //!   first of them in input order; a pod owned by a `Node` (static/mirror pod) is bare;
 //! - a bare pod is `ns/name[Pod]`.
 
-use crate::util::CompactSort;
+use crate::sorted::CompactSort;
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 

@@ -7,7 +7,7 @@ use super::ports::{MAX_PORT, MIN_PORT, PortSet, Protocol};
 use super::query::Resolved;
 use super::types::{ExplainedRange, Explanation, Isolation, PolicyRef, RuleRef, SideVerdict};
 use crate::error::Error;
-use crate::util::CompactSort;
+use crate::sorted::CompactSort;
 
 /// One side's rules that match the peer, with the ports they allow on the destination.
 struct SideRules {

@@ -5,7 +5,7 @@ use super::compile::{CompiledCluster, Side};
 use super::ipset::IpRange;
 use super::ports::PortSet;
 use super::types::Direction;
-use crate::util::CompactSort;
+use crate::sorted::CompactSort;
 
 /// What one rule allows, on the side it belongs to: per endpoint it applies to (`target`) and
 /// peer (an endpoint, or an external range), the ports. Indices are into

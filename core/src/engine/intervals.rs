@@ -1,7 +1,7 @@
 //! Sorted, disjoint, inclusive intervals over an integer domain: the one representation behind
 //! port sets (`u16`) and IP sets (`u32` for IPv4, `u128` for IPv6).
 
-use crate::util::CompactSort;
+use crate::sorted::CompactSort;
 use std::fmt;
 
 /// An integer type usable as an interval bound.

@@ -4,7 +4,7 @@
 //! ```
 //! use netfence::engine::{CompiledCluster, ConnectionFilter, EngineOptions};
 //! use netfence::inventory::ResourceSet;
-//! use netfence::parse::ParseOptions;
+//! use netfence::source::ParseOptions;
 //!
 //! let yaml = r#"
 //! apiVersion: apps/v1

@@ -1,12 +1,12 @@
 //! Queries on a compiled cluster: endpoints, all-pairs connectivity in the canonical form,
 //! and the connection between two endpoints.
 
-use crate::util::CompactSort;
+use crate::sorted::CompactSort;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::bitset::ClassSet;
-use super::compile::{CompiledCluster, EMPTY, RuleEntry, Runs, SetId, Side, group_by, par_map};
+use super::compile::{CompiledCluster, EMPTY, RuleEntry, Runs, SetId, Side, group_by};
 use super::ipset::IpRange;
 use super::ports::{PortRanges, PortSet, Protocol};
 use super::types::{Connection, ConnectionFilter, ConnectionRecord, Direction, Endpoint, ExternalRange};
@@ -237,7 +237,7 @@ impl CompiledCluster {
                 own,
             )
         }));
-        let rows = par_map(representatives.len(), |i| {
+        let rows = crate::parallel::map_indices(representatives.len(), |i| {
             let s = representatives.get(i).copied().unwrap_or(0);
             self.pair_row(s, in_rules.get(s).map(Vec::as_slice).unwrap_or_default(), &dense, &open)
         });

@@ -6,7 +6,7 @@
 //! match objects that lack the key. Requirements the API server would reject match nothing:
 //! an unknown operator, and `In` with no values (`NotIn` with no values excludes nothing).
 
-use crate::util::CompactSort;
+use crate::sorted::CompactSort;
 use std::collections::{BTreeMap, HashMap};
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;

@@ -19,7 +19,7 @@ use crate::engine::{
 };
 use crate::error::{Error, ErrorCode, ErrorPayload};
 use crate::inventory::ResourceSet;
-use crate::parse::ParseOptions;
+use crate::source::ParseOptions;
 
 /// Options of [`audit_policies`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -162,12 +162,12 @@ fn tightened(
     Ok(match direction {
         Direction::Ingress => {
             let rule = NetworkPolicyIngressRule { from: Some(peers), ports: Some(policy_ports) };
-            let yaml = crate::builder::output::yaml_of(&rule).map_err(yaml_error)?;
+            let yaml = crate::source::yaml_write::yaml_of(&rule).map_err(yaml_error)?;
             (Some(rule), None, yaml)
         }
         Direction::Egress => {
             let rule = NetworkPolicyEgressRule { to: Some(peers), ports: Some(policy_ports) };
-            let yaml = crate::builder::output::yaml_of(&rule).map_err(yaml_error)?;
+            let yaml = crate::source::yaml_write::yaml_of(&rule).map_err(yaml_error)?;
             (None, Some(rule), yaml)
         }
     })

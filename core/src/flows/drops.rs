@@ -13,7 +13,7 @@ use crate::builder::{NamespaceBuilder, PolicyBuilder, Port, Protocol as BuildPro
 use crate::engine::{CompiledCluster, Direction, EngineOptions, Protocol};
 use crate::error::{Error, ErrorPayload};
 use crate::inventory::ResourceSet;
-use crate::parse::ParseOptions;
+use crate::source::ParseOptions;
 
 /// Why a flow was dropped, per the engine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

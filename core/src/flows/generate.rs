@@ -24,7 +24,7 @@ use crate::engine::{
 };
 use crate::error::{Error, ErrorPayload};
 use crate::inventory::{PolicyResource, ResourceSet};
-use crate::parse::ParseOptions;
+use crate::source::ParseOptions;
 
 /// Annotation with one line of provenance per rule of a generated policy.
 pub const FLOWS_ANNOTATION: &str = "netfence.dev/flows";
@@ -204,7 +204,7 @@ pub struct Alternative {
 #[serde(rename_all = "camelCase")]
 pub struct Generated {
     /// The policies: allowances first, then default deny (the safe apply order).
-    #[serde(serialize_with = "crate::manifest::serialize_list")]
+    #[serde(serialize_with = "crate::model::manifest::serialize_list")]
     pub policies: Vec<NetworkPolicy>,
     /// The same as multi-document YAML.
     pub yaml: String,

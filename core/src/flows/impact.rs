@@ -12,7 +12,7 @@ use crate::api::Source;
 use crate::engine::{CompiledCluster, Direction, EngineOptions, Protocol, SideVerdict};
 use crate::error::{Error, ErrorPayload};
 use crate::inventory::ResourceSet;
-use crate::parse::ParseOptions;
+use crate::source::ParseOptions;
 
 /// The side that denies a flow and the policies isolating it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -1,7 +1,7 @@
 //! Streaming ingestion: lines in, distinct flow tuples out. Memory grows with the distinct
 //! `(source, destination, protocol, port)` tuples and endpoints, never with the records.
 
-use crate::util::CompactSort;
+use crate::sorted::CompactSort;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::io::{BufRead, ErrorKind};

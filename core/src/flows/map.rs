@@ -1,7 +1,7 @@
 //! The traffic map: per (source workload, destination workload or address, protocol, port),
 //! counts, first and last seen, verdicts, and whether the current policies allow it.
 
-use crate::util::CompactSort;
+use crate::sorted::CompactSort;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
@@ -13,8 +13,8 @@ use super::{FlowCounts, FlowLog, FlowSource, FlowStats, IngestOptions, IngestRep
 use crate::api::Source;
 use crate::engine::{EngineOptions, Protocol};
 use crate::error::{Error, ErrorPayload};
-use crate::parse::ParseOptions;
-use crate::validate::cidr::Cidr;
+use crate::model::cidr::Cidr;
+use crate::source::ParseOptions;
 
 /// Options of the traffic map.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

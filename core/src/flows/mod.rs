@@ -469,7 +469,7 @@ pub fn read_sources(sources: &[FlowSource], options: &IngestOptions) -> FlowLog 
 /// Loads manifests for a request and compiles them.
 pub(crate) fn load_cluster(
     sources: &[crate::api::Source],
-    options: &crate::parse::ParseOptions,
+    options: &crate::source::ParseOptions,
     engine: &crate::engine::EngineOptions,
 ) -> Result<(crate::inventory::ResourceSet, crate::engine::CompiledCluster), Error> {
     let set = crate::api::load(sources, options)?;

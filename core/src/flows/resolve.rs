@@ -1,7 +1,7 @@
 //! Mapping flow endpoints to the inventory: workloads as the engine names them
 //! (`ns/name[Kind]`), external addresses, or unresolved in-cluster endpoints.
 
-use crate::util::CompactSort;
+use crate::sorted::CompactSort;
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 

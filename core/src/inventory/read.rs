@@ -59,7 +59,7 @@ impl<'a> Fields<'a> {
     }
 
     fn wrong_shape(&self, node: &Node, pointer: &str, expected: &str) -> Error {
-        let found = match crate::source_de::describe(&node.value).as_str() {
+        let found = match crate::source::de::describe(&node.value).as_str() {
             "sequence" => "a list".to_owned(),
             "map" => "a mapping".to_owned(),
             other => other.to_owned(),
@@ -101,7 +101,7 @@ impl<'a> Fields<'a> {
     /// The field `key` of `node` as a `T` (`None` when absent or null).
     pub(super) fn typed<T: DeserializeOwned>(&self, node: &Node, key: &str, pointer: &str) -> Result<Option<T>, Error> {
         let Some(value) = node.get(key).filter(|n| !matches!(n.value, Value::Null)) else { return Ok(None) };
-        crate::source_de::from_node::<T>(value).map(Some).map_err(|e| {
+        crate::source::de::from_node::<T>(value).map(Some).map_err(|e| {
             let inner = super::plain_serde_message(e.message());
             self.error(&format!("{pointer}/{key}{}", e.pointer()), &inner)
         })

@@ -10,7 +10,7 @@
 //! `50.0.0.0/8` and `51.0.0.0/28` in one rule) is gone from the canonical list, so there
 //! netpol-analyzer prints two lines where this prints one.
 
-use crate::util::CompactSort;
+use crate::sorted::CompactSort;
 use std::collections::BTreeSet;
 use std::ops::Bound;
 

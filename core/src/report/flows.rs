@@ -7,7 +7,7 @@
 //! shop/frontend[Deployment]   →  shop/api[Deployment]   TCP/8080  12     2024-05-01T10:00:27Z  2024-05-01T10:09:02Z  forwarded 12  allowed
 //! ```
 
-use crate::util::CompactSort;
+use crate::sorted::CompactSort;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 

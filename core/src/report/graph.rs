@@ -4,7 +4,7 @@
 //! any name the analysis does not list as an endpoint) as loose nodes, one edge per endpoint
 //! pair labelled with the allowed connections.
 
-use crate::util::CompactSort;
+use crate::sorted::CompactSort;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
@@ -40,7 +40,7 @@ impl<'a> Layout<'a> {
         for (_, nodes) in &mut namespaces {
             nodes.sort_compact_by(|a, b| a.name.cmp(b.name));
         }
-        let mut loose: Vec<&str> = crate::util::btree_set(
+        let mut loose: Vec<&str> = crate::sorted::btree_set(
             analysis
                 .connections
                 .iter()

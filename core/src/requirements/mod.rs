@@ -34,10 +34,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::builder::{IntentPort, IntentPortValue, IntentSelector, Operator};
-use crate::document::{API_VERSION, DocumentFormat, ShapeError, at_pointer, locate, parse_netfence_document};
 use crate::engine::{CompiledCluster, Endpoint, Explanation, IpRange, PortRanges, PortSet, Ports, Protocol};
 use crate::error::{Error, ErrorCode};
 use crate::inventory::ResourceSet;
+use crate::source::document::{API_VERSION, DocumentFormat, ShapeError, at_pointer, locate, parse_netfence_document};
 use crate::source::{Location, Node};
 
 pub mod render;

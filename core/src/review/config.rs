@@ -24,8 +24,8 @@ use serde::{Deserialize, Serialize};
 use crate::checks::CheckConfig;
 use crate::error::{Error, ErrorCode};
 use crate::model::{Finding, Severity};
-use crate::parse::{ParseOptions, parse_text};
 use crate::source::{Location, Node, Value};
+use crate::source::{ParseOptions, parse_text};
 
 /// The configuration format's `apiVersion`.
 pub const CONFIG_API_VERSION: &str = "netfence.dev/v1alpha1";
@@ -219,7 +219,7 @@ pub fn parse_config(text: &str, file: &str) -> Result<Config, Error> {
             Some(_) => {}
         }
     }
-    crate::source_de::from_node::<Config>(&root).map_err(|e| {
+    crate::source::de::from_node::<Config>(&root).map_err(|e| {
         let pointer = e.pointer();
         let place = if pointer.is_empty() { String::new() } else { format!(" at `{pointer}`") };
         invalid(

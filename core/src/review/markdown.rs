@@ -3,7 +3,7 @@
 //! and the requirement results. Tables stop at [`ROWS`] rows so the comment stays within the
 //! size a code host accepts.
 
-use crate::util::CompactSort;
+use crate::sorted::CompactSort;
 use std::fmt::Write as _;
 
 use super::{ReviewFinding, Verdict};

@@ -207,7 +207,7 @@ pub fn render(
 
 fn to_json<T: Serialize>(value: &T) -> Result<String, Error> {
     serde_json::to_string(value)
-        .map(|s| crate::util::pretty_json(&s) + "\n")
+        .map(|s| crate::source::json::pretty_json(&s) + "\n")
         .map_err(|e| Error::new(ErrorCode::Output, format!("cannot encode the review: {e}")))
 }
 

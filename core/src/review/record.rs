@@ -7,7 +7,7 @@
 //! `<hex>  <name>\n` per input, sorted by name — so a record can be checked against a checkout
 //! with `sha256sum` alone. The record holds no time stamp: the same review gives the same bytes.
 
-use crate::util::CompactSort;
+use crate::sorted::CompactSort;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

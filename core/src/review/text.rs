@@ -197,7 +197,7 @@ pub(crate) struct Sources<'a>(BTreeMap<&'a str, &'a str>);
 impl<'a> Sources<'a> {
     pub(crate) fn of(request: &'a ReviewRequest) -> Self {
         let all = request.sources.iter().chain(request.base.iter().flatten()).chain(request.requirements.as_ref());
-        Self(crate::util::btree_map(all.map(|s: &Source| (s.name.as_str(), s.text.as_str()))))
+        Self(crate::sorted::btree_map(all.map(|s: &Source| (s.name.as_str(), s.text.as_str()))))
     }
 
     pub(crate) fn get(&self, name: &str) -> Option<&'a str> {

@@ -10,10 +10,10 @@
 use serde_json::Value as Json;
 
 use super::known_fields::{SHAPES, Shape};
-use super::suggest::closest;
 use super::{Ctx, RuleMeta};
 use crate::model::Severity;
 use crate::source::{Node, Value, escape_pointer};
+use crate::suggest::closest;
 
 /// `NF001`: a field the v1 schema does not have.
 pub(crate) const UNKNOWN_FIELD: RuleMeta = RuleMeta {
@@ -53,7 +53,7 @@ impl SchemaAt {
 }
 
 pub(crate) fn check(ctx: &mut Ctx<'_>) {
-    let Ok(typed) = crate::manifest::to_value(&ctx.policy.object) else { return };
+    let Ok(typed) = crate::model::manifest::to_value(&ctx.policy.object) else { return };
     let input = ctx.policy.source.node();
     let mut unknown = Vec::new();
     walk(input, Some(&typed), SchemaAt::at(Some(0)), String::new(), &mut unknown);

@@ -2,9 +2,10 @@
 //! inside `cidr`. The server accepts CIDRs with host bits set, leading zeros or IPv4-mapped
 //! IPv6 addresses, and answers with a warning; those are warnings here too.
 
-use super::cidr::Cidr;
-use super::{Ctx, RuleMeta, walk};
+use super::{Ctx, RuleMeta};
 use crate::model::Severity;
+use crate::model::cidr::Cidr;
+use crate::model::walk;
 
 /// `NF024`: `ipBlock.cidr` is empty.
 pub(crate) const MISSING_CIDR: RuleMeta =

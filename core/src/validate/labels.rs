@@ -6,8 +6,10 @@
 use std::collections::BTreeMap;
 
 use super::syntax::{label_value_problem, qualified_name_problem};
-use super::{Ctx, RuleMeta, walk, yaml_string};
+use super::{Ctx, RuleMeta};
 use crate::model::Severity;
+use crate::model::walk;
+use crate::source::yaml_write::yaml_string;
 use crate::source::{Location, escape_pointer};
 
 /// `NF007`: a label key that is not a qualified name.

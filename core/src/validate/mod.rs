@@ -7,7 +7,7 @@
 //!
 //! ```
 //! use netfence::inventory::ResourceSet;
-//! use netfence::parse::ParseOptions;
+//! use netfence::source::ParseOptions;
 //! use netfence::validate::validate_resources;
 //!
 //! let yaml = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n\
@@ -21,7 +21,6 @@
 //! ```
 
 mod api_version;
-pub(crate) mod cidr;
 mod fields;
 mod ip_block;
 mod known_fields;
@@ -31,14 +30,12 @@ mod peers;
 mod ports;
 mod selectors;
 mod spec;
-pub(crate) mod suggest;
 pub(crate) mod syntax;
-pub(crate) mod walk;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub use fields::known_fields_source;
 
-use crate::util::CompactSort;
+use crate::sorted::CompactSort;
 use serde::Serialize;
 
 use crate::inventory::{PolicyResource, ResourceSet};
@@ -122,18 +119,6 @@ impl<'a> Ctx<'a> {
         finding.resource = Some(self.resource.clone());
         self.findings.push(finding);
     }
-}
-
-/// `s` as a YAML scalar that reads back as the same string: plain when that is unambiguous,
-/// else double-quoted.
-pub(crate) fn yaml_string(s: &str) -> String {
-    let plain = s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
-        && !matches!(
-            s.to_ascii_lowercase().as_str(),
-            "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "y" | "n"
-        );
-    if plain { s.to_owned() } else { serde_json::to_string(s).unwrap_or_else(|_| format!("'{s}'")) }
 }
 
 /// Every API-validation rule, in id order.

@@ -1,8 +1,9 @@
 //! Peers: each `from`/`to` entry sets at least one of `podSelector`, `namespaceSelector`,
 //! `ipBlock`, and `ipBlock` stands alone.
 
-use super::{Ctx, RuleMeta, walk};
+use super::{Ctx, RuleMeta};
 use crate::model::Severity;
+use crate::model::walk;
 
 /// `NF022`: a peer with none of `podSelector`, `namespaceSelector`, `ipBlock`.
 ///

@@ -4,8 +4,10 @@
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::syntax::port_name_problem;
-use super::{Ctx, RuleMeta, walk, yaml_string};
+use super::{Ctx, RuleMeta};
 use crate::model::Severity;
+use crate::model::walk;
+use crate::source::yaml_write::yaml_string;
 
 const PROTOCOLS: [&str; 3] = ["TCP", "UDP", "SCTP"];
 

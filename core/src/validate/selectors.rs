@@ -2,9 +2,11 @@
 //! `DoesNotExist`; `In` and `NotIn` need at least one value; `Exists` and `DoesNotExist`
 //! take none. (Keys and values are checked in `labels`.)
 
-use super::suggest::closest;
-use super::{Ctx, RuleMeta, walk, yaml_string};
+use super::{Ctx, RuleMeta};
 use crate::model::Severity;
+use crate::model::walk;
+use crate::source::yaml_write::yaml_string;
+use crate::suggest::closest;
 
 /// Operators label selectors support.
 const OPERATORS: [&str; 4] = ["In", "NotIn", "Exists", "DoesNotExist"];

@@ -1,8 +1,9 @@
 //! Spec-level rules: `spec.podSelector` presence and `spec.policyTypes` values.
 
-use super::suggest::closest;
-use super::{Ctx, RuleMeta, yaml_string};
+use super::{Ctx, RuleMeta};
 use crate::model::Severity;
+use crate::source::yaml_write::yaml_string;
+use crate::suggest::closest;
 
 /// The values `policyTypes` accepts.
 const POLICY_TYPES: [&str; 2] = ["Ingress", "Egress"];

@@ -7,7 +7,7 @@ use crate::checks::{Category, CheckMeta, Draft};
 use crate::diff::external_range;
 use crate::engine::{Direction, RuleRef};
 use crate::model::Severity;
-use crate::validate::walk::rules;
+use crate::model::walk::rules;
 
 const META: CheckMeta = CheckMeta {
     id: "NF402",

@@ -1,7 +1,7 @@
 //! `NF404 widens-selector`: an edited policy whose selector, peers or ports now match
 //! strictly more than before.
 
-use crate::util::CompactSort;
+use crate::sorted::CompactSort;
 use std::collections::BTreeSet;
 
 use k8s_openapi::api::networking::v1::NetworkPolicyPeer;
@@ -12,7 +12,7 @@ use super::{ChangeCheck, ChangeContext};
 use crate::checks::{Category, CheckMeta, Draft};
 use crate::engine::IpSet;
 use crate::model::Severity;
-use crate::validate::walk::{Rule, rules};
+use crate::model::walk::{Rule, rules};
 
 const META: CheckMeta = CheckMeta {
     id: "NF404",
@@ -154,7 +154,7 @@ fn peer_keys(peer: &NetworkPolicyPeer) -> BTreeSet<String> {
 
 /// A rule's constraints: its peers' and its ports.
 fn rule_keys(rule: &&Rule<'_>) -> BTreeSet<String> {
-    let mut out: BTreeSet<String> = crate::util::btree_set(rule.peers.iter().flat_map(peer_keys));
+    let mut out: BTreeSet<String> = crate::sorted::btree_set(rule.peers.iter().flat_map(peer_keys));
     for port in rule.ports {
         let number = port.port.as_ref().map(|p| match p {
             IntOrString::Int(n) => n.to_string(),
@@ -207,7 +207,7 @@ fn compare_peer(old: &NetworkPolicyPeer, new: &NetworkPolicyPeer, at: &str, repo
             report(format!("{at}/ipBlock/cidr"), format!("the CIDR `{}` now contains the former `{}`", n.cidr, o.cidr));
         }
         let (oe, ne): (BTreeSet<&String>, BTreeSet<&String>) =
-            (crate::util::btree_set(o.except.iter().flatten()), crate::util::btree_set(n.except.iter().flatten()));
+            (crate::sorted::btree_set(o.except.iter().flatten()), crate::sorted::btree_set(n.except.iter().flatten()));
         if o.cidr == n.cidr && ne.is_subset(&oe) && ne.len() < oe.len() {
             report(format!("{at}/ipBlock"), "the `ipBlock` lost some of its `except` entries".to_owned());
         }
@@ -223,7 +223,7 @@ fn wider(old: &LabelSelector, new: &LabelSelector) -> bool {
 /// A selector's constraints, each as one comparable string.
 fn constraints(selector: &LabelSelector) -> BTreeSet<String> {
     let mut out: BTreeSet<String> =
-        crate::util::btree_set(selector.match_labels.iter().flatten().map(|(k, v)| format!("{k}={v}")));
+        crate::sorted::btree_set(selector.match_labels.iter().flatten().map(|(k, v)| format!("{k}={v}")));
     for e in selector.match_expressions.iter().flatten() {
         let mut values: Vec<&String> = e.values.iter().flatten().collect();
         values.sort_compact();

@@ -1,32 +1,9 @@
-//! Source text and locations: a YAML/JSON document parsed into a tree that remembers where
-//! every key and value stood, so findings can point at file, line, column and JSON pointer.
+//! The located tree: a YAML/JSON document parsed into nodes that remember where every key and
+//! value stood, so findings can point at file, line, column and JSON pointer.
 
-use std::fmt;
 use std::sync::Arc;
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
-/// Where something is in the input. Lines and columns are 1-based; `0` means unknown.
-#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Location {
-    /// The input's name: a file path, or `<input>` for a string.
-    pub file: String,
-    /// 1-based line.
-    pub line: u32,
-    /// 1-based column.
-    pub column: u32,
-    /// RFC 6901 JSON pointer into the resource document, e.g. `/spec/ingress/0/ports/1/port`.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub pointer: String,
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file, self.line, self.column)
-    }
-}
+use crate::location::Location;
 
 /// A parsed YAML/JSON value with its position.
 #[derive(Clone, Debug, PartialEq)]
@@ -213,4 +190,60 @@ impl SourceDoc {
 #[must_use]
 pub fn escape_pointer(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// Moves the lines of a tree parsed from a part of the input by `by` (iteratively: trees may
+/// be deep).
+pub(crate) fn shift_lines(node: &mut Node, by: u32) {
+    if by == 0 {
+        return;
+    }
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if n.line > 0 {
+            n.line = n.line.saturating_add(by);
+        }
+        match &mut n.value {
+            Value::Seq(items) => stack.extend(items.iter_mut()),
+            Value::Map(entries) => {
+                for (k, v) in entries {
+                    if k.line > 0 {
+                        k.line = k.line.saturating_add(by);
+                    }
+                    stack.push(v);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Drops a large tree's top-level sequence items on the available cores (freeing millions of
+/// nodes is a second of work on one).
+pub(crate) fn drop_tree(node: Node) {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let threads = crate::parallel::threads();
+        let Value::Map(entries) = node.value else { return };
+        for (_, value) in entries {
+            if let Value::Seq(mut items) = value.value
+                && threads > 1
+                && items.len() >= 4096
+            {
+                let per_thread = items.len().div_ceil(threads);
+                let mut parts = Vec::new();
+                while items.len() > per_thread {
+                    parts.push(items.split_off(items.len() - per_thread));
+                }
+                parts.push(items);
+                std::thread::scope(|scope| {
+                    for part in parts {
+                        scope.spawn(move || drop(part));
+                    }
+                });
+            }
+        }
+    }
+    #[cfg(target_arch = "wasm32")]
+    drop(node);
 }

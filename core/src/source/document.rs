@@ -5,8 +5,8 @@
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, ErrorCode};
-use crate::parse::{ParseOptions, parse_text};
 use crate::source::{Location, Node, Value, escape_pointer};
+use crate::source::{ParseOptions, parse_text};
 
 /// The `apiVersion` of every netfence document format.
 pub(crate) const API_VERSION: &str = "netfence.dev/v1alpha1";
@@ -119,7 +119,7 @@ pub(crate) fn parse_netfence_document<T: DeserializeOwned>(
         }
     }
     let value =
-        crate::source_de::from_node::<T>(&root).map_err(|e| shape_error(locate_shape_error(&e, file, &root)))?;
+        crate::source::de::from_node::<T>(&root).map_err(|e| shape_error(locate_shape_error(&e, file, &root)))?;
     Ok((value, root))
 }
 
@@ -134,7 +134,7 @@ pub(crate) fn at_pointer(pointer: &str) -> String {
     if pointer.is_empty() { String::new() } else { format!(" at `{pointer}`") }
 }
 
-fn locate_shape_error(e: &crate::source_de::Error, file: &str, root: &Node) -> ShapeError {
+fn locate_shape_error(e: &crate::source::de::Error, file: &str, root: &Node) -> ShapeError {
     let pointer = e.pointer();
     let message = e.message().to_owned();
     let name = ["unknown field `", "unknown variant `"].iter().find_map(|prefix| {

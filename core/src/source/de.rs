@@ -597,7 +597,7 @@ mod tests {
     use serde::de::DeserializeOwned;
 
     use super::*;
-    use crate::parse::{ParseOptions, parse_text};
+    use crate::source::{ParseOptions, parse_text};
 
     fn tree(yaml: &str) -> Option<Node> {
         let parsed = parse_text(yaml, "t.yaml", &ParseOptions::default()).unwrap();

@@ -5,10 +5,10 @@
 //! them); whenever that is not certain — anchors or aliases, a `%` directive, items that do not
 //! parse alone, limits the whole document would break — the caller parses the document whole.
 
-use crate::parse::shift_lines;
+use crate::source::json::JsonStrings;
+use crate::source::shift_lines;
+use crate::source::yaml::{Limits, parse_documents};
 use crate::source::{Node, Value};
-use crate::util::JsonStrings;
-use crate::yaml::{Limits, parse_documents};
 
 /// A list document cut into its items.
 struct Split<'a> {
@@ -80,7 +80,7 @@ fn parse_items<T: Send>(
     each: &(dyn Fn(usize, Node) -> T + Sync),
 ) -> Option<Vec<T>> {
     let block = split.block;
-    let parsed = crate::util::map_ordered(&split.items, 1, &|i, item| {
+    let parsed = crate::parallel::map_ordered(&split.items, 1, &|i, item| {
         parse_item(*item, first_line, limits, block).map(|(node, nodes, depth)| (each(i, node), nodes, depth))
     });
     let mut out = Vec::with_capacity(split.items.len());

@@ -226,6 +226,24 @@ fn double_quoted(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// `s` as a YAML scalar that reads back as the same string: plain when that is unambiguous,
+/// else double-quoted.
+pub(crate) fn yaml_string(s: &str) -> String {
+    let plain = s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+        && !matches!(
+            s.to_ascii_lowercase().as_str(),
+            "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "y" | "n"
+        );
+    if plain { s.to_owned() } else { serde_json::to_string(s).unwrap_or_else(|_| format!("'{s}'")) }
+}
+
+/// One value as YAML (through its JSON value: the YAML writer knows only `serde_json::Value`).
+pub(crate) fn yaml_of<T: serde::Serialize>(value: &T) -> Result<String, String> {
+    let value = serde_json::to_value(value).map_err(|e| e.to_string())?;
+    Ok(to_yaml(&value))
+}
+
 #[cfg(test)]
 #[allow(clippy::indexing_slicing, clippy::panic)]
 mod tests {
@@ -235,7 +253,7 @@ mod tests {
 
     /// What netfence's own reader makes of `text`, as JSON.
     fn read_back(text: &str) -> Vec<Value> {
-        let parsed = crate::parse::parse_text(text, "out.yaml", &crate::parse::ParseOptions::default());
+        let parsed = crate::source::parse_text(text, "out.yaml", &crate::source::ParseOptions::default());
         match parsed {
             Ok(parsed) if parsed.errors.is_empty() => parsed.documents.iter().map(|d| d.root.to_json()).collect(),
             other => panic!("cannot read back:\n{text}\n{other:?}"),

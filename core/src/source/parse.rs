@@ -8,8 +8,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorCode};
-use crate::source::{Location, Node, Value};
-use crate::yaml::{Limits, YamlError, parse_documents};
+use crate::source::yaml::{Limits, YamlError, parse_documents};
+use crate::source::{Location, Node, Value, shift_lines};
 
 /// Limits and modes for parsing. Defaults are generous for real manifests and stop hostile
 /// input (alias bombs, deep nesting, huge inputs) quickly.
@@ -132,32 +132,6 @@ fn split_documents(text: &str) -> Vec<Chunk<'_>> {
     chunks
 }
 
-/// Moves the lines of a tree parsed from a part of the input by `by` (iteratively: trees may
-/// be deep).
-pub(crate) fn shift_lines(node: &mut Node, by: u32) {
-    if by == 0 {
-        return;
-    }
-    let mut stack = vec![node];
-    while let Some(n) = stack.pop() {
-        if n.line > 0 {
-            n.line = n.line.saturating_add(by);
-        }
-        match &mut n.value {
-            Value::Seq(items) => stack.extend(items.iter_mut()),
-            Value::Map(entries) => {
-                for (k, v) in entries {
-                    if k.line > 0 {
-                        k.line = k.line.saturating_add(by);
-                    }
-                    stack.push(v);
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
 fn is_blank(chunk: &str) -> bool {
     chunk.lines().all(|l| {
         let t = l.trim();
@@ -272,9 +246,9 @@ fn parse_chunk<T: Send>(
     }
     // one large list document (`kubectl get -o yaml|json`): its items on the available cores
     #[cfg(not(target_arch = "wasm32"))]
-    if chunk.text.len() >= PARALLEL_BYTES && crate::util::threads() > 1 {
+    if chunk.text.len() >= PARALLEL_BYTES && crate::parallel::threads() > 1 {
         if let Some(items) = list_items
-            && let Some(results) = crate::parse_list::parse_list_items(
+            && let Some(results) = crate::source::list::parse_list_items(
                 chunk.text,
                 chunk.first_line,
                 limits,
@@ -284,7 +258,7 @@ fn parse_chunk<T: Send>(
         {
             return Some(Ok(results));
         }
-        if let Some(root) = crate::parse_list::parse_list(chunk.text, chunk.first_line, limits) {
+        if let Some(root) = crate::source::list::parse_list(chunk.text, chunk.first_line, limits) {
             return Some(Ok(vec![each(Document { index, root })]));
         }
     }
@@ -313,7 +287,7 @@ fn parse_chunks<T: Send>(
 ) -> Vec<ChunkResult<T>> {
     let bytes: usize = chunks.iter().map(|c| c.text.len()).sum();
     let min_parallel = if bytes >= PARALLEL_BYTES { 1 } else { usize::MAX };
-    crate::util::map_ordered(chunks, min_parallel, &|index, chunk| {
+    crate::parallel::map_ordered(chunks, min_parallel, &|index, chunk| {
         parse_chunk((index, chunk), limits, each, list_items)
     })
 }

@@ -1,7 +1,7 @@
 //! The resource model: namespaces, pods, workloads, policies and services read from manifests,
 //! each with its source location. Unknown kinds are counted and skipped, never an error.
 
-use crate::util::CompactSort;
+use crate::sorted::CompactSort;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -12,7 +12,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorCode};
-use crate::parse::{Document, ParseOptions, parse_text_with};
+use crate::source::{Document, ParseOptions, parse_text_with};
 use crate::source::{Node, SourceDoc, Value};
 
 mod read;
@@ -238,7 +238,7 @@ impl ResourceSet {
             read_document(source, item_kind.as_deref().map(|k| (api_version.as_str(), k)), strict)
         };
         #[cfg(not(target_arch = "wasm32"))]
-        let items = crate::parse::ListItems { wants: &|list| list_header(list).is_some(), each: &read_item };
+        let items = crate::source::ListItems { wants: &|list| list_header(list).is_some(), each: &read_item };
         #[cfg(not(target_arch = "wasm32"))]
         let list_items = by_item.then_some(&items);
         #[cfg(target_arch = "wasm32")]
@@ -362,7 +362,7 @@ fn read_document(source: SourceDoc, inherited: Option<(&str, &str)>, strict: boo
     }
     // the last reference to the full tree: a large list's items are freed on all cores
     if let Ok(full) = Arc::try_unwrap(full) {
-        crate::util::drop_tree(full);
+        crate::source::drop_tree(full);
     }
     items
 }
@@ -420,7 +420,7 @@ fn read_resource(
             read_node(item, inherit, strict, &mut one);
             one
         };
-        for results in crate::util::map_ordered(list, PARALLEL_ITEMS, &read_item) {
+        for results in crate::parallel::map_ordered(list, PARALLEL_ITEMS, &read_item) {
             out.extend(results);
             if strict && out.last().is_some_and(Result::is_err) {
                 return Ok(());
@@ -552,7 +552,7 @@ fn slim_tree(node: &Node, inherited_kind: Option<&str>) -> Node {
         return map_entries(node, |key, value| {
             Some(match &value.value {
                 Value::Seq(items) if key == "items" => Node {
-                    value: Value::Seq(crate::util::map_ordered(items, PARALLEL_ITEMS, &|_, item| {
+                    value: Value::Seq(crate::parallel::map_ordered(items, PARALLEL_ITEMS, &|_, item| {
                         slim_tree(item, item_kind)
                     })),
                     line: value.line,
@@ -779,7 +779,7 @@ spec:
         assert!(by_item.pods.len() > 1000 && by_item.errors.len() > 100, "{} pods", by_item.pods.len());
         assert_eq!(summary(&by_item), summary(&whole));
         // read one by one (where the list is parsed item by item: more than one core)
-        if crate::util::threads() > 1 {
+        if crate::parallel::threads() > 1 {
             assert_eq!((by_item.pods[0].source.base.as_str(), whole.pods[0].source.base.as_str()), ("", "/items/0"));
         }
     }

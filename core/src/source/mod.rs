@@ -1,0 +1,25 @@
+//! The input layer: bytes → documents with exact locations, under limits.
+//!
+//! Text is split into documents and parsed into located trees ([`Node`]): every key and value
+//! remembers its line and column, and a JSON pointer resolves to a [`Location`]. The parser
+//! enforces every budget of [`ParseOptions`] (input size, documents, nesting depth, nodes,
+//! aliases). This layer knows nothing of Kubernetes resources; `inventory` reads them from the
+//! trees made here. It depends only on the crate's foundation (`error`, `location`, `parallel`,
+//! `sorted`).
+
+pub(crate) mod de;
+pub(crate) mod document;
+pub(crate) mod json;
+#[cfg(not(target_arch = "wasm32"))]
+mod list;
+mod parse;
+mod tree;
+mod yaml;
+pub(crate) mod yaml_write;
+
+pub use crate::location::Location;
+pub use parse::{Document, ParseOptions, ParsedText, parse_text, text_from_bytes};
+pub(crate) use parse::{ListItems, parse_text_with};
+pub use tree::{Key, Node, SourceDoc, Value, escape_pointer};
+pub(crate) use tree::{drop_tree, shift_lines};
+pub use yaml_write::to_yaml;

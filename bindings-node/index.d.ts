@@ -162,11 +162,6 @@ export interface AnalyzeRequest {
 export type AnalyzeRequestDirection = "ingress" | "egress";
 
 /**
- * A transport protocol NetworkPolicy can name.
- */
-export type AnalyzeRequestProtocol = "TCP" | "UDP" | "SCTP";
-
-/**
  * Response of [`analyze`].
  */
 export interface AnalyzeResponse {
@@ -177,11 +172,6 @@ export interface AnalyzeResponse {
     /** Documents that could not be read (the others were analyzed). */
     errors: ErrorPayload[];
 }
-
-/**
- * A transport protocol NetworkPolicy can name.
- */
-export type AnalyzeResponseProtocol = "TCP" | "UDP" | "SCTP";
 
 /**
  * Options of [`audit_policies`].
@@ -245,29 +235,9 @@ export interface AuditResponse {
 }
 
 /**
- * One line of the canonical connectivity list: `src` may reach `dst` on `ports` of
- * `protocol`. Exactly the format of netpol-analyzer's canonical expected outputs.
- */
-export interface AuditResponseConnectionRecord {
-    /** Source endpoint: `ns/name[Kind]` or an external range `A.B.C.D-E.F.G.H`. */
-    src: string;
-    /** Destination endpoint. */
-    dst: string;
-    /** Protocol. */
-    protocol: AuditResponseProtocol;
-    /** Inclusive port ranges `[from, to]`, sorted and disjoint. */
-    ports: number[][];
-}
-
-/**
  * A traffic direction, seen from a workload.
  */
 export type AuditResponseDirection = "ingress" | "egress";
-
-/**
- * A transport protocol NetworkPolicy can name.
- */
-export type AuditResponseProtocol = "TCP" | "UDP" | "SCTP";
 
 /**
  * One rule of a NetworkPolicy: `spec.ingress[index]` or `spec.egress[index]`.
@@ -301,7 +271,7 @@ export interface BroadRule {
      * In-cluster connections the tightened rule would stop allowing (first `maxConnections`),
      * computed by the engine with the rule replaced.
      */
-    stopsAllowing: AuditResponseConnectionRecord[];
+    stopsAllowing: ConnectionRecord[];
     /** Their number of `(source, destination, protocol, port)` tuples. */
     stopsAllowingTuples: number;
     /**
@@ -413,7 +383,7 @@ export type CheckResponseDirection = "ingress" | "egress";
  */
 export interface CheckResponseExplainedRange {
     /** Protocol. */
-    protocol: CheckResponseProtocol;
+    protocol: Protocol;
     /** Inclusive port range `[from, to]`. */
     ports: number[];
     /** Whether traffic is allowed (both sides allow it). */
@@ -442,11 +412,6 @@ export interface CheckResponseExplanation {
      */
     ranges: CheckResponseExplainedRange[];
 }
-
-/**
- * A transport protocol NetworkPolicy can name.
- */
-export type CheckResponseProtocol = "TCP" | "UDP" | "SCTP";
 
 /**
  * One rule of a NetworkPolicy: `spec.ingress[index]` or `spec.egress[index]`.
@@ -558,7 +523,7 @@ export interface ConnectionRecord {
     /** Destination endpoint. */
     dst: string;
     /** Protocol. */
-    protocol: AnalyzeResponseProtocol;
+    protocol: Protocol;
     /** Inclusive port ranges `[from, to]`, sorted and disjoint. */
     ports: number[][];
 }
@@ -568,9 +533,9 @@ export interface ConnectionRecord {
  */
 export interface ConnectivityDiff {
     /** In-cluster endpoints of the head that the base lacks, sorted by name. */
-    endpointsAdded: DiffResponseEndpoint[];
+    endpointsAdded: Endpoint[];
     /** In-cluster endpoints of the base that the head lacks, sorted by name. */
-    endpointsRemoved: DiffResponseEndpoint[];
+    endpointsRemoved: Endpoint[];
     /** Pairs whose connectivity differs, sorted by source and destination. */
     connections: ConnectionChange[];
 }
@@ -636,28 +601,13 @@ export interface DiffRequestConnectionFilter {
     /** Only connections into (`ingress`) or out of (`egress`) the focus workloads. */
     focusDirection?: DiffRequestDirection | null;
     /** Only this protocol and port. */
-    focusConnection?: DiffRequestProtocolPort | null;
+    focusConnection?: ProtocolPort | null;
 }
 
 /**
  * A traffic direction, seen from a workload.
  */
 export type DiffRequestDirection = "ingress" | "egress";
-
-/**
- * A transport protocol NetworkPolicy can name.
- */
-export type DiffRequestProtocol = "TCP" | "UDP" | "SCTP";
-
-/**
- * One protocol and port (`focusConn`: only this connection is reported).
- */
-export interface DiffRequestProtocolPort {
-    /** Protocol. */
-    protocol: DiffRequestProtocol;
-    /** Port. */
-    port: number;
-}
 
 /**
  * Response of [`diff`].
@@ -670,47 +620,6 @@ export interface DiffResponse {
     /** Documents of the head that could not be read (the others were compared). */
     headErrors: ErrorPayload[];
 }
-
-/**
- * An in-cluster endpoint: a workload (`ns/name[Deployment]`) or a pod (`ns/name[Pod]`).
- */
-export interface DiffResponseEndpoint {
-    /** `ns/name[Kind]`. */
-    name: string;
-    /** Namespace. */
-    namespace: string;
-    /** Workload (or pod) name. */
-    workload: string;
-    /** `Deployment`, `StatefulSet`, ..., or `Pod`. */
-    kind: string;
-    /** Pod labels (of the pod template, or of the representative pod). */
-    labels: { [key: string]: string };
-    /** Named container ports. */
-    namedPorts?: DiffResponseNamedPort[];
-    /** Pod IPs known from the input. */
-    ips?: string[];
-    /** How many input pods fold into this endpoint. */
-    pods: number;
-    /** Where it is defined (the pod template of a workload, or the pod). */
-    location?: Location | null;
-}
-
-/**
- * A named container port of an endpoint.
- */
-export interface DiffResponseNamedPort {
-    /** The port's name. */
-    name: string;
-    /** Its protocol. */
-    protocol: DiffResponseProtocol;
-    /** Its number. */
-    port: number;
-}
-
-/**
- * A transport protocol NetworkPolicy can name.
- */
-export type DiffResponseProtocol = "TCP" | "UDP" | "SCTP";
 
 /**
  * Which traffic a default deny or an allowance concerns.
@@ -731,7 +640,7 @@ export interface DroppedFlow {
     /** Destination. */
     dst: string;
     /** Protocol. */
-    protocol: DropsResponseProtocol;
+    protocol: Protocol;
     /** Destination port. */
     port: number;
     /** What was observed (with the drop reasons the records give). */
@@ -800,11 +709,6 @@ export interface DropsResponseDeniedSide {
  * A traffic direction, seen from a workload.
  */
 export type DropsResponseDirection = "ingress" | "egress";
-
-/**
- * A transport protocol NetworkPolicy can name.
- */
-export type DropsResponseProtocol = "TCP" | "UDP" | "SCTP";
 
 /**
  * An in-cluster endpoint: a workload (`ns/name[Deployment]`) or a pod (`ns/name[Pod]`).
@@ -880,20 +784,15 @@ export interface ExplainRequest {
     /** Only this port. */
     port?: number | null;
     /** Only this protocol. */
-    protocol?: ExplainRequestProtocol | null;
+    protocol?: Protocol | null;
 }
-
-/**
- * A transport protocol NetworkPolicy can name.
- */
-export type ExplainRequestProtocol = "TCP" | "UDP" | "SCTP";
 
 /**
  * A port range with one verdict and its provenance.
  */
 export interface ExplainedRange {
     /** Protocol. */
-    protocol: ExplanationProtocol;
+    protocol: Protocol;
     /** Inclusive port range `[from, to]`. */
     ports: number[];
     /** Whether traffic is allowed (both sides allow it). */
@@ -927,11 +826,6 @@ export interface Explanation {
  * A traffic direction, seen from a workload.
  */
 export type ExplanationDirection = "ingress" | "egress";
-
-/**
- * A transport protocol NetworkPolicy can name.
- */
-export type ExplanationProtocol = "TCP" | "UDP" | "SCTP";
 
 /**
  * FieldsV1 stores a set of fields in a data structure like a Trie, in JSON format.
@@ -999,7 +893,7 @@ export interface FlowKey {
     /** Destination. */
     dst: string;
     /** Protocol. */
-    protocol: GenerateResponseProtocol;
+    protocol: Protocol;
     /** Destination port. */
     port: number;
 }
@@ -1101,29 +995,9 @@ export interface GenerateResponse {
 }
 
 /**
- * One line of the canonical connectivity list: `src` may reach `dst` on `ports` of
- * `protocol`. Exactly the format of netpol-analyzer's canonical expected outputs.
- */
-export interface GenerateResponseConnectionRecord {
-    /** Source endpoint: `ns/name[Kind]` or an external range `A.B.C.D-E.F.G.H`. */
-    src: string;
-    /** Destination endpoint. */
-    dst: string;
-    /** Protocol. */
-    protocol: GenerateResponseProtocol;
-    /** Inclusive port ranges `[from, to]`, sorted and disjoint. */
-    ports: number[][];
-}
-
-/**
  * A traffic direction, seen from a workload.
  */
 export type GenerateResponseDirection = "ingress" | "egress";
-
-/**
- * A transport protocol NetworkPolicy can name.
- */
-export type GenerateResponseProtocol = "TCP" | "UDP" | "SCTP";
 
 /**
  * One generated rule and where it came from.
@@ -1179,7 +1053,7 @@ export interface Impact {
  */
 export interface ImpactFlow {
     /** Protocol. */
-    protocol: ReviewResponseProtocol;
+    protocol: Protocol;
     /** Destination port. */
     port: number;
     /** What was observed. */
@@ -1265,7 +1139,7 @@ export type ImpactResponseDirection = "ingress" | "egress";
  */
 export interface ImpactResponseImpactFlow {
     /** Protocol. */
-    protocol: ImpactResponseProtocol;
+    protocol: Protocol;
     /** Destination port. */
     port: number;
     /** What was observed. */
@@ -1287,11 +1161,6 @@ export interface ImpactResponseImpactGroup {
     /** The ports. */
     flows: ImpactResponseImpactFlow[];
 }
-
-/**
- * A transport protocol NetworkPolicy can name.
- */
-export type ImpactResponseProtocol = "TCP" | "UDP" | "SCTP";
 
 /**
  * Ingestion limits.
@@ -1362,13 +1231,13 @@ export interface Intent {
      * Where cluster DNS runs, for `allowDns`. Default: pods `k8s-app=kube-dns` in namespace
      * `kube-system`.
      */
-    dns?: IntentDns | null;
+    dns?: PeerSelector | null;
     /**
      * Where the ingress controller runs, for `ingressController` peers. Default: pods
      * `app.kubernetes.io/name=ingress-nginx,app.kubernetes.io/component=controller` in namespace
      * `ingress-nginx`.
      */
-    ingressController?: IntentIngressController | null;
+    ingressController?: PeerSelector | null;
     /** The namespaces to make policies for, each listed once. */
     namespaces?: IntentNamespace[];
 }
@@ -1377,18 +1246,6 @@ export interface Intent {
  * The intent format's version.
  */
 export type IntentApiVersion = "netfence.dev/v1alpha1";
-
-/**
- * Where cluster DNS runs. Fields left out keep their defaults.
- */
-export interface IntentDns {
-    /** The DNS namespace by name (default `kube-system`); excludes `namespaceSelector`. */
-    namespace?: string | null;
-    /** The DNS namespaces by labels; excludes `namespace`. */
-    namespaceSelector?: IntentSelector | null;
-    /** The DNS pods (default `k8s-app=kube-dns`). */
-    podSelector?: IntentSelector | null;
-}
 
 /**
  * One egress allowance.
@@ -1423,24 +1280,6 @@ export interface IntentIngress {
     from: IntentPeer[];
     /** On which ports (any of these). Left out or empty: every port. */
     ports?: IntentPort[];
-}
-
-/**
- * Where an ingress controller runs. Fields left out keep their defaults (ingress-nginx).
- */
-export interface IntentIngressController {
-    /**
-     * The controller's namespace by name (default `ingress-nginx`); excludes
-     * `namespaceSelector`.
-     */
-    namespace?: string | null;
-    /** The controller's namespaces by labels; excludes `namespace`. */
-    namespaceSelector?: IntentSelector | null;
-    /**
-     * The controller's pods (default
-     * `app.kubernetes.io/name=ingress-nginx,app.kubernetes.io/component=controller`).
-     */
-    podSelector?: IntentSelector | null;
 }
 
 /**
@@ -1499,7 +1338,7 @@ export type IntentPeer = {
 } | {
     ipBlock: IntentIpBlock;
 } | {
-    ingressController: IntentIngressController;
+    ingressController: PeerSelector;
 };
 
 /**
@@ -1698,7 +1537,7 @@ export interface NamedPort {
     /** The port's name. */
     name: string;
     /** Its protocol. */
-    protocol: AnalyzeResponseProtocol;
+    protocol: Protocol;
     /** Its number. */
     port: number;
 }
@@ -1868,7 +1707,7 @@ export interface OverPermission {
     /** External tuples allowed but never observed. */
     externalUnobserved: number;
     /** The in-cluster connections allowed but never observed. */
-    connections?: GenerateResponseConnectionRecord[];
+    connections?: ConnectionRecord[];
 }
 
 /**
@@ -1936,6 +1775,28 @@ export interface ParseResponse {
  * The kind of a peer, on the wire.
  */
 export type PeerKind = "workload" | "external" | "unresolved";
+
+/**
+ * Pods matching `podSelector` in a namespace given by name or by labels: one side of a
+ * requirement, and where the intent's cluster DNS (`dns`) and ingress controller
+ * (`ingressController`) run.
+ */
+export interface PeerSelector {
+    /**
+     * The namespace by name; give this or `namespaceSelector`. The intent's defaults:
+     * `kube-system` for `dns`, `ingress-nginx` for `ingressController`.
+     */
+    namespace?: string | null;
+    /** The namespaces by labels (`{}`: every namespace); give this or `namespace`. */
+    namespaceSelector?: IntentSelector | null;
+    /**
+     * The pods in those namespaces. Left out: every pod of a requirement's side; the intent's
+     * defaults are `k8s-app=kube-dns` for `dns` and
+     * `app.kubernetes.io/name=ingress-nginx,app.kubernetes.io/component=controller` for
+     * `ingressController`.
+     */
+    podSelector?: IntentSelector | null;
+}
 
 /**
  * Request of [`plan`].
@@ -2036,7 +1897,7 @@ export interface Ports {
 }
 
 /**
- * A transport protocol a NetworkPolicy can name.
+ * A transport protocol NetworkPolicy can name.
  */
 export type Protocol = "TCP" | "UDP" | "SCTP";
 
@@ -2045,7 +1906,7 @@ export type Protocol = "TCP" | "UDP" | "SCTP";
  */
 export interface ProtocolPort {
     /** Protocol. */
-    protocol: AnalyzeRequestProtocol;
+    protocol: Protocol;
     /** Port. */
     port: number;
 }
@@ -2210,7 +2071,7 @@ export interface ReviewResponse {
     /** With a base: findings of the base the change resolves. */
     resolved?: Finding[];
     /** With a base: what the change opens and closes. */
-    diff?: ReviewResponseConnectivityDiff | null;
+    diff?: ConnectivityDiff | null;
     /** With a requirements file: one result per requirement, on the head. */
     requirements?: ReviewResponseRequirementResult[];
     /** Documents of the head that could not be read. */
@@ -2223,18 +2084,6 @@ export interface ReviewResponse {
     flows?: ReviewFlows | null;
     /** The review in the requested `format`. */
     rendered?: string | null;
-}
-
-/**
- * The semantic difference between a base and a head.
- */
-export interface ReviewResponseConnectivityDiff {
-    /** In-cluster endpoints of the head that the base lacks, sorted by name. */
-    endpointsAdded: ReviewResponseEndpoint[];
-    /** In-cluster endpoints of the base that the head lacks, sorted by name. */
-    endpointsRemoved: ReviewResponseEndpoint[];
-    /** Pairs whose connectivity differs, sorted by source and destination. */
-    connections: ConnectionChange[];
 }
 
 /**
@@ -2260,35 +2109,11 @@ export interface ReviewResponseCounterexample {
 export type ReviewResponseDirection = "ingress" | "egress";
 
 /**
- * An in-cluster endpoint: a workload (`ns/name[Deployment]`) or a pod (`ns/name[Pod]`).
- */
-export interface ReviewResponseEndpoint {
-    /** `ns/name[Kind]`. */
-    name: string;
-    /** Namespace. */
-    namespace: string;
-    /** Workload (or pod) name. */
-    workload: string;
-    /** `Deployment`, `StatefulSet`, ..., or `Pod`. */
-    kind: string;
-    /** Pod labels (of the pod template, or of the representative pod). */
-    labels: { [key: string]: string };
-    /** Named container ports. */
-    namedPorts?: ReviewResponseNamedPort[];
-    /** Pod IPs known from the input. */
-    ips?: string[];
-    /** How many input pods fold into this endpoint. */
-    pods: number;
-    /** Where it is defined (the pod template of a workload, or the pod). */
-    location?: Location | null;
-}
-
-/**
  * A port range with one verdict and its provenance.
  */
 export interface ReviewResponseExplainedRange {
     /** Protocol. */
-    protocol: ReviewResponseProtocol;
+    protocol: Protocol;
     /** Inclusive port range `[from, to]`. */
     ports: number[];
     /** Whether traffic is allowed (both sides allow it). */
@@ -2317,23 +2142,6 @@ export interface ReviewResponseExplanation {
      */
     ranges: ReviewResponseExplainedRange[];
 }
-
-/**
- * A named container port of an endpoint.
- */
-export interface ReviewResponseNamedPort {
-    /** The port's name. */
-    name: string;
-    /** Its protocol. */
-    protocol: ReviewResponseProtocol;
-    /** Its number. */
-    port: number;
-}
-
-/**
- * A transport protocol NetworkPolicy can name.
- */
-export type ReviewResponseProtocol = "TCP" | "UDP" | "SCTP";
 
 /**
  * The result of one requirement.
@@ -2509,7 +2317,7 @@ export interface SkippedFlow {
     /** Destination. */
     dst: string;
     /** Protocol. */
-    protocol: GenerateResponseProtocol;
+    protocol: Protocol;
     /** Destination port. */
     port: number;
     /** Why, lowercase. */
@@ -2583,7 +2391,7 @@ export interface TrafficEntry {
     /** What the destination is. */
     dstKind: PeerKind;
     /** Protocol. */
-    protocol: TrafficMapResponseProtocol;
+    protocol: Protocol;
     /** Destination port. */
     port: number;
     /** Connections (records of one connection folded). */
@@ -2633,11 +2441,6 @@ export interface TrafficMapResponse {
     /** Manifest documents that could not be read. */
     errors: ErrorPayload[];
 }
-
-/**
- * A transport protocol NetworkPolicy can name.
- */
-export type TrafficMapResponseProtocol = "TCP" | "UDP" | "SCTP";
 
 /**
  * Request of [`validate`].

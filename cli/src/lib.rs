@@ -17,7 +17,8 @@ use netfence::api::{
     self, AnalyzeRequest, BuildRequest, CheckRequest, DiffRequest, ExplainRequest, LintRequest, ParseRequest,
     SchemaRequest, ValidateRequest,
 };
-use netfence::engine::{ConnectionFilter, Direction, EngineOptions, IpBlockMode, Protocol};
+use netfence::engine::{ConnectionFilter, Direction, EngineOptions, IpBlockMode};
+use netfence::model::Protocol;
 use netfence::report;
 use netfence::source::ParseOptions;
 use netfence::{Error, ErrorCode};

@@ -7,10 +7,8 @@ use std::path::PathBuf;
 
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use netfence::ErrorCode;
-use netfence::builder::{
-    ClusterDns, Direction, IngressController, NamespaceBuilder, Peer, PolicyBuilder, Port, Protocol, Selector,
-    WorkloadBuilder, build_intent, build_intent_text, intent_schema, parse_intent,
-};
+use netfence::builder::{ClusterDns, Direction, IngressController, NamespaceBuilder, Peer, PolicyBuilder, Port, Selector, WorkloadBuilder, build_intent, build_intent_text, intent_schema, parse_intent};
+use netfence::model::Protocol;
 use netfence::inventory::ResourceSet;
 use netfence::model::Severity;
 use netfence::source::ParseOptions;
@@ -209,7 +207,7 @@ fn example_generated_policies_are_current() {
     assert_eq!(read_back(&current), out.policies());
 }
 
-fn selector_matches(selector: &netfence::builder::IntentSelector, labels: &BTreeMap<String, String>) -> bool {
+fn selector_matches(selector: &netfence::model::IntentSelector, labels: &BTreeMap<String, String>) -> bool {
     assert!(selector.match_expressions.is_empty(), "the example uses matchLabels only");
     selector.match_labels.iter().all(|(k, v)| labels.get(k) == Some(v))
 }
@@ -234,7 +232,7 @@ fn example_intent_matches_the_manifests() {
     let intent = parse_intent(&std::fs::read_to_string(dir.join("intent.yaml")).unwrap(), "intent.yaml").unwrap();
     for ns in &intent.namespaces {
         for w in &ns.workloads {
-            let default = netfence::builder::IntentSelector {
+            let default = netfence::model::IntentSelector {
                 match_labels: BTreeMap::from([("app".to_owned(), w.name.clone())]),
                 ..Default::default()
             };

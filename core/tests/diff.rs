@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 
 use netfence::api::{self, DiffRequest, Source};
 use netfence::diff::{ChangeKind, ConnectivityDiff, diff_lists, render};
-use netfence::engine::{ConnectionFilter, ConnectionRecord, PortRanges, PortSet, Protocol};
+use netfence::engine::{ConnectionFilter, ConnectionRecord, PortRanges, PortSet};
+use netfence::model::Protocol;
 use serde_json::Value;
 
 fn fixture(name: &str) -> Source {

@@ -14,7 +14,8 @@ mod reference;
 
 use std::collections::HashMap;
 
-use netfence::engine::{CompiledCluster, ConnectionFilter, EngineOptions, IpBlockMode, Protocol, SideVerdict};
+use netfence::engine::{CompiledCluster, ConnectionFilter, EngineOptions, IpBlockMode, SideVerdict};
+use netfence::model::Protocol;
 use netfence::inventory::ResourceSet;
 use netfence::source::ParseOptions;
 use proptest::prelude::*;

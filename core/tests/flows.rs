@@ -6,7 +6,8 @@
 use std::path::Path;
 
 use netfence::api::Source;
-use netfence::engine::{CompiledCluster, Direction, EngineOptions, Protocol};
+use netfence::engine::{CompiledCluster, Direction, EngineOptions};
+use netfence::model::Protocol;
 use netfence::flows::audit::{AuditOptions, audit_policies};
 use netfence::flows::drops::{DropCause, DropsOptions, explain_drops};
 use netfence::flows::generate::{Generalise, GenerateOptions, GenerateRequest, generate, generate_policies};

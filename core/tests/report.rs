@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 use std::fs;
 
 use netfence::api::{AnalyzeRequest, AnalyzeResponse, ExplainRequest, Source, analyze, explain};
-use netfence::engine::{ConnectionRecord, Endpoint, Protocol};
+use netfence::engine::{ConnectionRecord, Endpoint};
+use netfence::model::Protocol;
 use netfence::report;
 
 /// Cases whose txt netfence cannot reproduce from the canonical list, with the reason.

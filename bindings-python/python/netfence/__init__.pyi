@@ -76,9 +76,6 @@ class AnalyzeRequest(TypedDict):
 AnalyzeRequestDirection = Literal["ingress", "egress"]
 """A traffic direction, seen from a workload."""
 
-AnalyzeRequestProtocol = Literal["TCP", "UDP", "SCTP"]
-"""A transport protocol NetworkPolicy can name."""
-
 class AnalyzeResponse(Record):
     """Response of [`analyze`]."""
     @property
@@ -87,9 +84,6 @@ class AnalyzeResponse(Record):
     def endpoints(self) -> list[Endpoint]: ...
     @property
     def errors(self) -> list[ErrorPayload]: ...
-
-AnalyzeResponseProtocol = Literal["TCP", "UDP", "SCTP"]
-"""A transport protocol NetworkPolicy can name."""
 
 class AuditOptions(TypedDict):
     """Options of [`audit_policies`]."""
@@ -124,24 +118,8 @@ class AuditResponse(Record):
     @property
     def errors(self) -> list[ErrorPayload]: ...
 
-@type_check_only
-class AuditResponseConnectionRecord(Record):
-    """One line of the canonical connectivity list: `src` may reach `dst` on `ports` of
-    `protocol`. Exactly the format of netpol-analyzer's canonical expected outputs."""
-    @property
-    def src(self) -> str: ...
-    @property
-    def dst(self) -> str: ...
-    @property
-    def protocol(self) -> AuditResponseProtocol: ...
-    @property
-    def ports(self) -> list[list[int]]: ...
-
 AuditResponseDirection = Literal["ingress", "egress"]
 """A traffic direction, seen from a workload."""
-
-AuditResponseProtocol = Literal["TCP", "UDP", "SCTP"]
-"""A transport protocol NetworkPolicy can name."""
 
 @type_check_only
 class AuditResponseRuleRef(Record):
@@ -169,7 +147,7 @@ class BroadRule(Record):
     @property
     def suggestion(self) -> str: ...
     @property
-    def stops_allowing(self) -> list[AuditResponseConnectionRecord]: ...
+    def stops_allowing(self) -> list[ConnectionRecord]: ...
     @property
     def stops_allowing_tuples(self) -> int: ...
     @property
@@ -227,7 +205,7 @@ CheckResponseDirection = Literal["ingress", "egress"]
 class CheckResponseExplainedRange(Record):
     """A port range with one verdict and its provenance."""
     @property
-    def protocol(self) -> CheckResponseProtocol: ...
+    def protocol(self) -> Protocol: ...
     @property
     def ports(self) -> list[int]: ...
     @property
@@ -250,9 +228,6 @@ class CheckResponseExplanation(Record):
     def ingress(self) -> Isolation: ...
     @property
     def ranges(self) -> list[CheckResponseExplainedRange]: ...
-
-CheckResponseProtocol = Literal["TCP", "UDP", "SCTP"]
-"""A transport protocol NetworkPolicy can name."""
 
 @type_check_only
 class CheckResponseRuleRef(Record):
@@ -321,7 +296,7 @@ class ConnectionRecord(Record):
     @property
     def dst(self) -> str: ...
     @property
-    def protocol(self) -> AnalyzeResponseProtocol: ...
+    def protocol(self) -> Protocol: ...
     @property
     def ports(self) -> list[list[int]]: ...
 
@@ -329,9 +304,9 @@ class ConnectionRecord(Record):
 class ConnectivityDiff(Record):
     """The semantic difference between a base and a head."""
     @property
-    def endpoints_added(self) -> list[DiffResponseEndpoint]: ...
+    def endpoints_added(self) -> list[Endpoint]: ...
     @property
-    def endpoints_removed(self) -> list[DiffResponseEndpoint]: ...
+    def endpoints_removed(self) -> list[Endpoint]: ...
     @property
     def connections(self) -> list[ConnectionChange]: ...
 
@@ -371,18 +346,10 @@ class DiffRequestConnectionFilter(TypedDict):
     focusWorkloads: NotRequired[Sequence[str]]
     focusWorkloadPeers: NotRequired[Sequence[str]]
     focusDirection: NotRequired[DiffRequestDirection | None]
-    focusConnection: NotRequired[DiffRequestProtocolPort | None]
+    focusConnection: NotRequired[ProtocolPort | None]
 
 DiffRequestDirection = Literal["ingress", "egress"]
 """A traffic direction, seen from a workload."""
-
-DiffRequestProtocol = Literal["TCP", "UDP", "SCTP"]
-"""A transport protocol NetworkPolicy can name."""
-
-class DiffRequestProtocolPort(TypedDict):
-    """One protocol and port (`focusConn`: only this connection is reported)."""
-    protocol: DiffRequestProtocol
-    port: int
 
 class DiffResponse(Record):
     """Response of [`diff`]."""
@@ -392,41 +359,6 @@ class DiffResponse(Record):
     def base_errors(self) -> list[ErrorPayload]: ...
     @property
     def head_errors(self) -> list[ErrorPayload]: ...
-
-@type_check_only
-class DiffResponseEndpoint(Record):
-    """An in-cluster endpoint: a workload (`ns/name[Deployment]`) or a pod (`ns/name[Pod]`)."""
-    @property
-    def name(self) -> str: ...
-    @property
-    def namespace(self) -> str: ...
-    @property
-    def workload(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def labels(self) -> Record: ...
-    @property
-    def named_ports(self) -> list[DiffResponseNamedPort]: ...
-    @property
-    def ips(self) -> list[str]: ...
-    @property
-    def pods(self) -> int: ...
-    @property
-    def location(self) -> Location | None: ...
-
-@type_check_only
-class DiffResponseNamedPort(Record):
-    """A named container port of an endpoint."""
-    @property
-    def name(self) -> str: ...
-    @property
-    def protocol(self) -> DiffResponseProtocol: ...
-    @property
-    def port(self) -> int: ...
-
-DiffResponseProtocol = Literal["TCP", "UDP", "SCTP"]
-"""A transport protocol NetworkPolicy can name."""
 
 Direction = Literal["Ingress", "Egress", "Both"]
 """Which traffic a default deny or an allowance concerns."""
@@ -442,7 +374,7 @@ class DroppedFlow(Record):
     @property
     def dst(self) -> str: ...
     @property
-    def protocol(self) -> DropsResponseProtocol: ...
+    def protocol(self) -> Protocol: ...
     @property
     def port(self) -> int: ...
     @property
@@ -490,9 +422,6 @@ class DropsResponseDeniedSide(Record):
 DropsResponseDirection = Literal["ingress", "egress"]
 """A traffic direction, seen from a workload."""
 
-DropsResponseProtocol = Literal["TCP", "UDP", "SCTP"]
-"""A transport protocol NetworkPolicy can name."""
-
 @type_check_only
 class Endpoint(Record):
     """An in-cluster endpoint: a workload (`ns/name[Deployment]`) or a pod (`ns/name[Pod]`)."""
@@ -538,17 +467,14 @@ class ErrorPayload(Record):
 Expectation = Literal["allow", "deny"]
 """What a requirement expects."""
 
-ExplainRequest = TypedDict("ExplainRequest", {"sources": Sequence[Source], "options": NotRequired[ParseOptions], "engine": NotRequired[EngineOptions], "from": str, "to": str, "port": NotRequired[int | None], "protocol": NotRequired[ExplainRequestProtocol | None]})
+ExplainRequest = TypedDict("ExplainRequest", {"sources": Sequence[Source], "options": NotRequired[ParseOptions], "engine": NotRequired[EngineOptions], "from": str, "to": str, "port": NotRequired[int | None], "protocol": NotRequired[Protocol | None]})
 """Request of [`explain`]."""
-
-ExplainRequestProtocol = Literal["TCP", "UDP", "SCTP"]
-"""A transport protocol NetworkPolicy can name."""
 
 @type_check_only
 class ExplainedRange(Record):
     """A port range with one verdict and its provenance."""
     @property
-    def protocol(self) -> ExplanationProtocol: ...
+    def protocol(self) -> Protocol: ...
     @property
     def ports(self) -> list[int]: ...
     @property
@@ -573,9 +499,6 @@ class Explanation(Record):
 
 ExplanationDirection = Literal["ingress", "egress"]
 """A traffic direction, seen from a workload."""
-
-ExplanationProtocol = Literal["TCP", "UDP", "SCTP"]
-"""A transport protocol NetworkPolicy can name."""
 
 FieldsV1 = Record
 """FieldsV1 stores a set of fields in a data structure like a Trie, in JSON format.
@@ -634,7 +557,7 @@ class FlowKey(Record):
     @property
     def dst(self) -> str: ...
     @property
-    def protocol(self) -> GenerateResponseProtocol: ...
+    def protocol(self) -> Protocol: ...
     @property
     def port(self) -> int: ...
 
@@ -689,24 +612,8 @@ class GenerateResponse(Record):
     @property
     def errors(self) -> list[ErrorPayload]: ...
 
-@type_check_only
-class GenerateResponseConnectionRecord(Record):
-    """One line of the canonical connectivity list: `src` may reach `dst` on `ports` of
-    `protocol`. Exactly the format of netpol-analyzer's canonical expected outputs."""
-    @property
-    def src(self) -> str: ...
-    @property
-    def dst(self) -> str: ...
-    @property
-    def protocol(self) -> GenerateResponseProtocol: ...
-    @property
-    def ports(self) -> list[list[int]]: ...
-
 GenerateResponseDirection = Literal["ingress", "egress"]
 """A traffic direction, seen from a workload."""
-
-GenerateResponseProtocol = Literal["TCP", "UDP", "SCTP"]
-"""A transport protocol NetworkPolicy can name."""
 
 @type_check_only
 class GeneratedRule(Record):
@@ -752,7 +659,7 @@ class Impact(Record):
 class ImpactFlow(Record):
     """One port of a workload pair whose verdict changes."""
     @property
-    def protocol(self) -> ReviewResponseProtocol: ...
+    def protocol(self) -> Protocol: ...
     @property
     def port(self) -> int: ...
     @property
@@ -815,7 +722,7 @@ ImpactResponseDirection = Literal["ingress", "egress"]
 class ImpactResponseImpactFlow(Record):
     """One port of a workload pair whose verdict changes."""
     @property
-    def protocol(self) -> ImpactResponseProtocol: ...
+    def protocol(self) -> Protocol: ...
     @property
     def port(self) -> int: ...
     @property
@@ -834,9 +741,6 @@ class ImpactResponseImpactGroup(Record):
     def connections(self) -> int: ...
     @property
     def flows(self) -> list[ImpactResponseImpactFlow]: ...
-
-ImpactResponseProtocol = Literal["TCP", "UDP", "SCTP"]
-"""A transport protocol NetworkPolicy can name."""
 
 class IngestOptions(TypedDict):
     """Ingestion limits."""
@@ -882,18 +786,12 @@ class IntentDocument(TypedDict):
     apiVersion: IntentApiVersion
     kind: IntentKind
     labels: NotRequired[Mapping[str, str]]
-    dns: NotRequired[IntentDns | None]
-    ingressController: NotRequired[IntentIngressController | None]
+    dns: NotRequired[PeerSelector | None]
+    ingressController: NotRequired[PeerSelector | None]
     namespaces: NotRequired[Sequence[IntentNamespace]]
 
 IntentApiVersion = Literal["netfence.dev/v1alpha1"]
 """The intent format's version."""
-
-class IntentDns(TypedDict):
-    """Where cluster DNS runs. Fields left out keep their defaults."""
-    namespace: NotRequired[str | None]
-    namespaceSelector: NotRequired[IntentSelector | None]
-    podSelector: NotRequired[IntentSelector | None]
 
 class IntentEgress(TypedDict):
     """One egress allowance."""
@@ -908,12 +806,6 @@ class IntentExpression(TypedDict):
 
 IntentIngress = TypedDict("IntentIngress", {"from": Sequence[IntentPeer], "ports": NotRequired[Sequence[IntentPort]]})
 """One ingress allowance."""
-
-class IntentIngressController(TypedDict):
-    """Where an ingress controller runs. Fields left out keep their defaults (ingress-nginx)."""
-    namespace: NotRequired[str | None]
-    namespaceSelector: NotRequired[IntentSelector | None]
-    podSelector: NotRequired[IntentSelector | None]
 
 IntentIpBlock = TypedDict("IntentIpBlock", {"cidr": str, "except": NotRequired[Sequence[str]]})
 """A CIDR and the ranges inside it to leave out."""
@@ -1063,7 +955,7 @@ class NamedPort(Record):
     @property
     def name(self) -> str: ...
     @property
-    def protocol(self) -> AnalyzeResponseProtocol: ...
+    def protocol(self) -> Protocol: ...
     @property
     def port(self) -> int: ...
 
@@ -1181,7 +1073,7 @@ class OverPermission(Record):
     @property
     def external_unobserved(self) -> int: ...
     @property
-    def connections(self) -> list[GenerateResponseConnectionRecord]: ...
+    def connections(self) -> list[ConnectionRecord]: ...
 
 @type_check_only
 class OwnerReference(Record):
@@ -1226,6 +1118,14 @@ class ParseResponse(Record):
 
 PeerKind = Literal["workload", "external", "unresolved"]
 """The kind of a peer, on the wire."""
+
+class PeerSelector(TypedDict):
+    """Pods matching `podSelector` in a namespace given by name or by labels: one side of a
+    requirement, and where the intent's cluster DNS (`dns`) and ingress controller
+    (`ingressController`) run."""
+    namespace: NotRequired[str | None]
+    namespaceSelector: NotRequired[IntentSelector | None]
+    podSelector: NotRequired[IntentSelector | None]
 
 class PlanRequest(TypedDict):
     """Request of [`plan`]."""
@@ -1305,11 +1205,11 @@ class Ports(Record):
     def sctp(self) -> list[list[int]]: ...
 
 Protocol = Literal["TCP", "UDP", "SCTP"]
-"""A transport protocol a NetworkPolicy can name."""
+"""A transport protocol NetworkPolicy can name."""
 
 class ProtocolPort(TypedDict):
     """One protocol and port (`focusConn`: only this connection is reported)."""
-    protocol: AnalyzeRequestProtocol
+    protocol: Protocol
     port: int
 
 @type_check_only
@@ -1430,7 +1330,7 @@ class ReviewResponse(Record):
     @property
     def resolved(self) -> list[Finding]: ...
     @property
-    def diff(self) -> ReviewResponseConnectivityDiff | None: ...
+    def diff(self) -> ConnectivityDiff | None: ...
     @property
     def requirements(self) -> list[ReviewResponseRequirementResult]: ...
     @property
@@ -1443,16 +1343,6 @@ class ReviewResponse(Record):
     def flows(self) -> ReviewFlows | None: ...
     @property
     def rendered(self) -> str | None: ...
-
-@type_check_only
-class ReviewResponseConnectivityDiff(Record):
-    """The semantic difference between a base and a head."""
-    @property
-    def endpoints_added(self) -> list[ReviewResponseEndpoint]: ...
-    @property
-    def endpoints_removed(self) -> list[ReviewResponseEndpoint]: ...
-    @property
-    def connections(self) -> list[ConnectionChange]: ...
 
 @type_check_only
 class ReviewResponseCounterexample(Record):
@@ -1470,32 +1360,10 @@ ReviewResponseDirection = Literal["ingress", "egress"]
 """A traffic direction, seen from a workload."""
 
 @type_check_only
-class ReviewResponseEndpoint(Record):
-    """An in-cluster endpoint: a workload (`ns/name[Deployment]`) or a pod (`ns/name[Pod]`)."""
-    @property
-    def name(self) -> str: ...
-    @property
-    def namespace(self) -> str: ...
-    @property
-    def workload(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def labels(self) -> Record: ...
-    @property
-    def named_ports(self) -> list[ReviewResponseNamedPort]: ...
-    @property
-    def ips(self) -> list[str]: ...
-    @property
-    def pods(self) -> int: ...
-    @property
-    def location(self) -> Location | None: ...
-
-@type_check_only
 class ReviewResponseExplainedRange(Record):
     """A port range with one verdict and its provenance."""
     @property
-    def protocol(self) -> ReviewResponseProtocol: ...
+    def protocol(self) -> Protocol: ...
     @property
     def ports(self) -> list[int]: ...
     @property
@@ -1518,19 +1386,6 @@ class ReviewResponseExplanation(Record):
     def ingress(self) -> Isolation: ...
     @property
     def ranges(self) -> list[ReviewResponseExplainedRange]: ...
-
-@type_check_only
-class ReviewResponseNamedPort(Record):
-    """A named container port of an endpoint."""
-    @property
-    def name(self) -> str: ...
-    @property
-    def protocol(self) -> ReviewResponseProtocol: ...
-    @property
-    def port(self) -> int: ...
-
-ReviewResponseProtocol = Literal["TCP", "UDP", "SCTP"]
-"""A transport protocol NetworkPolicy can name."""
 
 @type_check_only
 class ReviewResponseRequirementResult(Record):
@@ -1657,7 +1512,7 @@ class SkippedFlow(Record):
     @property
     def dst(self) -> str: ...
     @property
-    def protocol(self) -> GenerateResponseProtocol: ...
+    def protocol(self) -> Protocol: ...
     @property
     def port(self) -> int: ...
     @property
@@ -1703,7 +1558,7 @@ class TrafficEntry(Record):
     @property
     def dst_kind(self) -> PeerKind: ...
     @property
-    def protocol(self) -> TrafficMapResponseProtocol: ...
+    def protocol(self) -> Protocol: ...
     @property
     def port(self) -> int: ...
     @property
@@ -1740,9 +1595,6 @@ class TrafficMapResponse(Record):
     def ingest(self) -> IngestReport: ...
     @property
     def errors(self) -> list[ErrorPayload]: ...
-
-TrafficMapResponseProtocol = Literal["TCP", "UDP", "SCTP"]
-"""A transport protocol NetworkPolicy can name."""
 
 class ValidateRequest(TypedDict):
     """Request of [`validate`]."""

@@ -4,9 +4,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Source, load};
-use crate::engine::{
-    CompiledCluster, ConnectionFilter, ConnectionRecord, Endpoint, EngineOptions, Explanation, Protocol,
-};
+use crate::engine::{CompiledCluster, ConnectionFilter, ConnectionRecord, Endpoint, EngineOptions, Explanation};
+use crate::model::Protocol;
 use crate::error::{Error, ErrorPayload};
 use crate::source::ParseOptions;
 

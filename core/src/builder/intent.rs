@@ -25,10 +25,8 @@ use serde::{Deserialize, Serialize};
 
 use super::compile::check_options;
 use super::syntax::{check_label_key, check_label_value, check_namespace_name, check_target_name};
-use super::{
-    BuildOutput, ClusterDns, Direction, Expression, IngressController, NamespaceBuilder, Operator, Peer, PolicyBuilder,
-    Port, Protocol, Selector, WorkloadBuilder,
-};
+use super::{BuildOutput, ClusterDns, Direction, Expression, IngressController, NamespaceBuilder, Peer, PolicyBuilder, Port, Selector, WorkloadBuilder};
+use crate::model::{IntentPort, IntentPortValue, IntentSelector, PeerSelector};
 use crate::error::{Error, ErrorCode};
 use crate::inventory::NAMESPACE_NAME_LABEL;
 use crate::source::document::{API_VERSION, DocumentFormat, ShapeError, at_pointer, parse_netfence_document};
@@ -82,37 +80,13 @@ pub struct Intent {
     pub namespaces: Vec<IntentNamespace>,
 }
 
+
+
 /// Where cluster DNS runs. Fields left out keep their defaults.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct IntentDns {
-    /// The DNS namespace by name (default `kube-system`); excludes `namespaceSelector`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
-    /// The DNS namespaces by labels; excludes `namespace`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub namespace_selector: Option<IntentSelector>,
-    /// The DNS pods (default `k8s-app=kube-dns`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pod_selector: Option<IntentSelector>,
-}
+pub type IntentDns = PeerSelector;
 
 /// Where an ingress controller runs. Fields left out keep their defaults (ingress-nginx).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct IntentIngressController {
-    /// The controller's namespace by name (default `ingress-nginx`); excludes
-    /// `namespaceSelector`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
-    /// The controller's namespaces by labels; excludes `namespace`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub namespace_selector: Option<IntentSelector>,
-    /// The controller's pods (default
-    /// `app.kubernetes.io/name=ingress-nginx,app.kubernetes.io/component=controller`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pod_selector: Option<IntentSelector>,
-}
+pub type IntentIngressController = PeerSelector;
 
 /// The policies of one namespace.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -222,85 +196,11 @@ pub struct IntentIpBlock {
     pub except: Vec<String>,
 }
 
-/// A label selector, as in Kubernetes. `{}` matches everything.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct IntentSelector {
-    /// Labels that must have exactly these values.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub match_labels: BTreeMap<String, String>,
-    /// Further requirements, all of which must hold.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub match_expressions: Vec<IntentExpression>,
-}
 
-/// One label requirement.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct IntentExpression {
-    /// The label key.
-    pub key: String,
-    /// `In`, `NotIn`, `Exists` or `DoesNotExist`.
-    pub operator: IntentOperator,
-    /// Values for `In` and `NotIn`; left out for `Exists` and `DoesNotExist`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub values: Vec<String>,
-}
 
-/// A label selector operator (alias of the builder's [`Operator`]).
-pub type IntentOperator = Operator;
 
-/// A port: a number, a number range (`endPort`), a named container port, or every port of a
-/// protocol (only `protocol`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct IntentPort {
-    /// `TCP` (default), `UDP` or `SCTP`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<Protocol>,
-    /// A port number (1–65535) or a container port name; left out: every port of `protocol`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub port: Option<IntentPortValue>,
-    /// The last port of a range starting at the numeric `port`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end_port: Option<i64>,
-}
 
-/// A port number or name.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
-#[serde(untagged)]
-pub enum IntentPortValue {
-    /// A port number.
-    Number(i64),
-    /// A container port name.
-    Name(String),
-}
 
-impl<'de> Deserialize<'de> for IntentPortValue {
-    /// A number or a string, read directly (a derived untagged enum buffers the value first and
-    /// can only say that it matched no variant).
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = IntentPortValue;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a port number or a container port name")
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<IntentPortValue, E> {
-                Ok(IntentPortValue::Number(v))
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<IntentPortValue, E> {
-                i64::try_from(v)
-                    .map(IntentPortValue::Number)
-                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(v), &self))
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<IntentPortValue, E> {
-                Ok(IntentPortValue::Name(v.to_owned()))
-            }
-        }
-        deserializer.deserialize_any(V)
-    }
-}
 
 /// The JSON Schema of the intent format (JSON Schema 2020-12, from the Rust types).
 #[must_use]

@@ -48,15 +48,14 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use intent::{
-    INTENT_API_VERSION, INTENT_KIND, Intent, IntentApiVersion, IntentDns, IntentEgress, IntentExpression,
-    IntentIngress, IntentIngressController, IntentIpBlock, IntentKind, IntentNamespace, IntentPeer,
-    IntentPodsInNamespace, IntentPort, IntentPortValue, IntentSelector, IntentWorkload, build_intent,
-    build_intent_text, intent_schema, parse_intent,
+    INTENT_API_VERSION, INTENT_KIND, Intent, IntentApiVersion, IntentDns, IntentEgress, IntentIngress,
+    IntentIngressController, IntentIpBlock, IntentKind, IntentNamespace, IntentPeer, IntentPodsInNamespace,
+    IntentWorkload, build_intent, build_intent_text, intent_schema, parse_intent,
 };
 pub use output::BuildOutput;
 pub use peer::{ClusterDns, IngressController, Peer};
-pub use port::{Port, PortValue, Protocol};
-pub use selector::{Expression, Operator, Selector};
+pub use port::{Port, PortValue};
+pub use selector::{Expression, Selector};
 
 use crate::error::Error;
 

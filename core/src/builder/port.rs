@@ -4,38 +4,10 @@ use std::fmt;
 
 use k8s_openapi::api::networking::v1::NetworkPolicyPort;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 
 use super::syntax::{check_port_name, check_port_number};
 use crate::error::{Error, ErrorCode};
-
-/// A transport protocol a NetworkPolicy can name.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
-pub enum Protocol {
-    /// TCP (the Kubernetes default).
-    #[default]
-    #[serde(rename = "TCP")]
-    Tcp,
-    /// UDP.
-    #[serde(rename = "UDP")]
-    Udp,
-    /// SCTP.
-    #[serde(rename = "SCTP")]
-    Sctp,
-}
-
-impl Protocol {
-    /// The protocol as Kubernetes writes it.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Tcp => "TCP",
-            Self::Udp => "UDP",
-            Self::Sctp => "SCTP",
-        }
-    }
-}
+use crate::model::Protocol;
 
 /// A port number or a named container port.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -4,38 +4,12 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, LabelSelectorRequirement};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 
 use super::syntax::{check_label_key, check_label_value};
+use crate::model::Operator;
 use crate::error::{Error, ErrorCode};
 
-/// The operator of a label selector expression.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
-pub enum Operator {
-    /// The label's value is one of `values`.
-    #[default]
-    In,
-    /// The label is missing, or its value is not one of `values`.
-    NotIn,
-    /// The label is present, whatever its value.
-    Exists,
-    /// The label is missing.
-    DoesNotExist,
-}
 
-impl Operator {
-    /// The operator as Kubernetes writes it.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::In => "In",
-            Self::NotIn => "NotIn",
-            Self::Exists => "Exists",
-            Self::DoesNotExist => "DoesNotExist",
-        }
-    }
-}
 
 /// One `matchExpressions` entry.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

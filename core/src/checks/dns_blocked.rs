@@ -8,7 +8,8 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::context::{is_empty_selector, list};
 use super::{Category, Check, CheckContext, CheckMeta, Draft};
-use crate::engine::{Direction, Protocol};
+use crate::engine::{Direction};
+use crate::model::Protocol;
 use crate::model::Severity;
 
 const META: CheckMeta = CheckMeta {

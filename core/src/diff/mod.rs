@@ -317,7 +317,7 @@ fn recut<T: Point>(before: &[Piece<'_, T>], after: &[Piece<'_, T>]) -> Vec<(T, T
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
-    use crate::engine::Protocol;
+    use crate::model::Protocol;
 
     fn tcp(lo: u16, hi: u16) -> PortSet {
         PortSet::of(Protocol::Tcp, PortRanges::range(lo, hi))

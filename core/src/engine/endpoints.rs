@@ -19,7 +19,7 @@ use std::net::IpAddr;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
-use super::ports::Protocol;
+use crate::model::Protocol;
 use crate::inventory::{PodResource, PodSpecSummary, ResourceSet};
 use crate::source::Location;
 

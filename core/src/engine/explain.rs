@@ -3,7 +3,8 @@
 //! microseconds after compile.
 
 use super::compile::{CompiledCluster, RuleEntry, Side};
-use super::ports::{MAX_PORT, MIN_PORT, PortSet, Protocol};
+use super::ports::{MAX_PORT, MIN_PORT, PortSet};
+use crate::model::Protocol;
 use super::query::Resolved;
 use super::types::{ExplainedRange, Explanation, Isolation, PolicyRef, RuleRef, SideVerdict};
 use crate::error::Error;

@@ -6,7 +6,8 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::endpoints::NamedPortEntry;
 use super::ipset::IpSet;
-use super::ports::{MAX_PORT, MIN_PORT, PortRanges, PortSet, Protocol, all_ports};
+use super::ports::{MAX_PORT, MIN_PORT, PortRanges, PortSet, all_ports};
+use crate::model::Protocol;
 
 /// Effective policy types `(ingress, egress)`: as written, or when omitted (or `[]`) `Ingress`
 /// plus `Egress` when the policy has a non-empty `egress` list (the API server's defaulting).

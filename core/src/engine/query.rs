@@ -8,7 +8,8 @@ use std::collections::HashMap;
 use super::bitset::ClassSet;
 use super::compile::{CompiledCluster, EMPTY, RuleEntry, Runs, SetId, Side, group_by};
 use super::ipset::IpRange;
-use super::ports::{PortRanges, PortSet, Protocol};
+use super::ports::{PortRanges, PortSet};
+use crate::model::Protocol;
 use super::types::{Connection, ConnectionFilter, ConnectionRecord, Direction, Endpoint, ExternalRange};
 use crate::error::{Error, ErrorCode};
 

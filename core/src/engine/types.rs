@@ -6,7 +6,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::ipset::IpFamily;
-use super::ports::{Ports, Protocol};
+use super::ports::{Ports};
+use crate::model::Protocol;
 use crate::source::Location;
 
 /// How `ipBlock` peers are matched.

@@ -12,11 +12,9 @@ use super::generate::{Context, GenerateOptions};
 use super::resolve::{FlowResolver, PeerRef};
 use super::{FlowCounts, FlowLog, FlowSource, FlowStats, IngestOptions, IngestReport, load_cluster, read_sources};
 use crate::api::Source;
-use crate::builder::{IngressController, Port, Protocol as BuildProtocol};
-use crate::engine::{
-    CompiledCluster, ConnectionFilter, ConnectionRecord, Direction, EngineOptions, IpRange, PolicyRef, PortRanges,
-    PortSet, Protocol, RuleRef, SideVerdict,
-};
+use crate::builder::{IngressController, Port};
+use crate::engine::{CompiledCluster, ConnectionFilter, ConnectionRecord, Direction, EngineOptions, IpRange, PolicyRef, PortRanges, PortSet, RuleRef, SideVerdict};
+use crate::model::Protocol;
 use crate::error::{Error, ErrorCode, ErrorPayload};
 use crate::inventory::ResourceSet;
 use crate::source::ParseOptions;
@@ -122,14 +120,6 @@ fn addresses(range: IpRange) -> u128 {
     }
 }
 
-fn build_protocol(p: Protocol) -> BuildProtocol {
-    match p {
-        Protocol::Tcp => BuildProtocol::Tcp,
-        Protocol::Udp => BuildProtocol::Udp,
-        Protocol::Sctp => BuildProtocol::Sctp,
-    }
-}
-
 fn yaml_error(e: impl std::fmt::Display) -> Error {
     Error::new(ErrorCode::Output, format!("cannot render YAML: {e}"))
 }
@@ -155,7 +145,7 @@ fn tightened(
     let mut policy_ports = Vec::new();
     for protocol in [Protocol::Tcp, Protocol::Udp, Protocol::Sctp] {
         for &(lo, hi) in ports.get(protocol).ranges() {
-            let p = Port::number(build_protocol(protocol), i64::from(lo));
+            let p = Port::number(protocol, i64::from(lo));
             policy_ports.push(if hi > lo { p.end_port(i64::from(hi)) } else { p }.to_policy_port());
         }
     }

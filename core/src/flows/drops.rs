@@ -9,8 +9,9 @@ use super::impact::{DeniedSide, denying_sides};
 use super::resolve::{FlowResolver, PeerRef};
 use super::{FlowCounts, FlowLog, FlowSource, IngestOptions, IngestReport, load_cluster, read_sources};
 use crate::api::Source;
-use crate::builder::{NamespaceBuilder, PolicyBuilder, Port, Protocol as BuildProtocol, WorkloadBuilder};
-use crate::engine::{CompiledCluster, Direction, EngineOptions, Protocol};
+use crate::builder::{NamespaceBuilder, PolicyBuilder, Port, WorkloadBuilder};
+use crate::engine::{CompiledCluster, Direction, EngineOptions};
+use crate::model::Protocol;
 use crate::error::{Error, ErrorPayload};
 use crate::inventory::ResourceSet;
 use crate::source::ParseOptions;
@@ -62,14 +63,6 @@ pub struct DropsOptions {
     pub include_audit: bool,
 }
 
-fn build_protocol(p: Protocol) -> BuildProtocol {
-    match p {
-        Protocol::Tcp => BuildProtocol::Tcp,
-        Protocol::Udp => BuildProtocol::Udp,
-        Protocol::Sctp => BuildProtocol::Sctp,
-    }
-}
-
 fn short(peer: &PeerRef, resolver: &FlowResolver<'_>) -> String {
     match peer {
         PeerRef::Endpoint(i) => resolver.endpoint(*i).map_or_else(String::new, |e| policy_base(&e.workload)),
@@ -88,7 +81,7 @@ fn allowance(
     sides: &[DeniedSide],
 ) -> Result<Option<String>, Error> {
     let resolver = context.resolver;
-    let port_entry = Port::number(build_protocol(protocol), i64::from(port));
+    let port_entry = Port::number(protocol, i64::from(port));
     let mut builder = PolicyBuilder::new();
     let mut any = false;
     for side in sides {

@@ -16,12 +16,10 @@ use super::{FlowCounts, FlowLog, FlowSource, FlowStats, IngestOptions, IngestRep
 use crate::api::Source;
 use crate::builder::{
     BuildOutput, ClusterDns, Direction as BuildDirection, NamespaceBuilder, Peer, PolicyBuilder, Port,
-    Protocol as BuildProtocol, Selector, WorkloadBuilder,
+    Selector, WorkloadBuilder,
 };
-use crate::engine::{
-    CompiledCluster, ConnectionFilter, ConnectionRecord, Direction, Endpoint, EngineOptions, IpRange, PortRanges,
-    PortSet, Protocol,
-};
+use crate::engine::{CompiledCluster, ConnectionFilter, ConnectionRecord, Direction, Endpoint, EngineOptions, IpRange, PortRanges, PortSet};
+use crate::model::Protocol;
 use crate::error::{Error, ErrorPayload};
 use crate::inventory::{PolicyResource, ResourceSet};
 use crate::source::ParseOptions;
@@ -366,11 +364,7 @@ impl Context<'_, '_> {
                     _ => ranges.push((lo, hi)),
                 }
             }
-            let p = match protocol {
-                Protocol::Tcp => BuildProtocol::Tcp,
-                Protocol::Udp => BuildProtocol::Udp,
-                Protocol::Sctp => BuildProtocol::Sctp,
-            };
+            let p = protocol;
             for (lo, hi) in ranges {
                 let port = Port::number(p, i64::from(lo));
                 out.push(if hi > lo { port.end_port(i64::from(hi)) } else { port });

@@ -20,7 +20,7 @@ use std::borrow::Cow;
 use super::FlowVerdict;
 use super::json::{Json, Number};
 use super::record::{Parsed, Record, Side, parse_protocol, read_time, split_labels, split_workload};
-use crate::engine::Protocol;
+use crate::model::Protocol;
 
 fn nonempty(v: Option<Cow<'_, str>>) -> Option<Cow<'_, str>> {
     v.filter(|s| !s.trim().is_empty())

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use super::FlowVerdict;
 use super::json::Json;
 use super::record::{Parsed, Record, Side, Skip, read_time};
-use crate::engine::Protocol;
+use crate::model::Protocol;
 
 /// An optional pair of strings: source and destination address, or a workload's kind and name.
 type Pair<'a> = (Option<Cow<'a, str>>, Option<Cow<'a, str>>);

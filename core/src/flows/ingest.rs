@@ -13,7 +13,7 @@ use super::record::{Parsed, Record, Side, Skip};
 use super::{
     FlowEndpoint, FlowFormat, FlowLog, FlowStats, FlowTuple, FlowVerdict, IngestOptions, IngestReport, MalformedLine,
 };
-use crate::engine::Protocol;
+use crate::model::Protocol;
 use crate::error::{Error, ErrorCode};
 
 /// FxHash: a fast, non-cryptographic hash for the ingestion tables (their keys come from the

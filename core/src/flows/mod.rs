@@ -64,7 +64,7 @@ use serde::{Deserialize, Serialize};
 
 pub use ingest::{FlowIngester, ingest_reader, ingest_str};
 
-use crate::engine::Protocol;
+use crate::model::Protocol;
 use crate::error::Error;
 
 /// The format of a flow source.

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use super::FlowVerdict;
 use super::json::{Json, Number};
-use crate::engine::Protocol;
+use crate::model::Protocol;
 
 /// One side (source or destination) of a record.
 #[derive(Clone, Debug, Default, PartialEq)]

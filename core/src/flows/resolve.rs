@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{FlowEndpoint, FlowLog, FlowStats};
 use crate::engine::endpoints::Ownership;
-use crate::engine::{CompiledCluster, Endpoint, PortSet, Protocol};
+use crate::engine::{CompiledCluster, Endpoint, PortSet};
+use crate::model::Protocol;
 use crate::inventory::ResourceSet;
 
 /// What a flow endpoint maps to.

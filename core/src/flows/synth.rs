@@ -8,7 +8,8 @@ use std::io::Write;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{CompiledCluster, Endpoint, Protocol};
+use crate::engine::{CompiledCluster, Endpoint};
+use crate::model::Protocol;
 
 /// What to generate.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -7,6 +7,14 @@
 pub(crate) mod cidr;
 mod finding;
 pub(crate) mod manifest;
+mod peer;
+mod port;
+mod protocol;
+mod selector;
 pub(crate) mod walk;
 
 pub use finding::{Finding, Severity};
+pub use peer::PeerSelector;
+pub use port::{IntentPort, IntentPortValue};
+pub use protocol::Protocol;
+pub use selector::{IntentExpression, IntentOperator, IntentSelector, Operator};

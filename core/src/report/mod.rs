@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 
 use crate::api::AnalyzeResponse;
 use crate::diff::external_range;
-use crate::engine::{Explanation, PortRanges, PortSet, Protocol};
+use crate::engine::{Explanation, PortRanges, PortSet};
+use crate::model::Protocol;
 
 mod connlist;
 mod explain;

@@ -33,8 +33,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::builder::{IntentPort, IntentPortValue, IntentSelector, Operator};
-use crate::engine::{CompiledCluster, Endpoint, Explanation, IpRange, PortRanges, PortSet, Ports, Protocol};
+use crate::engine::{CompiledCluster, Endpoint, Explanation, IpRange, PortRanges, PortSet, Ports};
+use crate::model::{IntentPort, IntentPortValue, IntentSelector, Operator, PeerSelector, Protocol};
 use crate::error::{Error, ErrorCode};
 use crate::inventory::ResourceSet;
 use crate::source::document::{API_VERSION, DocumentFormat, ShapeError, at_pointer, locate, parse_netfence_document};
@@ -172,20 +172,6 @@ impl<'de> Deserialize<'de> for RequirementPeer {
 const PEER_SHAPE: &str = "expected a workload (`ns/name[Kind]` or `ns/name`), an IP address or CIDR, or a \
                           selector `{namespace | namespaceSelector, podSelector}`";
 
-/// Pods matching `podSelector` in a namespace given by name or by labels.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PeerSelector {
-    /// The namespace by name; give this or `namespaceSelector`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
-    /// The namespaces by labels (`{}`: every namespace); give this or `namespace`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub namespace_selector: Option<IntentSelector>,
-    /// The pods in those namespaces. Left out: every pod.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pod_selector: Option<IntentSelector>,
-}
 
 /// The JSON Schema of the requirements format.
 #[must_use]
@@ -620,11 +606,7 @@ fn selector_matches(selector: &IntentSelector, labels: &BTreeMap<String, String>
 }
 
 fn protocol_of(port: &IntentPort) -> Protocol {
-    match port.protocol.unwrap_or_default() {
-        crate::builder::Protocol::Tcp => Protocol::Tcp,
-        crate::builder::Protocol::Udp => Protocol::Udp,
-        crate::builder::Protocol::Sctp => Protocol::Sctp,
-    }
+    port.protocol.unwrap_or_default()
 }
 
 /// The ports a requirement names, resolved on the destination (named ports).
@@ -697,7 +679,7 @@ fn ports_text(ports: &[IntentPort]) -> String {
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
-    use crate::builder::IntentExpression;
+    use crate::model::IntentExpression;
 
     fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
@@ -746,7 +728,7 @@ mod tests {
         let set = wanted_ports(
             &[
                 port(None, Some(IntentPortValue::Number(8000)), Some(8100)),
-                port(Some(crate::builder::Protocol::Udp), None, None),
+                port(Some(crate::model::Protocol::Udp), None, None),
             ],
             &external,
         )

@@ -7,7 +7,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use netfence::api::Source;
-use netfence::engine::{ConnectionFilter, Direction, Protocol, ProtocolPort};
+use netfence::engine::{ConnectionFilter, Direction, ProtocolPort};
+use netfence::model::Protocol;
 use serde_json::Value;
 
 /// The netpol-analyzer corpus.

@@ -83,10 +83,10 @@ export declare function plan(request: PlanRequest | string): PlanResponse;
 export declare function planAsync(request: PlanRequest | string): Promise<PlanResponse>;
 
 /** Runs `flow_map` (see docs/api.md); throws a {@link NetfenceError} on bad input. */
-export declare function flowMap(request: TrafficMapRequest | string): TrafficMapResponse;
+export declare function flowMap(request: FlowMapRequest | string): FlowMapResponse;
 
 /** `flowMap` off the event loop: resolves to the response, rejects with a {@link NetfenceError}. */
-export declare function flowMapAsync(request: TrafficMapRequest | string): Promise<TrafficMapResponse>;
+export declare function flowMapAsync(request: FlowMapRequest | string): Promise<FlowMapResponse>;
 
 /** Runs `generate` (see docs/api.md); throws a {@link NetfenceError} on bad input. */
 export declare function generate(request: GenerateRequest | string): GenerateResponse;
@@ -896,6 +896,70 @@ export interface FlowKey {
     protocol: Protocol;
     /** Destination port. */
     port: number;
+}
+
+/**
+ * One line of the traffic map.
+ */
+export interface FlowMapEntry {
+    /** Source: `ns/name[Kind]`, an address or CIDR, or an unresolved endpoint. */
+    src: string;
+    /** What the source is. */
+    srcKind: PeerKind;
+    /** Destination. */
+    dst: string;
+    /** What the destination is. */
+    dstKind: PeerKind;
+    /** Protocol. */
+    protocol: Protocol;
+    /** Destination port. */
+    port: number;
+    /** Connections (records of one connection folded). */
+    connections: number;
+    /** Records (replies excluded). */
+    records: number;
+    /** First seen (RFC 3339). */
+    firstSeen?: string | null;
+    /** Last seen (RFC 3339). */
+    lastSeen?: string | null;
+    /** Connections per verdict. */
+    verdicts: VerdictCounts;
+    /** Drop reasons with counts. */
+    dropReasons?: { [key: string]: number };
+    /** Whether the policies of the inventory allow it (absent when a side is unresolved). */
+    allowed?: boolean | null;
+}
+
+/**
+ * Request of [`flow_map`].
+ */
+export interface FlowMapRequest {
+    /** Manifests: namespaces, workloads, pods (for pod IPs) and policies. */
+    sources: Source[];
+    /** The flow logs. */
+    flows: FlowSource[];
+    /** Parse limits and strict mode. */
+    options?: ParseOptions;
+    /** Engine semantics. */
+    engine?: EngineOptions;
+    /** Ingestion limits. */
+    ingest?: IngestOptions;
+    /** Map options. */
+    map?: MapOptions;
+}
+
+/**
+ * Response of [`flow_map`].
+ */
+export interface FlowMapResponse {
+    /** Entries sorted by source, destination, protocol, port. */
+    entries: FlowMapEntry[];
+    /** Endpoints the records place in the cluster that the inventory does not know. */
+    unresolved?: string[];
+    /** What ingestion read. */
+    ingest: IngestReport;
+    /** Manifest documents that could not be read. */
+    errors: ErrorPayload[];
 }
 
 /**
@@ -2376,70 +2440,6 @@ export interface Tool {
     name: string;
     /** The netfence library version. */
     version: string;
-}
-
-/**
- * One line of the traffic map.
- */
-export interface TrafficEntry {
-    /** Source: `ns/name[Kind]`, an address or CIDR, or an unresolved endpoint. */
-    src: string;
-    /** What the source is. */
-    srcKind: PeerKind;
-    /** Destination. */
-    dst: string;
-    /** What the destination is. */
-    dstKind: PeerKind;
-    /** Protocol. */
-    protocol: Protocol;
-    /** Destination port. */
-    port: number;
-    /** Connections (records of one connection folded). */
-    connections: number;
-    /** Records (replies excluded). */
-    records: number;
-    /** First seen (RFC 3339). */
-    firstSeen?: string | null;
-    /** Last seen (RFC 3339). */
-    lastSeen?: string | null;
-    /** Connections per verdict. */
-    verdicts: VerdictCounts;
-    /** Drop reasons with counts. */
-    dropReasons?: { [key: string]: number };
-    /** Whether the policies of the inventory allow it (absent when a side is unresolved). */
-    allowed?: boolean | null;
-}
-
-/**
- * Request of [`traffic_map`].
- */
-export interface TrafficMapRequest {
-    /** Manifests: namespaces, workloads, pods (for pod IPs) and policies. */
-    sources: Source[];
-    /** The flow logs. */
-    flows: FlowSource[];
-    /** Parse limits and strict mode. */
-    options?: ParseOptions;
-    /** Engine semantics. */
-    engine?: EngineOptions;
-    /** Ingestion limits. */
-    ingest?: IngestOptions;
-    /** Map options. */
-    map?: MapOptions;
-}
-
-/**
- * Response of [`traffic_map`].
- */
-export interface TrafficMapResponse {
-    /** Entries sorted by source, destination, protocol, port. */
-    entries: TrafficEntry[];
-    /** Endpoints the records place in the cluster that the inventory does not know. */
-    unresolved?: string[];
-    /** What ingestion read. */
-    ingest: IngestReport;
-    /** Manifest documents that could not be read. */
-    errors: ErrorPayload[];
 }
 
 /**

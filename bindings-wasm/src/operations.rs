@@ -14,7 +14,7 @@ operations! {
     }
     full {
         review => review("ReviewRequest") -> "ReviewResponse";
-        flow_map => flowMap("TrafficMapRequest") -> "TrafficMapResponse";
+        flow_map => flowMap("FlowMapRequest") -> "FlowMapResponse";
         generate => generate("GenerateRequest") -> "GenerateResponse";
         impact => impact("ImpactRequest") -> "ImpactResponse";
         drops => drops("DropsRequest") -> "DropsResponse";

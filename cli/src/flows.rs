@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use netfence::api::{self, AuditRequest, DropsRequest, GenerateRequest, ImpactRequest, TrafficMapRequest};
+use netfence::api::{self, AuditRequest, DropsRequest, FlowMapRequest, GenerateRequest, ImpactRequest};
 use netfence::flows::audit::AuditOptions;
 use netfence::flows::drops::DropsOptions;
 use netfence::flows::generate::{Generalise, GenerateOptions};
@@ -395,7 +395,7 @@ pub fn run_flows(command: &FlowsCommand, options: ParseOptions) -> Result<(Strin
 fn map(args: &MapArgs, options: ParseOptions) -> Result<(String, u8), Error> {
     let sources = manifests(&args.paths, &args.inputs)?;
     let log = read_flows(&args.inputs)?;
-    let request = TrafficMapRequest {
+    let request = FlowMapRequest {
         sources,
         flows: Vec::new(),
         options,
@@ -407,13 +407,13 @@ fn map(args: &MapArgs, options: ParseOptions) -> Result<(String, u8), Error> {
             skip_unresolved: args.skip_unresolved,
         },
     };
-    let response = api::traffic_map_with_log(&request, &log)?;
+    let response = api::flow_map_with_log(&request, &log)?;
     let code = report_errors(&response.errors);
     let text = match args.format {
-        MapFormat::Text => render::traffic_map_text(&response.map),
+        MapFormat::Text => render::flow_map_text(&response.map),
         MapFormat::Json => to_json(&response)?,
-        MapFormat::Dot => render::traffic_map_dot(&response.map),
-        MapFormat::Mermaid => render::traffic_map_mermaid(&response.map),
+        MapFormat::Dot => render::flow_map_dot(&response.map),
+        MapFormat::Mermaid => render::flow_map_mermaid(&response.map),
     };
     Ok((text, code))
 }
@@ -449,9 +449,9 @@ pub fn generate(args: &GenerateArgs, options: ParseOptions) -> Result<(String, u
     let failed = !response.generated.verification.denied.is_empty();
     let code = report_errors(&response.errors).max(u8::from(failed));
     let text = match args.format {
-        GenerateFormat::Yaml => render::generate_yaml(&response),
+        GenerateFormat::Yaml => render::generate_yaml(&response.generated, &response.ingest),
         GenerateFormat::Json => to_json(&response)?,
-        GenerateFormat::Text => render::generate_text(&response),
+        GenerateFormat::Text => render::generate_text(&response.generated, &response.ingest),
     };
     Ok((text, code))
 }
@@ -472,7 +472,7 @@ pub fn impact(args: &ImpactArgs, options: ParseOptions) -> Result<(String, u8), 
     let response = api::impact_with_log(&request, &log)?;
     let code = report_errors(&response.errors).max(u8::from(!response.impact.newly_denied.is_empty()));
     let text = match args.format {
-        ReportFormat::Text => render::impact_text(&response),
+        ReportFormat::Text => render::impact_text(&response.impact),
         ReportFormat::Json => to_json(&response)?,
     };
     Ok((text, code))
@@ -493,7 +493,7 @@ pub fn drops(args: &DropsArgs, options: ParseOptions) -> Result<(String, u8), Er
     let response = api::drops_with_log(&request, &log)?;
     let code = report_errors(&response.errors).max(u8::from(!response.drops.is_empty()));
     let text = match args.format {
-        DropsFormat::Text => render::drops_text(&response),
+        DropsFormat::Text => render::drops_text(&response.drops),
         DropsFormat::Json => to_json(&response)?,
         DropsFormat::Yaml => {
             let documents: Vec<&str> = response.drops.iter().filter_map(|d| d.allowance.as_deref()).collect();
@@ -524,7 +524,7 @@ pub fn audit(args: &AuditArgs, options: ParseOptions) -> Result<(String, u8), Er
     let found = !(a.unused.is_empty() && a.too_broad.is_empty() && a.selecting_nothing.is_empty());
     let code = report_errors(&response.errors).max(u8::from(found));
     let text = match args.format {
-        ReportFormat::Text => render::audit_text(&response),
+        ReportFormat::Text => render::audit_text(&response.audit, &response.ingest),
         ReportFormat::Json => to_json(&response)?,
     };
     Ok((text, code))

@@ -7,9 +7,12 @@ use std::path::PathBuf;
 
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use netfence::ErrorCode;
-use netfence::builder::{ClusterDns, Direction, IngressController, NamespaceBuilder, Peer, PolicyBuilder, Port, Selector, WorkloadBuilder, build_intent, build_intent_text, intent_schema, parse_intent};
-use netfence::model::Protocol;
+use netfence::builder::{
+    ClusterDns, Direction, IngressController, NamespaceBuilder, Peer, PolicyBuilder, Port, Selector, WorkloadBuilder,
+    build_intent, build_intent_text, intent_schema, parse_intent,
+};
 use netfence::inventory::ResourceSet;
+use netfence::model::Protocol;
 use netfence::model::Severity;
 use netfence::source::ParseOptions;
 use netfence::validate::validate_policy;

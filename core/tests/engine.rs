@@ -15,8 +15,8 @@ mod reference;
 use std::collections::HashMap;
 
 use netfence::engine::{CompiledCluster, ConnectionFilter, EngineOptions, IpBlockMode, SideVerdict};
-use netfence::model::Protocol;
 use netfence::inventory::ResourceSet;
+use netfence::model::Protocol;
 use netfence::source::ParseOptions;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};

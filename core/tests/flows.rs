@@ -5,18 +5,18 @@
 
 use std::path::Path;
 
-use netfence::api::Source;
+use netfence::api::{FlowMapRequest, FlowSource, GenerateRequest, Source, flow_map, generate};
 use netfence::engine::{CompiledCluster, Direction, EngineOptions};
-use netfence::model::Protocol;
 use netfence::flows::audit::{AuditOptions, audit_policies};
 use netfence::flows::drops::{DropCause, DropsOptions, explain_drops};
-use netfence::flows::generate::{Generalise, GenerateOptions, GenerateRequest, generate, generate_policies};
+use netfence::flows::generate::{Generalise, GenerateOptions, generate_policies};
 use netfence::flows::impact::measure_impact;
-use netfence::flows::map::{MapOptions, TrafficMapRequest, build_map, traffic_map};
+use netfence::flows::map::{MapOptions, build_map};
 use netfence::flows::resolve::{FlowResolver, PeerKind};
 use netfence::flows::synth::{FlowSynthConfig, generate_hubble};
-use netfence::flows::{FlowFormat, FlowIngester, FlowLog, FlowSource, IngestOptions, ingest_reader, ingest_str};
+use netfence::flows::{FlowFormat, FlowIngester, FlowLog, IngestOptions, ingest_reader, ingest_str};
 use netfence::inventory::ResourceSet;
+use netfence::model::Protocol;
 use netfence::source::ParseOptions;
 
 const MANIFESTS: &[&str] = &["namespaces", "shop", "payments", "data", "ingress-nginx", "kube-system"];
@@ -367,18 +367,18 @@ fn generate_request_round_trips_through_json() {
     assert_eq!(out["verification"]["allowed"], 14);
     assert_eq!(out["overPermission"]["unobserved"], 6);
 
-    let map = traffic_map(&TrafficMapRequest {
+    let map = flow_map(&FlowMapRequest {
         sources: vec![Source::text(INVENTORY)],
         flows: vec![FlowSource {
             name: "f.csv".into(),
             text: "srcIp,dstIp,dstPort\n10.1.0.7,1.1.1.1,53\n".into(),
             format: FlowFormat::Csv,
         }],
-        ..TrafficMapRequest::default()
+        ..FlowMapRequest::default()
     })
     .unwrap();
     assert_eq!(map.map.entries.len(), 1);
-    assert!(netfence::api::decode_request::<TrafficMapRequest>(r#"{"sources": [], "flows": [], "bogus": 1}"#).is_err());
+    assert!(netfence::api::decode_request::<FlowMapRequest>(r#"{"sources": [], "flows": [], "bogus": 1}"#).is_err());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -590,7 +590,7 @@ fn audit_counts_hits_and_finds_unused_broad_and_empty() {
     assert!(!b.stops_allowing_computed && b.stops_allowing.is_empty() && b.stops_allowing_tuples == 0);
     let response =
         netfence::api::AuditResponse { audit: cheap.clone(), ingest: log.report().clone(), errors: Vec::new() };
-    let text = netfence::report::flows::audit_text(&response);
+    let text = netfence::report::flows::audit_text(&response.audit, &response.ingest);
     assert!(text.contains("what the tightened rule stops allowing was not computed"), "{text}");
 }
 

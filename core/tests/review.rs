@@ -474,7 +474,7 @@ fn schemas_are_published() {
 #[test]
 fn observed_flows_newly_denied_by_the_change_warn_or_fail() {
     let flows = fs::read_to_string(root().join("examples/online-shop/flows/hubble.jsonl")).unwrap();
-    let flow_source = netfence::flows::FlowSource {
+    let flow_source = netfence::api::FlowSource {
         name: "examples/online-shop/flows/hubble.jsonl".to_owned(),
         text: flows,
         format: netfence::flows::FlowFormat::Auto,

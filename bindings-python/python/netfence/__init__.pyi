@@ -561,6 +561,56 @@ class FlowKey(Record):
     @property
     def port(self) -> int: ...
 
+@type_check_only
+class FlowMapEntry(Record):
+    """One line of the traffic map."""
+    @property
+    def src(self) -> str: ...
+    @property
+    def src_kind(self) -> PeerKind: ...
+    @property
+    def dst(self) -> str: ...
+    @property
+    def dst_kind(self) -> PeerKind: ...
+    @property
+    def protocol(self) -> Protocol: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def connections(self) -> int: ...
+    @property
+    def records(self) -> int: ...
+    @property
+    def first_seen(self) -> str | None: ...
+    @property
+    def last_seen(self) -> str | None: ...
+    @property
+    def verdicts(self) -> VerdictCounts: ...
+    @property
+    def drop_reasons(self) -> Record | None: ...
+    @property
+    def allowed(self) -> bool | None: ...
+
+class FlowMapRequest(TypedDict):
+    """Request of [`flow_map`]."""
+    sources: Sequence[Source]
+    flows: Sequence[FlowSource]
+    options: NotRequired[ParseOptions]
+    engine: NotRequired[EngineOptions]
+    ingest: NotRequired[IngestOptions]
+    map: NotRequired[MapOptions]
+
+class FlowMapResponse(Record):
+    """Response of [`flow_map`]."""
+    @property
+    def entries(self) -> list[FlowMapEntry]: ...
+    @property
+    def unresolved(self) -> list[str]: ...
+    @property
+    def ingest(self) -> IngestReport: ...
+    @property
+    def errors(self) -> list[ErrorPayload]: ...
+
 class FlowSource(TypedDict):
     """One flow source in a request: its name, text and format."""
     name: NotRequired[str]
@@ -1546,56 +1596,6 @@ class Tool(Record):
     @property
     def version(self) -> str: ...
 
-@type_check_only
-class TrafficEntry(Record):
-    """One line of the traffic map."""
-    @property
-    def src(self) -> str: ...
-    @property
-    def src_kind(self) -> PeerKind: ...
-    @property
-    def dst(self) -> str: ...
-    @property
-    def dst_kind(self) -> PeerKind: ...
-    @property
-    def protocol(self) -> Protocol: ...
-    @property
-    def port(self) -> int: ...
-    @property
-    def connections(self) -> int: ...
-    @property
-    def records(self) -> int: ...
-    @property
-    def first_seen(self) -> str | None: ...
-    @property
-    def last_seen(self) -> str | None: ...
-    @property
-    def verdicts(self) -> VerdictCounts: ...
-    @property
-    def drop_reasons(self) -> Record | None: ...
-    @property
-    def allowed(self) -> bool | None: ...
-
-class TrafficMapRequest(TypedDict):
-    """Request of [`traffic_map`]."""
-    sources: Sequence[Source]
-    flows: Sequence[FlowSource]
-    options: NotRequired[ParseOptions]
-    engine: NotRequired[EngineOptions]
-    ingest: NotRequired[IngestOptions]
-    map: NotRequired[MapOptions]
-
-class TrafficMapResponse(Record):
-    """Response of [`traffic_map`]."""
-    @property
-    def entries(self) -> list[TrafficEntry]: ...
-    @property
-    def unresolved(self) -> list[str]: ...
-    @property
-    def ingest(self) -> IngestReport: ...
-    @property
-    def errors(self) -> list[ErrorPayload]: ...
-
 class ValidateRequest(TypedDict):
     """Request of [`validate`]."""
     sources: Sequence[Source]
@@ -1669,7 +1669,7 @@ def review(*inputs: Input, request: ReviewRequest | Mapping[str, Any] | str | No
 def plan(*inputs: Input, request: PlanRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> PlanResponse:
     """Runs `plan` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
 
-def flow_map(*inputs: Input, request: TrafficMapRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> TrafficMapResponse:
+def flow_map(*inputs: Input, request: FlowMapRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> FlowMapResponse:
     """Runs `flow_map` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
 
 def generate(*inputs: Input, request: GenerateRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> GenerateResponse:

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{Source, load};
 use crate::engine::{CompiledCluster, ConnectionFilter, ConnectionRecord, Endpoint, EngineOptions, Explanation};
-use crate::model::Protocol;
 use crate::error::{Error, ErrorPayload};
+use crate::model::Protocol;
 use crate::source::ParseOptions;
 
 /// Request of [`analyze`].

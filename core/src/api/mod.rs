@@ -5,10 +5,14 @@
 //! needs. Requests and responses are serde types in camelCase; errors are [`ErrorPayload`]s.
 
 mod analyze;
+mod audit;
 mod build;
 mod check;
 mod diff;
-mod flows;
+mod drops;
+mod flow_map;
+mod generate;
+mod impact;
 mod lint;
 mod parse;
 mod plan;
@@ -17,14 +21,14 @@ mod schema;
 mod validate;
 
 pub use analyze::{AnalyzeRequest, AnalyzeResponse, ExplainRequest, analyze, explain};
+pub use audit::{AuditRequest, AuditResponse, audit, audit_with_log};
 pub use build::{BuildRequest, BuildResponse, build};
 pub use check::{CheckRequest, CheckResponse, check};
 pub use diff::{DiffRequest, DiffResponse, diff};
-pub use flows::{
-    AuditRequest, AuditResponse, DropsRequest, DropsResponse, FlowFormat, FlowSource, GenerateRequest,
-    GenerateResponse, ImpactRequest, ImpactResponse, TrafficMapRequest, TrafficMapResponse, audit, audit_with_log,
-    drops, drops_with_log, generate, generate_with_log, impact, impact_with_log, traffic_map, traffic_map_with_log,
-};
+pub use drops::{DropsRequest, DropsResponse, drops, drops_with_log};
+pub use flow_map::{FlowMapRequest, FlowMapResponse, flow_map, flow_map_with_log};
+pub use generate::{GenerateRequest, GenerateResponse, generate, generate_with_log};
+pub use impact::{ImpactRequest, ImpactResponse, impact, impact_with_log};
 pub use lint::{LintRequest, LintResponse, lint};
 pub use parse::{ParseRequest, ParseResponse, ResourceSummary, parse};
 pub use plan::{PlanRequest, PlanResponse, plan};
@@ -38,6 +42,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorCode, ErrorPayload};
+use crate::flows::{FlowFormat, FlowLog, IngestOptions};
 use crate::inventory::ResourceSet;
 use crate::source::ParseOptions;
 use crate::source::{Node, Value};
@@ -81,6 +86,53 @@ pub fn load(sources: &[Source], options: &ParseOptions) -> Result<ResourceSet, E
         set.add_text(&source.text, &source.name, options)?;
     }
     Ok(set)
+}
+
+/// One flow source in a request: its name, text and format.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FlowSource {
+    /// Shown with malformed lines: a file path or any label.
+    #[serde(default = "default_flow_name")]
+    pub name: String,
+    /// The flow records.
+    pub text: String,
+    /// Their format.
+    #[serde(default)]
+    pub format: FlowFormat,
+}
+
+fn default_flow_name() -> String {
+    "<flows>".to_owned()
+}
+
+impl FlowSource {
+    /// A source named `<flows>` in any format.
+    #[must_use]
+    pub fn text(text: impl Into<String>) -> Self {
+        Self { name: default_flow_name(), text: text.into(), format: FlowFormat::Auto }
+    }
+}
+
+/// Reads the flow sources of a request.
+#[must_use]
+pub fn read_flow_sources(sources: &[FlowSource], options: &IngestOptions) -> FlowLog {
+    let mut ingester = crate::flows::FlowIngester::new(options);
+    for s in sources {
+        ingester.read_str(&s.text, s.format, &s.name);
+    }
+    ingester.finish()
+}
+
+/// Loads manifests for a request and compiles them.
+pub(crate) fn load_cluster(
+    sources: &[Source],
+    options: &ParseOptions,
+    engine: &crate::engine::EngineOptions,
+) -> Result<(ResourceSet, crate::engine::CompiledCluster), Error> {
+    let set = load(sources, options)?;
+    let cluster = crate::engine::CompiledCluster::compile(&set, engine);
+    Ok((set, cluster))
 }
 
 /// The operations [`call_json`] knows, in the order of the cycle.
@@ -171,8 +223,8 @@ pub mod json {
         review => super::review;
         /// [`super::plan`] on JSON text.
         plan => super::plan;
-        /// [`super::traffic_map`] on JSON text (the operation `flow_map`).
-        flow_map => super::traffic_map;
+        /// [`super::flow_map`] on JSON text (the operation `flow_map`).
+        flow_map => super::flow_map;
         /// [`super::generate`] on JSON text.
         generate => super::generate;
         /// [`super::impact`] on JSON text.
@@ -256,7 +308,7 @@ fn request_error(e: &crate::source::de::Error) -> Error {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::{OPERATIONS, call_json};
 
@@ -276,5 +328,28 @@ mod tests {
             call_json("flowMap", "{\"flows\": 1}").unwrap_err().message,
             call_json("flow_map", "{\"flows\": 1}").unwrap_err().message
         );
+    }
+
+    const SHOP: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: api-1, namespace: shop, labels: {app: api}}\nstatus: {podIP: 10.0.0.5}\n";
+    const CSV: &str = "srcIp,dstNamespace,dstPod,dstIp,protocol,dstPort,verdict\n203.0.113.7,shop,api-1,10.0.0.5,TCP,8080,forwarded\nbroken\n";
+
+    #[test]
+    fn flow_operations_run_through_call_json() {
+        let request =
+            serde_json::json!({"sources": [{"text": SHOP}], "flows": [{"name": "f.csv", "text": CSV}]}).to_string();
+        for op in ["flow_map", "flowMap"] {
+            let map: serde_json::Value = serde_json::from_str(&call_json(op, &request).unwrap()).unwrap();
+            assert_eq!(map["entries"][0]["dst"], "shop/api-1[Pod]", "{map}");
+            assert_eq!(map["ingest"]["malformedLines"][0]["line"], 3, "{map}");
+        }
+        let generated: serde_json::Value = serde_json::from_str(&call_json("generate", &request).unwrap()).unwrap();
+        assert_eq!(generated["verification"]["allowed"], 1, "{generated}");
+        for op in ["drops", "audit"] {
+            assert!(call_json(op, &request).is_ok(), "{op}");
+        }
+        let impact = serde_json::json!({"base": [{"text": SHOP}], "head": [{"text": SHOP}], "flows": [{"text": CSV}]});
+        let impact: serde_json::Value =
+            serde_json::from_str(&call_json("impact", &impact.to_string()).unwrap()).unwrap();
+        assert_eq!(impact["unchangedAllowed"], 1, "{impact}");
     }
 }

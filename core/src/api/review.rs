@@ -10,13 +10,14 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::{FlowSource, read_flow_sources};
 use super::{Source, load};
 use crate::checks::change::{ChangeInput, run_change_checks};
 use crate::diff::ConnectivityDiff;
 use crate::engine::{CompiledCluster, ConnectionFilter, EngineOptions};
 use crate::error::{Error, ErrorPayload};
 use crate::flows::impact::{Impact, measure_impact};
-use crate::flows::{FlowLog, FlowSource, IngestOptions, IngestReport, read_sources};
+use crate::flows::{FlowLog, IngestOptions, IngestReport};
 use crate::model::Finding;
 use crate::requirements::{RequirementResult, check as check_requirements, parse_requirements};
 use crate::review::{self, Config, ReviewFinding, ReviewFormat, ReviewSummary, Tool, Verdict};
@@ -123,7 +124,7 @@ pub fn review(request: &ReviewRequest) -> Result<ReviewResponse, Error> {
     if request.flows.is_empty() {
         return review_with_log(request, None);
     }
-    let log = read_sources(&request.flows, &IngestOptions::default());
+    let log = read_flow_sources(&request.flows, &IngestOptions::default());
     review_with_log(request, Some(&log))
 }
 

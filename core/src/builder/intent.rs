@@ -25,10 +25,13 @@ use serde::{Deserialize, Serialize};
 
 use super::compile::check_options;
 use super::syntax::{check_label_key, check_label_value, check_namespace_name, check_target_name};
-use super::{BuildOutput, ClusterDns, Direction, Expression, IngressController, NamespaceBuilder, Peer, PolicyBuilder, Port, Selector, WorkloadBuilder};
-use crate::model::{IntentPort, IntentPortValue, IntentSelector, PeerSelector};
+use super::{
+    BuildOutput, ClusterDns, Direction, Expression, IngressController, NamespaceBuilder, Peer, PolicyBuilder, Port,
+    Selector, WorkloadBuilder,
+};
 use crate::error::{Error, ErrorCode};
 use crate::inventory::NAMESPACE_NAME_LABEL;
+use crate::model::{IntentPort, IntentPortValue, IntentSelector, PeerSelector};
 use crate::source::document::{API_VERSION, DocumentFormat, ShapeError, at_pointer, parse_netfence_document};
 use crate::source::{Location, Node, escape_pointer};
 
@@ -79,8 +82,6 @@ pub struct Intent {
     #[serde(default)]
     pub namespaces: Vec<IntentNamespace>,
 }
-
-
 
 /// Where cluster DNS runs. Fields left out keep their defaults.
 pub type IntentDns = PeerSelector;
@@ -195,12 +196,6 @@ pub struct IntentIpBlock {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub except: Vec<String>,
 }
-
-
-
-
-
-
 
 /// The JSON Schema of the intent format (JSON Schema 2020-12, from the Rust types).
 #[must_use]

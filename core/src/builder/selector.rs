@@ -6,10 +6,8 @@ use std::fmt;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, LabelSelectorRequirement};
 
 use super::syntax::{check_label_key, check_label_value};
-use crate::model::Operator;
 use crate::error::{Error, ErrorCode};
-
-
+use crate::model::Operator;
 
 /// One `matchExpressions` entry.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -8,7 +8,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::context::{is_empty_selector, list};
 use super::{Category, Check, CheckContext, CheckMeta, Draft};
-use crate::engine::{Direction};
+use crate::engine::Direction;
 use crate::model::Protocol;
 use crate::model::Severity;
 

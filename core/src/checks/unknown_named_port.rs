@@ -8,9 +8,9 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::context::{PolicyRule, list};
 use super::{Category, Check, CheckContext, CheckMeta, Draft};
-use crate::engine::{Direction};
-use crate::model::Protocol;
+use crate::engine::Direction;
 use crate::inventory::PolicyResource;
+use crate::model::Protocol;
 use crate::model::Severity;
 use crate::source::yaml_write::yaml_string;
 use crate::suggest::closest;

@@ -22,11 +22,11 @@ use super::bitset::{ClassSet, IndexRanges};
 use super::endpoints::{EndpointDraft, NamedPortEntry, discover};
 use super::ipset::{IpRange, IpSet};
 use super::policy::{PortSpec, effective_types, ip_block_bounds, ip_block_set};
-use super::ports::{PortSet};
-use crate::model::Protocol;
+use super::ports::PortSet;
 use super::selector::{Anchor, CompiledSelector, SelectorId, SelectorTable};
 use super::types::{Direction, Endpoint, EngineOptions, IpBlockMode, NamedPort};
 use crate::inventory::ResourceSet;
+use crate::model::Protocol;
 use crate::source::Location;
 
 /// Id of an interned port set; [`EMPTY`] and [`ALL`] are fixed.

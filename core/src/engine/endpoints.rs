@@ -19,8 +19,8 @@ use std::net::IpAddr;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
-use crate::model::Protocol;
 use crate::inventory::{PodResource, PodSpecSummary, ResourceSet};
+use crate::model::Protocol;
 use crate::source::Location;
 
 /// A container port with a name: what a named NetworkPolicy port resolves to.

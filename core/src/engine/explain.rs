@@ -4,10 +4,10 @@
 
 use super::compile::{CompiledCluster, RuleEntry, Side};
 use super::ports::{MAX_PORT, MIN_PORT, PortSet};
-use crate::model::Protocol;
 use super::query::Resolved;
 use super::types::{ExplainedRange, Explanation, Isolation, PolicyRef, RuleRef, SideVerdict};
 use crate::error::Error;
+use crate::model::Protocol;
 use crate::sorted::CompactSort;
 
 /// One side's rules that match the peer, with the ports they allow on the destination.

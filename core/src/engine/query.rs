@@ -9,9 +9,9 @@ use super::bitset::ClassSet;
 use super::compile::{CompiledCluster, EMPTY, RuleEntry, Runs, SetId, Side, group_by};
 use super::ipset::IpRange;
 use super::ports::{PortRanges, PortSet};
-use crate::model::Protocol;
 use super::types::{Connection, ConnectionFilter, ConnectionRecord, Direction, Endpoint, ExternalRange};
 use crate::error::{Error, ErrorCode};
+use crate::model::Protocol;
 
 /// An endpoint named in a query.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

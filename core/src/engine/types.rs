@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::ipset::IpFamily;
-use super::ports::{Ports};
+use super::ports::Ports;
 use crate::model::Protocol;
 use crate::source::Location;
 

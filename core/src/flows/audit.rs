@@ -10,14 +10,15 @@ use serde::{Deserialize, Serialize};
 
 use super::generate::{Context, GenerateOptions};
 use super::resolve::{FlowResolver, PeerRef};
-use super::{FlowCounts, FlowLog, FlowSource, FlowStats, IngestOptions, IngestReport, load_cluster, read_sources};
-use crate::api::Source;
+use super::{FlowCounts, FlowLog, FlowStats};
 use crate::builder::{IngressController, Port};
-use crate::engine::{CompiledCluster, ConnectionFilter, ConnectionRecord, Direction, EngineOptions, IpRange, PolicyRef, PortRanges, PortSet, RuleRef, SideVerdict};
-use crate::model::Protocol;
-use crate::error::{Error, ErrorCode, ErrorPayload};
+use crate::engine::{
+    CompiledCluster, ConnectionFilter, ConnectionRecord, Direction, IpRange, PolicyRef, PortRanges, PortSet, RuleRef,
+    SideVerdict,
+};
+use crate::error::{Error, ErrorCode};
 use crate::inventory::ResourceSet;
-use crate::source::ParseOptions;
+use crate::model::Protocol;
 
 /// Options of [`audit_policies`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -356,59 +357,4 @@ pub fn audit_policies(
         }
     }
     Ok(audit)
-}
-
-/// Request of [`audit`].
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct AuditRequest {
-    /// The manifests as deployed: workloads, pods and policies.
-    pub sources: Vec<Source>,
-    /// The flow logs of the window audited.
-    pub flows: Vec<FlowSource>,
-    /// Parse limits and strict mode.
-    #[serde(default)]
-    pub options: ParseOptions,
-    /// Engine semantics.
-    #[serde(default)]
-    pub engine: EngineOptions,
-    /// Ingestion limits.
-    #[serde(default)]
-    pub ingest: IngestOptions,
-    /// Audit options.
-    #[serde(default)]
-    pub audit: AuditOptions,
-}
-
-/// Response of [`audit`].
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AuditResponse {
-    /// The audit.
-    #[serde(flatten)]
-    pub audit: Audit,
-    /// What ingestion read (its `firstSeen`/`lastSeen` is the window).
-    pub ingest: IngestReport,
-    /// Manifest documents that could not be read.
-    pub errors: Vec<ErrorPayload>,
-}
-
-/// Rule hits, unused and too-broad rules, and policies selecting nothing.
-///
-/// # Errors
-/// Manifest input-level failures, or any bad document in strict mode.
-pub fn audit(request: &AuditRequest) -> Result<AuditResponse, Error> {
-    let log = read_sources(&request.flows, &request.ingest);
-    audit_with_log(request, &log)
-}
-
-/// [`audit`] over flows read already (streamed from files by the CLI); `request.flows` is
-/// not read.
-///
-/// # Errors
-/// As [`audit`].
-pub fn audit_with_log(request: &AuditRequest, log: &FlowLog) -> Result<AuditResponse, Error> {
-    let (set, cluster) = load_cluster(&request.sources, &request.options, &request.engine)?;
-    let audit = audit_policies(&set, &cluster, log, &request.audit)?;
-    Ok(AuditResponse { audit, ingest: log.report().clone(), errors: set.errors.iter().map(Error::payload).collect() })
 }

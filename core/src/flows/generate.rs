@@ -12,17 +12,18 @@ use serde::{Deserialize, Serialize};
 
 use super::map::external_cidr;
 use super::resolve::{FlowResolver, PeerRef, ResolvedFlow};
-use super::{FlowCounts, FlowLog, FlowSource, FlowStats, IngestOptions, IngestReport, load_cluster, read_sources};
-use crate::api::Source;
+use super::{FlowCounts, FlowLog, FlowStats};
 use crate::builder::{
-    BuildOutput, ClusterDns, Direction as BuildDirection, NamespaceBuilder, Peer, PolicyBuilder, Port,
-    Selector, WorkloadBuilder,
+    BuildOutput, ClusterDns, Direction as BuildDirection, NamespaceBuilder, Peer, PolicyBuilder, Port, Selector,
+    WorkloadBuilder,
 };
-use crate::engine::{CompiledCluster, ConnectionFilter, ConnectionRecord, Direction, Endpoint, EngineOptions, IpRange, PortRanges, PortSet};
-use crate::model::Protocol;
-use crate::error::{Error, ErrorPayload};
+use crate::engine::{
+    CompiledCluster, ConnectionFilter, ConnectionRecord, Direction, Endpoint, EngineOptions, IpRange, PortRanges,
+    PortSet,
+};
+use crate::error::Error;
 use crate::inventory::{PolicyResource, ResourceSet};
-use crate::source::ParseOptions;
+use crate::model::Protocol;
 
 /// Annotation with one line of provenance per rule of a generated policy.
 pub const FLOWS_ANNOTATION: &str = "netfence.dev/flows";
@@ -753,63 +754,4 @@ impl Alternative {
             over_permission,
         }
     }
-}
-
-/// Request of [`generate`].
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct GenerateRequest {
-    /// Manifests: namespaces, workloads and pods (their policies are ignored).
-    pub sources: Vec<Source>,
-    /// The flow logs.
-    pub flows: Vec<FlowSource>,
-    /// Parse limits and strict mode.
-    #[serde(default)]
-    pub options: ParseOptions,
-    /// Engine semantics.
-    #[serde(default)]
-    pub engine: EngineOptions,
-    /// Ingestion limits.
-    #[serde(default)]
-    pub ingest: IngestOptions,
-    /// Generation options.
-    #[serde(default)]
-    pub generate: GenerateOptions,
-}
-
-/// Response of [`generate`].
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct GenerateResponse {
-    /// The policies, their verification and over-permission.
-    #[serde(flatten)]
-    pub generated: Generated,
-    /// What ingestion read.
-    pub ingest: IngestReport,
-    /// Manifest documents that could not be read.
-    pub errors: Vec<ErrorPayload>,
-}
-
-/// Least-privilege policies for the observed flows.
-///
-/// # Errors
-/// Manifest input-level failures; `NF-E012` when a rule cannot be expressed.
-pub fn generate(request: &GenerateRequest) -> Result<GenerateResponse, Error> {
-    let log = read_sources(&request.flows, &request.ingest);
-    generate_with_log(request, &log)
-}
-
-/// [`generate`] over flows read already (streamed from files by the CLI); `request.flows` is
-/// not read.
-///
-/// # Errors
-/// As [`generate`].
-pub fn generate_with_log(request: &GenerateRequest, log: &FlowLog) -> Result<GenerateResponse, Error> {
-    let (set, cluster) = load_cluster(&request.sources, &request.options, &request.engine)?;
-    let generated = generate_policies(&set, &cluster, log, &request.generate)?;
-    Ok(GenerateResponse {
-        generated,
-        ingest: log.report().clone(),
-        errors: set.errors.iter().map(Error::payload).collect(),
-    })
 }

@@ -7,13 +7,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::resolve::{Allowed, FlowResolver, PeerRef};
-use super::{FlowCounts, FlowLog, FlowSource, FlowStats, IngestOptions, IngestReport, load_cluster, read_sources};
-use crate::api::Source;
-use crate::engine::{CompiledCluster, Direction, EngineOptions, SideVerdict};
-use crate::model::Protocol;
-use crate::error::{Error, ErrorPayload};
+use super::{FlowCounts, FlowLog, FlowStats};
+use crate::engine::{CompiledCluster, Direction, SideVerdict};
 use crate::inventory::ResourceSet;
-use crate::source::ParseOptions;
+use crate::model::Protocol;
 
 /// The side that denies a flow and the policies isolating it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -153,60 +150,4 @@ pub fn measure_impact(base_set: &ResourceSet, base: &CompiledCluster, head: &Com
     impact.newly_denied = groups(denied);
     impact.newly_allowed = groups(allowed);
     impact
-}
-
-/// Request of [`impact`].
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ImpactRequest {
-    /// The manifests before the change.
-    pub base: Vec<Source>,
-    /// The manifests after the change.
-    pub head: Vec<Source>,
-    /// The flow logs.
-    pub flows: Vec<FlowSource>,
-    /// Parse limits and strict mode.
-    #[serde(default)]
-    pub options: ParseOptions,
-    /// Engine semantics.
-    #[serde(default)]
-    pub engine: EngineOptions,
-    /// Ingestion limits.
-    #[serde(default)]
-    pub ingest: IngestOptions,
-}
-
-/// Response of [`impact`].
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ImpactResponse {
-    /// The changed flows.
-    #[serde(flatten)]
-    pub impact: Impact,
-    /// What ingestion read.
-    pub ingest: IngestReport,
-    /// Manifest documents that could not be read (base and head).
-    pub errors: Vec<ErrorPayload>,
-}
-
-/// The observed flows a change would newly deny or newly allow.
-///
-/// # Errors
-/// Manifest input-level failures, or any bad document in strict mode.
-pub fn impact(request: &ImpactRequest) -> Result<ImpactResponse, Error> {
-    let log = read_sources(&request.flows, &request.ingest);
-    impact_with_log(request, &log)
-}
-
-/// [`impact`] over flows read already (streamed from files by the CLI); `request.flows` is
-/// not read.
-///
-/// # Errors
-/// As [`impact`].
-pub fn impact_with_log(request: &ImpactRequest, log: &FlowLog) -> Result<ImpactResponse, Error> {
-    let (base_set, base) = load_cluster(&request.base, &request.options, &request.engine)?;
-    let (head_set, head) = load_cluster(&request.head, &request.options, &request.engine)?;
-    let impact = measure_impact(&base_set, &base, &head, log);
-    let errors = base_set.errors.iter().chain(&head_set.errors).map(Error::payload).collect();
-    Ok(ImpactResponse { impact, ingest: log.report().clone(), errors })
 }

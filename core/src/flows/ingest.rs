@@ -13,8 +13,8 @@ use super::record::{Parsed, Record, Side, Skip};
 use super::{
     FlowEndpoint, FlowFormat, FlowLog, FlowStats, FlowTuple, FlowVerdict, IngestOptions, IngestReport, MalformedLine,
 };
-use crate::model::Protocol;
 use crate::error::{Error, ErrorCode};
+use crate::model::Protocol;
 
 /// FxHash: a fast, non-cryptographic hash for the ingestion tables (their keys come from the
 /// input, but a slow lookup is the worst an adversarial log can cause).

@@ -9,13 +9,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::resolve::{Allowed, FlowResolver, PeerKind, PeerRef};
-use super::{FlowCounts, FlowLog, FlowSource, FlowStats, IngestOptions, IngestReport, load_cluster, read_sources};
-use crate::api::Source;
-use crate::engine::{EngineOptions};
+use super::{FlowCounts, FlowLog, FlowStats, IngestReport};
 use crate::model::Protocol;
-use crate::error::{Error, ErrorPayload};
 use crate::model::cidr::Cidr;
-use crate::source::ParseOptions;
 
 /// Options of the traffic map.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -35,7 +31,7 @@ pub struct MapOptions {
 /// One line of the traffic map.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct TrafficEntry {
+pub struct FlowMapEntry {
     /// Source: `ns/name[Kind]`, an address or CIDR, or an unresolved endpoint.
     pub src: String,
     /// What the source is.
@@ -59,9 +55,9 @@ pub struct TrafficEntry {
 /// The traffic map.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct TrafficMap {
+pub struct FlowMap {
     /// Entries sorted by source, destination, protocol, port.
-    pub entries: Vec<TrafficEntry>,
+    pub entries: Vec<FlowMapEntry>,
     /// Endpoints the records place in the cluster that the inventory does not know.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unresolved: Vec<String>,
@@ -81,7 +77,7 @@ pub fn external_cidr(ip: IpAddr, prefix_v4: Option<u8>, prefix_v6: Option<u8>) -
 
 /// Builds the traffic map of `log` over the resolver's inventory.
 #[must_use]
-pub fn build_map(resolver: &FlowResolver<'_>, log: &FlowLog, options: &MapOptions) -> TrafficMap {
+pub fn build_map(resolver: &FlowResolver<'_>, log: &FlowLog, options: &MapOptions) -> FlowMap {
     let flows = resolver.resolve_log(log);
     let mut allowed = Allowed::new(resolver, resolver.cluster());
     let aggregate = options.external_prefix_v4.is_some() || options.external_prefix_v6.is_some();
@@ -118,10 +114,10 @@ pub fn build_map(resolver: &FlowResolver<'_>, log: &FlowLog, options: &MapOption
         };
     }
     unresolved.sort_compact();
-    TrafficMap {
+    FlowMap {
         entries: merged
             .into_iter()
-            .map(|((src, dst, protocol, port), (src_kind, dst_kind, stats, allowed))| TrafficEntry {
+            .map(|((src, dst, protocol, port), (src_kind, dst_kind, stats, allowed))| FlowMapEntry {
                 src,
                 src_kind,
                 dst,
@@ -135,60 +131,4 @@ pub fn build_map(resolver: &FlowResolver<'_>, log: &FlowLog, options: &MapOption
         unresolved,
         ingest: log.report().clone(),
     }
-}
-
-/// Request of [`traffic_map`].
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct TrafficMapRequest {
-    /// Manifests: namespaces, workloads, pods (for pod IPs) and policies.
-    pub sources: Vec<Source>,
-    /// The flow logs.
-    pub flows: Vec<FlowSource>,
-    /// Parse limits and strict mode.
-    #[serde(default)]
-    pub options: ParseOptions,
-    /// Engine semantics.
-    #[serde(default)]
-    pub engine: EngineOptions,
-    /// Ingestion limits.
-    #[serde(default)]
-    pub ingest: IngestOptions,
-    /// Map options.
-    #[serde(default)]
-    pub map: MapOptions,
-}
-
-/// Response of [`traffic_map`].
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct TrafficMapResponse {
-    /// The map.
-    #[serde(flatten)]
-    pub map: TrafficMap,
-    /// Manifest documents that could not be read.
-    pub errors: Vec<ErrorPayload>,
-}
-
-/// Who talks to whom, per the flow logs, mapped to the inventory's workloads.
-///
-/// # Errors
-/// Manifest input-level failures, or any bad document in strict mode.
-pub fn traffic_map(request: &TrafficMapRequest) -> Result<TrafficMapResponse, Error> {
-    let log = read_sources(&request.flows, &request.ingest);
-    traffic_map_with_log(request, &log)
-}
-
-/// [`traffic_map`] over flows read already (streamed from files by the CLI); `request.flows` is
-/// not read.
-///
-/// # Errors
-/// As [`traffic_map`].
-pub fn traffic_map_with_log(request: &TrafficMapRequest, log: &FlowLog) -> Result<TrafficMapResponse, Error> {
-    let (set, cluster) = load_cluster(&request.sources, &request.options, &request.engine)?;
-    let resolver = FlowResolver::new(&set, &cluster);
-    Ok(TrafficMapResponse {
-        map: build_map(&resolver, log, &request.map),
-        errors: set.errors.iter().map(Error::payload).collect(),
-    })
 }

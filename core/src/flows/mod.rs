@@ -32,16 +32,19 @@
 //! inventory does not know are reported as unresolved.
 //!
 //! ## Operations
-//! Each has a typed form over a compiled cluster and a [`FlowLog`] (for the CLI, which streams
-//! files) and a request form (`XxxRequest` → `XxxResponse`, sources and flows as text):
-//! - [`map::traffic_map`] — per (source, destination, protocol, port): counts, first/last seen,
-//!   verdicts, and whether the policies allow it.
-//! - [`generate::generate`] — least-privilege policies for the observed forwarded flows,
-//!   verified with the engine, with the over-permission of each way to generalise.
-//! - [`impact::impact`] — what a change (base → head) does to the observed flows.
-//! - [`drops::drops`] — why each dropped flow was denied and the smallest allowance for it.
-//! - [`audit::audit`] — rule hit counts, unused rules, rules much broader than their use,
-//!   policies selecting nothing.
+//! Each works on a compiled cluster and a [`FlowLog`]; their request forms (sources and flows
+//! as text, `XxxRequest` → `XxxResponse`) are in [`crate::api`]:
+//! - [`map::build_map`] (`flow_map`) — per (source, destination, protocol, port): counts,
+//!   first/last seen, verdicts, and whether the policies allow it.
+//! - [`generate::generate_policies`] (`generate`) — least-privilege policies for the observed
+//!   forwarded flows, verified with the engine, with the over-permission of each way to
+//!   generalise.
+//! - [`impact::measure_impact`] (`impact`) — what a change (base → head) does to the observed
+//!   flows.
+//! - [`drops::explain_drops`] (`drops`) — why each dropped flow was denied and the smallest
+//!   allowance for it.
+//! - [`audit::audit_policies`] (`audit`) — rule hit counts, unused rules, rules much broader
+//!   than their use, policies selecting nothing.
 
 pub mod audit;
 pub mod drops;
@@ -65,7 +68,6 @@ use serde::{Deserialize, Serialize};
 pub use ingest::{FlowIngester, ingest_reader, ingest_str};
 
 use crate::model::Protocol;
-use crate::error::Error;
 
 /// The format of a flow source.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -428,51 +430,4 @@ impl FlowLog {
     pub fn endpoint(&self, id: u32) -> Option<&FlowEndpoint> {
         self.endpoints.get(id as usize)
     }
-}
-
-/// One flow source in a request: its name, text and format.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct FlowSource {
-    /// Shown with malformed lines: a file path or any label.
-    #[serde(default = "default_flow_name")]
-    pub name: String,
-    /// The flow records.
-    pub text: String,
-    /// Their format.
-    #[serde(default)]
-    pub format: FlowFormat,
-}
-
-fn default_flow_name() -> String {
-    "<flows>".to_owned()
-}
-
-impl FlowSource {
-    /// A source named `<flows>` in any format.
-    #[must_use]
-    pub fn text(text: impl Into<String>) -> Self {
-        Self { name: default_flow_name(), text: text.into(), format: FlowFormat::Auto }
-    }
-}
-
-/// Reads the flow sources of a request.
-#[must_use]
-pub fn read_sources(sources: &[FlowSource], options: &IngestOptions) -> FlowLog {
-    let mut ingester = FlowIngester::new(options);
-    for s in sources {
-        ingester.read_str(&s.text, s.format, &s.name);
-    }
-    ingester.finish()
-}
-
-/// Loads manifests for a request and compiles them.
-pub(crate) fn load_cluster(
-    sources: &[crate::api::Source],
-    options: &crate::source::ParseOptions,
-    engine: &crate::engine::EngineOptions,
-) -> Result<(crate::inventory::ResourceSet, crate::engine::CompiledCluster), Error> {
-    let set = crate::api::load(sources, options)?;
-    let cluster = crate::engine::CompiledCluster::compile(&set, engine);
-    Ok((set, cluster))
 }

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use super::{FlowEndpoint, FlowLog, FlowStats};
 use crate::engine::endpoints::Ownership;
 use crate::engine::{CompiledCluster, Endpoint, PortSet};
-use crate::model::Protocol;
 use crate::inventory::ResourceSet;
+use crate::model::Protocol;
 
 /// What a flow endpoint maps to.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -15,11 +15,11 @@ use super::explain::{policy_text, rule_text};
 use super::graph::{dot_string, mermaid_string};
 use super::range_text;
 use crate::engine::{ConnectionRecord, Direction};
-use crate::flows::audit::AuditResponse;
-use crate::flows::drops::{DropCause, DropsResponse};
-use crate::flows::generate::{FlowKey, Generalise, GenerateResponse};
-use crate::flows::impact::{DeniedSide, Impact, ImpactGroup, ImpactResponse};
-use crate::flows::map::{TrafficEntry, TrafficMap};
+use crate::flows::audit::Audit;
+use crate::flows::drops::{DropCause, DroppedFlow};
+use crate::flows::generate::{FlowKey, Generalise, Generated};
+use crate::flows::impact::{DeniedSide, Impact, ImpactGroup};
+use crate::flows::map::{FlowMap, FlowMapEntry};
 use crate::flows::resolve::PeerKind;
 use crate::flows::time::format_rfc3339;
 use crate::flows::{FlowCounts, IngestReport, VerdictCounts};
@@ -120,7 +120,7 @@ pub fn ingest_text(r: &IngestReport) -> String {
 
 /// The traffic map as an aligned table, then the endpoints the inventory does not know.
 #[must_use]
-pub fn traffic_map_text(map: &TrafficMap) -> String {
+pub fn flow_map_text(map: &FlowMap) -> String {
     let rows: Vec<Vec<String>> = map
         .entries
         .iter()
@@ -169,7 +169,7 @@ struct MapGraph<'a> {
     edges: Vec<Edge<'a>>,
 }
 
-fn port_label(e: &TrafficEntry) -> String {
+fn port_label(e: &FlowMapEntry) -> String {
     let mut label = format!("{} {} ×{}", e.protocol, e.port, e.counts.connections);
     if e.counts.verdicts.dropped > 0 {
         let _ = write!(label, " ({} dropped)", e.counts.verdicts.dropped);
@@ -178,7 +178,7 @@ fn port_label(e: &TrafficEntry) -> String {
 }
 
 impl<'a> MapGraph<'a> {
-    fn of(map: &'a TrafficMap) -> Self {
+    fn of(map: &'a FlowMap) -> Self {
         let mut namespaces: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
         let mut loose: Vec<(&str, bool)> = Vec::new();
         let mut edges: BTreeMap<(&str, &str), Edge<'a>> = BTreeMap::new();
@@ -220,7 +220,7 @@ impl<'a> MapGraph<'a> {
 /// dashed boxes, one edge per endpoint pair labelled with its ports and connection counts (red
 /// when nothing was delivered).
 #[must_use]
-pub fn traffic_map_dot(map: &TrafficMap) -> String {
+pub fn flow_map_dot(map: &FlowMap) -> String {
     let graph = MapGraph::of(map);
     let mut out =
         String::from("digraph traffic {\n  rankdir=LR;\n  node [shape=box, style=rounded];\n  edge [fontsize=10];\n");
@@ -247,7 +247,7 @@ pub fn traffic_map_dot(map: &TrafficMap) -> String {
 /// The traffic map as a mermaid flowchart: one subgraph per namespace, dotted edges where
 /// nothing was delivered.
 #[must_use]
-pub fn traffic_map_mermaid(map: &TrafficMap) -> String {
+pub fn flow_map_mermaid(map: &FlowMap) -> String {
     let graph = MapGraph::of(map);
     let mut ids: BTreeMap<&str, String> = BTreeMap::new();
     let mut out = String::from("flowchart LR\n");
@@ -288,15 +288,14 @@ fn generalise_text(g: &Generalise) -> String {
 
 /// What generation made, whether the engine verified it and how much it over-permits; each
 /// line a sentence (the YAML form comments it).
-fn generate_summary(r: &GenerateResponse) -> String {
-    let g = &r.generated;
+fn generate_summary(g: &Generated, ingest: &IngestReport) -> String {
     let mut out = format!(
         "{} policies in {} namespaces ({}), {} workload rules, from {} observed connections\n",
         g.policies.len(),
         g.namespaces.len(),
         g.namespaces.join(", "),
         g.rules.len(),
-        r.ingest.connections
+        ingest.connections
     );
     let v = &g.verification;
     if v.denied.is_empty() {
@@ -341,17 +340,17 @@ fn generate_summary(r: &GenerateResponse) -> String {
 /// Generated policies as multi-document YAML (what `kubectl apply -f` takes), preceded by the
 /// summary as comments.
 #[must_use]
-pub fn generate_yaml(r: &GenerateResponse) -> String {
-    let mut out: String = generate_summary(r).lines().map(|l| format!("# {l}").trim_end().to_owned() + "\n").collect();
-    out.push_str(&r.generated.yaml);
+pub fn generate_yaml(g: &Generated, ingest: &IngestReport) -> String {
+    let mut out: String =
+        generate_summary(g, ingest).lines().map(|l| format!("# {l}").trim_end().to_owned() + "\n").collect();
+    out.push_str(&g.yaml);
     out
 }
 
 /// Generated policies as text: the summary, every rule with its provenance, flows skipped.
 #[must_use]
-pub fn generate_text(r: &GenerateResponse) -> String {
-    let g = &r.generated;
-    let mut out = generate_summary(r);
+pub fn generate_text(g: &Generated, ingest: &IngestReport) -> String {
+    let mut out = generate_summary(g, ingest);
     if !g.rules.is_empty() {
         out.push_str("\nrules:\n");
         let rows: Vec<Vec<String>> = g
@@ -403,15 +402,9 @@ fn impact_groups(out: &mut String, title: &str, groups: &[ImpactGroup]) {
 }
 
 /// What a change does to the observed flows: newly denied (the blast radius), newly allowed,
-/// unchanged.
+/// unchanged (also the observed-traffic section of a review).
 #[must_use]
-pub fn impact_text(r: &ImpactResponse) -> String {
-    impact_summary_text(&r.impact)
-}
-
-/// [`impact_text`] of an [`Impact`] alone (the observed-traffic section of a review).
-#[must_use]
-pub fn impact_summary_text(i: &Impact) -> String {
+pub fn impact_text(i: &Impact) -> String {
     let mut out = String::new();
     impact_groups(&mut out, "newly denied (blast radius)", &i.newly_denied);
     impact_groups(&mut out, "newly allowed", &i.newly_allowed);
@@ -425,10 +418,10 @@ pub fn impact_summary_text(i: &Impact) -> String {
 
 /// Dropped flows: the cause per the engine, the isolating policies and the allowance as YAML.
 #[must_use]
-pub fn drops_text(r: &DropsResponse) -> String {
+pub fn drops_text(drops: &[DroppedFlow]) -> String {
     let mut out = String::new();
     let mut causes = [0usize; 3];
-    for d in &r.drops {
+    for d in drops {
         let reasons: Vec<String> = d.counts.drop_reasons.iter().map(|(reason, n)| format!("{reason} ×{n}")).collect();
         let _ = write!(out, "{} → {} {}/{}: {} dropped", d.src, d.dst, d.protocol, d.port, d.counts.verdicts.dropped);
         if !reasons.is_empty() {
@@ -458,7 +451,7 @@ pub fn drops_text(r: &DropsResponse) -> String {
     let _ = writeln!(
         out,
         "{} dropped flows: {policy} denied by the policies, {not_policy} not by the policies, {unresolved} with an unknown endpoint",
-        r.drops.len()
+        drops.len()
     );
     out
 }
@@ -466,13 +459,12 @@ pub fn drops_text(r: &DropsResponse) -> String {
 /// The audit: hits per rule, unused rules, rules much broader than their use (with the
 /// tightened rule and what it would stop allowing), policies selecting nothing.
 #[must_use]
-pub fn audit_text(r: &AuditResponse) -> String {
-    let a = &r.audit;
+pub fn audit_text(a: &Audit, ingest: &IngestReport) -> String {
     let mut out = format!(
         "window: {} to {}, {} connections\n",
-        time(r.ingest.first_seen),
-        time(r.ingest.last_seen),
-        r.ingest.connections
+        time(ingest.first_seen),
+        time(ingest.last_seen),
+        ingest.connections
     );
     if !a.rules.is_empty() {
         out.push_str("\nhits per rule:\n");

@@ -34,9 +34,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{CompiledCluster, Endpoint, Explanation, IpRange, PortRanges, PortSet, Ports};
-use crate::model::{IntentPort, IntentPortValue, IntentSelector, Operator, PeerSelector, Protocol};
 use crate::error::{Error, ErrorCode};
 use crate::inventory::ResourceSet;
+use crate::model::{IntentPort, IntentPortValue, IntentSelector, Operator, PeerSelector, Protocol};
 use crate::source::document::{API_VERSION, DocumentFormat, ShapeError, at_pointer, locate, parse_netfence_document};
 use crate::source::{Location, Node};
 
@@ -171,7 +171,6 @@ impl<'de> Deserialize<'de> for RequirementPeer {
 
 const PEER_SHAPE: &str = "expected a workload (`ns/name[Kind]` or `ns/name`), an IP address or CIDR, or a \
                           selector `{namespace | namespaceSelector, podSelector}`";
-
 
 /// The JSON Schema of the requirements format.
 #[must_use]

@@ -105,7 +105,7 @@ pub fn text(request: &ReviewRequest, response: &ReviewResponse, color: bool) -> 
         let _ = write!(out, "\n{}\n", p.paint(BOLD, "observed traffic"));
         let r = &flows.ingest;
         let _ = writeln!(out, "{} records, {} flows read", r.records, r.tuples);
-        out.push_str(&crate::report::flows::impact_summary_text(&flows.impact));
+        out.push_str(&crate::report::flows::impact_text(&flows.impact));
     }
     if !response.requirements.is_empty() {
         let _ = write!(out, "\n{}\n", p.paint(BOLD, "requirements"));

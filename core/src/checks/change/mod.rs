@@ -19,9 +19,9 @@ use std::sync::OnceLock;
 use super::{CheckConfig, CheckMeta, Draft, sort_findings, suppresses};
 use crate::diff::{ConnectionChange, ConnectivityDiff, external_range};
 use crate::engine::{CompiledCluster, Direction, Ports, RuleRef, SideVerdict};
-use crate::model::Protocol;
 use crate::inventory::{PolicyResource, ResourceSet};
 use crate::model::Finding;
+use crate::model::Protocol;
 
 /// A registered change-review check.
 #[derive(Clone, Copy)]

@@ -1,0 +1,65 @@
+//! `drops`: why each dropped flow was denied, and the smallest allowance that would admit it.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{FlowSource, Source, load_cluster, read_flow_sources};
+use crate::engine::EngineOptions;
+use crate::error::{Error, ErrorPayload};
+use crate::flows::drops::{DroppedFlow, DropsOptions, explain_drops};
+use crate::flows::{FlowLog, IngestOptions, IngestReport};
+use crate::source::ParseOptions;
+
+/// Request of [`drops`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DropsRequest {
+    /// The manifests as deployed: workloads, pods and policies.
+    pub sources: Vec<Source>,
+    /// The flow logs.
+    pub flows: Vec<FlowSource>,
+    /// Parse limits and strict mode.
+    #[serde(default)]
+    pub options: ParseOptions,
+    /// Engine semantics.
+    #[serde(default)]
+    pub engine: EngineOptions,
+    /// Ingestion limits.
+    #[serde(default)]
+    pub ingest: IngestOptions,
+    /// Drops options.
+    #[serde(default)]
+    pub drops: DropsOptions,
+}
+
+/// Response of [`drops`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DropsResponse {
+    /// Dropped flows, sorted by source, destination, protocol and port.
+    pub drops: Vec<DroppedFlow>,
+    /// What ingestion read.
+    pub ingest: IngestReport,
+    /// Manifest documents that could not be read.
+    pub errors: Vec<ErrorPayload>,
+}
+
+/// Why each dropped flow was dropped and what would admit it.
+///
+/// # Errors
+/// Manifest input-level failures; `NF-E012` when an allowance cannot be expressed.
+pub fn drops(request: &DropsRequest) -> Result<DropsResponse, Error> {
+    let log = read_flow_sources(&request.flows, &request.ingest);
+    drops_with_log(request, &log)
+}
+
+/// [`drops`] over flows read already (streamed from files by the CLI); `request.flows` is
+/// not read.
+///
+/// # Errors
+/// As [`drops`].
+pub fn drops_with_log(request: &DropsRequest, log: &FlowLog) -> Result<DropsResponse, Error> {
+    let (set, cluster) = load_cluster(&request.sources, &request.options, &request.engine)?;
+    let drops = explain_drops(&set, &cluster, log, &request.drops)?;
+    Ok(DropsResponse { drops, ingest: log.report().clone(), errors: set.errors.iter().map(Error::payload).collect() })
+}

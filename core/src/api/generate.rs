@@ -1,0 +1,71 @@
+//! `generate`: least-privilege policies for the observed forwarded flows, verified by the
+//! engine, with the over-permission of each way to generalise.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{FlowSource, Source, load_cluster, read_flow_sources};
+use crate::engine::EngineOptions;
+use crate::error::{Error, ErrorPayload};
+use crate::flows::generate::{GenerateOptions, Generated, generate_policies};
+use crate::flows::{FlowLog, IngestOptions, IngestReport};
+use crate::source::ParseOptions;
+
+/// Request of [`generate`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GenerateRequest {
+    /// Manifests: namespaces, workloads and pods (their policies are ignored).
+    pub sources: Vec<Source>,
+    /// The flow logs.
+    pub flows: Vec<FlowSource>,
+    /// Parse limits and strict mode.
+    #[serde(default)]
+    pub options: ParseOptions,
+    /// Engine semantics.
+    #[serde(default)]
+    pub engine: EngineOptions,
+    /// Ingestion limits.
+    #[serde(default)]
+    pub ingest: IngestOptions,
+    /// Generation options.
+    #[serde(default)]
+    pub generate: GenerateOptions,
+}
+
+/// Response of [`generate`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GenerateResponse {
+    /// The policies, their verification and over-permission.
+    #[serde(flatten)]
+    pub generated: Generated,
+    /// What ingestion read.
+    pub ingest: IngestReport,
+    /// Manifest documents that could not be read.
+    pub errors: Vec<ErrorPayload>,
+}
+
+/// Least-privilege policies for the observed flows.
+///
+/// # Errors
+/// Manifest input-level failures; `NF-E012` when a rule cannot be expressed.
+pub fn generate(request: &GenerateRequest) -> Result<GenerateResponse, Error> {
+    let log = read_flow_sources(&request.flows, &request.ingest);
+    generate_with_log(request, &log)
+}
+
+/// [`generate`] over flows read already (streamed from files by the CLI); `request.flows` is
+/// not read.
+///
+/// # Errors
+/// As [`generate`].
+pub fn generate_with_log(request: &GenerateRequest, log: &FlowLog) -> Result<GenerateResponse, Error> {
+    let (set, cluster) = load_cluster(&request.sources, &request.options, &request.engine)?;
+    let generated = generate_policies(&set, &cluster, log, &request.generate)?;
+    Ok(GenerateResponse {
+        generated,
+        ingest: log.report().clone(),
+        errors: set.errors.iter().map(Error::payload).collect(),
+    })
+}

@@ -445,9 +445,9 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
                 let _ = writeln!(std::io::stderr(), "{}", render::error_text(&Error::from(e.clone())));
             }
             let text = match format {
-                DiffFormat::Text => netfence::diff::render::text(&response.diff),
-                DiffFormat::Md => netfence::diff::render::markdown(&response.diff),
-                DiffFormat::Txt => netfence::diff::render::netpol_analyzer(&response.diff),
+                DiffFormat::Text => netfence::report::diff::text(&response.diff),
+                DiffFormat::Md => netfence::report::diff::markdown(&response.diff),
+                DiffFormat::Txt => netfence::report::diff::netpol_analyzer(&response.diff),
                 DiffFormat::Json => to_json(&response)?,
             };
             Ok((text, u8::from(!response.base_errors.is_empty() || !response.head_errors.is_empty())))
@@ -462,7 +462,7 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
             let text = match format {
                 Format::Json => to_json(&response)?,
                 Format::Yaml => to_yaml(&response)?,
-                Format::Text => netfence::requirements::render::text(&response.results),
+                Format::Text => netfence::report::requirements::text(&response.results),
             };
             Ok((text, u8::from(!response.passed)))
         }

@@ -5,9 +5,10 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
+use netfence::api::ReviewFormat;
 use netfence::api::{self, PlanRequest, PlanResponse, ReviewRequest};
 use netfence::plan::PlanStep;
-use netfence::review::{self, ReviewFormat};
+use netfence::review;
 use netfence::source::ParseOptions;
 use netfence::{Error, ErrorCode};
 
@@ -137,7 +138,7 @@ pub fn review(args: &ReviewArgs, options: ParseOptions, to_file: bool) -> Result
     };
     let response = api::review_with_log(&request, log.as_ref())?;
     let text = response.rendered.clone().unwrap_or_default();
-    Ok((text, response.exit_code))
+    Ok((text, response.review.exit_code))
 }
 
 /// `netfence plan`: writes the step files, returns a summary.

@@ -19,9 +19,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use netfence::api::{self, DiffRequest, Source};
-use netfence::diff::{ChangeKind, ConnectivityDiff, diff_lists, render};
+use netfence::diff::{ChangeKind, ConnectivityDiff, diff_lists};
 use netfence::engine::{ConnectionFilter, ConnectionRecord, PortRanges, PortSet};
 use netfence::model::Protocol;
+use netfence::report::diff as render;
 use serde_json::Value;
 
 fn fixture(name: &str) -> Source {

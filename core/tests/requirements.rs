@@ -7,7 +7,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use netfence::api::{self, CheckRequest, CheckResponse, Source};
-use netfence::requirements::{Expectation, parse_requirements, render};
+use netfence::report::requirements as render;
+use netfence::requirements::{Expectation, parse_requirements};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")

@@ -7,10 +7,11 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use netfence::api::ReviewFormat;
 use netfence::api::{self, ReviewRequest, ReviewResponse, Source};
 use netfence::checks::change::CHANGE_CHECKS;
 use netfence::diff::ChangeKind;
-use netfence::review::{self, Config, Level, ReviewFormat, Scope, Verdict};
+use netfence::review::{self, Config, Level, Scope, Verdict};
 use serde_json::Value;
 
 fn root() -> PathBuf {
@@ -59,14 +60,14 @@ fn shop_request() -> ReviewRequest {
 }
 
 fn ids(response: &ReviewResponse, new: bool) -> Vec<&str> {
-    response.findings.iter().filter(|f| f.new == Some(new)).map(|f| f.finding.id.as_str()).collect()
+    response.review.findings.iter().filter(|f| f.new == Some(new)).map(|f| f.finding.id.as_str()).collect()
 }
 
 #[test]
 fn online_shop_change_opens_a_path_closes_one_and_fails() {
     let request = shop_request();
     let response = api::review(&request).unwrap();
-    let diff = response.diff.as_ref().unwrap();
+    let diff = response.review.diff.as_ref().unwrap();
     let added: Vec<(&str, &str)> = diff
         .connections
         .iter()
@@ -86,23 +87,28 @@ fn online_shop_change_opens_a_path_closes_one_and_fails() {
     let new = ids(&response, true);
     assert!(new.contains(&"NF401"), "{new:?}");
     assert!(new.contains(&"NF304"), "{new:?}");
-    let nf401 = response.findings.iter().find(|f| f.finding.id == "NF401").unwrap();
+    let nf401 = response.review.findings.iter().find(|f| f.finding.id == "NF401").unwrap();
     let location = nf401.finding.location.as_ref().unwrap();
     assert_eq!(location.file, "examples/online-shop-change/head/policies.yaml");
     assert_eq!(location.pointer, "/spec/ingress/0");
     assert_eq!(nf401.finding.resource.as_deref(), Some("NetworkPolicy shop/frontend-ingress"));
     assert_eq!(nf401.finding.severity, netfence::model::Severity::Error, "netfence.yaml raises it");
 
-    let failed: Vec<&str> = response.requirements.iter().filter(|r| !r.passed).map(|r| r.name.as_str()).collect();
+    let failed: Vec<&str> =
+        response.review.requirements.iter().filter(|r| !r.passed).map(|r| r.name.as_str()).collect();
     assert_eq!(failed, ["api and payments reach postgres"]);
     // it held on the base: this change breaks it; passing requirements carry no mark
-    let broken = response.requirements.iter().find(|r| !r.passed).unwrap();
+    let broken = response.review.requirements.iter().find(|r| !r.passed).unwrap();
     assert_eq!(broken.new, Some(true));
-    assert!(response.requirements.iter().filter(|r| r.passed).all(|r| r.new.is_none()));
-    assert_eq!(response.verdict, Verdict::Fail);
-    assert_eq!(response.exit_code, 1);
-    assert!(response.reasons.iter().any(|r| r.contains("api and payments reach postgres")), "{:?}", response.reasons);
-    assert_eq!(response.summary.connections_removed, Some(1));
+    assert!(response.review.requirements.iter().filter(|r| r.passed).all(|r| r.new.is_none()));
+    assert_eq!(response.review.verdict, Verdict::Fail);
+    assert_eq!(response.review.exit_code, 1);
+    assert!(
+        response.review.reasons.iter().any(|r| r.contains("api and payments reach postgres")),
+        "{:?}",
+        response.review.reasons
+    );
+    assert_eq!(response.review.summary.connections_removed, Some(1));
 }
 
 #[test]
@@ -110,12 +116,12 @@ fn same_base_and_head_pass_with_nothing_new() {
     let mut request = shop_request();
     request.sources = request.base.clone().unwrap();
     let response = api::review(&request).unwrap();
-    assert!(response.diff.as_ref().unwrap().is_empty());
+    assert!(response.review.diff.as_ref().unwrap().is_empty());
     assert!(ids(&response, true).is_empty(), "{:?}", ids(&response, true));
-    assert!(response.requirements.iter().all(|r| r.passed));
+    assert!(response.review.requirements.iter().all(|r| r.passed));
     // scope `new` in the example's configuration: old warnings do not count
-    assert_eq!(response.verdict, Verdict::Pass, "{:?}", response.reasons);
-    assert_eq!(response.exit_code, 0);
+    assert_eq!(response.review.verdict, Verdict::Pass, "{:?}", response.review.reasons);
+    assert_eq!(response.review.exit_code, 0);
 }
 
 #[test]
@@ -125,18 +131,18 @@ fn thresholds_decide_the_verdict() {
     request.config = Config::default();
     let response = api::review(&request).unwrap();
     // default thresholds: NF401 is a warning, nothing is an error
-    assert_eq!(response.verdict, Verdict::Warn, "{:?}", response.reasons);
-    assert_eq!(response.exit_code, 0);
+    assert_eq!(response.review.verdict, Verdict::Warn, "{:?}", response.review.reasons);
+    assert_eq!(response.review.exit_code, 0);
 
     request.config.thresholds.warn_on = Level::Never;
-    assert_eq!(api::review(&request).unwrap().verdict, Verdict::Pass);
+    assert_eq!(api::review(&request).unwrap().review.verdict, Verdict::Pass);
     request.config.thresholds.fail_on = Level::Warning;
-    assert_eq!(api::review(&request).unwrap().verdict, Verdict::Fail);
+    assert_eq!(api::review(&request).unwrap().review.verdict, Verdict::Fail);
     request.config.thresholds.scope = Scope::New;
     request.config.checks.disable = vec!["NF401".into(), "unknown-named-port".into()];
     request.config.severities.insert("NF207".into(), netfence::model::Severity::Info);
     let response = api::review(&request).unwrap();
-    assert_eq!(response.verdict, Verdict::Pass, "{:?}", response.reasons);
+    assert_eq!(response.review.verdict, Verdict::Pass, "{:?}", response.review.reasons);
 }
 
 #[test]
@@ -144,11 +150,11 @@ fn without_a_base_there_is_no_diff_and_no_new_marks() {
     let mut request = shop_request();
     request.base = None;
     let response = api::review(&request).unwrap();
-    assert!(response.diff.is_none());
-    assert!(response.findings.iter().all(|f| f.new.is_none()));
-    assert!(!response.findings.iter().any(|f| f.finding.id.starts_with("NF4")));
-    assert_eq!(response.verdict, Verdict::Fail, "the requirement still fails");
-    assert!(response.requirements.iter().all(|r| r.new.is_none()));
+    assert!(response.review.diff.is_none());
+    assert!(response.review.findings.iter().all(|f| f.new.is_none()));
+    assert!(!response.review.findings.iter().any(|f| f.finding.id.starts_with("NF4")));
+    assert_eq!(response.review.verdict, Verdict::Fail, "the requirement still fails");
+    assert!(response.review.requirements.iter().all(|r| r.new.is_none()));
 }
 
 /// A requirement that fails on the base too is marked so; with scope `new` it only warns.
@@ -160,16 +166,20 @@ fn requirement_failing_on_both_sides_is_not_new() {
     request.config = Config::default();
     request.config.thresholds.warn_on = Level::Never;
     let response = api::review(&request).unwrap();
-    let failing: Vec<_> = response.requirements.iter().filter(|r| !r.passed).collect();
+    let failing: Vec<_> = response.review.requirements.iter().filter(|r| !r.passed).collect();
     assert_eq!(failing.len(), 1);
     assert_eq!(failing[0].new, Some(false));
-    assert_eq!(response.verdict, Verdict::Fail, "scope `all`: every failing requirement fails the review");
+    assert_eq!(response.review.verdict, Verdict::Fail, "scope `all`: every failing requirement fails the review");
 
     request.config.thresholds.scope = Scope::New;
     let response = api::review(&request).unwrap();
-    assert_eq!(response.verdict, Verdict::Warn, "{:?}", response.reasons);
-    assert!(response.reasons.iter().any(|r| r.contains("fails on the base too")), "{:?}", response.reasons);
-    let text = review::render(ReviewFormat::Text, &request, &response, false).unwrap();
+    assert_eq!(response.review.verdict, Verdict::Warn, "{:?}", response.review.reasons);
+    assert!(
+        response.review.reasons.iter().any(|r| r.contains("fails on the base too")),
+        "{:?}",
+        response.review.reasons
+    );
+    let text = netfence::api::render_review(ReviewFormat::Text, &request, &response.review, false).unwrap();
     assert!(text.contains("[fails on the base too]"), "{text}");
 }
 
@@ -227,7 +237,7 @@ fn text_groups_by_file_with_excerpts() {
 fn json_round_trips() {
     let json = render(ReviewFormat::Json);
     let back: ReviewResponse = serde_json::from_str(&json).unwrap();
-    assert_eq!(back.verdict, Verdict::Fail);
+    assert_eq!(back.review.verdict, Verdict::Fail);
     let value: Value = serde_json::from_str(&json).unwrap();
     let finding = value["findings"].as_array().unwrap().iter().find(|f| f["id"] == "NF401").unwrap();
     assert_eq!(finding["new"], true);
@@ -308,7 +318,7 @@ fn sarif_fixes_replace_the_scalar() {
     assert_eq!(replacement["deletedRegion"]["startLine"], 8);
     assert_eq!(replacement["deletedRegion"]["startColumn"], 17);
     assert_eq!(replacement["deletedRegion"]["endColumn"], 20);
-    assert_eq!(response.verdict, Verdict::Fail, "an API validation error fails");
+    assert_eq!(response.review.verdict, Verdict::Fail, "an API validation error fails");
 }
 
 #[test]
@@ -334,7 +344,7 @@ fn change_record_hashes_both_sides() {
     let head = record["head"]["sources"].as_array().unwrap();
     let policies = head.iter().find(|s| s["name"] == "examples/online-shop-change/head/policies.yaml").unwrap();
     let text = fs::read(root().join("examples/online-shop-change/head/policies.yaml")).unwrap();
-    assert_eq!(policies["sha256"], review::sha256(&text));
+    assert_eq!(policies["sha256"], netfence::report::review::sha256(&text));
     assert_ne!(record["base"]["digest"], record["head"]["digest"]);
     assert_eq!(record["requirementsFile"]["name"], "examples/online-shop/requirements.yaml");
     assert!(record["review"]["diff"]["connections"].as_array().is_some_and(|c| !c.is_empty()));
@@ -367,7 +377,7 @@ fn fixture_findings(id: &str, case: &str) -> Vec<netfence::model::Finding> {
         vec![Source::named(name, fs::read_to_string(dir.join(format!("{side}.yaml"))).unwrap())]
     };
     let response = api::review(&ReviewRequest::new(read("head"), Some(read("base")))).unwrap();
-    response.findings.into_iter().map(|f| f.finding).filter(|f| f.id.starts_with("NF4")).collect()
+    response.review.findings.into_iter().map(|f| f.finding).filter(|f| f.id.starts_with("NF4")).collect()
 }
 
 #[test]
@@ -426,6 +436,7 @@ fn nf404_matches_unchanged_rules_and_peers_first() {
         );
         let response = api::review(&request).unwrap();
         let mut found: Vec<String> = response
+            .review
             .findings
             .into_iter()
             .filter(|f| f.finding.id == "NF404")
@@ -457,7 +468,7 @@ fn ignore_annotation_suppresses_change_findings() {
     let request =
         ReviewRequest::new(vec![Source::named("head.yaml", head)], Some(vec![Source::named("base.yaml", base)]));
     let response = api::review(&request).unwrap();
-    assert!(!response.findings.iter().any(|f| f.finding.id == "NF401"), "{:#?}", response.findings);
+    assert!(!response.review.findings.iter().any(|f| f.finding.id == "NF401"), "{:#?}", response.review.findings);
 }
 
 #[test]
@@ -488,7 +499,7 @@ fn observed_flows_newly_denied_by_the_change_warn_or_fail() {
     request.config.thresholds.warn_on = Level::Never;
     request.config.thresholds.fail_on = Level::Never;
     let response = api::review(&request).unwrap();
-    let observed = response.flows.as_ref().expect("an observed-traffic section");
+    let observed = response.review.flows.as_ref().expect("an observed-traffic section");
     assert_eq!(observed.ingest.malformed, 0);
     assert!(observed.ingest.records > 0);
     let denied: Vec<(&str, &str, u16)> = observed
@@ -500,8 +511,12 @@ fn observed_flows_newly_denied_by_the_change_warn_or_fail() {
     assert_eq!(denied, [("payments/payments[Deployment]", "data/postgres[StatefulSet]", 5432)]);
     assert!(observed.impact.newly_allowed.is_empty());
     assert_eq!(observed.impact.unchecked, 0);
-    assert_eq!(response.verdict, Verdict::Warn);
-    assert!(response.reasons.iter().any(|r| r.contains("1 observed flow newly denied")), "{:?}", response.reasons);
+    assert_eq!(response.review.verdict, Verdict::Warn);
+    assert!(
+        response.review.reasons.iter().any(|r| r.contains("1 observed flow newly denied")),
+        "{:?}",
+        response.review.reasons
+    );
 
     // the renderers show the section
     for format in [ReviewFormat::Text, ReviewFormat::Markdown] {
@@ -514,15 +529,15 @@ fn observed_flows_newly_denied_by_the_change_warn_or_fail() {
 
     request.config.thresholds.fail_on_newly_denied = true;
     let response = api::review(&request).unwrap();
-    assert_eq!(response.verdict, Verdict::Fail);
-    assert_eq!(response.exit_code, 1);
-    assert!(response.reasons.iter().any(|r| r.contains("failOnNewlyDenied")));
+    assert_eq!(response.review.verdict, Verdict::Fail);
+    assert_eq!(response.review.exit_code, 1);
+    assert!(response.review.reasons.iter().any(|r| r.contains("failOnNewlyDenied")));
 
     // without a base the flows are not compared
     request.base = None;
     let response = api::review(&request).unwrap();
-    assert!(response.flows.is_none());
-    assert_eq!(response.verdict, Verdict::Pass);
+    assert!(response.review.flows.is_none());
+    assert_eq!(response.review.verdict, Verdict::Pass);
 
     // the request field is optional and round-trips
     let json = serde_json::to_value(ReviewRequest::default()).unwrap();

@@ -7,10 +7,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Source, load};
-use crate::checks::run_checks;
 use crate::engine::{CompiledCluster, EngineOptions};
 use crate::error::{Error, ErrorPayload};
-use crate::inventory::{ResourceCounts, ResourceSet};
+use crate::inventory::ResourceCounts;
 use crate::model::Finding;
 use crate::review::Config;
 use crate::source::ParseOptions;
@@ -52,20 +51,8 @@ pub struct LintResponse {
 pub fn lint(request: &LintRequest) -> Result<LintResponse, Error> {
     let set = load(&request.sources, &request.options)?;
     let cluster = CompiledCluster::compile(&set, &request.engine);
-    let mut findings = state_findings(&set, &cluster, &request.config);
-    for f in &mut findings {
-        request.config.apply_severity(f);
-    }
-    crate::checks::sort_findings(&mut findings);
+    let findings = crate::review::lint(&set, &cluster, &request.config);
     Ok(LintResponse { findings, errors: set.errors.iter().map(Error::payload).collect(), counts: set.counts() })
-}
-
-/// The findings of one state before the configuration's per-finding severities: API validation,
-/// then the enabled review checks. `review` reports the same for each side.
-pub(crate) fn state_findings(set: &ResourceSet, cluster: &CompiledCluster, config: &Config) -> Vec<Finding> {
-    let mut findings = crate::validate::validate_resources(set);
-    findings.extend(run_checks(set, cluster, &config.checks));
-    findings
 }
 
 #[cfg(test)]
@@ -87,7 +74,7 @@ mod tests {
         let sources = vec![Source::named("shop.yaml", INPUT)];
         let linted = lint(&LintRequest { sources: sources.clone(), ..LintRequest::default() }).unwrap();
         let reviewed = review(&ReviewRequest::new(sources, None)).unwrap();
-        let reviewed: Vec<Finding> = reviewed.findings.into_iter().map(|f| f.finding).collect();
+        let reviewed: Vec<Finding> = reviewed.review.findings.into_iter().map(|f| f.finding).collect();
         assert_eq!(linted.findings, reviewed);
         // both kinds are there: API validation (the port) and review checks
         assert!(linted.findings.iter().any(|f| f.id.starts_with("NF0")), "{:?}", linted.findings);

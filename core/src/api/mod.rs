@@ -32,7 +32,7 @@ pub use impact::{ImpactRequest, ImpactResponse, impact, impact_with_log};
 pub use lint::{LintRequest, LintResponse, lint};
 pub use parse::{ParseRequest, ParseResponse, ResourceSummary, parse};
 pub use plan::{PlanRequest, PlanResponse, plan};
-pub use review::{ReviewFlows, ReviewRequest, ReviewResponse, review, review_with_log};
+pub use review::{ReviewFormat, ReviewRequest, ReviewResponse, render as render_review, review, review_with_log};
 pub use schema::{SchemaRequest, schema};
 #[cfg(not(target_arch = "wasm32"))]
 pub use schema::{schema_bundle, schemas};

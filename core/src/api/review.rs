@@ -12,15 +12,12 @@ use serde::{Deserialize, Serialize};
 
 use super::{FlowSource, read_flow_sources};
 use super::{Source, load};
-use crate::checks::change::{ChangeInput, run_change_checks};
-use crate::diff::ConnectivityDiff;
-use crate::engine::{CompiledCluster, ConnectionFilter, EngineOptions};
-use crate::error::{Error, ErrorPayload};
-use crate::flows::impact::{Impact, measure_impact};
-use crate::flows::{FlowLog, IngestOptions, IngestReport};
-use crate::model::Finding;
-use crate::requirements::{RequirementResult, check as check_requirements, parse_requirements};
-use crate::review::{self, Config, ReviewFinding, ReviewFormat, ReviewSummary, Tool, Verdict};
+use crate::engine::{CompiledCluster, EngineOptions};
+use crate::error::{Error, ErrorCode};
+use crate::flows::{FlowLog, IngestOptions};
+use crate::report::review::{SourceTexts, markdown, record, sarif, text};
+use crate::requirements::parse_requirements;
+use crate::review::{Config, Review, ReviewInput, State};
 use crate::source::ParseOptions;
 
 /// Request of [`review`].
@@ -66,53 +63,32 @@ impl ReviewRequest {
     }
 }
 
+/// The formats a review renders to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ReviewFormat {
+    /// Text for a terminal or a CI log, grouped by file, with source excerpts.
+    Text,
+    /// The response as JSON.
+    Json,
+    /// SARIF 2.1.0 (GitHub code scanning and other SARIF viewers).
+    Sarif,
+    /// Markdown for a pull-request comment.
+    Markdown,
+    /// A change record (JSON) for change control: content hashes, tool, verdict, findings, diff.
+    Record,
+}
+
 /// Response of [`review`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ReviewResponse {
-    /// `pass`, `warn` or `fail`.
-    pub verdict: Verdict,
-    /// What a CI step exits with: 0 for pass and warn, 1 for fail.
-    pub exit_code: u8,
-    /// Why the verdict is not `pass`, one line each.
-    pub reasons: Vec<String>,
-    /// Counts.
-    pub summary: ReviewSummary,
-    /// Findings of the head (validation, checks, change-review checks), by file and line; with
-    /// a base each says whether the change introduces it.
-    pub findings: Vec<ReviewFinding>,
-    /// With a base: findings of the base the change resolves.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub resolved: Vec<Finding>,
-    /// With a base: what the change opens and closes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub diff: Option<ConnectivityDiff>,
-    /// With a requirements file: one result per requirement, on the head.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub requirements: Vec<RequirementResult>,
-    /// Documents of the head that could not be read.
-    pub errors: Vec<ErrorPayload>,
-    /// Documents of the base that could not be read.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub base_errors: Vec<ErrorPayload>,
-    /// The tool that made the review.
-    pub tool: Tool,
-    /// With flows and a base: the impact of the change on the observed traffic.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub flows: Option<ReviewFlows>,
+    /// The review.
+    #[serde(flatten)]
+    pub review: Review,
     /// The review in the requested `format`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rendered: Option<String>,
-}
-
-/// The impact of a change on observed traffic, in a review.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ReviewFlows {
-    /// The observed flows the change newly denies (blast radius) or newly allows.
-    pub impact: Impact,
-    /// What ingestion read.
-    pub ingest: IngestReport,
 }
 
 /// Reviews the head (and the change from the base, when given).
@@ -134,88 +110,54 @@ pub fn review(request: &ReviewRequest) -> Result<ReviewResponse, Error> {
 /// # Errors
 /// As [`review`].
 pub fn review_with_log(request: &ReviewRequest, log: Option<&FlowLog>) -> Result<ReviewResponse, Error> {
-    let config = &request.config;
     let requirements = request.requirements.as_ref().map(|r| parse_requirements(&r.text, &r.name)).transpose()?;
     let head = load(&request.sources, &request.options)?;
     let head_cluster = CompiledCluster::compile(&head, &request.engine);
-    let state = |set: &crate::inventory::ResourceSet, cluster: &CompiledCluster| {
-        super::lint::state_findings(set, cluster, config)
+    let base = request.base.as_ref().map(|sources| load(sources, &request.options)).transpose()?;
+    let base_cluster = base.as_ref().map(|set| CompiledCluster::compile(set, &request.engine));
+    let input = ReviewInput {
+        head: State { resources: &head, cluster: &head_cluster },
+        base: base.as_ref().zip(base_cluster.as_ref()).map(|(resources, cluster)| State { resources, cluster }),
+        requirements: requirements.as_ref(),
+        config: &request.config,
+        flows: log,
     };
-    let mut findings = state(&head, &head_cluster);
+    let review = crate::review::review(&input);
+    let rendered = request.format.map(|format| render(format, request, &review, request.color)).transpose()?;
+    Ok(ReviewResponse { review, rendered })
+}
 
-    let mut base_errors = Vec::new();
-    let mut base_requirements: Option<Vec<RequirementResult>> = None;
-    let mut compared = None;
-    let mut flows = None;
-    if let Some(base_sources) = &request.base {
-        let base = load(base_sources, &request.options)?;
-        let base_cluster = CompiledCluster::compile(&base, &request.engine);
-        let diff = crate::diff::diff(&base_cluster, &head_cluster, &ConnectionFilter::default());
-        let input = ChangeInput {
-            base: &base,
-            base_cluster: &base_cluster,
-            head: &head,
-            head_cluster: &head_cluster,
-            diff: &diff,
-        };
-        findings.extend(run_change_checks(&input, &config.checks));
-        let mut base_findings = state(&base, &base_cluster);
-        for f in &mut base_findings {
-            config.apply_severity(f);
-        }
-        base_errors = base.errors.iter().map(Error::payload).collect();
-        base_requirements = requirements.as_ref().map(|file| check_requirements(&base_cluster, &base, file));
-        flows = log.map(|log| ReviewFlows {
-            impact: measure_impact(&base, &base_cluster, &head_cluster, log),
-            ingest: log.report().clone(),
-        });
-        compared = Some((diff, base_findings));
-    }
-    for f in &mut findings {
-        config.apply_severity(f);
-    }
-    crate::checks::sort_findings(&mut findings);
-    let (findings, resolved, diff) = match compared {
-        Some((diff, base_findings)) => {
-            let (marked, resolved) = review::mark_new(findings, &base_findings);
-            (marked, resolved, Some(diff))
-        }
-        None => (findings.into_iter().map(|finding| ReviewFinding { finding, new: None }).collect(), Vec::new(), None),
-    };
-    let mut requirements: Vec<RequirementResult> =
-        requirements.map(|file| check_requirements(&head_cluster, &head, &file)).unwrap_or_default();
-    // the same file on both sides: results correspond by position
-    if let Some(base_results) = &base_requirements {
-        for (result, base) in requirements.iter_mut().zip(base_results) {
-            if !result.passed {
-                result.new = Some(base.passed);
-            }
+/// The texts of a review request's inputs by name, for source excerpts and content hashes.
+fn source_texts(request: &ReviewRequest) -> SourceTexts<'_> {
+    let all = request.sources.iter().chain(request.base.iter().flatten()).chain(request.requirements.as_ref());
+    SourceTexts::new(all.map(|s: &Source| (s.name.as_str(), s.text.as_str())))
+}
+
+/// Renders a review in `format`.
+///
+/// # Errors
+/// `NF-E030` when JSON cannot be encoded.
+pub fn render(format: ReviewFormat, request: &ReviewRequest, review: &Review, color: bool) -> Result<String, Error> {
+    let texts = source_texts(request);
+    match format {
+        ReviewFormat::Text => Ok(text(review, &texts, color)),
+        ReviewFormat::Json => to_json(review),
+        ReviewFormat::Sarif => to_json(&sarif(review, &texts)),
+        ReviewFormat::Markdown => Ok(markdown(review)),
+        ReviewFormat::Record => {
+            let named = |sources: &[Source]| -> Vec<(String, String)> {
+                sources.iter().map(|s| (s.name.clone(), s.text.clone())).collect()
+            };
+            let head = named(&request.sources);
+            let base = request.base.as_deref().map(named);
+            let requirements = request.requirements.as_ref().map(|s| (s.name.clone(), s.text.clone()));
+            to_json(&record(&head, base.as_deref(), requirements.as_ref(), &request.config, review))
         }
     }
-    let errors: Vec<ErrorPayload> = head.errors.iter().map(Error::payload).collect();
-    let newly_denied =
-        flows.as_ref().map_or(0, |f: &ReviewFlows| f.impact.newly_denied.iter().map(|g| g.flows.len()).sum());
-    let (verdict, reasons) =
-        review::verdict(&config.thresholds, &findings, &requirements, errors.len() + base_errors.len(), newly_denied);
-    let summary =
-        ReviewSummary::of(&findings, &resolved, diff.as_ref(), &requirements, errors.len() + base_errors.len());
-    let mut response = ReviewResponse {
-        verdict,
-        exit_code: verdict.exit_code(),
-        reasons,
-        summary,
-        findings,
-        resolved,
-        diff,
-        requirements,
-        errors,
-        base_errors,
-        tool: Tool::current(),
-        flows,
-        rendered: None,
-    };
-    if let Some(format) = request.format {
-        response.rendered = Some(review::render(format, request, &response, request.color)?);
-    }
-    Ok(response)
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String, Error> {
+    serde_json::to_string(value)
+        .map(|s| crate::source::json::pretty_json(&s) + "\n")
+        .map_err(|e| Error::new(ErrorCode::Output, format!("cannot encode the review: {e}")))
 }

@@ -61,7 +61,7 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
         ("config", schema_of::<crate::review::Config>()),
         ("review-request", schema_of::<ReviewRequest>()),
         ("review-response", schema_of::<ReviewResponse>()),
-        ("change-record", schema_of::<crate::review::ChangeRecord>()),
+        ("change-record", schema_of::<crate::report::review::ChangeRecord>()),
         ("plan-request", schema_of::<PlanRequest>()),
         ("plan-response", schema_of::<PlanResponse>()),
         ("schema-request", schema_of::<SchemaRequest>()),

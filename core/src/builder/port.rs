@@ -21,7 +21,8 @@ pub enum PortValue {
 /// One `ports` entry: a protocol with a port, a port range, a named port, or every port.
 ///
 /// ```
-/// use netfence::builder::{Port, Protocol};
+/// use netfence::builder::Port;
+/// use netfence::model::Protocol;
 /// let https = Port::tcp(443);
 /// let range = Port::tcp(30000).end_port(32767);
 /// let dns = Port::udp(53);

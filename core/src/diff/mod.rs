@@ -59,8 +59,6 @@ use crate::engine::{
     CompiledCluster, ConnectionFilter, ConnectionRecord, Endpoint, IpRange, PortRanges, PortSet, Ports,
 };
 
-pub mod render;
-
 /// How the connectivity of one pair changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]

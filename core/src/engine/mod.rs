@@ -64,7 +64,7 @@ mod types;
 
 pub use compile::CompiledCluster;
 pub use ipset::{IpFamily, IpRange, IpSet};
-pub use ports::{PortRanges, PortSet, Ports};
+pub use ports::{PortRanges, PortSet, Ports, range_text, ranges_text};
 pub use types::{
     Connection, ConnectionFilter, ConnectionRecord, Direction, Endpoint, EngineOptions, ExplainedRange, Explanation,
     ExternalRange, IpBlockMode, Isolation, NamedPort, PolicyRef, ProtocolPort, RuleRef, SideVerdict,

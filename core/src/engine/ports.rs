@@ -28,6 +28,42 @@ pub struct PortSet {
     sctp: PortRanges,
 }
 
+/// netpol-analyzer's wording of a port set: `All Connections` when every port of every
+/// protocol is in it, `No Connections` when none is, else `PROTO ranges` per protocol in name
+/// order (`SCTP 1-65535,TCP 80,8000-8100,UDP 53-54`).
+impl std::fmt::Display for PortSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.is_all() {
+            return f.write_str("All Connections");
+        }
+        if self.is_empty() {
+            return f.write_str("No Connections");
+        }
+        let mut first = true;
+        for protocol in Protocol::ALL {
+            let ranges = self.get(protocol);
+            if !ranges.is_empty() {
+                let comma = if first { "" } else { "," };
+                write!(f, "{comma}{protocol} {}", ranges_text(ranges.ranges(), ","))?;
+                first = false;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A port range as text: `80`, or `8000-9000`.
+#[must_use]
+pub fn range_text(from: u16, to: u16) -> String {
+    if from == to { from.to_string() } else { format!("{from}-{to}") }
+}
+
+/// Port ranges as text (`80`, `8000-9000`) joined by `separator`.
+#[must_use]
+pub fn ranges_text(ranges: &[(u16, u16)], separator: &str) -> String {
+    ranges.iter().map(|&(from, to)| range_text(from, to)).collect::<Vec<_>>().join(separator)
+}
+
 impl PortSet {
     /// No port of any protocol.
     #[must_use]
@@ -173,6 +209,16 @@ pub struct Ports {
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn connection_text_orders_protocols_by_name() {
+        let mut ports = PortSet::of(Protocol::Udp, PortRanges::range(53, 54));
+        ports.add(Protocol::Tcp, &PortRanges::from_ranges([(80, 80), (8000, 8100)]));
+        ports.add(Protocol::Sctp, &PortRanges::range(1, 65535));
+        assert_eq!(ports.to_string(), "SCTP 1-65535,TCP 80,8000-8100,UDP 53-54");
+        assert_eq!(PortSet::all().to_string(), "All Connections");
+        assert_eq!(PortSet::default().to_string(), "No Connections");
+    }
 
     #[test]
     fn all_and_empty() {

@@ -12,7 +12,7 @@
 
 use std::fmt::Write as _;
 
-use super::range_text;
+use crate::engine::range_text;
 use crate::engine::{Direction, ExplainedRange, Explanation, Isolation, PolicyRef, RuleRef, SideVerdict};
 use crate::source::Location;
 

@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 
 use super::explain::{policy_text, rule_text};
 use super::graph::{dot_string, mermaid_string};
-use super::range_text;
+use crate::engine::range_text;
 use crate::engine::{ConnectionRecord, Direction};
 use crate::flows::audit::Audit;
 use crate::flows::drops::{DropCause, DroppedFlow};

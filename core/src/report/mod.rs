@@ -11,12 +11,14 @@ use std::collections::BTreeMap;
 use crate::api::AnalyzeResponse;
 use crate::diff::external_range;
 use crate::engine::{Explanation, PortRanges, PortSet};
-use crate::model::Protocol;
 
 mod connlist;
+pub mod diff;
 mod explain;
 pub mod flows;
 mod graph;
+pub mod requirements;
+pub mod review;
 mod table;
 
 pub(crate) use table::{endpoint_label, markdown_cell};
@@ -92,30 +94,9 @@ fn port_ranges(ports: &[[u16; 2]]) -> PortRanges {
     PortRanges::from_ranges(ports.iter().map(|&[from, to]| (from, to)))
 }
 
-/// netpol-analyzer's connection text: `All Connections` when every port of every protocol is
-/// allowed, else `PROTO ranges` per protocol in name order, all joined by `,` (empty for an
-/// empty set).
+/// netpol-analyzer's connection text of a pair's ports (see `PortSet`'s `Display`).
 pub(crate) fn connections_text(ports: &PortSet) -> String {
-    if ports.is_all() {
-        return "All Connections".to_owned();
-    }
-    let mut parts = Vec::new();
-    for protocol in Protocol::ALL {
-        let ranges = ports.get(protocol);
-        if !ranges.is_empty() {
-            parts.push(format!("{protocol} {}", ranges_text(ranges.ranges(), ",")));
-        }
-    }
-    parts.join(",")
-}
-
-/// `80`, `8000-9000`, joined by `separator`.
-fn ranges_text(ranges: &[(u16, u16)], separator: &str) -> String {
-    ranges.iter().map(|&(from, to)| range_text(from, to)).collect::<Vec<_>>().join(separator)
-}
-
-fn range_text(from: u16, to: u16) -> String {
-    if from == to { from.to_string() } else { format!("{from}-{to}") }
+    ports.to_string()
 }
 
 /// The name with control characters escaped (`\n`), so that one connection stays one line.
@@ -128,15 +109,6 @@ pub(crate) fn one_line(name: &str) -> String {
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn connection_text_orders_protocols_by_name() {
-        let mut ports = PortSet::of(Protocol::Udp, PortRanges::range(53, 54));
-        ports.add(Protocol::Tcp, &PortRanges::from_ranges([(80, 80), (8000, 8100)]));
-        ports.add(Protocol::Sctp, &PortRanges::range(1, 65535));
-        assert_eq!(connections_text(&ports), "SCTP 1-65535,TCP 80,8000-8100,UDP 53-54");
-        assert_eq!(connections_text(&PortSet::all()), "All Connections");
-    }
 
     #[test]
     fn external_names() {

@@ -3,8 +3,9 @@
 
 use std::fmt::Write as _;
 
-use super::{connections_text, external_range, pairs, ranges_text};
+use super::{connections_text, external_range, pairs};
 use crate::api::AnalyzeResponse;
+use crate::engine::ranges_text;
 
 pub(super) fn csv(analysis: &AnalyzeResponse) -> String {
     let mut out = String::from("src,dst,protocol,ports\n");

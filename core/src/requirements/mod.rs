@@ -40,8 +40,6 @@ use crate::model::{IntentPort, IntentPortValue, IntentSelector, Operator, PeerSe
 use crate::source::document::{API_VERSION, DocumentFormat, ShapeError, at_pointer, locate, parse_netfence_document};
 use crate::source::{Location, Node};
 
-pub mod render;
-
 /// The requirements format's `apiVersion`.
 pub const REQUIREMENTS_API_VERSION: &str = API_VERSION;
 /// The requirements format's `kind`.
@@ -474,14 +472,11 @@ impl<'a> Context<'a> {
             (None, Expectation::Allow) => (format!("{}, all allow {ports}", pairs_text(pairs)), None),
             (None, Expectation::Deny) => (format!("{}, none allows {ports}", pairs_text(pairs)), None),
             (Some((src, dst, bad)), Expectation::Allow) => (
-                format!(
-                    "`{src}` cannot reach `{dst}` on {} ({failing} of {pairs} pairs fail)",
-                    render::ports_text(bad)
-                ),
+                format!("`{src}` cannot reach `{dst}` on {} ({failing} of {pairs} pairs fail)", bad),
                 Some("add an allowance on both sides: egress of the source and ingress of the destination".to_owned()),
             ),
             (Some((src, dst, bad)), Expectation::Deny) => (
-                format!("`{src}` can reach `{dst}` on {} ({failing} of {pairs} pairs fail)", render::ports_text(bad)),
+                format!("`{src}` can reach `{dst}` on {bad} ({failing} of {pairs} pairs fail)"),
                 Some(
                     "see the explanation for the rules that allow it; isolate the destination or narrow them"
                         .to_owned(),

@@ -1,9 +1,9 @@
-//! Review of a change: the verdict and its thresholds (`netfence.yaml`), which findings a
-//! change introduces, and the review's renderings — text for a terminal, JSON, SARIF 2.1.0 for
-//! code scanning, markdown for a pull-request comment, and a change record for change control.
+//! Review of a change: the findings of a state (API validation and the review checks), the
+//! verdict and its thresholds (`netfence.yaml`), which findings a change introduces, the
+//! connectivity diff, requirement results and the impact on observed flows.
 //!
-//! [`crate::api::review`] runs the review; the renderers here are pure functions of its
-//! request and response.
+//! [`review`] reviews a compiled head (and base); [`crate::api::review`] is its request form,
+//! and the renderers (`crate::report::review`) are pure functions of the [`Review`].
 //!
 //! ```
 //! use netfence::api::{ReviewRequest, Source, review};
@@ -17,15 +17,11 @@
 //!             spec: {podSelector: {}, policyTypes: [Ingress], ingress: [{}]}\n";
 //! let request = ReviewRequest::new(vec![Source::named("head.yaml", head)], Some(vec![Source::named("base.yaml", base)]));
 //! let response = review(&request).unwrap();
-//! assert_eq!(response.verdict, Verdict::Warn);
-//! assert!(response.findings.iter().any(|f| f.finding.id == "NF403" && f.new == Some(true)));
+//! assert_eq!(response.review.verdict, Verdict::Warn);
+//! assert!(response.review.findings.iter().any(|f| f.finding.id == "NF403" && f.new == Some(true)));
 //! ```
 
 mod config;
-mod markdown;
-mod record;
-mod sarif;
-mod text;
 
 use std::collections::BTreeMap;
 
@@ -36,16 +32,16 @@ pub use config::{
     CONFIG_API_VERSION, CONFIG_KIND, Config, ConfigApiVersion, ConfigKind, Level, Scope, Thresholds, config_schema,
     parse_config,
 };
-pub use markdown::markdown;
-pub use record::{ChangeRecord, RecordedSide, RecordedSource, record, sha256};
-pub use sarif::sarif;
-pub use text::text;
 
-use crate::api::{ReviewRequest, ReviewResponse};
+use crate::checks::change::{ChangeInput, run_change_checks};
 use crate::diff::{ChangeKind, ConnectivityDiff};
-use crate::error::{Error, ErrorCode};
+use crate::engine::{CompiledCluster, ConnectionFilter};
+use crate::error::{Error, ErrorPayload};
+use crate::flows::impact::{Impact, measure_impact};
+use crate::flows::{FlowLog, IngestReport};
+use crate::inventory::ResourceSet;
 use crate::model::{Finding, Severity};
-use crate::requirements::RequirementResult;
+use crate::requirements::{RequirementResult, RequirementsFile, check as check_requirements};
 
 /// The outcome of a review.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
@@ -166,49 +162,172 @@ impl Tool {
     }
 }
 
-/// The formats a review renders to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ReviewFormat {
-    /// Text for a terminal or a CI log, grouped by file, with source excerpts.
-    Text,
-    /// The response as JSON.
-    Json,
-    /// SARIF 2.1.0 (GitHub code scanning and other SARIF viewers).
-    Sarif,
-    /// Markdown for a pull-request comment.
-    Markdown,
-    /// A change record (JSON) for change control: content hashes, tool, verdict, findings, diff.
-    Record,
+/// A review: the verdict, its reasons, counts, the head's findings (marked new or not with a
+/// base), what the change resolves, the connectivity diff, requirement results and the impact
+/// on observed flows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Review {
+    /// `pass`, `warn` or `fail`.
+    pub verdict: Verdict,
+    /// What a CI step exits with: 0 for pass and warn, 1 for fail.
+    pub exit_code: u8,
+    /// Why the verdict is not `pass`, one line each.
+    pub reasons: Vec<String>,
+    /// Counts.
+    pub summary: ReviewSummary,
+    /// Findings of the head (validation, checks, change-review checks), by file and line; with
+    /// a base each says whether the change introduces it.
+    pub findings: Vec<ReviewFinding>,
+    /// With a base: findings of the base the change resolves.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resolved: Vec<Finding>,
+    /// With a base: what the change opens and closes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diff: Option<ConnectivityDiff>,
+    /// With a requirements file: one result per requirement, on the head.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requirements: Vec<RequirementResult>,
+    /// Documents of the head that could not be read.
+    pub errors: Vec<ErrorPayload>,
+    /// Documents of the base that could not be read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub base_errors: Vec<ErrorPayload>,
+    /// The tool that made the review.
+    pub tool: Tool,
+    /// With flows and a base: the impact of the change on the observed traffic.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flows: Option<ReviewFlows>,
 }
 
-/// Renders a review in `format`.
-///
-/// # Errors
-/// `NF-E030` when JSON cannot be encoded.
-pub fn render(
-    format: ReviewFormat,
-    request: &ReviewRequest,
-    response: &ReviewResponse,
-    color: bool,
-) -> Result<String, Error> {
-    match format {
-        ReviewFormat::Text => Ok(text(request, response, color)),
-        ReviewFormat::Json => {
-            let mut plain = response.clone();
-            plain.rendered = None;
-            to_json(&plain)
-        }
-        ReviewFormat::Sarif => to_json(&sarif(request, response)),
-        ReviewFormat::Markdown => Ok(markdown(response)),
-        ReviewFormat::Record => to_json(&record(request, response)),
+/// The impact of a change on observed traffic, in a review.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewFlows {
+    /// The observed flows the change newly denies (blast radius) or newly allows.
+    pub impact: Impact,
+    /// What ingestion read.
+    pub ingest: IngestReport,
+}
+
+/// One side of a review: the resources read and their compiled form.
+#[derive(Clone, Copy)]
+pub struct State<'a> {
+    /// The resources (with the documents that could not be read).
+    pub resources: &'a ResourceSet,
+    /// The compiled cluster.
+    pub cluster: &'a CompiledCluster,
+}
+
+/// What a review looks at.
+#[derive(Clone, Copy)]
+pub struct ReviewInput<'a> {
+    /// The proposed state.
+    pub head: State<'a>,
+    /// The state before the change; without it there is no diff, no new-finding marks and no
+    /// `NF4xx` checks.
+    pub base: Option<State<'a>>,
+    /// Requirements, checked on the head (and on the base, to tell new failures from old).
+    pub requirements: Option<&'a RequirementsFile>,
+    /// Checks, severities and thresholds.
+    pub config: &'a Config,
+    /// Observed flows; with a base, what the change does to them.
+    pub flows: Option<&'a FlowLog>,
+}
+
+/// The findings of one state with the configuration's severities, by file and line: API
+/// validation (`NF0xx`) and the enabled review checks. What `lint` reports, and what a review
+/// reports for each side.
+#[must_use]
+pub fn lint(resources: &ResourceSet, cluster: &CompiledCluster, config: &Config) -> Vec<Finding> {
+    let mut findings = state_findings(resources, cluster, config);
+    for f in &mut findings {
+        config.apply_severity(f);
     }
+    crate::checks::sort_findings(&mut findings);
+    findings
 }
 
-fn to_json<T: Serialize>(value: &T) -> Result<String, Error> {
-    serde_json::to_string(value)
-        .map(|s| crate::source::json::pretty_json(&s) + "\n")
-        .map_err(|e| Error::new(ErrorCode::Output, format!("cannot encode the review: {e}")))
+/// [`lint`] before the per-finding severities and the sort.
+fn state_findings(resources: &ResourceSet, cluster: &CompiledCluster, config: &Config) -> Vec<Finding> {
+    let mut findings = crate::validate::validate_resources(resources);
+    findings.extend(crate::checks::run_checks(resources, cluster, &config.checks));
+    findings
+}
+
+/// Reviews the head, and with a base the change.
+#[must_use]
+pub fn review(input: &ReviewInput<'_>) -> Review {
+    let config = input.config;
+    let head = input.head;
+    let mut findings = state_findings(head.resources, head.cluster, config);
+    let mut base_errors = Vec::new();
+    let mut base_requirements: Option<Vec<RequirementResult>> = None;
+    let mut compared = None;
+    let mut flows = None;
+    if let Some(base) = input.base {
+        let diff = crate::diff::diff(base.cluster, head.cluster, &ConnectionFilter::default());
+        let change = ChangeInput {
+            base: base.resources,
+            base_cluster: base.cluster,
+            head: head.resources,
+            head_cluster: head.cluster,
+            diff: &diff,
+        };
+        findings.extend(run_change_checks(&change, &config.checks));
+        let mut base_findings = state_findings(base.resources, base.cluster, config);
+        for f in &mut base_findings {
+            config.apply_severity(f);
+        }
+        base_errors = base.resources.errors.iter().map(Error::payload).collect();
+        base_requirements = input.requirements.map(|file| check_requirements(base.cluster, base.resources, file));
+        flows = input.flows.map(|log| ReviewFlows {
+            impact: measure_impact(base.resources, base.cluster, head.cluster, log),
+            ingest: log.report().clone(),
+        });
+        compared = Some((diff, base_findings));
+    }
+    for f in &mut findings {
+        config.apply_severity(f);
+    }
+    crate::checks::sort_findings(&mut findings);
+    let (findings, resolved, diff) = match compared {
+        Some((diff, base_findings)) => {
+            let (marked, resolved) = mark_new(findings, &base_findings);
+            (marked, resolved, Some(diff))
+        }
+        None => (findings.into_iter().map(|finding| ReviewFinding { finding, new: None }).collect(), Vec::new(), None),
+    };
+    let mut requirements: Vec<RequirementResult> =
+        input.requirements.map(|file| check_requirements(head.cluster, head.resources, file)).unwrap_or_default();
+    // the same file on both sides: results correspond by position
+    if let Some(base_results) = &base_requirements {
+        for (result, base) in requirements.iter_mut().zip(base_results) {
+            if !result.passed {
+                result.new = Some(base.passed);
+            }
+        }
+    }
+    let errors: Vec<ErrorPayload> = head.resources.errors.iter().map(Error::payload).collect();
+    let newly_denied =
+        flows.as_ref().map_or(0, |f: &ReviewFlows| f.impact.newly_denied.iter().map(|g| g.flows.len()).sum());
+    let unreadable = errors.len() + base_errors.len();
+    let (verdict, reasons) = verdict(&config.thresholds, &findings, &requirements, unreadable, newly_denied);
+    let summary = ReviewSummary::of(&findings, &resolved, diff.as_ref(), &requirements, unreadable);
+    Review {
+        verdict,
+        exit_code: verdict.exit_code(),
+        reasons,
+        summary,
+        findings,
+        resolved,
+        diff,
+        requirements,
+        errors,
+        base_errors,
+        tool: Tool::current(),
+        flows,
+    }
 }
 
 /// What identifies a finding across base and head: id, resource and pointer (lines move);

@@ -202,7 +202,7 @@ pub(crate) fn examples(opened: &[&Opened<'_>]) -> String {
                 "`{} => {}` ({})",
                 o.change.src,
                 o.change.dst,
-                crate::diff::render::connections_text(&o.change.added)
+                crate::engine::PortSet::from_ports(&o.change.added).to_string()
             )
         })
         .collect();

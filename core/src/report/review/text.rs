@@ -21,10 +21,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{ReviewFinding, Verdict, plural};
-use crate::api::{ReviewRequest, ReviewResponse, Source};
+use super::SourceTexts;
 use crate::model::Severity;
 use crate::report::one_line;
+use crate::review::{Review, ReviewFinding, Verdict, plural};
 
 const RED: &str = "31";
 const YELLOW: &str = "33";
@@ -51,7 +51,8 @@ impl Painter {
 
 /// The review as text; `color` adds ANSI colours.
 #[must_use]
-pub fn text(request: &ReviewRequest, response: &ReviewResponse, color: bool) -> String {
+pub fn text(review: &Review, sources: &SourceTexts<'_>, color: bool) -> String {
+    let response = review;
     let p = Painter(color);
     let verdict_colour = match response.verdict {
         Verdict::Pass => GREEN,
@@ -63,12 +64,11 @@ pub fn text(request: &ReviewRequest, response: &ReviewResponse, color: bool) -> 
     for reason in &response.reasons {
         let _ = writeln!(out, "  - {}", one_line(reason));
     }
-    let sources = Sources::of(request);
     for e in response.errors.iter().chain(&response.base_errors) {
         let _ = write!(out, "\n{}: {}\n", p.paint(RED, &format!("error[{}]", e.code.as_str())), one_line(&e.message));
         if let Some(location) = &e.location {
             let _ = writeln!(out, "  --> {location}");
-            excerpt(&mut out, &sources, location.file.as_str(), location.line, location.column, &p);
+            excerpt(&mut out, sources, location.file.as_str(), location.line, location.column, &p);
         }
         if let Some(help) = &e.help {
             let _ = writeln!(out, "   = help: {}", one_line(help));
@@ -81,7 +81,7 @@ pub fn text(request: &ReviewRequest, response: &ReviewResponse, color: bool) -> 
     for (file, findings) in by_file {
         let _ = write!(out, "\n{}\n\n", p.paint(BOLD, &one_line(file.unwrap_or("(no location)"))));
         for f in findings {
-            finding(&mut out, f, &sources, &p);
+            finding(&mut out, f, sources, &p);
         }
     }
     if !response.resolved.is_empty() {
@@ -99,7 +99,7 @@ pub fn text(request: &ReviewRequest, response: &ReviewResponse, color: bool) -> 
     }
     if let Some(diff) = &response.diff {
         out.push('\n');
-        out.push_str(&crate::diff::render::text(diff));
+        out.push_str(&crate::report::diff::text(diff));
     }
     if let Some(flows) = &response.flows {
         let _ = write!(out, "\n{}\n", p.paint(BOLD, "observed traffic"));
@@ -109,7 +109,7 @@ pub fn text(request: &ReviewRequest, response: &ReviewResponse, color: bool) -> 
     }
     if !response.requirements.is_empty() {
         let _ = write!(out, "\n{}\n", p.paint(BOLD, "requirements"));
-        out.push_str(&crate::requirements::render::text(&response.requirements));
+        out.push_str(&crate::report::requirements::text(&response.requirements));
     }
     let s = &response.summary;
     let mut line = format!(
@@ -148,7 +148,7 @@ pub fn text(request: &ReviewRequest, response: &ReviewResponse, color: bool) -> 
     out
 }
 
-fn finding(out: &mut String, f: &ReviewFinding, sources: &Sources<'_>, p: &Painter) {
+fn finding(out: &mut String, f: &ReviewFinding, sources: &SourceTexts<'_>, p: &Painter) {
     let finding = &f.finding;
     let head =
         p.paint(&format!("{BOLD};{}", p.severity(finding.severity)), &format!("{}[{}]", finding.severity, finding.id));
@@ -179,7 +179,7 @@ fn finding(out: &mut String, f: &ReviewFinding, sources: &Sources<'_>, p: &Paint
 }
 
 /// The source line `line` of `file` with a caret under `column`, when the text is known.
-fn excerpt(out: &mut String, sources: &Sources<'_>, file: &str, line: u32, column: u32, p: &Painter) {
+fn excerpt(out: &mut String, sources: &SourceTexts<'_>, file: &str, line: u32, column: u32, p: &Painter) {
     let Some(text) = sources.get(file).and_then(|t| t.lines().nth((line as usize).checked_sub(1)?)) else { return };
     let number = line.to_string();
     let gutter = " ".repeat(number.len());
@@ -189,18 +189,4 @@ fn excerpt(out: &mut String, sources: &Sources<'_>, file: &str, line: u32, colum
     let _ = writeln!(out, " {gutter} {bar}");
     let _ = writeln!(out, " {} {bar} {}", p.paint(DIM, &number), one_line(text.trim_end()));
     let _ = writeln!(out, " {gutter} {bar} {prefix}{}", p.paint(BOLD, "^"));
-}
-
-/// The texts of the request's inputs, by name.
-pub(crate) struct Sources<'a>(BTreeMap<&'a str, &'a str>);
-
-impl<'a> Sources<'a> {
-    pub(crate) fn of(request: &'a ReviewRequest) -> Self {
-        let all = request.sources.iter().chain(request.base.iter().flatten()).chain(request.requirements.as_ref());
-        Self(crate::sorted::btree_map(all.map(|s: &Source| (s.name.as_str(), s.text.as_str()))))
-    }
-
-    pub(crate) fn get(&self, name: &str) -> Option<&'a str> {
-        self.0.get(name).copied()
-    }
 }

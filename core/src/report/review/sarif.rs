@@ -13,10 +13,9 @@
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::ReviewFinding;
-use super::text::Sources;
-use crate::api::{ReviewRequest, ReviewResponse};
+use super::SourceTexts;
 use crate::model::Severity;
+use crate::review::{Review, ReviewFinding};
 use crate::source::Location;
 
 /// The SARIF schema this renderer follows.
@@ -27,9 +26,8 @@ const DOCS_BASE: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/");
 
 /// The review as a SARIF 2.1.0 log.
 #[must_use]
-pub fn sarif(request: &ReviewRequest, response: &ReviewResponse) -> Value {
-    let rules = super::rules();
-    let sources = Sources::of(request);
+pub fn sarif(response: &Review, sources: &SourceTexts<'_>) -> Value {
+    let rules = crate::review::rules();
     let driver_rules: Vec<Value> = rules
         .iter()
         .map(|r| {
@@ -47,11 +45,8 @@ pub fn sarif(request: &ReviewRequest, response: &ReviewResponse) -> Value {
         })
         .collect();
     let mut driver_rules = driver_rules;
-    let mut results: Vec<Value> = response
-        .findings
-        .iter()
-        .map(|f| result(f, rules.iter().position(|r| r.id == f.finding.id), &sources))
-        .collect();
+    let mut results: Vec<Value> =
+        response.findings.iter().map(|f| result(f, rules.iter().position(|r| r.id == f.finding.id), sources)).collect();
     if !response.requirements.is_empty() {
         let index = driver_rules.len();
         driver_rules.push(json!({
@@ -125,7 +120,7 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-fn result(f: &ReviewFinding, rule_index: Option<usize>, sources: &Sources<'_>) -> Value {
+fn result(f: &ReviewFinding, rule_index: Option<usize>, sources: &SourceTexts<'_>) -> Value {
     let finding = &f.finding;
     let mut message = finding.message.clone();
     if let Some(help) = &finding.help {
@@ -203,7 +198,7 @@ fn physical(location: &Location) -> Value {
 
 /// A SARIF fix replacing the scalar at `location` with `fix`, when `fix` is one line and the
 /// source shows a plain or quoted scalar there (not a key, not a collection).
-fn scalar_fix(location: &Location, fix: &str, sources: &Sources<'_>) -> Option<Value> {
+fn scalar_fix(location: &Location, fix: &str, sources: &SourceTexts<'_>) -> Option<Value> {
     if fix.contains('\n') || fix.trim().is_empty() || location.line == 0 || location.column == 0 {
         return None;
     }

@@ -14,9 +14,8 @@
 
 use std::fmt::Write as _;
 
-use super::RequirementResult;
-use crate::engine::PortSet;
 use crate::report::explanation_text;
+use crate::requirements::RequirementResult;
 
 /// One block per requirement (verdict, name, location, what was found, and for a failure the
 /// help and the explanation of the counterexample), then a summary line.
@@ -48,11 +47,6 @@ pub fn text(results: &[RequirementResult]) -> String {
     let noun = if results.len() == 1 { "requirement" } else { "requirements" };
     let _ = writeln!(out, "\n{passed} of {} {noun} pass", results.len());
     out
-}
-
-/// Ports as netpol-analyzer writes connections (`TCP 80,UDP 53`, `All Connections`).
-pub(crate) fn ports_text(set: &PortSet) -> String {
-    crate::diff::render::connections_text(&set.to_ports())
 }
 
 fn one_line(text: &str) -> String {

@@ -12,7 +12,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::api::{ReviewRequest, ReviewResponse, Source};
+use crate::review::{CONFIG_API_VERSION, Config, Review};
 
 /// One input as recorded: its name, size and content hash.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -55,29 +55,36 @@ pub struct ChangeRecord {
     /// SHA-256 of the configuration as canonical JSON.
     pub config_sha256: String,
     /// The review: tool, verdict, reasons, summary, findings, diff, requirement results.
-    pub review: ReviewResponse,
+    pub review: Review,
 }
 
-/// The change record of a review.
+/// The change record of a review of `head` (inputs as `(name, text)`) against `base`, with
+/// the requirements file and configuration it used.
 #[must_use]
-pub fn record(request: &ReviewRequest, response: &ReviewResponse) -> ChangeRecord {
-    let config = serde_json::to_string(&request.config).unwrap_or_default();
+pub fn record(
+    head: &[(String, String)],
+    base: Option<&[(String, String)]>,
+    requirements: Option<&(String, String)>,
+    config: &Config,
+    review: &Review,
+) -> ChangeRecord {
+    let config = serde_json::to_string(config).unwrap_or_default();
     ChangeRecord {
-        api_version: super::CONFIG_API_VERSION.to_owned(),
+        api_version: CONFIG_API_VERSION.to_owned(),
         kind: "ChangeRecord".to_owned(),
-        base: request.base.as_deref().map(side),
-        head: side(&request.sources),
-        requirements_file: request.requirements.as_ref().map(recorded),
+        base: base.map(side),
+        head: side(head),
+        requirements_file: requirements.map(recorded),
         config_sha256: sha256(config.as_bytes()),
-        review: ReviewResponse { rendered: None, ..response.clone() },
+        review: review.clone(),
     }
 }
 
-fn recorded(source: &Source) -> RecordedSource {
-    RecordedSource { name: source.name.clone(), bytes: source.text.len(), sha256: sha256(source.text.as_bytes()) }
+fn recorded((name, text): &(String, String)) -> RecordedSource {
+    RecordedSource { name: name.clone(), bytes: text.len(), sha256: sha256(text.as_bytes()) }
 }
 
-fn side(sources: &[Source]) -> RecordedSide {
+fn side(sources: &[(String, String)]) -> RecordedSide {
     let mut sources: Vec<RecordedSource> = sources.iter().map(recorded).collect();
     sources.sort_compact_by(|a, b| a.name.cmp(&b.name));
     let manifest: String = sources.iter().map(|s| format!("{}  {}\n", s.sha256, s.name)).collect();

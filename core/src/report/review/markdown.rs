@@ -6,16 +6,15 @@
 use crate::sorted::CompactSort;
 use std::fmt::Write as _;
 
-use super::{ReviewFinding, Verdict};
-use crate::api::ReviewResponse;
-use crate::diff::render::markdown_text as md;
+use crate::report::diff::markdown_text as md;
+use crate::review::{Review, ReviewFinding, Verdict};
 
 /// The most rows a table of the comment shows.
 pub const ROWS: usize = 100;
 
 /// The review as markdown.
 #[must_use]
-pub fn markdown(response: &ReviewResponse) -> String {
+pub fn markdown(response: &Review) -> String {
     let badge = match response.verdict {
         Verdict::Pass => "✅ pass",
         Verdict::Warn => "⚠️ warn",
@@ -90,7 +89,7 @@ pub fn markdown(response: &ReviewResponse) -> String {
     }
     if let Some(diff) = &response.diff {
         out.push('\n');
-        out.push_str(&crate::diff::render::markdown(diff));
+        out.push_str(&crate::report::diff::markdown(diff));
     }
     if let Some(flows) = &response.flows {
         observed(&mut out, flows);
@@ -119,7 +118,7 @@ pub fn markdown(response: &ReviewResponse) -> String {
 }
 
 /// The impact on observed traffic: newly denied and newly allowed flows.
-fn observed(out: &mut String, flows: &crate::api::ReviewFlows) {
+fn observed(out: &mut String, flows: &crate::review::ReviewFlows) {
     let i = &flows.impact;
     let _ = write!(
         out,

@@ -22,7 +22,7 @@
 use crate::sorted::CompactSort;
 use std::fmt::Write as _;
 
-use super::{ChangeKind, ConnectionChange, ConnectivityDiff};
+use crate::diff::{ChangeKind, ConnectionChange, ConnectivityDiff};
 use crate::engine::{PortSet, Ports};
 use crate::report::{endpoint_label, markdown_cell, one_line};
 
@@ -188,8 +188,7 @@ fn is_empty(ports: &Ports) -> bool {
 
 /// `All Connections`, `No Connections`, or `PROTO ports` per protocol joined by `,`.
 pub(crate) fn connections_text(ports: &Ports) -> String {
-    let set = PortSet::from_ports(ports);
-    if set.is_empty() { "No Connections".to_owned() } else { crate::report::connections_text(&set) }
+    PortSet::from_ports(ports).to_string()
 }
 
 /// Text shown literally in markdown (also inside a table cell), on one line.

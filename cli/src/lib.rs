@@ -399,13 +399,13 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
                 let _ = writeln!(std::io::stderr(), "{}", render::error_text(&Error::from(e.clone())));
             }
             let text = match format {
-                AnalyzeFormat::Txt => report::connlist_txt(&response),
-                AnalyzeFormat::Canonical => to_json(&response.connections)?,
+                AnalyzeFormat::Txt => report::connlist_txt(&response.connectivity),
+                AnalyzeFormat::Canonical => to_json(&response.connectivity.connections)?,
                 AnalyzeFormat::Json => to_json(&response)?,
-                AnalyzeFormat::Csv => report::csv(&response),
-                AnalyzeFormat::Md => report::markdown(&response),
-                AnalyzeFormat::Dot => report::dot(&response),
-                AnalyzeFormat::Mermaid => report::mermaid(&response),
+                AnalyzeFormat::Csv => report::csv(&response.connectivity),
+                AnalyzeFormat::Md => report::markdown(&response.connectivity),
+                AnalyzeFormat::Dot => report::dot(&response.connectivity),
+                AnalyzeFormat::Mermaid => report::mermaid(&response.connectivity),
             };
             Ok((text, u8::from(!response.errors.is_empty())))
         }

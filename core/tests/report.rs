@@ -9,8 +9,8 @@ mod common;
 use std::collections::BTreeMap;
 use std::fs;
 
-use netfence::api::{AnalyzeRequest, AnalyzeResponse, ExplainRequest, Source, analyze, explain};
-use netfence::engine::{ConnectionRecord, Endpoint};
+use netfence::api::{AnalyzeRequest, ExplainRequest, Source, analyze, explain};
+use netfence::engine::{ConnectionRecord, Connectivity, Endpoint};
 use netfence::model::Protocol;
 use netfence::report;
 
@@ -48,7 +48,7 @@ fn connlist_txt_matches_netpol_analyzer() {
             filter: common::filter_of(case),
             ..AnalyzeRequest::default()
         };
-        let actual = report::connlist_txt(&analyze(&request).unwrap());
+        let actual = report::connlist_txt(&analyze(&request).unwrap().connectivity);
         let known = KNOWN_DIFFERENCES.iter().find(|(path, _)| *path == expected_path);
         if actual == expected {
             matched += 1;
@@ -158,10 +158,10 @@ fn example() -> Vec<Source> {
     vec![Source::named("example.yaml", EXAMPLE)]
 }
 
-fn example_analysis() -> AnalyzeResponse {
+fn example_analysis() -> Connectivity {
     let response = analyze(&AnalyzeRequest { sources: example(), ..AnalyzeRequest::default() }).unwrap();
     assert!(response.errors.is_empty(), "{:?}", response.errors);
-    response
+    response.connectivity
 }
 
 #[test]
@@ -225,7 +225,7 @@ fn renderers_are_deterministic() {
 }
 
 /// Names no valid manifest has, to show they cannot break out of their place in the output.
-fn hostile() -> AnalyzeResponse {
+fn hostile() -> Connectivity {
     let endpoint = |namespace: &str, workload: &str| Endpoint {
         name: format!("{namespace}/{workload}[Pod]"),
         namespace: namespace.into(),
@@ -245,14 +245,13 @@ fn hostile() -> AnalyzeResponse {
         protocol,
         ports,
     };
-    AnalyzeResponse {
+    Connectivity {
         connections: vec![
             record(&a, &b.name, Protocol::Tcp, vec![[80, 80], [8000, 9000]]),
             record(&b, &a.name, Protocol::Udp, vec![[53, 53]]),
             record(&b, "0.0.0.0-255.255.255.255", Protocol::Sctp, vec![[1, 65535]]),
         ],
         endpoints: vec![a, b],
-        errors: Vec::new(),
     }
 }
 

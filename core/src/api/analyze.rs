@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Source, load};
-use crate::engine::{CompiledCluster, ConnectionFilter, ConnectionRecord, Endpoint, EngineOptions, Explanation};
+use crate::engine::{CompiledCluster, ConnectionFilter, Connectivity, EngineOptions, Explanation};
 use crate::error::{Error, ErrorPayload};
 use crate::model::Protocol;
 use crate::source::ParseOptions;
@@ -38,10 +38,9 @@ impl AnalyzeRequest {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AnalyzeResponse {
-    /// Allowed connections, sorted by src, dst, protocol (the canonical list).
-    pub connections: Vec<ConnectionRecord>,
-    /// In-cluster endpoints (workloads and bare pods).
-    pub endpoints: Vec<Endpoint>,
+    /// The allowed connections and the in-cluster endpoints.
+    #[serde(flatten)]
+    pub connectivity: Connectivity,
     /// Documents that could not be read (the others were analyzed).
     pub errors: Vec<ErrorPayload>,
 }
@@ -54,8 +53,7 @@ pub fn analyze(request: &AnalyzeRequest) -> Result<AnalyzeResponse, Error> {
     let set = load(&request.sources, &request.options)?;
     let cluster = CompiledCluster::compile(&set, &request.engine);
     Ok(AnalyzeResponse {
-        connections: cluster.all_pairs(&request.filter),
-        endpoints: cluster.endpoints().cloned().collect(),
+        connectivity: cluster.connectivity(&request.filter),
         errors: set.errors.iter().map(Error::payload).collect(),
     })
 }

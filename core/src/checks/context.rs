@@ -8,8 +8,8 @@ use k8s_openapi::api::networking::v1::NetworkPolicyPeer;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use super::CheckConfig;
-use crate::engine::checks_support::{CoveredRule, LabelMatcher, RuleId, policy_types};
 use crate::engine::{CompiledCluster, Direction, Endpoint};
+use crate::engine::{CoveredRule, LabelMatcher, RuleId, policy_types};
 use crate::inventory::{PolicyResource, ResourceSet};
 use crate::model::walk::{Rule, rules};
 use crate::sorted::CompactSort;

@@ -2,7 +2,7 @@
 //! NetworkPolicies do not apply to it.
 
 use super::{Category, Check, CheckContext, CheckMeta, Draft};
-use crate::engine::checks_support::LabelMatcher;
+use crate::engine::LabelMatcher;
 use crate::model::Severity;
 use crate::source::{Location, SourceDoc};
 

@@ -4,7 +4,7 @@
 use std::net::IpAddr;
 
 use super::{Category, Check, CheckContext, CheckMeta, Draft};
-use crate::engine::checks_support::ip_block_addresses;
+use crate::engine::ip_block_addresses;
 use crate::engine::{IpBlockMode, IpSet};
 use crate::model::Severity;
 use crate::model::cidr::Cidr;

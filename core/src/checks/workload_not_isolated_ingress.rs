@@ -4,7 +4,7 @@
 use super::context::list;
 use super::{Category, Check, CheckContext, CheckMeta, Draft};
 use crate::engine::Direction;
-use crate::engine::checks_support::policy_types;
+use crate::engine::policy_types;
 use crate::model::Severity;
 
 const META: CheckMeta = CheckMeta {

@@ -49,23 +49,27 @@
 //! ```
 
 mod bitset;
-pub(crate) mod checks_support;
 mod compile;
+mod coverage;
 pub(crate) mod endpoints;
 mod explain;
-mod flows_support;
 pub mod intervals;
 pub mod ipset;
 mod policy;
 pub mod ports;
 mod query;
+mod rule_scope;
+mod selection;
 mod selector;
 mod types;
 
 pub use compile::CompiledCluster;
+pub use coverage::{CoveredRule, RuleId};
 pub use ipset::{IpFamily, IpRange, IpSet};
+pub use policy::{ip_block_addresses, policy_types};
 pub use ports::{PortRanges, PortSet, Ports, range_text, ranges_text};
+pub use selector::LabelMatcher;
 pub use types::{
-    Connection, ConnectionFilter, ConnectionRecord, Direction, Endpoint, EngineOptions, ExplainedRange, Explanation,
-    ExternalRange, IpBlockMode, Isolation, NamedPort, PolicyRef, ProtocolPort, RuleRef, SideVerdict,
+    Connection, ConnectionFilter, ConnectionRecord, Connectivity, Direction, Endpoint, EngineOptions, ExplainedRange,
+    Explanation, ExternalRange, IpBlockMode, Isolation, NamedPort, PolicyRef, ProtocolPort, RuleRef, SideVerdict,
 };

@@ -106,6 +106,19 @@ pub(crate) fn ip_block_bounds(block: &IPBlock, v4: &mut Vec<(u32, u32)>, v6: &mu
     }
 }
 
+/// The addresses an ipBlock matches: `cidr` minus every `except` (empty when a CIDR is invalid).
+#[must_use]
+pub fn ip_block_addresses(block: &IPBlock) -> IpSet {
+    ip_block_set(block)
+}
+
+/// The effective policy types `(ingress, egress)` of a policy spec, as the engine applies them
+/// (`policyTypes` as written, else `Ingress` plus `Egress` when `egress` is non-empty).
+#[must_use]
+pub fn policy_types(spec: Option<&NetworkPolicySpec>) -> (bool, bool) {
+    effective_types(spec)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {

@@ -9,7 +9,7 @@ use super::bitset::ClassSet;
 use super::compile::{CompiledCluster, EMPTY, RuleEntry, Runs, SetId, Side, group_by};
 use super::ipset::IpRange;
 use super::ports::{PortRanges, PortSet};
-use super::types::{Connection, ConnectionFilter, ConnectionRecord, Direction, Endpoint, ExternalRange};
+use super::types::{Connection, ConnectionFilter, ConnectionRecord, Connectivity, Direction, Endpoint, ExternalRange};
 use crate::error::{Error, ErrorCode};
 use crate::model::Protocol;
 
@@ -301,6 +301,12 @@ impl CompiledCluster {
                 (!set.is_empty()).then_some((d, set))
             })
             .collect()
+    }
+
+    /// The connections `filter` keeps and every in-cluster endpoint.
+    #[must_use]
+    pub fn connectivity(&self, filter: &ConnectionFilter) -> Connectivity {
+        Connectivity { connections: self.all_pairs(filter), endpoints: self.endpoints().cloned().collect() }
     }
 
     /// The canonical connectivity list: every allowed connection between endpoints, sorted by

@@ -144,6 +144,26 @@ impl SelectorTable {
     }
 }
 
+/// A label selector compiled once and evaluated on many label maps, with the engine's
+/// semantics (`NotIn` and `DoesNotExist` match objects that lack the key; invalid operators
+/// match nothing).
+#[derive(Clone, Debug)]
+pub struct LabelMatcher(CompiledSelector);
+
+impl LabelMatcher {
+    /// Compiles `selector`.
+    #[must_use]
+    pub fn new(selector: &LabelSelector) -> Self {
+        Self(CompiledSelector::compile(selector))
+    }
+
+    /// Whether the selector matches `labels`.
+    #[must_use]
+    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+        self.0.matches(labels)
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {

@@ -105,6 +105,17 @@ pub struct ExternalRange {
     pub last: String,
 }
 
+/// Who can reach whom: the allowed connections (the canonical list) and the in-cluster
+/// endpoints they are among. What `analyze` answers and the connectivity renderers draw.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Connectivity {
+    /// Allowed connections, sorted by src, dst, protocol (the canonical list).
+    pub connections: Vec<ConnectionRecord>,
+    /// In-cluster endpoints (workloads and bare pods).
+    pub endpoints: Vec<Endpoint>,
+}
+
 /// One line of the canonical connectivity list: `src` may reach `dst` on `ports` of
 /// `protocol`. Exactly the format of netpol-analyzer's canonical expected outputs.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]

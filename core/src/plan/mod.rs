@@ -37,7 +37,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::engine::checks_support::policy_types;
+use crate::engine::policy_types;
 use crate::error::Error;
 use crate::inventory::{PolicyResource, ResourceSet};
 use crate::source::Location;

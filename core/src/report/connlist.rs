@@ -10,16 +10,16 @@
 //! `50.0.0.0/8` and `51.0.0.0/28` in one rule) is gone from the canonical list, so there
 //! netpol-analyzer prints two lines where this prints one.
 
+use crate::engine::Connectivity;
 use crate::sorted::CompactSort;
 use std::collections::BTreeSet;
 use std::ops::Bound;
 
 use super::{Pair, connections_text, external_range, one_line, pairs};
-use crate::api::AnalyzeResponse;
 use crate::engine::intervals::Point;
 use crate::engine::ipset::IpRange;
 
-pub(super) fn render(analysis: &AnalyzeResponse) -> String {
+pub(super) fn render(analysis: &Connectivity) -> String {
     let pairs = pairs(analysis);
     let mut source_cuts = Cuts::default();
     let mut destination_cuts = Cuts::default();

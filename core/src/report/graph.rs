@@ -4,12 +4,12 @@
 //! any name the analysis does not list as an endpoint) as loose nodes, one edge per endpoint
 //! pair labelled with the allowed connections.
 
+use crate::engine::Connectivity;
 use crate::sorted::CompactSort;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 use super::{connections_text, external_range, pairs};
-use crate::api::AnalyzeResponse;
 
 /// One node of the graph.
 struct Node<'a> {
@@ -27,7 +27,7 @@ struct Layout<'a> {
 }
 
 impl<'a> Layout<'a> {
-    fn of(analysis: &'a AnalyzeResponse) -> Self {
+    fn of(analysis: &'a Connectivity) -> Self {
         let mut namespaces: BTreeMap<&str, Vec<Node<'a>>> = BTreeMap::new();
         let mut known = BTreeSet::new();
         for endpoint in &analysis.endpoints {
@@ -59,7 +59,7 @@ impl<'a> Layout<'a> {
     }
 }
 
-pub(super) fn dot(analysis: &AnalyzeResponse) -> String {
+pub(super) fn dot(analysis: &Connectivity) -> String {
     let layout = Layout::of(analysis);
     let mut out = String::from("digraph connectivity {\n");
     out.push_str("  rankdir=LR;\n");
@@ -107,7 +107,7 @@ pub(super) fn dot_string(text: &str) -> String {
     out
 }
 
-pub(super) fn mermaid(analysis: &AnalyzeResponse) -> String {
+pub(super) fn mermaid(analysis: &Connectivity) -> String {
     let layout = Layout::of(analysis);
     let ids: HashMap<&str, String> =
         layout.nodes().enumerate().map(|(index, node)| (node.name, format!("n{index}"))).collect();

@@ -8,9 +8,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::api::AnalyzeResponse;
 use crate::diff::external_range;
-use crate::engine::{Explanation, PortRanges, PortSet};
+use crate::engine::{Connectivity, Explanation, PortRanges, PortSet};
 
 mod connlist;
 pub mod diff;
@@ -33,34 +32,34 @@ pub(crate) use table::{endpoint_label, markdown_cell};
 /// header and no `: CONNS`; the analysis does not say which filter made it, so this always
 /// prints the plain form.
 #[must_use]
-pub fn connlist_txt(analysis: &AnalyzeResponse) -> String {
+pub fn connlist_txt(analysis: &Connectivity) -> String {
     connlist::render(analysis)
 }
 
 /// CSV with a header row `src,dst,protocol,ports`: one row per record of the canonical list,
 /// ports as `80;8000-9000`, fields quoted as RFC 4180 says (lines end with `\n`, not CRLF).
 #[must_use]
-pub fn csv(analysis: &AnalyzeResponse) -> String {
+pub fn csv(analysis: &Connectivity) -> String {
     table::csv(analysis)
 }
 
 /// A markdown table `| source | destination | connections |`, one row per endpoint pair.
 #[must_use]
-pub fn markdown(analysis: &AnalyzeResponse) -> String {
+pub fn markdown(analysis: &Connectivity) -> String {
     table::markdown(analysis)
 }
 
 /// A Graphviz digraph: in-cluster endpoints in one `cluster_<ns>` subgraph per namespace,
 /// external ranges as separate nodes, edges labelled with the allowed connections.
 #[must_use]
-pub fn dot(analysis: &AnalyzeResponse) -> String {
+pub fn dot(analysis: &Connectivity) -> String {
     graph::dot(analysis)
 }
 
 /// A mermaid flowchart (`flowchart LR`), one subgraph per namespace, edges labelled with the
 /// allowed connections.
 #[must_use]
-pub fn mermaid(analysis: &AnalyzeResponse) -> String {
+pub fn mermaid(analysis: &Connectivity) -> String {
     graph::mermaid(analysis)
 }
 
@@ -79,7 +78,7 @@ struct Pair<'a> {
 }
 
 /// The canonical records grouped by `(src, dst)`, in that order.
-fn pairs(analysis: &AnalyzeResponse) -> Vec<Pair<'_>> {
+fn pairs(analysis: &Connectivity) -> Vec<Pair<'_>> {
     let mut grouped: BTreeMap<(&str, &str), PortSet> = BTreeMap::new();
     for record in &analysis.connections {
         grouped

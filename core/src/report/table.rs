@@ -1,13 +1,13 @@
 //! Tabular renderers: CSV (one row per canonical record) and a markdown table (one row per
 //! endpoint pair).
 
+use crate::engine::Connectivity;
 use std::fmt::Write as _;
 
 use super::{connections_text, external_range, pairs};
-use crate::api::AnalyzeResponse;
 use crate::engine::ranges_text;
 
-pub(super) fn csv(analysis: &AnalyzeResponse) -> String {
+pub(super) fn csv(analysis: &Connectivity) -> String {
     let mut out = String::from("src,dst,protocol,ports\n");
     for record in &analysis.connections {
         let ports: Vec<(u16, u16)> = record.ports.iter().map(|&[from, to]| (from, to)).collect();
@@ -29,7 +29,7 @@ fn csv_field(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
 }
 
-pub(super) fn markdown(analysis: &AnalyzeResponse) -> String {
+pub(super) fn markdown(analysis: &Connectivity) -> String {
     let mut out = String::from("| source | destination | connections |\n|---|---|---|\n");
     for pair in pairs(analysis) {
         let _ = writeln!(

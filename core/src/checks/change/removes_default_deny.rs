@@ -5,7 +5,7 @@ use super::{ChangeCheck, ChangeContext};
 use crate::checks::context::is_empty_selector;
 use crate::checks::{Category, CheckMeta, Draft, suppresses};
 use crate::engine::Direction;
-use crate::engine::checks_support::policy_types;
+use crate::engine::policy_types;
 use crate::inventory::PolicyResource;
 use crate::model::Severity;
 

@@ -1,52 +1,10 @@
-//! Queries the review checks (`crate::checks`) ask of a compiled cluster: which endpoints a
-//! policy selects, which policies isolate an endpoint, which rules add nothing to the others,
-//! and the engine's own selector and ipBlock semantics for evaluating single peers.
-
-use crate::sorted::CompactSort;
-use std::collections::BTreeMap;
-
-use k8s_openapi::api::networking::v1::{IPBlock, NetworkPolicySpec};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+//! Rules that add nothing: on this inventory, every allowance of a covered rule is already made
+//! by other rules (a shadowed rule is covered by one rule alone).
 
 use super::compile::CompiledCluster;
-use super::ipset::IpSet;
-use super::policy::{effective_types, ip_block_set};
 use super::ports::PortSet;
-use super::selector::CompiledSelector;
 use super::types::Direction;
-
-/// A label selector compiled once and evaluated on many label maps, with the engine's
-/// semantics (`NotIn` and `DoesNotExist` match objects that lack the key; invalid operators
-/// match nothing).
-#[derive(Clone, Debug)]
-pub struct LabelMatcher(CompiledSelector);
-
-impl LabelMatcher {
-    /// Compiles `selector`.
-    #[must_use]
-    pub fn new(selector: &LabelSelector) -> Self {
-        Self(CompiledSelector::compile(selector))
-    }
-
-    /// Whether the selector matches `labels`.
-    #[must_use]
-    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
-        self.0.matches(labels)
-    }
-}
-
-/// The addresses an ipBlock matches: `cidr` minus every `except` (empty when a CIDR is invalid).
-#[must_use]
-pub fn ip_block_addresses(block: &IPBlock) -> IpSet {
-    ip_block_set(block)
-}
-
-/// The effective policy types `(ingress, egress)` of a policy spec, as the engine applies them
-/// (`policyTypes` as written, else `Ingress` plus `Egress` when `egress` is non-empty).
-#[must_use]
-pub fn policy_types(spec: Option<&NetworkPolicySpec>) -> (bool, bool) {
-    effective_types(spec)
-}
+use crate::sorted::CompactSort;
 
 /// A rule (by policy index in the resource set, direction and index in `spec.ingress` or
 /// `spec.egress`).
@@ -64,51 +22,6 @@ pub struct CoveredRule {
 }
 
 impl CompiledCluster {
-    /// For each of the first `policies` policies (by index in the resource set), the endpoints
-    /// it selects for the directions it isolates (indices into [`CompiledCluster::endpoints`],
-    /// ascending): [`CompiledCluster::selected_endpoints`] of every policy in one pass.
-    #[must_use]
-    pub fn selected_by_policy(&self, policies: usize) -> Vec<Vec<usize>> {
-        let mut out = vec![Vec::new(); policies];
-        for (i, e) in self.endpoints.iter().enumerate() {
-            let ingress = self.ingress.get(e.class).map_or(&[][..], |s| s.policies.as_slice());
-            let egress = self.egress.get(e.class).map_or(&[][..], |s| s.policies.as_slice());
-            for &p in ingress.iter().chain(egress.iter().filter(|p| !ingress.contains(p))) {
-                if let Some(list) = out.get_mut(p) {
-                    list.push(i);
-                }
-            }
-        }
-        out
-    }
-
-    /// Indices (into [`CompiledCluster::endpoints`]) of the endpoints that policy `policy`
-    /// (index in the resource set) selects, for the directions it isolates.
-    #[must_use]
-    pub fn selected_endpoints(&self, policy: usize) -> Vec<usize> {
-        self.endpoints
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| {
-                let has =
-                    |sides: &[super::compile::Side]| sides.get(e.class).is_some_and(|s| s.policies.contains(&policy));
-                has(&self.ingress) || has(&self.egress)
-            })
-            .map(|(i, _)| i)
-            .collect()
-    }
-
-    /// Indices (in the resource set) of the policies that isolate endpoint `endpoint` (index
-    /// into [`CompiledCluster::endpoints`]) in `direction`; empty when it is not isolated.
-    #[must_use]
-    pub fn isolating_policies(&self, endpoint: usize, direction: Direction) -> Vec<usize> {
-        let sides = match direction {
-            Direction::Ingress => &self.ingress,
-            Direction::Egress => &self.egress,
-        };
-        self.endpoints.get(endpoint).and_then(|e| sides.get(e.class)).map(|s| s.policies.clone()).unwrap_or_default()
-    }
-
     fn rule_id(&self, rule: usize) -> Option<RuleId> {
         self.rules.get(rule).map(|r| (r.policy, r.direction, r.index))
     }

@@ -1,11 +1,10 @@
-//! Queries the flow operations (`crate::flows`) ask of a compiled cluster: which endpoints a
-//! policy selects, and everything one rule allows (for the audit of rules against traffic).
+//! Everything one rule allows, on the side it belongs to (the audit of rules against observed
+//! traffic).
 
-use super::compile::{CompiledCluster, Side};
+use super::compile::CompiledCluster;
 use super::ipset::IpRange;
 use super::ports::PortSet;
 use super::types::Direction;
-use crate::sorted::CompactSort;
 
 /// What one rule allows, on the side it belongs to: per endpoint it applies to (`target`) and
 /// peer (an endpoint, or an external range), the ports. Indices are into
@@ -22,49 +21,6 @@ pub(crate) struct RuleScope {
 }
 
 impl CompiledCluster {
-    fn policy_indices<'s>(&'s self, namespace: &'s str, name: &'s str) -> impl Iterator<Item = usize> + 's {
-        self.policies
-            .iter()
-            .enumerate()
-            .filter(move |(_, p)| p.namespace == namespace && p.name == name)
-            .map(|(i, _)| i)
-    }
-
-    /// The endpoints of each class (indices ascending): the audit asks per class, not per
-    /// endpoint (a scan of every endpoint per rule and target made the audit of 10,000
-    /// policies over 150,000 pods take minutes).
-    pub(crate) fn class_members(&self) -> Vec<Vec<usize>> {
-        let mut out = vec![Vec::new(); self.classes.len()];
-        for (i, e) in self.endpoints.iter().enumerate() {
-            if let Some(members) = out.get_mut(e.class) {
-                members.push(i);
-            }
-        }
-        out
-    }
-
-    /// Endpoints (ascending) whose class's side has one of `policies`.
-    fn selecting(&self, sides: &[Side], policies: &[usize], members: &[Vec<usize>]) -> Vec<usize> {
-        let mut out: Vec<usize> = sides
-            .iter()
-            .zip(members)
-            .filter(|(side, _)| side.policies.iter().any(|p| policies.contains(p)))
-            .flat_map(|(_, m)| m.iter().copied())
-            .collect();
-        out.sort_compact();
-        out
-    }
-
-    /// Endpoints that policy `namespace/name` selects, in either direction it isolates.
-    pub(crate) fn policy_selects(&self, namespace: &str, name: &str, members: &[Vec<usize>]) -> Vec<usize> {
-        let ids: Vec<usize> = self.policy_indices(namespace, name).collect();
-        let mut out = self.selecting(&self.ingress, &ids, members);
-        out.extend(self.selecting(&self.egress, &ids, members));
-        out.sort_compact();
-        out.dedup();
-        out
-    }
-
     /// What rule `index` of `direction` of policy `namespace/name` allows; `None` when the
     /// policy has no such rule in a direction it isolates. `members`: [`Self::class_members`].
     pub(crate) fn rule_scope(

@@ -143,6 +143,11 @@ export interface Alternative {
 }
 
 /**
+ * The renderings of connectivity.
+ */
+export type AnalyzeFormat = "txt" | "csv" | "md" | "dot" | "mermaid";
+
+/**
  * Request of [`analyze`].
  */
 export interface AnalyzeRequest {
@@ -154,6 +159,8 @@ export interface AnalyzeRequest {
     engine?: EngineOptions;
     /** Which connections to report (self pairs, focus workloads, direction, connection). */
     filter?: ConnectionFilter;
+    /** Also render the answer into `rendered` in this format. */
+    format?: AnalyzeFormat | null;
 }
 
 /**
@@ -171,6 +178,8 @@ export interface AnalyzeResponse {
     endpoints: Endpoint[];
     /** Documents that could not be read (the others were analyzed). */
     errors: ErrorPayload[];
+    /** The answer in the requested `format`. */
+    rendered?: string | null;
 }
 
 /**
@@ -212,6 +221,8 @@ export interface AuditRequest {
     ingest?: IngestOptions;
     /** Audit options. */
     audit?: AuditOptions;
+    /** Also render the answer into `rendered` in this format. */
+    format?: TextFormat | null;
 }
 
 /**
@@ -232,6 +243,8 @@ export interface AuditResponse {
     ingest: IngestReport;
     /** Manifest documents that could not be read. */
     errors: ErrorPayload[];
+    /** The answer in the requested `format`. */
+    rendered?: string | null;
 }
 
 /**
@@ -359,6 +372,8 @@ export interface CheckRequest {
     options?: ParseOptions;
     /** Engine semantics (ipBlock mode). */
     engine?: EngineOptions;
+    /** Also render the answer into `rendered` in this format. */
+    format?: TextFormat | null;
 }
 
 /**
@@ -371,6 +386,8 @@ export interface CheckResponse {
     results: RequirementResult[];
     /** Documents of the inputs that could not be read (the others were checked). */
     errors: ErrorPayload[];
+    /** The answer in the requested `format`. */
+    rendered?: string | null;
 }
 
 /**
@@ -570,6 +587,11 @@ export interface DeniedSide {
 }
 
 /**
+ * The renderings of a connectivity diff.
+ */
+export type DiffFormat = "text" | "md" | "txt";
+
+/**
  * Request of [`diff`].
  */
 export interface DiffRequest {
@@ -583,6 +605,8 @@ export interface DiffRequest {
     engine?: EngineOptions;
     /** Which connections to compare (self pairs, focus workloads, direction, connection). */
     filter?: DiffRequestConnectionFilter;
+    /** Also render the answer into `rendered` in this format. */
+    format?: DiffFormat | null;
 }
 
 /**
@@ -619,6 +643,8 @@ export interface DiffResponse {
     baseErrors: ErrorPayload[];
     /** Documents of the head that could not be read (the others were compared). */
     headErrors: ErrorPayload[];
+    /** The answer in the requested `format`. */
+    rendered?: string | null;
 }
 
 /**
@@ -679,6 +705,8 @@ export interface DropsRequest {
     ingest?: IngestOptions;
     /** Drops options. */
     drops?: DropsOptions;
+    /** Also render the answer into `rendered` in this format. */
+    format?: TextFormat | null;
 }
 
 /**
@@ -691,6 +719,8 @@ export interface DropsResponse {
     ingest: IngestReport;
     /** Manifest documents that could not be read. */
     errors: ErrorPayload[];
+    /** The answer in the requested `format`. */
+    rendered?: string | null;
 }
 
 /**
@@ -785,6 +815,8 @@ export interface ExplainRequest {
     port?: number | null;
     /** Only this protocol. */
     protocol?: Protocol | null;
+    /** Also render the answer into `rendered` in this format. */
+    format?: TextFormat | null;
 }
 
 /**
@@ -931,6 +963,11 @@ export interface FlowMapEntry {
 }
 
 /**
+ * The renderings of a flow map.
+ */
+export type FlowMapFormat = "text" | "dot" | "mermaid";
+
+/**
  * Request of [`flow_map`].
  */
 export interface FlowMapRequest {
@@ -946,6 +983,8 @@ export interface FlowMapRequest {
     ingest?: IngestOptions;
     /** Map options. */
     map?: MapOptions;
+    /** Also render the answer into `rendered` in this format. */
+    format?: FlowMapFormat | null;
 }
 
 /**
@@ -960,6 +999,8 @@ export interface FlowMapResponse {
     ingest: IngestReport;
     /** Manifest documents that could not be read. */
     errors: ErrorPayload[];
+    /** The answer in the requested `format`. */
+    rendered?: string | null;
 }
 
 /**
@@ -973,6 +1014,11 @@ export interface FlowSource {
     /** Their format. */
     format?: FlowFormat;
 }
+
+/**
+ * The renderings of generated policies.
+ */
+export type GenerateFormat = "yaml" | "text";
 
 /**
  * Options of [`generate_policies`].
@@ -1030,6 +1076,8 @@ export interface GenerateRequest {
     ingest?: IngestOptions;
     /** Generation options. */
     generate?: GenerateOptions;
+    /** Also render the answer into `rendered` in this format. */
+    format?: GenerateFormat | null;
 }
 
 /**
@@ -1056,6 +1104,8 @@ export interface GenerateResponse {
     ingest: IngestReport;
     /** Manifest documents that could not be read. */
     errors: ErrorPayload[];
+    /** The answer in the requested `format`. */
+    rendered?: string | null;
 }
 
 /**
@@ -1156,6 +1206,8 @@ export interface ImpactRequest {
     engine?: EngineOptions;
     /** Ingestion limits. */
     ingest?: IngestOptions;
+    /** Also render the answer into `rendered` in this format. */
+    format?: TextFormat | null;
 }
 
 /**
@@ -1179,6 +1231,8 @@ export interface ImpactResponse {
     ingest: IngestReport;
     /** Manifest documents that could not be read (base and head). */
     errors: ErrorPayload[];
+    /** The answer in the requested `format`. */
+    rendered?: string | null;
 }
 
 /**
@@ -1519,6 +1573,8 @@ export interface LintRequest {
     options?: ParseOptions;
     /** Engine semantics (ipBlock mode), for the checks that look at connectivity. */
     engine?: EngineOptions;
+    /** Also render the answer into `rendered` in this format. */
+    format?: TextFormat | null;
 }
 
 /**
@@ -1531,6 +1587,8 @@ export interface LintResponse {
     errors: ErrorPayload[];
     /** What was read. */
     counts: ResourceCounts;
+    /** The answer in the requested `format`. */
+    rendered?: string | null;
 }
 
 /**
@@ -1821,6 +1879,8 @@ export interface ParseRequest {
     sources: Source[];
     /** Limits and strict mode. */
     options?: ParseOptions;
+    /** Also render the answer into `rendered` in this format. */
+    format?: TextFormat | null;
 }
 
 /**
@@ -1833,6 +1893,8 @@ export interface ParseResponse {
     resources: ResourceSummary[];
     /** Documents that could not be read (the others were). */
     errors: ErrorPayload[];
+    /** The answer in the requested `format`. */
+    rendered?: string | null;
 }
 
 /**
@@ -2404,6 +2466,11 @@ export interface Source {
 export type StepAction = "apply" | "delete";
 
 /**
+ * The one text rendering of an operation whose answer has no other (`format: "text"`).
+ */
+export type TextFormat = "text";
+
+/**
  * When a review fails or warns.
  */
 export interface Thresholds {
@@ -2450,6 +2517,8 @@ export interface ValidateRequest {
     sources: Source[];
     /** Limits and strict mode. */
     options?: ParseOptions;
+    /** Also render the answer into `rendered` in this format. */
+    format?: TextFormat | null;
 }
 
 /**
@@ -2464,6 +2533,8 @@ export interface ValidateResponse {
     errors: ErrorPayload[];
     /** What was read. */
     counts: ResourceCounts;
+    /** The answer in the requested `format`. */
+    rendered?: string | null;
 }
 
 /**

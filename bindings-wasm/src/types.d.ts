@@ -25,6 +25,11 @@ export interface Alternative {
 }
 
 /**
+ * The renderings of connectivity.
+ */
+export type AnalyzeFormat = "txt" | "csv" | "md" | "dot" | "mermaid";
+
+/**
  * Request of [`analyze`].
  */
 export interface AnalyzeRequest {
@@ -36,6 +41,8 @@ export interface AnalyzeRequest {
     engine?: EngineOptions;
     /** Which connections to report (self pairs, focus workloads, direction, connection). */
     filter?: ConnectionFilter;
+    /** Also render the answer into `rendered` in this format. */
+    format?: AnalyzeFormat | null;
 }
 
 /**
@@ -53,6 +60,8 @@ export interface AnalyzeResponse {
     endpoints: Endpoint[];
     /** Documents that could not be read (the others were analyzed). */
     errors: ErrorPayload[];
+    /** The answer in the requested `format`. */
+    rendered?: string | null;
 }
 
 /**
@@ -94,6 +103,8 @@ export interface AuditRequest {
     ingest?: IngestOptions;
     /** Audit options. */
     audit?: AuditOptions;
+    /** Also render the answer into `rendered` in this format. */
+    format?: TextFormat | null;
 }
 
 /**
@@ -114,6 +125,8 @@ export interface AuditResponse {
     ingest: IngestReport;
     /** Manifest documents that could not be read. */
     errors: ErrorPayload[];
+    /** The answer in the requested `format`. */
+    rendered?: string | null;
 }
 
 /**
@@ -241,6 +254,8 @@ export interface CheckRequest {
     options?: ParseOptions;
     /** Engine semantics (ipBlock mode). */
     engine?: EngineOptions;
+    /** Also render the answer into `rendered` in this format. */
+    format?: TextFormat | null;
 }
 
 /**
@@ -253,6 +268,8 @@ export interface CheckResponse {
     results: RequirementResult[];
     /** Documents of the inputs that could not be read (the others were checked). */
     errors: ErrorPayload[];
+    /** The answer in the requested `format`. */
+    rendered?: string | null;
 }
 
 /**
@@ -452,6 +469,11 @@ export interface DeniedSide {
 }
 
 /**
+ * The renderings of a connectivity diff.
+ */
+export type DiffFormat = "text" | "md" | "txt";
+
+/**
  * Request of [`diff`].
  */
 export interface DiffRequest {
@@ -465,6 +487,8 @@ export interface DiffRequest {
     engine?: EngineOptions;
     /** Which connections to compare (self pairs, focus workloads, direction, connection). */
     filter?: DiffRequestConnectionFilter;
+    /** Also render the answer into `rendered` in this format. */
+    format?: DiffFormat | null;
 }
 
 /**
@@ -501,6 +525,8 @@ export interface DiffResponse {
     baseErrors: ErrorPayload[];
     /** Documents of the head that could not be read (the others were compared). */
     headErrors: ErrorPayload[];
+    /** The answer in the requested `format`. */
+    rendered?: string | null;
 }
 
 /**
@@ -561,6 +587,8 @@ export interface DropsRequest {
     ingest?: IngestOptions;
     /** Drops options. */
     drops?: DropsOptions;
+    /** Also render the answer into `rendered` in this format. */
+    format?: TextFormat | null;
 }
 
 /**
@@ -573,6 +601,8 @@ export interface DropsResponse {
     ingest: IngestReport;
     /** Manifest documents that could not be read. */
     errors: ErrorPayload[];
+    /** The answer in the requested `format`. */
+    rendered?: string | null;
 }
 
 /**
@@ -667,6 +697,8 @@ export interface ExplainRequest {
     port?: number | null;
     /** Only this protocol. */
     protocol?: Protocol | null;
+    /** Also render the answer into `rendered` in this format. */
+    format?: TextFormat | null;
 }
 
 /**
@@ -813,6 +845,11 @@ export interface FlowMapEntry {
 }
 
 /**
+ * The renderings of a flow map.
+ */
+export type FlowMapFormat = "text" | "dot" | "mermaid";
+
+/**
  * Request of [`flow_map`].
  */
 export interface FlowMapRequest {
@@ -828,6 +865,8 @@ export interface FlowMapRequest {
     ingest?: IngestOptions;
     /** Map options. */
     map?: MapOptions;
+    /** Also render the answer into `rendered` in this format. */
+    format?: FlowMapFormat | null;
 }
 
 /**
@@ -842,6 +881,8 @@ export interface FlowMapResponse {
     ingest: IngestReport;
     /** Manifest documents that could not be read. */
     errors: ErrorPayload[];
+    /** The answer in the requested `format`. */
+    rendered?: string | null;
 }
 
 /**
@@ -855,6 +896,11 @@ export interface FlowSource {
     /** Their format. */
     format?: FlowFormat;
 }
+
+/**
+ * The renderings of generated policies.
+ */
+export type GenerateFormat = "yaml" | "text";
 
 /**
  * Options of [`generate_policies`].
@@ -912,6 +958,8 @@ export interface GenerateRequest {
     ingest?: IngestOptions;
     /** Generation options. */
     generate?: GenerateOptions;
+    /** Also render the answer into `rendered` in this format. */
+    format?: GenerateFormat | null;
 }
 
 /**
@@ -938,6 +986,8 @@ export interface GenerateResponse {
     ingest: IngestReport;
     /** Manifest documents that could not be read. */
     errors: ErrorPayload[];
+    /** The answer in the requested `format`. */
+    rendered?: string | null;
 }
 
 /**
@@ -1038,6 +1088,8 @@ export interface ImpactRequest {
     engine?: EngineOptions;
     /** Ingestion limits. */
     ingest?: IngestOptions;
+    /** Also render the answer into `rendered` in this format. */
+    format?: TextFormat | null;
 }
 
 /**
@@ -1061,6 +1113,8 @@ export interface ImpactResponse {
     ingest: IngestReport;
     /** Manifest documents that could not be read (base and head). */
     errors: ErrorPayload[];
+    /** The answer in the requested `format`. */
+    rendered?: string | null;
 }
 
 /**
@@ -1401,6 +1455,8 @@ export interface LintRequest {
     options?: ParseOptions;
     /** Engine semantics (ipBlock mode), for the checks that look at connectivity. */
     engine?: EngineOptions;
+    /** Also render the answer into `rendered` in this format. */
+    format?: TextFormat | null;
 }
 
 /**
@@ -1413,6 +1469,8 @@ export interface LintResponse {
     errors: ErrorPayload[];
     /** What was read. */
     counts: ResourceCounts;
+    /** The answer in the requested `format`. */
+    rendered?: string | null;
 }
 
 /**
@@ -1703,6 +1761,8 @@ export interface ParseRequest {
     sources: Source[];
     /** Limits and strict mode. */
     options?: ParseOptions;
+    /** Also render the answer into `rendered` in this format. */
+    format?: TextFormat | null;
 }
 
 /**
@@ -1715,6 +1775,8 @@ export interface ParseResponse {
     resources: ResourceSummary[];
     /** Documents that could not be read (the others were). */
     errors: ErrorPayload[];
+    /** The answer in the requested `format`. */
+    rendered?: string | null;
 }
 
 /**
@@ -2286,6 +2348,11 @@ export interface Source {
 export type StepAction = "apply" | "delete";
 
 /**
+ * The one text rendering of an operation whose answer has no other (`format: "text"`).
+ */
+export type TextFormat = "text";
+
+/**
  * When a review fails or warns.
  */
 export interface Thresholds {
@@ -2332,6 +2399,8 @@ export interface ValidateRequest {
     sources: Source[];
     /** Limits and strict mode. */
     options?: ParseOptions;
+    /** Also render the answer into `rendered` in this format. */
+    format?: TextFormat | null;
 }
 
 /**
@@ -2346,6 +2415,8 @@ export interface ValidateResponse {
     errors: ErrorPayload[];
     /** What was read. */
     counts: ResourceCounts;
+    /** The answer in the requested `format`. */
+    rendered?: string | null;
 }
 
 /**

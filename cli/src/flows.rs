@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use netfence::api::{self, AuditRequest, DropsRequest, FlowMapRequest, GenerateRequest, ImpactRequest};
+use netfence::api::{self, AuditRequest, DropsRequest, FlowMapFormat, FlowMapRequest, GenerateRequest, ImpactRequest};
 use netfence::flows::audit::AuditOptions;
 use netfence::flows::drops::DropsOptions;
 use netfence::flows::generate::{Generalise, GenerateOptions};
@@ -22,7 +22,7 @@ use netfence::report::flows as render;
 use netfence::source::ParseOptions;
 use netfence::{Error, ErrorCode, ErrorPayload};
 
-use crate::{engine_options, input, to_json};
+use crate::{engine_options, input, rendered_or_json, text_format};
 
 const FLOW_INPUTS: &str = "Flow logs (--flows, repeatable): Hubble JSON as `hubble observe -o json` writes it, or the generic \
 format as JSON Lines or CSV with a header (time, srcNamespace, srcPod, srcIp, dstNamespace, dstPod, dstIp, protocol, \
@@ -406,15 +406,16 @@ fn map(args: &MapArgs, options: ParseOptions) -> Result<(String, u8), Error> {
             external_prefix_v6: args.prefix_v6,
             skip_unresolved: args.skip_unresolved,
         },
+        format: match args.format {
+            MapFormat::Text => Some(FlowMapFormat::Text),
+            MapFormat::Json => None,
+            MapFormat::Dot => Some(FlowMapFormat::Dot),
+            MapFormat::Mermaid => Some(FlowMapFormat::Mermaid),
+        },
     };
     let response = api::flow_map_with_log(&request, &log)?;
     let code = report_errors(&response.errors);
-    let text = match args.format {
-        MapFormat::Text => render::flow_map_text(&response.map),
-        MapFormat::Json => to_json(&response)?,
-        MapFormat::Dot => render::flow_map_dot(&response.map),
-        MapFormat::Mermaid => render::flow_map_mermaid(&response.map),
-    };
+    let text = rendered_or_json(&response.rendered, &response)?;
     Ok((text, code))
 }
 
@@ -444,15 +445,16 @@ pub fn generate(args: &GenerateArgs, options: ParseOptions) -> Result<(String, u
             compare: args.compare,
             ..defaults
         },
+        format: match args.format {
+            GenerateFormat::Yaml => Some(api::GenerateFormat::Yaml),
+            GenerateFormat::Json => None,
+            GenerateFormat::Text => Some(api::GenerateFormat::Text),
+        },
     };
     let response = api::generate_with_log(&request, &log)?;
     let failed = !response.generated.verification.denied.is_empty();
     let code = report_errors(&response.errors).max(u8::from(failed));
-    let text = match args.format {
-        GenerateFormat::Yaml => render::generate_yaml(&response.generated, &response.ingest),
-        GenerateFormat::Json => to_json(&response)?,
-        GenerateFormat::Text => render::generate_text(&response.generated, &response.ingest),
-    };
+    let text = rendered_or_json(&response.rendered, &response)?;
     Ok((text, code))
 }
 
@@ -468,13 +470,11 @@ pub fn impact(args: &ImpactArgs, options: ParseOptions) -> Result<(String, u8), 
         options,
         engine: engine_options(args.inputs.ip_blocks_match_pods),
         ingest: IngestOptions::default(),
+        format: text_format(args.format == ReportFormat::Text),
     };
     let response = api::impact_with_log(&request, &log)?;
     let code = report_errors(&response.errors).max(u8::from(!response.impact.newly_denied.is_empty()));
-    let text = match args.format {
-        ReportFormat::Text => render::impact_text(&response.impact),
-        ReportFormat::Json => to_json(&response)?,
-    };
+    let text = rendered_or_json(&response.rendered, &response)?;
     Ok((text, code))
 }
 
@@ -489,12 +489,12 @@ pub fn drops(args: &DropsArgs, options: ParseOptions) -> Result<(String, u8), Er
         engine: engine_options(args.inputs.ip_blocks_match_pods),
         ingest: IngestOptions::default(),
         drops: DropsOptions { volatile_labels: args.volatile_labels.clone(), include_audit: args.include_audit },
+        format: text_format(args.format == DropsFormat::Text),
     };
     let response = api::drops_with_log(&request, &log)?;
     let code = report_errors(&response.errors).max(u8::from(!response.drops.is_empty()));
     let text = match args.format {
-        DropsFormat::Text => render::drops_text(&response.drops),
-        DropsFormat::Json => to_json(&response)?,
+        DropsFormat::Text | DropsFormat::Json => rendered_or_json(&response.rendered, &response)?,
         DropsFormat::Yaml => {
             let documents: Vec<&str> = response.drops.iter().filter_map(|d| d.allowance.as_deref()).collect();
             documents.iter().map(|d| if d.starts_with("---") { (*d).to_owned() } else { format!("---\n{d}") }).collect()
@@ -518,14 +518,12 @@ pub fn audit(args: &AuditArgs, options: ParseOptions) -> Result<(String, u8), Er
             max_connections: args.max_connections,
             ..AuditOptions::default()
         },
+        format: text_format(args.format == ReportFormat::Text),
     };
     let response = api::audit_with_log(&request, &log)?;
     let a = &response.audit;
     let found = !(a.unused.is_empty() && a.too_broad.is_empty() && a.selecting_nothing.is_empty());
     let code = report_errors(&response.errors).max(u8::from(found));
-    let text = match args.format {
-        ReportFormat::Text => render::audit_text(&response.audit, &response.ingest),
-        ReportFormat::Json => to_json(&response)?,
-    };
+    let text = rendered_or_json(&response.rendered, &response)?;
     Ok((text, code))
 }

@@ -15,11 +15,10 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use netfence::api::{
     self, AnalyzeRequest, BuildRequest, CheckRequest, DiffRequest, ExplainRequest, LintRequest, ParseRequest,
-    SchemaRequest, ValidateRequest,
+    SchemaRequest, TextFormat, ValidateRequest,
 };
 use netfence::engine::{ConnectionFilter, Direction, EngineOptions, IpBlockMode};
 use netfence::model::Protocol;
-use netfence::report;
 use netfence::source::ParseOptions;
 use netfence::{Error, ErrorCode};
 
@@ -325,37 +324,51 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Error> {
         .map_err(|e| Error::new(ErrorCode::Output, format!("cannot encode output: {e}")))
 }
 
+/// `Some(text)` when the command's output is the API's text rendering.
+pub(crate) fn text_format(text: bool) -> Option<TextFormat> {
+    text.then_some(TextFormat::Text)
+}
+
+/// The API's rendering when one was asked for, else the response as JSON.
+pub(crate) fn rendered_or_json<T: serde::Serialize>(rendered: &Option<String>, response: &T) -> Result<String, Error> {
+    match rendered {
+        Some(text) => Ok(text.clone()),
+        None => to_json(response),
+    }
+}
+
+/// The output of a command whose formats are text, JSON and YAML.
+fn structured<T: serde::Serialize>(format: Format, rendered: &Option<String>, response: &T) -> Result<String, Error> {
+    match format {
+        Format::Json => to_json(response),
+        Format::Yaml => to_yaml(response),
+        Format::Text => rendered_or_json(rendered, response),
+    }
+}
+
 fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
     match &cli.command {
         Command::Parse { paths, format } => {
             let sources = input::read_sources(paths)?;
-            let response = api::parse(&ParseRequest { sources, options })?;
-            let text = match format {
-                Format::Json => to_json(&response)?,
-                Format::Yaml => to_yaml(&response)?,
-                Format::Text => render::parse_text(&response),
-            };
+            let response =
+                api::parse(&ParseRequest { sources, options, format: text_format(*format == Format::Text) })?;
+            let text = structured(*format, &response.rendered, &response)?;
             Ok((text, u8::from(!response.errors.is_empty())))
         }
         Command::Validate { paths, format } => {
             let sources = input::read_sources(paths)?;
-            let response = api::validate(&ValidateRequest { sources, options })?;
-            let text = match format {
-                Format::Json => to_json(&response)?,
-                Format::Yaml => to_yaml(&response)?,
-                Format::Text => render::validate_text(&response),
-            };
+            let format_text = text_format(*format == Format::Text);
+            let response = api::validate(&ValidateRequest { sources, options, format: format_text })?;
+            let text = structured(*format, &response.rendered, &response)?;
             Ok((text, u8::from(!response.valid)))
         }
         Command::Lint { paths, config, format } => {
             let sources = input::read_sources(paths)?;
             let config = review::read_config(config.as_deref())?;
-            let response = api::lint(&LintRequest { sources, config, options, ..LintRequest::default() })?;
-            let text = match format {
-                Format::Json => to_json(&response)?,
-                Format::Yaml => to_yaml(&response)?,
-                Format::Text => render::lint_text(&response),
-            };
+            let format_text = text_format(*format == Format::Text);
+            let response =
+                api::lint(&LintRequest { sources, config, options, format: format_text, ..LintRequest::default() })?;
+            let text = structured(*format, &response.rendered, &response)?;
             let failed = !response.errors.is_empty()
                 || response.findings.iter().any(|f| f.severity == netfence::model::Severity::Error);
             Ok((text, u8::from(failed)))
@@ -393,19 +406,23 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
                 }),
                 focus_connection: None,
             };
-            let request = AnalyzeRequest { sources, options, engine: engine_options(*ip_blocks_match_pods), filter };
+            let rendering = match format {
+                AnalyzeFormat::Txt => Some(api::AnalyzeFormat::Txt),
+                AnalyzeFormat::Canonical | AnalyzeFormat::Json => None,
+                AnalyzeFormat::Csv => Some(api::AnalyzeFormat::Csv),
+                AnalyzeFormat::Md => Some(api::AnalyzeFormat::Md),
+                AnalyzeFormat::Dot => Some(api::AnalyzeFormat::Dot),
+                AnalyzeFormat::Mermaid => Some(api::AnalyzeFormat::Mermaid),
+            };
+            let engine = engine_options(*ip_blocks_match_pods);
+            let request = AnalyzeRequest { sources, options, engine, filter, format: rendering };
             let response = api::analyze(&request)?;
             for e in &response.errors {
                 let _ = writeln!(std::io::stderr(), "{}", render::error_text(&Error::from(e.clone())));
             }
             let text = match format {
-                AnalyzeFormat::Txt => report::connlist_txt(&response.connectivity),
                 AnalyzeFormat::Canonical => to_json(&response.connectivity.connections)?,
-                AnalyzeFormat::Json => to_json(&response)?,
-                AnalyzeFormat::Csv => report::csv(&response.connectivity),
-                AnalyzeFormat::Md => report::markdown(&response.connectivity),
-                AnalyzeFormat::Dot => report::dot(&response.connectivity),
-                AnalyzeFormat::Mermaid => report::mermaid(&response.connectivity),
+                _ => rendered_or_json(&response.rendered, &response)?,
             };
             Ok((text, u8::from(!response.errors.is_empty())))
         }
@@ -423,13 +440,10 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
                     ProtocolArg::Udp => Protocol::Udp,
                     ProtocolArg::Sctp => Protocol::Sctp,
                 }),
+                format: text_format(*format == Format::Text),
             };
             let explanation = api::explain(&request)?;
-            let text = match format {
-                Format::Json => to_json(&explanation)?,
-                Format::Yaml => to_yaml(&explanation)?,
-                Format::Text => report::explanation_text(&explanation),
-            };
+            let text = structured(*format, &explanation.rendered, &explanation)?;
             Ok((text, 0))
         }
         Command::Diff { base, head, format, ip_blocks_match_pods } => {
@@ -439,17 +453,18 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
                 options,
                 engine: engine_options(*ip_blocks_match_pods),
                 filter: ConnectionFilter::default(),
+                format: match format {
+                    DiffFormat::Text => Some(api::DiffFormat::Text),
+                    DiffFormat::Md => Some(api::DiffFormat::Md),
+                    DiffFormat::Txt => Some(api::DiffFormat::Txt),
+                    DiffFormat::Json => None,
+                },
             };
             let response = api::diff(&request)?;
             for e in response.base_errors.iter().chain(&response.head_errors) {
                 let _ = writeln!(std::io::stderr(), "{}", render::error_text(&Error::from(e.clone())));
             }
-            let text = match format {
-                DiffFormat::Text => netfence::report::diff::text(&response.diff),
-                DiffFormat::Md => netfence::report::diff::markdown(&response.diff),
-                DiffFormat::Txt => netfence::report::diff::netpol_analyzer(&response.diff),
-                DiffFormat::Json => to_json(&response)?,
-            };
+            let text = rendered_or_json(&response.rendered, &response)?;
             Ok((text, u8::from(!response.base_errors.is_empty() || !response.head_errors.is_empty())))
         }
         Command::Check { paths, requirements, format, ip_blocks_match_pods } => {
@@ -458,12 +473,9 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
             let mut request = CheckRequest::new(sources, requirements);
             request.options = options;
             request.engine = engine_options(*ip_blocks_match_pods);
+            request.format = text_format(*format == Format::Text);
             let response = api::check(&request)?;
-            let text = match format {
-                Format::Json => to_json(&response)?,
-                Format::Yaml => to_yaml(&response)?,
-                Format::Text => netfence::report::requirements::text(&response.results),
-            };
+            let text = structured(*format, &response.rendered, &response)?;
             Ok((text, u8::from(!response.passed)))
         }
         Command::Flows { command } => flows::run_flows(command, options),

@@ -588,9 +588,7 @@ fn audit_counts_hits_and_finds_unused_broad_and_empty() {
         (broad.rule.clone(), broad.suggestion.clone(), broad.used, broad.allows)
     );
     assert!(!b.stops_allowing_computed && b.stops_allowing.is_empty() && b.stops_allowing_tuples == 0);
-    let response =
-        netfence::api::AuditResponse { audit: cheap.clone(), ingest: log.report().clone(), errors: Vec::new() };
-    let text = netfence::report::flows::audit_text(&response.audit, &response.ingest);
+    let text = netfence::report::flows::audit_text(&cheap, log.report());
     assert!(text.contains("what the tightened rule stops allowing was not computed"), "{text}");
 }
 

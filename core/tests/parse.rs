@@ -216,6 +216,7 @@ fn parse_response_snapshot_with_locations() {
     let response = netfence::api::parse(&netfence::api::ParseRequest {
         sources: vec![netfence::api::Source::named("multi.yaml", text)],
         options: ParseOptions::default(),
+        format: None,
     })
     .unwrap();
     insta::assert_json_snapshot!(response);

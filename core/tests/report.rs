@@ -198,7 +198,7 @@ fn explanation(from: &str, to: &str, port: Option<u16>, protocol: Option<Protoco
         protocol,
         ..ExplainRequest::default()
     };
-    report::explanation_text(&explain(&request).unwrap())
+    report::explanation_text(&explain(&request).unwrap().explanation)
 }
 
 #[test]

@@ -66,12 +66,16 @@ class Alternative(Record):
     @property
     def over_permission(self) -> OverPermission: ...
 
+AnalyzeFormat = Literal["txt", "csv", "md", "dot", "mermaid"]
+"""The renderings of connectivity."""
+
 class AnalyzeRequest(TypedDict):
     """Request of [`analyze`]."""
     sources: Sequence[Source]
     options: NotRequired[ParseOptions]
     engine: NotRequired[EngineOptions]
     filter: NotRequired[ConnectionFilter]
+    format: NotRequired[AnalyzeFormat | None]
 
 AnalyzeRequestDirection = Literal["ingress", "egress"]
 """A traffic direction, seen from a workload."""
@@ -84,6 +88,8 @@ class AnalyzeResponse(Record):
     def endpoints(self) -> list[Endpoint]: ...
     @property
     def errors(self) -> list[ErrorPayload]: ...
+    @property
+    def rendered(self) -> str | None: ...
 
 class AuditOptions(TypedDict):
     """Options of [`audit_policies`]."""
@@ -100,6 +106,7 @@ class AuditRequest(TypedDict):
     engine: NotRequired[EngineOptions]
     ingest: NotRequired[IngestOptions]
     audit: NotRequired[AuditOptions]
+    format: NotRequired[TextFormat | None]
 
 class AuditResponse(Record):
     """Response of [`audit`]."""
@@ -117,6 +124,8 @@ class AuditResponse(Record):
     def ingest(self) -> IngestReport: ...
     @property
     def errors(self) -> list[ErrorPayload]: ...
+    @property
+    def rendered(self) -> str | None: ...
 
 AuditResponseDirection = Literal["ingress", "egress"]
 """A traffic direction, seen from a workload."""
@@ -188,6 +197,7 @@ class CheckRequest(TypedDict):
     requirements: Source
     options: NotRequired[ParseOptions]
     engine: NotRequired[EngineOptions]
+    format: NotRequired[TextFormat | None]
 
 class CheckResponse(Record):
     """Response of [`check`]."""
@@ -197,6 +207,8 @@ class CheckResponse(Record):
     def results(self) -> list[RequirementResult]: ...
     @property
     def errors(self) -> list[ErrorPayload]: ...
+    @property
+    def rendered(self) -> str | None: ...
 
 CheckResponseDirection = Literal["ingress", "egress"]
 """A traffic direction, seen from a workload."""
@@ -332,6 +344,9 @@ class DeniedSide(Record):
     @property
     def policies(self) -> list[str]: ...
 
+DiffFormat = Literal["text", "md", "txt"]
+"""The renderings of a connectivity diff."""
+
 class DiffRequest(TypedDict):
     """Request of [`diff`]."""
     base: Sequence[Source]
@@ -339,6 +354,7 @@ class DiffRequest(TypedDict):
     options: NotRequired[ParseOptions]
     engine: NotRequired[EngineOptions]
     filter: NotRequired[DiffRequestConnectionFilter]
+    format: NotRequired[DiffFormat | None]
 
 class DiffRequestConnectionFilter(TypedDict):
     """Which connections to report."""
@@ -359,6 +375,8 @@ class DiffResponse(Record):
     def base_errors(self) -> list[ErrorPayload]: ...
     @property
     def head_errors(self) -> list[ErrorPayload]: ...
+    @property
+    def rendered(self) -> str | None: ...
 
 Direction = Literal["Ingress", "Egress", "Both"]
 """Which traffic a default deny or an allowance concerns."""
@@ -399,6 +417,7 @@ class DropsRequest(TypedDict):
     engine: NotRequired[EngineOptions]
     ingest: NotRequired[IngestOptions]
     drops: NotRequired[DropsOptions]
+    format: NotRequired[TextFormat | None]
 
 class DropsResponse(Record):
     """Response of [`drops`]."""
@@ -408,6 +427,8 @@ class DropsResponse(Record):
     def ingest(self) -> IngestReport: ...
     @property
     def errors(self) -> list[ErrorPayload]: ...
+    @property
+    def rendered(self) -> str | None: ...
 
 @type_check_only
 class DropsResponseDeniedSide(Record):
@@ -467,7 +488,7 @@ class ErrorPayload(Record):
 Expectation = Literal["allow", "deny"]
 """What a requirement expects."""
 
-ExplainRequest = TypedDict("ExplainRequest", {"sources": Sequence[Source], "options": NotRequired[ParseOptions], "engine": NotRequired[EngineOptions], "from": str, "to": str, "port": NotRequired[int | None], "protocol": NotRequired[Protocol | None]})
+ExplainRequest = TypedDict("ExplainRequest", {"sources": Sequence[Source], "options": NotRequired[ParseOptions], "engine": NotRequired[EngineOptions], "from": str, "to": str, "port": NotRequired[int | None], "protocol": NotRequired[Protocol | None], "format": NotRequired[TextFormat | None]})
 """Request of [`explain`]."""
 
 @type_check_only
@@ -591,6 +612,9 @@ class FlowMapEntry(Record):
     @property
     def allowed(self) -> bool | None: ...
 
+FlowMapFormat = Literal["text", "dot", "mermaid"]
+"""The renderings of a flow map."""
+
 class FlowMapRequest(TypedDict):
     """Request of [`flow_map`]."""
     sources: Sequence[Source]
@@ -599,6 +623,7 @@ class FlowMapRequest(TypedDict):
     engine: NotRequired[EngineOptions]
     ingest: NotRequired[IngestOptions]
     map: NotRequired[MapOptions]
+    format: NotRequired[FlowMapFormat | None]
 
 class FlowMapResponse(Record):
     """Response of [`flow_map`]."""
@@ -610,12 +635,17 @@ class FlowMapResponse(Record):
     def ingest(self) -> IngestReport: ...
     @property
     def errors(self) -> list[ErrorPayload]: ...
+    @property
+    def rendered(self) -> str | None: ...
 
 class FlowSource(TypedDict):
     """One flow source in a request: its name, text and format."""
     name: NotRequired[str]
     text: str
     format: NotRequired[FlowFormat]
+
+GenerateFormat = Literal["yaml", "text"]
+"""The renderings of generated policies."""
 
 class GenerateOptions(TypedDict):
     """Options of [`generate_policies`]."""
@@ -638,6 +668,7 @@ class GenerateRequest(TypedDict):
     engine: NotRequired[EngineOptions]
     ingest: NotRequired[IngestOptions]
     generate: NotRequired[GenerateOptions]
+    format: NotRequired[GenerateFormat | None]
 
 class GenerateResponse(Record):
     """Response of [`generate`]."""
@@ -661,6 +692,8 @@ class GenerateResponse(Record):
     def ingest(self) -> IngestReport: ...
     @property
     def errors(self) -> list[ErrorPayload]: ...
+    @property
+    def rendered(self) -> str | None: ...
 
 GenerateResponseDirection = Literal["ingress", "egress"]
 """A traffic direction, seen from a workload."""
@@ -737,6 +770,7 @@ class ImpactRequest(TypedDict):
     options: NotRequired[ParseOptions]
     engine: NotRequired[EngineOptions]
     ingest: NotRequired[IngestOptions]
+    format: NotRequired[TextFormat | None]
 
 class ImpactResponse(Record):
     """Response of [`impact`]."""
@@ -754,6 +788,8 @@ class ImpactResponse(Record):
     def ingest(self) -> IngestReport: ...
     @property
     def errors(self) -> list[ErrorPayload]: ...
+    @property
+    def rendered(self) -> str | None: ...
 
 @type_check_only
 class ImpactResponseDeniedSide(Record):
@@ -943,6 +979,7 @@ class LintRequest(TypedDict):
     config: NotRequired[Config]
     options: NotRequired[ParseOptions]
     engine: NotRequired[EngineOptions]
+    format: NotRequired[TextFormat | None]
 
 class LintResponse(Record):
     """Response of [`lint`]."""
@@ -952,6 +989,8 @@ class LintResponse(Record):
     def errors(self) -> list[ErrorPayload]: ...
     @property
     def counts(self) -> ResourceCounts: ...
+    @property
+    def rendered(self) -> str | None: ...
 
 @type_check_only
 class Location(Record):
@@ -1156,6 +1195,7 @@ class ParseRequest(TypedDict):
     """Request of [`parse`]."""
     sources: Sequence[Source]
     options: NotRequired[ParseOptions]
+    format: NotRequired[TextFormat | None]
 
 class ParseResponse(Record):
     """Response of [`parse`]."""
@@ -1165,6 +1205,8 @@ class ParseResponse(Record):
     def resources(self) -> list[ResourceSummary]: ...
     @property
     def errors(self) -> list[ErrorPayload]: ...
+    @property
+    def rendered(self) -> str | None: ...
 
 PeerKind = Literal["workload", "external", "unresolved"]
 """The kind of a peer, on the wire."""
@@ -1576,6 +1618,9 @@ class Source(TypedDict):
 StepAction = Literal["apply", "delete"]
 """What a step does with its file."""
 
+TextFormat = Literal["text"]
+"""The one text rendering of an operation whose answer has no other (`format: "text"`)."""
+
 class Thresholds(TypedDict):
     """When a review fails or warns."""
     failOn: NotRequired[Level]
@@ -1600,6 +1645,7 @@ class ValidateRequest(TypedDict):
     """Request of [`validate`]."""
     sources: Sequence[Source]
     options: NotRequired[ParseOptions]
+    format: NotRequired[TextFormat | None]
 
 class ValidateResponse(Record):
     """Response of [`validate`]."""
@@ -1611,6 +1657,8 @@ class ValidateResponse(Record):
     def errors(self) -> list[ErrorPayload]: ...
     @property
     def counts(self) -> ResourceCounts: ...
+    @property
+    def rendered(self) -> str | None: ...
 
 Verdict = Literal["pass", "warn", "fail"]
 """The outcome of a review."""

@@ -3,11 +3,27 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Source, load};
+use super::{Source, TextFormat, load};
 use crate::engine::{CompiledCluster, ConnectionFilter, Connectivity, EngineOptions, Explanation};
 use crate::error::{Error, ErrorPayload};
 use crate::model::Protocol;
 use crate::source::ParseOptions;
+
+/// The renderings of connectivity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AnalyzeFormat {
+    /// netpol-analyzer's connlist text (`SRC => DST : CONNS`).
+    Txt,
+    /// CSV: `src,dst,protocol,ports`.
+    Csv,
+    /// A markdown table.
+    Md,
+    /// A Graphviz digraph, one cluster per namespace.
+    Dot,
+    /// A mermaid flowchart, one subgraph per namespace.
+    Mermaid,
+}
 
 /// Request of [`analyze`].
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -24,6 +40,9 @@ pub struct AnalyzeRequest {
     /// Which connections to report (self pairs, focus workloads, direction, connection).
     #[serde(default)]
     pub filter: ConnectionFilter,
+    /// Also render the answer into `rendered` in this format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<AnalyzeFormat>,
 }
 
 impl AnalyzeRequest {
@@ -43,6 +62,9 @@ pub struct AnalyzeResponse {
     pub connectivity: Connectivity,
     /// Documents that could not be read (the others were analyzed).
     pub errors: Vec<ErrorPayload>,
+    /// The answer in the requested `format`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rendered: Option<String>,
 }
 
 /// Computes who can reach whom, on which ports.
@@ -52,10 +74,15 @@ pub struct AnalyzeResponse {
 pub fn analyze(request: &AnalyzeRequest) -> Result<AnalyzeResponse, Error> {
     let set = load(&request.sources, &request.options)?;
     let cluster = CompiledCluster::compile(&set, &request.engine);
-    Ok(AnalyzeResponse {
-        connectivity: cluster.connectivity(&request.filter),
-        errors: set.errors.iter().map(Error::payload).collect(),
-    })
+    let connectivity = cluster.connectivity(&request.filter);
+    let rendered = request.format.map(|format| match format {
+        AnalyzeFormat::Txt => crate::report::connlist_txt(&connectivity),
+        AnalyzeFormat::Csv => crate::report::csv(&connectivity),
+        AnalyzeFormat::Md => crate::report::markdown(&connectivity),
+        AnalyzeFormat::Dot => crate::report::dot(&connectivity),
+        AnalyzeFormat::Mermaid => crate::report::mermaid(&connectivity),
+    });
+    Ok(AnalyzeResponse { connectivity, rendered, errors: set.errors.iter().map(Error::payload).collect() })
 }
 
 /// Request of [`explain`].
@@ -80,6 +107,21 @@ pub struct ExplainRequest {
     /// Only this protocol.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<Protocol>,
+    /// Also render the answer into `rendered` in this format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<TextFormat>,
+}
+
+/// Response of [`explain`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExplainResponse {
+    /// Why traffic is allowed or denied, per port range.
+    #[serde(flatten)]
+    pub explanation: Explanation,
+    /// The answer in the requested `format`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rendered: Option<String>,
 }
 
 /// Why traffic between two endpoints is allowed or denied, per port range, with the policies
@@ -87,8 +129,10 @@ pub struct ExplainRequest {
 ///
 /// # Errors
 /// Input-level failures; an endpoint that does not exist or is ambiguous (with suggestions).
-pub fn explain(request: &ExplainRequest) -> Result<Explanation, Error> {
+pub fn explain(request: &ExplainRequest) -> Result<ExplainResponse, Error> {
     let set = load(&request.sources, &request.options)?;
     let cluster = CompiledCluster::compile(&set, &request.engine);
-    cluster.explain(&request.from, &request.to, request.port, request.protocol)
+    let explanation = cluster.explain(&request.from, &request.to, request.port, request.protocol)?;
+    let rendered = request.format.map(|TextFormat::Text| crate::report::explanation_text(&explanation));
+    Ok(ExplainResponse { explanation, rendered })
 }

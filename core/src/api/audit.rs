@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{FlowSource, Source, load_cluster, read_flow_sources};
+use super::{FlowSource, Source, TextFormat, load_cluster, read_flow_sources};
 use crate::engine::EngineOptions;
 use crate::error::{Error, ErrorPayload};
 use crate::flows::audit::{Audit, AuditOptions, audit_policies};
@@ -31,6 +31,9 @@ pub struct AuditRequest {
     /// Audit options.
     #[serde(default)]
     pub audit: AuditOptions,
+    /// Also render the answer into `rendered` in this format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<TextFormat>,
 }
 
 /// Response of [`audit`].
@@ -44,6 +47,9 @@ pub struct AuditResponse {
     pub ingest: IngestReport,
     /// Manifest documents that could not be read.
     pub errors: Vec<ErrorPayload>,
+    /// The answer in the requested `format`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rendered: Option<String>,
 }
 
 /// Rule hits, unused and too-broad rules, and policies selecting nothing.
@@ -63,5 +69,7 @@ pub fn audit(request: &AuditRequest) -> Result<AuditResponse, Error> {
 pub fn audit_with_log(request: &AuditRequest, log: &FlowLog) -> Result<AuditResponse, Error> {
     let (set, cluster) = load_cluster(&request.sources, &request.options, &request.engine)?;
     let audit = audit_policies(&set, &cluster, log, &request.audit)?;
-    Ok(AuditResponse { audit, ingest: log.report().clone(), errors: set.errors.iter().map(Error::payload).collect() })
+    let ingest = log.report().clone();
+    let rendered = request.format.map(|TextFormat::Text| crate::report::flows::audit_text(&audit, &ingest));
+    Ok(AuditResponse { audit, ingest, errors: set.errors.iter().map(Error::payload).collect(), rendered })
 }

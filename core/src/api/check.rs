@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Source, load};
+use super::{Source, TextFormat, load};
 use crate::engine::{CompiledCluster, EngineOptions};
 use crate::error::{Error, ErrorPayload};
 use crate::requirements::{RequirementResult, check as check_requirements, parse_requirements};
@@ -24,13 +24,16 @@ pub struct CheckRequest {
     /// Engine semantics (ipBlock mode).
     #[serde(default)]
     pub engine: EngineOptions,
+    /// Also render the answer into `rendered` in this format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<TextFormat>,
 }
 
 impl CheckRequest {
     /// A request with default options.
     #[must_use]
     pub fn new(sources: Vec<Source>, requirements: Source) -> Self {
-        Self { sources, requirements, options: ParseOptions::default(), engine: EngineOptions::default() }
+        Self { sources, requirements, options: ParseOptions::default(), engine: EngineOptions::default(), format: None }
     }
 }
 
@@ -44,6 +47,9 @@ pub struct CheckResponse {
     pub results: Vec<RequirementResult>,
     /// Documents of the inputs that could not be read (the others were checked).
     pub errors: Vec<ErrorPayload>,
+    /// The answer in the requested `format`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rendered: Option<String>,
 }
 
 /// Checks every requirement of the requirements file against the inputs.
@@ -56,9 +62,11 @@ pub fn check(request: &CheckRequest) -> Result<CheckResponse, Error> {
     let set = load(&request.sources, &request.options)?;
     let cluster = CompiledCluster::compile(&set, &request.engine);
     let results = check_requirements(&cluster, &set, &requirements);
+    let rendered = request.format.map(|TextFormat::Text| crate::report::requirements::text(&results));
     Ok(CheckResponse {
         passed: results.iter().all(|r| r.passed),
         results,
         errors: set.errors.iter().map(Error::payload).collect(),
+        rendered,
     })
 }

@@ -10,6 +10,18 @@ use crate::engine::{CompiledCluster, ConnectionFilter, EngineOptions};
 use crate::error::{Error, ErrorPayload};
 use crate::source::ParseOptions;
 
+/// The renderings of a connectivity diff.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DiffFormat {
+    /// Text: opened, closed and changed connections.
+    Text,
+    /// A markdown table.
+    Md,
+    /// netpol-analyzer's diff format (`diff-type: added, source: …`).
+    Txt,
+}
+
 /// Request of [`diff`].
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -27,6 +39,9 @@ pub struct DiffRequest {
     /// Which connections to compare (self pairs, focus workloads, direction, connection).
     #[serde(default)]
     pub filter: ConnectionFilter,
+    /// Also render the answer into `rendered` in this format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<DiffFormat>,
 }
 
 impl DiffRequest {
@@ -47,6 +62,9 @@ pub struct DiffResponse {
     pub base_errors: Vec<ErrorPayload>,
     /// Documents of the head that could not be read (the others were compared).
     pub head_errors: Vec<ErrorPayload>,
+    /// The answer in the requested `format`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rendered: Option<String>,
 }
 
 /// Compiles base and head and compares their connectivity.
@@ -61,8 +79,14 @@ pub fn diff(request: &DiffRequest) -> Result<DiffResponse, Error> {
         &CompiledCluster::compile(&head, &request.engine),
         &request.filter,
     );
+    let rendered = request.format.map(|format| match format {
+        DiffFormat::Text => crate::report::diff::text(&diff),
+        DiffFormat::Md => crate::report::diff::markdown(&diff),
+        DiffFormat::Txt => crate::report::diff::netpol_analyzer(&diff),
+    });
     Ok(DiffResponse {
         diff,
+        rendered,
         base_errors: base.errors.iter().map(Error::payload).collect(),
         head_errors: head.errors.iter().map(Error::payload).collect(),
     })

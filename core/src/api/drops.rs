@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{FlowSource, Source, load_cluster, read_flow_sources};
+use super::{FlowSource, Source, TextFormat, load_cluster, read_flow_sources};
 use crate::engine::EngineOptions;
 use crate::error::{Error, ErrorPayload};
 use crate::flows::drops::{DroppedFlow, DropsOptions, explain_drops};
@@ -30,6 +30,9 @@ pub struct DropsRequest {
     /// Drops options.
     #[serde(default)]
     pub drops: DropsOptions,
+    /// Also render the answer into `rendered` in this format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<TextFormat>,
 }
 
 /// Response of [`drops`].
@@ -42,6 +45,9 @@ pub struct DropsResponse {
     pub ingest: IngestReport,
     /// Manifest documents that could not be read.
     pub errors: Vec<ErrorPayload>,
+    /// The answer in the requested `format`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rendered: Option<String>,
 }
 
 /// Why each dropped flow was dropped and what would admit it.
@@ -61,5 +67,7 @@ pub fn drops(request: &DropsRequest) -> Result<DropsResponse, Error> {
 pub fn drops_with_log(request: &DropsRequest, log: &FlowLog) -> Result<DropsResponse, Error> {
     let (set, cluster) = load_cluster(&request.sources, &request.options, &request.engine)?;
     let drops = explain_drops(&set, &cluster, log, &request.drops)?;
-    Ok(DropsResponse { drops, ingest: log.report().clone(), errors: set.errors.iter().map(Error::payload).collect() })
+    let rendered = request.format.map(|TextFormat::Text| crate::report::flows::drops_text(&drops));
+    let errors = set.errors.iter().map(Error::payload).collect();
+    Ok(DropsResponse { drops, ingest: log.report().clone(), errors, rendered })
 }

@@ -12,6 +12,18 @@ use crate::flows::resolve::FlowResolver;
 use crate::flows::{FlowLog, IngestOptions};
 use crate::source::ParseOptions;
 
+/// The renderings of a flow map.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FlowMapFormat {
+    /// An aligned table.
+    Text,
+    /// A Graphviz digraph.
+    Dot,
+    /// A mermaid flowchart.
+    Mermaid,
+}
+
 /// Request of [`flow_map`].
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -32,6 +44,9 @@ pub struct FlowMapRequest {
     /// Map options.
     #[serde(default)]
     pub map: MapOptions,
+    /// Also render the answer into `rendered` in this format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<FlowMapFormat>,
 }
 
 /// Response of [`flow_map`].
@@ -43,6 +58,9 @@ pub struct FlowMapResponse {
     pub map: FlowMap,
     /// Manifest documents that could not be read.
     pub errors: Vec<ErrorPayload>,
+    /// The answer in the requested `format`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rendered: Option<String>,
 }
 
 /// Who talks to whom, per the flow logs, mapped to the inventory's workloads.
@@ -62,8 +80,11 @@ pub fn flow_map(request: &FlowMapRequest) -> Result<FlowMapResponse, Error> {
 pub fn flow_map_with_log(request: &FlowMapRequest, log: &FlowLog) -> Result<FlowMapResponse, Error> {
     let (set, cluster) = load_cluster(&request.sources, &request.options, &request.engine)?;
     let resolver = FlowResolver::new(&set, &cluster);
-    Ok(FlowMapResponse {
-        map: build_map(&resolver, log, &request.map),
-        errors: set.errors.iter().map(Error::payload).collect(),
-    })
+    let map = build_map(&resolver, log, &request.map);
+    let rendered = request.format.map(|format| match format {
+        FlowMapFormat::Text => crate::report::flows::flow_map_text(&map),
+        FlowMapFormat::Dot => crate::report::flows::flow_map_dot(&map),
+        FlowMapFormat::Mermaid => crate::report::flows::flow_map_mermaid(&map),
+    });
+    Ok(FlowMapResponse { map, errors: set.errors.iter().map(Error::payload).collect(), rendered })
 }

@@ -11,6 +11,16 @@ use crate::flows::generate::{GenerateOptions, Generated, generate_policies};
 use crate::flows::{FlowLog, IngestOptions, IngestReport};
 use crate::source::ParseOptions;
 
+/// The renderings of generated policies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum GenerateFormat {
+    /// The policies as multi-document YAML, the summary as comments.
+    Yaml,
+    /// The summary and every rule with its provenance.
+    Text,
+}
+
 /// Request of [`generate`].
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -31,6 +41,9 @@ pub struct GenerateRequest {
     /// Generation options.
     #[serde(default)]
     pub generate: GenerateOptions,
+    /// Also render the answer into `rendered` in this format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<GenerateFormat>,
 }
 
 /// Response of [`generate`].
@@ -44,6 +57,9 @@ pub struct GenerateResponse {
     pub ingest: IngestReport,
     /// Manifest documents that could not be read.
     pub errors: Vec<ErrorPayload>,
+    /// The answer in the requested `format`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rendered: Option<String>,
 }
 
 /// Least-privilege policies for the observed flows.
@@ -63,9 +79,10 @@ pub fn generate(request: &GenerateRequest) -> Result<GenerateResponse, Error> {
 pub fn generate_with_log(request: &GenerateRequest, log: &FlowLog) -> Result<GenerateResponse, Error> {
     let (set, cluster) = load_cluster(&request.sources, &request.options, &request.engine)?;
     let generated = generate_policies(&set, &cluster, log, &request.generate)?;
-    Ok(GenerateResponse {
-        generated,
-        ingest: log.report().clone(),
-        errors: set.errors.iter().map(Error::payload).collect(),
-    })
+    let ingest = log.report().clone();
+    let rendered = request.format.map(|format| match format {
+        GenerateFormat::Yaml => crate::report::flows::generate_yaml(&generated, &ingest),
+        GenerateFormat::Text => crate::report::flows::generate_text(&generated, &ingest),
+    });
+    Ok(GenerateResponse { generated, ingest, rendered, errors: set.errors.iter().map(Error::payload).collect() })
 }

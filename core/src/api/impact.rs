@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{FlowSource, Source, load_cluster, read_flow_sources};
+use super::{FlowSource, Source, TextFormat, load_cluster, read_flow_sources};
 use crate::engine::EngineOptions;
 use crate::error::{Error, ErrorPayload};
 use crate::flows::impact::{Impact, measure_impact};
@@ -29,6 +29,9 @@ pub struct ImpactRequest {
     /// Ingestion limits.
     #[serde(default)]
     pub ingest: IngestOptions,
+    /// Also render the answer into `rendered` in this format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<TextFormat>,
 }
 
 /// Response of [`impact`].
@@ -42,6 +45,9 @@ pub struct ImpactResponse {
     pub ingest: IngestReport,
     /// Manifest documents that could not be read (base and head).
     pub errors: Vec<ErrorPayload>,
+    /// The answer in the requested `format`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rendered: Option<String>,
 }
 
 /// The observed flows a change would newly deny or newly allow.
@@ -63,5 +69,6 @@ pub fn impact_with_log(request: &ImpactRequest, log: &FlowLog) -> Result<ImpactR
     let (head_set, head) = load_cluster(&request.head, &request.options, &request.engine)?;
     let impact = measure_impact(&base_set, &base, &head, log);
     let errors = base_set.errors.iter().chain(&head_set.errors).map(Error::payload).collect();
-    Ok(ImpactResponse { impact, ingest: log.report().clone(), errors })
+    let rendered = request.format.map(|TextFormat::Text| crate::report::flows::impact_text(&impact));
+    Ok(ImpactResponse { impact, ingest: log.report().clone(), errors, rendered })
 }

@@ -6,7 +6,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Source, load};
+use super::{Source, TextFormat, load, source_texts};
 use crate::engine::{CompiledCluster, EngineOptions};
 use crate::error::{Error, ErrorPayload};
 use crate::inventory::ResourceCounts;
@@ -30,6 +30,9 @@ pub struct LintRequest {
     /// Engine semantics (ipBlock mode), for the checks that look at connectivity.
     #[serde(default)]
     pub engine: EngineOptions,
+    /// Also render the answer into `rendered` in this format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<TextFormat>,
 }
 
 /// Response of [`lint`].
@@ -42,6 +45,9 @@ pub struct LintResponse {
     pub errors: Vec<ErrorPayload>,
     /// What was read.
     pub counts: ResourceCounts,
+    /// The answer in the requested `format`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rendered: Option<String>,
 }
 
 /// API validation and the review checks over the sources.
@@ -52,7 +58,12 @@ pub fn lint(request: &LintRequest) -> Result<LintResponse, Error> {
     let set = load(&request.sources, &request.options)?;
     let cluster = CompiledCluster::compile(&set, &request.engine);
     let findings = crate::review::lint(&set, &cluster, &request.config);
-    Ok(LintResponse { findings, errors: set.errors.iter().map(Error::payload).collect(), counts: set.counts() })
+    let errors: Vec<ErrorPayload> = set.errors.iter().map(Error::payload).collect();
+    let counts = set.counts();
+    let rendered = request.format.map(|TextFormat::Text| {
+        crate::report::findings::lint_text(&findings, &errors, &counts, &source_texts(&request.sources), false)
+    });
+    Ok(LintResponse { findings, errors, counts, rendered })
 }
 
 #[cfg(test)]

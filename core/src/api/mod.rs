@@ -20,17 +20,17 @@ mod review;
 mod schema;
 mod validate;
 
-pub use analyze::{AnalyzeRequest, AnalyzeResponse, ExplainRequest, analyze, explain};
+pub use analyze::{AnalyzeFormat, AnalyzeRequest, AnalyzeResponse, ExplainRequest, ExplainResponse, analyze, explain};
 pub use audit::{AuditRequest, AuditResponse, audit, audit_with_log};
 pub use build::{BuildRequest, BuildResponse, build};
 pub use check::{CheckRequest, CheckResponse, check};
-pub use diff::{DiffRequest, DiffResponse, diff};
+pub use diff::{DiffFormat, DiffRequest, DiffResponse, diff};
 pub use drops::{DropsRequest, DropsResponse, drops, drops_with_log};
-pub use flow_map::{FlowMapRequest, FlowMapResponse, flow_map, flow_map_with_log};
-pub use generate::{GenerateRequest, GenerateResponse, generate, generate_with_log};
+pub use flow_map::{FlowMapFormat, FlowMapRequest, FlowMapResponse, flow_map, flow_map_with_log};
+pub use generate::{GenerateFormat, GenerateRequest, GenerateResponse, generate, generate_with_log};
 pub use impact::{ImpactRequest, ImpactResponse, impact, impact_with_log};
 pub use lint::{LintRequest, LintResponse, lint};
-pub use parse::{ParseRequest, ParseResponse, ResourceSummary, parse};
+pub use parse::{ParseRequest, ParseResponse, parse};
 pub use plan::{PlanRequest, PlanResponse, plan};
 pub use review::{ReviewFormat, ReviewRequest, ReviewResponse, render as render_review, review, review_with_log};
 pub use schema::{SchemaRequest, schema};
@@ -46,6 +46,19 @@ use crate::flows::{FlowFormat, FlowLog, IngestOptions};
 use crate::inventory::ResourceSet;
 use crate::source::ParseOptions;
 use crate::source::{Node, Value};
+
+/// The one text rendering of an operation whose answer has no other (`format: "text"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TextFormat {
+    /// Text for a terminal or a log.
+    Text,
+}
+
+/// The texts of request sources by name, for renderers that quote them.
+fn source_texts(sources: &[Source]) -> crate::report::SourceTexts<'_> {
+    crate::report::SourceTexts::new(sources.iter().map(|s| (s.name.as_str(), s.text.as_str())))
+}
 
 /// One input: its name (a file path, or `<input>`) and its text (YAML or JSON).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -3,10 +3,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Source, load};
+use super::{Source, TextFormat, load};
 use crate::error::{Error, ErrorPayload};
-use crate::inventory::ResourceCounts;
-use crate::source::Location;
+use crate::inventory::{ResourceCounts, ResourceSummary};
 use crate::source::ParseOptions;
 
 /// Request of [`parse`].
@@ -18,20 +17,9 @@ pub struct ParseRequest {
     /// Limits and strict mode.
     #[serde(default)]
     pub options: ParseOptions,
-}
-
-/// One resource that was read.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ResourceSummary {
-    /// Kind, e.g. `NetworkPolicy`.
-    pub kind: String,
-    /// Namespace (`default` when the manifest has none; empty for a Namespace).
-    pub namespace: String,
-    /// Name.
-    pub name: String,
-    /// Where it starts.
-    pub location: Location,
+    /// Also render the answer into `rendered` in this format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<TextFormat>,
 }
 
 /// Response of [`parse`].
@@ -44,6 +32,9 @@ pub struct ParseResponse {
     pub resources: Vec<ResourceSummary>,
     /// Documents that could not be read (the others were).
     pub errors: Vec<ErrorPayload>,
+    /// The answer in the requested `format`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rendered: Option<String>,
 }
 
 /// Reads the sources and lists the resources found.
@@ -52,29 +43,10 @@ pub struct ParseResponse {
 /// Input-level failures, or any bad document in strict mode.
 pub fn parse(request: &ParseRequest) -> Result<ParseResponse, Error> {
     let set = load(&request.sources, &request.options)?;
-    let mut resources = Vec::new();
-    let mut add = |kind: &str, namespace: &str, name: &str, location: Location| {
-        resources.push(ResourceSummary {
-            kind: kind.to_owned(),
-            namespace: namespace.to_owned(),
-            name: name.to_owned(),
-            location,
-        });
-    };
-    for n in &set.namespaces {
-        add("Namespace", "", &n.name, n.source.locate(""));
-    }
-    for w in &set.workloads {
-        add(w.kind.as_str(), &w.namespace, &w.name, w.source.locate(""));
-    }
-    for p in &set.pods {
-        add("Pod", &p.namespace, &p.name, p.source.locate(""));
-    }
-    for s in &set.services {
-        add("Service", &s.namespace, &s.name, s.source.locate(""));
-    }
-    for p in &set.policies {
-        add("NetworkPolicy", &p.namespace, &p.name, p.source.locate(""));
-    }
-    Ok(ParseResponse { counts: set.counts(), resources, errors: set.errors.iter().map(Error::payload).collect() })
+    let resources = set.summaries();
+    let errors: Vec<ErrorPayload> = set.errors.iter().map(Error::payload).collect();
+    let counts = set.counts();
+    let rendered =
+        request.format.map(|TextFormat::Text| crate::report::resources::parse_text(&resources, &counts, &errors));
+    Ok(ParseResponse { counts, resources, errors, rendered })
 }

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Source, load};
+use super::{Source, TextFormat, load, source_texts};
 use crate::error::{Error, ErrorPayload};
 use crate::inventory::ResourceCounts;
 use crate::model::{Finding, Severity};
@@ -18,13 +18,16 @@ pub struct ValidateRequest {
     /// Limits and strict mode.
     #[serde(default)]
     pub options: ParseOptions,
+    /// Also render the answer into `rendered` in this format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<TextFormat>,
 }
 
 impl ValidateRequest {
     /// A request for one text input.
     #[must_use]
     pub fn from_text(text: impl Into<String>) -> Self {
-        Self { sources: vec![Source::text(text)], options: ParseOptions::default() }
+        Self { sources: vec![Source::text(text)], ..Self::default() }
     }
 }
 
@@ -40,6 +43,9 @@ pub struct ValidateResponse {
     pub errors: Vec<ErrorPayload>,
     /// What was read.
     pub counts: ResourceCounts,
+    /// The answer in the requested `format`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rendered: Option<String>,
 }
 
 /// Validates every NetworkPolicy in the sources.
@@ -50,10 +56,10 @@ pub fn validate(request: &ValidateRequest) -> Result<ValidateResponse, Error> {
     let set = load(&request.sources, &request.options)?;
     let findings = crate::validate::validate_resources(&set);
     let valid = set.errors.is_empty() && !findings.iter().any(|f| f.severity == Severity::Error);
-    Ok(ValidateResponse {
-        valid,
-        findings,
-        errors: set.errors.iter().map(Error::payload).collect(),
-        counts: set.counts(),
-    })
+    let errors: Vec<ErrorPayload> = set.errors.iter().map(Error::payload).collect();
+    let counts = set.counts();
+    let rendered = request.format.map(|TextFormat::Text| {
+        crate::report::findings::validate_text(&findings, &errors, &counts, &source_texts(&request.sources), false)
+    });
+    Ok(ValidateResponse { valid, findings, errors, counts, rendered })
 }

@@ -13,9 +13,23 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorCode};
 use crate::source::{Document, ParseOptions, parse_text_with};
-use crate::source::{Node, SourceDoc, Value};
+use crate::source::{Location, Node, SourceDoc, Value};
 
 mod read;
+
+/// One resource that was read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceSummary {
+    /// Kind, e.g. `NetworkPolicy`.
+    pub kind: String,
+    /// Namespace (`default` when the manifest has none; empty for a Namespace).
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// Where it starts.
+    pub location: Location,
+}
 
 /// The label every namespace carries (set by the API server since Kubernetes 1.22).
 pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
@@ -266,6 +280,37 @@ impl ResourceSet {
             Item::Service(r) => self.services.push(*r),
             Item::Skipped(key) => *self.skipped.entry(key).or_insert(0) += 1,
         }
+    }
+
+    /// Every modelled resource with where it starts: namespaces, workloads, pods, services,
+    /// then policies, each in input order.
+    #[must_use]
+    pub fn summaries(&self) -> Vec<ResourceSummary> {
+        let mut resources = Vec::new();
+        let mut add = |kind: &str, namespace: &str, name: &str, location: Location| {
+            resources.push(ResourceSummary {
+                kind: kind.to_owned(),
+                namespace: namespace.to_owned(),
+                name: name.to_owned(),
+                location,
+            });
+        };
+        for n in &self.namespaces {
+            add("Namespace", "", &n.name, n.source.locate(""));
+        }
+        for w in &self.workloads {
+            add(w.kind.as_str(), &w.namespace, &w.name, w.source.locate(""));
+        }
+        for p in &self.pods {
+            add("Pod", &p.namespace, &p.name, p.source.locate(""));
+        }
+        for s in &self.services {
+            add("Service", &s.namespace, &s.name, s.source.locate(""));
+        }
+        for p in &self.policies {
+            add("NetworkPolicy", &p.namespace, &p.name, p.source.locate(""));
+        }
+        resources
     }
 
     /// Counts.

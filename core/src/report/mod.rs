@@ -14,9 +14,11 @@ use crate::engine::{Connectivity, Explanation, PortRanges, PortSet};
 mod connlist;
 pub mod diff;
 mod explain;
+pub mod findings;
 pub mod flows;
 mod graph;
 pub mod requirements;
+pub mod resources;
 pub mod review;
 mod table;
 
@@ -96,6 +98,23 @@ fn port_ranges(ports: &[[u16; 2]]) -> PortRanges {
 /// netpol-analyzer's connection text of a pair's ports (see `PortSet`'s `Display`).
 pub(crate) fn connections_text(ports: &PortSet) -> String {
     ports.to_string()
+}
+
+/// The texts of the inputs by name: what source excerpts (text) and fixes (SARIF) are cut from.
+#[derive(Clone, Debug, Default)]
+pub struct SourceTexts<'a>(BTreeMap<&'a str, &'a str>);
+
+impl<'a> SourceTexts<'a> {
+    /// The texts of `(name, text)` pairs; a name given twice keeps its last text.
+    pub fn new(named: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        Self(crate::sorted::btree_map(named))
+    }
+
+    /// The text of the input named `name`.
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&'a str> {
+        self.0.get(name).copied()
+    }
 }
 
 /// The name with control characters escaped (`\n`), so that one connection stays one line.

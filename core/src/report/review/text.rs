@@ -21,33 +21,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::SourceTexts;
-use crate::model::Severity;
+use crate::report::SourceTexts;
+use crate::report::findings::{BOLD, GREEN, Painter, RED, YELLOW, error, finding};
 use crate::report::one_line;
 use crate::review::{Review, ReviewFinding, Verdict, plural};
-
-const RED: &str = "31";
-const YELLOW: &str = "33";
-const BLUE: &str = "34";
-const GREEN: &str = "32";
-const BOLD: &str = "1";
-const DIM: &str = "2";
-
-struct Painter(bool);
-
-impl Painter {
-    fn paint(&self, code: &str, text: &str) -> String {
-        if self.0 { format!("\u{1b}[{code}m{text}\u{1b}[0m") } else { text.to_owned() }
-    }
-
-    fn severity(&self, severity: Severity) -> &'static str {
-        match severity {
-            Severity::Error => RED,
-            Severity::Warning => YELLOW,
-            Severity::Info => BLUE,
-        }
-    }
-}
 
 /// The review as text; `color` adds ANSI colours.
 #[must_use]
@@ -65,14 +42,8 @@ pub fn text(review: &Review, sources: &SourceTexts<'_>, color: bool) -> String {
         let _ = writeln!(out, "  - {}", one_line(reason));
     }
     for e in response.errors.iter().chain(&response.base_errors) {
-        let _ = write!(out, "\n{}: {}\n", p.paint(RED, &format!("error[{}]", e.code.as_str())), one_line(&e.message));
-        if let Some(location) = &e.location {
-            let _ = writeln!(out, "  --> {location}");
-            excerpt(&mut out, sources, location.file.as_str(), location.line, location.column, &p);
-        }
-        if let Some(help) = &e.help {
-            let _ = writeln!(out, "   = help: {}", one_line(help));
-        }
+        out.push('\n');
+        error(&mut out, e, sources, &p);
     }
     let mut by_file: BTreeMap<Option<&str>, Vec<&ReviewFinding>> = BTreeMap::new();
     for f in &response.findings {
@@ -81,7 +52,7 @@ pub fn text(review: &Review, sources: &SourceTexts<'_>, color: bool) -> String {
     for (file, findings) in by_file {
         let _ = write!(out, "\n{}\n\n", p.paint(BOLD, &one_line(file.unwrap_or("(no location)"))));
         for f in findings {
-            finding(&mut out, f, sources, &p);
+            finding(&mut out, &f.finding, f.new == Some(true), sources, &p);
         }
     }
     if !response.resolved.is_empty() {
@@ -146,47 +117,4 @@ pub fn text(review: &Review, sources: &SourceTexts<'_>, color: bool) -> String {
         response.exit_code
     );
     out
-}
-
-fn finding(out: &mut String, f: &ReviewFinding, sources: &SourceTexts<'_>, p: &Painter) {
-    let finding = &f.finding;
-    let head =
-        p.paint(&format!("{BOLD};{}", p.severity(finding.severity)), &format!("{}[{}]", finding.severity, finding.id));
-    let new = if f.new == Some(true) { format!(" {}", p.paint(BOLD, "(new)")) } else { String::new() };
-    let _ = writeln!(out, "{head} {}{new}", one_line(&finding.message));
-    if let Some(l) = &finding.location {
-        let pointer = if l.pointer.is_empty() { String::new() } else { format!(" ({})", l.pointer) };
-        let _ = writeln!(out, "  --> {}{}", one_line(&l.to_string()), one_line(&pointer));
-        excerpt(out, sources, &l.file, l.line, l.column, p);
-    }
-    if let Some(r) = &finding.resource {
-        let _ = writeln!(out, "   = in: {}", one_line(r));
-    }
-    if let Some(help) = &finding.help {
-        let _ = writeln!(out, "   = help: {}", one_line(help));
-    }
-    if let Some(fix) = &finding.fix {
-        let mut lines = fix.trim_end().lines();
-        let _ = writeln!(out, "   = fix: {}", lines.next().unwrap_or_default());
-        for line in lines {
-            let _ = writeln!(out, "          {line}");
-        }
-    }
-    for related in &finding.related {
-        let _ = writeln!(out, "   = see: {}", one_line(&related.to_string()));
-    }
-    out.push('\n');
-}
-
-/// The source line `line` of `file` with a caret under `column`, when the text is known.
-fn excerpt(out: &mut String, sources: &SourceTexts<'_>, file: &str, line: u32, column: u32, p: &Painter) {
-    let Some(text) = sources.get(file).and_then(|t| t.lines().nth((line as usize).checked_sub(1)?)) else { return };
-    let number = line.to_string();
-    let gutter = " ".repeat(number.len());
-    let bar = p.paint(DIM, "|");
-    let text = text.replace('\t', " ");
-    let prefix = " ".repeat(text.chars().take((column as usize).saturating_sub(1)).count());
-    let _ = writeln!(out, " {gutter} {bar}");
-    let _ = writeln!(out, " {} {bar} {}", p.paint(DIM, &number), one_line(text.trim_end()));
-    let _ = writeln!(out, " {gutter} {bar} {prefix}{}", p.paint(BOLD, "^"));
 }

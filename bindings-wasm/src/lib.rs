@@ -149,6 +149,10 @@ macro_rules! operations {
         fn entry(operation: &str) -> Option<fn(&str) -> Result<String, ErrorPayload>> {
             $(
                 if operation == stringify!($op) || operation == stringify!($js) {
+                    // the core build links no renderer: its operations answer `format` with NF-E011
+                    #[cfg(not(feature = "full"))]
+                    return Some(netfence::api::json::unrendered::$op);
+                    #[cfg(feature = "full")]
                     return Some(netfence::api::json::$op);
                 }
             )*

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { loadVectors, camel } from '../../tests/vectors/vectors.mjs';
+import { loadVectors, camel, asAnsweredBy } from '../../tests/vectors/vectors.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const docs = readFileSync(join(root, '../docs/api.md'), 'utf8');
@@ -73,7 +73,7 @@ const vectors = loadVectors();
 for (const build of ['core', 'full']) {
   test(`${build}: every vector of the build's operations runs in Chromium`, async () => {
     const operations = await page.evaluate((build) => globalThis.netfence[build].operations(), build);
-    const mine = vectors.filter((v) => operations.includes(v.operation));
+    const mine = vectors.filter((v) => operations.includes(v.operation)).map((v) => asAnsweredBy(build, v));
     assert.ok(mine.length >= 8);
     if (build === 'full') assert.equal(mine.length, vectors.length);
     const results = await page.evaluate(({ build, vectors, names }) => vectors.map((v, i) => {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { loadVectors, camel } from '../../tests/vectors/vectors.mjs';
+import { loadVectors, camel, asAnsweredBy } from '../../tests/vectors/vectors.mjs';
 
 const require = createRequire(import.meta.url);
 const builds = {
@@ -30,7 +30,7 @@ for (const [build, wasm] of Object.entries(builds)) {
     }
   });
 
-  for (const v of vectors.filter((v) => wasm.operations().includes(v.operation))) {
+  for (const v of vectors.filter((v) => wasm.operations().includes(v.operation)).map((v) => asAnsweredBy(build, v))) {
     test(`${build}: ${v.operation}/${v.name}`, () => {
       const run = wasm[camel(v.operation)];
       if (v.error) {

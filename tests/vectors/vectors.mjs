@@ -24,3 +24,16 @@ export function loadVectors() {
 
 /** `check_requirements` → `checkRequirements`. */
 export const camel = (name) => name.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+
+/** The error the WASM core build answers a request with a `format` with: it links no renderer. */
+export const NO_RENDERERS = {
+  code: 'NF-E011',
+  message: 'this build of netfence has no renderers: `format` cannot be answered',
+  help: 'leave `format` out and render the JSON response, or use a build with renderers (`netfence-wasm/full`)',
+};
+
+/** A vector as a build answers it: the core build of netfence-wasm has no renderers. */
+export const asAnsweredBy = (build, v) =>
+  build === 'core' && v.request && v.request.format !== undefined && !v.error
+    ? { ...v, response: undefined, error: NO_RENDERERS }
+    : v;

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Source, TextFormat, load};
+use super::{Render, Source, TextFormat, load, render_in};
 use crate::engine::{CompiledCluster, ConnectionFilter, Connectivity, EngineOptions, Explanation};
 use crate::error::{Error, ErrorPayload};
 use crate::model::Protocol;
@@ -72,17 +72,31 @@ pub struct AnalyzeResponse {
 /// # Errors
 /// Input-level failures, or any bad document in strict mode.
 pub fn analyze(request: &AnalyzeRequest) -> Result<AnalyzeResponse, Error> {
+    analyze_with(request, render_connectivity)
+}
+
+/// [`analyze`] with `format` answered by `render`.
+pub(super) fn analyze_with(
+    request: &AnalyzeRequest,
+    render: Render<AnalyzeRequest, AnalyzeResponse, AnalyzeFormat>,
+) -> Result<AnalyzeResponse, Error> {
     let set = load(&request.sources, &request.options)?;
     let cluster = CompiledCluster::compile(&set, &request.engine);
-    let connectivity = cluster.connectivity(&request.filter);
-    let rendered = request.format.map(|format| match format {
-        AnalyzeFormat::Txt => crate::report::connlist_txt(&connectivity),
-        AnalyzeFormat::Csv => crate::report::csv(&connectivity),
-        AnalyzeFormat::Md => crate::report::markdown(&connectivity),
-        AnalyzeFormat::Dot => crate::report::dot(&connectivity),
-        AnalyzeFormat::Mermaid => crate::report::mermaid(&connectivity),
-    });
-    Ok(AnalyzeResponse { connectivity, rendered, errors: set.errors.iter().map(Error::payload).collect() })
+    let errors = set.errors.iter().map(Error::payload).collect();
+    let mut response = AnalyzeResponse { connectivity: cluster.connectivity(&request.filter), errors, rendered: None };
+    response.rendered = render_in(request.format, request, &response, render)?;
+    Ok(response)
+}
+
+fn render_connectivity(format: AnalyzeFormat, _: &AnalyzeRequest, r: &AnalyzeResponse) -> Result<String, Error> {
+    let c = &r.connectivity;
+    Ok(match format {
+        AnalyzeFormat::Txt => crate::report::connlist_txt(c),
+        AnalyzeFormat::Csv => crate::report::csv(c),
+        AnalyzeFormat::Md => crate::report::markdown(c),
+        AnalyzeFormat::Dot => crate::report::dot(c),
+        AnalyzeFormat::Mermaid => crate::report::mermaid(c),
+    })
 }
 
 /// Request of [`explain`].
@@ -130,9 +144,22 @@ pub struct ExplainResponse {
 /// # Errors
 /// Input-level failures; an endpoint that does not exist or is ambiguous (with suggestions).
 pub fn explain(request: &ExplainRequest) -> Result<ExplainResponse, Error> {
+    explain_with(request, render_explanation)
+}
+
+/// [`explain`] with `format` answered by `render`.
+pub(super) fn explain_with(
+    request: &ExplainRequest,
+    render: Render<ExplainRequest, ExplainResponse, TextFormat>,
+) -> Result<ExplainResponse, Error> {
     let set = load(&request.sources, &request.options)?;
     let cluster = CompiledCluster::compile(&set, &request.engine);
     let explanation = cluster.explain(&request.from, &request.to, request.port, request.protocol)?;
-    let rendered = request.format.map(|TextFormat::Text| crate::report::explanation_text(&explanation));
-    Ok(ExplainResponse { explanation, rendered })
+    let mut response = ExplainResponse { explanation, rendered: None };
+    response.rendered = render_in(request.format, request, &response, render)?;
+    Ok(response)
+}
+
+fn render_explanation(_: TextFormat, _: &ExplainRequest, r: &ExplainResponse) -> Result<String, Error> {
+    Ok(crate::report::explanation_text(&r.explanation))
 }

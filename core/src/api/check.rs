@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Source, TextFormat, load};
+use super::{Render, Source, TextFormat, load, render_in};
 use crate::engine::{CompiledCluster, EngineOptions};
 use crate::error::{Error, ErrorPayload};
 use crate::requirements::{RequirementResult, check as check_requirements, parse_requirements};
@@ -58,15 +58,28 @@ pub struct CheckResponse {
 /// An invalid requirements file (`NF-E013`, located at the field, or the parser's codes);
 /// input-level failures, or any bad document in strict mode.
 pub fn check(request: &CheckRequest) -> Result<CheckResponse, Error> {
+    check_with(request, render)
+}
+
+/// [`check`] with `format` answered by `render`.
+pub(super) fn check_with(
+    request: &CheckRequest,
+    render: Render<CheckRequest, CheckResponse, TextFormat>,
+) -> Result<CheckResponse, Error> {
     let requirements = parse_requirements(&request.requirements.text, &request.requirements.name)?;
     let set = load(&request.sources, &request.options)?;
     let cluster = CompiledCluster::compile(&set, &request.engine);
     let results = check_requirements(&cluster, &set, &requirements);
-    let rendered = request.format.map(|TextFormat::Text| crate::report::requirements::text(&results));
-    Ok(CheckResponse {
+    let mut response = CheckResponse {
         passed: results.iter().all(|r| r.passed),
         results,
         errors: set.errors.iter().map(Error::payload).collect(),
-        rendered,
-    })
+        rendered: None,
+    };
+    response.rendered = render_in(request.format, request, &response, render)?;
+    Ok(response)
+}
+
+fn render(_: TextFormat, _: &CheckRequest, r: &CheckResponse) -> Result<String, Error> {
+    Ok(crate::report::requirements::text(&r.results))
 }

@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Source, load};
+use super::{Render, Source, load, render_in};
 use crate::diff::ConnectivityDiff;
 use crate::engine::{CompiledCluster, ConnectionFilter, EngineOptions};
 use crate::error::{Error, ErrorPayload};
@@ -72,6 +72,14 @@ pub struct DiffResponse {
 /// # Errors
 /// Input-level failures of either side, or any bad document in strict mode.
 pub fn diff(request: &DiffRequest) -> Result<DiffResponse, Error> {
+    diff_with(request, render)
+}
+
+/// [`diff`] with `format` answered by `render`.
+pub(super) fn diff_with(
+    request: &DiffRequest,
+    render: Render<DiffRequest, DiffResponse, DiffFormat>,
+) -> Result<DiffResponse, Error> {
     let base = load(&request.base, &request.options)?;
     let head = load(&request.head, &request.options)?;
     let diff = crate::diff::diff(
@@ -79,15 +87,20 @@ pub fn diff(request: &DiffRequest) -> Result<DiffResponse, Error> {
         &CompiledCluster::compile(&head, &request.engine),
         &request.filter,
     );
-    let rendered = request.format.map(|format| match format {
-        DiffFormat::Text => crate::report::diff::text(&diff),
-        DiffFormat::Md => crate::report::diff::markdown(&diff),
-        DiffFormat::Txt => crate::report::diff::netpol_analyzer(&diff),
-    });
-    Ok(DiffResponse {
+    let mut response = DiffResponse {
         diff,
-        rendered,
+        rendered: None,
         base_errors: base.errors.iter().map(Error::payload).collect(),
         head_errors: head.errors.iter().map(Error::payload).collect(),
+    };
+    response.rendered = render_in(request.format, request, &response, render)?;
+    Ok(response)
+}
+
+fn render(format: DiffFormat, _: &DiffRequest, r: &DiffResponse) -> Result<String, Error> {
+    Ok(match format {
+        DiffFormat::Text => crate::report::diff::text(&r.diff),
+        DiffFormat::Md => crate::report::diff::markdown(&r.diff),
+        DiffFormat::Txt => crate::report::diff::netpol_analyzer(&r.diff),
     })
 }

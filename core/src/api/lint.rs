@@ -6,7 +6,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Source, TextFormat, load, source_texts};
+use super::{Render, Source, TextFormat, load, render_in, source_texts};
 use crate::engine::{CompiledCluster, EngineOptions};
 use crate::error::{Error, ErrorPayload};
 use crate::inventory::ResourceCounts;
@@ -55,15 +55,26 @@ pub struct LintResponse {
 /// # Errors
 /// Input-level failures, or any bad document in strict mode.
 pub fn lint(request: &LintRequest) -> Result<LintResponse, Error> {
+    lint_with(request, render)
+}
+
+/// [`lint`] with `format` answered by `render`.
+pub(super) fn lint_with(
+    request: &LintRequest,
+    render: Render<LintRequest, LintResponse, TextFormat>,
+) -> Result<LintResponse, Error> {
     let set = load(&request.sources, &request.options)?;
     let cluster = CompiledCluster::compile(&set, &request.engine);
     let findings = crate::review::lint(&set, &cluster, &request.config);
     let errors: Vec<ErrorPayload> = set.errors.iter().map(Error::payload).collect();
-    let counts = set.counts();
-    let rendered = request.format.map(|TextFormat::Text| {
-        crate::report::findings::lint_text(&findings, &errors, &counts, &source_texts(&request.sources), false)
-    });
-    Ok(LintResponse { findings, errors, counts, rendered })
+    let mut response = LintResponse { findings, errors, counts: set.counts(), rendered: None };
+    response.rendered = render_in(request.format, request, &response, render)?;
+    Ok(response)
+}
+
+fn render(_: TextFormat, request: &LintRequest, r: &LintResponse) -> Result<String, Error> {
+    let sources = source_texts(&request.sources);
+    Ok(crate::report::findings::lint_text(&r.findings, &r.errors, &r.counts, &sources, false))
 }
 
 #[cfg(test)]

@@ -55,6 +55,34 @@ pub enum TextFormat {
     Text,
 }
 
+/// How an operation renders its answer in a requested format: `(format, request, response)`
+/// → text. Each operation passes its renderer; the WebAssembly core build passes
+/// [`unrendered`] instead, so that no renderer is linked into it.
+pub(crate) type Render<Req, Resp, F> = fn(F, &Req, &Resp) -> Result<String, Error>;
+
+/// The rendering of `response` in `format`, when a format was asked for.
+fn render_in<Req, Resp, F>(
+    format: Option<F>,
+    request: &Req,
+    response: &Resp,
+    render: Render<Req, Resp, F>,
+) -> Result<Option<String>, Error> {
+    format.map(|format| render(format, request, response)).transpose()
+}
+
+/// The renderer of a build without renderers: a requested `format` is an error.
+fn unrendered<Req, Resp, F>(_: F, _: &Req, _: &Resp) -> Result<String, Error> {
+    Err(no_renderers())
+}
+
+#[inline(never)]
+fn no_renderers() -> Error {
+    Error::new(ErrorCode::InvalidRequest, "this build of netfence has no renderers: `format` cannot be answered")
+        .with_help(
+            "leave `format` out and render the JSON response, or use a build with renderers (`netfence-wasm/full`)",
+        )
+}
+
 /// The texts of request sources by name, for renderers that quote them.
 fn source_texts(sources: &[Source]) -> crate::report::SourceTexts<'_> {
     crate::report::SourceTexts::new(sources.iter().map(|s| (s.name.as_str(), s.text.as_str())))
@@ -249,6 +277,48 @@ pub mod json {
         /// [`super::schema`] on JSON text.
         schema => super::schema;
     }
+
+    /// The JSON entry points of a build without renderers (the WebAssembly core build): the
+    /// operations answer as in [`super::json`], except that a request with a `format` is an
+    /// `NF-E011` error, and no renderer is linked.
+    pub mod unrendered {
+        use super::super as api;
+        use super::{ErrorPayload, run};
+
+        pub use super::{build, plan};
+
+        macro_rules! unrendered_entries {
+            ($($(#[$doc:meta])* $name:ident => $op:path;)*) => {
+                $(
+                    $(#[$doc])*
+                    ///
+                    /// # Errors
+                    /// `NF-E011` for a request that does not decode or asks for a `format`;
+                    /// otherwise the operation's own errors.
+                    pub fn $name(request: &str) -> Result<String, ErrorPayload> {
+                        run(request, |r| $op(r, api::unrendered))
+                    }
+                )*
+            };
+        }
+
+        unrendered_entries! {
+            /// `parse` without renderers.
+            parse => api::parse::parse_with;
+            /// `validate` without renderers.
+            validate => api::validate::validate_with;
+            /// `lint` without renderers.
+            lint => api::lint::lint_with;
+            /// `analyze` without renderers.
+            analyze => api::analyze::analyze_with;
+            /// `explain` without renderers.
+            explain => api::analyze::explain_with;
+            /// `diff` without renderers.
+            diff => api::diff::diff_with;
+            /// `check` without renderers.
+            check => api::check::check_with;
+        }
+    }
 }
 
 fn run<Req, Resp>(request: &str, op: fn(&Req) -> Result<Resp, Error>) -> Result<String, ErrorPayload>
@@ -364,5 +434,24 @@ mod tests {
         let impact: serde_json::Value =
             serde_json::from_str(&call_json("impact", &impact.to_string()).unwrap()).unwrap();
         assert_eq!(impact["unchangedAllowed"], 1, "{impact}");
+    }
+
+    #[test]
+    fn without_renderers_a_format_is_an_error_and_the_rest_is_the_same() {
+        let request = serde_json::json!({"sources": [{"text": SHOP}]});
+        let mut formatted = request.clone();
+        formatted["format"] = serde_json::json!("txt");
+        let (plain, formatted) = (request.to_string(), formatted.to_string());
+        assert_eq!(super::json::unrendered::analyze(&plain).unwrap(), super::json::analyze(&plain).unwrap());
+        let rendered: serde_json::Value = serde_json::from_str(&super::json::analyze(&formatted).unwrap()).unwrap();
+        assert!(rendered["rendered"].as_str().is_some_and(|t| t.contains("shop/api-1[Pod] => ")), "{rendered}");
+        let e = super::json::unrendered::analyze(&formatted).unwrap_err();
+        assert_eq!(e.code, crate::ErrorCode::InvalidRequest);
+        assert_eq!(e.message, "this build of netfence has no renderers: `format` cannot be answered");
+        let text = serde_json::json!({"sources": [{"text": SHOP}], "format": "text"}).to_string();
+        for entry in [super::json::unrendered::parse, super::json::unrendered::validate, super::json::unrendered::lint]
+        {
+            assert_eq!(entry(&text).unwrap_err().code, crate::ErrorCode::InvalidRequest);
+        }
     }
 }

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Source, TextFormat, load};
+use super::{Render, Source, TextFormat, load, render_in};
 use crate::error::{Error, ErrorPayload};
 use crate::inventory::{ResourceCounts, ResourceSummary};
 use crate::source::ParseOptions;
@@ -42,11 +42,21 @@ pub struct ParseResponse {
 /// # Errors
 /// Input-level failures, or any bad document in strict mode.
 pub fn parse(request: &ParseRequest) -> Result<ParseResponse, Error> {
+    parse_with(request, render)
+}
+
+/// [`parse`] with `format` answered by `render`.
+pub(super) fn parse_with(
+    request: &ParseRequest,
+    render: Render<ParseRequest, ParseResponse, TextFormat>,
+) -> Result<ParseResponse, Error> {
     let set = load(&request.sources, &request.options)?;
-    let resources = set.summaries();
     let errors: Vec<ErrorPayload> = set.errors.iter().map(Error::payload).collect();
-    let counts = set.counts();
-    let rendered =
-        request.format.map(|TextFormat::Text| crate::report::resources::parse_text(&resources, &counts, &errors));
-    Ok(ParseResponse { counts, resources, errors, rendered })
+    let mut response = ParseResponse { counts: set.counts(), resources: set.summaries(), errors, rendered: None };
+    response.rendered = render_in(request.format, request, &response, render)?;
+    Ok(response)
+}
+
+fn render(_: TextFormat, _: &ParseRequest, r: &ParseResponse) -> Result<String, Error> {
+    Ok(crate::report::resources::parse_text(&r.resources, &r.counts, &r.errors))
 }

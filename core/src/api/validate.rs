@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Source, TextFormat, load, source_texts};
+use super::{Render, Source, TextFormat, load, render_in, source_texts};
 use crate::error::{Error, ErrorPayload};
 use crate::inventory::ResourceCounts;
 use crate::model::{Finding, Severity};
@@ -53,13 +53,24 @@ pub struct ValidateResponse {
 /// # Errors
 /// Input-level failures, or any bad document in strict mode.
 pub fn validate(request: &ValidateRequest) -> Result<ValidateResponse, Error> {
+    validate_with(request, render)
+}
+
+/// [`validate`] with `format` answered by `render`.
+pub(super) fn validate_with(
+    request: &ValidateRequest,
+    render: Render<ValidateRequest, ValidateResponse, TextFormat>,
+) -> Result<ValidateResponse, Error> {
     let set = load(&request.sources, &request.options)?;
     let findings = crate::validate::validate_resources(&set);
     let valid = set.errors.is_empty() && !findings.iter().any(|f| f.severity == Severity::Error);
     let errors: Vec<ErrorPayload> = set.errors.iter().map(Error::payload).collect();
-    let counts = set.counts();
-    let rendered = request.format.map(|TextFormat::Text| {
-        crate::report::findings::validate_text(&findings, &errors, &counts, &source_texts(&request.sources), false)
-    });
-    Ok(ValidateResponse { valid, findings, errors, counts, rendered })
+    let mut response = ValidateResponse { valid, findings, errors, counts: set.counts(), rendered: None };
+    response.rendered = render_in(request.format, request, &response, render)?;
+    Ok(response)
+}
+
+fn render(_: TextFormat, request: &ValidateRequest, r: &ValidateResponse) -> Result<String, Error> {
+    let sources = source_texts(&request.sources);
+    Ok(crate::report::findings::validate_text(&r.findings, &r.errors, &r.counts, &sources, false))
 }

@@ -362,8 +362,8 @@ fn wasm_operations(api: &Api) -> String {
 fn node_dts(api: &Api) -> String {
     let mut out = format!("// {GENERATED}\n\n");
     out.push_str(
-        "/** An error netfence could not recover from: thrown by every function for bad input. */\n\
-         export interface NetfenceError extends Error {\n  name: 'NetfenceError';\n  /** Stable code, e.g. `NF-E011`. */\n  code: ErrorCode;\n  /** What to do about it. */\n  help?: string;\n  /** Where in the input, when known. */\n  location?: Location;\n  /** The whole error payload. */\n  payload: ErrorPayload;\n}\n\n\
+        "/**\n * An input netfence could not process: thrown by every function for bad input (the `…Async`\n * functions reject with it), so `e instanceof NetfenceError` tells it from other errors.\n */\n\
+         export declare class NetfenceError extends Error {\n  constructor(payload: ErrorPayload);\n  name: 'NetfenceError';\n  /** Stable code, e.g. `NF-E011`. */\n  code: ErrorCode;\n  /** What to do about it. */\n  help?: string;\n  /** Where in the input, when known. */\n  location?: Location;\n  /** The whole error payload. */\n  payload: ErrorPayload;\n}\n\n\
          /** The operations this build knows, in the order of the cycle. */\n\
          export declare const OPERATIONS: readonly string[];\n\n\
          /** Runs `operation` on `request` (an object, or its JSON text) on the calling thread. */\n\
@@ -372,8 +372,10 @@ fn node_dts(api: &Api) -> String {
          export declare function callAsync(operation: string, request: object | string): Promise<unknown>;\n\n",
     );
     for op in &api.operations {
+        let summary =
+            OPERATION_DOCS.iter().find(|(name, _, _)| *name == op.name).map_or("", |(_, summary, _)| *summary);
         out.push_str(&format!(
-            "/** Runs `{name}` (see docs/api.md); throws a {{@link NetfenceError}} on bad input. */\n\
+            "/** {summary} Runs `{name}` (see docs/api.md); throws a {{@link NetfenceError}} on bad input. */\n\
              export declare function {js}(request: {req} | string): {resp};\n\n\
              /** `{js}` off the event loop: resolves to the response, rejects with a {{@link NetfenceError}}. */\n\
              export declare function {js}Async(request: {req} | string): Promise<{resp}>;\n\n",
@@ -589,7 +591,7 @@ fn python_stub(api: &Api) -> Result<String, String> {
 /// What each operation does, in one line, and an example for its docstring, run from the
 /// repository root by the Python tests (and type-checked there with mypy --strict). A new
 /// operation fails `cargo xtask bindings-codegen` until it has a line here.
-const PYTHON_DOCS: &[(&str, &str, &str)] = &[
+const OPERATION_DOCS: &[(&str, &str, &str)] = &[
     (
         "parse",
         "List the resources in manifests, with the location of each.",
@@ -820,10 +822,10 @@ fn py_def_name(name: &str) -> &str {
 
 /// The docstring of an operation's function (shared by the stub and the runtime).
 fn py_operation_doc(api: &Api, op: &Operation, params: &[Param]) -> Result<String, String> {
-    let (_, summary, example) = PYTHON_DOCS
+    let (_, summary, example) = OPERATION_DOCS
         .iter()
         .find(|(name, _, _)| *name == op.name)
-        .ok_or_else(|| format!("operation `{}` has no line in PYTHON_DOCS (xtask/src/bindings.rs)", op.name))?;
+        .ok_or_else(|| format!("operation `{}` has no line in OPERATION_DOCS (xtask/src/bindings.rs)", op.name))?;
     let wrap = |text: &str| text.lines().collect::<Vec<_>>().join("\n        ");
     let mut doc = format!("{summary}\n\nArgs:\n");
     let positional = Positional::of(params);
@@ -876,7 +878,7 @@ fn py_operation_doc(api: &Api, op: &Operation, params: &[Param]) -> Result<Strin
         .filter(|d| !d.starts_with("Response of"))
         .map_or_else(
             || "The response: attributes in snake_case, ``to_dict()``, ``to_json()``.".to_owned(),
-            |d| wrap(d),
+            wrap,
         );
     let response = if op.response == "unknown" { "Any" } else { op.response.as_str() };
     doc.push_str(&format!(
@@ -1151,7 +1153,7 @@ fn venv_bin(root: &Path, tool: &str) -> PathBuf {
     root.join(".venv/bin").join(tool)
 }
 
-fn ensure_venv(root: &Path) -> Result<(), String> {
+pub(crate) fn ensure_venv(root: &Path) -> Result<(), String> {
     if ["maturin", "pytest", "mypy"].iter().all(|tool| venv_bin(root, tool).exists()) {
         return Ok(());
     }
@@ -1249,9 +1251,9 @@ pub(crate) fn package_wasm(dir: &Path, module: &Path, build: WasmBuild, target: 
         .map_err(|e| format!("cannot write {out}/package.json: {e}"))
 }
 
-/// Builds the npm package `netfence-wasm` (core and full builds, each for the web and Node),
-/// runs its tests in Node and headless Chromium and holds each build to its size budget.
-pub fn wasm(root: &Path) -> Result<(), String> {
+/// Builds the npm package `netfence-wasm` (core and full builds, each for the web and Node)
+/// and returns the size-budget lines of the builds over their budget.
+pub fn wasm_packages(root: &Path) -> Result<Vec<String>, String> {
     ensure_wasm_tools(root)?;
     let dir = root.join("bindings-wasm");
     ensure_npm(&dir)?;
@@ -1272,44 +1274,83 @@ pub fn wasm(root: &Path) -> Result<(), String> {
             over.push(line);
         }
     }
-    ensure_chromium()?;
-    run_in(&dir, "node", &["--test", "test/"], &[])?;
-    if !over.is_empty() {
-        return Err(format!(
-            "bindings-wasm: over the size budget: {} (see docs/api.md, \"WASM size\")",
-            over.join("; ")
-        ));
-    }
-    Ok(())
+    Ok(over)
 }
 
-/// Builds the Python package into `.venv` (`maturin develop`) and runs pytest.
+/// Runs the WASM package's tests in Node and headless Chromium.
+fn wasm_tests(root: &Path) -> Result<(), String> {
+    ensure_chromium()?;
+    run_in(&root.join("bindings-wasm"), "node", &["--test", "test/"], &[])
+}
+
+fn over_budget(over: &[String]) -> Result<(), String> {
+    if over.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("bindings-wasm: over the size budget: {} (see docs/api.md, \"WASM size\")", over.join("; ")))
+    }
+}
+
+/// Builds the npm package `netfence-wasm`, runs its tests in Node and headless Chromium and
+/// holds each build to its size budget.
+pub fn wasm(root: &Path) -> Result<(), String> {
+    let over = wasm_packages(root)?;
+    wasm_tests(root)?;
+    over_budget(&over)
+}
+
+/// Builds the release wheel (`cargo xtask dist`'s), installs it into `.venv` and runs pytest.
 pub fn python(root: &Path) -> Result<(), String> {
+    let wheel = crate::dist::wheel(root)?;
+    python_tests(root, &wheel)
+}
+
+/// Installs `wheel` into `.venv` (the tests' environment, with pytest and mypy) and runs pytest.
+fn python_tests(root: &Path, wheel: &Path) -> Result<(), String> {
     ensure_venv(root)?;
     let dir = root.join("bindings-python");
     let venv = root.join(".venv");
     let venv = venv.to_string_lossy();
     let path = format!("{venv}/bin:{}", std::env::var("PATH").unwrap_or_default());
     let env = [("VIRTUAL_ENV", venv.as_ref()), ("PATH", path.as_str())];
-    run_in(&dir, &venv_bin(root, "maturin").to_string_lossy(), &["develop", "--locked"], &env)?;
+    let pip = venv_bin(root, "pip");
+    let install = ["install", "--disable-pip-version-check", "-q", "--force-reinstall", "--no-deps"];
+    let wheel = wheel.to_string_lossy();
+    run_in(&dir, &pip.to_string_lossy(), &[&install[..], &[wheel.as_ref()]].concat(), &env)?;
     run_in(&dir, &venv_bin(root, "pytest").to_string_lossy(), &["-q", "tests"], &env)
 }
 
-/// Builds the Node package with `napi build` and runs its `node:test` suite.
+/// Builds the Node module in release mode (`cargo xtask dist`'s) and runs the `node:test` suite.
 pub fn node(root: &Path) -> Result<(), String> {
+    crate::dist::native(root)?;
+    node_tests(root)
+}
+
+fn node_tests(root: &Path) -> Result<(), String> {
     let dir = root.join("bindings-node");
     ensure_npm(&dir)?;
-    run_in(&dir, "npx", &["napi", "build", "--platform", "--js", "native.js", "--dts", "native.d.ts"], &[])?;
     run_in(&dir, "node", &["--test", "test/"], &[])
 }
 
-/// Every binding step of `cargo xtask test`.
+/// Every binding step of `cargo xtask test`: the generated files are fresh; every artefact of
+/// `cargo xtask dist` builds; each binding's tests pass in the repository (on those release
+/// builds); and the smoke suites pass on the artefacts installed outside it.
 ///
-/// Every binding is built and tested even when an earlier one fails (a size budget over the
-/// limit should not hide a failing Python test); the failures are reported together.
+/// Every suite runs even when an earlier one fails (a size budget over the limit should not hide
+/// a failing Python test); the failures are reported together.
 pub fn test(root: &Path) -> Result<(), String> {
     check(root)?;
-    let failures: Vec<String> = [wasm(root), python(root), node(root)].into_iter().filter_map(Result::err).collect();
+    let artefacts = crate::dist::build(root)?;
+    let failures: Vec<String> = [
+        wasm_tests(root),
+        python_tests(root, &artefacts.wheel),
+        node_tests(root),
+        crate::dist::smoke(root, &artefacts),
+        over_budget(&artefacts.over_budget),
+    ]
+    .into_iter()
+    .filter_map(Result::err)
+    .collect();
     if failures.is_empty() { Ok(()) } else { Err(failures.join("\n")) }
 }
 

@@ -876,10 +876,7 @@ fn py_operation_doc(api: &Api, op: &Operation, params: &[Param]) -> Result<Strin
         .and_then(|d| d.get("description"))
         .and_then(Value::as_str)
         .filter(|d| !d.starts_with("Response of"))
-        .map_or_else(
-            || "The response: attributes in snake_case, ``to_dict()``, ``to_json()``.".to_owned(),
-            wrap,
-        );
+        .map_or_else(|| "The response: attributes in snake_case, ``to_dict()``, ``to_json()``.".to_owned(), wrap);
     let response = if op.response == "unknown" { "Any" } else { op.response.as_str() };
     doc.push_str(&format!(
         "\nReturns:\n    {response}: {returns}\n\nRaises:\n    \
@@ -1079,7 +1076,8 @@ pub fn generate(root: &Path, check: bool) -> Result<Vec<String>, String> {
 // ---------------------------------------------------------------------------------------------
 
 pub(crate) fn run_in(dir: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
-    eprintln!("==> (in {}) {program} {}", dir.strip_prefix(root()).unwrap_or(dir).display(), args.join(" "));
+    let shown = dir.strip_prefix(root()).ok().filter(|p| !p.as_os_str().is_empty()).unwrap_or(dir);
+    eprintln!("==> (in {}) {program} {}", shown.display(), args.join(" "));
     let started = Instant::now();
     let status = Command::new(program)
         .args(args)
@@ -1345,7 +1343,7 @@ pub fn test(root: &Path) -> Result<(), String> {
         wasm_tests(root),
         python_tests(root, &artefacts.wheel),
         node_tests(root),
-        crate::dist::smoke(root, &artefacts),
+        crate::dist::smoke(root, &artefacts, false),
         over_budget(&artefacts.over_budget),
     ]
     .into_iter()

@@ -52,7 +52,7 @@ fn version() -> &'static str {
 pub fn command(root: &Path, args: &[String]) -> Result<(), String> {
     let artefacts = build(root)?;
     if args.iter().any(|a| a == "--smoke") {
-        smoke(root, &artefacts)?;
+        smoke(root, &artefacts, true)?;
     }
     if !artefacts.over_budget.is_empty() {
         return Err(format!("bindings-wasm: over the size budget: {}", artefacts.over_budget.join("; ")));
@@ -290,11 +290,16 @@ impl Drop for Scratch {
 
 /// Installs the artefacts outside the repository, as a user would, and runs the smoke suites.
 /// Every suite runs even when an earlier one fails; the failures are reported together.
-pub fn smoke(root: &Path, artefacts: &Artefacts) -> Result<(), String> {
-    let failures: Vec<String> = [smoke_python(root, artefacts), smoke_npm(root, artefacts), smoke_cli(root, artefacts)]
-        .into_iter()
-        .filter_map(Result::err)
-        .collect();
+/// With `sdist`, also builds a wheel from the sdist ([`smoke_sdist`]: minutes of release
+/// compiling, so `cargo xtask dist --smoke` does it and `cargo xtask test` does not).
+pub fn smoke(root: &Path, artefacts: &Artefacts, sdist: bool) -> Result<(), String> {
+    let mut results = vec![smoke_python(root, artefacts), smoke_npm(root, artefacts), smoke_cli(root, artefacts)];
+    if sdist {
+        results.push(smoke_sdist(root, artefacts));
+    } else {
+        eprintln!("smoke: the sdist is not built here; `cargo xtask dist --smoke` builds a wheel from it");
+    }
+    let failures: Vec<String> = results.into_iter().filter_map(Result::err).collect();
     if failures.is_empty() { Ok(()) } else { Err(failures.join("\n")) }
 }
 
@@ -311,6 +316,31 @@ fn smoke_python(root: &Path, artefacts: &Artefacts) -> Result<(), String> {
     copy(&root.join("bindings-python/smoke/smoke.py"), &script)?;
     let (python, root) = (bin.join("python").to_string_lossy().into_owned(), root.to_string_lossy());
     run_in(&scratch.0, &python, &[&script.to_string_lossy(), &root], &[])
+}
+
+/// The sdist builds a wheel (`pip wheel` with the tests' venv and its maturin, in the
+/// repository's target folder so the registry crates are not compiled again) with the same
+/// files as the release wheel.
+fn smoke_sdist(root: &Path, artefacts: &Artefacts) -> Result<(), String> {
+    let scratch = Scratch::new("smoke-sdist")?;
+    let venv = root.join(".venv/bin");
+    let out = scratch.0.to_string_lossy().into_owned();
+    let args = ["wheel", "--disable-pip-version-check", "-q", "--no-deps", "--no-build-isolation", "-w", &out];
+    let sdist = artefacts.sdist.to_string_lossy();
+    let path = format!("{}:{}", venv.display(), std::env::var("PATH").unwrap_or_default());
+    let target = root.join("target");
+    let env = [("PATH", path.as_str()), ("CARGO_TARGET_DIR", &target.to_string_lossy())];
+    run_in(&scratch.0, &venv.join("pip").to_string_lossy(), &[&args[..], &[sdist.as_ref()]].concat(), &env)?;
+    let built = find(&scratch.0, &format!("netfence-{}-", version()), ".whl")?;
+    let list = |wheel: &Path| {
+        let code = "import sys, zipfile; print(sorted(zipfile.ZipFile(sys.argv[1]).namelist()))";
+        output(&venv.join("python").to_string_lossy(), &["-c", code, &wheel.to_string_lossy()]).unwrap_or_default()
+    };
+    if list(&built) != list(&artefacts.wheel) || list(&built).is_empty() {
+        return Err(format!("smoke (sdist): the wheel built from it holds other files: {}", list(&built)));
+    }
+    eprintln!("smoke (sdist): {} builds {}", name(&artefacts.sdist), name(&built));
+    Ok(())
 }
 
 /// Both tarballs in a fresh npm folder (offline: they need nothing else), then `smoke.mjs`.

@@ -4,6 +4,11 @@
 //! run without the GIL. It returns `(True, response_json)` or `(False, error_payload_json)`;
 //! `python/netfence/__init__.py` turns that into typed results and `NetfenceError` subclasses
 //! and makes one function per operation from `OPERATIONS`, so new operations need no glue.
+//!
+//! Paths and bytes given as inputs are read here too (`read_paths`, `decode`), without the GIL,
+//! the way the CLI reads them (`cli/src/input.rs`).
+
+mod input;
 
 use netfence::api::{OPERATIONS, call_json};
 use netfence::{Error, ErrorCode};
@@ -32,6 +37,33 @@ fn call(py: Python<'_>, operation: &str, request: &str) -> (bool, String) {
     })
 }
 
+/// What `read_paths` and `decode` return: the sources as `(name, text)` pairs, or the error
+/// payload as JSON and whether it is a missing path (Python raises `FileNotFoundError` then).
+type Read = (Vec<(String, String)>, Option<(String, bool)>);
+
+fn outcome(result: Result<Vec<(String, String)>, input::ReadError>) -> Read {
+    match result {
+        Ok(sources) => (sources, None),
+        Err(e) => (Vec::new(), Some((serde_json::to_string(&e.error.payload()).unwrap_or_default(), e.missing))),
+    }
+}
+
+/// Reads files and directories without holding the GIL: a file is one source; a directory
+/// every file under it (recursively, hidden entries skipped, in path order) whose extension is
+/// `.yaml`, `.yml` or `.json` (manifests) or `.json`, `.jsonl` or `.csv` (`flows`).
+#[pyfunction]
+#[pyo3(signature = (paths, flows = false))]
+fn read_paths(py: Python<'_>, paths: Vec<std::path::PathBuf>, flows: bool) -> Read {
+    let kind = if flows { input::Kind::Flows } else { input::Kind::Manifests };
+    py.detach(|| outcome(input::read_paths(&paths, kind)))
+}
+
+/// Decodes bytes given as an input (UTF-8, no NUL byte), named `name` in locations.
+#[pyfunction]
+fn decode(py: Python<'_>, name: &str, data: &[u8]) -> Read {
+    py.detach(|| outcome(input::decode(name, data).map(|text| vec![(name.to_owned(), text)])))
+}
+
 /// The Python exception class for each error code. A new code fails to compile here until it
 /// is given a class.
 fn error_class(code: ErrorCode) -> &'static str {
@@ -51,6 +83,8 @@ fn error_class(code: ErrorCode) -> &'static str {
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(call, m)?)?;
+    m.add_function(wrap_pyfunction!(read_paths, m)?)?;
+    m.add_function(wrap_pyfunction!(decode, m)?)?;
     m.add("OPERATIONS", OPERATIONS.to_vec())?;
     let classes: std::collections::BTreeMap<&str, &str> =
         ErrorCode::ALL.iter().map(|c| (c.as_str(), error_class(*c))).collect();

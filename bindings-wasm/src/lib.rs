@@ -138,8 +138,9 @@ macro_rules! operations {
         )*
         $(
             /// Runs the operation of the same name (see docs/api.md); throws an `Error` with `code` and `payload` on bad input.
-            #[cfg(feature = "full")]
-            #[wasm_bindgen(js_name = $fjs, unchecked_return_type = $fresponse)]
+            /// On the core build it always throws `NF-E011`, naming `netfence-wasm/full`.
+            #[cfg_attr(feature = "full", wasm_bindgen(js_name = $fjs, unchecked_return_type = $fresponse))]
+            #[cfg_attr(not(feature = "full"), wasm_bindgen(js_name = $fjs, unchecked_return_type = "never"))]
             pub fn $fop(#[wasm_bindgen(unchecked_param_type = $frequest)] request: JsValue) -> Result<JsValue, JsValue> {
                 call(stringify!($fop), request)
             }

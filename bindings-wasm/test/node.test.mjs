@@ -23,10 +23,17 @@ test('the full build has every operation the vectors cover; the core build its s
 });
 
 for (const [build, wasm] of Object.entries(builds)) {
-  test(`${build}: every operation is exported, under its camelCase name, and only those`, () => {
-    for (const op of wasm.operations()) assert.equal(typeof wasm[camel(op)], 'function', op);
+  test(`${build}: every operation is exported under its camelCase name; those of the other build throw NF-E011`, () => {
+    for (const op of builds.full.operations()) assert.equal(typeof wasm[camel(op)], 'function', op);
     for (const op of builds.full.operations().filter((op) => !wasm.operations().includes(op))) {
-      assert.equal(wasm[camel(op)], undefined, op);
+      assert.throws(() => wasm[camel(op)]({ sources: [] }), (e) => {
+        assert.ok(e instanceof Error);
+        assert.equal(e.name, 'NetfenceError');
+        assert.equal(e.code, 'NF-E011');
+        assert.equal(e.message, `operation \`${op}\` is not in the core build of netfence-wasm`);
+        assert.match(e.help, /^import `netfence-wasm\/full` for every operation/);
+        return true;
+      });
     }
   });
 

@@ -362,8 +362,8 @@ fn wasm_operations(api: &Api) -> String {
 fn node_dts(api: &Api) -> String {
     let mut out = format!("// {GENERATED}\n\n");
     out.push_str(
-        "/** An error netfence could not recover from: thrown by every function for bad input. */\n\
-         export interface NetfenceError extends Error {\n  name: 'NetfenceError';\n  /** Stable code, e.g. `NF-E011`. */\n  code: ErrorCode;\n  /** What to do about it. */\n  help?: string;\n  /** Where in the input, when known. */\n  location?: Location;\n  /** The whole error payload. */\n  payload: ErrorPayload;\n}\n\n\
+        "/**\n * An input netfence could not process: thrown by every function for bad input (the `…Async`\n * functions reject with it), so `e instanceof NetfenceError` tells it from other errors.\n */\n\
+         export declare class NetfenceError extends Error {\n  constructor(payload: ErrorPayload);\n  name: 'NetfenceError';\n  /** Stable code, e.g. `NF-E011`. */\n  code: ErrorCode;\n  /** What to do about it. */\n  help?: string;\n  /** Where in the input, when known. */\n  location?: Location;\n  /** The whole error payload. */\n  payload: ErrorPayload;\n}\n\n\
          /** The operations this build knows, in the order of the cycle. */\n\
          export declare const OPERATIONS: readonly string[];\n\n\
          /** Runs `operation` on `request` (an object, or its JSON text) on the calling thread. */\n\
@@ -372,8 +372,10 @@ fn node_dts(api: &Api) -> String {
          export declare function callAsync(operation: string, request: object | string): Promise<unknown>;\n\n",
     );
     for op in &api.operations {
+        let summary =
+            OPERATION_DOCS.iter().find(|(name, _, _)| *name == op.name).map_or("", |(_, summary, _)| *summary);
         out.push_str(&format!(
-            "/** Runs `{name}` (see docs/api.md); throws a {{@link NetfenceError}} on bad input. */\n\
+            "/** {summary} Runs `{name}` (see docs/api.md); throws a {{@link NetfenceError}} on bad input. */\n\
              export declare function {js}(request: {req} | string): {resp};\n\n\
              /** `{js}` off the event loop: resolves to the response, rejects with a {{@link NetfenceError}}. */\n\
              export declare function {js}Async(request: {req} | string): Promise<{resp}>;\n\n",
@@ -507,19 +509,24 @@ fn python_stub(api: &Api) -> Result<String, String> {
     }
     let mut out = format!(
         "# {GENERATED}\n\"\"\"netfence: Kubernetes NetworkPolicy SDK (see docs/api.md).\"\"\"\n\n\
-         import os\nfrom collections.abc import Iterator, Mapping, Sequence\nfrom typing import Any, Literal, TypedDict, Union, type_check_only\n\n\
+         import os\nfrom collections.abc import Iterator, Mapping, Sequence\nfrom typing import Any, Literal, TypedDict, Union, overload, type_check_only\n\n\
          from typing_extensions import NotRequired\n\n\
          __version__: str\nOPERATIONS: tuple[str, ...]\n\n\
-         Input = Union[str, os.PathLike[str], Mapping[str, Any], Sequence[\"Input\"]]\n\
-         \"\"\"Manifests: YAML/JSON text, a file path, a dict (as `yaml.safe_load` or the `kubernetes` client's `to_dict()` give it) or a list of these.\"\"\"\n\n\
+         SourceInput = Union[str, bytes, os.PathLike[str], Mapping[str, Any]]\n\
+         \"\"\"One input: YAML/JSON text, a path to a file (or a directory: its .yaml, .yml and .json files), bytes, or a dict (as `yaml.safe_load` or the `kubernetes` client's `to_dict()` give it).\"\"\"\n\n\
+         Input = Union[SourceInput, Sequence[\"Input\"]]\n\
+         \"\"\"Manifests: one input or a list of inputs (and lists).\"\"\"\n\n\
+         FlowInput = Union[str, bytes, os.PathLike[str], \"FlowSource\", Sequence[\"FlowInput\"]]\n\
+         \"\"\"Flow logs: text, a path to a file (or a directory: its .json, .jsonl and .csv files), bytes, a `FlowSource` dict, or a list of these.\"\"\"\n\n\
 \
-         class Record:\n    \"\"\"A result object: attributes in snake_case (`from_`, `keys_` for names taken), access by JSON (camelCase) key.\"\"\"\n\n    def __init__(self, data: Mapping[str, Any]) -> None: ...\n    def to_dict(self) -> dict[str, Any]: ...\n    def to_json(self, indent: int | None = None) -> str: ...\n    def keys(self) -> list[str]: ...\n    def get(self, key: str, default: Any = None) -> Any: ...\n    def __getattr__(self, name: str) -> Any: ...\n    def __getitem__(self, key: str) -> Any: ...\n    def __contains__(self, key: object) -> bool: ...\n    def __iter__(self) -> Iterator[str]: ...\n    def __len__(self) -> int: ...\n\n\
+         class Record:\n    \"\"\"A result object: attributes in snake_case (`from_`, `keys_` for names taken), access by JSON (camelCase) key.\"\"\"\n\n    def __init__(self, data: Mapping[str, Any]) -> None: ...\n    def to_dict(self) -> dict[str, Any]: ...\n    def to_json(self, indent: int | None = None) -> str: ...\n    def keys(self) -> list[str]: ...\n    def get(self, key: str, default: Any = None) -> Any: ...\n    def __getitem__(self, key: str) -> Any: ...\n    def __contains__(self, key: object) -> bool: ...\n    def __iter__(self) -> Iterator[str]: ...\n    def __len__(self) -> int: ...\n\n\
          class NetfenceError(Exception):\n    \"\"\"An input netfence could not process, with a stable code.\"\"\"\n\n    code: str\n    message: str\n    help: str | None\n    location: dict[str, Any] | None\n    payload: dict[str, Any]\n\n\
          class ParseError(NetfenceError):\n    \"\"\"The input cannot be read: too large, not YAML/JSON, over a parser budget, not text.\"\"\"\n\n\
          class ValidationError(NetfenceError):\n    \"\"\"The input reads but is not acceptable: wrong shape, not a resource, a bad intent, requirements or build.\"\"\"\n\n\
          class RequestError(NetfenceError):\n    \"\"\"The request itself is wrong: unknown operation or field.\"\"\"\n\n\
          class InputOutputError(NetfenceError):\n    \"\"\"Reading an input or producing output failed.\"\"\"\n\n\
-         def call(operation: str, request: Mapping[str, Any] | str) -> Record:\n    \"\"\"Runs `operation` on a request in the JSON API's (camelCase) form.\"\"\"\n\n",
+         class PathNotFoundError(InputOutputError, FileNotFoundError):\n    \"\"\"A path given as an input does not exist.\"\"\"\n\n\
+         def call(operation: str, request: Mapping[str, Any] | str) -> Any:\n    \"\"\"Runs `operation` on a request in the JSON API's (camelCase) form; the result is untyped (the typed functions type it).\"\"\"\n\n",
     );
     for (name, def) in &api.defs {
         let is_object = def.get("properties").is_some();
@@ -576,14 +583,412 @@ fn python_stub(api: &Api) -> Result<String, String> {
         }
     }
     for op in &api.operations {
-        out.push_str(&format!(
-            "def {name}(*inputs: Input, request: {req} | Mapping[str, Any] | str | None = None, **fields: Any) -> {resp}:\n    \"\"\"Runs `{name}` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields.\"\"\"\n\n",
-            name = op.name,
-            req = op.request,
-            resp = if op.response == "unknown" { "Any" } else { op.response.as_str() },
-        ));
+        out.push_str(&py_operation_stub(api, op)?);
     }
     Ok(python_builder_names(&out).trim_end().to_owned() + "\n")
+}
+
+// --- Python operations: signatures, docstrings, examples ---------------------------------------
+
+/// What each operation does, in one line, and an example for its docstring, run from the
+/// repository root by the Python tests (and type-checked there with mypy --strict). A new
+/// operation fails `cargo xtask bindings-codegen` until it has a line here.
+const OPERATION_DOCS: &[(&str, &str, &str)] = &[
+    (
+        "parse",
+        "List the resources in manifests, with the location of each.",
+        "result = netfence.parse(\"examples/online-shop/manifests\")\n\
+         print(result.counts.workloads, [r.kind for r in result.resources][:3])",
+    ),
+    (
+        "validate",
+        "Report what the Kubernetes API server would reject in NetworkPolicies.",
+        "report = netfence.validate(Path(\"examples/online-shop/policies\"))\n\
+         print(report.valid, [(f.id, f.location and f.location.pointer) for f in report.findings])",
+    ),
+    (
+        "lint",
+        "API validation and the review checks: the findings `review` reports without a base.",
+        "report = netfence.lint(\"examples/online-shop/manifests\", \"examples/online-shop/policies\")\n\
+         for finding in report.findings:\n    print(finding.id, finding.message)",
+    ),
+    (
+        "build",
+        "Compile an intent (`kind: Intent`) into default-deny-plus-allow NetworkPolicies.",
+        "built = netfence.build(Path(\"examples/online-shop/intent.yaml\"))\n\
+         print(len(built.policies), built.yaml.splitlines()[0])",
+    ),
+    (
+        "analyze",
+        "All-pairs connectivity: who can reach whom, on which ports.",
+        "result = netfence.analyze(\n    \"examples/online-shop/manifests\", \"examples/online-shop/policies\",\n    filter={\"focusWorkloads\": [\"shop/frontend\"]},\n)\n\
+         for c in result.connections:\n    print(c.src, \"->\", c.dst, c.protocol, c.ports)",
+    ),
+    (
+        "explain",
+        "Explain why traffic between two endpoints is allowed or denied, rule by rule.",
+        "why = netfence.explain(\n    \"examples/online-shop/manifests\", \"examples/online-shop/policies\",\n    from_=\"shop/frontend\", to=\"shop/api\", port=8080,\n)\n\
+         print(why.src, why.dst, [r.allowed for r in why.ranges])",
+    ),
+    (
+        "diff",
+        "Semantic diff of connectivity between two versions: what a change opens and closes.",
+        "manifests = Path(\"examples/online-shop/manifests\")\n\
+         change = netfence.diff(\n    base=[manifests, \"examples/online-shop-change/base\"],\n    head=[manifests, \"examples/online-shop-change/head\"],\n)\n\
+         for c in change.diff.connections:\n    print(c.change, c.src, \"->\", c.dst)",
+    ),
+    (
+        "check",
+        "Assert required and forbidden flows (a `kind: Requirements` file) against manifests.",
+        "result = netfence.check(\n    \"examples/online-shop/manifests\", \"examples/online-shop/policies\",\n    requirements=Path(\"examples/online-shop/requirements.yaml\"),\n)\n\
+         print(result.passed, [r.passed for r in result.results])",
+    ),
+    (
+        "review",
+        "Review a change: findings, connectivity diff, requirements and a verdict for CI.",
+        "manifests = Path(\"examples/online-shop/manifests\")\n\
+         review = netfence.review(\n    manifests, \"examples/online-shop-change/head\",\n    base=[manifests, \"examples/online-shop-change/base\"],\n    requirements=Path(\"examples/online-shop/requirements.yaml\"),\n    format=\"markdown\",\n)\n\
+         print(review.verdict, review.exit_code)\nprint(review.rendered)",
+    ),
+    (
+        "plan",
+        "Rollout order (allowances first, deletions last) and its rollback.",
+        "plan = netfence.plan(\n    base=\"examples/online-shop-change/base\", head=\"examples/online-shop-change/head\"\n)\n\
+         print([len(step.policies) for step in plan.steps])",
+    ),
+    (
+        "flow_map",
+        "The traffic map of flow logs: who talks to whom, resolved to workloads.",
+        "traffic = netfence.flow_map(\n    \"examples/online-shop/manifests\", flows=Path(\"examples/online-shop/flows/hubble.jsonl\")\n)\n\
+         print(len(traffic.entries), traffic.ingest.records)",
+    ),
+    (
+        "generate",
+        "Least-privilege NetworkPolicies from observed flows, verified by the engine.",
+        "generated = netfence.generate(\n    \"examples/online-shop/manifests\", flows=Path(\"examples/online-shop/flows/hubble.jsonl\")\n)\n\
+         print(len(generated.policies), generated.verification.checked, generated.verification.allowed)",
+    ),
+    (
+        "impact",
+        "The observed flows a change (base to head) would newly deny or newly allow.",
+        "manifests = Path(\"examples/online-shop/manifests\")\n\
+         impact = netfence.impact(\n    base=[manifests, \"examples/online-shop-change/base\"],\n    head=[manifests, \"examples/online-shop-change/head\"],\n    flows=Path(\"examples/online-shop/flows/hubble.jsonl\"),\n)\n\
+         print(len(impact.newly_denied), len(impact.newly_allowed))",
+    ),
+    (
+        "drops",
+        "Why dropped flows were denied, and the smallest allowance that admits each.",
+        "drops = netfence.drops(\n    \"examples/online-shop/manifests\", \"examples/online-shop/policies\",\n    flows=Path(\"examples/online-shop/flows/hubble.jsonl\"),\n)\n\
+         print(len(drops.drops))",
+    ),
+    (
+        "audit",
+        "Hits per policy rule over observed flows: unused and too-broad rules, empty policies.",
+        "audit = netfence.audit(\n    \"examples/online-shop/manifests\", \"examples/online-shop/policies\",\n    flows=Path(\"examples/online-shop/flows/hubble.jsonl\"),\n)\n\
+         print(len(audit.rules), len(audit.unused))",
+    ),
+    (
+        "schema",
+        "A JSON Schema: `intent`, `requirements`, `config`, `error`, or `<operation>-request`/`-response`.",
+        "intent_schema = netfence.schema(name=\"intent\")\nprint(intent_schema[\"title\"])",
+    ),
+];
+
+/// How a request field takes its value in Python.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum FieldKind {
+    /// A list of `Source`s (`sources`, `base`, `head`): text, paths, bytes, dicts or lists of these.
+    Sources,
+    /// One `Source` (`requirements`, `build`'s `source`): text, a path, bytes or a dict.
+    Source,
+    /// A list of `FlowSource`s (`flows`).
+    Flows,
+    /// Anything else: the value as the JSON API takes it.
+    Plain,
+}
+
+impl FieldKind {
+    fn of(schema: &Value) -> Self {
+        let single = |s: &Value| -> Option<String> {
+            ref_name(s).map(str::to_owned).or_else(|| {
+                let variants = s.get("anyOf").and_then(Value::as_array)?;
+                variants.iter().find_map(|v| ref_name(v).map(str::to_owned))
+            })
+        };
+        let array = types_of(schema).contains(&"array");
+        match (array, single(schema.get("items").unwrap_or(&Value::Null)), single(schema)) {
+            (true, Some(item), _) if item == "Source" => Self::Sources,
+            (true, Some(item), _) if item == "FlowSource" => Self::Flows,
+            (false, _, Some(name)) if name == "Source" => Self::Source,
+            (false, _, Some(name)) if name == "FlowSource" => Self::Flows,
+            _ => Self::Plain,
+        }
+    }
+
+    /// Its name in `_operations.py`.
+    const fn tag(self) -> &'static str {
+        match self {
+            Self::Sources => "sources",
+            Self::Source => "source",
+            Self::Flows => "flows",
+            Self::Plain => "",
+        }
+    }
+}
+
+/// A request field as a keyword parameter of the operation's Python function.
+struct Param {
+    json: String,
+    python: String,
+    kind: FieldKind,
+    required: bool,
+    schema: Value,
+}
+
+/// How an operation's function takes positional arguments.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Positional {
+    /// `*inputs`, added to `sources`.
+    Inputs,
+    /// One positional-or-keyword `source` (build).
+    Source,
+    /// None: keywords only.
+    None,
+}
+
+impl Positional {
+    fn of(params: &[Param]) -> Self {
+        if params.iter().any(|p| p.json == "sources" && p.kind == FieldKind::Sources) {
+            Self::Inputs
+        } else if params.iter().any(|p| p.json == "source" && p.kind == FieldKind::Source) {
+            Self::Source
+        } else {
+            Self::None
+        }
+    }
+
+    const fn tag(self) -> &'static str {
+        match self {
+            Self::Inputs => "inputs",
+            Self::Source => "source",
+            Self::None => "",
+        }
+    }
+}
+
+fn py_parameter(field: &str) -> String {
+    let name = py_attribute(field);
+    // `Record`'s method names are fine as parameters
+    match name.strip_suffix('_') {
+        Some(plain) if ["get", "keys", "to_dict", "to_json"].contains(&plain) => plain.to_owned(),
+        _ => name,
+    }
+}
+
+fn params(api: &Api, op: &Operation) -> Result<Vec<Param>, String> {
+    let def = api.defs.get(&op.request).ok_or_else(|| format!("no schema for `{}`", op.request))?;
+    let required: BTreeSet<&str> = def
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for (json, schema) in def.get("properties").and_then(Value::as_object).into_iter().flatten() {
+        let python = py_parameter(json);
+        if ["inputs", "request"].contains(&python.as_str()) {
+            return Err(format!(
+                "`{}` has a field `{json}`, a name its Python function uses; teach xtask/src/bindings.rs another",
+                op.request
+            ));
+        }
+        out.push(Param {
+            json: json.clone(),
+            python,
+            kind: FieldKind::of(schema),
+            required: required.contains(json.as_str()),
+            schema: schema.clone(),
+        });
+    }
+    Ok(out)
+}
+
+/// `a` or `an` before a type name.
+fn article(name: &str) -> &'static str {
+    if name.starts_with(['A', 'E', 'I', 'O', 'U']) { "an" } else { "a" }
+}
+
+/// The name a request type has in the Python stub (`Intent` is the builder there).
+fn py_def_name(name: &str) -> &str {
+    if name == "Intent" { "IntentDocument" } else { name }
+}
+
+/// The docstring of an operation's function (shared by the stub and the runtime).
+fn py_operation_doc(api: &Api, op: &Operation, params: &[Param]) -> Result<String, String> {
+    let (_, summary, example) = OPERATION_DOCS
+        .iter()
+        .find(|(name, _, _)| *name == op.name)
+        .ok_or_else(|| format!("operation `{}` has no line in OPERATION_DOCS (xtask/src/bindings.rs)", op.name))?;
+    let wrap = |text: &str| text.lines().collect::<Vec<_>>().join("\n        ");
+    let mut doc = format!("{summary}\n\nArgs:\n");
+    let positional = Positional::of(params);
+    if positional == Positional::Inputs {
+        doc.push_str(
+            "    *inputs: Manifests: YAML/JSON text, a path to a file or a directory (``str`` or\n        \
+             ``os.PathLike``; a directory gives its .yaml, .yml and .json files), bytes, a\n        \
+             dict, or a list of these. Added to ``sources``.\n",
+        );
+    }
+    for p in params {
+        let what = p.schema.get("description").and_then(Value::as_str).unwrap_or_default().trim_end_matches('.');
+        let takes = match p.kind {
+            FieldKind::Sources => "Text, paths, bytes, dicts or lists of these, as ``inputs``.".to_owned(),
+            FieldKind::Source => "One input: text, a path to a file, bytes or a dict.".to_owned(),
+            FieldKind::Flows => {
+                "Flow logs: text, a path to a file or a directory (its .json, .jsonl and .csv\n        \
+                                 files), bytes, a ``FlowSource`` dict, or a list of these."
+                    .to_owned()
+            }
+            FieldKind::Plain => {
+                let object = ref_name(&p.schema)
+                    .or_else(|| {
+                        p.schema.get("anyOf").and_then(Value::as_array).and_then(|v| v.iter().find_map(ref_name))
+                    })
+                    .filter(|name| api.defs.get(*name).is_some_and(|d| d.get("properties").is_some()));
+                object
+                    .map(|name| {
+                        let name = py_def_name(name);
+                        let a = if article(name) == "an" { "An" } else { "A" };
+                        format!("{a} ``{name}`` dict (JSON field names).")
+                    })
+                    .unwrap_or_default()
+            }
+        };
+        let line = if what.is_empty() { takes } else { format!("{what}. {takes}") };
+        doc.push_str(&format!("    {}: {}\n", p.python, wrap(line.trim_end())));
+    }
+    doc.push_str(&format!(
+        "    request: The whole request as {} ``{}`` dict (JSON field names) or as JSON\n        \
+         text; the other arguments are added to it.\n",
+        article(py_def_name(&op.request)),
+        py_def_name(&op.request)
+    ));
+    let returns = api
+        .defs
+        .get(&op.response)
+        .and_then(|d| d.get("description"))
+        .and_then(Value::as_str)
+        .filter(|d| !d.starts_with("Response of"))
+        .map_or_else(|| "The response: attributes in snake_case, ``to_dict()``, ``to_json()``.".to_owned(), wrap);
+    let response = if op.response == "unknown" { "Any" } else { op.response.as_str() };
+    doc.push_str(&format!(
+        "\nReturns:\n    {response}: {returns}\n\nRaises:\n    \
+         NetfenceError: The request cannot be processed; ``code`` says why (a ``ParseError``,\n        \
+         ``ValidationError``, ``RequestError`` or ``InputOutputError``).\n    \
+         PathNotFoundError: A path given as an input does not exist (a ``FileNotFoundError``\n        \
+         and a ``NetfenceError``).\n\nExample:\n    From the repository root::\n\n"
+    ));
+    for line in example.lines() {
+        doc.push_str(&format!("        {line}\n"));
+    }
+    Ok(doc)
+}
+
+/// A docstring as a Python literal body, indented by `indent`.
+fn py_docstring(doc: &str, indent: &str) -> String {
+    let text = doc.replace('\\', "\\\\").replace("\"\"\"", "\\\"\\\"\\\"");
+    let body: Vec<String> =
+        text.lines().map(|l| if l.is_empty() { String::new() } else { format!("{indent}{l}") }).collect();
+    format!("{indent}\"\"\"{}\n{indent}\"\"\"\n", body.join("\n").trim_start())
+}
+
+/// The stub of one operation's function: one signature, or two overloads when the request has
+/// required fields besides `sources` (the keyword form with them required, or `request=`).
+fn py_operation_stub(api: &Api, op: &Operation) -> Result<String, String> {
+    let params = params(api, op)?;
+    let doc = py_operation_doc(api, op, &params)?;
+    let response = if op.response == "unknown" { "Any" } else { op.response.as_str() };
+    let positional = Positional::of(&params);
+    let request = py_def_name(&op.request);
+    let mut args = Vec::new();
+    match positional {
+        Positional::Inputs => args.push("*inputs: Input".to_owned()),
+        Positional::Source => args.extend(["source: SourceInput | None = None".to_owned(), "*".to_owned()]),
+        Positional::None => args.push("*".to_owned()),
+    }
+    let mut required = false;
+    for p in &params {
+        if positional == Positional::Source && p.json == "source" {
+            continue;
+        }
+        let t = match p.kind {
+            FieldKind::Sources => "Input".to_owned(),
+            FieldKind::Source => "SourceInput".to_owned(),
+            FieldKind::Flows => "FlowInput".to_owned(),
+            FieldKind::Plain => py_type(&p.schema, Side::Request),
+        };
+        // `sources` can come from `*inputs` instead
+        if p.required && !(positional == Positional::Inputs && p.json == "sources") {
+            required = true;
+            args.push(format!("{}: {t}", p.python));
+        } else {
+            let t = if t == "Any" || t.ends_with("| None") { t } else { format!("{t} | None") };
+            args.push(format!("{}: {t} = None", p.python));
+        }
+    }
+    let body = py_docstring(&doc, "    ");
+    if required {
+        Ok(format!(
+            "@overload\ndef {name}(*, request: {request} | str) -> {response}: ...\n\
+             @overload\ndef {name}({}) -> {response}:\n{body}\n",
+            args.join(", "),
+            name = op.name,
+        ))
+    } else {
+        args.push(format!("request: {request} | str | None = None"));
+        Ok(format!("def {name}({}) -> {response}:\n{body}\n", args.join(", "), name = op.name))
+    }
+}
+
+/// `python/netfence/_operations.py`: each operation's parameters and docstring, which
+/// `__init__.py` turns into the functions' signatures and `help()` text at import.
+fn python_operations(api: &Api) -> Result<String, String> {
+    let mut out = format!(
+        "# {GENERATED}\n\"\"\"Each operation's parameters (from the JSON Schema of its request) and docstring.\"\"\"\n\n\
+         from __future__ import annotations\n\n\
+         from typing import NamedTuple\n\n\n\
+         class Parameter(NamedTuple):\n    \
+             \"\"\"A request field as a keyword argument.\"\"\"\n\n    \
+             python: str\n    \"\"\"The argument's name (snake_case; ``from_`` for ``from``).\"\"\"\n    \
+             json: str\n    \"\"\"The request field.\"\"\"\n    \
+             kind: str\n    \"\"\"``sources``, ``source`` or ``flows`` for inputs read like positional ones; empty otherwise.\"\"\"\n\n\n\
+         class Operation(NamedTuple):\n    \
+             \"\"\"An operation's function.\"\"\"\n\n    \
+             positional: str\n    \"\"\"``inputs`` (``*inputs`` become ``sources``), ``source`` (one positional ``source``) or empty.\"\"\"\n    \
+             response: str\n    \"\"\"The class name of its result.\"\"\"\n    \
+             parameters: tuple[Parameter, ...]\n    \
+             doc: str\n\n\n\
+         OPERATIONS: dict[str, Operation] = {{\n"
+    );
+    for op in &api.operations {
+        let params = params(api, op)?;
+        let doc = py_operation_doc(api, op, &params)?;
+        let response =
+            if op.response == "unknown" { format!("{}Response", pascal(&op.name)) } else { op.response.clone() };
+        out.push_str(&format!(
+            "    {:?}: Operation(\n        {:?},\n        {response:?},\n        (\n",
+            op.name,
+            Positional::of(&params).tag()
+        ));
+        for p in &params {
+            out.push_str(&format!("            Parameter({:?}, {:?}, {:?}),\n", p.python, p.json, p.kind.tag()));
+        }
+        out.push_str(&format!(
+            "        ),\n{}    ),\n",
+            py_docstring(&doc, "        ").trim_end_matches('\n').to_owned() + ",\n"
+        ));
+    }
+    out.push_str("}\n");
+    Ok(out)
 }
 
 /// `netfence.Intent` is the fluent builder (`python/netfence/builder.py`, typed inline): the
@@ -649,6 +1054,7 @@ pub fn generate(root: &Path, check: bool) -> Result<Vec<String>, String> {
         ("bindings-node/index.d.ts", node_dts(&api)),
         ("bindings-node/index.mjs", node_mjs(&api)),
         ("bindings-python/python/netfence/__init__.pyi", python_stub(&api)?),
+        ("bindings-python/python/netfence/_operations.py", python_operations(&api)?),
         ("docs/api.md", api_doc(root, &api)?),
     ];
     let mut stale = Vec::new();
@@ -672,7 +1078,8 @@ pub fn generate(root: &Path, check: bool) -> Result<Vec<String>, String> {
 // ---------------------------------------------------------------------------------------------
 
 pub(crate) fn run_in(dir: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
-    eprintln!("==> (in {}) {program} {}", dir.strip_prefix(root()).unwrap_or(dir).display(), args.join(" "));
+    let shown = dir.strip_prefix(root()).ok().filter(|p| !p.as_os_str().is_empty()).unwrap_or(dir);
+    eprintln!("==> (in {}) {program} {}", shown.display(), args.join(" "));
     let started = Instant::now();
     let status = Command::new(program)
         .args(args)
@@ -746,7 +1153,7 @@ fn venv_bin(root: &Path, tool: &str) -> PathBuf {
     root.join(".venv/bin").join(tool)
 }
 
-fn ensure_venv(root: &Path) -> Result<(), String> {
+pub(crate) fn ensure_venv(root: &Path) -> Result<(), String> {
     if ["maturin", "pytest", "mypy"].iter().all(|tool| venv_bin(root, tool).exists()) {
         return Ok(());
     }
@@ -844,9 +1251,9 @@ pub(crate) fn package_wasm(dir: &Path, module: &Path, build: WasmBuild, target: 
         .map_err(|e| format!("cannot write {out}/package.json: {e}"))
 }
 
-/// Builds the npm package `netfence-wasm` (core and full builds, each for the web and Node),
-/// runs its tests in Node and headless Chromium and holds each build to its size budget.
-pub fn wasm(root: &Path) -> Result<(), String> {
+/// Builds the npm package `netfence-wasm` (core and full builds, each for the web and Node)
+/// and returns the size-budget lines of the builds over their budget.
+pub fn wasm_packages(root: &Path) -> Result<Vec<String>, String> {
     ensure_wasm_tools(root)?;
     let dir = root.join("bindings-wasm");
     ensure_npm(&dir)?;
@@ -867,44 +1274,83 @@ pub fn wasm(root: &Path) -> Result<(), String> {
             over.push(line);
         }
     }
-    ensure_chromium()?;
-    run_in(&dir, "node", &["--test", "test/"], &[])?;
-    if !over.is_empty() {
-        return Err(format!(
-            "bindings-wasm: over the size budget: {} (see docs/api.md, \"WASM size\")",
-            over.join("; ")
-        ));
-    }
-    Ok(())
+    Ok(over)
 }
 
-/// Builds the Python package into `.venv` (`maturin develop`) and runs pytest.
+/// Runs the WASM package's tests in Node and headless Chromium.
+fn wasm_tests(root: &Path) -> Result<(), String> {
+    ensure_chromium()?;
+    run_in(&root.join("bindings-wasm"), "node", &["--test", "test/"], &[])
+}
+
+fn over_budget(over: &[String]) -> Result<(), String> {
+    if over.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("bindings-wasm: over the size budget: {} (see docs/api.md, \"WASM size\")", over.join("; ")))
+    }
+}
+
+/// Builds the npm package `netfence-wasm`, runs its tests in Node and headless Chromium and
+/// holds each build to its size budget.
+pub fn wasm(root: &Path) -> Result<(), String> {
+    let over = wasm_packages(root)?;
+    wasm_tests(root)?;
+    over_budget(&over)
+}
+
+/// Builds the release wheel (`cargo xtask dist`'s), installs it into `.venv` and runs pytest.
 pub fn python(root: &Path) -> Result<(), String> {
+    let wheel = crate::dist::wheel(root)?;
+    python_tests(root, &wheel)
+}
+
+/// Installs `wheel` into `.venv` (the tests' environment, with pytest and mypy) and runs pytest.
+fn python_tests(root: &Path, wheel: &Path) -> Result<(), String> {
     ensure_venv(root)?;
     let dir = root.join("bindings-python");
     let venv = root.join(".venv");
     let venv = venv.to_string_lossy();
     let path = format!("{venv}/bin:{}", std::env::var("PATH").unwrap_or_default());
     let env = [("VIRTUAL_ENV", venv.as_ref()), ("PATH", path.as_str())];
-    run_in(&dir, &venv_bin(root, "maturin").to_string_lossy(), &["develop", "--locked"], &env)?;
+    let pip = venv_bin(root, "pip");
+    let install = ["install", "--disable-pip-version-check", "-q", "--force-reinstall", "--no-deps"];
+    let wheel = wheel.to_string_lossy();
+    run_in(&dir, &pip.to_string_lossy(), &[&install[..], &[wheel.as_ref()]].concat(), &env)?;
     run_in(&dir, &venv_bin(root, "pytest").to_string_lossy(), &["-q", "tests"], &env)
 }
 
-/// Builds the Node package with `napi build` and runs its `node:test` suite.
+/// Builds the Node module in release mode (`cargo xtask dist`'s) and runs the `node:test` suite.
 pub fn node(root: &Path) -> Result<(), String> {
+    crate::dist::native(root)?;
+    node_tests(root)
+}
+
+fn node_tests(root: &Path) -> Result<(), String> {
     let dir = root.join("bindings-node");
     ensure_npm(&dir)?;
-    run_in(&dir, "npx", &["napi", "build", "--platform", "--js", "native.js", "--dts", "native.d.ts"], &[])?;
     run_in(&dir, "node", &["--test", "test/"], &[])
 }
 
-/// Every binding step of `cargo xtask test`.
+/// Every binding step of `cargo xtask test`: the generated files are fresh; every artefact of
+/// `cargo xtask dist` builds; each binding's tests pass in the repository (on those release
+/// builds); and the smoke suites pass on the artefacts installed outside it.
 ///
-/// Every binding is built and tested even when an earlier one fails (a size budget over the
-/// limit should not hide a failing Python test); the failures are reported together.
+/// Every suite runs even when an earlier one fails (a size budget over the limit should not hide
+/// a failing Python test); the failures are reported together.
 pub fn test(root: &Path) -> Result<(), String> {
     check(root)?;
-    let failures: Vec<String> = [wasm(root), python(root), node(root)].into_iter().filter_map(Result::err).collect();
+    let artefacts = crate::dist::build(root)?;
+    let failures: Vec<String> = [
+        wasm_tests(root),
+        python_tests(root, &artefacts.wheel),
+        node_tests(root),
+        crate::dist::smoke(root, &artefacts, false),
+        over_budget(&artefacts.over_budget),
+    ]
+    .into_iter()
+    .filter_map(Result::err)
+    .collect();
     if failures.is_empty() { Ok(()) } else { Err(failures.join("\n")) }
 }
 

@@ -5,6 +5,7 @@
 
 mod bindings;
 mod codegen;
+mod dist;
 mod playground;
 
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ fn main() -> ExitCode {
         Some("bench") => bench(&args[1..]),
         Some("bindings-codegen") => bindings_codegen(args.iter().any(|a| a == "--check")),
         Some("playground") => playground::command(&root(), &args[1..]),
+        Some("dist") => dist::command(&root(), &args[1..]),
         Some("bindings") => match args.get(1).map(String::as_str) {
             Some("wasm") => bindings::wasm(&root()),
             Some("python") => bindings::python(&root()),
@@ -28,7 +30,7 @@ fn main() -> ExitCode {
         },
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  test [--quick]     install tools and run every test (what CI runs)\n  codegen [--check]  regenerate schemas and docs (--check: fail if anything changes)\n  lint               rustfmt --check and clippy -D warnings\n  bindings-codegen [--check]  regenerate the bindings' typings (.d.ts, .pyi, index.mjs)\n  bindings [wasm|python|node]  build and test the bindings (all by default)\n  playground [--out DIR] [--no-wasm-build] [--test]  build the browser playground (default target/playground/); --test: its e2e tests"
+                "usage: cargo xtask <command>\n\n  test [--quick]     install tools and run every test (what CI runs); --quick: the Rust tests and vectors only\n  dist [--smoke]     release artefacts in target/dist/: wheel, sdist, npm tarballs, CLI, SHA256SUMS; --smoke: install them outside the repository and run the smoke suites\n  codegen [--check]  regenerate schemas and docs (--check: fail if anything changes)\n  lint               rustfmt --check and clippy -D warnings\n  bindings-codegen [--check]  regenerate the bindings' typings (.d.ts, .pyi, index.mjs)\n  bindings [wasm|python|node]  build and test the bindings (all by default)\n  playground [--out DIR] [--no-wasm-build] [--test]  build the browser playground (default target/playground/); --test: its e2e tests"
             );
             Err("unknown command".to_owned())
         }
@@ -121,12 +123,42 @@ fn bench(args: &[String]) -> Result<(), String> {
 
 fn test(args: &[String]) -> Result<(), String> {
     let started = Instant::now();
-    let _quick = args.iter().any(|a| a == "--quick");
-    lint()?;
-    run(&cargo(), &["test", "--workspace", "--locked"])?;
-    codegen(true)?;
-    bindings::test(&root())?;
-    playground::test(&root())?;
-    eprintln!("xtask test: all steps passed in {:.0}s", started.elapsed().as_secs_f64());
+    let quick = args.iter().any(|a| a == "--quick");
+    let corpus = root().join("../shared/conformance/netpol-analyzer");
+    let missing_corpus = !corpus.is_dir();
+    let notice = || {
+        if missing_corpus {
+            eprintln!(
+                "xtask test: NOTICE: the conformance corpus is absent ({}): the netpol-analyzer conformance tests pass without running",
+                corpus.display()
+            );
+        }
+    };
+    notice();
+    type Step = (&'static str, fn() -> Result<(), String>);
+    let rust_tests: Step = ("cargo test --workspace (Rust tests and the shared vectors)", || {
+        run(&cargo(), &["test", "--workspace", "--locked"])
+    });
+    let steps: Vec<Step> = if quick {
+        vec![rust_tests]
+    } else {
+        vec![
+            ("lint: rustfmt --check, clippy -D warnings", lint),
+            rust_tests,
+            ("codegen --check: schemas and docs are fresh", || codegen(true)),
+            ("bindings: dist artefacts, WASM/Python/Node tests, smoke tests of the installed artefacts", || {
+                bindings::test(&root())
+            }),
+            ("playground: end-to-end tests in headless Chromium", || playground::test(&root())),
+        ]
+    };
+    let names: Vec<&str> = steps.iter().map(|(name, _)| *name).collect();
+    eprintln!("xtask test{}: {} steps: {}", if quick { " --quick" } else { "" }, steps.len(), names.join("; "));
+    for (i, (name, step)) in steps.iter().enumerate() {
+        eprintln!("xtask test [{}/{}] {name} ({:.0}s so far)", i + 1, steps.len(), started.elapsed().as_secs_f64());
+        step()?;
+    }
+    eprintln!("xtask test: all {} steps passed in {:.0}s", steps.len(), started.elapsed().as_secs_f64());
+    notice();
     Ok(())
 }

@@ -2,22 +2,28 @@
 
 A thin adapter over the Rust core's JSON API: one function per operation in
 ``OPERATIONS`` (``parse``, ``validate``, ``build``, ``analyze``, ...), each taking manifests as
-YAML/JSON text, file paths, dicts or lists of these, and returning a result object with
-attribute access, ``to_dict()`` and ``to_json()``. Bad input raises a ``NetfenceError``
-subclass carrying ``code``, ``help``, ``location`` and the whole ``payload``.
+YAML/JSON text, paths to files or directories, bytes, dicts or lists of these, and returning a
+result object with attribute access, ``to_dict()`` and ``to_json()``. Bad input raises a
+``NetfenceError`` subclass carrying ``code``, ``help``, ``location`` and the whole ``payload``;
+a missing path raises ``PathNotFoundError``, also a ``FileNotFoundError``.
 
-The functions are made from ``OPERATIONS`` at import, so a new core operation needs no code
-here; ``__init__.pyi`` is generated from the Rust types by ``cargo xtask bindings-codegen``.
+The functions are made at import from ``_operations.py`` (each operation's keyword parameters
+and docstring), which ``cargo xtask bindings-codegen`` writes from the JSON Schemas of the
+requests, as it writes ``__init__.pyi``.
 """
 
 from __future__ import annotations
 
+import errno
+import inspect
 import json
 import os
 from collections.abc import Iterator, Mapping
 from typing import Any, Callable
 
 from . import _native
+from ._operations import OPERATIONS as _OPERATIONS
+from ._operations import Operation as _Operation
 from .builder import Intent
 
 __version__: str = _native.__version__
@@ -29,6 +35,7 @@ __all__ = [
     "Intent",
     "NetfenceError",
     "ParseError",
+    "PathNotFoundError",
     "Record",
     "RequestError",
     "ValidationError",
@@ -63,6 +70,20 @@ class RequestError(NetfenceError):
 
 class InputOutputError(NetfenceError):
     """Reading an input or producing output failed."""
+
+
+class PathNotFoundError(InputOutputError, FileNotFoundError):
+    """A path given as an input does not exist: a ``FileNotFoundError`` (``errno``,
+    ``filename``) that is also a ``NetfenceError`` (``code`` ``NF-E020``)."""
+
+    def __init__(self, payload: Mapping[str, Any], path: str) -> None:
+        super().__init__(payload)
+        self.errno = errno.ENOENT
+        self.strerror = os.strerror(errno.ENOENT)
+        self.filename = path
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
 
 
 # code -> class, decided in the native module by an exhaustive match over the error codes
@@ -147,7 +168,7 @@ class Record:
         return f"{type(self).__name__}({self._data!r})"
 
 
-# --- inputs -----------------------------------------------------------------------------------
+# --- inputs ---------------------------------------------------------------------------------
 
 # Maps in Kubernetes objects whose keys are data (label keys), not field names.
 _FREE_FORM = {"labels", "annotations", "match_labels", "node_selector", "data"}
@@ -182,17 +203,49 @@ def _manifest_text(manifest: Mapping[str, Any]) -> str:
     return json.dumps(manifest, default=str)
 
 
+# What a one-line string ending so names: a file, even when it does not exist.
+_FILE_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".csv")
+
+
+def _is_path(text: str) -> bool:
+    """Whether a string given as an input is a path rather than YAML/JSON text: one line that
+    names an existing file or directory, or that looks like a file name (``policies/web.yaml``)."""
+    if "\n" in text or not text.strip() or len(text) > 4096:
+        return False
+    if os.path.exists(text):
+        return True
+    name = text.strip()
+    return not name.startswith(("{", "[")) and ": " not in name and name.lower().endswith(_FILE_SUFFIXES)
+
+
+def _read(path: str, flows: bool) -> list[tuple[str, str]]:
+    """A file (one source) or a directory (its files), read by the native module without the GIL."""
+    sources, error = _native.read_paths([path], flows)
+    if error is not None:
+        payload, missing = error
+        raise PathNotFoundError(json.loads(payload), path) if missing else _error(json.loads(payload))
+    return sources
+
+
+def _decode(data: bytes | bytearray | memoryview, name: str) -> str:
+    sources, error = _native.decode(name, bytes(data))
+    if error is not None:
+        raise _error(json.loads(error[0]))
+    return sources[0][1]
+
+
+def _bad_input(value: Any, what: str) -> RequestError:
+    return RequestError({"code": "NF-E011", "message": f"invalid request: cannot read {what} of type `{type(value).__name__}`", "help": "pass YAML/JSON text, a path, bytes, a dict or a list of these"})
+
+
 def _sources(value: Any) -> list[dict[str, str]]:
-    """Turns one input (text, path, dict, object with ``to_dict()``, or a list) into sources."""
-    if isinstance(value, os.PathLike) or (isinstance(value, str) and "\n" not in value and os.path.isfile(value)):
-        path = os.fspath(value)
-        try:
-            with open(path, encoding="utf-8") as handle:
-                return [{"name": str(path), "text": handle.read()}]
-        except (OSError, UnicodeDecodeError) as e:
-            raise InputOutputError({"code": "NF-E020", "message": f"cannot read `{path}`: {e}", "help": "check the path and that the file is UTF-8 text"}) from None
+    """Turns one input (text, path, bytes, dict, object with ``to_dict()``, or a list) into sources."""
+    if isinstance(value, os.PathLike) or (isinstance(value, str) and _is_path(value)):
+        return [{"name": name, "text": text} for name, text in _read(os.fspath(value), False)]
     if isinstance(value, str):
         return [{"name": "<input>", "text": value}]
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return [{"name": "<input>", "text": _decode(value, "<input>")}]
     if hasattr(value, "to_dict") and not isinstance(value, Mapping):
         value = value.to_dict()
     if isinstance(value, Mapping):
@@ -201,7 +254,33 @@ def _sources(value: Any) -> list[dict[str, str]]:
         return [{"name": "<input>", "text": _manifest_text(value)}]
     if isinstance(value, (list, tuple)):
         return [source for item in value for source in _sources(item)]
-    raise RequestError({"code": "NF-E011", "message": f"invalid request: cannot read an input of type `{type(value).__name__}`", "help": "pass YAML/JSON text, a path, a dict or a list of these"})
+    raise _bad_input(value, "an input")
+
+
+def _source(value: Any, field: str) -> dict[str, str]:
+    """One input, for a field that takes a single source (``requirements``, ``source``)."""
+    sources = _sources(value)
+    if len(sources) != 1:
+        raise RequestError({"code": "NF-E011", "message": f"invalid request: `{field}` takes one input, got {len(sources)}", "help": "pass one file, text or dict"})
+    return sources[0]
+
+
+def _flows(value: Any) -> list[dict[str, str]]:
+    """Turns flow logs (text, path, bytes, ``FlowSource`` dict, or a list) into flow sources."""
+    if isinstance(value, os.PathLike) or (isinstance(value, str) and _is_path(value)):
+        return [
+            {"name": name, "text": text, "format": "csv"} if name.lower().endswith(".csv") else {"name": name, "text": text}
+            for name, text in _read(os.fspath(value), True)
+        ]
+    if isinstance(value, str):
+        return [{"name": "<flows>", "text": value}]
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return [{"name": "<flows>", "text": _decode(value, "<flows>")}]
+    if isinstance(value, Mapping):
+        return [dict(value)]
+    if isinstance(value, (list, tuple)):
+        return [source for item in value for source in _flows(item)]
+    raise _bad_input(value, "flows")
 
 
 # --- calls ------------------------------------------------------------------------------------
@@ -233,23 +312,59 @@ def _pascal(name: str) -> str:
     return "".join(word[:1].upper() + word[1:] for word in name.split("_"))
 
 
+_CONVERT: dict[str, Callable[[Any, str], Any]] = {
+    "sources": lambda value, field: _sources(value),
+    "source": _source,
+    "flows": lambda value, field: _flows(value),
+    "": lambda value, field: value,
+}
+
+
+def _signature(spec: _Operation, result: type[Record]) -> inspect.Signature:
+    P = inspect.Parameter
+    params = []
+    if spec.positional == "inputs":
+        params.append(P("inputs", P.VAR_POSITIONAL))
+    elif spec.positional == "source":
+        params.append(P("source", P.POSITIONAL_OR_KEYWORD, default=None))
+    params += [P(p.python, P.KEYWORD_ONLY, default=None) for p in spec.parameters if not (spec.positional == "source" and p.json == "source")]
+    params.append(P("request", P.KEYWORD_ONLY, default=None))
+    return inspect.Signature(params, return_annotation=result.__name__)
+
+
 def _operation(name: str) -> tuple[Callable[..., Any], type[Record]]:
-    result = type(f"{_pascal(name)}Response", (Record,), {"__slots__": (), "__module__": __name__})
+    spec = _OPERATIONS.get(name, _Operation("inputs", f"{_pascal(name)}Response", (), f"Runs ``{name}`` (see docs/api.md)."))
+    result = type(spec.response, (Record,), {"__slots__": (), "__module__": __name__})
+    by_python = {p.python: p for p in spec.parameters}
 
     def operation(*inputs: Any, request: Mapping[str, Any] | str | None = None, **fields: Any) -> Any:
         body: dict[str, Any] = json.loads(request) if isinstance(request, str) else dict(request or {})
-        if inputs:
+        if spec.positional == "source":
+            if len(inputs) > 1:
+                raise TypeError(f"{name}() takes one positional argument (the source) but {len(inputs)} were given")
+            if inputs and "source" in fields:
+                raise TypeError(f"{name}() got multiple values for argument 'source'")
+            if inputs:
+                fields = {"source": inputs[0], **fields}
+        elif inputs and spec.positional != "inputs":
+            raise TypeError(f"{name}() takes keyword arguments only ({', '.join(p.python + '=' for p in spec.parameters)})")
+        elif inputs:
             body["sources"] = list(body.get("sources", [])) + _sources(list(inputs))
         for key, value in fields.items():
-            body[_camel(key)] = value
+            param = by_python.get(key)
+            if param is None:  # the core names the unknown field and lists the known ones
+                body[_camel(key)] = value
+            elif value is not None:
+                converted = _CONVERT[param.kind](value, param.json)
+                if param.kind in ("sources", "flows") and isinstance(body.get(param.json), list):
+                    converted = body[param.json] + converted
+                body[param.json] = converted
         return _run(name, body, result)
 
     operation.__name__ = operation.__qualname__ = name
     operation.__module__ = __name__
-    operation.__doc__ = (
-        f"Runs `{name}` (see docs/api.md): positional ``inputs`` (text, paths, dicts, lists) become "
-        f"``sources``; keyword ``fields`` (snake_case) set request fields; ``request`` is a base request."
-    )
+    operation.__doc__ = spec.doc
+    operation.__signature__ = _signature(spec, result)  # type: ignore[attr-defined]
     return operation, result
 
 

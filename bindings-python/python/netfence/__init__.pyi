@@ -3,7 +3,7 @@
 
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, Literal, TypedDict, Union, type_check_only
+from typing import Any, Literal, TypedDict, Union, overload, type_check_only
 
 from typing_extensions import NotRequired
 
@@ -11,8 +11,14 @@ from .builder import Intent as Intent
 __version__: str
 OPERATIONS: tuple[str, ...]
 
-Input = Union[str, os.PathLike[str], Mapping[str, Any], Sequence["Input"]]
-"""Manifests: YAML/JSON text, a file path, a dict (as `yaml.safe_load` or the `kubernetes` client's `to_dict()` give it) or a list of these."""
+SourceInput = Union[str, bytes, os.PathLike[str], Mapping[str, Any]]
+"""One input: YAML/JSON text, a path to a file (or a directory: its .yaml, .yml and .json files), bytes, or a dict (as `yaml.safe_load` or the `kubernetes` client's `to_dict()` give it)."""
+
+Input = Union[SourceInput, Sequence["Input"]]
+"""Manifests: one input or a list of inputs (and lists)."""
+
+FlowInput = Union[str, bytes, os.PathLike[str], "FlowSource", Sequence["FlowInput"]]
+"""Flow logs: text, a path to a file (or a directory: its .json, .jsonl and .csv files), bytes, a `FlowSource` dict, or a list of these."""
 
 class Record:
     """A result object: attributes in snake_case (`from_`, `keys_` for names taken), access by JSON (camelCase) key."""
@@ -22,7 +28,6 @@ class Record:
     def to_json(self, indent: int | None = None) -> str: ...
     def keys(self) -> list[str]: ...
     def get(self, key: str, default: Any = None) -> Any: ...
-    def __getattr__(self, name: str) -> Any: ...
     def __getitem__(self, key: str) -> Any: ...
     def __contains__(self, key: object) -> bool: ...
     def __iter__(self) -> Iterator[str]: ...
@@ -49,8 +54,11 @@ class RequestError(NetfenceError):
 class InputOutputError(NetfenceError):
     """Reading an input or producing output failed."""
 
-def call(operation: str, request: Mapping[str, Any] | str) -> Record:
-    """Runs `operation` on a request in the JSON API's (camelCase) form."""
+class PathNotFoundError(InputOutputError, FileNotFoundError):
+    """A path given as an input does not exist."""
+
+def call(operation: str, request: Mapping[str, Any] | str) -> Any:
+    """Runs `operation` on a request in the JSON API's (camelCase) form; the result is untyped (the typed functions type it)."""
 
 @type_check_only
 class Alternative(Record):
@@ -1687,50 +1695,568 @@ class Verification(Record):
     @property
     def denied(self) -> list[FlowKey]: ...
 
-def parse(*inputs: Input, request: ParseRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> ParseResponse:
-    """Runs `parse` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
+def parse(*inputs: Input, sources: Input | None = None, options: ParseOptions | None = None, format: TextFormat | None = None, request: ParseRequest | str | None = None) -> ParseResponse:
+    """List the resources in manifests, with the location of each.
 
-def validate(*inputs: Input, request: ValidateRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> ValidateResponse:
-    """Runs `validate` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
+    Args:
+        *inputs: Manifests: YAML/JSON text, a path to a file or a directory (``str`` or
+            ``os.PathLike``; a directory gives its .yaml, .yml and .json files), bytes, a
+            dict, or a list of these. Added to ``sources``.
+        sources: The inputs. Text, paths, bytes, dicts or lists of these, as ``inputs``.
+        options: Limits and strict mode. A ``ParseOptions`` dict (JSON field names).
+        format: Also render the answer into `rendered` in this format.
+        request: The whole request as a ``ParseRequest`` dict (JSON field names) or as JSON
+            text; the other arguments are added to it.
 
-def lint(*inputs: Input, request: LintRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> LintResponse:
-    """Runs `lint` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
+    Returns:
+        ParseResponse: The response: attributes in snake_case, ``to_dict()``, ``to_json()``.
 
-def build(*inputs: Input, request: BuildRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> BuildResponse:
-    """Runs `build` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
+    Raises:
+        NetfenceError: The request cannot be processed; ``code`` says why (a ``ParseError``,
+            ``ValidationError``, ``RequestError`` or ``InputOutputError``).
+        PathNotFoundError: A path given as an input does not exist (a ``FileNotFoundError``
+            and a ``NetfenceError``).
 
-def analyze(*inputs: Input, request: AnalyzeRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> AnalyzeResponse:
-    """Runs `analyze` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
+    Example:
+        From the repository root::
 
-def explain(*inputs: Input, request: ExplainRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> Explanation:
-    """Runs `explain` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
+            result = netfence.parse("examples/online-shop/manifests")
+            print(result.counts.workloads, [r.kind for r in result.resources][:3])
+    """
 
-def diff(*inputs: Input, request: DiffRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> DiffResponse:
-    """Runs `diff` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
+def validate(*inputs: Input, sources: Input | None = None, options: ParseOptions | None = None, format: TextFormat | None = None, request: ValidateRequest | str | None = None) -> ValidateResponse:
+    """Report what the Kubernetes API server would reject in NetworkPolicies.
 
-def check(*inputs: Input, request: CheckRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> CheckResponse:
-    """Runs `check` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
+    Args:
+        *inputs: Manifests: YAML/JSON text, a path to a file or a directory (``str`` or
+            ``os.PathLike``; a directory gives its .yaml, .yml and .json files), bytes, a
+            dict, or a list of these. Added to ``sources``.
+        sources: The inputs. Text, paths, bytes, dicts or lists of these, as ``inputs``.
+        options: Limits and strict mode. A ``ParseOptions`` dict (JSON field names).
+        format: Also render the answer into `rendered` in this format.
+        request: The whole request as a ``ValidateRequest`` dict (JSON field names) or as JSON
+            text; the other arguments are added to it.
 
-def review(*inputs: Input, request: ReviewRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> ReviewResponse:
-    """Runs `review` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
+    Returns:
+        ValidateResponse: The response: attributes in snake_case, ``to_dict()``, ``to_json()``.
 
-def plan(*inputs: Input, request: PlanRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> PlanResponse:
-    """Runs `plan` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
+    Raises:
+        NetfenceError: The request cannot be processed; ``code`` says why (a ``ParseError``,
+            ``ValidationError``, ``RequestError`` or ``InputOutputError``).
+        PathNotFoundError: A path given as an input does not exist (a ``FileNotFoundError``
+            and a ``NetfenceError``).
 
-def flow_map(*inputs: Input, request: FlowMapRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> FlowMapResponse:
-    """Runs `flow_map` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
+    Example:
+        From the repository root::
 
-def generate(*inputs: Input, request: GenerateRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> GenerateResponse:
-    """Runs `generate` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
+            report = netfence.validate(Path("examples/online-shop/policies"))
+            print(report.valid, [(f.id, f.location and f.location.pointer) for f in report.findings])
+    """
 
-def impact(*inputs: Input, request: ImpactRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> ImpactResponse:
-    """Runs `impact` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
+def lint(*inputs: Input, sources: Input | None = None, config: Config | None = None, options: ParseOptions | None = None, engine: EngineOptions | None = None, format: TextFormat | None = None, request: LintRequest | str | None = None) -> LintResponse:
+    """API validation and the review checks: the findings `review` reports without a base.
 
-def drops(*inputs: Input, request: DropsRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> DropsResponse:
-    """Runs `drops` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
+    Args:
+        *inputs: Manifests: YAML/JSON text, a path to a file or a directory (``str`` or
+            ``os.PathLike``; a directory gives its .yaml, .yml and .json files), bytes, a
+            dict, or a list of these. Added to ``sources``.
+        sources: The inputs: workloads, pods, namespaces and policies. Text, paths, bytes, dicts or lists of these, as ``inputs``.
+        config: The configuration (`netfence.yaml`): which checks run, their severities, cluster facts,
+            severities per finding. Its thresholds are for `review`'s verdict and not used here. A ``Config`` dict (JSON field names).
+        options: Limits and strict mode. A ``ParseOptions`` dict (JSON field names).
+        engine: Engine semantics (ipBlock mode), for the checks that look at connectivity. An ``EngineOptions`` dict (JSON field names).
+        format: Also render the answer into `rendered` in this format.
+        request: The whole request as a ``LintRequest`` dict (JSON field names) or as JSON
+            text; the other arguments are added to it.
 
-def audit(*inputs: Input, request: AuditRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> AuditResponse:
-    """Runs `audit` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
+    Returns:
+        LintResponse: The response: attributes in snake_case, ``to_dict()``, ``to_json()``.
 
-def schema(*inputs: Input, request: SchemaRequest | Mapping[str, Any] | str | None = None, **fields: Any) -> Any:
-    """Runs `schema` (see docs/api.md): `inputs` become `sources`, `fields` (snake_case) set request fields."""
+    Raises:
+        NetfenceError: The request cannot be processed; ``code`` says why (a ``ParseError``,
+            ``ValidationError``, ``RequestError`` or ``InputOutputError``).
+        PathNotFoundError: A path given as an input does not exist (a ``FileNotFoundError``
+            and a ``NetfenceError``).
+
+    Example:
+        From the repository root::
+
+            report = netfence.lint("examples/online-shop/manifests", "examples/online-shop/policies")
+            for finding in report.findings:
+                print(finding.id, finding.message)
+    """
+
+def build(source: SourceInput | None = None, *, intent: IntentDocument | None = None, request: BuildRequest | str | None = None) -> BuildResponse:
+    """Compile an intent (`kind: Intent`) into default-deny-plus-allow NetworkPolicies.
+
+    Args:
+        source: The intent document as text. One input: text, a path to a file, bytes or a dict.
+        intent: The intent as an object (`apiVersion: netfence.dev/v1alpha1`, `kind: Intent`). An ``IntentDocument`` dict (JSON field names).
+        request: The whole request as a ``BuildRequest`` dict (JSON field names) or as JSON
+            text; the other arguments are added to it.
+
+    Returns:
+        BuildResponse: The response: attributes in snake_case, ``to_dict()``, ``to_json()``.
+
+    Raises:
+        NetfenceError: The request cannot be processed; ``code`` says why (a ``ParseError``,
+            ``ValidationError``, ``RequestError`` or ``InputOutputError``).
+        PathNotFoundError: A path given as an input does not exist (a ``FileNotFoundError``
+            and a ``NetfenceError``).
+
+    Example:
+        From the repository root::
+
+            built = netfence.build(Path("examples/online-shop/intent.yaml"))
+            print(len(built.policies), built.yaml.splitlines()[0])
+    """
+
+def analyze(*inputs: Input, sources: Input | None = None, options: ParseOptions | None = None, engine: EngineOptions | None = None, filter: ConnectionFilter | None = None, format: AnalyzeFormat | None = None, request: AnalyzeRequest | str | None = None) -> AnalyzeResponse:
+    """All-pairs connectivity: who can reach whom, on which ports.
+
+    Args:
+        *inputs: Manifests: YAML/JSON text, a path to a file or a directory (``str`` or
+            ``os.PathLike``; a directory gives its .yaml, .yml and .json files), bytes, a
+            dict, or a list of these. Added to ``sources``.
+        sources: The inputs: workloads, pods, namespaces and policies. Text, paths, bytes, dicts or lists of these, as ``inputs``.
+        options: Limits and strict mode. A ``ParseOptions`` dict (JSON field names).
+        engine: Engine semantics (ipBlock mode). An ``EngineOptions`` dict (JSON field names).
+        filter: Which connections to report (self pairs, focus workloads, direction, connection). A ``ConnectionFilter`` dict (JSON field names).
+        format: Also render the answer into `rendered` in this format.
+        request: The whole request as an ``AnalyzeRequest`` dict (JSON field names) or as JSON
+            text; the other arguments are added to it.
+
+    Returns:
+        AnalyzeResponse: The response: attributes in snake_case, ``to_dict()``, ``to_json()``.
+
+    Raises:
+        NetfenceError: The request cannot be processed; ``code`` says why (a ``ParseError``,
+            ``ValidationError``, ``RequestError`` or ``InputOutputError``).
+        PathNotFoundError: A path given as an input does not exist (a ``FileNotFoundError``
+            and a ``NetfenceError``).
+
+    Example:
+        From the repository root::
+
+            result = netfence.analyze(
+                "examples/online-shop/manifests", "examples/online-shop/policies",
+                filter={"focusWorkloads": ["shop/frontend"]},
+            )
+            for c in result.connections:
+                print(c.src, "->", c.dst, c.protocol, c.ports)
+    """
+
+@overload
+def explain(*, request: ExplainRequest | str) -> Explanation: ...
+@overload
+def explain(*inputs: Input, sources: Input | None = None, options: ParseOptions | None = None, engine: EngineOptions | None = None, from_: str, to: str, port: int | None = None, protocol: Protocol | None = None, format: TextFormat | None = None) -> Explanation:
+    """Explain why traffic between two endpoints is allowed or denied, rule by rule.
+
+    Args:
+        *inputs: Manifests: YAML/JSON text, a path to a file or a directory (``str`` or
+            ``os.PathLike``; a directory gives its .yaml, .yml and .json files), bytes, a
+            dict, or a list of these. Added to ``sources``.
+        sources: The inputs. Text, paths, bytes, dicts or lists of these, as ``inputs``.
+        options: Limits and strict mode. A ``ParseOptions`` dict (JSON field names).
+        engine: Engine semantics. An ``EngineOptions`` dict (JSON field names).
+        from_: Source endpoint: `ns/name[Kind]`, `ns/name`, `name`, or an IP address.
+        to: Destination endpoint, in the same forms.
+        port: Only this port.
+        protocol: Only this protocol.
+        format: Also render the answer into `rendered` in this format.
+        request: The whole request as an ``ExplainRequest`` dict (JSON field names) or as JSON
+            text; the other arguments are added to it.
+
+    Returns:
+        Explanation: Why traffic from `src` to `dst` is allowed or denied, per port range.
+
+    Raises:
+        NetfenceError: The request cannot be processed; ``code`` says why (a ``ParseError``,
+            ``ValidationError``, ``RequestError`` or ``InputOutputError``).
+        PathNotFoundError: A path given as an input does not exist (a ``FileNotFoundError``
+            and a ``NetfenceError``).
+
+    Example:
+        From the repository root::
+
+            why = netfence.explain(
+                "examples/online-shop/manifests", "examples/online-shop/policies",
+                from_="shop/frontend", to="shop/api", port=8080,
+            )
+            print(why.src, why.dst, [r.allowed for r in why.ranges])
+    """
+
+@overload
+def diff(*, request: DiffRequest | str) -> DiffResponse: ...
+@overload
+def diff(*, base: Input, head: Input, options: ParseOptions | None = None, engine: EngineOptions | None = None, filter: DiffRequestConnectionFilter | None = None, format: DiffFormat | None = None) -> DiffResponse:
+    """Semantic diff of connectivity between two versions: what a change opens and closes.
+
+    Args:
+        base: The inputs before the change (e.g. what runs in the cluster). Text, paths, bytes, dicts or lists of these, as ``inputs``.
+        head: The inputs after the change (e.g. a pull request's manifests). Text, paths, bytes, dicts or lists of these, as ``inputs``.
+        options: Limits and strict mode, for both sides. A ``ParseOptions`` dict (JSON field names).
+        engine: Engine semantics (ipBlock mode), for both sides. An ``EngineOptions`` dict (JSON field names).
+        filter: Which connections to compare (self pairs, focus workloads, direction, connection). A ``DiffRequestConnectionFilter`` dict (JSON field names).
+        format: Also render the answer into `rendered` in this format.
+        request: The whole request as a ``DiffRequest`` dict (JSON field names) or as JSON
+            text; the other arguments are added to it.
+
+    Returns:
+        DiffResponse: The response: attributes in snake_case, ``to_dict()``, ``to_json()``.
+
+    Raises:
+        NetfenceError: The request cannot be processed; ``code`` says why (a ``ParseError``,
+            ``ValidationError``, ``RequestError`` or ``InputOutputError``).
+        PathNotFoundError: A path given as an input does not exist (a ``FileNotFoundError``
+            and a ``NetfenceError``).
+
+    Example:
+        From the repository root::
+
+            manifests = Path("examples/online-shop/manifests")
+            change = netfence.diff(
+                base=[manifests, "examples/online-shop-change/base"],
+                head=[manifests, "examples/online-shop-change/head"],
+            )
+            for c in change.diff.connections:
+                print(c.change, c.src, "->", c.dst)
+    """
+
+@overload
+def check(*, request: CheckRequest | str) -> CheckResponse: ...
+@overload
+def check(*inputs: Input, sources: Input | None = None, requirements: SourceInput, options: ParseOptions | None = None, engine: EngineOptions | None = None, format: TextFormat | None = None) -> CheckResponse:
+    """Assert required and forbidden flows (a `kind: Requirements` file) against manifests.
+
+    Args:
+        *inputs: Manifests: YAML/JSON text, a path to a file or a directory (``str`` or
+            ``os.PathLike``; a directory gives its .yaml, .yml and .json files), bytes, a
+            dict, or a list of these. Added to ``sources``.
+        sources: The inputs: workloads, pods, namespaces and policies. Text, paths, bytes, dicts or lists of these, as ``inputs``.
+        requirements: The requirements file (`kind: Requirements`). One input: text, a path to a file, bytes or a dict.
+        options: Limits and strict mode for the inputs. A ``ParseOptions`` dict (JSON field names).
+        engine: Engine semantics (ipBlock mode). An ``EngineOptions`` dict (JSON field names).
+        format: Also render the answer into `rendered` in this format.
+        request: The whole request as a ``CheckRequest`` dict (JSON field names) or as JSON
+            text; the other arguments are added to it.
+
+    Returns:
+        CheckResponse: The response: attributes in snake_case, ``to_dict()``, ``to_json()``.
+
+    Raises:
+        NetfenceError: The request cannot be processed; ``code`` says why (a ``ParseError``,
+            ``ValidationError``, ``RequestError`` or ``InputOutputError``).
+        PathNotFoundError: A path given as an input does not exist (a ``FileNotFoundError``
+            and a ``NetfenceError``).
+
+    Example:
+        From the repository root::
+
+            result = netfence.check(
+                "examples/online-shop/manifests", "examples/online-shop/policies",
+                requirements=Path("examples/online-shop/requirements.yaml"),
+            )
+            print(result.passed, [r.passed for r in result.results])
+    """
+
+def review(*inputs: Input, sources: Input | None = None, base: Input | None = None, requirements: SourceInput | None = None, config: Config | None = None, options: ParseOptions | None = None, engine: EngineOptions | None = None, format: ReviewFormat | None = None, color: bool | None = None, flows: FlowInput | None = None, request: ReviewRequest | str | None = None) -> ReviewResponse:
+    """Review a change: findings, connectivity diff, requirements and a verdict for CI.
+
+    Args:
+        *inputs: Manifests: YAML/JSON text, a path to a file or a directory (``str`` or
+            ``os.PathLike``; a directory gives its .yaml, .yml and .json files), bytes, a
+            dict, or a list of these. Added to ``sources``.
+        sources: The proposed state (head): workloads, namespaces and policies. Text, paths, bytes, dicts or lists of these, as ``inputs``.
+        base: The state before the change. Absent: no diff, no new-finding marks, no `NF4xx` checks. Text, paths, bytes, dicts or lists of these, as ``inputs``.
+        requirements: A requirements file (`kind: Requirements`), checked against the head. One input: text, a path to a file, bytes or a dict.
+        config: The configuration (`netfence.yaml`): checks, severities, thresholds. A ``Config`` dict (JSON field names).
+        options: Limits and strict mode, for both sides. A ``ParseOptions`` dict (JSON field names).
+        engine: Engine semantics (ipBlock mode), for both sides. An ``EngineOptions`` dict (JSON field names).
+        format: Also render the review in this format into `rendered` (the source texts of the
+            request give the text format its excerpts).
+        color: With `format: text`: ANSI colours.
+        flows: Observed flow logs. With a base: the observed flows the change newly denies or newly
+            allows (`flows` of the response); newly denied flows make the verdict at least `warn`
+            (`fail` with `thresholds.failOnNewlyDenied`). Flow logs: text, a path to a file or a directory (its .json, .jsonl and .csv
+                    files), bytes, a ``FlowSource`` dict, or a list of these.
+        request: The whole request as a ``ReviewRequest`` dict (JSON field names) or as JSON
+            text; the other arguments are added to it.
+
+    Returns:
+        ReviewResponse: The response: attributes in snake_case, ``to_dict()``, ``to_json()``.
+
+    Raises:
+        NetfenceError: The request cannot be processed; ``code`` says why (a ``ParseError``,
+            ``ValidationError``, ``RequestError`` or ``InputOutputError``).
+        PathNotFoundError: A path given as an input does not exist (a ``FileNotFoundError``
+            and a ``NetfenceError``).
+
+    Example:
+        From the repository root::
+
+            manifests = Path("examples/online-shop/manifests")
+            review = netfence.review(
+                manifests, "examples/online-shop-change/head",
+                base=[manifests, "examples/online-shop-change/base"],
+                requirements=Path("examples/online-shop/requirements.yaml"),
+                format="markdown",
+            )
+            print(review.verdict, review.exit_code)
+            print(review.rendered)
+    """
+
+@overload
+def plan(*, request: PlanRequest | str) -> PlanResponse: ...
+@overload
+def plan(*, base: Input, head: Input, options: ParseOptions | None = None) -> PlanResponse:
+    """Rollout order (allowances first, deletions last) and its rollback.
+
+    Args:
+        base: The policies in the cluster now. Text, paths, bytes, dicts or lists of these, as ``inputs``.
+        head: The policies wanted. Text, paths, bytes, dicts or lists of these, as ``inputs``.
+        options: Limits and strict mode, for both sides. A ``ParseOptions`` dict (JSON field names).
+        request: The whole request as a ``PlanRequest`` dict (JSON field names) or as JSON
+            text; the other arguments are added to it.
+
+    Returns:
+        PlanResponse: The response: attributes in snake_case, ``to_dict()``, ``to_json()``.
+
+    Raises:
+        NetfenceError: The request cannot be processed; ``code`` says why (a ``ParseError``,
+            ``ValidationError``, ``RequestError`` or ``InputOutputError``).
+        PathNotFoundError: A path given as an input does not exist (a ``FileNotFoundError``
+            and a ``NetfenceError``).
+
+    Example:
+        From the repository root::
+
+            plan = netfence.plan(
+                base="examples/online-shop-change/base", head="examples/online-shop-change/head"
+            )
+            print([len(step.policies) for step in plan.steps])
+    """
+
+@overload
+def flow_map(*, request: FlowMapRequest | str) -> FlowMapResponse: ...
+@overload
+def flow_map(*inputs: Input, sources: Input | None = None, flows: FlowInput, options: ParseOptions | None = None, engine: EngineOptions | None = None, ingest: IngestOptions | None = None, map: MapOptions | None = None, format: FlowMapFormat | None = None) -> FlowMapResponse:
+    """The traffic map of flow logs: who talks to whom, resolved to workloads.
+
+    Args:
+        *inputs: Manifests: YAML/JSON text, a path to a file or a directory (``str`` or
+            ``os.PathLike``; a directory gives its .yaml, .yml and .json files), bytes, a
+            dict, or a list of these. Added to ``sources``.
+        sources: Manifests: namespaces, workloads, pods (for pod IPs) and policies. Text, paths, bytes, dicts or lists of these, as ``inputs``.
+        flows: The flow logs. Flow logs: text, a path to a file or a directory (its .json, .jsonl and .csv
+                    files), bytes, a ``FlowSource`` dict, or a list of these.
+        options: Parse limits and strict mode. A ``ParseOptions`` dict (JSON field names).
+        engine: Engine semantics. An ``EngineOptions`` dict (JSON field names).
+        ingest: Ingestion limits. An ``IngestOptions`` dict (JSON field names).
+        map: Map options. A ``MapOptions`` dict (JSON field names).
+        format: Also render the answer into `rendered` in this format.
+        request: The whole request as a ``FlowMapRequest`` dict (JSON field names) or as JSON
+            text; the other arguments are added to it.
+
+    Returns:
+        FlowMapResponse: The response: attributes in snake_case, ``to_dict()``, ``to_json()``.
+
+    Raises:
+        NetfenceError: The request cannot be processed; ``code`` says why (a ``ParseError``,
+            ``ValidationError``, ``RequestError`` or ``InputOutputError``).
+        PathNotFoundError: A path given as an input does not exist (a ``FileNotFoundError``
+            and a ``NetfenceError``).
+
+    Example:
+        From the repository root::
+
+            traffic = netfence.flow_map(
+                "examples/online-shop/manifests", flows=Path("examples/online-shop/flows/hubble.jsonl")
+            )
+            print(len(traffic.entries), traffic.ingest.records)
+    """
+
+@overload
+def generate(*, request: GenerateRequest | str) -> GenerateResponse: ...
+@overload
+def generate(*inputs: Input, sources: Input | None = None, flows: FlowInput, options: ParseOptions | None = None, engine: EngineOptions | None = None, ingest: IngestOptions | None = None, generate: GenerateOptions | None = None, format: GenerateFormat | None = None) -> GenerateResponse:
+    """Least-privilege NetworkPolicies from observed flows, verified by the engine.
+
+    Args:
+        *inputs: Manifests: YAML/JSON text, a path to a file or a directory (``str`` or
+            ``os.PathLike``; a directory gives its .yaml, .yml and .json files), bytes, a
+            dict, or a list of these. Added to ``sources``.
+        sources: Manifests: namespaces, workloads and pods (their policies are ignored). Text, paths, bytes, dicts or lists of these, as ``inputs``.
+        flows: The flow logs. Flow logs: text, a path to a file or a directory (its .json, .jsonl and .csv
+                    files), bytes, a ``FlowSource`` dict, or a list of these.
+        options: Parse limits and strict mode. A ``ParseOptions`` dict (JSON field names).
+        engine: Engine semantics. An ``EngineOptions`` dict (JSON field names).
+        ingest: Ingestion limits. An ``IngestOptions`` dict (JSON field names).
+        generate: Generation options. A ``GenerateOptions`` dict (JSON field names).
+        format: Also render the answer into `rendered` in this format.
+        request: The whole request as a ``GenerateRequest`` dict (JSON field names) or as JSON
+            text; the other arguments are added to it.
+
+    Returns:
+        GenerateResponse: The response: attributes in snake_case, ``to_dict()``, ``to_json()``.
+
+    Raises:
+        NetfenceError: The request cannot be processed; ``code`` says why (a ``ParseError``,
+            ``ValidationError``, ``RequestError`` or ``InputOutputError``).
+        PathNotFoundError: A path given as an input does not exist (a ``FileNotFoundError``
+            and a ``NetfenceError``).
+
+    Example:
+        From the repository root::
+
+            generated = netfence.generate(
+                "examples/online-shop/manifests", flows=Path("examples/online-shop/flows/hubble.jsonl")
+            )
+            print(len(generated.policies), generated.verification.checked, generated.verification.allowed)
+    """
+
+@overload
+def impact(*, request: ImpactRequest | str) -> ImpactResponse: ...
+@overload
+def impact(*, base: Input, head: Input, flows: FlowInput, options: ParseOptions | None = None, engine: EngineOptions | None = None, ingest: IngestOptions | None = None, format: TextFormat | None = None) -> ImpactResponse:
+    """The observed flows a change (base to head) would newly deny or newly allow.
+
+    Args:
+        base: The manifests before the change. Text, paths, bytes, dicts or lists of these, as ``inputs``.
+        head: The manifests after the change. Text, paths, bytes, dicts or lists of these, as ``inputs``.
+        flows: The flow logs. Flow logs: text, a path to a file or a directory (its .json, .jsonl and .csv
+                    files), bytes, a ``FlowSource`` dict, or a list of these.
+        options: Parse limits and strict mode. A ``ParseOptions`` dict (JSON field names).
+        engine: Engine semantics. An ``EngineOptions`` dict (JSON field names).
+        ingest: Ingestion limits. An ``IngestOptions`` dict (JSON field names).
+        format: Also render the answer into `rendered` in this format.
+        request: The whole request as an ``ImpactRequest`` dict (JSON field names) or as JSON
+            text; the other arguments are added to it.
+
+    Returns:
+        ImpactResponse: The response: attributes in snake_case, ``to_dict()``, ``to_json()``.
+
+    Raises:
+        NetfenceError: The request cannot be processed; ``code`` says why (a ``ParseError``,
+            ``ValidationError``, ``RequestError`` or ``InputOutputError``).
+        PathNotFoundError: A path given as an input does not exist (a ``FileNotFoundError``
+            and a ``NetfenceError``).
+
+    Example:
+        From the repository root::
+
+            manifests = Path("examples/online-shop/manifests")
+            impact = netfence.impact(
+                base=[manifests, "examples/online-shop-change/base"],
+                head=[manifests, "examples/online-shop-change/head"],
+                flows=Path("examples/online-shop/flows/hubble.jsonl"),
+            )
+            print(len(impact.newly_denied), len(impact.newly_allowed))
+    """
+
+@overload
+def drops(*, request: DropsRequest | str) -> DropsResponse: ...
+@overload
+def drops(*inputs: Input, sources: Input | None = None, flows: FlowInput, options: ParseOptions | None = None, engine: EngineOptions | None = None, ingest: IngestOptions | None = None, drops: DropsOptions | None = None, format: TextFormat | None = None) -> DropsResponse:
+    """Why dropped flows were denied, and the smallest allowance that admits each.
+
+    Args:
+        *inputs: Manifests: YAML/JSON text, a path to a file or a directory (``str`` or
+            ``os.PathLike``; a directory gives its .yaml, .yml and .json files), bytes, a
+            dict, or a list of these. Added to ``sources``.
+        sources: The manifests as deployed: workloads, pods and policies. Text, paths, bytes, dicts or lists of these, as ``inputs``.
+        flows: The flow logs. Flow logs: text, a path to a file or a directory (its .json, .jsonl and .csv
+                    files), bytes, a ``FlowSource`` dict, or a list of these.
+        options: Parse limits and strict mode. A ``ParseOptions`` dict (JSON field names).
+        engine: Engine semantics. An ``EngineOptions`` dict (JSON field names).
+        ingest: Ingestion limits. An ``IngestOptions`` dict (JSON field names).
+        drops: Drops options. A ``DropsOptions`` dict (JSON field names).
+        format: Also render the answer into `rendered` in this format.
+        request: The whole request as a ``DropsRequest`` dict (JSON field names) or as JSON
+            text; the other arguments are added to it.
+
+    Returns:
+        DropsResponse: The response: attributes in snake_case, ``to_dict()``, ``to_json()``.
+
+    Raises:
+        NetfenceError: The request cannot be processed; ``code`` says why (a ``ParseError``,
+            ``ValidationError``, ``RequestError`` or ``InputOutputError``).
+        PathNotFoundError: A path given as an input does not exist (a ``FileNotFoundError``
+            and a ``NetfenceError``).
+
+    Example:
+        From the repository root::
+
+            drops = netfence.drops(
+                "examples/online-shop/manifests", "examples/online-shop/policies",
+                flows=Path("examples/online-shop/flows/hubble.jsonl"),
+            )
+            print(len(drops.drops))
+    """
+
+@overload
+def audit(*, request: AuditRequest | str) -> AuditResponse: ...
+@overload
+def audit(*inputs: Input, sources: Input | None = None, flows: FlowInput, options: ParseOptions | None = None, engine: EngineOptions | None = None, ingest: IngestOptions | None = None, audit: AuditOptions | None = None, format: TextFormat | None = None) -> AuditResponse:
+    """Hits per policy rule over observed flows: unused and too-broad rules, empty policies.
+
+    Args:
+        *inputs: Manifests: YAML/JSON text, a path to a file or a directory (``str`` or
+            ``os.PathLike``; a directory gives its .yaml, .yml and .json files), bytes, a
+            dict, or a list of these. Added to ``sources``.
+        sources: The manifests as deployed: workloads, pods and policies. Text, paths, bytes, dicts or lists of these, as ``inputs``.
+        flows: The flow logs of the window audited. Flow logs: text, a path to a file or a directory (its .json, .jsonl and .csv
+                    files), bytes, a ``FlowSource`` dict, or a list of these.
+        options: Parse limits and strict mode. A ``ParseOptions`` dict (JSON field names).
+        engine: Engine semantics. An ``EngineOptions`` dict (JSON field names).
+        ingest: Ingestion limits. An ``IngestOptions`` dict (JSON field names).
+        audit: Audit options. An ``AuditOptions`` dict (JSON field names).
+        format: Also render the answer into `rendered` in this format.
+        request: The whole request as an ``AuditRequest`` dict (JSON field names) or as JSON
+            text; the other arguments are added to it.
+
+    Returns:
+        AuditResponse: The response: attributes in snake_case, ``to_dict()``, ``to_json()``.
+
+    Raises:
+        NetfenceError: The request cannot be processed; ``code`` says why (a ``ParseError``,
+            ``ValidationError``, ``RequestError`` or ``InputOutputError``).
+        PathNotFoundError: A path given as an input does not exist (a ``FileNotFoundError``
+            and a ``NetfenceError``).
+
+    Example:
+        From the repository root::
+
+            audit = netfence.audit(
+                "examples/online-shop/manifests", "examples/online-shop/policies",
+                flows=Path("examples/online-shop/flows/hubble.jsonl"),
+            )
+            print(len(audit.rules), len(audit.unused))
+    """
+
+@overload
+def schema(*, request: SchemaRequest | str) -> Any: ...
+@overload
+def schema(*, name: str) -> Any:
+    """A JSON Schema: `intent`, `requirements`, `config`, `error`, or `<operation>-request`/`-response`.
+
+    Args:
+        name: Which schema: `intent`, `requirements`, `config`, `change-record`, `error`, or `<operation>-request` / `<operation>-response`.
+        request: The whole request as a ``SchemaRequest`` dict (JSON field names) or as JSON
+            text; the other arguments are added to it.
+
+    Returns:
+        Any: The response: attributes in snake_case, ``to_dict()``, ``to_json()``.
+
+    Raises:
+        NetfenceError: The request cannot be processed; ``code`` says why (a ``ParseError``,
+            ``ValidationError``, ``RequestError`` or ``InputOutputError``).
+        PathNotFoundError: A path given as an input does not exist (a ``FileNotFoundError``
+            and a ``NetfenceError``).
+
+    Example:
+        From the repository root::
+
+            intent_schema = netfence.schema(name="intent")
+            print(intent_schema["title"])
+    """

@@ -4,6 +4,7 @@
 //! already present) and runs every test; `.ci/run` calls exactly that.
 
 mod bindings;
+mod ci;
 mod codegen;
 mod playground;
 
@@ -124,6 +125,7 @@ fn test(args: &[String]) -> Result<(), String> {
     let _quick = args.iter().any(|a| a == "--quick");
     lint()?;
     run(&cargo(), &["test", "--workspace", "--locked"])?;
+    ci::test(&root())?;
     codegen(true)?;
     bindings::test(&root())?;
     playground::test(&root())?;

@@ -21,6 +21,7 @@
 //! assert!(response.findings.iter().any(|f| f.finding.id == "NF403" && f.new == Some(true)));
 //! ```
 
+mod codequality;
 mod config;
 mod markdown;
 mod record;
@@ -32,6 +33,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use codequality::code_quality;
 pub use config::{
     CONFIG_API_VERSION, CONFIG_KIND, Config, ConfigApiVersion, ConfigKind, Level, Scope, Thresholds, config_schema,
     parse_config,
@@ -180,6 +182,8 @@ pub enum ReviewFormat {
     Markdown,
     /// A change record (JSON) for change control: content hashes, tool, verdict, findings, diff.
     Record,
+    /// A GitLab code quality report (`artifacts:reports:codequality`).
+    Codequality,
 }
 
 /// Renders a review in `format`.
@@ -202,6 +206,7 @@ pub fn render(
         ReviewFormat::Sarif => to_json(&sarif(request, response)),
         ReviewFormat::Markdown => Ok(markdown(response)),
         ReviewFormat::Record => to_json(&record(request, response)),
+        ReviewFormat::Codequality => to_json(&code_quality(request, response)),
     }
 }
 

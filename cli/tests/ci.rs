@@ -418,8 +418,14 @@ fn readme_first_command_reviews_the_example_change() {
     let log = text(&out);
     assert_eq!(out.status.code(), Some(1), "{log}");
     // the connectivity diff, the failing requirement and the verdict
-    assert!(log.contains("connections added:\n  + 0.0.0.0-255.255.255.255 => shop/frontend[Deployment] : TCP 8080"), "{log}");
-    assert!(log.contains("connections removed:\n  - payments/payments[Deployment] => data/postgres[StatefulSet]"), "{log}");
+    assert!(
+        log.contains("connections added:\n  + 0.0.0.0-255.255.255.255 => shop/frontend[Deployment] : TCP 8080"),
+        "{log}"
+    );
+    assert!(
+        log.contains("connections removed:\n  - payments/payments[Deployment] => data/postgres[StatefulSet]"),
+        "{log}"
+    );
     assert!(log.contains("FAIL api and payments reach postgres"), "{log}");
     assert!(log.ends_with("verdict: fail (exit 1)\n"), "{log}");
     // the README says what the first run shows and how the verdict is reached

@@ -169,7 +169,8 @@ fn example(root: &Path) -> Result<Value, String> {
     manifests.sort_by_key(|p| (p.file_name().is_none_or(|n| n != "namespaces.yaml"), p.clone()));
     let workloads = concat(root, &manifests)?;
     let intent_text = read(&dir.join("intent.yaml"))?;
-    let intent = netfence::builder::parse_intent(&intent_text, "examples/online-shop/intent.yaml").map_err(|e| e.to_string())?;
+    let intent =
+        netfence::builder::parse_intent(&intent_text, "examples/online-shop/intent.yaml").map_err(|e| e.to_string())?;
     let built = netfence::builder::build_intent(&intent).map_err(|e| e.to_string())?;
     let intent = serde_json::to_string(&intent).map_err(|e| e.to_string())?;
     let section = format!(

@@ -116,7 +116,7 @@ mod tests {
         assert_eq!(protocol[0]["location"]["lines"]["begin"], 4);
         assert!(protocol[0]["description"].as_str().unwrap().starts_with("NF017: "));
         let unreadable = issues.iter().find(|i| i["severity"] == "blocker").unwrap();
-        assert_eq!(unreadable["location"]["lines"]["begin"], 5);
+        assert_eq!(unreadable["location"]["lines"]["begin"], 6);
         let mut fingerprints: Vec<_> = issues.iter().map(|i| i["fingerprint"].as_str().unwrap()).collect();
         fingerprints.sort_unstable();
         fingerprints.dedup();

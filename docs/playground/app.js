@@ -17,7 +17,9 @@ const DEBOUNCE_MS = 250;
 const MAX_MATRIX = 80;
 // explanations per analysis, for each endpoint's isolation (one `explain` each); above this the
 // graph draws every allowed pair instead of folding the pairs no policy restricts
-const MAX_ISOLATION = 150;
+const MAX_ISOLATION = 60;
+// above this many edges the graph is not drawn (the matrix still lists every pair)
+const MAX_EDGES = 800;
 const VISITED = 'netfence-playground-visited';
 
 const $ = (id) => document.getElementById(id);
@@ -408,7 +410,10 @@ function graphModel() {
   const groups = new Map();
   const nodes = new Map();
   const edges = [];
-  const group = (id, text, kind, title) => { if (!groups.has(id)) groups.set(id, { id, label: text, kind, title }); return id; };
+  const group = (id, text, kind, title) => {
+    if (!groups.has(id)) groups.set(id, { id, label: text, kind, title, cls: state.pick?.kind === 'ns' && state.pick.name === id ? 'picked' : '' });
+    return id;
+  };
   const node = (name, side) => {
     const external = isExternal(name);
     const id = external ? `${side}:${name}` : name;
@@ -480,6 +485,10 @@ function graphModel() {
 
 function renderGraph() {
   const model = graphModel();
+  if (model.edges.length > MAX_EDGES) {
+    $('graph').replaceChildren(h('p', { class: 'hint' }, `${model.edges.length} edges are too many to draw legibly; the matrix below lists every pair.`));
+    return null;
+  }
   const geo = draw($('graph'), model, {
     node: (n, event) => pickNode(n.name, event),
     edge: (e) => pickPair(e.srcName, e.dstName),

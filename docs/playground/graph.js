@@ -108,6 +108,21 @@ export function layout(model, measure) {
   const groupRank = rank([...groups.keys()].sort(byName), edges.map((e) => [groupOf(e.src), groupOf(e.dst)]));
   const lowest = Math.min(0, ...groupRank.values());
   for (const [g, r] of groupRank) groupRank.set(g, r - lowest);
+  // groups without edges to other groups fill the lightest ranks (at least about √(2n) of them),
+  // so a graph with few edges is not one tall column
+  const linked = new Set();
+  for (const e of edges) if (groupOf(e.src) !== groupOf(e.dst)) { linked.add(groupOf(e.src)); linked.add(groupOf(e.dst)); }
+  const alone = [...groups.keys()].filter((g) => !linked.has(g)).sort(byName);
+  if (alone.length) {
+    const used = linked.size ? Math.max(...[...linked].map((g) => groupRank.get(g))) + 1 : 0;
+    const load = new Array(Math.max(used, Math.ceil(Math.sqrt(alone.length * 2)))).fill(0);
+    for (const g of linked) load[groupRank.get(g)] += groups.get(g).nodes.length + 1;
+    for (const g of alone) {
+      const r = load.indexOf(Math.min(...load));
+      groupRank.set(g, r);
+      load[r] += groups.get(g).nodes.length + 1;
+    }
+  }
   for (const g of groups.values()) {
     const inner = edges.filter((e) => groupOf(e.src) === g.id && groupOf(e.dst) === g.id).map((e) => [e.src, e.dst]);
     const sub = rank(g.nodes.map((n) => n.id).sort(byName), inner);
@@ -327,7 +342,7 @@ export function layout(model, measure) {
   return {
     width: Math.ceil(width),
     height: Math.ceil(bottom + shift + 8),
-    groups: [...groups.values()].map((g) => ({ id: g.id, label: g.label, kind: g.kind, title: g.title, x: g.x, y: g.y, w: g.w, h: g.h })),
+    groups: [...groups.values()].map((g) => ({ id: g.id, label: g.label, kind: g.kind, cls: g.cls, title: g.title, x: g.x, y: g.y, w: g.w, h: g.h })),
     nodes: [...nodes.values()].map((n) => ({ ...n, ins: undefined, outs: undefined })),
     edges,
   };
@@ -378,7 +393,7 @@ export function draw(container, model, on = {}) {
   svg.append(s('defs', {}, s('marker', { id: marker, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 6, markerHeight: 6, orient: 'auto-start-reverse' },
     s('path', { d: 'M0,0 L10,5 L0,10 z', fill: 'context-stroke' }))));
   for (const g of geo.groups) {
-    const el = s('g', { class: `group ${g.kind ?? ''}`, 'data-group': g.id },
+    const el = s('g', { class: `group ${g.kind ?? ''} ${g.cls ?? ''}`, 'data-group': g.id },
       s('title', {}, g.title ?? g.label),
       s('rect', { class: 'group-box', x: g.x, y: g.y, width: g.w, height: g.h, rx: 8 }),
       s('text', { class: 'group-label', x: g.x + PAD, y: g.y + 16 }, g.label));

@@ -233,7 +233,7 @@ fn github_action_reviews_the_pull_request() {
     assert!(results.iter().any(|r| r["ruleId"] == "requirement"), "the failing requirement");
     // the upload receives that file (with the permission the docs name)
     let (uses, with) = used.iter().find(|(u, _)| u.starts_with("github/codeql-action/upload-sarif@")).unwrap();
-    assert!(uses.ends_with("@v3"));
+    assert!(uses.ends_with("@v4"), "the current major (v3 is deprecated in December 2026)");
     assert_eq!(with["sarif_file"], out("sarif"));
     assert!(used.iter().all(|(u, _)| !u.starts_with("actions/cache@")), "no build with a given binary");
     // the markdown review is the job summary

@@ -460,6 +460,11 @@ test('a change review draws what it opens and closes on the graph', async () => 
   const closed = p.locator(`#graph .edge.chg-removed[data-src="${W('payments', 'payments')}"][data-dst="${W('data', 'postgres', 'StatefulSet')}"]`);
   assert.equal(await closed.count(), 1);
   assert.match(await closed.locator('title').textContent(), /closed TCP 5432/);
+  // its explanation names the rule that opens it, for an address of that range
+  await p.locator(`#graph .edge-label[data-edge="0.0.0.0-255.255.255.255 → ${W('shop', 'frontend')}"]`).click();
+  await p.waitForFunction(() => /0\.0\.0\.0\/0 → shop\/frontend: allowed on TCP 8080/.test(document.getElementById('explain').textContent));
+  assert.match(await p.textContent('#explain'), /shop\/frontend-ingress ingress\[0\]/);
+  assert.match(await p.textContent('#inspector'), /has no rule for this pair/, 'a hand-written change, not the graph\'s intent');
   // without the changes, the graph shows the head alone
   await p.uncheck('#overlay');
   assert.equal(await p.locator('#graph .edge.chg-added, #graph .edge.chg-removed').count(), 0);

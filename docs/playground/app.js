@@ -657,7 +657,7 @@ function renderInspector() {
     if (i) parts.push(h('p', {}, `ingress: ${sideText(i, 'ingress')}; egress: ${sideText(i, 'egress')}.`));
     parts.push(h('p', { class: 'hint' }, `Now click the destination (Shift: the source) of a connection to allow.`));
   } else if (pick.kind === 'ns') {
-    parts.push(...namespacePanel(pick.name, intent));
+    if (intent) parts.push(...namespacePanel(pick.name, intent));
   } else {
     parts.push(...pairPanel(pick.src, pick.dst, intent));
   }
@@ -1305,10 +1305,10 @@ function showPicker() {
   const dialog = $('picker');
   const list = $('picker-list');
   list.replaceChildren(...state.examples.map((e) => h('button', { type: 'button', class: 'card', 'data-example': e.id, onclick: () => {
-    localStorage.setItem(VISITED, '1');
     dialog.close();
     loadExample(e.id);
   } }, h('strong', {}, e.title), h('span', {}, e.summary))));
+  dialog.addEventListener('close', () => localStorage.setItem(VISITED, '1'), { once: true });
   dialog.showModal();
 }
 

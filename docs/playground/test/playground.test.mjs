@@ -447,6 +447,18 @@ test('clicking two workloads allows the connection; clicking its edge removes it
   await page.click('#undo');
   await settled();
   assert.equal(await page.inputValue('#yaml'), original);
+  // an intent line broken by hand stops the graph's edits, with the reason, instead of
+  // starting a new intent over the old one
+  await page.evaluate(() => {
+    const ta = document.getElementById('yaml');
+    ta.value = ta.value.replace('# intent: {', '# intent: {oops');
+    ta.dispatchEvent(new Event('input'));
+  });
+  await settled();
+  await page.click(node(frontend));
+  assert.match(await page.textContent('#inspector'), /The graph cannot edit: the graph's intent \(line \d+\) is not JSON/);
+  await page.click(node(postgres));
+  assert.equal(await page.locator('#inspector #allow').count(), 0);
   assert.deepEqual(pageErrors, []);
 });
 

@@ -2148,7 +2148,7 @@ export interface ReviewFlows {
 /**
  * The formats a review renders to.
  */
-export type ReviewFormat = "text" | "json" | "sarif" | "markdown" | "record";
+export type ReviewFormat = "text" | "json" | "sarif" | "markdown" | "record" | "codequality";
 
 /**
  * Request of [`review`].

@@ -64,7 +64,7 @@ pub fn read_paths(paths: &[PathBuf], kind: Kind) -> Result<Vec<(String, String)>
 
 /// Decodes the bytes of an input named `name`.
 pub fn decode(name: &str, bytes: &[u8]) -> Result<String, ReadError> {
-    Ok(netfence::parse::text_from_bytes(bytes, name)?.to_owned())
+    Ok(netfence::source::text_from_bytes(bytes, name)?.to_owned())
 }
 
 fn read_file(path: &Path) -> Result<(String, String), ReadError> {

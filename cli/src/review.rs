@@ -26,6 +26,8 @@ pub enum ReviewFormatArg {
     Md,
     /// a change record: content hashes of base and head, tool, verdict, findings, diff
     Record,
+    /// a GitLab code quality report (`artifacts:reports:codequality`)
+    Codequality,
 }
 
 /// Review manifests: API validation and checks, and with `--base` what the change opens and
@@ -111,6 +113,7 @@ pub fn review(args: &ReviewArgs, options: ParseOptions, to_file: bool) -> Result
         ReviewFormatArg::Sarif => ReviewFormat::Sarif,
         ReviewFormatArg::Md => ReviewFormat::Markdown,
         ReviewFormatArg::Record => ReviewFormat::Record,
+        ReviewFormatArg::Codequality => ReviewFormat::Codequality,
     };
     let color =
         !to_file && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());

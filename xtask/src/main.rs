@@ -4,6 +4,7 @@
 //! already present) and runs every test; `.ci/run` calls exactly that.
 
 mod bindings;
+mod ci;
 mod codegen;
 mod dist;
 mod playground;
@@ -145,6 +146,9 @@ fn test(args: &[String]) -> Result<(), String> {
         vec![
             ("lint: rustfmt --check, clippy -D warnings", lint),
             rust_tests,
+            ("ci integrations: the GitHub Action's steps, the GitLab template, the pre-commit hook", || {
+                ci::test(&root())
+            }),
             ("codegen --check: schemas and docs are fresh", || codegen(true)),
             ("bindings: dist artefacts, WASM/Python/Node tests, smoke tests of the installed artefacts", || {
                 bindings::test(&root())

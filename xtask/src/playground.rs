@@ -2,17 +2,22 @@
 //!
 //! `cargo xtask playground [--out DIR] [--no-wasm-build] [--test]` assembles a folder servable by any
 //! static server (default `target/playground/`):
-//! - `index.html`, `app.js`, `style.css` from `docs/playground/` (the page, no bundler);
+//! - `index.html`, `app.js`, `graph.js`, `intent.js`, `style.css` from `docs/playground/` (the
+//!   page: ES modules, no bundler);
 //! - `pkg/netfence_wasm.js` and `pkg/netfence_wasm_bg.wasm`: the core web build of `netfence-wasm`
 //!   (the bindings step's `bindings-wasm/pkg/web`), which the page starts on; `pkg-full/`: the
 //!   full web build (`pkg/web-full`), which it loads on first use of review or the flow-log
 //!   operations (both rebuilt only when their module is newer);
-//! - `example.json`: the online-shop example (manifests and generated policies as one YAML
-//!   text, the intent, the Hubble flow sample), read from `examples/online-shop/` at build time.
+//! - `example.json`: the example picker's three examples (the online shop with the policies built
+//!   from its intent, the change review of `examples/online-shop-change/`, a flow log to
+//!   policies) and the Hubble flow sample, read from `examples/` at build time.
 //!
-//! `--test` then runs the end-to-end tests on it; `cargo xtask test` runs [`test`] after the bindings step: the end-to-end tests of
-//! `docs/playground/test/` in headless Chromium (Debian's `/usr/bin/chromium` through
-//! playwright-core), which save screenshots into `target/playground-screenshots/`.
+//! `--test` then runs the tests on it; `cargo xtask test` runs [`test`] after the bindings step:
+//! `docs/playground/test/` — the layout and the intent edits in Node, then the end-to-end tests
+//! in headless Chromium (Debian's `/usr/bin/chromium` through playwright-core), which compare
+//! the graphs with the stored screenshots of `test/screenshots/`, save theirs into
+//! `target/playground-screenshots/`, and review the policies built by clicking with the CLI
+//! (`target/debug/netfence`).
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -24,7 +29,7 @@ use crate::bindings::{WasmBuild, output, run_in};
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// The page's own files, copied as they are.
-const PAGE_FILES: &[&str] = &["index.html", "app.js", "style.css"];
+const PAGE_FILES: &[&str] = &["index.html", "app.js", "graph.js", "intent.js", "style.css"];
 
 /// `cargo xtask playground [--out DIR] [--no-wasm-build] [--test]`.
 pub fn command(root: &Path, args: &[String]) -> Result<(), String> {
@@ -78,9 +83,24 @@ fn e2e(root: &Path, out: &Path) -> Result<(), String> {
     if !dir.join("node_modules").exists() {
         run_in(&dir, "npm", &["ci", "--no-audit", "--no-fund"], &[])?;
     }
+    // the policies built by clicking are reviewed by the CLI: `cargo test` has built it in
+    // `cargo xtask test`; built here otherwise
+    let netfence = root.join("target/debug/netfence");
+    if !netfence.exists() {
+        run_in(root, &crate::cargo(), &["build", "--locked", "-p", "netfence-cli", "--bin", "netfence"], &[])?;
+    }
     let shots = root.join("target/playground-screenshots");
-    let (out, shots) = (out.to_string_lossy().into_owned(), shots.to_string_lossy().into_owned());
-    run_in(&dir, "node", &["--test", "playground.test.mjs"], &[("PLAYGROUND_DIR", &out), ("SCREENSHOT_DIR", &shots)])
+    let (out, shots, netfence) = (
+        out.to_string_lossy().into_owned(),
+        shots.to_string_lossy().into_owned(),
+        netfence.to_string_lossy().into_owned(),
+    );
+    run_in(
+        &dir,
+        "node",
+        &["--test", "graph.test.mjs", "intent.test.mjs", "playground.test.mjs"],
+        &[("PLAYGROUND_DIR", &out), ("SCREENSHOT_DIR", &shots), ("NETFENCE_BIN", &netfence)],
+    )
 }
 
 /// Makes sure `bindings-wasm/pkg/web` and `pkg/web-full` hold the web builds of the current
@@ -131,8 +151,14 @@ fn assemble(root: &Path, out: &Path) -> Result<(), String> {
     std::fs::write(out.join("example.json"), text + "\n").map_err(|e| format!("cannot write example.json: {e}"))
 }
 
-/// The online-shop example as the page loads it: one YAML text of the manifests (namespaces
-/// first) and the generated policies, each document group headed by its file's path.
+/// The page's three examples (the picker's order), each an editor text and a base for the diff:
+/// - `online-shop`: the manifests (namespaces first) and the policies the builder makes from
+///   `intent.yaml`, as the graph editor's section (`docs/playground/intent.js`: the intent as a
+///   JSON comment line, then the built policies), so clicks on the graph edit that intent;
+/// - `change-review`: the pull request of `examples/online-shop-change/` (head policies in the
+///   editor, base policies in the base), with its changes drawn on the graph;
+/// - `flow-log`: the manifests without policies and the Hubble sample, for the Flows tab's
+///   traffic map and generated policies (and for building policies on the graph from nothing).
 fn example(root: &Path) -> Result<Value, String> {
     let dir = root.join("examples/online-shop");
     let mut manifests: Vec<PathBuf> = std::fs::read_dir(dir.join("manifests"))
@@ -141,9 +167,61 @@ fn example(root: &Path) -> Result<Value, String> {
         .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
         .collect();
     manifests.sort_by_key(|p| (p.file_name().is_none_or(|n| n != "namespaces.yaml"), p.clone()));
-    manifests.push(dir.join("policies/generated.yaml"));
+    let workloads = concat(root, &manifests)?;
+    let intent_text = read(&dir.join("intent.yaml"))?;
+    let intent =
+        netfence::builder::parse_intent(&intent_text, "examples/online-shop/intent.yaml").map_err(|e| e.to_string())?;
+    let built = netfence::builder::build_intent(&intent).map_err(|e| e.to_string())?;
+    let intent = serde_json::to_string(&intent).map_err(|e| e.to_string())?;
+    let section = format!(
+        "{SECTION_BEGIN}\n# intent: {intent}\n{}\n{SECTION_END}\n",
+        built.to_yaml().trim_start_matches("---\n").trim_end()
+    );
+    let shop = format!("{workloads}---\n{section}");
+    let change = root.join("examples/online-shop-change");
+    let head = format!("{workloads}---\n{}", concat(root, &[change.join("head/policies.yaml")])?);
+    let base = format!("{workloads}---\n{}", concat(root, &[change.join("base/policies.yaml")])?);
+    let flows = json!({ "name": "hubble.jsonl", "text": read(&dir.join("flows/hubble.jsonl"))? });
+    Ok(json!({
+        "examples": [
+            {
+                "id": "online-shop",
+                "title": "The online shop",
+                "summary": "Five namespaces and the least-privilege policies built from their intent: edit them by clicking on the graph.",
+                "yaml": shop,
+                "base": shop,
+                "tab": "connectivity",
+            },
+            {
+                "id": "change-review",
+                "title": "A change review",
+                "summary": "A pull request against the shop's policies: what it opens and closes on the graph, and the review's findings.",
+                "yaml": head,
+                "base": base,
+                "tab": "connectivity",
+            },
+            {
+                "id": "flow-log",
+                "title": "A flow log to policies",
+                "summary": "The shop's workloads without policies and an observed Hubble flow log: the traffic map and the policies generated from it.",
+                "yaml": workloads,
+                "base": workloads,
+                "flows": flows,
+                "tab": "flows",
+            },
+        ],
+        "flows": flows,
+    }))
+}
+
+/// The graph editor's section markers (`BEGIN` and `END` of `docs/playground/intent.js`).
+const SECTION_BEGIN: &str = "# netfence playground: policies built from the graph's intent (edits below are replaced)";
+const SECTION_END: &str = "# netfence playground: end of the graph's policies";
+
+/// Files as one YAML text, each file's documents headed by its path.
+fn concat(root: &Path, files: &[PathBuf]) -> Result<String, String> {
     let mut yaml = String::new();
-    for path in &manifests {
+    for path in files {
         let text = read(path)?;
         let name = path.strip_prefix(root).unwrap_or(path).display().to_string();
         if !yaml.is_empty() {
@@ -156,12 +234,7 @@ fn example(root: &Path) -> Result<Value, String> {
             yaml.push('\n');
         }
     }
-    Ok(json!({
-        "name": "examples/online-shop",
-        "yaml": yaml,
-        "intent": read(&dir.join("intent.yaml"))?,
-        "flows": { "name": "hubble.jsonl", "text": read(&dir.join("flows/hubble.jsonl"))? },
-    }))
+    Ok(yaml)
 }
 
 fn read(path: &Path) -> Result<String, String> {

@@ -1400,7 +1400,7 @@ class ReviewFlows(Record):
     @property
     def ingest(self) -> IngestReport: ...
 
-ReviewFormat = Literal["text", "json", "sarif", "markdown", "record"]
+ReviewFormat = Literal["text", "json", "sarif", "markdown", "record", "codequality"]
 """The formats a review renders to."""
 
 class ReviewRequest(TypedDict):

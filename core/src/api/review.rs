@@ -15,7 +15,7 @@ use super::{Source, load};
 use crate::engine::{CompiledCluster, EngineOptions};
 use crate::error::{Error, ErrorCode};
 use crate::flows::{FlowLog, IngestOptions};
-use crate::report::review::{SourceTexts, markdown, record, sarif, text};
+use crate::report::review::{SourceTexts, code_quality, markdown, record, sarif, text};
 use crate::requirements::parse_requirements;
 use crate::review::{Config, Review, ReviewInput, State};
 use crate::source::ParseOptions;
@@ -77,6 +77,8 @@ pub enum ReviewFormat {
     Markdown,
     /// A change record (JSON) for change control: content hashes, tool, verdict, findings, diff.
     Record,
+    /// A GitLab code quality report (`artifacts:reports:codequality`).
+    Codequality,
 }
 
 /// Response of [`review`].
@@ -144,6 +146,11 @@ pub fn render(format: ReviewFormat, request: &ReviewRequest, review: &Review, co
         ReviewFormat::Json => to_json(review),
         ReviewFormat::Sarif => to_json(&sarif(review, &texts)),
         ReviewFormat::Markdown => Ok(markdown(review)),
+        ReviewFormat::Codequality => {
+            // an issue without a location points at the first file of the head
+            let fallback = request.sources.first().map_or("", |s| s.name.as_str());
+            to_json(&code_quality(review, fallback))
+        }
         ReviewFormat::Record => {
             let named = |sources: &[Source]| -> Vec<(String, String)> {
                 sources.iter().map(|s| (s.name.clone(), s.text.clone())).collect()

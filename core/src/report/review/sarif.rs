@@ -273,7 +273,7 @@ fn uri(path: &str) -> String {
 }
 
 /// A stable fingerprint of a finding: SHA-256 of its rule id, resource and JSON pointer.
-fn fingerprint(f: &ReviewFinding) -> String {
+pub(super) fn fingerprint(f: &ReviewFinding) -> String {
     let finding = &f.finding;
     let pointer = finding.location.as_ref().map_or("", |l| l.pointer.as_str());
     let key = format!("{}\u{0}{}\u{0}{pointer}", finding.id, finding.resource.as_deref().unwrap_or(&finding.message));

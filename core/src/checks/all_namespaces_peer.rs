@@ -1,11 +1,13 @@
 //! `NF206 all-namespaces-peer`: a peer `namespaceSelector: {}` without a pod selector.
 
 use super::context::is_empty_selector;
-use super::{Category, Check, CheckContext, CheckMeta, Draft};
+use super::{Category, Check, CheckContext, Draft};
+use crate::checks::InPolicy;
 use crate::engine::Direction;
+use crate::model::RuleMeta;
 use crate::model::Severity;
 
-const META: CheckMeta = CheckMeta {
+const META: RuleMeta = RuleMeta {
     id: "NF206",
     name: "all-namespaces-peer",
     severity: Severity::Warning,

@@ -1,10 +1,12 @@
 //! `NF205 allow-all-rule`: a rule with no peers and no ports, which allows everything.
 
-use super::{Category, Check, CheckContext, CheckMeta, Draft};
+use super::{Category, Check, CheckContext, Draft};
+use crate::checks::InPolicy;
 use crate::engine::Direction;
+use crate::model::RuleMeta;
 use crate::model::Severity;
 
-const META: CheckMeta = CheckMeta {
+const META: RuleMeta = RuleMeta {
     id: "NF205",
     name: "allow-all-rule",
     severity: Severity::Warning,

@@ -1,10 +1,12 @@
 //! `NF208 broad-cidr`: an ipBlock CIDR broader than the configured prefix length.
 
-use super::{Category, Check, CheckContext, CheckMeta, Draft};
+use super::{Category, Check, CheckContext, Draft};
+use crate::checks::InPolicy;
+use crate::model::RuleMeta;
 use crate::model::Severity;
 use crate::model::cidr::Cidr;
 
-const META: CheckMeta = CheckMeta {
+const META: RuleMeta = RuleMeta {
     id: "NF208",
     name: "broad-cidr",
     severity: Severity::Warning,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::CheckMeta;
+use super::RuleMeta;
 use crate::model::Severity;
 
 /// How checks run. Every field is optional; the defaults suit a typical cluster.
@@ -59,13 +59,13 @@ impl Default for CheckConfig {
 impl CheckConfig {
     /// Whether the check runs.
     #[must_use]
-    pub fn enabled(&self, meta: &CheckMeta) -> bool {
+    pub fn enabled(&self, meta: &RuleMeta) -> bool {
         !self.disable.iter().any(|d| d.eq_ignore_ascii_case(meta.id) || d == meta.name)
     }
 
     /// The severity of the check's findings.
     #[must_use]
-    pub fn severity_of(&self, meta: &CheckMeta) -> Severity {
+    pub fn severity_of(&self, meta: &RuleMeta) -> Severity {
         self.severity
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(meta.id) || *k == meta.name)

@@ -1,12 +1,13 @@
 //! `NF309 host-network-workload`: a `hostNetwork` workload in a namespace that has policies;
 //! NetworkPolicies do not apply to it.
 
-use super::{Category, Check, CheckContext, CheckMeta, Draft};
+use super::{Category, Check, CheckContext, Draft};
 use crate::engine::LabelMatcher;
+use crate::model::RuleMeta;
 use crate::model::Severity;
 use crate::source::{Location, SourceDoc};
 
-const META: CheckMeta = CheckMeta {
+const META: RuleMeta = RuleMeta {
     id: "NF309",
     name: "host-network-workload",
     severity: Severity::Warning,

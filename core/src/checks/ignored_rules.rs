@@ -1,9 +1,11 @@
 //! `NF307 ignored-rules`: rules for a direction the policy's `policyTypes` leaves out.
 
-use super::{Category, Check, CheckContext, CheckMeta, Draft};
+use super::{Category, Check, CheckContext, Draft};
+use crate::checks::InPolicy;
+use crate::model::RuleMeta;
 use crate::model::Severity;
 
-const META: CheckMeta = CheckMeta {
+const META: RuleMeta = RuleMeta {
     id: "NF307",
     name: "ignored-rules",
     severity: Severity::Warning,

@@ -1,9 +1,11 @@
 //! `NF102 implicit-policy-types`: `policyTypes` left out where the defaulting surprises.
 
-use super::{Category, Check, CheckContext, CheckMeta, Draft};
+use super::{Category, Check, CheckContext, Draft};
+use crate::checks::InPolicy;
+use crate::model::RuleMeta;
 use crate::model::Severity;
 
-const META: CheckMeta = CheckMeta {
+const META: RuleMeta = RuleMeta {
     id: "NF102",
     name: "implicit-policy-types",
     severity: Severity::Warning,

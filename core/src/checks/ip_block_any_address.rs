@@ -1,12 +1,14 @@
 //! `NF207 ip-block-any-address`: an ipBlock `0.0.0.0/0` or `::/0`.
 
 use super::context::list;
-use super::{Category, Check, CheckContext, CheckMeta, Draft};
+use super::{Category, Check, CheckContext, Draft};
+use crate::checks::InPolicy;
 use crate::engine::Direction;
+use crate::model::RuleMeta;
 use crate::model::Severity;
 use crate::model::cidr::Cidr;
 
-const META: CheckMeta = CheckMeta {
+const META: RuleMeta = RuleMeta {
     id: "NF207",
     name: "ip-block-any-address",
     severity: Severity::Warning,

@@ -3,13 +3,15 @@
 
 use std::net::IpAddr;
 
-use super::{Category, Check, CheckContext, CheckMeta, Draft};
+use super::{Category, Check, CheckContext, Draft};
+use crate::checks::InPolicy;
 use crate::engine::ip_block_addresses;
 use crate::engine::{IpBlockMode, IpSet};
+use crate::model::RuleMeta;
 use crate::model::Severity;
 use crate::model::cidr::Cidr;
 
-const META: CheckMeta = CheckMeta {
+const META: RuleMeta = RuleMeta {
     id: "NF308",
     name: "ip-block-covers-cluster",
     severity: Severity::Warning,

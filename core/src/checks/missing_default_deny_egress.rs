@@ -2,11 +2,12 @@
 //! isolates the egress of every pod.
 
 use super::missing_default_deny_ingress::missing_default_deny;
-use super::{Category, Check, CheckContext, CheckMeta, Draft};
+use super::{Category, Check, CheckContext, Draft};
 use crate::engine::Direction;
+use crate::model::RuleMeta;
 use crate::model::Severity;
 
-const META: CheckMeta = CheckMeta {
+const META: RuleMeta = RuleMeta {
     id: "NF202",
     name: "missing-default-deny-egress",
     severity: Severity::Info,

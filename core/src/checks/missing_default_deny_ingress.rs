@@ -2,12 +2,13 @@
 //! isolates the ingress of every pod.
 
 use super::context::is_empty_selector;
-use super::{Category, Check, CheckContext, CheckMeta, Draft};
+use super::{Category, Check, CheckContext, Draft};
 use crate::engine::Direction;
 use crate::engine::policy_types;
+use crate::model::RuleMeta;
 use crate::model::Severity;
 
-const META: CheckMeta = CheckMeta {
+const META: RuleMeta = RuleMeta {
     id: "NF201",
     name: "missing-default-deny-ingress",
     severity: Severity::Warning,
@@ -58,7 +59,7 @@ fn run(ctx: &CheckContext<'_>, out: &mut Vec<Draft>) {
 pub(super) fn missing_default_deny(
     ctx: &CheckContext<'_>,
     out: &mut Vec<Draft>,
-    meta: &CheckMeta,
+    meta: &RuleMeta,
     direction: Direction,
 ) {
     let mut namespaces: Vec<&str> = ctx.endpoints().iter().map(|e| e.namespace.as_str()).collect();

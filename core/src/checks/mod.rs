@@ -2,7 +2,7 @@
 //! inventory, reported as findings — `NF1xx` hygiene, `NF2xx` exposure, `NF3xx` dead or
 //! ineffective, `NF4xx` change review (in [`change`], run on a base and a head).
 //!
-//! One check per file: its documentation in fixed sections (`DOCS`), its [`CheckMeta`] and a
+//! One check per file: its documentation in fixed sections (`DOCS`), its [`RuleMeta`](crate::model::RuleMeta) and a
 //! check function. [`CHECKS`] is the one registry list; [`run_checks`] runs them in a
 //! deterministic order; [`check_docs`] renders `docs/checks/`. Checks are backed by the
 //! engine, so "selects nothing" or "already allowed" means on this inventory.
@@ -54,8 +54,6 @@ mod workload_not_isolated_egress;
 mod workload_not_isolated_ingress;
 
 use crate::sorted::CompactSort;
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 
 pub use config::CheckConfig;
 pub(crate) use context::CheckContext;
@@ -63,70 +61,19 @@ pub use docs::check_docs;
 
 use crate::engine::CompiledCluster;
 use crate::inventory::{PolicyResource, ResourceSet};
-use crate::model::{Finding, Severity};
-use crate::source::Location;
+pub use crate::model::Category;
+pub(crate) use crate::model::Draft;
+use crate::model::{Finding, RuleMeta};
 
 /// The annotation that suppresses check ids (or names) for findings located in a policy,
 /// e.g. `netfence.dev/ignore: "NF201,NF305"`.
 pub const IGNORE_ANNOTATION: &str = "netfence.dev/ignore";
 
-/// What a check is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub enum Category {
-    /// `NF1xx`: how policies are written (namespaces, policy types, API features).
-    Hygiene,
-    /// `NF2xx`: traffic that is allowed more broadly than it likely should be.
-    Exposure,
-    /// `NF3xx`: policies, rules, selectors or ports that do nothing, or not what they seem to.
-    Ineffective,
-    /// `NF4xx`: what a change from a base to a head opens, removes or widens.
-    Change,
-}
-
-impl Category {
-    /// `hygiene`, `exposure`, `ineffective` or `change`.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Hygiene => "hygiene",
-            Self::Exposure => "exposure",
-            Self::Ineffective => "ineffective",
-            Self::Change => "change",
-        }
-    }
-}
-
-/// A check's metadata. Ids are permanent and never reused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CheckMeta {
-    /// Stable id, e.g. `NF201`.
-    pub id: &'static str,
-    /// Kebab-case name, e.g. `missing-default-deny-ingress`.
-    pub name: &'static str,
-    /// Default severity of its findings (a [`CheckConfig`] may override it).
-    pub severity: Severity,
-    /// Category (matches the id's hundred).
-    pub category: Category,
-    /// The netfence version that introduced it.
-    pub since: &'static str,
-    /// What it flags, in one line.
-    pub summary: &'static str,
-}
-
-impl CheckMeta {
-    /// A finding of this check at `location`.
-    pub(crate) fn finding(&self, location: Location, message: impl Into<String>, help: impl Into<String>) -> Draft {
-        Draft { finding: Finding::new(self.id, self.name, self.severity, location, message, help), policy: None }
-    }
-}
-
 /// A registered check: metadata, documentation (markdown, fixed sections) and the function.
 #[derive(Clone, Copy)]
 pub struct Check {
     /// Metadata.
-    pub meta: CheckMeta,
+    pub meta: RuleMeta,
     /// Documentation: `## What it flags`, `## Why it matters`, `## Example`, `## How to fix`.
     pub docs: &'static str,
     run: fn(&CheckContext<'_>, &mut Vec<Draft>),
@@ -138,41 +85,16 @@ impl std::fmt::Debug for Check {
     }
 }
 
-/// A finding being put together by a check, with the policy it is located in (for the
-/// suppression annotation).
-pub(crate) struct Draft {
-    finding: Finding,
-    policy: Option<usize>,
+/// Places a finding in a policy of the resource set (for the suppression annotation).
+pub(crate) trait InPolicy {
+    /// Places the finding in policy `index`, `policy`.
+    #[must_use]
+    fn in_policy(self, index: usize, policy: &PolicyResource) -> Self;
 }
 
-impl Draft {
-    /// Places the finding in policy `index` of the resource set.
-    #[must_use]
-    pub(crate) fn in_policy(mut self, index: usize, policy: &PolicyResource) -> Self {
-        self.finding.resource = Some(format!("NetworkPolicy {}/{}", policy.namespace, policy.name));
-        self.policy = Some(index);
-        self
-    }
-
-    /// Names the resource concerned (`Kind namespace/name`).
-    #[must_use]
-    pub(crate) fn resource(mut self, resource: impl Into<String>) -> Self {
-        self.finding.resource = Some(resource.into());
-        self
-    }
-
-    /// The suggested replacement (YAML) for the value at the finding's location.
-    #[must_use]
-    pub(crate) fn fix(mut self, yaml: Option<String>) -> Self {
-        self.finding.fix = yaml;
-        self
-    }
-
-    /// Adds related locations.
-    #[must_use]
-    pub(crate) fn related(mut self, locations: impl IntoIterator<Item = Location>) -> Self {
-        self.finding.related.extend(locations);
-        self
+impl InPolicy for Draft {
+    fn in_policy(self, index: usize, policy: &PolicyResource) -> Self {
+        self.placed(index, format!("NetworkPolicy {}/{}", policy.namespace, policy.name))
     }
 }
 
@@ -244,7 +166,7 @@ pub(crate) fn sort_findings(findings: &mut [Finding]) {
 }
 
 /// Whether the policy's `netfence.dev/ignore` annotation names the check (by id or name).
-fn suppresses(policy: &PolicyResource, meta: &CheckMeta) -> bool {
+fn suppresses(policy: &PolicyResource, meta: &RuleMeta) -> bool {
     let Some(list) = policy.object.metadata.annotations.as_ref().and_then(|a| a.get(IGNORE_ANNOTATION)) else {
         return false;
     };

@@ -2,10 +2,12 @@
 //! namespace in the inventory.
 
 use super::context::selector_text;
-use super::{Category, Check, CheckContext, CheckMeta, Draft};
+use super::{Category, Check, CheckContext, Draft};
+use crate::checks::InPolicy;
+use crate::model::RuleMeta;
 use crate::model::Severity;
 
-const META: CheckMeta = CheckMeta {
+const META: RuleMeta = RuleMeta {
     id: "NF301",
     name: "policy-selects-nothing",
     severity: Severity::Warning,

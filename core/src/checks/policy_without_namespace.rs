@@ -1,9 +1,11 @@
 //! `NF101 policy-without-namespace`: a policy manifest without `metadata.namespace`.
 
-use super::{Category, Check, CheckContext, CheckMeta, Draft};
+use super::{Category, Check, CheckContext, Draft};
+use crate::checks::InPolicy;
+use crate::model::RuleMeta;
 use crate::model::Severity;
 
-const META: CheckMeta = CheckMeta {
+const META: RuleMeta = RuleMeta {
     id: "NF101",
     name: "policy-without-namespace",
     severity: Severity::Warning,

@@ -3,11 +3,13 @@
 
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::{Category, Check, CheckContext, CheckMeta, Draft};
+use super::{Category, Check, CheckContext, Draft};
+use crate::checks::InPolicy;
+use crate::model::RuleMeta;
 use crate::model::Severity;
 use crate::model::walk;
 
-const META: CheckMeta = CheckMeta {
+const META: RuleMeta = RuleMeta {
     id: "NF103",
     name: "recent-api-feature",
     severity: Severity::Info,

@@ -1,10 +1,12 @@
 //! `NF305 redundant-rule`: a rule whose every allowance other rules together already make,
 //! proven by the engine on the inventory.
 
-use super::{Category, Check, CheckContext, CheckMeta, Draft};
+use super::{Category, Check, CheckContext, Draft};
+use crate::checks::InPolicy;
+use crate::model::RuleMeta;
 use crate::model::Severity;
 
-const META: CheckMeta = CheckMeta {
+const META: RuleMeta = RuleMeta {
     id: "NF305",
     name: "redundant-rule",
     severity: Severity::Info,

@@ -1,9 +1,11 @@
 //! `NF306 shadowed-rule`: a rule that one other, broader rule entirely covers.
 
-use super::{Category, Check, CheckContext, CheckMeta, Draft};
+use super::{Category, Check, CheckContext, Draft};
+use crate::checks::InPolicy;
+use crate::model::RuleMeta;
 use crate::model::Severity;
 
-const META: CheckMeta = CheckMeta {
+const META: RuleMeta = RuleMeta {
     id: "NF306",
     name: "shadowed-rule",
     severity: Severity::Info,

@@ -5,10 +5,12 @@
 use k8s_openapi::api::networking::v1::NetworkPolicyPeer;
 
 use super::context::{is_empty_selector, selector_text};
-use super::{Category, Check, CheckContext, CheckMeta, Draft};
+use super::{Category, Check, CheckContext, Draft};
+use crate::checks::InPolicy;
+use crate::model::RuleMeta;
 use crate::model::Severity;
 
-const META: CheckMeta = CheckMeta {
+const META: RuleMeta = RuleMeta {
     id: "NF104",
     name: "split-peer",
     severity: Severity::Info,

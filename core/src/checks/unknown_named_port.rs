@@ -7,15 +7,17 @@ use std::collections::BTreeSet;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::context::{PolicyRule, list};
-use super::{Category, Check, CheckContext, CheckMeta, Draft};
+use super::{Category, Check, CheckContext, Draft};
+use crate::checks::InPolicy;
 use crate::engine::Direction;
 use crate::inventory::PolicyResource;
 use crate::model::Protocol;
+use crate::model::RuleMeta;
 use crate::model::Severity;
 use crate::source::yaml_write::yaml_string;
 use crate::suggest::closest;
 
-const META: CheckMeta = CheckMeta {
+const META: RuleMeta = RuleMeta {
     id: "NF304",
     name: "unknown-named-port",
     severity: Severity::Warning,

@@ -2,11 +2,12 @@
 //! namespace where policies isolate the egress of other workloads.
 
 use super::workload_not_isolated_ingress::not_isolated;
-use super::{Category, Check, CheckContext, CheckMeta, Draft};
+use super::{Category, Check, CheckContext, Draft};
 use crate::engine::Direction;
+use crate::model::RuleMeta;
 use crate::model::Severity;
 
-const META: CheckMeta = CheckMeta {
+const META: RuleMeta = RuleMeta {
     id: "NF204",
     name: "workload-not-isolated-egress",
     severity: Severity::Info,

@@ -2,12 +2,13 @@
 //! namespace where policies isolate other workloads.
 
 use super::context::list;
-use super::{Category, Check, CheckContext, CheckMeta, Draft};
+use super::{Category, Check, CheckContext, Draft};
 use crate::engine::Direction;
 use crate::engine::policy_types;
+use crate::model::RuleMeta;
 use crate::model::Severity;
 
-const META: CheckMeta = CheckMeta {
+const META: RuleMeta = RuleMeta {
     id: "NF203",
     name: "workload-not-isolated-ingress",
     severity: Severity::Warning,
@@ -48,7 +49,7 @@ fn run(ctx: &CheckContext<'_>, out: &mut Vec<Draft>) {
 }
 
 /// Reports endpoints not isolated in `direction` in namespaces where some policy isolates it.
-pub(super) fn not_isolated(ctx: &CheckContext<'_>, out: &mut Vec<Draft>, meta: &CheckMeta, direction: Direction) {
+pub(super) fn not_isolated(ctx: &CheckContext<'_>, out: &mut Vec<Draft>, meta: &RuleMeta, direction: Direction) {
     for (i, endpoint) in ctx.endpoints().iter().enumerate() {
         if ctx.config.excludes(&endpoint.namespace) || !ctx.cluster.isolating_policies(i, direction).is_empty() {
             continue;

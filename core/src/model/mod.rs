@@ -10,6 +10,7 @@ pub(crate) mod manifest;
 mod peer;
 mod port;
 mod protocol;
+mod rule;
 mod selector;
 pub(crate) mod walk;
 
@@ -17,4 +18,6 @@ pub use finding::{Finding, Severity};
 pub use peer::PeerSelector;
 pub use port::{IntentPort, IntentPortValue};
 pub use protocol::Protocol;
+pub(crate) use rule::Draft;
+pub use rule::{Category, Rule, RuleMeta};
 pub use selector::{IntentExpression, IntentOperator, IntentSelector, Operator};

@@ -2,6 +2,7 @@
 //! `networking.k8s.io/v1` is the only version the API serves.
 
 use super::{Ctx, RuleMeta};
+use crate::model::Category;
 use crate::model::Severity;
 
 /// The one served version.
@@ -16,6 +17,8 @@ pub(crate) const REMOVED_API_VERSION: RuleMeta = RuleMeta {
     id: "NF002",
     name: "removed-api-version",
     severity: Severity::Warning,
+    category: Category::Validation,
+    since: "0.1.0",
     summary: "`extensions/v1beta1` NetworkPolicy was removed in Kubernetes 1.16",
 };
 
@@ -27,6 +30,8 @@ pub(crate) const UNKNOWN_API_VERSION: RuleMeta = RuleMeta {
     id: "NF003",
     name: "unknown-api-version",
     severity: Severity::Error,
+    category: Category::Validation,
+    since: "0.1.0",
     summary: "NetworkPolicy is only served as `networking.k8s.io/v1`",
 };
 
@@ -49,5 +54,5 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
             format!("did you mean `{SERVED}`?"),
         )
     };
-    ctx.report(draft.fix(SERVED));
+    ctx.report(draft.fix(Some(SERVED.to_owned())));
 }

@@ -11,6 +11,7 @@ use serde_json::Value as Json;
 
 use super::known_fields::{SHAPES, Shape};
 use super::{Ctx, RuleMeta};
+use crate::model::Category;
 use crate::model::Severity;
 use crate::source::{Node, Value, escape_pointer};
 use crate::suggest::closest;
@@ -20,6 +21,8 @@ pub(crate) const UNKNOWN_FIELD: RuleMeta = RuleMeta {
     id: "NF001",
     name: "unknown-field",
     severity: Severity::Error,
+    category: Category::Validation,
+    since: "0.1.0",
     summary: "field is not part of the networking.k8s.io/v1 NetworkPolicy schema",
 };
 
@@ -138,7 +141,7 @@ fn report(ctx: &mut Ctx<'_>, field: Unknown) {
     // Renaming is only safe when the right name is not used already.
     let fix = suggestion.filter(|s| !siblings.iter().any(|k| k == s)).map(str::to_owned);
     let draft = UNKNOWN_FIELD.finding(ctx.at_key(&parent, &key), format!("unknown field `{key}`{place}"), help);
-    ctx.report(draft.maybe_fix(fix));
+    ctx.report(draft.fix(fix));
 }
 
 /// `/spec/ingress/0/from` → `spec.ingress[0].from`.

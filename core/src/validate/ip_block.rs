@@ -3,19 +3,28 @@
 //! IPv6 addresses, and answers with a warning; those are warnings here too.
 
 use super::{Ctx, RuleMeta};
+use crate::model::Category;
 use crate::model::Severity;
 use crate::model::cidr::Cidr;
 use crate::model::walk;
 
 /// `NF024`: `ipBlock.cidr` is empty.
-pub(crate) const MISSING_CIDR: RuleMeta =
-    RuleMeta { id: "NF024", name: "missing-cidr", severity: Severity::Error, summary: "`ipBlock.cidr` is required" };
+pub(crate) const MISSING_CIDR: RuleMeta = RuleMeta {
+    id: "NF024",
+    name: "missing-cidr",
+    severity: Severity::Error,
+    category: Category::Validation,
+    since: "0.1.0",
+    summary: "`ipBlock.cidr` is required",
+};
 
 /// `NF025`: a `cidr` or `except` value that is not a CIDR.
 pub(crate) const INVALID_CIDR: RuleMeta = RuleMeta {
     id: "NF025",
     name: "invalid-cidr",
     severity: Severity::Error,
+    category: Category::Validation,
+    since: "0.1.0",
     summary: "`cidr` and `except` values are CIDRs such as `10.0.0.0/8` or `2001:db8::/32`",
 };
 
@@ -25,6 +34,8 @@ pub(crate) const EXCEPT_OUTSIDE_CIDR: RuleMeta = RuleMeta {
     id: "NF026",
     name: "except-outside-cidr",
     severity: Severity::Error,
+    category: Category::Validation,
+    since: "0.1.0",
     summary: "each `except` entry must be a strict subset of `cidr`",
 };
 
@@ -34,6 +45,8 @@ pub(crate) const CIDR_HOST_BITS_SET: RuleMeta = RuleMeta {
     id: "NF027",
     name: "cidr-host-bits-set",
     severity: Severity::Warning,
+    category: Category::Validation,
+    since: "0.1.0",
     summary: "CIDR has bits set after the prefix length, so it is ambiguous",
 };
 
@@ -44,6 +57,8 @@ pub(crate) const NON_STANDARD_CIDR: RuleMeta = RuleMeta {
     id: "NF028",
     name: "non-standard-cidr",
     severity: Severity::Warning,
+    category: Category::Validation,
+    since: "0.1.0",
     summary: "CIDR is not in canonical form",
 };
 
@@ -86,7 +101,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
                     format!("an `except` entry must be a smaller range inside `{}`", cidr.network_text()),
                 )
             };
-            let draft = EXCEPT_OUTSIDE_CIDR.finding(ctx.at(&except_at), message, help).related(ctx.at(&cidr_at));
+            let draft = EXCEPT_OUTSIDE_CIDR.finding(ctx.at(&except_at), message, help).related([ctx.at(&cidr_at)]);
             ctx.report(draft);
         }
     }
@@ -106,7 +121,7 @@ fn parse(ctx: &mut Ctx<'_>, pointer: &str, text: &str) -> Option<Cidr> {
             |s| format!("did you mean `{s}`?"),
         );
         let draft = INVALID_CIDR.finding(ctx.at(pointer), format!("`{text}` is not a valid CIDR"), help);
-        ctx.report(draft.maybe_fix(suggestion));
+        ctx.report(draft.fix(suggestion));
         return None;
     };
     if cidr.has_host_bits() {
@@ -116,7 +131,7 @@ fn parse(ctx: &mut Ctx<'_>, pointer: &str, text: &str) -> Option<Cidr> {
             format!("`{text}` has bits set after the prefix length; it means `{network}`"),
             format!("did you mean `{network}` (the network) or `{}` (one address)?", cidr.single_address_text()),
         );
-        ctx.report(draft.fix(network));
+        ctx.report(draft.fix(Some(network.to_owned())));
     }
     let canonical = cidr.network_text();
     let non_standard = if cidr.leading_zeros || cidr.is_v4_mapped() {
@@ -132,7 +147,7 @@ fn parse(ctx: &mut Ctx<'_>, pointer: &str, text: &str) -> Option<Cidr> {
             format!("non-standard CIDR `{text}` {why}"),
             format!("did you mean `{canonical}`?"),
         );
-        ctx.report(draft.fix(canonical));
+        ctx.report(draft.fix(Some(canonical.to_owned())));
     }
     Some(cidr)
 }

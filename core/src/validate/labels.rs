@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use super::syntax::{label_value_problem, qualified_name_problem};
 use super::{Ctx, RuleMeta};
+use crate::model::Category;
 use crate::model::Severity;
 use crate::model::walk;
 use crate::source::yaml_write::yaml_string;
@@ -17,6 +18,8 @@ pub(crate) const INVALID_LABEL_KEY: RuleMeta = RuleMeta {
     id: "NF007",
     name: "invalid-label-key",
     severity: Severity::Error,
+    category: Category::Validation,
+    since: "0.1.0",
     summary: "label keys must be qualified names: `[prefix/]name`, name at most 63 characters",
 };
 
@@ -25,6 +28,8 @@ pub(crate) const INVALID_LABEL_VALUE: RuleMeta = RuleMeta {
     id: "NF008",
     name: "invalid-label-value",
     severity: Severity::Error,
+    category: Category::Validation,
+    since: "0.1.0",
     summary: "label values must be at most 63 letters, digits, `-`, `_` or `.`, starting and ending alphanumeric",
 };
 
@@ -33,6 +38,8 @@ pub(crate) const INVALID_ANNOTATION_KEY: RuleMeta = RuleMeta {
     id: "NF009",
     name: "invalid-annotation-key",
     severity: Severity::Error,
+    category: Category::Validation,
+    since: "0.1.0",
     summary: "annotation keys must be qualified names: `[prefix/]name`",
 };
 
@@ -41,6 +48,8 @@ pub(crate) const ANNOTATIONS_TOO_LARGE: RuleMeta = RuleMeta {
     id: "NF010",
     name: "annotations-too-large",
     severity: Severity::Error,
+    category: Category::Validation,
+    since: "0.1.0",
     summary: "all annotations together must be at most 256 KiB",
 };
 
@@ -116,6 +125,6 @@ fn check_value(ctx: &mut Ctx<'_>, pointer: &str, value: &str) {
             |f| format!("did you mean `{f}`?"),
         );
         let draft = INVALID_LABEL_VALUE.finding(ctx.at(pointer), format!("label value `{value}` {problem}"), help);
-        ctx.report(draft.maybe_fix(fix));
+        ctx.report(draft.fix(fix));
     }
 }

@@ -36,60 +36,10 @@ pub(crate) mod syntax;
 pub use fields::known_fields_source;
 
 use crate::sorted::CompactSort;
-use serde::Serialize;
 
 use crate::inventory::{PolicyResource, ResourceSet};
-use crate::model::{Finding, Severity};
+use crate::model::{Draft, Finding, RuleMeta};
 use crate::source::Location;
-
-/// A validation rule's metadata: stable id, name, severity and a one-line summary.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RuleMeta {
-    /// Stable id, e.g. `NF018`. Ids are permanent and never reused.
-    pub id: &'static str,
-    /// Kebab-case name, e.g. `invalid-protocol`.
-    pub name: &'static str,
-    /// Severity of every finding of this rule.
-    pub severity: Severity,
-    /// What the rule checks, in one line.
-    pub summary: &'static str,
-}
-
-impl RuleMeta {
-    /// A finding of this rule; the resource is filled in when it is reported.
-    pub(crate) fn finding(&self, location: Location, message: impl Into<String>, help: impl Into<String>) -> Draft {
-        Draft { finding: Finding::new(self.id, self.name, self.severity, location, message, help) }
-    }
-}
-
-/// A finding being put together by a rule.
-pub(crate) struct Draft {
-    finding: Finding,
-}
-
-impl Draft {
-    /// Sets the suggested replacement (YAML text) for the value at the finding's location.
-    #[must_use]
-    pub(crate) fn fix(mut self, yaml: impl Into<String>) -> Self {
-        self.finding.fix = Some(yaml.into());
-        self
-    }
-
-    /// Sets the fix when there is one.
-    #[must_use]
-    pub(crate) fn maybe_fix(mut self, yaml: Option<String>) -> Self {
-        self.finding.fix = yaml;
-        self
-    }
-
-    /// Adds a related location.
-    #[must_use]
-    pub(crate) fn related(mut self, location: Location) -> Self {
-        self.finding.related.push(location);
-        self
-    }
-}
 
 /// What rules read and where they report.
 pub(crate) struct Ctx<'a> {

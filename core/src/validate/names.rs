@@ -3,6 +3,7 @@
 
 use super::syntax::{dns_repair, dns1123_label_problem, dns1123_subdomain_problem};
 use super::{Ctx, RuleMeta};
+use crate::model::Category;
 use crate::model::Severity;
 
 /// `NF004`: neither `metadata.name` nor `metadata.generateName` is set.
@@ -12,6 +13,8 @@ pub(crate) const MISSING_NAME: RuleMeta = RuleMeta {
     id: "NF004",
     name: "missing-name",
     severity: Severity::Error,
+    category: Category::Validation,
+    since: "0.1.0",
     summary: "`metadata.name` or `metadata.generateName` is required",
 };
 
@@ -21,6 +24,8 @@ pub(crate) const INVALID_NAME: RuleMeta = RuleMeta {
     id: "NF005",
     name: "invalid-name",
     severity: Severity::Error,
+    category: Category::Validation,
+    since: "0.1.0",
     summary: "`metadata.name` must be a DNS-1123 subdomain",
 };
 
@@ -30,6 +35,8 @@ pub(crate) const INVALID_NAMESPACE: RuleMeta = RuleMeta {
     id: "NF006",
     name: "invalid-namespace",
     severity: Severity::Error,
+    category: Category::Validation,
+    since: "0.1.0",
     summary: "`metadata.namespace` must be a DNS-1123 label",
 };
 
@@ -46,7 +53,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
             |f| format!("did you mean `{f}`?"),
         );
         let draft = INVALID_NAME.finding(ctx.at("/metadata/name"), format!("name `{name}` {problem}"), help);
-        ctx.report(draft.maybe_fix(fix));
+        ctx.report(draft.fix(fix));
     }
     if let Some(prefix) = generate_name {
         // The server appends random characters, so a trailing `-` is fine.
@@ -82,6 +89,6 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
             format!("namespace `{namespace}` {problem}"),
             help,
         );
-        ctx.report(draft.maybe_fix(fix));
+        ctx.report(draft.fix(fix));
     }
 }

@@ -2,6 +2,7 @@
 //! `ipBlock`, and `ipBlock` stands alone.
 
 use super::{Ctx, RuleMeta};
+use crate::model::Category;
 use crate::model::Severity;
 use crate::model::walk;
 
@@ -13,6 +14,8 @@ pub(crate) const EMPTY_PEER: RuleMeta = RuleMeta {
     id: "NF022",
     name: "empty-peer",
     severity: Severity::Error,
+    category: Category::Validation,
+    since: "0.1.0",
     summary: "a peer sets `podSelector`, `namespaceSelector` or `ipBlock`",
 };
 
@@ -21,6 +24,8 @@ pub(crate) const IP_BLOCK_WITH_SELECTOR: RuleMeta = RuleMeta {
     id: "NF023",
     name: "ip-block-with-selector",
     severity: Severity::Error,
+    category: Category::Validation,
+    since: "0.1.0",
     summary: "`ipBlock` cannot be combined with `podSelector` or `namespaceSelector` in one peer",
 };
 
@@ -52,7 +57,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
                     "put `ipBlock` in a peer of its own; peers in one list are alternatives",
                 );
                 for s in &selectors {
-                    draft = draft.related(ctx.at_key(&at, s));
+                    draft = draft.related([ctx.at_key(&at, s)]);
                 }
                 ctx.report(draft);
             }

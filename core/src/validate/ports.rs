@@ -5,6 +5,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::syntax::port_name_problem;
 use super::{Ctx, RuleMeta};
+use crate::model::Category;
 use crate::model::Severity;
 use crate::model::walk;
 use crate::source::yaml_write::yaml_string;
@@ -16,6 +17,8 @@ pub(crate) const INVALID_PROTOCOL: RuleMeta = RuleMeta {
     id: "NF017",
     name: "invalid-protocol",
     severity: Severity::Error,
+    category: Category::Validation,
+    since: "0.1.0",
     summary: "`protocol` is `TCP`, `UDP` or `SCTP` (uppercase)",
 };
 
@@ -24,6 +27,8 @@ pub(crate) const INVALID_PORT_NUMBER: RuleMeta = RuleMeta {
     id: "NF018",
     name: "invalid-port-number",
     severity: Severity::Error,
+    category: Category::Validation,
+    since: "0.1.0",
     summary: "port numbers are between 1 and 65535",
 };
 
@@ -32,6 +37,8 @@ pub(crate) const INVALID_PORT_NAME: RuleMeta = RuleMeta {
     id: "NF019",
     name: "invalid-port-name",
     severity: Severity::Error,
+    category: Category::Validation,
+    since: "0.1.0",
     summary: "named ports have at most 15 lowercase letters, digits and `-`, with at least one letter",
 };
 
@@ -40,6 +47,8 @@ pub(crate) const END_PORT_WITHOUT_NUMERIC_PORT: RuleMeta = RuleMeta {
     id: "NF020",
     name: "end-port-without-numeric-port",
     severity: Severity::Error,
+    category: Category::Validation,
+    since: "0.1.0",
     summary: "`endPort` needs a numeric `port`",
 };
 
@@ -48,6 +57,8 @@ pub(crate) const END_PORT_BELOW_PORT: RuleMeta = RuleMeta {
     id: "NF021",
     name: "end-port-below-port",
     severity: Severity::Error,
+    category: Category::Validation,
+    since: "0.1.0",
     summary: "`endPort` must be greater than or equal to `port`",
 };
 
@@ -72,7 +83,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
                 format!("protocol `{protocol}` is not supported"),
                 help,
             );
-            ctx.report(draft.maybe_fix(suggestion.map(str::to_owned)));
+            ctx.report(draft.fix(suggestion.map(str::to_owned)));
         }
         let end_at = format!("{at}/endPort");
         match &port.port {
@@ -146,5 +157,5 @@ fn check_name(ctx: &mut Ctx<'_>, at: &str, name: &str, problem: &str) {
         )
     };
     let draft = INVALID_PORT_NAME.finding(ctx.at(&format!("{at}/port")), format!("port name `{name}` {problem}"), help);
-    ctx.report(draft.maybe_fix(fix));
+    ctx.report(draft.fix(fix));
 }

@@ -3,6 +3,7 @@
 //! take none. (Keys and values are checked in `labels`.)
 
 use super::{Ctx, RuleMeta};
+use crate::model::Category;
 use crate::model::Severity;
 use crate::model::walk;
 use crate::source::yaml_write::yaml_string;
@@ -16,6 +17,8 @@ pub(crate) const INVALID_SELECTOR_OPERATOR: RuleMeta = RuleMeta {
     id: "NF011",
     name: "invalid-selector-operator",
     severity: Severity::Error,
+    category: Category::Validation,
+    since: "0.1.0",
     summary: "selector operators are `In`, `NotIn`, `Exists` or `DoesNotExist`",
 };
 
@@ -24,6 +27,8 @@ pub(crate) const MISSING_SELECTOR_VALUES: RuleMeta = RuleMeta {
     id: "NF012",
     name: "missing-selector-values",
     severity: Severity::Error,
+    category: Category::Validation,
+    since: "0.1.0",
     summary: "`In` and `NotIn` expressions need at least one value",
 };
 
@@ -32,6 +37,8 @@ pub(crate) const FORBIDDEN_SELECTOR_VALUES: RuleMeta = RuleMeta {
     id: "NF013",
     name: "forbidden-selector-values",
     severity: Severity::Error,
+    category: Category::Validation,
+    since: "0.1.0",
     summary: "`Exists` and `DoesNotExist` expressions take no values",
 };
 
@@ -80,7 +87,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
                         format!("selector operator `{other}` is not supported"),
                         help,
                     );
-                    ctx.report(draft.maybe_fix(suggestion.map(yaml_string)));
+                    ctx.report(draft.fix(suggestion.map(yaml_string)));
                 }
             }
         }

@@ -1,6 +1,7 @@
 //! Spec-level rules: `spec.podSelector` presence and `spec.policyTypes` values.
 
 use super::{Ctx, RuleMeta};
+use crate::model::Category;
 use crate::model::Severity;
 use crate::source::yaml_write::yaml_string;
 use crate::suggest::closest;
@@ -17,6 +18,8 @@ pub(crate) const MISSING_POD_SELECTOR: RuleMeta = RuleMeta {
     id: "NF014",
     name: "missing-pod-selector",
     severity: Severity::Warning,
+    category: Category::Validation,
+    since: "0.1.0",
     summary: "`spec.podSelector` is missing: it means every pod, and older schemas require it",
 };
 
@@ -25,6 +28,8 @@ pub(crate) const INVALID_POLICY_TYPE: RuleMeta = RuleMeta {
     id: "NF015",
     name: "invalid-policy-type",
     severity: Severity::Error,
+    category: Category::Validation,
+    since: "0.1.0",
     summary: "`policyTypes` entries are `Ingress` or `Egress`",
 };
 
@@ -33,6 +38,8 @@ pub(crate) const TOO_MANY_POLICY_TYPES: RuleMeta = RuleMeta {
     id: "NF016",
     name: "too-many-policy-types",
     severity: Severity::Error,
+    category: Category::Validation,
+    since: "0.1.0",
     summary: "`policyTypes` has at most two entries",
 };
 
@@ -56,7 +63,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
             format!("`policyTypes` has {} entries, more than two", types.len()),
             "list each of `Ingress` and `Egress` at most once",
         );
-        ctx.report(draft.maybe_fix(fix));
+        ctx.report(draft.fix(fix));
         // The server stops here too.
         return;
     }
@@ -72,7 +79,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
             format!("policy type `{t}` is not supported"),
             help,
         );
-        ctx.report(draft.maybe_fix(suggestion.map(yaml_string)));
+        ctx.report(draft.fix(suggestion.map(yaml_string)));
     }
 }
 

@@ -4,7 +4,7 @@
 //!
 //! They need both sides, so they have their own registry, [`CHANGE_CHECKS`], run by
 //! [`run_change_checks`] (and by `api::review` when a base is given). Like the other checks,
-//! one check is one file with its documentation and [`CheckMeta`]; their pages are generated
+//! one check is one file with its documentation and [`RuleMeta`](crate::model::RuleMeta); their pages are generated
 //! into `docs/checks/` with the others; the `netfence.dev/ignore` annotation of the head
 //! policy a finding is located in suppresses it.
 
@@ -16,18 +16,20 @@ mod widens_selector;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use super::{CheckConfig, CheckMeta, Draft, sort_findings, suppresses};
+use super::{CheckConfig, Draft, sort_findings, suppresses};
+use crate::checks::InPolicy;
 use crate::diff::{ConnectionChange, ConnectivityDiff, external_range};
 use crate::engine::{CompiledCluster, Direction, Ports, RuleRef, SideVerdict};
 use crate::inventory::{PolicyResource, ResourceSet};
 use crate::model::Finding;
 use crate::model::Protocol;
+use crate::model::RuleMeta;
 
 /// A registered change-review check.
 #[derive(Clone, Copy)]
 pub struct ChangeCheck {
     /// Metadata (category [`super::Category::Change`]).
-    pub meta: CheckMeta,
+    pub meta: RuleMeta,
     /// Documentation: `## What it flags`, `## Why it matters`, `## Example`, `## How to fix`.
     pub docs: &'static str,
     run: fn(&ChangeContext<'_>, &mut Vec<Draft>),
@@ -216,7 +218,7 @@ pub(crate) fn examples(opened: &[&Opened<'_>]) -> String {
 /// (about `endpoint`).
 pub(crate) fn at_rule(
     ctx: &ChangeContext<'_>,
-    meta: &CheckMeta,
+    meta: &RuleMeta,
     rule: Option<&RuleRef>,
     fallback: Option<crate::source::Location>,
     endpoint: &str,

@@ -3,13 +3,14 @@
 
 use super::{ByRule, ChangeCheck, ChangeContext, at_rule, examples, rule_key};
 use crate::checks::context::is_empty_selector;
-use crate::checks::{Category, CheckMeta, Draft};
+use crate::checks::{Category, Draft};
 use crate::diff::external_range;
 use crate::engine::{Direction, RuleRef};
+use crate::model::RuleMeta;
 use crate::model::Severity;
 use crate::model::walk::rules;
 
-const META: CheckMeta = CheckMeta {
+const META: RuleMeta = RuleMeta {
     id: "NF402",
     name: "opens-all-namespaces",
     severity: Severity::Warning,

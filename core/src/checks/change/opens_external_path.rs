@@ -2,11 +2,12 @@
 //! cluster that the base did not allow.
 
 use super::{ByRule, ChangeCheck, ChangeContext, at_rule, examples, rule_key};
-use crate::checks::{Category, CheckMeta, Draft};
+use crate::checks::{Category, Draft};
 use crate::diff::external_range;
+use crate::model::RuleMeta;
 use crate::model::Severity;
 
-const META: CheckMeta = CheckMeta {
+const META: RuleMeta = RuleMeta {
     id: "NF401",
     name: "opens-external-path",
     severity: Severity::Warning,

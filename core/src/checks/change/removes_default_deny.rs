@@ -2,14 +2,16 @@
 //! policy and nothing else denies that direction in the namespace.
 
 use super::{ChangeCheck, ChangeContext};
+use crate::checks::InPolicy;
 use crate::checks::context::is_empty_selector;
-use crate::checks::{Category, CheckMeta, Draft, suppresses};
+use crate::checks::{Category, Draft, suppresses};
 use crate::engine::Direction;
 use crate::engine::policy_types;
 use crate::inventory::PolicyResource;
+use crate::model::RuleMeta;
 use crate::model::Severity;
 
-const META: CheckMeta = CheckMeta {
+const META: RuleMeta = RuleMeta {
     id: "NF403",
     name: "removes-default-deny",
     severity: Severity::Warning,

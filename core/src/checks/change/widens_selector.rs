@@ -9,12 +9,14 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::{ChangeCheck, ChangeContext};
-use crate::checks::{Category, CheckMeta, Draft};
+use crate::checks::InPolicy;
+use crate::checks::{Category, Draft};
 use crate::engine::IpSet;
+use crate::model::RuleMeta;
 use crate::model::Severity;
 use crate::model::walk::{Rule, rules};
 
-const META: CheckMeta = CheckMeta {
+const META: RuleMeta = RuleMeta {
     id: "NF404",
     name: "widens-selector",
     severity: Severity::Info,

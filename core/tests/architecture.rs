@@ -139,11 +139,12 @@ fn violations(files: &BTreeMap<String, String>) -> Vec<String> {
             let target = reference.split("::").next().unwrap_or_default().to_owned();
             // a file of a folder naming another file of the same folder through `crate::`
             let folder_prefix = folder.replace('/', "::");
-            if !folder.is_empty() && file != "mod.rs" {
-                if let Some(rest) = reference.strip_prefix(&format!("{folder_prefix}::")) {
-                    let sibling = rest.split("::").next().unwrap_or_default();
-                    siblings.entry((folder.to_owned(), file_module.clone())).or_default().insert(sibling.to_owned());
-                }
+            if !folder.is_empty()
+                && file != "mod.rs"
+                && let Some(rest) = reference.strip_prefix(&format!("{folder_prefix}::"))
+            {
+                let sibling = rest.split("::").next().unwrap_or_default();
+                siblings.entry((folder.to_owned(), file_module.clone())).or_default().insert(sibling.to_owned());
             }
             if target == top || target.is_empty() {
                 continue;

@@ -200,12 +200,7 @@ pub(crate) fn examples(opened: &[&Opened<'_>]) -> String {
         .iter()
         .take(SHOWN)
         .map(|o| {
-            format!(
-                "`{} => {}` ({})",
-                o.change.src,
-                o.change.dst,
-                crate::engine::PortSet::from_ports(&o.change.added).to_string()
-            )
+            format!("`{} => {}` ({})", o.change.src, o.change.dst, crate::engine::PortSet::from_ports(&o.change.added))
         })
         .collect();
     if opened.len() > SHOWN {

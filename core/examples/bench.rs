@@ -131,11 +131,7 @@ fn main() {
             *by_id.entry(f.id.clone()).or_insert(0usize) += 1;
         }
         // each check alone (the others disabled): which one the time goes to
-        let ids: Vec<String> = netfence::checks::check_docs()
-            .into_iter()
-            .filter_map(|(name, _)| name.strip_suffix(".md").map(str::to_owned))
-            .filter(|id| id.starts_with("NF") && !id.starts_with("NF4"))
-            .collect();
+        let ids: Vec<String> = netfence::checks::CHECKS.iter().map(|c| c.meta.id.to_owned()).collect();
         let mut per_check = std::collections::BTreeMap::new();
         for id in &ids {
             let config = netfence::checks::CheckConfig {

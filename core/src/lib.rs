@@ -20,6 +20,8 @@
 //! assert!(report.findings.is_empty());
 //! ```
 
+#![deny(missing_docs)]
+
 pub mod api;
 pub mod builder;
 pub mod checks;
@@ -35,6 +37,7 @@ pub mod plan;
 pub mod report;
 pub mod requirements;
 pub mod review;
+pub mod rules;
 mod sorted;
 pub mod source;
 mod suggest;

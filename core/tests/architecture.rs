@@ -21,7 +21,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("model", &["model"]),
     ("inventory", &["inventory"]),
     ("engine", &["engine"]),
-    ("operations", &["validate", "builder", "diff", "requirements", "checks", "plan", "flows", "review", "synth"]),
+    (
+        "operations",
+        &["validate", "builder", "diff", "requirements", "checks", "rules", "plan", "flows", "review", "synth"],
+    ),
     ("report", &["report"]),
     ("api", &["api"]),
 ];

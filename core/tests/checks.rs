@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use netfence::checks::{CHECKS, Category, CheckConfig, check_docs, run_checks};
+use netfence::checks::{CHECKS, CheckConfig, run_checks};
 use netfence::engine::{CompiledCluster, EngineOptions};
 use netfence::inventory::ResourceSet;
 use netfence::model::{Finding, Severity};
@@ -50,21 +50,6 @@ fn check_text(yaml: &str, config: &CheckConfig) -> Vec<Finding> {
     check_set(&set, config)
 }
 
-/// A finding as the snapshots show it.
-fn render(f: &Finding) -> Value {
-    let at = |l: &netfence::source::Location| format!("{}:{}:{} {}", l.file, l.line, l.column, l.pointer);
-    json!({
-        "id": f.id,
-        "severity": f.severity,
-        "message": f.message,
-        "help": f.help,
-        "resource": f.resource,
-        "location": f.location.as_ref().map(at),
-        "related": f.related.iter().map(at).collect::<Vec<_>>(),
-        "fix": f.fix,
-    })
-}
-
 /// The shape every finding must have.
 #[track_caller]
 fn assert_well_formed(f: &Finding) {
@@ -80,73 +65,6 @@ fn assert_well_formed(f: &Finding) {
 
 // ---------------------------------------------------------------------------------------------
 // Registry and docs
-
-#[test]
-fn registry_ids_are_unique_and_documented() {
-    let mut ids: Vec<&str> = CHECKS.iter().map(|c| c.meta.id).collect();
-    let mut names: Vec<&str> = CHECKS.iter().map(|c| c.meta.name).collect();
-    assert!(ids.windows(2).all(|w| w[0] < w[1]), "CHECKS is not in id order: {ids:?}");
-    ids.dedup();
-    names.sort_unstable();
-    names.dedup();
-    assert_eq!((ids.len(), names.len()), (CHECKS.len(), CHECKS.len()), "duplicate id or name");
-    for check in CHECKS {
-        let m = &check.meta;
-        assert_ne!(m.category, Category::Validation, "{}", m.id);
-        let hundred = m.category.hundred();
-        assert!(m.id.len() == 5 && m.id.starts_with("NF") && m.id[2..].bytes().all(|b| b.is_ascii_digit()), "{}", m.id);
-        assert_eq!(m.id.chars().nth(2), Some(hundred), "{} is not in its category's hundred", m.id);
-        assert!(m.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{}", m.name);
-        assert_eq!(m.since, "0.1.0");
-        assert!(!m.summary.is_empty() && !m.summary.ends_with('.') && !m.summary.contains('|'), "{}", m.id);
-        let mut at = 0;
-        for section in ["## What it flags", "## Why it matters", "## Example", "## How to fix"] {
-            let found = check.docs[at..]
-                .find(section)
-                .unwrap_or_else(|| panic!("{}: `{section}` missing or out of order", m.id));
-            at += found + section.len();
-        }
-        assert!(check.docs.contains("```"), "{}: the example has no code block", m.id);
-    }
-}
-
-#[test]
-fn generated_docs_are_current() {
-    let dir = manifest_dir().join("../docs/checks");
-    let pages = check_docs();
-    assert_eq!(pages.len(), CHECKS.len() + netfence::checks::change::CHANGE_CHECKS.len() + 1);
-    let bless = std::env::var_os("NETFENCE_BLESS").is_some();
-    if bless {
-        fs::create_dir_all(&dir).unwrap();
-    }
-    let mut stale = Vec::new();
-    for (name, text) in &pages {
-        let path = dir.join(name);
-        if fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
-            if bless {
-                fs::write(&path, text).unwrap();
-            } else {
-                stale.push(name.clone());
-            }
-        }
-    }
-    // no orphaned pages
-    let known: Vec<&str> = pages.iter().map(|(n, _)| n.as_str()).collect();
-    for entry in fs::read_dir(&dir).into_iter().flatten().flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if !known.contains(&name.as_str()) {
-            if bless {
-                fs::remove_file(entry.path()).unwrap();
-            } else {
-                stale.push(format!("{name} (orphaned)"));
-            }
-        }
-    }
-    assert!(
-        stale.is_empty(),
-        "docs/checks is stale: {stale:?}; run `NETFENCE_BLESS=1 cargo test -p netfence --test checks`"
-    );
-}
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures: every check flags its `flag*.yaml` and stays quiet on `clean.yaml`
@@ -167,7 +85,7 @@ fn every_check_has_flagging_and_clean_fixtures() {
             assert!(set.errors.is_empty(), "{id}: {:?}", set.errors);
             let all = check_set(&set, &CheckConfig::default());
             all.iter().for_each(assert_well_formed);
-            let mine: Vec<Value> = all.iter().filter(|f| f.id == id).map(render).collect();
+            let mine: Vec<Value> = all.iter().filter(|f| f.id == id).map(common::finding_json).collect();
             assert!(!mine.is_empty(), "{id}: {} flags nothing; findings: {all:#?}", flag.display());
             let stem = flag.file_stem().unwrap().to_string_lossy().replace('-', "_");
             insta::assert_json_snapshot!(format!("{id}_{stem}"), mine);
@@ -194,7 +112,7 @@ fn online_shop_example() {
     assert!(set.errors.is_empty(), "{:?}", set.errors);
     let findings = check_set(&set, &CheckConfig::default());
     findings.iter().for_each(assert_well_formed);
-    insta::assert_json_snapshot!("online_shop", findings.iter().map(render).collect::<Vec<_>>());
+    insta::assert_json_snapshot!("online_shop", findings.iter().map(common::finding_json).collect::<Vec<_>>());
 }
 
 #[test]

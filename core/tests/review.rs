@@ -272,7 +272,7 @@ fn sarif_is_valid_and_complete() {
     let run = &log["runs"][0];
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     let nf401 = rules.iter().position(|r| r["id"] == "NF401").unwrap();
-    assert!(rules[nf401]["helpUri"].as_str().unwrap().ends_with("docs/checks/NF401.md"));
+    assert!(rules[nf401]["helpUri"].as_str().unwrap().ends_with("docs/rules/NF401.md"));
     assert!(rules[nf401]["help"]["text"].as_str().unwrap().contains("## How to fix"));
     let result = run["results"].as_array().unwrap().iter().find(|r| r["ruleId"] == "NF401").unwrap();
     assert_eq!(result["ruleIndex"], nf401);

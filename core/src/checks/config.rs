@@ -60,16 +60,13 @@ impl CheckConfig {
     /// Whether the check runs.
     #[must_use]
     pub fn enabled(&self, meta: &RuleMeta) -> bool {
-        !self.disable.iter().any(|d| d.eq_ignore_ascii_case(meta.id) || d == meta.name)
+        !self.disable.iter().any(|d| meta.is_named(d))
     }
 
     /// The severity of the check's findings.
     #[must_use]
     pub fn severity_of(&self, meta: &RuleMeta) -> Severity {
-        self.severity
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(meta.id) || *k == meta.name)
-            .map_or(meta.severity, |(_, s)| *s)
+        self.severity.iter().find(|(k, _)| meta.is_named(k)).map_or(meta.severity, |(_, s)| *s)
     }
 
     /// Whether namespace-wide checks leave `namespace` out.

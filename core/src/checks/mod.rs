@@ -4,7 +4,7 @@
 //!
 //! One check per file: its documentation in fixed sections (`DOCS`), its [`RuleMeta`](crate::model::RuleMeta) and a
 //! check function. [`CHECKS`] is the one registry list; [`run_checks`] runs them in a
-//! deterministic order; [`check_docs`] renders `docs/checks/`. Checks are backed by the
+//! deterministic order; [`check_docs`] renders `docs/rules/`. Checks are backed by the
 //! engine, so "selects nothing" or "already allowed" means on this inventory.
 //!
 //! ```
@@ -27,7 +27,6 @@
 pub mod change;
 mod config;
 mod context;
-mod docs;
 
 mod all_namespaces_peer;
 mod allow_all_rule;
@@ -57,7 +56,6 @@ use crate::sorted::CompactSort;
 
 pub use config::CheckConfig;
 pub(crate) use context::CheckContext;
-pub use docs::check_docs;
 
 use crate::engine::CompiledCluster;
 use crate::inventory::{PolicyResource, ResourceSet};
@@ -172,5 +170,5 @@ fn suppresses(policy: &PolicyResource, meta: &RuleMeta) -> bool {
     };
     list.split(|c: char| c == ',' || c.is_ascii_whitespace())
         .map(str::trim)
-        .any(|item| item.eq_ignore_ascii_case(meta.id) || item == meta.name)
+        .any(|item| !item.is_empty() && meta.is_named(item))
 }

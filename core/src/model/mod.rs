@@ -19,5 +19,5 @@ pub use peer::PeerSelector;
 pub use port::{IntentPort, IntentPortValue};
 pub use protocol::Protocol;
 pub(crate) use rule::Draft;
-pub use rule::{Category, Rule, RuleMeta};
+pub use rule::{Category, RENAMED, Renamed, Rule, RuleMeta, canonical_code, code_names};
 pub use selector::{IntentExpression, IntentOperator, IntentSelector, Operator};

@@ -81,7 +81,51 @@ pub struct Rule {
     pub docs: &'static str,
 }
 
+/// A code that was renamed: configuration, suppressions and lookups that name `from` mean the
+/// rule `to`. Ids are permanent, so this is for codes that users may have written, never for
+/// reusing an id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Renamed {
+    /// The old code (an id or a name).
+    pub from: &'static str,
+    /// The id of the rule it names now.
+    pub to: &'static str,
+    /// The netfence version that renamed it.
+    pub since: &'static str,
+}
+
+/// Every renamed code. None so far: the table is where a rename goes, so that it never breaks
+/// a configuration or a suppression.
+pub static RENAMED: &[Renamed] = &[];
+
+/// The current code of `code`: its new id when it was renamed, else itself.
+#[must_use]
+pub fn canonical_code(code: &str) -> &str {
+    canonical_in(RENAMED, code)
+}
+
+/// Whether `code` (an id in any case, a name, or a renamed code) names the rule `id`/`name`.
+#[must_use]
+pub fn code_names(code: &str, id: &str, name: &str) -> bool {
+    let code = canonical_code(code);
+    code.eq_ignore_ascii_case(id) || code == name
+}
+
+/// [`canonical_code`] over a given table.
+pub(crate) fn canonical_in<'a>(table: &[Renamed], code: &'a str) -> &'a str {
+    match table.iter().find(|r| r.from.eq_ignore_ascii_case(code)) {
+        Some(renamed) => renamed.to,
+        None => code,
+    }
+}
+
 impl RuleMeta {
+    /// Whether `code` (an id in any case, a name, or a renamed code) names this rule.
+    #[must_use]
+    pub fn is_named(&self, code: &str) -> bool {
+        code_names(code, self.id, self.name)
+    }
+
     /// A finding of this rule at `location`, to be completed.
     pub(crate) fn finding(&self, location: Location, message: impl Into<String>, help: impl Into<String>) -> Draft {
         Draft { finding: Finding::new(self.id, self.name, self.severity, location, message, help), policy: None }
@@ -124,5 +168,23 @@ impl Draft {
     pub(crate) fn related(mut self, locations: impl IntoIterator<Item = Location>) -> Self {
         self.finding.related.extend(locations);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Renamed, canonical_in};
+
+    #[test]
+    fn a_renamed_code_names_its_rule_and_others_stay() {
+        let table = [
+            Renamed { from: "NF099", to: "NF018", since: "0.2.0" },
+            Renamed { from: "old-name", to: "NF017", since: "0.2.0" },
+        ];
+        assert_eq!(canonical_in(&table, "NF099"), "NF018");
+        assert_eq!(canonical_in(&table, "nf099"), "NF018");
+        assert_eq!(canonical_in(&table, "old-name"), "NF017");
+        assert_eq!(canonical_in(&table, "NF018"), "NF018");
+        assert_eq!(canonical_in(&[], "NF099"), "NF099");
     }
 }

@@ -150,10 +150,10 @@ impl Default for Thresholds {
 }
 
 impl Config {
-    /// Applies `severities` (by id, case-insensitive, or by name) to `finding`.
+    /// Applies `severities` (by id, case-insensitive, by name, or by a renamed code) to `finding`.
     pub fn apply_severity(&self, finding: &mut Finding) {
         if let Some((_, severity)) =
-            self.severities.iter().find(|(k, _)| k.eq_ignore_ascii_case(&finding.id) || **k == finding.name)
+            self.severities.iter().find(|(k, _)| crate::model::code_names(k, &finding.id, &finding.name))
         {
             finding.severity = *severity;
         }

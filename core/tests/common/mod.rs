@@ -74,3 +74,18 @@ pub fn filter_of(case: &Value) -> ConnectionFilter {
         focus_connection,
     }
 }
+
+/// A finding as the snapshots show it.
+pub fn finding_json(f: &netfence::model::Finding) -> Value {
+    let at = |l: &netfence::source::Location| format!("{}:{}:{} {}", l.file, l.line, l.column, l.pointer);
+    serde_json::json!({
+        "id": f.id,
+        "severity": f.severity,
+        "message": f.message,
+        "help": f.help,
+        "resource": f.resource,
+        "location": f.location.as_ref().map(at),
+        "related": f.related.iter().map(at).collect::<Vec<_>>(),
+        "fix": f.fix,
+    })
+}

@@ -5,7 +5,7 @@
 //! They need both sides, so they have their own registry, [`CHANGE_CHECKS`], run by
 //! [`run_change_checks`] (and by `api::review` when a base is given). Like the other checks,
 //! one check is one file with its documentation and [`RuleMeta`](crate::model::RuleMeta); their pages are generated
-//! into `docs/checks/` with the others; the `netfence.dev/ignore` annotation of the head
+//! into `docs/rules/` with the others; the `netfence.dev/ignore` annotation of the head
 //! policy a finding is located in suppresses it.
 
 mod opens_all_namespaces;

@@ -27,26 +27,31 @@ const DOCS_BASE: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/");
 /// The review as a SARIF 2.1.0 log.
 #[must_use]
 pub fn sarif(response: &Review, sources: &SourceTexts<'_>) -> Value {
-    let rules = crate::review::rules();
+    let rules = crate::rules::all();
     let driver_rules: Vec<Value> = rules
         .iter()
-        .map(|r| {
-            let help = r.docs.map_or_else(|| r.summary.to_owned(), |d| d.trim().to_owned());
+        .map(|rule| {
+            let r = &rule.meta;
+            let help = if rule.docs.trim().is_empty() { r.summary } else { rule.docs.trim() };
+            let category = r.category.as_str();
             json!({
                 "id": r.id,
                 "name": r.name,
                 "shortDescription": {"text": r.summary},
                 "fullDescription": {"text": r.summary},
                 "help": {"text": help, "markdown": help},
-                "helpUri": format!("{DOCS_BASE}{}", r.page),
+                "helpUri": format!("{DOCS_BASE}{}", crate::rules::page(r.id)),
                 "defaultConfiguration": {"level": level(r.severity)},
-                "properties": {"category": r.category, "tags": ["kubernetes", "networkpolicy", r.category]},
+                "properties": {"category": category, "tags": ["kubernetes", "networkpolicy", category]},
             })
         })
         .collect();
     let mut driver_rules = driver_rules;
-    let mut results: Vec<Value> =
-        response.findings.iter().map(|f| result(f, rules.iter().position(|r| r.id == f.finding.id), sources)).collect();
+    let mut results: Vec<Value> = response
+        .findings
+        .iter()
+        .map(|f| result(f, rules.iter().position(|r| r.meta.id == f.finding.id), sources))
+        .collect();
     if !response.requirements.is_empty() {
         let index = driver_rules.len();
         driver_rules.push(json!({

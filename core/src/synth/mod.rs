@@ -3,6 +3,8 @@
 
 use std::fmt::Write;
 
+pub mod kubectl;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

@@ -30,8 +30,8 @@ A NetworkPolicy with `apiVersion: extensions/v1beta1`. netfence still reads and 
 ## Why it matters
 Kubernetes 1.16 stopped serving NetworkPolicy as `extensions/v1beta1`. kubectl cannot map the
 kind to a resource and fails before sending anything: `no matches for kind "NetworkPolicy" in
-version "extensions/v1beta1"`; Helm and other clients fail the same way. The manifest is a
-leftover from an old cluster, and whatever still writes it has not been used with a current one.
+version "extensions/v1beta1"`; Helm and other clients fail the same way. The manifest comes
+from a template or a tool written for a cluster older than 1.16.
 
 ## Example
 ```yaml

@@ -61,10 +61,10 @@ pub(crate) const INVALID_CIDR: RuleMeta = RuleMeta {
 pub(crate) const INVALID_CIDR_DOCS: &str = r#"
 ## What it flags
 A `cidr` or `except` value of an `ipBlock` that is not an IP address, `/` and a prefix length
-that fits the address (at most 32 for IPv4, 128 for IPv6). A bare address is flagged with `/32`
-(or `/128`) added as the fix, a value with spaces around it with the trimmed value as the fix.
-(IPv4 octets with leading zeros are read as the server reads them; that is `NF028`.) When
-`cidr` is invalid, its `except` entries are not checked.
+that fits the address (at most 32 for IPv4, 128 for IPv6). The fix trims spaces around the value
+and adds `/32` (or `/128`) to a bare address, when that gives a valid CIDR. Leading zeros in
+IPv4 octets are accepted, as the server accepts them, and reported by `NF028`. When `cidr` is
+invalid, its `except` entries are not checked.
 
 ## Why it matters
 The API server rejects the policy with `422 Unprocessable Entity`:

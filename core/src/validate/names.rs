@@ -72,8 +72,8 @@ server appends random characters). The fix lowercases the name and turns other c
 ## Why it matters
 The API server rejects the policy with `422 Unprocessable Entity`: `metadata.name: Invalid
 value: "Allow_Web": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric
-characters, '-' or '.', and must start and end with an alphanumeric character`. Such names
-usually come from a title or a file name; nothing of the manifest is applied.
+characters, '-' or '.', and must start and end with an alphanumeric character`, and the policy
+is not created. Such names usually come from a title or a file name.
 
 ## Example
 ```yaml

@@ -22,8 +22,8 @@ pub(crate) const EMPTY_PEER: RuleMeta = RuleMeta {
 pub(crate) const EMPTY_PEER_DOCS: &str = r#"
 ## What it flags
 An entry of an ingress rule's `from` or an egress rule's `to` that sets none of `podSelector`,
-`namespaceSelector` and `ipBlock`: `{}`, or only `null` values. A misspelt key in a peer of one
-key gives this finding next to the unknown field (`NF001`).
+`namespaceSelector` and `ipBlock`: `{}`, or only `null` values. When the only key of a peer is
+misspelt, this finding comes with `NF001` for the unknown key.
 
 ## Why it matters
 The API server rejects the policy with `422 Unprocessable Entity`: `spec.ingress[0].from[0]:

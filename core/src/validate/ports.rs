@@ -114,8 +114,9 @@ lowercase one as the fix.
 ## Why it matters
 The API server rejects the policy with `422 Unprocessable Entity`:
 `spec.ingress[0].ports[0].port: Invalid value: "HTTP": must contain only alpha-numeric
-characters (a-z, 0-9), and hyphens (-)`. A named port matches the `containerPorts[].name` of
-the pods, and container port names follow the same rule, so such a name could never match.
+characters (a-z, 0-9), and hyphens (-)`. A named port matches the name of a container port of
+the pods (`containers[].ports[].name`), and those names follow the same rule, so such a name
+could never match.
 
 ## Example
 ```yaml

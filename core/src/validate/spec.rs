@@ -32,8 +32,8 @@ The API server accepts it and reads the missing selector as `{}`: the policy app
 of its namespace. Without `spec`, the policy also has no rules and the implicit
 `policyTypes: [Ingress]`, so it denies all incoming traffic to every pod of the namespace. The
 OpenAPI schema of Kubernetes up to 1.33 marks `podSelector` as required, so tools that validate
-manifests against it reject the policy (`missing required field "podSelector"`). And a reader
-cannot tell whether every pod was meant or a selector was lost.
+manifests against it reject the policy (`missing required field "podSelector"`). Either way,
+a reader cannot tell whether every pod was meant or a selector was lost.
 
 ## Example
 ```yaml

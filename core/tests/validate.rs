@@ -1,6 +1,7 @@
 //! API validation (`NF0xx`): for every rule a failing case with its exact location and a
 //! passing case, a rich valid policy without findings, and the fixture corpus in
-//! `tests/fixtures/validate/` (one failing manifest per rule, valid manifests in `valid/`).
+//! `tests/fixtures/validate/` (`<ID>/flag.yaml` and `<ID>/clean.yaml` per rule, valid manifests
+//! in `valid/`), and the documentation of every rule with its example.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -9,7 +10,7 @@ use std::path::Path;
 use netfence::inventory::ResourceSet;
 use netfence::model::{Finding, Severity};
 use netfence::source::ParseOptions;
-use netfence::validate::{RULES, validate_resources};
+use netfence::validate::{RULE_DOCS, RULES, validate_resources};
 use proptest::prelude::*;
 
 fn load(yaml: &str) -> ResourceSet {
@@ -697,19 +698,47 @@ fn every_finding_of_every_rule_is_well_formed() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Fixture corpus: one failing manifest per rule, and valid manifests
+// Fixture corpus: for every rule `<ID>/flag.yaml` (flagged) and `<ID>/clean.yaml` (the same
+// manifest fixed), and valid manifests in `valid/`
 
 fn fixtures() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/validate")
 }
 
+/// The files of a rule's fixture folder whose name starts with `flag`, in name order.
+fn flag_fixtures(id: &str) -> Vec<std::path::PathBuf> {
+    let dir = fixtures().join(id);
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let mut flags: Vec<_> = entries
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("flag")))
+        .collect();
+    flags.sort();
+    flags
+}
+
 #[test]
 fn every_rule_has_a_failing_fixture() {
     for rule in RULES {
-        let path = fixtures().join(format!("{}-{}.yaml", rule.id, rule.name));
+        let flags = flag_fixtures(rule.id);
+        assert!(!flags.is_empty(), "{}: no flag*.yaml fixture", rule.id);
+        for path in flags {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let got = ids(&text);
+            assert!(got.iter().any(|id| id == rule.id), "{}: got {got:?}", path.display());
+            assert!(got.iter().all(|id| id == rule.id), "{}: flags other rules too: {got:?}", path.display());
+        }
+    }
+}
+
+#[test]
+fn every_rule_has_a_clean_fixture() {
+    for rule in RULES {
+        let path = fixtures().join(rule.id).join("clean.yaml");
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let got = ids(&text);
-        assert!(got.iter().any(|id| id == rule.id), "{}: got {got:?}", path.display());
+        let all = findings(&text);
+        assert!(all.iter().all(|f| f.id != rule.id), "{}: still flagged: {all:#?}", path.display());
+        assert!(all.is_empty(), "{}: {all:#?}", path.display());
     }
 }
 
@@ -728,15 +757,71 @@ fn valid_fixtures_have_no_findings() {
     assert!(count > 0);
 }
 
+/// Every entry of the fixture folder is `valid/` or the folder of a rule, holding only
+/// `flag*.yaml` and `clean.yaml`.
 #[test]
 fn no_orphan_fixtures() {
     for entry in std::fs::read_dir(fixtures()).unwrap() {
         let path = entry.unwrap().path();
-        if path.is_dir() {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name == "valid" && path.is_dir() {
             continue;
         }
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        assert!(RULES.iter().any(|r| name == format!("{}-{}.yaml", r.id, r.name)), "orphan fixture {name}");
+        assert!(path.is_dir() && RULES.iter().any(|r| r.id == name), "orphan fixture {name}");
+        for file in std::fs::read_dir(&path).unwrap() {
+            let file = file.unwrap().file_name().to_string_lossy().into_owned();
+            let known = file == "clean.yaml" || (file.starts_with("flag") && file.ends_with(".yaml"));
+            assert!(known, "orphan fixture {name}/{file}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documentation: the sections of every rule, and its example
+
+const SECTIONS: [&str; 4] = ["## What it flags", "## Why it matters", "## Example", "## How to fix"];
+
+/// The text of section `heading` of `docs`, up to the next section.
+fn section<'a>(docs: &'a str, heading: &str) -> &'a str {
+    let start = docs.find(heading).unwrap_or_else(|| panic!("no `{heading}`")) + heading.len();
+    let rest = &docs[start..];
+    rest.find("\n## ").map_or(rest, |end| &rest[..end])
+}
+
+#[test]
+fn every_rule_is_documented_in_the_four_sections() {
+    let documented: Vec<&str> = RULE_DOCS.iter().map(|(id, _)| *id).collect();
+    let registered: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+    assert_eq!(documented, registered, "RULE_DOCS and RULES differ");
+    for (id, docs) in RULE_DOCS {
+        let mut in_code = false;
+        let headings: Vec<&str> = docs
+            .lines()
+            .filter(|l| {
+                in_code ^= l.starts_with("```");
+                !in_code && l.starts_with('#')
+            })
+            .collect();
+        assert_eq!(headings, SECTIONS, "{id}: sections missing, out of order or extra");
+        for heading in SECTIONS {
+            let text = section(docs, heading);
+            assert!(text.split_whitespace().count() >= 3, "{id}: `{heading}` is (nearly) empty");
+        }
+        assert!(section(docs, "## Example").contains("```yaml\n"), "{id}: the example has no yaml block");
+        assert_eq!(docs.matches("```").count() % 2, 0, "{id}: a code block is not closed");
+    }
+}
+
+/// The example of a rule's docs is a whole manifest that the rule flags, and only that rule.
+/// (`NF010`'s example stands for 256 KiB of annotations it cannot show.)
+#[test]
+fn every_rule_example_is_flagged_by_its_rule() {
+    for (id, docs) in RULE_DOCS.iter().filter(|(id, _)| *id != "NF010") {
+        let example = section(docs, "## Example");
+        let start = example.find("```yaml\n").unwrap_or_else(|| panic!("{id}: no yaml block")) + "```yaml\n".len();
+        let end = example[start..].find("```").unwrap_or_else(|| panic!("{id}: unclosed yaml block"));
+        let got = ids(&example[start..start + end]);
+        assert!(!got.is_empty() && got.iter().all(|g| g == id), "{id}: the example gives {got:?}");
     }
 }
 

@@ -26,6 +26,46 @@ pub(crate) const UNKNOWN_FIELD: RuleMeta = RuleMeta {
     summary: "field is not part of the networking.k8s.io/v1 NetworkPolicy schema",
 };
 
+pub(crate) const UNKNOWN_FIELD_DOCS: &str = r#"
+## What it flags
+A key that the `networking.k8s.io/v1` NetworkPolicy schema does not have at that place: a typo
+such as `ingres` or `namespaceSelecter`, a wrongly cased name (`podselector`), a field of another
+kind, or a field at the wrong level. Every level is checked, `metadata` included (`lables`, and
+the fields of `managedFields` entries). Keys whose value is `null` and the top-level `status` of
+`kubectl get -o yaml` output are not reported, nor are the free keys of `labels`, `annotations`
+and `matchLabels`. The help names the closest field of that place, and the fix renames the key
+when no key of that name is next to it already.
+
+## Why it matters
+kubectl asks the API server for strict field validation (`--validate=strict`, the default): the
+request fails with `400 Bad Request` and `strict decoding error: unknown field "spec.ingres"`.
+Clients that do not ask for it (`kubectl --validate=false`, many controllers and client
+libraries) get at most a warning, and the server drops the field. The stored policy is then not
+the one written: a misspelt `ingress` leaves the policy without ingress rules, so the selected
+pods accept no incoming traffic; a misspelt `namespaceSelector` next to a `podSelector` narrows
+the peer to pods of the policy's own namespace.
+
+## Example
+```yaml
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress:
+  - from:
+    - namespaceSelecter: {matchLabels: {team: edge}}
+      podSelector: {matchLabels: {app: gateway}}
+```
+
+## How to fix
+Write the field as the schema names it (field names are case-sensitive), or remove it:
+```yaml
+    - namespaceSelector: {matchLabels: {team: edge}}
+      podSelector: {matchLabels: {app: gateway}}
+```
+"#;
+
 /// Top-level keys that are never flagged (read-only server fields in `kubectl get` output).
 const IGNORED_TOP_LEVEL: [&str; 1] = ["status"];
 

@@ -18,6 +18,36 @@ pub(crate) const MISSING_CIDR: RuleMeta = RuleMeta {
     summary: "`ipBlock.cidr` is required",
 };
 
+pub(crate) const MISSING_CIDR_DOCS: &str = r#"
+## What it flags
+An `ipBlock` whose `cidr` is missing or empty.
+
+## Why it matters
+The API server rejects the policy with `422 Unprocessable Entity`:
+`spec.egress[0].to[0].ipBlock.cidr: Required value`. An empty `cidr` is often a template
+variable that was not filled in.
+
+## Example
+```yaml
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Egress]
+  egress:
+  - to:
+    - ipBlock: {cidr: ""}
+```
+
+## How to fix
+Set `cidr` to the range meant; `0.0.0.0/0` is every IPv4 address and `::/0` every IPv6
+address:
+```yaml
+    - ipBlock: {cidr: 203.0.113.0/24}
+```
+"#;
+
 /// `NF025`: a `cidr` or `except` value that is not a CIDR.
 pub(crate) const INVALID_CIDR: RuleMeta = RuleMeta {
     id: "NF025",
@@ -27,6 +57,40 @@ pub(crate) const INVALID_CIDR: RuleMeta = RuleMeta {
     since: "0.1.0",
     summary: "`cidr` and `except` values are CIDRs such as `10.0.0.0/8` or `2001:db8::/32`",
 };
+
+pub(crate) const INVALID_CIDR_DOCS: &str = r#"
+## What it flags
+A `cidr` or `except` value of an `ipBlock` that is not an IP address, `/` and a prefix length
+that fits the address (at most 32 for IPv4, 128 for IPv6). The fix trims spaces around the value
+and adds `/32` (or `/128`) to a bare address, when that gives a valid CIDR. Leading zeros in
+IPv4 octets are accepted, as the server accepts them, and reported by `NF028`. When `cidr` is
+invalid, its `except` entries are not checked.
+
+## Why it matters
+The API server rejects the policy with `422 Unprocessable Entity`:
+`spec.ingress[0].from[0].ipBlock.cidr: Invalid value: "10.0.0.1": must be a valid CIDR value,
+(e.g. 10.9.8.0/24 or 2001:db8::/64)` (older releases: `not a valid CIDR`).
+
+## Example
+```yaml
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress:
+  - from:
+    - ipBlock: {cidr: 10.0.0.1}
+    - ipBlock: {cidr: 10.0.0.0/33}
+```
+
+## How to fix
+Write an address, `/` and a prefix length; `/32` (IPv4) or `/128` (IPv6) for one address:
+```yaml
+    - ipBlock: {cidr: 10.0.0.1/32}
+    - ipBlock: {cidr: 10.0.0.0/8}
+```
+"#;
 
 /// `NF026`: an `except` entry that is not a strictly smaller range inside `cidr` (or is of
 /// the other address family).
@@ -39,6 +103,44 @@ pub(crate) const EXCEPT_OUTSIDE_CIDR: RuleMeta = RuleMeta {
     summary: "each `except` entry must be a strict subset of `cidr`",
 };
 
+pub(crate) const EXCEPT_OUTSIDE_CIDR_DOCS: &str = r#"
+## What it flags
+An `except` entry of an `ipBlock` that is not a strictly smaller range inside its `cidr`: a
+range outside it, the same range, a larger one, or a range of the other address family. Bits
+after the prefix length are ignored on both sides, as the server ignores them (`10.0.0.7/24` is
+`10.0.0.0/24`). The finding is at the `except` entry, with `cidr` as a related location.
+
+## Why it matters
+The API server rejects the policy with `422 Unprocessable Entity`:
+``spec.egress[0].to[0].ipBlock.except[0]: Invalid value: "10.1.0.0/24": must be a strict subset
+of `cidr` ``. An exception outside the range would exclude nothing; it usually means a mistyped
+octet, or an exception meant for another `ipBlock`.
+
+## Example
+```yaml
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Egress]
+  egress:
+  - to:
+    - ipBlock:
+        cidr: 10.0.0.0/16
+        except: [10.1.0.0/24]
+```
+
+## How to fix
+Write an exception inside the range, and put addresses of the other family in a peer of their
+own:
+```yaml
+    - ipBlock:
+        cidr: 10.0.0.0/16
+        except: [10.0.1.0/24]
+```
+"#;
+
 /// `NF027`: a CIDR with bits set after the prefix, like `10.0.0.1/24`. The server accepts it
 /// (as `10.0.0.0/24`) with a warning that it is ambiguous.
 pub(crate) const CIDR_HOST_BITS_SET: RuleMeta = RuleMeta {
@@ -49,6 +151,40 @@ pub(crate) const CIDR_HOST_BITS_SET: RuleMeta = RuleMeta {
     since: "0.1.0",
     summary: "CIDR has bits set after the prefix length, so it is ambiguous",
 };
+
+pub(crate) const CIDR_HOST_BITS_SET_DOCS: &str = r#"
+## What it flags
+A `cidr` or `except` value of an `ipBlock` with bits set after the prefix length, such as
+`192.168.1.10/24`. The fix is the network (`192.168.1.0/24`); the help also names the single
+address (`192.168.1.10/32`).
+
+## Why it matters
+The API server accepts the value and uses the network: `192.168.1.10/24` means all of
+`192.168.1.0/24`. Since Kubernetes 1.33 it answers with a warning, which kubectl prints:
+`Warning: spec.egress[0].to[0].ipBlock.cidr: CIDR value "192.168.1.10/24" is ambiguous in this
+context (should be "192.168.1.0/24" or "192.168.1.10/32"?)`. If one address was meant, the
+policy allows (or excepts) 256 addresses instead of one.
+
+## Example
+```yaml
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Egress]
+  egress:
+  - to:
+    - ipBlock: {cidr: 192.168.1.10/24}
+```
+
+## How to fix
+Write the network, or the one address:
+```yaml
+    - ipBlock: {cidr: 192.168.1.0/24}     # the network
+    - ipBlock: {cidr: 192.168.1.10/32}    # one address
+```
+"#;
 
 /// `NF028`: a CIDR in a non-standard form: leading zeros, an IPv4-mapped IPv6 address, or
 /// IPv6 not in RFC 5952 form. The server warns; leading zeros and IPv4-mapped addresses will
@@ -61,6 +197,45 @@ pub(crate) const NON_STANDARD_CIDR: RuleMeta = RuleMeta {
     since: "0.1.0",
     summary: "CIDR is not in canonical form",
 };
+
+pub(crate) const NON_STANDARD_CIDR_DOCS: &str = r#"
+## What it flags
+A `cidr` or `except` value of an `ipBlock` that is valid but not in the form the server
+prefers: IPv4 with leading zeros (`010.0.0.0/8`, also in the prefix length: `/08`), an
+IPv4-mapped IPv6 address (`::ffff:10.0.0.0/104`), or, when nothing else is wrong with it, IPv6
+not in RFC 5952 canonical form (uppercase hex digits, zeros not compressed:
+`2001:DB8:0:0::/64`). The fix is the canonical form, IPv4 for an IPv4-mapped address.
+
+## Why it matters
+The API server accepts the value and, since Kubernetes 1.33, answers with a warning:
+`non-standard CIDR value "010.0.0.0/8" will be considered invalid in a future Kubernetes
+release: use "10.0.0.0/8"`, or `IPv6 CIDR value "2001:DB8:0:0::/64" should be in RFC 5952
+canonical format ("2001:db8::/64")`. Leading zeros are ambiguous: the API server reads `010` as
+decimal 10, while tools built on the C library read it as octal 8 (CVE-2021-29923). With the
+feature gate `StrictIPCIDRValidation` (alpha in 1.33) the server rejects leading zeros and
+IPv4-mapped addresses; non-canonical IPv6 stays a warning.
+
+## Example
+```yaml
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Egress]
+  egress:
+  - to:
+    - ipBlock: {cidr: 010.0.0.0/8}
+    - ipBlock: {cidr: "2001:DB8:0:0::/64"}
+```
+
+## How to fix
+Write the canonical form:
+```yaml
+    - ipBlock: {cidr: 10.0.0.0/8}
+    - ipBlock: {cidr: "2001:db8::/64"}
+```
+"#;
 
 pub(crate) fn check(ctx: &mut Ctx<'_>) {
     let spec = ctx.policy.object.spec.as_ref();

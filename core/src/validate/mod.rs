@@ -107,6 +107,39 @@ pub static RULES: &[RuleMeta] = &[
     ip_block::NON_STANDARD_CIDR,
 ];
 
+/// The documentation of every API-validation rule, `(id, markdown)` in id order: the sections
+/// `## What it flags`, `## Why it matters`, `## Example` and `## How to fix`.
+pub static RULE_DOCS: &[(&str, &str)] = &[
+    (fields::UNKNOWN_FIELD.id, fields::UNKNOWN_FIELD_DOCS),
+    (api_version::REMOVED_API_VERSION.id, api_version::REMOVED_API_VERSION_DOCS),
+    (api_version::UNKNOWN_API_VERSION.id, api_version::UNKNOWN_API_VERSION_DOCS),
+    (names::MISSING_NAME.id, names::MISSING_NAME_DOCS),
+    (names::INVALID_NAME.id, names::INVALID_NAME_DOCS),
+    (names::INVALID_NAMESPACE.id, names::INVALID_NAMESPACE_DOCS),
+    (labels::INVALID_LABEL_KEY.id, labels::INVALID_LABEL_KEY_DOCS),
+    (labels::INVALID_LABEL_VALUE.id, labels::INVALID_LABEL_VALUE_DOCS),
+    (labels::INVALID_ANNOTATION_KEY.id, labels::INVALID_ANNOTATION_KEY_DOCS),
+    (labels::ANNOTATIONS_TOO_LARGE.id, labels::ANNOTATIONS_TOO_LARGE_DOCS),
+    (selectors::INVALID_SELECTOR_OPERATOR.id, selectors::INVALID_SELECTOR_OPERATOR_DOCS),
+    (selectors::MISSING_SELECTOR_VALUES.id, selectors::MISSING_SELECTOR_VALUES_DOCS),
+    (selectors::FORBIDDEN_SELECTOR_VALUES.id, selectors::FORBIDDEN_SELECTOR_VALUES_DOCS),
+    (spec::MISSING_POD_SELECTOR.id, spec::MISSING_POD_SELECTOR_DOCS),
+    (spec::INVALID_POLICY_TYPE.id, spec::INVALID_POLICY_TYPE_DOCS),
+    (spec::TOO_MANY_POLICY_TYPES.id, spec::TOO_MANY_POLICY_TYPES_DOCS),
+    (ports::INVALID_PROTOCOL.id, ports::INVALID_PROTOCOL_DOCS),
+    (ports::INVALID_PORT_NUMBER.id, ports::INVALID_PORT_NUMBER_DOCS),
+    (ports::INVALID_PORT_NAME.id, ports::INVALID_PORT_NAME_DOCS),
+    (ports::END_PORT_WITHOUT_NUMERIC_PORT.id, ports::END_PORT_WITHOUT_NUMERIC_PORT_DOCS),
+    (ports::END_PORT_BELOW_PORT.id, ports::END_PORT_BELOW_PORT_DOCS),
+    (peers::EMPTY_PEER.id, peers::EMPTY_PEER_DOCS),
+    (peers::IP_BLOCK_WITH_SELECTOR.id, peers::IP_BLOCK_WITH_SELECTOR_DOCS),
+    (ip_block::MISSING_CIDR.id, ip_block::MISSING_CIDR_DOCS),
+    (ip_block::INVALID_CIDR.id, ip_block::INVALID_CIDR_DOCS),
+    (ip_block::EXCEPT_OUTSIDE_CIDR.id, ip_block::EXCEPT_OUTSIDE_CIDR_DOCS),
+    (ip_block::CIDR_HOST_BITS_SET.id, ip_block::CIDR_HOST_BITS_SET_DOCS),
+    (ip_block::NON_STANDARD_CIDR.id, ip_block::NON_STANDARD_CIDR_DOCS),
+];
+
 /// Validates one NetworkPolicy as the API server would. Findings come in document order.
 #[must_use]
 pub fn validate_policy(policy: &PolicyResource) -> Vec<Finding> {

@@ -22,6 +22,38 @@ pub(crate) const INVALID_PROTOCOL: RuleMeta = RuleMeta {
     summary: "`protocol` is `TCP`, `UDP` or `SCTP` (uppercase)",
 };
 
+pub(crate) const INVALID_PROTOCOL_DOCS: &str = r#"
+## What it flags
+A port entry of an ingress or egress rule whose `protocol` is not `TCP`, `UDP` or `SCTP`.
+Values are case-sensitive: `tcp` is flagged, with `TCP` as the fix. Other protocols (`ICMP`,
+`HTTP`, an empty string) are flagged without a fix.
+
+## Why it matters
+The API server rejects the policy with `422 Unprocessable Entity`:
+`spec.ingress[0].ports[0].protocol: Unsupported value: "tcp": supported values: "SCTP", "TCP",
+"UDP"`. NetworkPolicy ports cover only these three protocols; other IP protocols such as ICMP
+cannot be named in a policy, and what a rule without `ports` does for them depends on the
+network plugin.
+
+## Example
+```yaml
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress:
+  - ports:
+    - {protocol: tcp, port: 8080}
+```
+
+## How to fix
+Write the protocol in uppercase, or leave it out for TCP (the default):
+```yaml
+    - {protocol: TCP, port: 8080}
+```
+"#;
+
 /// `NF018`: a numeric `port` or `endPort` outside 1–65535.
 pub(crate) const INVALID_PORT_NUMBER: RuleMeta = RuleMeta {
     id: "NF018",
@@ -31,6 +63,35 @@ pub(crate) const INVALID_PORT_NUMBER: RuleMeta = RuleMeta {
     since: "0.1.0",
     summary: "port numbers are between 1 and 65535",
 };
+
+pub(crate) const INVALID_PORT_NUMBER_DOCS: &str = r#"
+## What it flags
+A numeric `port` or `endPort` of a port entry outside 1–65535: `0`, a negative number, or
+65536 and above.
+
+## Why it matters
+The API server rejects the policy with `422 Unprocessable Entity`:
+`spec.ingress[0].ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive`.
+`port: 0` is sometimes written to mean "every port", which is what leaving `port` out does.
+
+## Example
+```yaml
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress:
+  - ports:
+    - {protocol: TCP, port: 0}
+```
+
+## How to fix
+Use a port from 1 to 65535, or leave `port` out to allow every port of the protocol:
+```yaml
+    - {protocol: TCP}
+```
+"#;
 
 /// `NF019`: a named port that is not an IANA service name.
 pub(crate) const INVALID_PORT_NAME: RuleMeta = RuleMeta {
@@ -42,6 +103,42 @@ pub(crate) const INVALID_PORT_NAME: RuleMeta = RuleMeta {
     summary: "named ports have at most 15 lowercase letters, digits and `-`, with at least one letter",
 };
 
+pub(crate) const INVALID_PORT_NAME_DOCS: &str = r#"
+## What it flags
+A `port` given as a string that is not a valid port name (an IANA service name): longer than 15
+characters, or with characters other than lowercase letters, digits and `-`, or without a
+letter, or with `--`, or starting or ending with `-`. A number in quotes (`"8080"`) is a string,
+so it is read as a name and flagged, with the number as the fix; an uppercase name gets the
+lowercase one as the fix.
+
+## Why it matters
+The API server rejects the policy with `422 Unprocessable Entity`:
+`spec.ingress[0].ports[0].port: Invalid value: "HTTP": must contain only alpha-numeric
+characters (a-z, 0-9), and hyphens (-)`. A named port matches the name of a container port of
+the pods (`containers[].ports[].name`), and those names follow the same rule, so such a name
+could never match.
+
+## Example
+```yaml
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress:
+  - ports:
+    - port: HTTP
+    - port: "8080"
+```
+
+## How to fix
+Use the name of the container port, or a number without quotes:
+```yaml
+    - port: http
+    - port: 8080
+```
+"#;
+
 /// `NF020`: `endPort` without a numeric `port`.
 pub(crate) const END_PORT_WITHOUT_NUMERIC_PORT: RuleMeta = RuleMeta {
     id: "NF020",
@@ -52,6 +149,35 @@ pub(crate) const END_PORT_WITHOUT_NUMERIC_PORT: RuleMeta = RuleMeta {
     summary: "`endPort` needs a numeric `port`",
 };
 
+pub(crate) const END_PORT_WITHOUT_NUMERIC_PORT_DOCS: &str = r#"
+## What it flags
+A port entry with `endPort` whose `port` is a name or is missing.
+
+## Why it matters
+The API server rejects the policy with `422 Unprocessable Entity`:
+``spec.ingress[0].ports[0].endPort: Invalid value: 9000: may not be specified when `port` is
+non-numeric`` (or ``when `port` is not specified``). A range runs from one port number to
+another; a named port resolves to a number per pod, so it cannot start a range.
+
+## Example
+```yaml
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress:
+  - ports:
+    - {port: http, endPort: 9000}
+```
+
+## How to fix
+Start the range with a number, or remove `endPort` and list the named ports one by one:
+```yaml
+    - {port: 8000, endPort: 9000}
+```
+"#;
+
 /// `NF021`: `endPort` below `port`.
 pub(crate) const END_PORT_BELOW_PORT: RuleMeta = RuleMeta {
     id: "NF021",
@@ -61,6 +187,36 @@ pub(crate) const END_PORT_BELOW_PORT: RuleMeta = RuleMeta {
     since: "0.1.0",
     summary: "`endPort` must be greater than or equal to `port`",
 };
+
+pub(crate) const END_PORT_BELOW_PORT_DOCS: &str = r#"
+## What it flags
+A port entry whose numeric `endPort` is smaller than its numeric `port`. (`endPort` equal to
+`port` is valid: a range of one port.)
+
+## Why it matters
+The API server rejects the policy with `422 Unprocessable Entity`:
+``spec.ingress[0].ports[0].endPort: Invalid value: 8000: must be greater than or equal to
+`port` ``. The two values are usually swapped: `endPort` is the last port of the range that
+starts at `port`.
+
+## Example
+```yaml
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress:
+  - ports:
+    - {protocol: TCP, port: 9000, endPort: 8000}
+```
+
+## How to fix
+Start the range at `port` and end it at `endPort`:
+```yaml
+    - {protocol: TCP, port: 8000, endPort: 9000}
+```
+"#;
 
 fn valid_number(n: i32) -> bool {
     (1..=65535).contains(&n)

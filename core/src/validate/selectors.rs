@@ -22,6 +22,36 @@ pub(crate) const INVALID_SELECTOR_OPERATOR: RuleMeta = RuleMeta {
     summary: "selector operators are `In`, `NotIn`, `Exists` or `DoesNotExist`",
 };
 
+pub(crate) const INVALID_SELECTOR_OPERATOR_DOCS: &str = r#"
+## What it flags
+A `matchExpressions` entry whose `operator` is not `In`, `NotIn`, `Exists` or `DoesNotExist`, in
+`spec.podSelector` or in a peer's `podSelector` or `namespaceSelector`. Operators are
+case-sensitive: `in` and `exists` are flagged. The help and the fix name the operator meant,
+also for names other selector languages use (`NotExists`, `Equals`, `!=`).
+
+## Why it matters
+The API server rejects the policy with `422 Unprocessable Entity`:
+`spec.podSelector.matchExpressions[0].operator: Invalid value: "in": not a valid selector
+operator`.
+
+## Example
+```yaml
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector:
+    matchExpressions:
+    - {key: app, operator: in, values: [web, api]}
+  policyTypes: [Ingress]
+```
+
+## How to fix
+```yaml
+    - {key: app, operator: In, values: [web, api]}
+```
+"#;
+
 /// `NF012`: `In` or `NotIn` without values.
 pub(crate) const MISSING_SELECTOR_VALUES: RuleMeta = RuleMeta {
     id: "NF012",
@@ -32,6 +62,37 @@ pub(crate) const MISSING_SELECTOR_VALUES: RuleMeta = RuleMeta {
     summary: "`In` and `NotIn` expressions need at least one value",
 };
 
+pub(crate) const MISSING_SELECTOR_VALUES_DOCS: &str = r#"
+## What it flags
+A `matchExpressions` entry with operator `In` or `NotIn` and no `values`, or `values: []`, in
+`spec.podSelector` or in a peer's `podSelector` or `namespaceSelector`.
+
+## Why it matters
+The API server rejects the policy with `422 Unprocessable Entity`:
+``spec.podSelector.matchExpressions[0].values: Required value: must be specified when
+`operator` is 'In' or 'NotIn'``. The values were usually forgotten, or the operator was meant
+to be `Exists` (or `DoesNotExist`), which tests only whether the key is there.
+
+## Example
+```yaml
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector:
+    matchExpressions:
+    - {key: app, operator: In}
+  policyTypes: [Ingress]
+```
+
+## How to fix
+List the values, or test only for the key:
+```yaml
+    - {key: app, operator: In, values: [web]}
+    - {key: app, operator: Exists}
+```
+"#;
+
 /// `NF013`: `Exists` or `DoesNotExist` with values.
 pub(crate) const FORBIDDEN_SELECTOR_VALUES: RuleMeta = RuleMeta {
     id: "NF013",
@@ -41,6 +102,37 @@ pub(crate) const FORBIDDEN_SELECTOR_VALUES: RuleMeta = RuleMeta {
     since: "0.1.0",
     summary: "`Exists` and `DoesNotExist` expressions take no values",
 };
+
+pub(crate) const FORBIDDEN_SELECTOR_VALUES_DOCS: &str = r#"
+## What it flags
+A `matchExpressions` entry with operator `Exists` or `DoesNotExist` and a non-empty `values`
+list, in `spec.podSelector` or in a peer's `podSelector` or `namespaceSelector`. (`values: []`
+is accepted.)
+
+## Why it matters
+The API server rejects the policy with `422 Unprocessable Entity`:
+``spec.podSelector.matchExpressions[0].values: Forbidden: may not be specified when `operator`
+is 'Exists' or 'DoesNotExist'``. The expression reads like "`app` is `web`" but `Exists` would
+match any value: the author most likely meant `In`.
+
+## Example
+```yaml
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector:
+    matchExpressions:
+    - {key: app, operator: Exists, values: [web]}
+  policyTypes: [Ingress]
+```
+
+## How to fix
+Compare values with `In`, or remove `values` to test only for the key:
+```yaml
+    - {key: app, operator: In, values: [web]}
+```
+"#;
 
 pub(crate) fn check(ctx: &mut Ctx<'_>) {
     let spec = ctx.policy.object.spec.as_ref();

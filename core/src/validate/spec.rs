@@ -23,6 +23,37 @@ pub(crate) const MISSING_POD_SELECTOR: RuleMeta = RuleMeta {
     summary: "`spec.podSelector` is missing: it means every pod, and older schemas require it",
 };
 
+pub(crate) const MISSING_POD_SELECTOR_DOCS: &str = r#"
+## What it flags
+A NetworkPolicy without `spec.podSelector` (absent or `null`), or without `spec` at all.
+
+## Why it matters
+The API server accepts it and reads the missing selector as `{}`: the policy applies to every pod
+of its namespace. Without `spec`, the policy also has no rules and the implicit
+`policyTypes: [Ingress]`, so it denies all incoming traffic to every pod of the namespace. The
+OpenAPI schema of Kubernetes up to 1.33 marks `podSelector` as required, so tools that validate
+manifests against it reject the policy (`missing required field "podSelector"`). Either way,
+a reader cannot tell whether every pod was meant or a selector was lost.
+
+## Example
+```yaml
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  policyTypes: [Ingress]        # no podSelector: every pod of `shop`
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: gateway}}}]
+```
+
+## How to fix
+Select every pod explicitly, or the pods meant:
+```yaml
+spec:
+  podSelector: {}               # or {matchLabels: {app: web}}
+```
+"#;
+
 /// `NF015`: a `policyTypes` entry other than `Ingress` or `Egress` (case-sensitive).
 pub(crate) const INVALID_POLICY_TYPE: RuleMeta = RuleMeta {
     id: "NF015",
@@ -33,6 +64,32 @@ pub(crate) const INVALID_POLICY_TYPE: RuleMeta = RuleMeta {
     summary: "`policyTypes` entries are `Ingress` or `Egress`",
 };
 
+pub(crate) const INVALID_POLICY_TYPE_DOCS: &str = r#"
+## What it flags
+A `spec.policyTypes` entry other than `Ingress` or `Egress`. Values are case-sensitive:
+`ingress` is flagged, with `Ingress` as the fix. Not reported when the list has more than two
+entries (that is `NF016`).
+
+## Why it matters
+The API server rejects the policy with `422 Unprocessable Entity`: `spec.policyTypes[0]:
+Unsupported value: "ingress": supported values: "Ingress", "Egress"`.
+
+## Example
+```yaml
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [ingress, egress]
+```
+
+## How to fix
+```yaml
+  policyTypes: [Ingress, Egress]
+```
+"#;
+
 /// `NF016`: more than two `policyTypes` entries.
 pub(crate) const TOO_MANY_POLICY_TYPES: RuleMeta = RuleMeta {
     id: "NF016",
@@ -42,6 +99,35 @@ pub(crate) const TOO_MANY_POLICY_TYPES: RuleMeta = RuleMeta {
     since: "0.1.0",
     summary: "`policyTypes` has at most two entries",
 };
+
+pub(crate) const TOO_MANY_POLICY_TYPES_DOCS: &str = r#"
+## What it flags
+A `spec.policyTypes` list with more than two entries, whatever they are. A duplicate within two
+entries (`[Ingress, Ingress]`) is accepted by the server and not flagged. When the entries come
+down to valid, distinct types, the fix is that list (`[Ingress, Egress]`).
+
+## Why it matters
+The API server rejects the policy with `422 Unprocessable Entity`: `spec.policyTypes: Invalid
+value: ...: may not specify more than two policyTypes`. It checks nothing else of the list then,
+so its entries are not reported one by one (`NF015`). A third entry is usually a duplicate left
+by merging two policies.
+
+## Example
+```yaml
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Ingress, Egress, Ingress]
+```
+
+## How to fix
+List each type once:
+```yaml
+  policyTypes: [Ingress, Egress]
+```
+"#;
 
 pub(crate) fn check(ctx: &mut Ctx<'_>) {
     check_pod_selector(ctx);

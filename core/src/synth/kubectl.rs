@@ -35,7 +35,7 @@ pub fn kubectl_dump(config: &SynthConfig, format: DumpFormat, out: &mut dyn Writ
     let text = generate(config);
     let options = ParseOptions { max_input_bytes: usize::MAX, max_documents: usize::MAX, ..ParseOptions::default() };
     let parsed = parse_text(&text, "synth.yaml", &options).map_err(|e| io::Error::other(e.message))?;
-    let mut rng = Rng(config.seed ^ 0x6b75_6265_6374_6c);
+    let mut rng = Rng(config.seed ^ 0x006b_7562_6563_746c);
     let items = parsed.documents.iter().enumerate().map(|(i, d)| realistic(sorted(d.root.to_json()), i, &mut rng));
     match format {
         DumpFormat::Json | DumpFormat::JsonCompact => {
@@ -78,7 +78,7 @@ fn write_indented(out: &mut dyn Write, value: &Value, depth: usize) -> io::Resul
     let pad = |d: usize| "    ".repeat(d);
     match value {
         Value::Object(map) if !map.is_empty() => {
-            write!(out, "{}{{\n", pad(depth))?;
+            writeln!(out, "{}{{", pad(depth))?;
             let last = map.len() - 1;
             for (i, (k, v)) in map.iter().enumerate() {
                 write!(out, "{}{}: ", pad(depth + 1), serde_json::to_string(k)?)?;

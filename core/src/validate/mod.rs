@@ -71,10 +71,6 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// The documentation of every API-validation rule, `(id, markdown)` in id order (the same
-/// sections as a check's: what it flags, why it matters, an example, how to fix).
-pub static RULE_DOCS: &[(&str, &str)] = &[];
-
 /// Every API-validation rule, in id order.
 pub static RULES: &[RuleMeta] = &[
     fields::UNKNOWN_FIELD,

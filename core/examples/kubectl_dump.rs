@@ -3,7 +3,7 @@
 //! --pods 150000 --policies 10000 --format json > dump.json` (formats: `json`, `json-compact`,
 //! `yaml`). The same sizes give the same objects as the benchmark's multi-document YAML.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{BufWriter, Write};
 

@@ -135,8 +135,7 @@ fn kubectl_output_with_server_fields_has_no_findings() {
      "managedFields": [{"manager": "kubectl", "operation": "Apply", "apiVersion": "networking.k8s.io/v1",
        "time": "2024-05-01T10:00:00Z", "fieldsType": "FieldsV1",
        "fieldsV1": {"f:spec": {"f:podSelector": {}, "f:anything-goes": {}}}}]},
-   "spec": {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": null},
-   "status": {}}
+   "spec": {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": null}}
 ], "metadata": {"resourceVersion": ""}}"#,
     );
 }
@@ -207,11 +206,23 @@ fn nf001_typo_also_leaves_an_empty_peer() {
 }
 
 #[test]
-fn nf001_passes_null_values_and_status() {
+fn nf001_passes_null_values_of_known_fields() {
     clean(&spec("  ingress: null\n  egress: ~\n"));
     clean(
-        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web, creationTimestamp: null}\nspec: {podSelector: {}}\nstatus: {}\n",
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web, creationTimestamp: null}\nspec: {podSelector: {}}\n",
     );
+}
+
+/// The API server's strict decoding rejects an unknown key whatever its value, and `status`,
+/// which NetworkPolicy lost in Kubernetes 1.27 (old `kubectl get` output has `status: {}`).
+#[test]
+fn nf001_flags_null_unknown_fields_and_status() {
+    let f = one(&spec("  egres: null\n"));
+    check(&f, "NF001", "`egres`", 8, 3, "/spec/egres");
+    let f = one(
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web}\nspec: {podSelector: {}}\nstatus: {}\n",
+    );
+    check(&f, "NF001", "`status`", 5, 1, "/status");
 }
 
 // ---------------------------------------------------------------------------------------------

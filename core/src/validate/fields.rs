@@ -2,7 +2,9 @@
 //! `ingres`). kubectl's default strict field validation makes the server reject them.
 //!
 //! The input tree is compared with the typed object serialized back to JSON: a key the typed
-//! object dropped is unknown. Keys with a `null` value and the top-level `status` are ignored.
+//! object dropped is unknown. A known key with a `null` value is not (the typed object drops
+//! it); an unknown one is, like the top-level `status` of old `kubectl get` output (NetworkPolicy
+//! lost it in Kubernetes 1.27): the API server's strict decoding rejects both.
 //! Suggestions come from the field names the OpenAPI schema lists at that level: a static table
 //! (`known_fields.rs`) that `cargo xtask codegen` generates from k8s-openapi's JSON Schema of
 //! NetworkPolicy ([`known_fields_source`]), so no schema is built at run time.
@@ -22,9 +24,6 @@ pub(crate) const UNKNOWN_FIELD: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "field is not part of the networking.k8s.io/v1 NetworkPolicy schema",
 };
-
-/// Top-level keys that are never flagged (read-only server fields in `kubectl get` output).
-const IGNORED_TOP_LEVEL: [&str; 1] = ["status"];
 
 /// A position in the schema: a shape of the table, or nowhere known (a scalar, or below one).
 #[derive(Clone, Copy)]
@@ -88,13 +87,11 @@ fn walk(input: &Node, typed: Option<&Json>, schema: SchemaAt, pointer: String, o
                 return;
             }
             for (key, value) in entries {
-                if matches!(value.value, Value::Null)
-                    || (pointer.is_empty() && IGNORED_TOP_LEVEL.contains(&key.name.as_str()))
-                {
+                let known = schema.field_names();
+                if matches!(value.value, Value::Null) && known.contains(&key.name.as_str()) {
                     continue;
                 }
                 let child = format!("{pointer}/{}", escape_pointer(&key.name));
-                let known = schema.field_names();
                 match object.and_then(|o| o.get(&key.name)) {
                     Some(typed_child) => walk(value, Some(typed_child), schema.child(&key.name), child, out),
                     None if known.contains(&key.name.as_str()) => {

@@ -225,6 +225,25 @@ fn nf001_flags_null_unknown_fields_and_status() {
     check(&f, "NF001", "`status`", 5, 1, "/status");
 }
 
+/// A `null` label value or selector value is the empty string, as the API server decodes it:
+/// `matchLabels: {app: }` selects `app=""`, and the server accepts it.
+#[test]
+fn null_string_values_read_as_empty_strings() {
+    let yaml = spec("  ingress:\n  - from:\n    - podSelector:\n        matchLabels: {app: }\n        matchExpressions: [{key: tier, operator: In, values: [null, web]}]\n");
+    clean(&yaml);
+    let set = load(&yaml);
+    let selector = set.policies[0].object.spec.as_ref().unwrap().ingress.as_ref().unwrap()[0].from.as_ref().unwrap()[0]
+        .pod_selector
+        .clone()
+        .unwrap();
+    assert_eq!(selector.match_labels.unwrap().get("app").map(String::as_str), Some(""));
+    assert_eq!(selector.match_expressions.unwrap()[0].values.as_deref(), Some(&["".to_owned(), "web".to_owned()][..]));
+    // a wrong type is still reported
+    let mut set = ResourceSet::default();
+    set.add_text(&spec("  policyTypes: [Ingress, [x]]\n"), "test.yaml", &ParseOptions::default()).unwrap();
+    assert_eq!(set.errors.len(), 1, "{:?}", set.errors);
+}
+
 // ---------------------------------------------------------------------------------------------
 // NF002 removed-api-version, NF003 unknown-api-version
 

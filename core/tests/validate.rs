@@ -229,7 +229,9 @@ fn nf001_flags_null_unknown_fields_and_status() {
 /// `matchLabels: {app: }` selects `app=""`, and the server accepts it.
 #[test]
 fn null_string_values_read_as_empty_strings() {
-    let yaml = spec("  ingress:\n  - from:\n    - podSelector:\n        matchLabels: {app: }\n        matchExpressions: [{key: tier, operator: In, values: [null, web]}]\n");
+    let yaml = spec(
+        "  ingress:\n  - from:\n    - podSelector:\n        matchLabels: {app: }\n        matchExpressions: [{key: tier, operator: In, values: [null, web]}]\n",
+    );
     clean(&yaml);
     let set = load(&yaml);
     let selector = set.policies[0].object.spec.as_ref().unwrap().ingress.as_ref().unwrap()[0].from.as_ref().unwrap()[0]
@@ -715,10 +717,7 @@ fn list_items_are_located_inside_the_list() {
 fn every_finding_of_every_rule_is_well_formed() {
     for rule in RULES {
         assert!(rule.id.starts_with("NF0"), "{}", rule.id);
-        let expected = if matches!(
-            rule.name,
-            "missing-pod-selector" | "cidr-host-bits-set" | "non-standard-cidr"
-        ) {
+        let expected = if matches!(rule.name, "missing-pod-selector" | "cidr-host-bits-set" | "non-standard-cidr") {
             Severity::Warning
         } else {
             Severity::Error

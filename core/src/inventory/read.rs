@@ -26,7 +26,9 @@ fn set_empty_string(node: &mut Node, path: &[Segment]) -> bool {
     let mut at = node;
     for segment in path {
         let next = match (segment, &mut at.value) {
-            (Segment::Key(key), Value::Map(entries)) => entries.iter_mut().rev().find(|(k, _)| k.name == *key).map(|(_, v)| v),
+            (Segment::Key(key), Value::Map(entries)) => {
+                entries.iter_mut().rev().find(|(k, _)| k.name == *key).map(|(_, v)| v)
+            }
             (Segment::Index(i), Value::Seq(items)) => items.get_mut(*i),
             _ => None,
         };

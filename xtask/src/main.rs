@@ -3,6 +3,7 @@
 //! `cargo xtask test` installs what it needs from the package registries (skipping what is
 //! already present) and runs every test; `.ci/run` calls exactly that.
 
+mod apiserver;
 mod bindings;
 mod codegen;
 mod playground;
@@ -20,6 +21,7 @@ fn main() -> ExitCode {
         Some("bench") => bench(&args[1..]),
         Some("bindings-codegen") => bindings_codegen(args.iter().any(|a| a == "--check")),
         Some("playground") => playground::command(&root(), &args[1..]),
+        Some("apiserver") => apiserver::command(&args[1..]),
         Some("bindings") => match args.get(1).map(String::as_str) {
             Some("wasm") => bindings::wasm(&root()),
             Some("python") => bindings::python(&root()),
@@ -28,7 +30,7 @@ fn main() -> ExitCode {
         },
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  test [--quick]     install tools and run every test (what CI runs)\n  codegen [--check]  regenerate schemas and docs (--check: fail if anything changes)\n  lint               rustfmt --check and clippy -D warnings\n  bindings-codegen [--check]  regenerate the bindings' typings (.d.ts, .pyi, index.mjs)\n  bindings [wasm|python|node]  build and test the bindings (all by default)\n  playground [--out DIR] [--no-wasm-build] [--test]  build the browser playground (default target/playground/); --test: its e2e tests"
+                "usage: cargo xtask <command>\n\n  test [--quick]     install tools and run every test (what CI runs)\n  codegen [--check]  regenerate schemas and docs (--check: fail if anything changes)\n  lint               rustfmt --check and clippy -D warnings\n  bindings-codegen [--check]  regenerate the bindings' typings (.d.ts, .pyi, index.mjs)\n  bindings [wasm|python|node]  build and test the bindings (all by default)\n  playground [--out DIR] [--no-wasm-build] [--test]  build the browser playground (default target/playground/); --test: its e2e tests\n  apiserver [build|start]  build and cache kube-apiserver; start it with etcd and the CRDs (prints a kubeconfig)"
             );
             Err("unknown command".to_owned())
         }
@@ -123,6 +125,7 @@ fn test(args: &[String]) -> Result<(), String> {
     let started = Instant::now();
     let _quick = args.iter().any(|a| a == "--quick");
     lint()?;
+    apiserver::prepare_tests()?;
     run(&cargo(), &["test", "--workspace", "--locked"])?;
     codegen(true)?;
     bindings::test(&root())?;

@@ -291,29 +291,37 @@ impl<'c> Apis<'c> {
         Self { cluster, resources: HashMap::new() }
     }
 
-    /// The API of `object`'s kind in its namespace, or why the server does not serve it.
-    async fn api(&mut self, object: &ObjectRef) -> Result<Api<DynamicObject>, String> {
+    /// The API of `object`'s kind in its namespace (`Ok(Err(why))` when the server does not
+    /// serve it); `Err` when the server cannot be reached.
+    async fn api(&mut self, object: &ObjectRef) -> Result<Result<Api<DynamicObject>, String>, String> {
         let key = (object.api_version.clone(), object.kind.clone());
         if !self.resources.contains_key(&key) {
             let (group, version) = object.api_version.rsplit_once('/').unwrap_or(("", &object.api_version));
             let gvk = GroupVersionKind::gvk(group, version, &object.kind);
-            let found = kube::discovery::pinned_kind(self.cluster.client(), &gvk)
-                .await
-                .map(|(resource, caps)| (resource, caps.scope == Scope::Namespaced))
-                .map_err(|e| {
-                    format!("the cluster does not serve {} {}: {}", object.api_version, object.kind, brief(&e))
-                });
+            let found = match kube::discovery::pinned_kind(self.cluster.client(), &gvk).await {
+                Ok((resource, caps)) => Ok((resource, caps.scope == Scope::Namespaced)),
+                Err(e @ (kube::Error::Api(_) | kube::Error::Discovery(_))) => {
+                    Err(format!("the cluster does not serve {} {}: {}", object.api_version, object.kind, brief(&e)))
+                }
+                Err(e) => {
+                    return Err(format!(
+                        "cannot reach the cluster of context `{}`: {}",
+                        self.cluster.context,
+                        brief(&e)
+                    ));
+                }
+            };
             self.resources.insert(key.clone(), found);
         }
         let client = self.cluster.client().clone();
-        match self.resources.get(&key) {
+        Ok(match self.resources.get(&key) {
             Some(Ok((resource, true))) => {
                 Ok(Api::namespaced_with(client, object.namespace.as_deref().unwrap_or("default"), resource))
             }
             Some(Ok((resource, false))) => Ok(Api::all_with(client, resource)),
             Some(Err(e)) => Err(e.clone()),
             None => Err("discovery failed".to_owned()),
-        }
+        })
     }
 }
 
@@ -334,7 +342,7 @@ fn brief(error: &kube::Error) -> String {
                 format!("{} ({})", status.message, causes.join("; "))
             }
         }
-        other => other.to_string(),
+        other => crate::live::error_chain(other),
     }
 }
 
@@ -362,8 +370,8 @@ async fn change(
         message,
     };
     let api = match apis.api(object).await {
-        Ok(api) => api,
-        Err(e) => return result("rejected", Some(e)),
+        Ok(Ok(api)) => api,
+        Ok(Err(e)) | Err(e) => return result("rejected", Some(e)),
     };
     match action {
         StepAction::Apply => {
@@ -403,9 +411,10 @@ async fn capture(apis: &mut Apis<'_>, refs: &[ObjectRef]) -> Result<HashMap<Obje
     let mut out = HashMap::new();
     for object in refs {
         let current = match apis.api(object).await {
+            Err(e) => return Err(input_error(e).with_help("check that the cluster is reachable with this context")),
             // a kind the server does not serve has no object; the dry run reports it
-            Err(_) => None,
-            Ok(api) => match api.get_opt(&object.name).await {
+            Ok(Err(_)) => None,
+            Ok(Ok(api)) => match api.get_opt(&object.name).await {
                 Ok(found) => found.map(|o| serde_json::to_value(&o).unwrap_or_default()),
                 Err(e) => return Err(input_error(format!("cannot read {object}: {}", brief(&e)))),
             },

@@ -335,8 +335,24 @@ fn list_error(error: kube::Error) -> ListError {
         kube::Error::Api(status) if status.code == 404 => ListError::NotServed,
         kube::Error::Api(status) if status.code == 403 => ListError::Forbidden(status.message),
         kube::Error::Api(status) if status.code == 410 => ListError::Expired,
-        other => ListError::Other(other.to_string()),
+        other => ListError::Other(error_chain(&other)),
     }
+}
+
+/// An error with its causes: `client error (Connect): tcp connect error: Connection refused`.
+#[must_use]
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let next = cause.to_string();
+        if !text.contains(&next) {
+            text.push_str(": ");
+            text.push_str(&next);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 fn progress_bar() -> ProgressBar {

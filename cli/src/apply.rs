@@ -482,7 +482,7 @@ async fn restore(
             return report;
         }
     };
-    let mut steps: Vec<(String, StepAction, Vec<(ObjectRef, Value)>)> = Vec::new();
+    let mut steps: Vec<Step> = Vec::new();
     for step in &plan.steps {
         let parsed = match netfence::parse::parse_text(&step.yaml, &step.file, options) {
             Ok(parsed) => parsed,
@@ -504,19 +504,21 @@ async fn restore(
                 Some((reference.clone(), object))
             })
             .collect();
-        steps.push((step.file.clone(), step.action, objects));
+        steps.push(Step { file: step.file.clone(), action: step.action, objects });
     }
     if !others.is_empty() {
         let (applies, deletes): (Vec<_>, Vec<_>) = others.into_iter().partition(|(a, _, _)| *a == StepAction::Apply);
         let strip = |(_, r, v): (StepAction, ObjectRef, Value)| (r, manifest_of(&v));
         if !applies.is_empty() {
-            steps.push(("restore-other-kinds".to_owned(), StepAction::Apply, applies.into_iter().map(strip).collect()));
+            let objects = applies.into_iter().map(strip).collect();
+            steps.push(Step { file: "restore-other-kinds".to_owned(), action: StepAction::Apply, objects });
         }
         if !deletes.is_empty() {
-            steps.push(("delete-other-kinds".to_owned(), StepAction::Delete, deletes.into_iter().map(strip).collect()));
+            let objects = deletes.into_iter().map(strip).collect();
+            steps.push(Step { file: "delete-other-kinds".to_owned(), action: StepAction::Delete, objects });
         }
     }
-    for (file, action, objects) in steps {
+    for Step { file, action, objects } in steps {
         let mut result = StepResult { file, action, objects: Vec::new() };
         for (object, manifest) in &objects {
             let current = now.get(object).cloned().flatten();
@@ -855,7 +857,7 @@ fn text(report: &ApplyReport) -> String {
 }
 
 fn human(seconds: u64) -> String {
-    if seconds >= 60 && seconds % 60 == 0 { format!("{}m", seconds / 60) } else { format!("{seconds}s") }
+    if seconds >= 60 && seconds.is_multiple_of(60) { format!("{}m", seconds / 60) } else { format!("{seconds}s") }
 }
 
 #[cfg(test)]

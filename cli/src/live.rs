@@ -711,7 +711,10 @@ mod tests {
         let lengths: Vec<usize> = documents
             .iter()
             .map(|d| {
-                serde_json::from_str::<Value>(d).ok().and_then(|v| v["items"].as_array().map(Vec::len)).unwrap_or(0)
+                serde_json::from_str::<Value>(d)
+                    .ok()
+                    .and_then(|v| v.get("items").and_then(Value::as_array).map(Vec::len))
+                    .unwrap_or(0)
             })
             .collect();
         assert_eq!(lengths, [CHUNK, 2]);

@@ -831,7 +831,7 @@ fn mutate_cluster(rng: &mut Rng, policy: &mut Value) {
         6 => {
             policy["spec"]["ingress"] = Value::Array(
                 (0..if cnp { 24 + rng.below(3) } else { 99 + rng.below(3) })
-                    .map(|_| json!({"action": if cnp { "Deny" } else { "Deny" }, "from": [{"namespaces": {}}]}))
+                    .map(|_| json!({"action": "Deny", "from": [{"namespaces": {}}]}))
                     .collect(),
             )
         }

@@ -1,6 +1,8 @@
 //! Live cluster reading: `--context` on the commands that read manifests, paginated LIST,
 //! slimming, `netfence snapshot`.
 
+use std::path::Path;
+
 use serde_json::{Value, json};
 
 use crate::common::{Ctx, TEST_CONTEXT, expect_code, stderr, stdout};
@@ -148,6 +150,32 @@ pub fn analyze_of_10000_pods_equals_the_files(ctx: &Ctx) {
     assert!(
         !snapshot.contains("managedFields") && !snapshot.contains("registry.example") && !snapshot.contains("xxxx")
     );
+    // memory follows what netfence keeps: reading the cluster peaks no higher than reading the
+    // same objects from a file (which holds them whole), with GNU time where it is installed
+    let peak = |args: &[&str]| -> Option<u64> {
+        let time = Path::new("/usr/bin/time");
+        if !time.exists() {
+            return None;
+        }
+        let mut full = vec!["-f", "%M", env!("CARGO_BIN_EXE_netfence")];
+        full.extend_from_slice(args);
+        let output = std::process::Command::new(time)
+            .args(&full)
+            .current_dir(&dir)
+            .env("KUBECONFIG", &ctx.kubeconfig)
+            .output()
+            .unwrap();
+        stderr(&output).lines().last().and_then(|l| l.trim().parse().ok())
+    };
+    let file_args = [&["analyze", "objects.json", "-o", "canonical"][..], &limit].concat();
+    if let (Some(file_kb), Some(live_kb)) =
+        (peak(&file_args), peak(&["analyze", "--context", TEST_CONTEXT, "-o", "canonical"]))
+    {
+        eprintln!("peak RSS of analyze: {} MB from the file, {} MB from the cluster", file_kb / 1024, live_kb / 1024);
+        assert!(live_kb <= file_kb + 20 * 1024, "reading the cluster peaks at {live_kb} kB, the file at {file_kb} kB");
+    } else {
+        eprintln!("no /usr/bin/time: peak memory not measured");
+    }
     let documents = snapshot.matches("\"kind\":\"List\"").count();
     assert!(documents >= PODS / live_chunk(), "{documents} list documents for {PODS} pods");
 }

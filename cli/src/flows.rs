@@ -22,6 +22,8 @@ use netfence::report::flows as render;
 use netfence::source::ParseOptions;
 use netfence::{Error, ErrorCode, ErrorPayload};
 
+use crate::input::Needed;
+use crate::live::ClusterArgs;
 use crate::{engine_options, input, rendered_or_json, text_format};
 
 const FLOW_INPUTS: &str = "Flow logs (--flows, repeatable): Hubble JSON as `hubble observe -o json` writes it, or the generic \
@@ -140,7 +142,6 @@ Exit codes: 0 ok, 1 verification failed (an observed flow is denied) or manifest
 )]
 pub struct GenerateArgs {
     /// Manifests (namespaces, workloads, pods): files, directories, `-` for stdin.
-    #[arg(required = true)]
     paths: Vec<PathBuf>,
     #[command(flatten)]
     inputs: FlowInputs,
@@ -190,8 +191,8 @@ Flows are mapped to workloads through the base manifests.\n\n\
 Exit codes: 0 no observed flow is newly denied, 1 some are (the blast radius) or manifest documents could not be read, \
 2 usage or input error.")]
 pub struct ImpactArgs {
-    /// The manifests before the change: files or directories.
-    #[arg(long, required = true, num_args = 1..)]
+    /// The manifests before the change: files or directories (with --cluster, added to the cluster's objects).
+    #[arg(long, num_args = 1..)]
     base: Vec<PathBuf>,
     /// The manifests after the change.
     #[arg(long, required = true, num_args = 1..)]
@@ -221,7 +222,6 @@ Exit codes: 0 no dropped flow, 1 dropped flows found or manifest documents could
 )]
 pub struct DropsArgs {
     /// The manifests as deployed (workloads, pods, policies): files, directories, `-` for stdin.
-    #[arg(required = true)]
     paths: Vec<PathBuf>,
     #[command(flatten)]
     inputs: FlowInputs,
@@ -244,7 +244,6 @@ Exit codes: 0 nothing found, 1 unused or too-broad rules, policies selecting not
 could not be read; 2 usage or input error.")]
 pub struct AuditArgs {
     /// The manifests as deployed (workloads, pods, policies): files, directories, `-` for stdin.
-    #[arg(required = true)]
     paths: Vec<PathBuf>,
     #[command(flatten)]
     inputs: FlowInputs,
@@ -369,12 +368,17 @@ pub fn read_flows(inputs: &FlowInputs) -> Result<FlowLog, Error> {
 }
 
 /// Reads manifests, refusing stdin when a flow log already reads it.
-fn manifests(paths: &[PathBuf], inputs: &FlowInputs) -> Result<Vec<api::Source>, Error> {
+fn manifests(
+    paths: &[PathBuf],
+    inputs: &FlowInputs,
+    cluster: &ClusterArgs,
+    needed: Needed,
+) -> Result<Vec<api::Source>, Error> {
     if paths.iter().any(|p| is_stdin(p)) && inputs.flows.iter().any(|p| is_stdin(p)) {
         return Err(Error::new(ErrorCode::InvalidRequest, "standard input (`-`) can be read only once")
             .with_help("read either the manifests or the flow log from standard input, not both"));
     }
-    input::read_sources(paths)
+    input::manifests(paths, cluster, needed)
 }
 
 /// Prints manifest documents that could not be read; exit code 1 when there are some.
@@ -386,14 +390,14 @@ fn report_errors(errors: &[ErrorPayload]) -> u8 {
 }
 
 /// `netfence flows …`.
-pub fn run_flows(command: &FlowsCommand, options: ParseOptions) -> Result<(String, u8), Error> {
+pub fn run_flows(command: &FlowsCommand, options: ParseOptions, cluster: &ClusterArgs) -> Result<(String, u8), Error> {
     match command {
-        FlowsCommand::Map(args) => map(args, options),
+        FlowsCommand::Map(args) => map(args, options, cluster),
     }
 }
 
-fn map(args: &MapArgs, options: ParseOptions) -> Result<(String, u8), Error> {
-    let sources = manifests(&args.paths, &args.inputs)?;
+fn map(args: &MapArgs, options: ParseOptions, cluster: &ClusterArgs) -> Result<(String, u8), Error> {
+    let sources = manifests(&args.paths, &args.inputs, cluster, Needed::Optional)?;
     let log = read_flows(&args.inputs)?;
     let request = FlowMapRequest {
         sources,
@@ -420,8 +424,8 @@ fn map(args: &MapArgs, options: ParseOptions) -> Result<(String, u8), Error> {
 }
 
 /// `netfence generate`.
-pub fn generate(args: &GenerateArgs, options: ParseOptions) -> Result<(String, u8), Error> {
-    let sources = manifests(&args.paths, &args.inputs)?;
+pub fn generate(args: &GenerateArgs, options: ParseOptions, cluster: &ClusterArgs) -> Result<(String, u8), Error> {
+    let sources = manifests(&args.paths, &args.inputs, cluster, Needed::Manifests)?;
     let log = read_flows(&args.inputs)?;
     let defaults = GenerateOptions::default();
     let request = GenerateRequest {
@@ -459,9 +463,9 @@ pub fn generate(args: &GenerateArgs, options: ParseOptions) -> Result<(String, u
 }
 
 /// `netfence impact`.
-pub fn impact(args: &ImpactArgs, options: ParseOptions) -> Result<(String, u8), Error> {
-    let base = manifests(&args.base, &args.inputs)?;
-    let head = manifests(&args.head, &args.inputs)?;
+pub fn impact(args: &ImpactArgs, options: ParseOptions, cluster: &ClusterArgs) -> Result<(String, u8), Error> {
+    let base = manifests(&args.base, &args.inputs, cluster, Needed::Base)?;
+    let head = manifests(&args.head, &args.inputs, &ClusterArgs::default(), Needed::Manifests)?;
     let log = read_flows(&args.inputs)?;
     let request = ImpactRequest {
         base,
@@ -479,8 +483,8 @@ pub fn impact(args: &ImpactArgs, options: ParseOptions) -> Result<(String, u8), 
 }
 
 /// `netfence drops`.
-pub fn drops(args: &DropsArgs, options: ParseOptions) -> Result<(String, u8), Error> {
-    let sources = manifests(&args.paths, &args.inputs)?;
+pub fn drops(args: &DropsArgs, options: ParseOptions, cluster: &ClusterArgs) -> Result<(String, u8), Error> {
+    let sources = manifests(&args.paths, &args.inputs, cluster, Needed::Manifests)?;
     let log = read_flows(&args.inputs)?;
     let request = DropsRequest {
         sources,
@@ -504,8 +508,8 @@ pub fn drops(args: &DropsArgs, options: ParseOptions) -> Result<(String, u8), Er
 }
 
 /// `netfence audit`.
-pub fn audit(args: &AuditArgs, options: ParseOptions) -> Result<(String, u8), Error> {
-    let sources = manifests(&args.paths, &args.inputs)?;
+pub fn audit(args: &AuditArgs, options: ParseOptions, cluster: &ClusterArgs) -> Result<(String, u8), Error> {
+    let sources = manifests(&args.paths, &args.inputs, cluster, Needed::Manifests)?;
     let log = read_flows(&args.inputs)?;
     let request = AuditRequest {
         sources,

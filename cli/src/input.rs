@@ -6,6 +6,41 @@ use std::path::{Path, PathBuf};
 use netfence::api::Source;
 use netfence::{Error, ErrorCode};
 
+use crate::live::ClusterArgs;
+
+/// Which manifests a command reads, for the error when none are given.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Needed {
+    /// The positional paths (or a cluster).
+    Manifests,
+    /// `--base` (or a cluster).
+    Base,
+    /// Nothing is required (`flows map`).
+    Optional,
+}
+
+/// The manifests of a command: the cluster's objects first when `--cluster`/`--context` asks
+/// for them, then every input path.
+///
+/// # Errors
+/// `NF-E011` when there are neither paths nor a cluster (unless [`Needed::Optional`]); as
+/// [`read_sources`] and [`crate::live::read_sources`].
+pub fn manifests(paths: &[PathBuf], cluster: &ClusterArgs, needed: Needed) -> Result<Vec<Source>, Error> {
+    if paths.is_empty() && !cluster.wanted() {
+        let what = match needed {
+            Needed::Optional => return Ok(Vec::new()),
+            Needed::Manifests => "no manifests given: pass files, directories or `-` for standard input",
+            Needed::Base => "no base given: pass `--base PATH...`",
+        };
+        return Err(Error::new(ErrorCode::InvalidRequest, what).with_help(
+            "or read a live cluster with `--cluster` (the kubeconfig's current context) or `--context NAME`",
+        ));
+    }
+    let mut sources = if cluster.wanted() { crate::live::read_sources(cluster)? } else { Vec::new() };
+    sources.extend(read_sources(paths)?);
+    Ok(sources)
+}
+
 /// Reads every input path into sources.
 pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<Source>, Error> {
     let mut sources = Vec::new();

@@ -3,8 +3,10 @@
 //!
 //! Exit codes: 0 ok; 1 findings or failures over the threshold; 2 usage or input error.
 
+mod apply;
 mod flows;
 mod input;
+pub mod live;
 mod render;
 mod review;
 
@@ -21,6 +23,8 @@ use netfence::engine::{ConnectionFilter, Direction, EngineOptions, IpBlockMode};
 use netfence::model::Protocol;
 use netfence::source::ParseOptions;
 use netfence::{Error, ErrorCode};
+
+use crate::input::Needed;
 
 #[derive(Parser)]
 #[command(name = "netfence", version, about = "Design, validate and review Kubernetes NetworkPolicies")]
@@ -44,6 +48,8 @@ struct Cli {
     /// large cluster needs more).
     #[arg(long, global = true, value_name = "N")]
     max_nodes: Option<usize>,
+    #[command(flatten)]
+    cluster: live::ClusterArgs,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -100,7 +106,6 @@ enum Command {
     #[command(after_help = "Example:\n  netfence parse examples/online-shop/manifests -o json")]
     Parse {
         /// Manifest files or directories; `-` reads standard input.
-        #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Output format.
         #[arg(short = 'o', long = "format", value_enum, default_value = "text")]
@@ -112,7 +117,6 @@ enum Command {
     )]
     Validate {
         /// Manifest files or directories; `-` reads standard input.
-        #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Output format.
         #[arg(short = 'o', long = "format", value_enum, default_value = "text")]
@@ -124,7 +128,6 @@ enum Command {
     )]
     Lint {
         /// Manifest files or directories; `-` reads standard input.
-        #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// The configuration (`kind: Config`): disabled checks, severities, cluster facts. Its
         /// thresholds are `review`'s.
@@ -151,7 +154,6 @@ enum Command {
     )]
     Analyze {
         /// Manifest files or directories; `-` reads standard input.
-        #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Output format.
         #[arg(short = 'o', long = "format", value_enum, default_value = "txt")]
@@ -178,7 +180,6 @@ enum Command {
     )]
     Explain {
         /// Manifest files or directories; `-` reads standard input.
-        #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Source: `ns/name[Kind]`, `ns/name`, `name`, or an IP address.
         #[arg(long)]
@@ -204,8 +205,8 @@ enum Command {
         after_help = "Examples:\n  netfence diff --base main/ --head pr/\n  netfence diff --base old.yaml --head new.yaml -o md"
     )]
     Diff {
-        /// The current state: manifest files or directories.
-        #[arg(long, required = true, num_args = 1..)]
+        /// The current state: manifest files or directories (with --cluster, added to the cluster's objects).
+        #[arg(long, num_args = 1..)]
         base: Vec<PathBuf>,
         /// The proposed state.
         #[arg(long, required = true, num_args = 1..)]
@@ -223,7 +224,6 @@ enum Command {
     )]
     Check {
         /// Manifest files or directories; `-` reads standard input.
-        #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// The requirements file.
         #[arg(long, short = 'r')]
@@ -252,6 +252,17 @@ enum Command {
     Review(review::ReviewArgs),
     /// Rollout order (allowances first, deletions last) and rollback, as numbered YAML files.
     Plan(review::PlanArgs),
+    /// Read a live cluster (`--cluster` or `--context NAME`) into one file every command reads.
+    #[command(
+        after_help = "Examples:\n  netfence snapshot --context prod --output prod.yaml\n  netfence analyze prod.yaml\n\n\
+Lists namespaces, nodes, pods, workloads, services, NetworkPolicies and the cluster-scoped policies of \
+network-policy-api page by page, each object slimmed to what netfence reads, and writes them as `kind: List` \
+JSON documents (5,000 objects each) in one YAML stream.\n\nExit codes: 0 ok, 2 the cluster cannot be read \
+or usage error."
+    )]
+    Snapshot,
+    /// Deploy a plan: server-side dry run of every step, then server-side apply step by step.
+    Apply(apply::ApplyArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  netfence completions bash > /etc/bash_completion.d/netfence\n  netfence completions zsh > \"${fpath[1]}/_netfence\""
@@ -349,21 +360,21 @@ fn structured<T: serde::Serialize>(format: Format, rendered: &Option<String>, re
 fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
     match &cli.command {
         Command::Parse { paths, format } => {
-            let sources = input::read_sources(paths)?;
+            let sources = input::manifests(paths, &cli.cluster, Needed::Manifests)?;
             let response =
                 api::parse(&ParseRequest { sources, options, format: text_format(*format == Format::Text) })?;
             let text = structured(*format, &response.rendered, &response)?;
             Ok((text, u8::from(!response.errors.is_empty())))
         }
         Command::Validate { paths, format } => {
-            let sources = input::read_sources(paths)?;
+            let sources = input::manifests(paths, &cli.cluster, Needed::Manifests)?;
             let format_text = text_format(*format == Format::Text);
             let response = api::validate(&ValidateRequest { sources, options, format: format_text })?;
             let text = structured(*format, &response.rendered, &response)?;
             Ok((text, u8::from(!response.valid)))
         }
         Command::Lint { paths, config, format } => {
-            let sources = input::read_sources(paths)?;
+            let sources = input::manifests(paths, &cli.cluster, Needed::Manifests)?;
             let config = review::read_config(config.as_deref())?;
             let format_text = text_format(*format == Format::Text);
             let response =
@@ -395,7 +406,7 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
             focus_direction,
             ip_blocks_match_pods,
         } => {
-            let sources = input::read_sources(paths)?;
+            let sources = input::manifests(paths, &cli.cluster, Needed::Manifests)?;
             let filter = ConnectionFilter {
                 include_self: *include_self,
                 focus_workloads: focus_workloads.clone(),
@@ -427,7 +438,7 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
             Ok((text, u8::from(!response.errors.is_empty())))
         }
         Command::Explain { paths, from, to, port, protocol, format, ip_blocks_match_pods } => {
-            let sources = input::read_sources(paths)?;
+            let sources = input::manifests(paths, &cli.cluster, Needed::Manifests)?;
             let request = ExplainRequest {
                 sources,
                 options,
@@ -448,7 +459,7 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
         }
         Command::Diff { base, head, format, ip_blocks_match_pods } => {
             let request = DiffRequest {
-                base: input::read_sources(base)?,
+                base: input::manifests(base, &cli.cluster, Needed::Base)?,
                 head: input::read_sources(head)?,
                 options,
                 engine: engine_options(*ip_blocks_match_pods),
@@ -468,7 +479,7 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
             Ok((text, u8::from(!response.base_errors.is_empty() || !response.head_errors.is_empty())))
         }
         Command::Check { paths, requirements, format, ip_blocks_match_pods } => {
-            let sources = input::read_sources(paths)?;
+            let sources = input::manifests(paths, &cli.cluster, Needed::Manifests)?;
             let requirements = input::read_file(requirements)?;
             let mut request = CheckRequest::new(sources, requirements);
             request.options = options;
@@ -478,13 +489,20 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
             let text = structured(*format, &response.rendered, &response)?;
             Ok((text, u8::from(!response.passed)))
         }
-        Command::Flows { command } => flows::run_flows(command, options),
-        Command::Generate(args) => flows::generate(args, options),
-        Command::Impact(args) => flows::impact(args, options),
-        Command::Drops(args) => flows::drops(args, options),
-        Command::Audit(args) => flows::audit(args, options),
-        Command::Review(args) => review::review(args, options, cli.output.is_some()),
-        Command::Plan(args) => review::plan(args, options),
+        Command::Flows { command } => flows::run_flows(command, options, &cli.cluster),
+        Command::Generate(args) => flows::generate(args, options, &cli.cluster),
+        Command::Impact(args) => flows::impact(args, options, &cli.cluster),
+        Command::Drops(args) => flows::drops(args, options, &cli.cluster),
+        Command::Audit(args) => flows::audit(args, options, &cli.cluster),
+        Command::Review(args) => review::review(args, options, cli.output.is_some(), &cli.cluster),
+        Command::Plan(args) => review::plan(args, options, &cli.cluster),
+        Command::Snapshot => {
+            let cluster = live::Cluster::connect(&cli.cluster)?;
+            let read = live::read(&cluster, cli.cluster.page_size)?;
+            live::report(&read);
+            Ok((read.snapshot(), 0))
+        }
+        Command::Apply(args) => apply::apply(args, options, &cli.cluster),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "netfence", &mut out);

@@ -12,6 +12,8 @@ use netfence::review;
 use netfence::source::ParseOptions;
 use netfence::{Error, ErrorCode};
 
+use crate::input::Needed;
+use crate::live::ClusterArgs;
 use crate::{engine_options, input};
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -44,7 +46,6 @@ fails or a document cannot be read; `warn` when one reaches `thresholds.warnOn` 
 Exit codes: 0 pass or warn, 1 fail, 2 usage or input error.")]
 pub struct ReviewArgs {
     /// The proposed state: manifest files or directories; `-` reads standard input.
-    #[arg(required = true)]
     paths: Vec<PathBuf>,
     /// The state before the change (e.g. the target branch's manifests).
     #[arg(long, num_args = 1.., value_name = "PATH")]
@@ -76,8 +77,8 @@ pub struct ReviewArgs {
 Writes DIR/NN-<step>.yaml, DIR/rollback/NN-<step>.yaml and DIR/README.md with the commands.
 Exit codes: 0 ok, 1 documents could not be read (the plan ignores them), 2 usage or input error.")]
 pub struct PlanArgs {
-    /// The policies in the cluster now: files or directories.
-    #[arg(long, required = true, num_args = 1.., value_name = "PATH")]
+    /// The policies in the cluster now: files or directories (with --cluster, added to the cluster's objects).
+    #[arg(long, num_args = 1.., value_name = "PATH")]
     base: Vec<PathBuf>,
     /// The policies wanted.
     #[arg(long, required = true, num_args = 1.., value_name = "PATH")]
@@ -102,8 +103,13 @@ pub fn read_config(path: Option<&Path>) -> Result<review::Config, Error> {
 }
 
 /// `netfence review`. `to_file`: the output goes to a file (so never coloured).
-pub fn review(args: &ReviewArgs, options: ParseOptions, to_file: bool) -> Result<(String, u8), Error> {
-    let sources = input::read_sources(&args.paths)?;
+pub fn review(
+    args: &ReviewArgs,
+    options: ParseOptions,
+    to_file: bool,
+    cluster: &ClusterArgs,
+) -> Result<(String, u8), Error> {
+    let sources = input::manifests(&args.paths, cluster, Needed::Manifests)?;
     let base = if args.base.is_empty() { None } else { Some(input::read_sources(&args.base)?) };
     let requirements = args.requirements.as_deref().map(input::read_file).transpose()?;
     let config = read_config(args.config.as_deref())?;
@@ -145,9 +151,12 @@ pub fn review(args: &ReviewArgs, options: ParseOptions, to_file: bool) -> Result
 }
 
 /// `netfence plan`: writes the step files, returns a summary.
-pub fn plan(args: &PlanArgs, options: ParseOptions) -> Result<(String, u8), Error> {
-    let request =
-        PlanRequest { base: input::read_sources(&args.base)?, head: input::read_sources(&args.head)?, options };
+pub fn plan(args: &PlanArgs, options: ParseOptions, cluster: &ClusterArgs) -> Result<(String, u8), Error> {
+    let request = PlanRequest {
+        base: input::manifests(&args.base, cluster, Needed::Base)?,
+        head: input::read_sources(&args.head)?,
+        options,
+    };
     let response = api::plan(&request)?;
     write_steps(&args.out, &response.steps)?;
     write_steps(&args.out.join("rollback"), &response.rollback)?;

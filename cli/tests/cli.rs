@@ -240,6 +240,8 @@ fn help_of_every_subcommand() {
         "impact",
         "drops",
         "audit",
+        "snapshot",
+        "apply",
         "schema",
         "completions",
         "man",

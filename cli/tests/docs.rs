@@ -32,8 +32,19 @@ mod guide_builder;
 /// The documents whose snippets run.
 const DOCS: &[&str] = &["docs/guide.md", "docs/cli.md"];
 /// Options every subcommand takes; `docs/cli.md` documents them once, under "Global options".
-const GLOBAL_OPTIONS: &[&str] =
-    &["--output", "--strict", "--max-input-bytes", "--max-documents", "--max-nodes", "--help", "--version"];
+const GLOBAL_OPTIONS: &[&str] = &[
+    "--output",
+    "--strict",
+    "--max-input-bytes",
+    "--max-documents",
+    "--max-nodes",
+    "--cluster",
+    "--context",
+    "--kubeconfig",
+    "--page-size",
+    "--help",
+    "--version",
+];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()

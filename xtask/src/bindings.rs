@@ -1123,10 +1123,16 @@ fn ensure_wasm_tools(root: &Path) -> Result<(), String> {
 }
 
 fn ensure_chromium() -> Result<(), String> {
-    if Path::new(CHROMIUM).exists() {
+    ensure_debian_package(CHROMIUM, "chromium")
+}
+
+/// Installs Debian's `package` with apt-get when `path` is missing (updating the lists if the
+/// first try fails).
+pub(crate) fn ensure_debian_package(path: &str, package: &str) -> Result<(), String> {
+    if Path::new(path).exists() {
         return Ok(());
     }
-    let install = ["install", "-y", "--no-install-recommends", "chromium"];
+    let install = ["install", "-y", "--no-install-recommends", package];
     let env = [("DEBIAN_FRONTEND", "noninteractive")];
     if run_in(&root(), "apt-get", &install, &env).is_err() {
         run_in(&root(), "apt-get", &["update"], &env)?;

@@ -3,6 +3,7 @@
 //! `cargo xtask test` installs what it needs from the package registries (skipping what is
 //! already present) and runs every test; `.ci/run` calls exactly that.
 
+mod apiserver;
 mod bindings;
 mod ci;
 mod codegen;
@@ -23,6 +24,7 @@ fn main() -> ExitCode {
         Some("bindings-codegen") => bindings_codegen(args.iter().any(|a| a == "--check")),
         Some("playground") => playground::command(&root(), &args[1..]),
         Some("dist") => dist::command(&root(), &args[1..]),
+        Some("apiserver") => apiserver::command(&args[1..]),
         Some("bindings") => match args.get(1).map(String::as_str) {
             Some("wasm") => bindings::wasm(&root()),
             Some("python") => bindings::python(&root()),
@@ -31,7 +33,7 @@ fn main() -> ExitCode {
         },
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  test [--quick]     install tools and run every test (what CI runs); --quick: the Rust tests and vectors only\n  dist [--smoke]     release artefacts in target/dist/: wheel, sdist, npm tarballs, CLI, SHA256SUMS; --smoke: install them outside the repository and run the smoke suites\n  codegen [--check]  regenerate schemas and docs (--check: fail if anything changes)\n  lint               rustfmt --check and clippy -D warnings\n  bindings-codegen [--check]  regenerate the bindings' typings (.d.ts, .pyi, index.mjs)\n  bindings [wasm|python|node]  build and test the bindings (all by default)\n  playground [--out DIR] [--no-wasm-build] [--test]  build the browser playground (default target/playground/); --test: its e2e tests"
+                "usage: cargo xtask <command>\n\n  test [--quick]     install tools and run every test (what CI runs); --quick: the Rust tests and vectors only\n  dist [--smoke]     release artefacts in target/dist/: wheel, sdist, npm tarballs, CLI, SHA256SUMS; --smoke: install them outside the repository and run the smoke suites\n  codegen [--check]  regenerate schemas and docs (--check: fail if anything changes)\n  lint               rustfmt --check and clippy -D warnings\n  bindings-codegen [--check]  regenerate the bindings' typings (.d.ts, .pyi, index.mjs)\n  bindings [wasm|python|node]  build and test the bindings (all by default)\n  playground [--out DIR] [--no-wasm-build] [--test]  build the browser playground (default target/playground/); --test: its e2e tests\n  apiserver [build|start]  build and cache kube-apiserver; start it with etcd and the CRDs (prints a kubeconfig)"
             );
             Err("unknown command".to_owned())
         }
@@ -141,10 +143,22 @@ fn test(args: &[String]) -> Result<(), String> {
         run(&cargo(), &["test", "--workspace", "--locked"])
     });
     let steps: Vec<Step> = if quick {
-        vec![rust_tests]
+        // without the API server: its tests say loudly that they skipped
+        vec![("cargo test --workspace (Rust tests and the shared vectors; the API-server tests skip)", || {
+            bindings::run_in(
+                &root(),
+                &cargo(),
+                &["test", "--workspace", "--locked"],
+                &[("NETFENCE_SKIP_APISERVER", "1")],
+            )
+        })]
     } else {
         vec![
             ("lint: rustfmt --check, clippy -D warnings", lint),
+            (
+                "apiserver: build or reuse kube-apiserver, install etcd (for the tests against a real API server)",
+                || apiserver::prepare_tests(),
+            ),
             rust_tests,
             ("ci integrations: the GitHub Action's steps, the GitLab template, the pre-commit hook", || {
                 ci::test(&root())

@@ -14,7 +14,36 @@ use serde::de::DeserializeOwned;
 
 use super::{ContainerSummary, PodSpecSummary};
 use crate::error::{Error, ErrorCode};
+use crate::source::de::Segment;
 use crate::source::{Node, SourceDoc, Value};
+
+/// serde's message for a `null` read as a string.
+const NULL_FOR_STRING: &str = "invalid type: null, expected a string";
+
+/// Replaces the `null` at `path` (below `node`) with the empty string; `false` when there is no
+/// `null` there (so each retry of [`Fields::typed`] makes progress).
+fn set_empty_string(node: &mut Node, path: &[Segment]) -> bool {
+    let mut at = node;
+    for segment in path {
+        let next = match (segment, &mut at.value) {
+            (Segment::Key(key), Value::Map(entries)) => {
+                entries.iter_mut().rev().find(|(k, _)| k.name == *key).map(|(_, v)| v)
+            }
+            (Segment::Index(i), Value::Seq(items)) => items.get_mut(*i),
+            _ => None,
+        };
+        match next {
+            Some(next) => at = next,
+            None => return false,
+        }
+    }
+    if matches!(at.value, Value::Null) {
+        at.value = Value::String(String::new());
+        true
+    } else {
+        false
+    }
+}
 
 /// The metadata fields netfence reads.
 #[derive(Default)]
@@ -99,12 +128,28 @@ impl<'a> Fields<'a> {
     }
 
     /// The field `key` of `node` as a `T` (`None` when absent or null).
+    ///
+    /// A `null` where a string is expected (`matchLabels: {app: }` in YAML, `values: [null]`)
+    /// reads as the empty string, as the API server decodes it (Go's zero value): the server
+    /// accepts `app: ""` there, so netfence does too.
     pub(super) fn typed<T: DeserializeOwned>(&self, node: &Node, key: &str, pointer: &str) -> Result<Option<T>, Error> {
         let Some(value) = node.get(key).filter(|n| !matches!(n.value, Value::Null)) else { return Ok(None) };
-        crate::source::de::from_node::<T>(value).map(Some).map_err(|e| {
-            let inner = super::plain_serde_message(e.message());
-            self.error(&format!("{pointer}/{key}{}", e.pointer()), &inner)
-        })
+        let mut patched: Option<Node> = None;
+        loop {
+            let error = match crate::source::de::from_node::<T>(patched.as_ref().unwrap_or(value)) {
+                Ok(typed) => return Ok(Some(typed)),
+                Err(e) => e,
+            };
+            if error.message() == NULL_FOR_STRING {
+                let mut copy = patched.take().unwrap_or_else(|| value.clone());
+                if set_empty_string(&mut copy, error.path()) {
+                    patched = Some(copy);
+                    continue;
+                }
+            }
+            let inner = super::plain_serde_message(error.message());
+            return Err(self.error(&format!("{pointer}/{key}{}", error.pointer()), &inner));
+        }
     }
 
     /// `metadata` of the object at `node`.

@@ -12,11 +12,12 @@ const SERVED: &str = "networking.k8s.io/v1";
 ///
 /// What it does: flags NetworkPolicies written for `extensions/v1beta1`.
 /// Why is this bad? Kubernetes 1.16 stopped serving that version; `kubectl apply` fails with
-/// "no matches for kind". Fix: set `apiVersion: networking.k8s.io/v1` (the fields are the same).
+/// "no matches for kind" (the API server answers 404), so it is an error like `NF003`. Fix: set
+/// `apiVersion: networking.k8s.io/v1` (the fields are the same).
 pub(crate) const REMOVED_API_VERSION: RuleMeta = RuleMeta {
     id: "NF002",
     name: "removed-api-version",
-    severity: Severity::Warning,
+    severity: Severity::Error,
     category: Category::Validation,
     since: "0.1.0",
     summary: "`extensions/v1beta1` NetworkPolicy was removed in Kubernetes 1.16",

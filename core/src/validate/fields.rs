@@ -2,7 +2,9 @@
 //! `ingres`). kubectl's default strict field validation makes the server reject them.
 //!
 //! The input tree is compared with the typed object serialized back to JSON: a key the typed
-//! object dropped is unknown. Keys with a `null` value and the top-level `status` are ignored.
+//! object dropped is unknown. A known key with a `null` value is not (the typed object drops
+//! it); an unknown one is, like the top-level `status` of old `kubectl get` output (NetworkPolicy
+//! lost it in Kubernetes 1.27): the API server's strict decoding rejects both.
 //! Suggestions come from the field names the OpenAPI schema lists at that level: a static table
 //! (`known_fields.rs`) that `cargo xtask codegen` generates from k8s-openapi's JSON Schema of
 //! NetworkPolicy ([`known_fields_source`]), so no schema is built at run time.
@@ -31,9 +33,10 @@ pub(crate) const UNKNOWN_FIELD_DOCS: &str = r#"
 A key that the `networking.k8s.io/v1` NetworkPolicy schema does not have at that place: a typo
 such as `ingres` or `namespaceSelecter`, a wrongly cased name (`podselector`), a field of another
 kind, or a field at the wrong level. Every level is checked, `metadata` included (`lables`, and
-the fields of `managedFields` entries). Keys whose value is `null` and the top-level `status` of
-`kubectl get -o yaml` output are not reported, nor are the free keys of `labels`, `annotations`
-and `matchLabels`. The help names the closest field of that place, and the fix renames the key
+the fields of `managedFields` entries), also when the key's value is `null`, and a top-level
+`status` (a NetworkPolicy has none: strict decoding rejects it, so `kubectl get -o yaml` output
+with `status: {}` must drop it before it is applied). The free keys of `labels`,
+`annotations` and `matchLabels` are not reported. The help names the closest field of that place, and the fix renames the key
 when no key of that name is next to it already.
 
 ## Why it matters
@@ -65,9 +68,6 @@ Write the field as the schema names it (field names are case-sensitive), or remo
       podSelector: {matchLabels: {app: gateway}}
 ```
 "#;
-
-/// Top-level keys that are never flagged (read-only server fields in `kubectl get` output).
-const IGNORED_TOP_LEVEL: [&str; 1] = ["status"];
 
 /// A position in the schema: a shape of the table, or nowhere known (a scalar, or below one).
 #[derive(Clone, Copy)]
@@ -131,13 +131,11 @@ fn walk(input: &Node, typed: Option<&Json>, schema: SchemaAt, pointer: String, o
                 return;
             }
             for (key, value) in entries {
-                if matches!(value.value, Value::Null)
-                    || (pointer.is_empty() && IGNORED_TOP_LEVEL.contains(&key.name.as_str()))
-                {
+                let known = schema.field_names();
+                if matches!(value.value, Value::Null) && known.contains(&key.name.as_str()) {
                     continue;
                 }
                 let child = format!("{pointer}/{}", escape_pointer(&key.name));
-                let known = schema.field_names();
                 match object.and_then(|o| o.get(&key.name)) {
                     Some(typed_child) => walk(value, Some(typed_child), schema.child(&key.name), child, out),
                     None if known.contains(&key.name.as_str()) => {

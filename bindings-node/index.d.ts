@@ -57,10 +57,10 @@ export declare function analyze(request: AnalyzeRequest | string): AnalyzeRespon
 export declare function analyzeAsync(request: AnalyzeRequest | string): Promise<AnalyzeResponse>;
 
 /** Explain why traffic between two endpoints is allowed or denied, rule by rule. Runs `explain` (see docs/api.md); throws a {@link NetfenceError} on bad input. */
-export declare function explain(request: ExplainRequest | string): Explanation;
+export declare function explain(request: ExplainRequest | string): ExplainResponse;
 
 /** `explain` off the event loop: resolves to the response, rejects with a {@link NetfenceError}. */
-export declare function explainAsync(request: ExplainRequest | string): Promise<Explanation>;
+export declare function explainAsync(request: ExplainRequest | string): Promise<ExplainResponse>;
 
 /** Semantic diff of connectivity between two versions: what a change opens and closes. Runs `diff` (see docs/api.md); throws a {@link NetfenceError} on bad input. */
 export declare function diff(request: DiffRequest | string): DiffResponse;
@@ -416,25 +416,6 @@ export interface CheckResponseExplainedRange {
 }
 
 /**
- * Why traffic from `src` to `dst` is allowed or denied, per port range.
- */
-export interface CheckResponseExplanation {
-    /** Source endpoint name. */
-    src: string;
-    /** Destination endpoint name. */
-    dst: string;
-    /** Egress isolation of the source. */
-    egress: Isolation;
-    /** Ingress isolation of the destination. */
-    ingress: Isolation;
-    /**
-     * Port ranges (all of each protocol, or the one asked for) with their verdicts; adjacent
-     * ranges with the same verdict and provenance are merged.
-     */
-    ranges: CheckResponseExplainedRange[];
-}
-
-/**
  * One rule of a NetworkPolicy: `spec.ingress[index]` or `spec.egress[index]`.
  */
 export interface CheckResponseRuleRef {
@@ -575,7 +556,7 @@ export interface Counterexample {
      */
     ports: Ports;
     /** Why the first of those ports is allowed or denied. */
-    explanation?: CheckResponseExplanation | null;
+    explanation?: Explanation | null;
 }
 
 /**
@@ -824,6 +805,32 @@ export interface ExplainRequest {
 }
 
 /**
+ * Response of [`explain`].
+ */
+export interface ExplainResponse {
+    /** Source endpoint name. */
+    src: string;
+    /** Destination endpoint name. */
+    dst: string;
+    /** Egress isolation of the source. */
+    egress: Isolation;
+    /** Ingress isolation of the destination. */
+    ingress: Isolation;
+    /**
+     * Port ranges (all of each protocol, or the one asked for) with their verdicts; adjacent
+     * ranges with the same verdict and provenance are merged.
+     */
+    ranges: ExplainedRange[];
+    /** The answer in the requested `format`. */
+    rendered?: string | null;
+}
+
+/**
+ * A traffic direction, seen from a workload.
+ */
+export type ExplainResponseDirection = "ingress" | "egress";
+
+/**
  * A port range with one verdict and its provenance.
  */
 export interface ExplainedRange {
@@ -855,13 +862,8 @@ export interface Explanation {
      * Port ranges (all of each protocol, or the one asked for) with their verdicts; adjacent
      * ranges with the same verdict and provenance are merged.
      */
-    ranges: ExplainedRange[];
+    ranges: CheckResponseExplainedRange[];
 }
-
-/**
- * A traffic direction, seen from a workload.
- */
-export type ExplanationDirection = "ingress" | "egress";
 
 /**
  * FieldsV1 stores a set of fields in a data structure like a Trie, in JSON format.
@@ -2391,7 +2393,7 @@ export interface RuleRef {
     /** Policy name. */
     policy: string;
     /** `ingress` or `egress`. */
-    direction: ExplanationDirection;
+    direction: ExplainResponseDirection;
     /** Index of the rule in `spec.ingress` / `spec.egress`. */
     index: number;
     /** Where the rule is. */

@@ -22,7 +22,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const netfence = require('netfence');
 const wasm = { core: require('netfence-wasm'), full: require('netfence-wasm/full') };
-const { loadVectors, camel } = await import(pathToFileURL(join(root, 'tests/vectors/vectors.mjs')).href);
+const { loadVectors, camel, asAnsweredBy } = await import(pathToFileURL(join(root, 'tests/vectors/vectors.mjs')).href);
 const docs = readFileSync(join(root, 'docs/api.md'), 'utf8');
 
 function installedOutsideTheRepository() {
@@ -42,15 +42,18 @@ async function vectors() {
   const all = loadVectors();
   assert.ok(all.length >= 8);
   let runs = 0;
-  for (const v of all) {
-    const name = `${v.operation}/${v.name}`;
+  for (const vector of all) {
+    const name = `${vector.operation}/${vector.name}`;
     const runners = [
-      ['netfence', (r) => netfence[camel(v.operation)](r)],
-      ['netfence (async)', (r) => netfence[`${camel(v.operation)}Async`](r)],
-      ['netfence-wasm/full', (r) => wasm.full[camel(v.operation)](r)],
+      ['netfence', (r) => netfence[camel(vector.operation)](r), vector],
+      ['netfence (async)', (r) => netfence[`${camel(vector.operation)}Async`](r), vector],
+      ['netfence-wasm/full', (r) => wasm.full[camel(vector.operation)](r), vector],
     ];
-    if (wasm.core.operations().includes(v.operation)) runners.push(['netfence-wasm', (r) => wasm.core[camel(v.operation)](r)]);
-    for (const [runner, run] of runners) {
+    if (wasm.core.operations().includes(vector.operation)) {
+      // the core build has no renderers: a request with a `format` is NF-E011
+      runners.push(['netfence-wasm', (r) => wasm.core[camel(vector.operation)](r), asAnsweredBy('core', vector)]);
+    }
+    for (const [runner, run, v] of runners) {
       runs += 1;
       try {
         const response = await run(v.request);

@@ -170,17 +170,17 @@ def test_a_csv_flow_log_is_read_as_csv(tmp_path: Path) -> None:
 
 def test_signatures_and_docstrings_come_from_the_schemas() -> None:
     explain = inspect.signature(netfence.explain)
-    assert list(explain.parameters) == ["inputs", "sources", "options", "engine", "from_", "to", "port", "protocol", "request"]
+    assert list(explain.parameters) == ["inputs", "sources", "options", "engine", "from_", "to", "port", "protocol", "format", "request"]
     assert explain.parameters["inputs"].kind is inspect.Parameter.VAR_POSITIONAL
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for name, p in explain.parameters.items() if name != "inputs")
     assert list(inspect.signature(netfence.build).parameters) == ["source", "intent", "request"]
-    assert list(inspect.signature(netfence.diff).parameters) == ["base", "head", "options", "engine", "filter", "request"]
+    assert list(inspect.signature(netfence.diff).parameters) == ["base", "head", "options", "engine", "filter", "format", "request"]
     doc = inspect.getdoc(netfence.explain) or ""
     assert doc.startswith("Explain why traffic between two endpoints is allowed or denied, rule by rule.")
     # the field descriptions of docs/schema/explain-request.schema.json
     assert "from_: Source endpoint: `ns/name[Kind]`, `ns/name`, `name`, or an IP address." in doc
-    assert "Returns:\n    Explanation: Why traffic from `src` to `dst` is allowed or denied, per port range." in doc
+    assert "Returns:\n    ExplainResponse: The response: attributes in snake_case" in doc
     for name in netfence.OPERATIONS:
         doc = inspect.getdoc(getattr(netfence, name)) or ""
         assert "\nExample:\n" in doc and "Args:" in doc and "Raises:" in doc, name
-    assert type(netfence.explain(EXAMPLE / "manifests", from_="shop/frontend", to="shop/api")).__name__ == "Explanation"
+    assert type(netfence.explain(EXAMPLE / "manifests", from_="shop/frontend", to="shop/api")).__name__ == "ExplainResponse"

@@ -7,7 +7,7 @@ operations! {
         lint => lint("LintRequest") -> "LintResponse";
         build => build("BuildRequest") -> "BuildResponse";
         analyze => analyze("AnalyzeRequest") -> "AnalyzeResponse";
-        explain => explain("ExplainRequest") -> "Explanation";
+        explain => explain("ExplainRequest") -> "ExplainResponse";
         diff => diff("DiffRequest") -> "DiffResponse";
         check => check("CheckRequest") -> "CheckResponse";
         plan => plan("PlanRequest") -> "PlanResponse";

@@ -294,25 +294,6 @@ export interface CheckResponseExplainedRange {
 }
 
 /**
- * Why traffic from `src` to `dst` is allowed or denied, per port range.
- */
-export interface CheckResponseExplanation {
-    /** Source endpoint name. */
-    src: string;
-    /** Destination endpoint name. */
-    dst: string;
-    /** Egress isolation of the source. */
-    egress: Isolation;
-    /** Ingress isolation of the destination. */
-    ingress: Isolation;
-    /**
-     * Port ranges (all of each protocol, or the one asked for) with their verdicts; adjacent
-     * ranges with the same verdict and provenance are merged.
-     */
-    ranges: CheckResponseExplainedRange[];
-}
-
-/**
  * One rule of a NetworkPolicy: `spec.ingress[index]` or `spec.egress[index]`.
  */
 export interface CheckResponseRuleRef {
@@ -453,7 +434,7 @@ export interface Counterexample {
      */
     ports: Ports;
     /** Why the first of those ports is allowed or denied. */
-    explanation?: CheckResponseExplanation | null;
+    explanation?: Explanation | null;
 }
 
 /**
@@ -702,6 +683,32 @@ export interface ExplainRequest {
 }
 
 /**
+ * Response of [`explain`].
+ */
+export interface ExplainResponse {
+    /** Source endpoint name. */
+    src: string;
+    /** Destination endpoint name. */
+    dst: string;
+    /** Egress isolation of the source. */
+    egress: Isolation;
+    /** Ingress isolation of the destination. */
+    ingress: Isolation;
+    /**
+     * Port ranges (all of each protocol, or the one asked for) with their verdicts; adjacent
+     * ranges with the same verdict and provenance are merged.
+     */
+    ranges: ExplainedRange[];
+    /** The answer in the requested `format`. */
+    rendered?: string | null;
+}
+
+/**
+ * A traffic direction, seen from a workload.
+ */
+export type ExplainResponseDirection = "ingress" | "egress";
+
+/**
  * A port range with one verdict and its provenance.
  */
 export interface ExplainedRange {
@@ -733,13 +740,8 @@ export interface Explanation {
      * Port ranges (all of each protocol, or the one asked for) with their verdicts; adjacent
      * ranges with the same verdict and provenance are merged.
      */
-    ranges: ExplainedRange[];
+    ranges: CheckResponseExplainedRange[];
 }
-
-/**
- * A traffic direction, seen from a workload.
- */
-export type ExplanationDirection = "ingress" | "egress";
 
 /**
  * FieldsV1 stores a set of fields in a data structure like a Trie, in JSON format.
@@ -2269,7 +2271,7 @@ export interface RuleRef {
     /** Policy name. */
     policy: string;
     /** `ingress` or `egress`. */
-    direction: ExplanationDirection;
+    direction: ExplainResponseDirection;
     /** Index of the rule in `spec.ingress` / `spec.egress`. */
     index: number;
     /** Where the rule is. */

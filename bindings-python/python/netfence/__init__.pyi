@@ -236,20 +236,6 @@ class CheckResponseExplainedRange(Record):
     def ingress(self) -> CheckResponseSideVerdict: ...
 
 @type_check_only
-class CheckResponseExplanation(Record):
-    """Why traffic from `src` to `dst` is allowed or denied, per port range."""
-    @property
-    def src(self) -> str: ...
-    @property
-    def dst(self) -> str: ...
-    @property
-    def egress(self) -> Isolation: ...
-    @property
-    def ingress(self) -> Isolation: ...
-    @property
-    def ranges(self) -> list[CheckResponseExplainedRange]: ...
-
-@type_check_only
 class CheckResponseRuleRef(Record):
     """One rule of a NetworkPolicy: `spec.ingress[index]` or `spec.egress[index]`."""
     @property
@@ -340,7 +326,7 @@ class Counterexample(Record):
     @property
     def ports(self) -> Ports: ...
     @property
-    def explanation(self) -> CheckResponseExplanation | None: ...
+    def explanation(self) -> Explanation | None: ...
 
 @type_check_only
 class DeniedSide(Record):
@@ -499,6 +485,24 @@ Expectation = Literal["allow", "deny"]
 ExplainRequest = TypedDict("ExplainRequest", {"sources": Sequence[Source], "options": NotRequired[ParseOptions], "engine": NotRequired[EngineOptions], "from": str, "to": str, "port": NotRequired[int | None], "protocol": NotRequired[Protocol | None], "format": NotRequired[TextFormat | None]})
 """Request of [`explain`]."""
 
+class ExplainResponse(Record):
+    """Response of [`explain`]."""
+    @property
+    def src(self) -> str: ...
+    @property
+    def dst(self) -> str: ...
+    @property
+    def egress(self) -> Isolation: ...
+    @property
+    def ingress(self) -> Isolation: ...
+    @property
+    def ranges(self) -> list[ExplainedRange]: ...
+    @property
+    def rendered(self) -> str | None: ...
+
+ExplainResponseDirection = Literal["ingress", "egress"]
+"""A traffic direction, seen from a workload."""
+
 @type_check_only
 class ExplainedRange(Record):
     """A port range with one verdict and its provenance."""
@@ -513,6 +517,7 @@ class ExplainedRange(Record):
     @property
     def ingress(self) -> SideVerdict: ...
 
+@type_check_only
 class Explanation(Record):
     """Why traffic from `src` to `dst` is allowed or denied, per port range."""
     @property
@@ -524,10 +529,7 @@ class Explanation(Record):
     @property
     def ingress(self) -> Isolation: ...
     @property
-    def ranges(self) -> list[ExplainedRange]: ...
-
-ExplanationDirection = Literal["ingress", "egress"]
-"""A traffic direction, seen from a workload."""
+    def ranges(self) -> list[CheckResponseExplainedRange]: ...
 
 FieldsV1 = Record
 """FieldsV1 stores a set of fields in a data structure like a Trie, in JSON format.
@@ -1578,7 +1580,7 @@ class RuleRef(Record):
     @property
     def policy(self) -> str: ...
     @property
-    def direction(self) -> ExplanationDirection: ...
+    def direction(self) -> ExplainResponseDirection: ...
     @property
     def index(self) -> int: ...
     @property
@@ -1847,9 +1849,9 @@ def analyze(*inputs: Input, sources: Input | None = None, options: ParseOptions 
     """
 
 @overload
-def explain(*, request: ExplainRequest | str) -> Explanation: ...
+def explain(*, request: ExplainRequest | str) -> ExplainResponse: ...
 @overload
-def explain(*inputs: Input, sources: Input | None = None, options: ParseOptions | None = None, engine: EngineOptions | None = None, from_: str, to: str, port: int | None = None, protocol: Protocol | None = None, format: TextFormat | None = None) -> Explanation:
+def explain(*inputs: Input, sources: Input | None = None, options: ParseOptions | None = None, engine: EngineOptions | None = None, from_: str, to: str, port: int | None = None, protocol: Protocol | None = None, format: TextFormat | None = None) -> ExplainResponse:
     """Explain why traffic between two endpoints is allowed or denied, rule by rule.
 
     Args:
@@ -1868,7 +1870,7 @@ def explain(*inputs: Input, sources: Input | None = None, options: ParseOptions 
             text; the other arguments are added to it.
 
     Returns:
-        Explanation: Why traffic from `src` to `dst` is allowed or denied, per port range.
+        ExplainResponse: The response: attributes in snake_case, ``to_dict()``, ``to_json()``.
 
     Raises:
         NetfenceError: The request cannot be processed; ``code`` says why (a ``ParseError``,

@@ -220,7 +220,7 @@ OPERATIONS: dict[str, Operation] = {
     ),
     "explain": Operation(
         "inputs",
-        "Explanation",
+        "ExplainResponse",
         (
             Parameter("sources", "sources", "sources"),
             Parameter("options", "options", ""),
@@ -249,7 +249,7 @@ OPERATIONS: dict[str, Operation] = {
                 text; the other arguments are added to it.
 
         Returns:
-            Explanation: Why traffic from `src` to `dst` is allowed or denied, per port range.
+            ExplainResponse: The response: attributes in snake_case, ``to_dict()``, ``to_json()``.
 
         Raises:
             NetfenceError: The request cannot be processed; ``code`` says why (a ``ParseError``,

@@ -42,7 +42,7 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
         ("analyze-request", schema_of::<AnalyzeRequest>()),
         ("analyze-response", schema_of::<AnalyzeResponse>()),
         ("explain-request", schema_of::<ExplainRequest>()),
-        ("explain-response", schema_of::<crate::engine::Explanation>()),
+        ("explain-response", schema_of::<super::ExplainResponse>()),
         ("diff-request", schema_of::<DiffRequest>()),
         ("diff-response", schema_of::<DiffResponse>()),
         ("check-request", schema_of::<CheckRequest>()),

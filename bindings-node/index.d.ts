@@ -184,6 +184,16 @@ export interface AnalyzeResponse {
     errors: ErrorPayload[];
     /** The answer in the requested `format`. */
     rendered?: string | null;
+    /**
+     * Whether the answer is partial: some documents could not be read (see `errors`), so it
+     * covers only the others.
+     */
+    partial: boolean;
+    /**
+     * What may change the answer and was not evaluated: policy kinds netfence does not
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     */
+    warnings?: Warning[];
 }
 
 /**
@@ -249,6 +259,16 @@ export interface AuditResponse {
     errors: ErrorPayload[];
     /** The answer in the requested `format`. */
     rendered?: string | null;
+    /**
+     * Whether the answer is partial: some documents could not be read (see `errors`), so it
+     * covers only the others.
+     */
+    partial: boolean;
+    /**
+     * What may change the answer and was not evaluated: policy kinds netfence does not
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     */
+    warnings?: Warning[];
 }
 
 /**
@@ -392,6 +412,16 @@ export interface CheckResponse {
     errors: ErrorPayload[];
     /** The answer in the requested `format`. */
     rendered?: string | null;
+    /**
+     * Whether the answer is partial: some documents could not be read (see `errors`), so it
+     * covers only the others.
+     */
+    partial: boolean;
+    /**
+     * What may change the answer and was not evaluated: policy kinds netfence does not
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     */
+    warnings?: Warning[];
 }
 
 /**
@@ -630,6 +660,16 @@ export interface DiffResponse {
     headErrors: ErrorPayload[];
     /** The answer in the requested `format`. */
     rendered?: string | null;
+    /**
+     * Whether the answer is partial: some documents could not be read (see `errors`), so it
+     * covers only the others.
+     */
+    partial: boolean;
+    /**
+     * What may change the answer and was not evaluated: policy kinds netfence does not
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     */
+    warnings?: Warning[];
 }
 
 /**
@@ -706,6 +746,16 @@ export interface DropsResponse {
     errors: ErrorPayload[];
     /** The answer in the requested `format`. */
     rendered?: string | null;
+    /**
+     * Whether the answer is partial: some documents could not be read (see `errors`), so it
+     * covers only the others.
+     */
+    partial: boolean;
+    /**
+     * What may change the answer and was not evaluated: policy kinds netfence does not
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     */
+    warnings?: Warning[];
 }
 
 /**
@@ -823,6 +873,16 @@ export interface ExplainResponse {
     ranges: ExplainedRange[];
     /** The answer in the requested `format`. */
     rendered?: string | null;
+    /**
+     * Whether the answer is partial: some documents could not be read (see `errors`), so it
+     * covers only the others.
+     */
+    partial: boolean;
+    /**
+     * What may change the answer and was not evaluated: policy kinds netfence does not
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     */
+    warnings?: Warning[];
 }
 
 /**
@@ -1007,6 +1067,16 @@ export interface FlowMapResponse {
     errors: ErrorPayload[];
     /** The answer in the requested `format`. */
     rendered?: string | null;
+    /**
+     * Whether the answer is partial: some documents could not be read (see `errors`), so it
+     * covers only the others.
+     */
+    partial: boolean;
+    /**
+     * What may change the answer and was not evaluated: policy kinds netfence does not
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     */
+    warnings?: Warning[];
 }
 
 /**
@@ -1112,6 +1182,16 @@ export interface GenerateResponse {
     errors: ErrorPayload[];
     /** The answer in the requested `format`. */
     rendered?: string | null;
+    /**
+     * Whether the answer is partial: some documents could not be read (see `errors`), so it
+     * covers only the others.
+     */
+    partial: boolean;
+    /**
+     * What may change the answer and was not evaluated: policy kinds netfence does not
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     */
+    warnings?: Warning[];
 }
 
 /**
@@ -1239,6 +1319,16 @@ export interface ImpactResponse {
     errors: ErrorPayload[];
     /** The answer in the requested `format`. */
     rendered?: string | null;
+    /**
+     * Whether the answer is partial: some documents could not be read (see `errors`), so it
+     * covers only the others.
+     */
+    partial: boolean;
+    /**
+     * What may change the answer and was not evaluated: policy kinds netfence does not
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     */
+    warnings?: Warning[];
 }
 
 /**
@@ -1595,6 +1685,16 @@ export interface LintResponse {
     counts: ResourceCounts;
     /** The answer in the requested `format`. */
     rendered?: string | null;
+    /**
+     * Whether the answer is partial: some documents could not be read (see `errors`), so it
+     * covers only the others.
+     */
+    partial: boolean;
+    /**
+     * What may change the answer and was not evaluated: policy kinds netfence does not
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     */
+    warnings?: Warning[];
 }
 
 /**
@@ -1901,6 +2001,16 @@ export interface ParseResponse {
     errors: ErrorPayload[];
     /** The answer in the requested `format`. */
     rendered?: string | null;
+    /**
+     * Whether the answer is partial: some documents could not be read (see `errors`), so it
+     * covers only the others.
+     */
+    partial: boolean;
+    /**
+     * What may change the answer and was not evaluated: policy kinds netfence does not
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     */
+    warnings?: Warning[];
 }
 
 /**
@@ -2092,6 +2202,8 @@ export interface ResourceCounts {
     services: number;
     /** Skipped kinds, keyed `apiVersion/kind`. */
     skipped: { [key: string]: number };
+    /** Resources that may carry policy but are not evaluated (see `NF-W001`). */
+    unevaluated: number;
 }
 
 /**
@@ -2214,6 +2326,16 @@ export interface ReviewResponse {
     tool: Tool;
     /** With flows and a base: the impact of the change on the observed traffic. */
     flows?: ReviewFlows | null;
+    /**
+     * Whether the answer is partial: some documents could not be read (see `errors`), so it
+     * covers only the others.
+     */
+    partial: boolean;
+    /**
+     * What may change the answer and was not evaluated: policy kinds netfence does not
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     */
+    warnings?: Warning[];
     /** The review in the requested `format`. */
     rendered?: string | null;
 }
@@ -2575,3 +2697,24 @@ export interface Verification {
     /** Observed flows the generated policies deny. */
     denied?: FlowKey[];
 }
+
+/**
+ * A warning attached to an answer.
+ */
+export interface Warning {
+    /** Stable code, e.g. `NF-W001`. */
+    code: WarningCode;
+    /** Lowercase message, user input in backticks. */
+    message: string;
+    /** What to do about it. */
+    help?: string | null;
+    /** The resource concerned, as `Kind namespace/name` (`apiVersion` for an unknown version). */
+    resource?: string | null;
+    /** Where it is. */
+    location?: Location | null;
+}
+
+/**
+ * Stable warning codes. Codes are permanent: a retired code is never reused.
+ */
+export type WarningCode = "NF-W001" | "NF-W002";

@@ -62,6 +62,16 @@ export interface AnalyzeResponse {
     errors: ErrorPayload[];
     /** The answer in the requested `format`. */
     rendered?: string | null;
+    /**
+     * Whether the answer is partial: some documents could not be read (see `errors`), so it
+     * covers only the others.
+     */
+    partial: boolean;
+    /**
+     * What may change the answer and was not evaluated: policy kinds netfence does not
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     */
+    warnings?: Warning[];
 }
 
 /**
@@ -127,6 +137,16 @@ export interface AuditResponse {
     errors: ErrorPayload[];
     /** The answer in the requested `format`. */
     rendered?: string | null;
+    /**
+     * Whether the answer is partial: some documents could not be read (see `errors`), so it
+     * covers only the others.
+     */
+    partial: boolean;
+    /**
+     * What may change the answer and was not evaluated: policy kinds netfence does not
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     */
+    warnings?: Warning[];
 }
 
 /**
@@ -270,6 +290,16 @@ export interface CheckResponse {
     errors: ErrorPayload[];
     /** The answer in the requested `format`. */
     rendered?: string | null;
+    /**
+     * Whether the answer is partial: some documents could not be read (see `errors`), so it
+     * covers only the others.
+     */
+    partial: boolean;
+    /**
+     * What may change the answer and was not evaluated: policy kinds netfence does not
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     */
+    warnings?: Warning[];
 }
 
 /**
@@ -508,6 +538,16 @@ export interface DiffResponse {
     headErrors: ErrorPayload[];
     /** The answer in the requested `format`. */
     rendered?: string | null;
+    /**
+     * Whether the answer is partial: some documents could not be read (see `errors`), so it
+     * covers only the others.
+     */
+    partial: boolean;
+    /**
+     * What may change the answer and was not evaluated: policy kinds netfence does not
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     */
+    warnings?: Warning[];
 }
 
 /**
@@ -584,6 +624,16 @@ export interface DropsResponse {
     errors: ErrorPayload[];
     /** The answer in the requested `format`. */
     rendered?: string | null;
+    /**
+     * Whether the answer is partial: some documents could not be read (see `errors`), so it
+     * covers only the others.
+     */
+    partial: boolean;
+    /**
+     * What may change the answer and was not evaluated: policy kinds netfence does not
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     */
+    warnings?: Warning[];
 }
 
 /**
@@ -701,6 +751,16 @@ export interface ExplainResponse {
     ranges: ExplainedRange[];
     /** The answer in the requested `format`. */
     rendered?: string | null;
+    /**
+     * Whether the answer is partial: some documents could not be read (see `errors`), so it
+     * covers only the others.
+     */
+    partial: boolean;
+    /**
+     * What may change the answer and was not evaluated: policy kinds netfence does not
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     */
+    warnings?: Warning[];
 }
 
 /**
@@ -885,6 +945,16 @@ export interface FlowMapResponse {
     errors: ErrorPayload[];
     /** The answer in the requested `format`. */
     rendered?: string | null;
+    /**
+     * Whether the answer is partial: some documents could not be read (see `errors`), so it
+     * covers only the others.
+     */
+    partial: boolean;
+    /**
+     * What may change the answer and was not evaluated: policy kinds netfence does not
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     */
+    warnings?: Warning[];
 }
 
 /**
@@ -990,6 +1060,16 @@ export interface GenerateResponse {
     errors: ErrorPayload[];
     /** The answer in the requested `format`. */
     rendered?: string | null;
+    /**
+     * Whether the answer is partial: some documents could not be read (see `errors`), so it
+     * covers only the others.
+     */
+    partial: boolean;
+    /**
+     * What may change the answer and was not evaluated: policy kinds netfence does not
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     */
+    warnings?: Warning[];
 }
 
 /**
@@ -1117,6 +1197,16 @@ export interface ImpactResponse {
     errors: ErrorPayload[];
     /** The answer in the requested `format`. */
     rendered?: string | null;
+    /**
+     * Whether the answer is partial: some documents could not be read (see `errors`), so it
+     * covers only the others.
+     */
+    partial: boolean;
+    /**
+     * What may change the answer and was not evaluated: policy kinds netfence does not
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     */
+    warnings?: Warning[];
 }
 
 /**
@@ -1473,6 +1563,16 @@ export interface LintResponse {
     counts: ResourceCounts;
     /** The answer in the requested `format`. */
     rendered?: string | null;
+    /**
+     * Whether the answer is partial: some documents could not be read (see `errors`), so it
+     * covers only the others.
+     */
+    partial: boolean;
+    /**
+     * What may change the answer and was not evaluated: policy kinds netfence does not
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     */
+    warnings?: Warning[];
 }
 
 /**
@@ -1779,6 +1879,16 @@ export interface ParseResponse {
     errors: ErrorPayload[];
     /** The answer in the requested `format`. */
     rendered?: string | null;
+    /**
+     * Whether the answer is partial: some documents could not be read (see `errors`), so it
+     * covers only the others.
+     */
+    partial: boolean;
+    /**
+     * What may change the answer and was not evaluated: policy kinds netfence does not
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     */
+    warnings?: Warning[];
 }
 
 /**
@@ -1970,6 +2080,8 @@ export interface ResourceCounts {
     services: number;
     /** Skipped kinds, keyed `apiVersion/kind`. */
     skipped: { [key: string]: number };
+    /** Resources that may carry policy but are not evaluated (see `NF-W001`). */
+    unevaluated: number;
 }
 
 /**
@@ -2092,6 +2204,16 @@ export interface ReviewResponse {
     tool: Tool;
     /** With flows and a base: the impact of the change on the observed traffic. */
     flows?: ReviewFlows | null;
+    /**
+     * Whether the answer is partial: some documents could not be read (see `errors`), so it
+     * covers only the others.
+     */
+    partial: boolean;
+    /**
+     * What may change the answer and was not evaluated: policy kinds netfence does not
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     */
+    warnings?: Warning[];
     /** The review in the requested `format`. */
     rendered?: string | null;
 }
@@ -2453,3 +2575,24 @@ export interface Verification {
     /** Observed flows the generated policies deny. */
     denied?: FlowKey[];
 }
+
+/**
+ * A warning attached to an answer.
+ */
+export interface Warning {
+    /** Stable code, e.g. `NF-W001`. */
+    code: WarningCode;
+    /** Lowercase message, user input in backticks. */
+    message: string;
+    /** What to do about it. */
+    help?: string | null;
+    /** The resource concerned, as `Kind namespace/name` (`apiVersion` for an unknown version). */
+    resource?: string | null;
+    /** Where it is. */
+    location?: Location | null;
+}
+
+/**
+ * Stable warning codes. Codes are permanent: a retired code is never reused.
+ */
+export type WarningCode = "NF-W001" | "NF-W002";

@@ -24,7 +24,7 @@ use netfence::{Error, ErrorCode, ErrorPayload};
 
 use crate::input::Needed;
 use crate::live::ClusterArgs;
-use crate::{engine_options, input, rendered_or_json, text_format};
+use crate::{engine_options, input, rendered_or_json, text_format, warn_if_incomplete};
 
 const FLOW_INPUTS: &str = "Flow logs (--flows, repeatable): Hubble JSON as `hubble observe -o json` writes it, or the generic \
 format as JSON Lines or CSV with a header (time, srcNamespace, srcPod, srcIp, dstNamespace, dstPod, dstIp, protocol, \
@@ -420,6 +420,7 @@ fn map(args: &MapArgs, options: ParseOptions, cluster: &ClusterArgs) -> Result<(
     let response = api::flow_map_with_log(&request, &log)?;
     let code = report_errors(&response.errors);
     let text = rendered_or_json(&response.rendered, &response)?;
+    warn_if_incomplete(&response.completeness, &text);
     Ok((text, code))
 }
 
@@ -459,6 +460,7 @@ pub fn generate(args: &GenerateArgs, options: ParseOptions, cluster: &ClusterArg
     let failed = !response.generated.verification.denied.is_empty();
     let code = report_errors(&response.errors).max(u8::from(failed));
     let text = rendered_or_json(&response.rendered, &response)?;
+    warn_if_incomplete(&response.completeness, &text);
     Ok((text, code))
 }
 
@@ -479,6 +481,7 @@ pub fn impact(args: &ImpactArgs, options: ParseOptions, cluster: &ClusterArgs) -
     let response = api::impact_with_log(&request, &log)?;
     let code = report_errors(&response.errors).max(u8::from(!response.impact.newly_denied.is_empty()));
     let text = rendered_or_json(&response.rendered, &response)?;
+    warn_if_incomplete(&response.completeness, &text);
     Ok((text, code))
 }
 
@@ -504,6 +507,7 @@ pub fn drops(args: &DropsArgs, options: ParseOptions, cluster: &ClusterArgs) -> 
             documents.iter().map(|d| if d.starts_with("---") { (*d).to_owned() } else { format!("---\n{d}") }).collect()
         }
     };
+    warn_if_incomplete(&response.completeness, &text);
     Ok((text, code))
 }
 
@@ -529,5 +533,6 @@ pub fn audit(args: &AuditArgs, options: ParseOptions, cluster: &ClusterArgs) -> 
     let found = !(a.unused.is_empty() && a.too_broad.is_empty() && a.selecting_nothing.is_empty());
     let code = report_errors(&response.errors).max(u8::from(found));
     let text = rendered_or_json(&response.rendered, &response)?;
+    warn_if_incomplete(&response.completeness, &text);
     Ok((text, code))
 }

@@ -340,6 +340,16 @@ pub(crate) fn text_format(text: bool) -> Option<TextFormat> {
     text.then_some(TextFormat::Text)
 }
 
+/// Says on stderr what may make an answer incomplete (policy kinds not evaluated, unreadable
+/// documents), unless `output` already shows it at its top.
+pub(crate) fn warn_if_incomplete(completeness: &netfence::model::Completeness, output: &str) {
+    if completeness.warnings.is_empty() || output.contains("warning[NF-W") {
+        return;
+    }
+    let text = netfence::report::findings::warnings_text(&completeness.warnings);
+    let _ = std::io::stderr().write_all(text.as_bytes());
+}
+
 /// The API's rendering when one was asked for, else the response as JSON.
 pub(crate) fn rendered_or_json<T: serde::Serialize>(rendered: &Option<String>, response: &T) -> Result<String, Error> {
     match rendered {
@@ -380,6 +390,7 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
             let response =
                 api::lint(&LintRequest { sources, config, options, format: format_text, ..LintRequest::default() })?;
             let text = structured(*format, &response.rendered, &response)?;
+            warn_if_incomplete(&response.completeness, &text);
             let failed = !response.errors.is_empty()
                 || response.findings.iter().any(|f| f.severity == netfence::model::Severity::Error);
             Ok((text, u8::from(failed)))
@@ -435,6 +446,7 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
                 AnalyzeFormat::Canonical => to_json(&response.connectivity.connections)?,
                 _ => rendered_or_json(&response.rendered, &response)?,
             };
+            warn_if_incomplete(&response.completeness, &text);
             Ok((text, u8::from(!response.errors.is_empty())))
         }
         Command::Explain { paths, from, to, port, protocol, format, ip_blocks_match_pods } => {
@@ -455,6 +467,7 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
             };
             let explanation = api::explain(&request)?;
             let text = structured(*format, &explanation.rendered, &explanation)?;
+            warn_if_incomplete(&explanation.completeness, &text);
             Ok((text, 0))
         }
         Command::Diff { base, head, format, ip_blocks_match_pods } => {
@@ -476,6 +489,7 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
                 let _ = writeln!(std::io::stderr(), "{}", render::error_text(&Error::from(e.clone())));
             }
             let text = rendered_or_json(&response.rendered, &response)?;
+            warn_if_incomplete(&response.completeness, &text);
             Ok((text, u8::from(!response.base_errors.is_empty() || !response.head_errors.is_empty())))
         }
         Command::Check { paths, requirements, format, ip_blocks_match_pods } => {
@@ -487,6 +501,7 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
             request.format = text_format(*format == Format::Text);
             let response = api::check(&request)?;
             let text = structured(*format, &response.rendered, &response)?;
+            warn_if_incomplete(&response.completeness, &text);
             Ok((text, u8::from(!response.passed)))
         }
         Command::Flows { command } => flows::run_flows(command, options, &cli.cluster),

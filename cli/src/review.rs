@@ -147,6 +147,7 @@ pub fn review(
     };
     let response = api::review_with_log(&request, log.as_ref())?;
     let text = response.rendered.clone().unwrap_or_default();
+    crate::warn_if_incomplete(&response.review.completeness, &text);
     Ok((text, response.review.exit_code))
 }
 

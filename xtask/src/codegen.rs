@@ -59,5 +59,13 @@ fn validation_rules_page() -> String {
     for code in netfence::ErrorCode::ALL {
         out.push_str(&format!("| {} | {} |\n", code.as_str(), code.description()));
     }
+    out.push_str(
+        "\n## Warning codes\n\nEvery answer to a connectivity question (analyze, explain, check, diff, review, lint, the flow-log \
+         operations) says in `warnings` — and at the top of its text — what may make it incomplete; `partial` is true when \
+         documents could not be read.\n\n| code | meaning |\n|---|---|\n",
+    );
+    for code in netfence::model::WarningCode::ALL {
+        out.push_str(&format!("| {} | {} |\n", code.as_str(), code.description()));
+    }
     out
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{Render, Source, TextFormat, load, render_in};
 use crate::engine::{CompiledCluster, ConnectionFilter, Connectivity, EngineOptions, Explanation};
 use crate::error::{Error, ErrorPayload};
+use crate::model::Completeness;
 use crate::model::Protocol;
 use crate::source::ParseOptions;
 
@@ -65,6 +66,9 @@ pub struct AnalyzeResponse {
     /// The answer in the requested `format`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rendered: Option<String>,
+    /// Whether the answer is partial, and what may change it that was not evaluated.
+    #[serde(flatten)]
+    pub completeness: Completeness,
 }
 
 /// Computes who can reach whom, on which ports.
@@ -83,19 +87,25 @@ pub(super) fn analyze_with(
     let set = load(&request.sources, &request.options)?;
     let cluster = CompiledCluster::compile(&set, &request.engine);
     let errors = set.errors.iter().map(Error::payload).collect();
-    let mut response = AnalyzeResponse { connectivity: cluster.connectivity(&request.filter), errors, rendered: None };
+    let mut response = AnalyzeResponse {
+        connectivity: cluster.connectivity(&request.filter),
+        errors,
+        completeness: set.completeness(),
+        rendered: None,
+    };
     response.rendered = render_in(request.format, request, &response, render)?;
     Ok(response)
 }
 
 fn render_connectivity(format: AnalyzeFormat, _: &AnalyzeRequest, r: &AnalyzeResponse) -> Result<String, Error> {
-    let c = &r.connectivity;
+    let (c, warnings) = (&r.connectivity, &r.completeness.warnings);
+    // netpol-analyzer's connlist and CSV have no place for them: the response and stderr do
     Ok(match format {
         AnalyzeFormat::Txt => crate::report::connlist_txt(c),
         AnalyzeFormat::Csv => crate::report::csv(c),
-        AnalyzeFormat::Md => crate::report::markdown(c),
-        AnalyzeFormat::Dot => crate::report::dot(c),
-        AnalyzeFormat::Mermaid => crate::report::mermaid(c),
+        AnalyzeFormat::Md => crate::report::findings::with_warnings(crate::report::markdown(c), warnings, "> "),
+        AnalyzeFormat::Dot => crate::report::findings::with_warnings(crate::report::dot(c), warnings, "// "),
+        AnalyzeFormat::Mermaid => crate::report::findings::with_warnings(crate::report::mermaid(c), warnings, "%% "),
     })
 }
 
@@ -136,6 +146,9 @@ pub struct ExplainResponse {
     /// The answer in the requested `format`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rendered: Option<String>,
+    /// Whether the answer is partial, and what may change it that was not evaluated.
+    #[serde(flatten)]
+    pub completeness: Completeness,
 }
 
 /// Why traffic between two endpoints is allowed or denied, per port range, with the policies
@@ -155,11 +168,15 @@ pub(super) fn explain_with(
     let set = load(&request.sources, &request.options)?;
     let cluster = CompiledCluster::compile(&set, &request.engine);
     let explanation = cluster.explain(&request.from, &request.to, request.port, request.protocol)?;
-    let mut response = ExplainResponse { explanation, rendered: None };
+    let mut response = ExplainResponse { explanation, completeness: set.completeness(), rendered: None };
     response.rendered = render_in(request.format, request, &response, render)?;
     Ok(response)
 }
 
 fn render_explanation(_: TextFormat, _: &ExplainRequest, r: &ExplainResponse) -> Result<String, Error> {
-    Ok(crate::report::explanation_text(&r.explanation))
+    Ok(crate::report::findings::with_warnings(
+        crate::report::explanation_text(&r.explanation),
+        &r.completeness.warnings,
+        "",
+    ))
 }

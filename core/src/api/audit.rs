@@ -9,6 +9,7 @@ use crate::engine::EngineOptions;
 use crate::error::{Error, ErrorPayload};
 use crate::flows::audit::{Audit, AuditOptions, audit_policies};
 use crate::flows::{FlowLog, IngestOptions, IngestReport};
+use crate::model::Completeness;
 use crate::source::ParseOptions;
 
 /// Request of [`audit`].
@@ -50,6 +51,9 @@ pub struct AuditResponse {
     /// The answer in the requested `format`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rendered: Option<String>,
+    /// Whether the answer is partial, and what may change it that was not evaluated.
+    #[serde(flatten)]
+    pub completeness: Completeness,
 }
 
 /// Rule hits, unused and too-broad rules, and policies selecting nothing.
@@ -70,6 +74,14 @@ pub fn audit_with_log(request: &AuditRequest, log: &FlowLog) -> Result<AuditResp
     let (set, cluster) = load_cluster(&request.sources, &request.options, &request.engine)?;
     let audit = audit_policies(&set, &cluster, log, &request.audit)?;
     let ingest = log.report().clone();
-    let rendered = request.format.map(|TextFormat::Text| crate::report::flows::audit_text(&audit, &ingest));
-    Ok(AuditResponse { audit, ingest, errors: set.errors.iter().map(Error::payload).collect(), rendered })
+    let completeness = set.completeness();
+    let rendered = request.format.map(|TextFormat::Text| {
+        crate::report::findings::with_warnings(
+            crate::report::flows::audit_text(&audit, &ingest),
+            &completeness.warnings,
+            "",
+        )
+    });
+    let errors = set.errors.iter().map(Error::payload).collect();
+    Ok(AuditResponse { audit, ingest, errors, completeness, rendered })
 }

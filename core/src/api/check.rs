@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::{Render, Source, TextFormat, load, render_in};
 use crate::engine::{CompiledCluster, EngineOptions};
 use crate::error::{Error, ErrorPayload};
+use crate::model::Completeness;
 use crate::requirements::{RequirementResult, check as check_requirements, parse_requirements};
 use crate::source::ParseOptions;
 
@@ -50,6 +51,9 @@ pub struct CheckResponse {
     /// The answer in the requested `format`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rendered: Option<String>,
+    /// Whether the answer is partial, and what may change it that was not evaluated.
+    #[serde(flatten)]
+    pub completeness: Completeness,
 }
 
 /// Checks every requirement of the requirements file against the inputs.
@@ -74,6 +78,7 @@ pub(super) fn check_with(
         passed: results.iter().all(|r| r.passed),
         results,
         errors: set.errors.iter().map(Error::payload).collect(),
+        completeness: set.completeness(),
         rendered: None,
     };
     response.rendered = render_in(request.format, request, &response, render)?;
@@ -81,5 +86,9 @@ pub(super) fn check_with(
 }
 
 fn render(_: TextFormat, _: &CheckRequest, r: &CheckResponse) -> Result<String, Error> {
-    Ok(crate::report::requirements::text(&r.results))
+    Ok(crate::report::findings::with_warnings(
+        crate::report::requirements::text(&r.results),
+        &r.completeness.warnings,
+        "",
+    ))
 }

@@ -8,6 +8,7 @@ use super::{Render, Source, load, render_in};
 use crate::diff::ConnectivityDiff;
 use crate::engine::{CompiledCluster, ConnectionFilter, EngineOptions};
 use crate::error::{Error, ErrorPayload};
+use crate::model::Completeness;
 use crate::source::ParseOptions;
 
 /// The renderings of a connectivity diff.
@@ -65,6 +66,9 @@ pub struct DiffResponse {
     /// The answer in the requested `format`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rendered: Option<String>,
+    /// Whether the answer is partial, and what may change it that was not evaluated.
+    #[serde(flatten)]
+    pub completeness: Completeness,
 }
 
 /// Compiles base and head and compares their connectivity.
@@ -90,6 +94,7 @@ pub(super) fn diff_with(
     let mut response = DiffResponse {
         diff,
         rendered: None,
+        completeness: Completeness::merged([base.completeness(), head.completeness()]),
         base_errors: base.errors.iter().map(Error::payload).collect(),
         head_errors: head.errors.iter().map(Error::payload).collect(),
     };
@@ -98,9 +103,13 @@ pub(super) fn diff_with(
 }
 
 fn render(format: DiffFormat, _: &DiffRequest, r: &DiffResponse) -> Result<String, Error> {
+    let warnings = &r.completeness.warnings;
     Ok(match format {
-        DiffFormat::Text => crate::report::diff::text(&r.diff),
-        DiffFormat::Md => crate::report::diff::markdown(&r.diff),
+        DiffFormat::Text => crate::report::findings::with_warnings(crate::report::diff::text(&r.diff), warnings, ""),
+        DiffFormat::Md => {
+            crate::report::findings::with_warnings(crate::report::diff::markdown(&r.diff), warnings, "> ")
+        }
+        // netpol-analyzer's diff format has no place for them: the response and stderr do
         DiffFormat::Txt => crate::report::diff::netpol_analyzer(&r.diff),
     })
 }

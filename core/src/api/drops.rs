@@ -8,6 +8,7 @@ use crate::engine::EngineOptions;
 use crate::error::{Error, ErrorPayload};
 use crate::flows::drops::{DroppedFlow, DropsOptions, explain_drops};
 use crate::flows::{FlowLog, IngestOptions, IngestReport};
+use crate::model::Completeness;
 use crate::source::ParseOptions;
 
 /// Request of [`drops`].
@@ -48,6 +49,9 @@ pub struct DropsResponse {
     /// The answer in the requested `format`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rendered: Option<String>,
+    /// Whether the answer is partial, and what may change it that was not evaluated.
+    #[serde(flatten)]
+    pub completeness: Completeness,
 }
 
 /// Why each dropped flow was dropped and what would admit it.
@@ -67,7 +71,10 @@ pub fn drops(request: &DropsRequest) -> Result<DropsResponse, Error> {
 pub fn drops_with_log(request: &DropsRequest, log: &FlowLog) -> Result<DropsResponse, Error> {
     let (set, cluster) = load_cluster(&request.sources, &request.options, &request.engine)?;
     let drops = explain_drops(&set, &cluster, log, &request.drops)?;
-    let rendered = request.format.map(|TextFormat::Text| crate::report::flows::drops_text(&drops));
+    let completeness = set.completeness();
+    let rendered = request.format.map(|TextFormat::Text| {
+        crate::report::findings::with_warnings(crate::report::flows::drops_text(&drops), &completeness.warnings, "")
+    });
     let errors = set.errors.iter().map(Error::payload).collect();
-    Ok(DropsResponse { drops, ingest: log.report().clone(), errors, rendered })
+    Ok(DropsResponse { drops, ingest: log.report().clone(), errors, completeness, rendered })
 }

@@ -10,6 +10,7 @@ use crate::error::{Error, ErrorPayload};
 use crate::flows::map::{FlowMap, MapOptions, build_map};
 use crate::flows::resolve::FlowResolver;
 use crate::flows::{FlowLog, IngestOptions};
+use crate::model::Completeness;
 use crate::source::ParseOptions;
 
 /// The renderings of a flow map.
@@ -61,6 +62,9 @@ pub struct FlowMapResponse {
     /// The answer in the requested `format`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rendered: Option<String>,
+    /// Whether the answer is partial, and what may change it that was not evaluated.
+    #[serde(flatten)]
+    pub completeness: Completeness,
 }
 
 /// Who talks to whom, per the flow logs, mapped to the inventory's workloads.
@@ -81,10 +85,19 @@ pub fn flow_map_with_log(request: &FlowMapRequest, log: &FlowLog) -> Result<Flow
     let (set, cluster) = load_cluster(&request.sources, &request.options, &request.engine)?;
     let resolver = FlowResolver::new(&set, &cluster);
     let map = build_map(&resolver, log, &request.map);
+    let completeness = set.completeness();
+    let warnings = &completeness.warnings;
     let rendered = request.format.map(|format| match format {
-        FlowMapFormat::Text => crate::report::flows::flow_map_text(&map),
-        FlowMapFormat::Dot => crate::report::flows::flow_map_dot(&map),
-        FlowMapFormat::Mermaid => crate::report::flows::flow_map_mermaid(&map),
+        FlowMapFormat::Text => {
+            crate::report::findings::with_warnings(crate::report::flows::flow_map_text(&map), warnings, "")
+        }
+        FlowMapFormat::Dot => {
+            crate::report::findings::with_warnings(crate::report::flows::flow_map_dot(&map), warnings, "// ")
+        }
+        FlowMapFormat::Mermaid => {
+            crate::report::findings::with_warnings(crate::report::flows::flow_map_mermaid(&map), warnings, "%% ")
+        }
     });
-    Ok(FlowMapResponse { map, errors: set.errors.iter().map(Error::payload).collect(), rendered })
+    let errors = set.errors.iter().map(Error::payload).collect();
+    Ok(FlowMapResponse { map, errors, completeness, rendered })
 }

@@ -9,6 +9,7 @@ use crate::engine::EngineOptions;
 use crate::error::{Error, ErrorPayload};
 use crate::flows::generate::{GenerateOptions, Generated, generate_policies};
 use crate::flows::{FlowLog, IngestOptions, IngestReport};
+use crate::model::Completeness;
 use crate::source::ParseOptions;
 
 /// The renderings of generated policies.
@@ -60,6 +61,9 @@ pub struct GenerateResponse {
     /// The answer in the requested `format`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rendered: Option<String>,
+    /// Whether the answer is partial, and what may change it that was not evaluated.
+    #[serde(flatten)]
+    pub completeness: Completeness,
 }
 
 /// Least-privilege policies for the observed flows.
@@ -80,9 +84,20 @@ pub fn generate_with_log(request: &GenerateRequest, log: &FlowLog) -> Result<Gen
     let (set, cluster) = load_cluster(&request.sources, &request.options, &request.engine)?;
     let generated = generate_policies(&set, &cluster, log, &request.generate)?;
     let ingest = log.report().clone();
+    let completeness = set.completeness();
+    let warnings = &completeness.warnings;
     let rendered = request.format.map(|format| match format {
-        GenerateFormat::Yaml => crate::report::flows::generate_yaml(&generated, &ingest),
-        GenerateFormat::Text => crate::report::flows::generate_text(&generated, &ingest),
+        GenerateFormat::Yaml => crate::report::findings::with_warnings(
+            crate::report::flows::generate_yaml(&generated, &ingest),
+            warnings,
+            "# ",
+        ),
+        GenerateFormat::Text => crate::report::findings::with_warnings(
+            crate::report::flows::generate_text(&generated, &ingest),
+            warnings,
+            "",
+        ),
     });
-    Ok(GenerateResponse { generated, ingest, rendered, errors: set.errors.iter().map(Error::payload).collect() })
+    let errors = set.errors.iter().map(Error::payload).collect();
+    Ok(GenerateResponse { generated, ingest, rendered, errors, completeness })
 }

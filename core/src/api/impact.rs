@@ -8,6 +8,7 @@ use crate::engine::EngineOptions;
 use crate::error::{Error, ErrorPayload};
 use crate::flows::impact::{Impact, measure_impact};
 use crate::flows::{FlowLog, IngestOptions, IngestReport};
+use crate::model::Completeness;
 use crate::source::ParseOptions;
 
 /// Request of [`impact`].
@@ -48,6 +49,9 @@ pub struct ImpactResponse {
     /// The answer in the requested `format`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rendered: Option<String>,
+    /// Whether the answer is partial, and what may change it that was not evaluated.
+    #[serde(flatten)]
+    pub completeness: Completeness,
 }
 
 /// The observed flows a change would newly deny or newly allow.
@@ -69,6 +73,9 @@ pub fn impact_with_log(request: &ImpactRequest, log: &FlowLog) -> Result<ImpactR
     let (head_set, head) = load_cluster(&request.head, &request.options, &request.engine)?;
     let impact = measure_impact(&base_set, &base, &head, log);
     let errors = base_set.errors.iter().chain(&head_set.errors).map(Error::payload).collect();
-    let rendered = request.format.map(|TextFormat::Text| crate::report::flows::impact_text(&impact));
-    Ok(ImpactResponse { impact, ingest: log.report().clone(), errors, rendered })
+    let completeness = Completeness::merged([base_set.completeness(), head_set.completeness()]);
+    let rendered = request.format.map(|TextFormat::Text| {
+        crate::report::findings::with_warnings(crate::report::flows::impact_text(&impact), &completeness.warnings, "")
+    });
+    Ok(ImpactResponse { impact, ingest: log.report().clone(), errors, completeness, rendered })
 }

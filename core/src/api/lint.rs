@@ -10,6 +10,7 @@ use super::{Render, Source, TextFormat, load, render_in, source_texts};
 use crate::engine::{CompiledCluster, EngineOptions};
 use crate::error::{Error, ErrorPayload};
 use crate::inventory::ResourceCounts;
+use crate::model::Completeness;
 use crate::model::Finding;
 use crate::review::Config;
 use crate::source::ParseOptions;
@@ -48,6 +49,9 @@ pub struct LintResponse {
     /// The answer in the requested `format`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rendered: Option<String>,
+    /// Whether the answer is partial, and what may change it that was not evaluated.
+    #[serde(flatten)]
+    pub completeness: Completeness,
 }
 
 /// API validation and the review checks over the sources.
@@ -67,14 +71,16 @@ pub(super) fn lint_with(
     let cluster = CompiledCluster::compile(&set, &request.engine);
     let findings = crate::review::lint(&set, &cluster, &request.config);
     let errors: Vec<ErrorPayload> = set.errors.iter().map(Error::payload).collect();
-    let mut response = LintResponse { findings, errors, counts: set.counts(), rendered: None };
+    let mut response =
+        LintResponse { findings, errors, counts: set.counts(), completeness: set.completeness(), rendered: None };
     response.rendered = render_in(request.format, request, &response, render)?;
     Ok(response)
 }
 
 fn render(_: TextFormat, request: &LintRequest, r: &LintResponse) -> Result<String, Error> {
     let sources = source_texts(&request.sources);
-    Ok(crate::report::findings::lint_text(&r.findings, &r.errors, &r.counts, &sources, false))
+    let text = crate::report::findings::lint_text(&r.findings, &r.errors, &r.counts, &sources, false);
+    Ok(crate::report::findings::with_warnings(text, &r.completeness.warnings, ""))
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{Render, Source, TextFormat, load, render_in};
 use crate::error::{Error, ErrorPayload};
 use crate::inventory::{ResourceCounts, ResourceSummary};
+use crate::model::Completeness;
 use crate::source::ParseOptions;
 
 /// Request of [`parse`].
@@ -35,6 +36,9 @@ pub struct ParseResponse {
     /// The answer in the requested `format`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rendered: Option<String>,
+    /// Whether what was read is partial, and what may carry policy but is not evaluated.
+    #[serde(flatten)]
+    pub completeness: Completeness,
 }
 
 /// Reads the sources and lists the resources found.
@@ -52,11 +56,18 @@ pub(super) fn parse_with(
 ) -> Result<ParseResponse, Error> {
     let set = load(&request.sources, &request.options)?;
     let errors: Vec<ErrorPayload> = set.errors.iter().map(Error::payload).collect();
-    let mut response = ParseResponse { counts: set.counts(), resources: set.summaries(), errors, rendered: None };
+    let mut response = ParseResponse {
+        counts: set.counts(),
+        resources: set.summaries(),
+        errors,
+        completeness: set.completeness(),
+        rendered: None,
+    };
     response.rendered = render_in(request.format, request, &response, render)?;
     Ok(response)
 }
 
 fn render(_: TextFormat, _: &ParseRequest, r: &ParseResponse) -> Result<String, Error> {
-    Ok(crate::report::resources::parse_text(&r.resources, &r.counts, &r.errors))
+    let text = crate::report::resources::parse_text(&r.resources, &r.counts, &r.errors);
+    Ok(crate::report::findings::with_warnings(text, &r.completeness.warnings, ""))
 }

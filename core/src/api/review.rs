@@ -15,6 +15,7 @@ use super::{Source, load};
 use crate::engine::{CompiledCluster, EngineOptions};
 use crate::error::{Error, ErrorCode};
 use crate::flows::{FlowLog, IngestOptions};
+use crate::report::findings::with_warnings;
 use crate::report::review::{SourceTexts, code_quality, markdown, record, sarif, text};
 use crate::requirements::parse_requirements;
 use crate::review::{Config, Review, ReviewInput, State};
@@ -142,10 +143,10 @@ fn source_texts(request: &ReviewRequest) -> SourceTexts<'_> {
 pub fn render(format: ReviewFormat, request: &ReviewRequest, review: &Review, color: bool) -> Result<String, Error> {
     let texts = source_texts(request);
     match format {
-        ReviewFormat::Text => Ok(text(review, &texts, color)),
+        ReviewFormat::Text => Ok(with_warnings(text(review, &texts, color), &review.completeness.warnings, "")),
         ReviewFormat::Json => to_json(review),
         ReviewFormat::Sarif => to_json(&sarif(review, &texts)),
-        ReviewFormat::Markdown => Ok(markdown(review)),
+        ReviewFormat::Markdown => Ok(with_warnings(markdown(review), &review.completeness.warnings, "> ")),
         ReviewFormat::Codequality => {
             // an issue without a location points at the first file of the head
             let fallback = request.sources.first().map_or("", |s| s.name.as_str());

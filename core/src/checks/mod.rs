@@ -48,6 +48,7 @@ mod recent_api_feature;
 mod redundant_rule;
 mod shadowed_rule;
 mod split_peer;
+mod unevaluated_policy;
 mod unknown_named_port;
 mod workload_not_isolated_egress;
 mod workload_not_isolated_ingress;
@@ -103,6 +104,7 @@ pub static CHECKS: &[Check] = &[
     recent_api_feature::CHECK,
     split_peer::CHECK,
     duplicate_policy::CHECK,
+    unevaluated_policy::CHECK,
     missing_default_deny_ingress::CHECK,
     missing_default_deny_egress::CHECK,
     workload_not_isolated_ingress::CHECK,

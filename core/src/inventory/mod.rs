@@ -12,6 +12,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorCode};
+use crate::model::{Completeness, Warning, WarningCode};
 use crate::source::{Document, ParseOptions, parse_text_with};
 use crate::source::{Location, Node, SourceDoc, Value};
 
@@ -172,6 +173,59 @@ pub struct PolicyResource {
     pub source: SourceDoc,
 }
 
+/// A resource that may carry policy but that netfence does not evaluate: a CNI's own policy
+/// kind (Cilium, Calico, Antrea, OVN-Kubernetes), `MultiNetworkPolicy`, or a version or kind of
+/// `policy.networking.k8s.io` netfence does not know. Every connectivity answer names it in a
+/// warning (`NF-W001`).
+#[derive(Clone, Debug)]
+pub struct UnevaluatedPolicy {
+    /// `apiVersion` as written.
+    pub api_version: String,
+    /// `kind`.
+    pub kind: String,
+    /// Namespace, when the resource has one (cluster-wide kinds have none).
+    pub namespace: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Why it is not evaluated.
+    pub reason: &'static str,
+    /// Where it came from.
+    pub source: SourceDoc,
+}
+
+impl UnevaluatedPolicy {
+    /// `Kind namespace/name` (or `Kind name` for a cluster-wide one).
+    #[must_use]
+    pub fn resource(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{} {ns}/{}", self.kind, self.name),
+            None => format!("{} {}", self.kind, self.name),
+        }
+    }
+}
+
+/// Whether a kind may carry policy that netfence does not evaluate, and why: `(group, kind)`.
+fn unevaluated_reason(group: &str, version: &str, kind: &str) -> Option<&'static str> {
+    Some(match (group, kind) {
+        ("cilium.io", "CiliumNetworkPolicy" | "CiliumClusterwideNetworkPolicy") => {
+            "a Cilium policy kind (L3–L7 rules, deny rules, entities)"
+        }
+        ("projectcalico.org" | "crd.projectcalico.org", "NetworkPolicy" | "GlobalNetworkPolicy") => {
+            "a Calico policy kind (ordered tiers, deny and log actions)"
+        }
+        ("crd.antrea.io", "NetworkPolicy" | "ClusterNetworkPolicy") => {
+            "an Antrea policy kind (tiers, priorities, drop and reject actions)"
+        }
+        ("k8s.ovn.org", "EgressFirewall") => "an OVN-Kubernetes EgressFirewall (egress allow and deny rules)",
+        ("k8s.cni.cncf.io", "MultiNetworkPolicy") => "policy for secondary networks (Multus), which are not modelled",
+        ("policy.networking.k8s.io", _) => match (version, kind) {
+            _ if kind.ends_with("List") => return None,
+            _ => "a kind or version of policy.networking.k8s.io netfence does not know",
+        },
+        _ => return None,
+    })
+}
+
 /// A Service from the input.
 #[derive(Clone, Debug)]
 pub struct ServiceResource {
@@ -200,6 +254,8 @@ pub struct ResourceSet {
     pub services: Vec<ServiceResource>,
     /// Kinds skipped (not modelled), with counts, keyed `apiVersion/kind`.
     pub skipped: BTreeMap<String, usize>,
+    /// Resources that may carry policy but that netfence does not evaluate, in input order.
+    pub unevaluated: Vec<UnevaluatedPolicy>,
     /// Documents or resources that could not be read (non-strict mode).
     pub errors: Vec<Error>,
 }
@@ -220,6 +276,8 @@ pub struct ResourceCounts {
     pub services: usize,
     /// Skipped kinds, keyed `apiVersion/kind`.
     pub skipped: BTreeMap<String, usize>,
+    /// Resources that may carry policy but are not evaluated (see `NF-W001`).
+    pub unevaluated: usize,
 }
 
 impl ResourceSet {
@@ -279,6 +337,7 @@ impl ResourceSet {
             Item::Policy(r) => self.policies.push(*r),
             Item::Service(r) => self.services.push(*r),
             Item::Skipped(key) => *self.skipped.entry(key).or_insert(0) += 1,
+            Item::Unevaluated(r) => self.unevaluated.push(*r),
         }
     }
 
@@ -323,7 +382,47 @@ impl ResourceSet {
             policies: self.policies.len(),
             services: self.services.len(),
             skipped: self.skipped.clone(),
+            unevaluated: self.unevaluated.len(),
         }
+    }
+
+    /// What every connectivity answer over these resources must say about itself: partial
+    /// when documents could not be read; one `NF-W001` per resource that may carry policy but is
+    /// not evaluated, and `NF-W002` when documents could not be read.
+    #[must_use]
+    pub fn completeness(&self) -> Completeness {
+        Completeness { partial: !self.errors.is_empty(), warnings: self.warnings() }
+    }
+
+    /// The warnings of [`ResourceSet::completeness`].
+    #[must_use]
+    pub fn warnings(&self) -> Vec<Warning> {
+        let mut out: Vec<Warning> = self
+            .unevaluated
+            .iter()
+            .map(|u| Warning {
+                code: WarningCode::UnevaluatedPolicy,
+                message: format!("`{}` ({}) is not evaluated: {}", u.resource(), u.api_version, u.reason),
+                help: Some(
+                    "connectivity is computed from Kubernetes NetworkPolicies alone; where this resource applies, real traffic may be allowed or denied differently"
+                        .to_owned(),
+                ),
+                resource: Some(u.resource()),
+                location: Some(u.source.locate("")),
+            })
+            .collect();
+        if !self.errors.is_empty() {
+            let n = self.errors.len();
+            let documents = if n == 1 { "document" } else { "documents" };
+            out.push(Warning {
+                code: WarningCode::PartialInput,
+                message: format!("{n} {documents} could not be read: the answer covers only the others"),
+                help: Some("see `errors` for each document; fix them to get a complete answer".to_owned()),
+                resource: None,
+                location: self.errors.first().and_then(|e| e.location.clone()),
+            });
+        }
+        out
     }
 
     /// Namespace names used or defined, sorted.
@@ -359,6 +458,7 @@ enum Item {
     Policy(Box<PolicyResource>),
     Service(Box<ServiceResource>),
     Skipped(String),
+    Unevaluated(Box<UnevaluatedPolicy>),
 }
 
 /// Lists with at least this many items are read, slimmed and freed on the available cores.
@@ -399,6 +499,7 @@ fn read_document(source: SourceDoc, inherited: Option<(&str, &str)>, strict: boo
             Ok(Item::Workload(r)) => Some(&mut r.source),
             Ok(Item::Policy(r)) => Some(&mut r.source),
             Ok(Item::Service(r)) => Some(&mut r.source),
+            Ok(Item::Unevaluated(r)) => Some(&mut r.source),
             Ok(Item::Skipped(_)) | Err(_) => None,
         })
         .collect();
@@ -530,7 +631,23 @@ fn read_object(api_version: &str, kind: &str, source: SourceDoc) -> Result<Item,
             Some(wk) => read_workload(wk, &fields, &source)?,
             None => Item::Skipped(format!("{api_version}/{kind}")),
         },
-        _ => Item::Skipped(format!("{api_version}/{kind}")),
+        (group, _) => match unevaluated_reason(group, api_version.rsplit('/').next().unwrap_or(""), kind) {
+            Some(reason) => {
+                let meta = fields.meta(fields.root(), "")?;
+                let given = meta.namespace.as_deref().is_some_and(|n| !n.is_empty());
+                let (namespace, name) = meta.names();
+                let namespace = given.then_some(namespace);
+                Item::Unevaluated(Box::new(UnevaluatedPolicy {
+                    api_version: api_version.to_owned(),
+                    kind: kind.to_owned(),
+                    namespace,
+                    name,
+                    reason,
+                    source,
+                }))
+            }
+            None => Item::Skipped(format!("{api_version}/{kind}")),
+        },
     })
 }
 

@@ -13,6 +13,7 @@ mod protocol;
 mod rule;
 mod selector;
 pub(crate) mod walk;
+mod warning;
 
 pub use finding::{Finding, Severity};
 pub use peer::PeerSelector;
@@ -21,3 +22,4 @@ pub use protocol::Protocol;
 pub(crate) use rule::Draft;
 pub use rule::{Category, RENAMED, Renamed, Rule, RuleMeta, canonical_code, code_names};
 pub use selector::{IntentExpression, IntentOperator, IntentSelector, Operator};
+pub use warning::{Completeness, Warning, WarningCode};

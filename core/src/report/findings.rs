@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 use super::{SourceTexts, one_line};
 use crate::error::ErrorPayload;
 use crate::inventory::ResourceCounts;
-use crate::model::{Finding, Severity};
+use crate::model::{Finding, Severity, Warning};
 
 pub(crate) const RED: &str = "31";
 pub(crate) const YELLOW: &str = "33";
@@ -170,5 +170,47 @@ pub fn lint_text(
         count(Severity::Info),
         errors.len()
     );
+    out
+}
+
+/// The warnings of an answer, each as `warning[NF-W…]: message` with where and help, then an
+/// empty line: what the top of a text answer shows when it may be incomplete.
+#[must_use]
+pub fn warnings_text(warnings: &[Warning]) -> String {
+    let mut out = String::new();
+    for w in warnings {
+        let _ = writeln!(out, "warning[{}]: {}", w.code.as_str(), one_line(&w.message));
+        if let Some(location) = &w.location {
+            let _ = writeln!(out, "  --> {location}");
+        }
+        if let Some(help) = &w.help {
+            let _ = writeln!(out, "   = help: {}", one_line(help));
+        }
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+/// `text` with the warnings above it, in the comment syntax of the format (`# `, `// `, `%% `;
+/// `> ` quotes them in markdown; empty: plain text).
+#[must_use]
+pub fn with_warnings(text: String, warnings: &[Warning], comment: &str) -> String {
+    if warnings.is_empty() {
+        return text;
+    }
+    let block = warnings_text(warnings);
+    let mut out = String::with_capacity(block.len() + text.len() + 64);
+    for line in block.lines() {
+        if comment.is_empty() || line.is_empty() && comment != "> " {
+            out.push_str(line);
+        } else {
+            out.push_str(comment);
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out.push_str(&text);
     out
 }

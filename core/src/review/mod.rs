@@ -40,7 +40,7 @@ use crate::error::{Error, ErrorPayload};
 use crate::flows::impact::{Impact, measure_impact};
 use crate::flows::{FlowLog, IngestReport};
 use crate::inventory::ResourceSet;
-use crate::model::{Finding, Severity};
+use crate::model::{Completeness, Finding, Severity};
 use crate::requirements::{RequirementResult, RequirementsFile, check as check_requirements};
 
 /// The outcome of a review.
@@ -198,6 +198,10 @@ pub struct Review {
     /// With flows and a base: the impact of the change on the observed traffic.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flows: Option<ReviewFlows>,
+    /// Whether the review is partial, and what may change it that was not evaluated (of
+    /// either side).
+    #[serde(flatten)]
+    pub completeness: Completeness,
 }
 
 /// The impact of a change on observed traffic, in a review.
@@ -327,6 +331,9 @@ pub fn review(input: &ReviewInput<'_>) -> Review {
         base_errors,
         tool: Tool::current(),
         flows,
+        completeness: Completeness::merged(
+            std::iter::once(head.resources.completeness()).chain(input.base.map(|b| b.resources.completeness())),
+        ),
     }
 }
 

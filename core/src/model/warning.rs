@@ -1,0 +1,97 @@
+//! Warnings in an answer: something that may change it and that netfence could not evaluate.
+//! An answer never leaves these out: a policy kind netfence does not understand, documents it
+//! could not read. Findings say what is wrong *in* the input; warnings say where the answer
+//! itself may be incomplete.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::location::Location;
+
+/// Stable warning codes. Codes are permanent: a retired code is never reused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum WarningCode {
+    /// A resource that may carry policy but that netfence does not evaluate (a CNI's own policy
+    /// kind, an unknown version of a policy API): the real connectivity may differ.
+    #[serde(rename = "NF-W001")]
+    UnevaluatedPolicy,
+    /// Documents could not be read: the answer covers the others only.
+    #[serde(rename = "NF-W002")]
+    PartialInput,
+}
+
+impl WarningCode {
+    /// Every code, in order.
+    pub const ALL: [Self; 2] = [Self::UnevaluatedPolicy, Self::PartialInput];
+
+    /// The code as text, e.g. `NF-W001`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::UnevaluatedPolicy => "NF-W001",
+            Self::PartialInput => "NF-W002",
+        }
+    }
+
+    /// One line on what the code means, for the reference.
+    #[must_use]
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::UnevaluatedPolicy => {
+                "a resource that may carry policy is not evaluated (a CNI's own policy kind, an unknown version of a policy API): real connectivity may differ from the answer"
+            }
+            Self::PartialInput => "documents could not be read: the answer covers only the others",
+        }
+    }
+}
+
+/// A warning attached to an answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Warning {
+    /// Stable code, e.g. `NF-W001`.
+    pub code: WarningCode,
+    /// Lowercase message, user input in backticks.
+    pub message: String,
+    /// What to do about it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// The resource concerned, as `Kind namespace/name` (`apiVersion` for an unknown version).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    /// Where it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+}
+
+/// What a connectivity answer says about itself: whether it is partial (documents could not be
+/// be read) and what may change it that was not evaluated. Every such answer carries it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Completeness {
+    /// Whether the answer is partial: some documents could not be read (see `errors`), so it
+    /// covers only the others.
+    pub partial: bool,
+    /// What may change the answer and was not evaluated: policy kinds netfence does not
+    /// evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
+}
+
+impl Completeness {
+    /// The completeness of answers over several inputs (base and head): partial when any is,
+    /// every warning once.
+    #[must_use]
+    pub fn merged(parts: impl IntoIterator<Item = Self>) -> Self {
+        let mut out = Self::default();
+        for part in parts {
+            out.partial |= part.partial;
+            for w in part.warnings {
+                if !out.warnings.contains(&w) {
+                    out.warnings.push(w);
+                }
+            }
+        }
+        out
+    }
+}

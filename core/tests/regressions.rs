@@ -1,0 +1,72 @@
+//! Regression tests for what fuzzing (`fuzz/`) and the differential against netpol-analyzer
+//! (`cargo xtask differential`) found; docs/reliability.md lists them.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use netfence::api::{AnalyzeRequest, AnalyzeResponse, Source, analyze};
+
+fn run(sources: &[(&str, &str)]) -> AnalyzeResponse {
+    let sources = sources.iter().map(|(name, text)| Source::named(*name, *text)).collect();
+    analyze(&AnalyzeRequest { sources, ..AnalyzeRequest::default() }).unwrap()
+}
+
+fn lines(r: &AnalyzeResponse) -> Vec<String> {
+    r.connections.iter().map(|c| format!("{} => {} {} {:?}", c.src, c.dst, c.protocol.as_str(), c.ports)).collect()
+}
+
+fn owned_pod(name: &str, labels: &str, ip: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: shop\n  labels: {labels}\n  ownerReferences: [{{apiVersion: apps/v1, kind: ReplicaSet, name: web-7d4b9c, uid: u1, controller: true}}]\nspec: {{containers: [{{name: c, image: x}}]}}\nstatus: {{podIP: {ip}, podIPs: [{{ip: {ip}}}]}}\n"
+    )
+}
+
+const DB: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: db, namespace: shop, labels: {app: db}}\nspec: {containers: [{name: c, image: x}]}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: db, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: db}}\n  ingress: [{from: [{podSelector: {matchLabels: {tier: b}}}]}]\n";
+
+/// The differential (netpol-analyzer crashes or refuses here): two pods of one absent
+/// ReplicaSet differ in a label a policy selects by. They were one endpoint with the first
+/// pod's labels, so the answer depended on input order and was wrong for the other pod; now
+/// each is its own endpoint.
+#[test]
+fn pods_of_one_owner_with_different_labels_are_separate_endpoints() {
+    let a = owned_pod("web-7d4b9c-x2k4p", "{app: web, pod-template-hash: 7d4b9c}", "10.0.0.1");
+    let b = owned_pod("web-7d4b9c-abcde", "{app: web, pod-template-hash: 7d4b9c, tier: b}", "10.0.0.2");
+    for order in [[&a, &b], [&b, &a]] {
+        let r = run(&[("a.yaml", order[0]), ("b.yaml", order[1]), ("db.yaml", DB)]);
+        let names: Vec<&str> = r.endpoints.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["shop/db[Pod]", "shop/web-7d4b9c-abcde[Pod]", "shop/web-7d4b9c-x2k4p[Pod]"]);
+        let lines = lines(&r);
+        assert!(
+            lines.contains(&"shop/web-7d4b9c-abcde[Pod] => shop/db[Pod] TCP [[1, 65535]]".to_owned()),
+            "{lines:#?}"
+        );
+        assert!(!lines.iter().any(|l| l.starts_with("shop/web-7d4b9c-x2k4p[Pod] => shop/db[Pod]")), "{lines:#?}");
+    }
+}
+
+/// Pods of one absent owner that policies cannot tell apart stay one endpoint, the same in
+/// any input order: located at the pod with the smallest name, with every pod's IPs.
+#[test]
+fn pods_of_one_owner_alike_are_one_endpoint_whatever_the_order() {
+    let a = owned_pod("web-7d4b9c-x2k4p", "{app: web}", "10.0.0.1");
+    let b = owned_pod("web-7d4b9c-abcde", "{app: web}", "10.0.0.2");
+    let first = run(&[("a.yaml", &a), ("b.yaml", &b), ("db.yaml", DB)]);
+    let second = run(&[("b.yaml", &b), ("db.yaml", DB), ("a.yaml", &a)]);
+    assert_eq!(first.endpoints, second.endpoints);
+    assert_eq!(first.connections, second.connections);
+    let web = first.endpoints.iter().find(|e| e.name == "shop/web-7d4b9c[ReplicaSet]").unwrap();
+    assert_eq!((web.pods, web.ips.as_slice()), (2, &["10.0.0.1".to_owned(), "10.0.0.2".to_owned()][..]));
+    assert_eq!(web.location.as_ref().unwrap().file, "b.yaml");
+}
+
+/// Pods of one absent owner that differ only in a label no applicable selector uses stay one
+/// endpoint, as netpol-analyzer shows them (its corpus: `pods_w_same_owner_and_labels_gap_*`).
+#[test]
+fn pods_of_one_owner_differing_where_no_policy_looks_are_one_endpoint() {
+    let a = owned_pod("web-7d4b9c-x2k4p", "{app: web, pod-template-hash: 7d4b9c}", "10.0.0.1");
+    let b = owned_pod("web-7d4b9c-abcde", "{app: web, pod-template-hash: 7d4b9c, color: blue}", "10.0.0.2");
+    // selectors on `color` in another namespace do not reach `shop`
+    let other = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: x, namespace: other}\nspec:\n  podSelector: {matchLabels: {color: blue}}\n  ingress: [{from: [{podSelector: {matchLabels: {color: blue}}}]}]\n";
+    let r = run(&[("a.yaml", &a), ("b.yaml", &b), ("other.yaml", other)]);
+    let names: Vec<&str> = r.endpoints.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["shop/web-7d4b9c[ReplicaSet]"]);
+}

@@ -28,6 +28,9 @@ mod document;
 pub mod engine;
 pub mod error;
 pub mod flows;
+#[cfg(all(feature = "fuzzing", not(target_arch = "wasm32")))]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod inventory;
 mod manifest;
 pub mod model;

@@ -5,6 +5,8 @@
 
 mod bindings;
 mod codegen;
+mod differential;
+mod fuzz;
 mod playground;
 
 use std::path::{Path, PathBuf};
@@ -19,6 +21,8 @@ fn main() -> ExitCode {
         Some("lint") => lint(),
         Some("bench") => bench(&args[1..]),
         Some("bindings-codegen") => bindings_codegen(args.iter().any(|a| a == "--check")),
+        Some("fuzz") => fuzz::command(&root(), &args[1..]),
+        Some("differential") => differential::command(&root(), &args[1..]),
         Some("playground") => playground::command(&root(), &args[1..]),
         Some("bindings") => match args.get(1).map(String::as_str) {
             Some("wasm") => bindings::wasm(&root()),
@@ -28,7 +32,7 @@ fn main() -> ExitCode {
         },
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  test [--quick]     install tools and run every test (what CI runs)\n  codegen [--check]  regenerate schemas and docs (--check: fail if anything changes)\n  lint               rustfmt --check and clippy -D warnings\n  bindings-codegen [--check]  regenerate the bindings' typings (.d.ts, .pyi, index.mjs)\n  bindings [wasm|python|node]  build and test the bindings (all by default)\n  playground [--out DIR] [--no-wasm-build] [--test]  build the browser playground (default target/playground/); --test: its e2e tests"
+                "usage: cargo xtask <command>\n\n  test [--quick]     install tools and run every test (what CI runs)\n  codegen [--check]  regenerate schemas and docs (--check: fail if anything changes)\n  lint               rustfmt --check and clippy -D warnings\n  bindings-codegen [--check]  regenerate the bindings' typings (.d.ts, .pyi, index.mjs)\n  bindings [wasm|python|node]  build and test the bindings (all by default)\n  playground [--out DIR] [--no-wasm-build] [--test]  build the browser playground (default target/playground/); --test: its e2e tests\n  fuzz [--seconds N] [TARGET...] [--seed-corpus]  run the fuzz targets (nightly, cargo-fuzz), N seconds each (default 30)\n  differential [--count N] [--seed S] [--keep] [--minimize SEED]  netfence against netpol-analyzer on N random clusters (default 300)"
             );
             Err("unknown command".to_owned())
         }
@@ -119,6 +123,12 @@ fn bench(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// Seconds each fuzz target runs in `cargo xtask test`.
+const FUZZ_SECONDS_IN_CI: u64 = 20;
+
+/// Random clusters the differential against netpol-analyzer compares in `cargo xtask test`.
+const DIFFERENTIAL_CLUSTERS_IN_CI: usize = 300;
+
 fn test(args: &[String]) -> Result<(), String> {
     let started = Instant::now();
     let _quick = args.iter().any(|a| a == "--quick");
@@ -127,6 +137,10 @@ fn test(args: &[String]) -> Result<(), String> {
     codegen(true)?;
     bindings::test(&root())?;
     playground::test(&root())?;
+    // reliability (docs/reliability.md): every fuzz target briefly, and a few hundred random
+    // clusters against netpol-analyzer
+    fuzz::test(&root(), FUZZ_SECONDS_IN_CI)?;
+    differential::test(&root(), DIFFERENTIAL_CLUSTERS_IN_CI)?;
     eprintln!("xtask test: all steps passed in {:.0}s", started.elapsed().as_secs_f64());
     Ok(())
 }

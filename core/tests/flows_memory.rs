@@ -123,7 +123,8 @@ fn ingest(records: u64, bytes: u64, sources: u64, ports: u64, same: bool) -> (u6
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    let line = stdout.lines().find_map(|l| l.split_once("measured ").map(|(_, r)| r)).unwrap_or_else(|| panic!("{stdout}"));
+    let line =
+        stdout.lines().find_map(|l| l.split_once("measured ").map(|(_, r)| r)).unwrap_or_else(|| panic!("{stdout}"));
     let v: Vec<u64> = line.split(' ').map(|x| x.parse().unwrap()).collect();
     (v[0], usize::try_from(v[1]).unwrap(), v[2])
 }

@@ -22,7 +22,6 @@ use netfence::api::{AnalyzeRequest, Source, analyze};
 use netfence::engine::{ConnectionRecord, Protocol};
 use serde_json::{Map, Value, json};
 
-
 /// The netpol-analyzer release the differential runs against (`tools/netpol-analyzer/go.mod`).
 pub const NETPOL_ANALYZER: &str = "github.com/np-guard/netpol-analyzer v1.4.2";
 
@@ -39,7 +38,8 @@ pub fn command(root: &Path, args: &[String]) -> Result<(), String> {
             "--seed" => seed = value("--seed")?.parse().map_err(|_| "`--seed` takes a number".to_owned())?,
             "--keep" => keep = true,
             "--minimize" => {
-                minimize = Some(value("--minimize")?.parse::<u64>().map_err(|_| "`--minimize` takes a seed".to_owned())?);
+                minimize =
+                    Some(value("--minimize")?.parse::<u64>().map_err(|_| "`--minimize` takes a seed".to_owned())?);
             }
             other => {
                 return Err(format!("unknown option `{other}` (--count N, --seed S, --keep, --minimize SEED)"));
@@ -224,7 +224,10 @@ fn netfence_answer(cluster: &Cluster) -> Result<BTreeSet<ConnectionRecord>, Stri
 }
 
 /// netpol-analyzer's canonical list for the cluster in `dir`, or why it gave none: (kind, output).
-fn oracle_answer(oracle: &Path, dir: &Path) -> Result<Result<BTreeSet<ConnectionRecord>, (&'static str, String)>, String> {
+fn oracle_answer(
+    oracle: &Path,
+    dir: &Path,
+) -> Result<Result<BTreeSet<ConnectionRecord>, (&'static str, String)>, String> {
     let out = Command::new(oracle)
         .args(["list", "--dirpath"])
         .arg(dir)
@@ -284,7 +287,10 @@ fn compare(cluster: &Cluster, oracle: &Path, dir: &Path) -> Result<Outcome, Stri
 
 /// The answers cut into pieces comparable across answers: per (source, destination,
 /// protocol), external ranges cut at every boundary any of the answers has.
-fn pieces(answer: &BTreeSet<ConnectionRecord>, cuts: &BTreeSet<u64>) -> BTreeMap<(String, String, Protocol), Vec<[u16; 2]>> {
+fn pieces(
+    answer: &BTreeSet<ConnectionRecord>,
+    cuts: &BTreeSet<u64>,
+) -> BTreeMap<(String, String, Protocol), Vec<[u16; 2]>> {
     let mut out = BTreeMap::new();
     for r in answer {
         let split = |endpoint: &str| -> Vec<String> {
@@ -350,7 +356,11 @@ const NAMED_PORT_TO_IP: &str = "named-port-to-ip";
 const POD_VARIANTS: &str = "pods-of-one-owner";
 
 /// The deviation of netpol-analyzer that explains a difference, if one does.
-fn explain(cluster: &Cluster, ours: &BTreeSet<ConnectionRecord>, theirs: &BTreeSet<ConnectionRecord>) -> Option<&'static str> {
+fn explain(
+    cluster: &Cluster,
+    ours: &BTreeSet<ConnectionRecord>,
+    theirs: &BTreeSet<ConnectionRecord>,
+) -> Option<&'static str> {
     if owner_of_pods_explains(cluster, ours, theirs) {
         return Some(POD_VARIANTS);
     }
@@ -360,7 +370,11 @@ fn explain(cluster: &Cluster, ours: &BTreeSet<ConnectionRecord>, theirs: &BTreeS
 /// Whether netpol-analyzer's answer is netfence's with each pod of an absent controller
 /// renamed to the controller, where netpol-analyzer shows for each pair the connectivity of
 /// one of the pods (self pairs of the controller left out).
-fn owner_of_pods_explains(cluster: &Cluster, ours: &BTreeSet<ConnectionRecord>, theirs: &BTreeSet<ConnectionRecord>) -> bool {
+fn owner_of_pods_explains(
+    cluster: &Cluster,
+    ours: &BTreeSet<ConnectionRecord>,
+    theirs: &BTreeSet<ConnectionRecord>,
+) -> bool {
     // `ns/pod[Pod]` -> `ns/owner[Kind]` for pods whose controller is not in the input
     let present: BTreeSet<(String, String, String)> = cluster
         .objects
@@ -373,8 +387,12 @@ fn owner_of_pods_explains(cluster: &Cluster, ours: &BTreeSet<ConnectionRecord>, 
     let mut owner_of: BTreeMap<String, String> = BTreeMap::new();
     for o in cluster.objects.iter().filter(|o| o["kind"] == "Pod") {
         let Some(owner) = o.pointer("/metadata/ownerReferences/0") else { continue };
-        let (ns, name) = (o["metadata"]["namespace"].as_str().unwrap_or_default(), o["metadata"]["name"].as_str().unwrap_or_default());
-        let (kind, owner_name) = (owner["kind"].as_str().unwrap_or_default(), owner["name"].as_str().unwrap_or_default());
+        let (ns, name) = (
+            o["metadata"]["namespace"].as_str().unwrap_or_default(),
+            o["metadata"]["name"].as_str().unwrap_or_default(),
+        );
+        let (kind, owner_name) =
+            (owner["kind"].as_str().unwrap_or_default(), owner["name"].as_str().unwrap_or_default());
         if !present.contains(&(ns.to_owned(), kind.to_owned(), owner_name.to_owned())) {
             owner_of.insert(format!("{ns}/{name}[Pod]"), format!("{ns}/{owner_name}[{kind}]"));
         }
@@ -438,8 +456,7 @@ fn minimize_seed(root: &Path, oracle: &Path, seed: u64) -> Result<(), String> {
             return false;
         }
         let first = oracle_answer(oracle, &dir);
-        (0..RERUNS * 2)
-            .any(|_| matches!((&first, oracle_answer(oracle, &dir)), (Ok(Ok(a)), Ok(Ok(b))) if *a != b))
+        (0..RERUNS * 2).any(|_| matches!((&first, oracle_answer(oracle, &dir)), (Ok(Ok(a)), Ok(Ok(b))) if *a != b))
     };
     let varies = oracle_varies(&cluster);
     eprintln!("netpol-analyzer's answers {} from run to run", if varies { "vary" } else { "do not vary" });
@@ -576,7 +593,13 @@ fn union(a: &Conns, b: &Conns) -> Conns {
 /// `All Connections`, `No Connections`, or `TCP 1-79,81-65535,UDP 53,SCTP 9003`.
 fn parse_conns(text: &str) -> Result<Conns, String> {
     let text = text.trim();
-    let full = || Conns::from([(Protocol::Tcp, vec![(1, 65535)]), (Protocol::Udp, vec![(1, 65535)]), (Protocol::Sctp, vec![(1, 65535)])]);
+    let full = || {
+        Conns::from([
+            (Protocol::Tcp, vec![(1, 65535)]),
+            (Protocol::Udp, vec![(1, 65535)]),
+            (Protocol::Sctp, vec![(1, 65535)]),
+        ])
+    };
     match text.to_ascii_lowercase().as_str() {
         "all connections" | "all" => return Ok(full()),
         "no connections" | "" => return Ok(Conns::new()),
@@ -807,7 +830,9 @@ fn namespace_selector(rng: &mut Rng, namespaces: &[String]) -> Value {
     match rng.below(10) {
         0..=2 => json!({}),
         3..=5 => json!({"matchLabels": {"kubernetes.io/metadata.name": rng.pick(namespaces)}}),
-        6 => json!({"matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "In", "values": [rng.pick(namespaces)]}]}),
+        6 => {
+            json!({"matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "In", "values": [rng.pick(namespaces)]}]})
+        }
         _ => selector(rng, NS_KEYS),
     }
 }
@@ -850,7 +875,9 @@ fn peer(rng: &mut Rng, namespaces: &[String]) -> Value {
     match rng.below(20) {
         0..=5 => json!({"podSelector": selector(rng, POD_KEYS)}),
         6..=10 => json!({"namespaceSelector": namespace_selector(rng, namespaces)}),
-        11..=14 => json!({"namespaceSelector": namespace_selector(rng, namespaces), "podSelector": selector(rng, POD_KEYS)}),
+        11..=14 => {
+            json!({"namespaceSelector": namespace_selector(rng, namespaces), "podSelector": selector(rng, POD_KEYS)})
+        }
         _ => ip_block(rng),
     }
 }
@@ -1019,7 +1046,9 @@ fn workload(rng: &mut Rng, kind: &str, name: &str, namespace: &str, index: usize
             "apiVersion": "batch/v1", "kind": kind, "metadata": meta,
             "spec": {"schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": template}}},
         }),
-        "DaemonSet" => json!({"apiVersion": "apps/v1", "kind": kind, "metadata": meta, "spec": {"selector": selector, "template": template}}),
+        "DaemonSet" => {
+            json!({"apiVersion": "apps/v1", "kind": kind, "metadata": meta, "spec": {"selector": selector, "template": template}})
+        }
         _ => json!({
             "apiVersion": "apps/v1", "kind": kind, "metadata": meta,
             "spec": {"replicas": rng.between(1, 3), "selector": selector, "template": template},
@@ -1187,11 +1216,16 @@ mod tests {
             let path = entry.path();
             let text = std::fs::read_to_string(&path).unwrap();
             // focus-connection, multi-network and ingress-controller outputs have other shapes
-            if ["Permitted connections on", "Permitted connectivity analyzed in", "Workload-to-Networks", "{"].iter().any(|s| text.contains(s)) {
+            if ["Permitted connections on", "Permitted connectivity analyzed in", "Workload-to-Networks", "{"]
+                .iter()
+                .any(|s| text.contains(s))
+            {
                 continue;
             }
             let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
-            let Ok(expected) = std::fs::read_to_string(corpus.join("canonical").join(format!("{stem}.json"))) else { continue };
+            let Ok(expected) = std::fs::read_to_string(corpus.join("canonical").join(format!("{stem}.json"))) else {
+                continue;
+            };
             let expected: Vec<ConnectionRecord> = serde_json::from_str(&expected).unwrap();
             assert_eq!(canonical_from_connlist(&text).unwrap(), expected, "{stem}");
             compared += 1;

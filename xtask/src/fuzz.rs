@@ -50,10 +50,8 @@ pub fn command(root: &Path, args: &[String]) -> Result<(), String> {
     while let Some(arg) = iter.next() {
         match arg.as_str() {
             "--seconds" => {
-                seconds = iter
-                    .next()
-                    .and_then(|s| s.parse().ok())
-                    .ok_or_else(|| "`--seconds` takes a number".to_owned())?;
+                seconds =
+                    iter.next().and_then(|s| s.parse().ok()).ok_or_else(|| "`--seconds` takes a number".to_owned())?;
             }
             "--seed-corpus" => seed = true,
             name => match TARGETS.iter().find(|(t, _)| *t == name) {
@@ -228,7 +226,9 @@ fn seed_inputs(root: &Path, target: &str) -> Vec<Vec<u8>> {
                 }
             }
         }
-        out.push(b"srcNamespace,srcPod,dstIp,dstPort,protocol,verdict\nshop,api-1,203.0.113.7,443,TCP,forwarded\n".to_vec());
+        out.push(
+            b"srcNamespace,srcPod,dstIp,dstPort,protocol,verdict\nshop,api-1,203.0.113.7,443,TCP,forwarded\n".to_vec(),
+        );
         out.push(
             b"{\"srcNamespace\":\"shop\",\"srcPod\":\"web-1\",\"dstNamespace\":\"shop\",\"dstPod\":\"api-2\",\"dstPort\":8080,\"protocol\":\"TCP\",\"verdict\":\"dropped\"}\n"
                 .to_vec(),
@@ -242,7 +242,8 @@ fn seed_inputs(root: &Path, target: &str) -> Vec<Vec<u8>> {
             let mut out = Vec::new();
             for text in &manifest_texts {
                 let text = String::from_utf8_lossy(text);
-                let Ok(parsed) = netfence::parse::parse_text(&text, "m.yaml", &netfence::parse::ParseOptions::default())
+                let Ok(parsed) =
+                    netfence::parse::parse_text(&text, "m.yaml", &netfence::parse::ParseOptions::default())
                 else {
                     continue;
                 };
@@ -286,7 +287,9 @@ fn seed_inputs(root: &Path, target: &str) -> Vec<Vec<u8>> {
             }
             out
         }
-        "flows" => flow_texts().into_iter().flat_map(|t| (0u8..4).map(move |s| [vec![s], t.clone()].concat())).collect(),
+        "flows" => {
+            flow_texts().into_iter().flat_map(|t| (0u8..4).map(move |s| [vec![s], t.clone()].concat())).collect()
+        }
         "flows_gzip" => flow_texts().into_iter().flat_map(|t| [stored_gzip(&t), t]).collect(),
         "yaml_write" => {
             let mut out: Vec<Vec<u8>> = vectors.iter().map(|(_, r)| r.to_string().into_bytes()).collect();

@@ -119,7 +119,7 @@ fn split_documents(text: &str) -> Vec<Chunk<'_>> {
             start_line = line_no;
         }
         offset += line.len();
-        line_no = line_no.saturating_add(1);
+        line_no = line_no.saturating_add(1).saturating_add(lone_carriage_returns(line));
         if is_end {
             chunks.push(Chunk { text: text.get(start..offset).unwrap_or(""), first_line: start_line });
             start = offset;
@@ -130,6 +130,14 @@ fn split_documents(text: &str) -> Vec<Chunk<'_>> {
         chunks.push(Chunk { text: text.get(start..).unwrap_or(""), first_line: start_line });
     }
     chunks
+}
+
+/// Carriage returns not followed by a line feed: YAML breaks lines there too (a file from an
+/// old Mac editor), so line numbers count them.
+pub(crate) fn lone_carriage_returns(text: &str) -> u32 {
+    let bytes = text.as_bytes();
+    let lone = bytes.iter().enumerate().filter(|&(i, b)| *b == b'\r' && bytes.get(i + 1) != Some(&b'\n')).count();
+    u32::try_from(lone).unwrap_or(u32::MAX)
 }
 
 /// Moves the lines of a tree parsed from a part of the input by `by` (iteratively: trees may

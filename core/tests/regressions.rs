@@ -70,3 +70,14 @@ fn pods_of_one_owner_differing_where_no_policy_looks_are_one_endpoint() {
     let names: Vec<&str> = r.endpoints.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(names, ["shop/web-7d4b9c[ReplicaSet]"]);
 }
+
+/// Fuzzing (`list_split`): a lone carriage return breaks a YAML line, so the lines of later
+/// documents count it (they were one short, in locations and findings).
+#[test]
+fn a_lone_carriage_return_counts_as_a_line_break() {
+    let text = "apiVersion: v1\rkind: Namespace\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: [b}\n";
+    let request = netfence::api::ParseRequest { sources: vec![Source::text(text)], ..Default::default() };
+    let parsed = netfence::api::parse(&request).unwrap();
+    let location = parsed.errors[0].location.as_ref().unwrap();
+    assert_eq!((location.line, location.column), (7, 18), "{:?}", parsed.errors);
+}

@@ -1780,7 +1780,10 @@ export interface ParseOptions {
     maxInputBytes?: number;
     /** Most YAML documents in one input. Default 10,000. */
     maxDocuments?: number;
-    /** Deepest nesting of mappings and sequences. Default 64. */
+    /**
+     * Deepest nesting of mappings and sequences. Default 64, at most 1,000 (deeper trees would
+     * exhaust the stack of a thread or of the WebAssembly module).
+     */
     maxDepth?: number;
     /** Most nodes (scalars, mappings, sequences) in one document. Default 5,000,000. */
     maxNodes?: number;

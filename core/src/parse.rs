@@ -20,7 +20,8 @@ pub struct ParseOptions {
     pub max_input_bytes: usize,
     /// Most YAML documents in one input. Default 10,000.
     pub max_documents: usize,
-    /// Deepest nesting of mappings and sequences. Default 64.
+    /// Deepest nesting of mappings and sequences. Default 64, at most 1,000 (deeper trees would
+    /// exhaust the stack of a thread or of the WebAssembly module).
     pub max_depth: usize,
     /// Most nodes (scalars, mappings, sequences) in one document. Default 5,000,000.
     pub max_nodes: usize,
@@ -222,6 +223,13 @@ pub(crate) fn parse_text_with<T: Send>(
             pointer: String::new(),
         })
     };
+    if options.max_depth > MAX_DEPTH {
+        return Err(Error::new(
+            ErrorCode::InvalidRequest,
+            format!("`maxDepth` is {}, more than netfence supports ({MAX_DEPTH})", options.max_depth),
+        )
+        .with_help(format!("use a `maxDepth` of at most {MAX_DEPTH}")));
+    }
     if text.len() > options.max_input_bytes {
         return Err(whole(
             ErrorCode::InputTooLarge,
@@ -261,6 +269,10 @@ pub(crate) fn parse_text_with<T: Send>(
     }
     Ok(parsed)
 }
+
+/// The largest `maxDepth` accepted: the trees are walked recursively, and a thread's stack (or
+/// the WebAssembly module's, 1 MiB) holds a few hundred bytes per level.
+pub const MAX_DEPTH: usize = 1000;
 
 /// Below this much text, threads cost more than they save.
 const PARALLEL_BYTES: usize = 4 << 20;

@@ -81,3 +81,26 @@ fn a_lone_carriage_return_counts_as_a_line_break() {
     let location = parsed.errors[0].location.as_ref().unwrap();
     assert_eq!((location.line, location.column), (7, 18), "{:?}", parsed.errors);
 }
+
+/// Hostile input with raised limits: the trees are walked recursively, so a `maxDepth` raised
+/// to 10,000,000 let a 100,000-deep document overflow the stack (an abort of the host process,
+/// or of the WebAssembly module). `maxDepth` is at most 1,000 (an `NF-E011` above), and the
+/// deepest document it admits is read by every operation.
+#[test]
+fn max_depth_is_bounded_and_the_deepest_admitted_document_is_read() {
+    let deep = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+    let request = |text: &str, max_depth: usize| {
+        serde_json::json!({"sources": [{"text": text}], "options": {"maxDepth": max_depth}}).to_string()
+    };
+    let error = netfence::api::call_json("parse", &request(&deep(100_000), 10_000_000)).unwrap_err();
+    assert_eq!(error.code.as_str(), "NF-E011");
+    assert_eq!(error.message, "`maxDepth` is 10000000, more than netfence supports (1000)");
+    // a document as deep as the most admitted, through every operation that reads manifests
+    let mapping = |depth: usize| format!("{}1{}", "{\"a\": ".repeat(depth), "}".repeat(depth));
+    for text in [deep(999), mapping(999)] {
+        for operation in ["parse", "validate", "lint", "analyze"] {
+            let response = netfence::api::call_json(operation, &request(&text, netfence::parse::MAX_DEPTH)).unwrap();
+            assert!(response.contains("NF-E006"), "{operation}: {}", &response[..200.min(response.len())]);
+        }
+    }
+}

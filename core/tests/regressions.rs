@@ -104,3 +104,21 @@ fn max_depth_is_bounded_and_the_deepest_admitted_document_is_read() {
         }
     }
 }
+
+/// The hostile-input tests (Node, WASM): `JSON.stringify` leaves DEL, the C1 controls, U+FFFE
+/// and U+FFFF unescaped in strings, as JSON allows, but the request reader (YAML 1.2) refused
+/// them: a valid JSON request was an `NF-E011` "unexpected character".
+#[test]
+fn json_requests_with_characters_yaml_does_not_print_are_read() {
+    for c in ['\u{7f}', '\u{80}', '\u{85}', '\u{91}', '\u{9f}', '\u{fffe}', '\u{ffff}'] {
+        let request = format!(
+            "{{\"sources\": [{{\"name\": \"a{c}b\", \"text\": \"apiVersion: v1\\nkind: Namespace\\nmetadata: {{name: x}}\\n\"}}]}}"
+        );
+        let response =
+            netfence::api::call_json("parse", &request).unwrap_or_else(|e| panic!("U+{:04X}: {e:?}", u32::from(c)));
+        let response: serde_json::Value = serde_json::from_str(&response).unwrap();
+        assert_eq!(response["resources"][0]["location"]["file"], format!("a{c}b"), "U+{:04X}", u32::from(c));
+    }
+    // outside a string it is not JSON either way
+    assert_eq!(netfence::api::call_json("parse", "{\"sources\": []\u{91}}").unwrap_err().code.as_str(), "NF-E011");
+}

@@ -53,6 +53,7 @@ pub fn command(root: &Path, args: &[String]) -> Result<(), String> {
     if let Some(seed) = minimize {
         return minimize_seed(root, &oracle, seed);
     }
+    check_repros(root, &oracle)?;
     let summary = differential(root, &oracle, seed, count, keep)?;
     eprintln!("{}", summary.text());
     if summary.unexplained.is_empty() {
@@ -336,11 +337,11 @@ fn each_in_some(ours: &BTreeSet<ConnectionRecord>, answers: &[BTreeSet<Connectio
 
 /// netpol-analyzer crashes (nil pointer) when pods of one owner differ in labels and a rule's
 /// peer has a namespaceSelector without a podSelector.
-const GAP_LABEL_CRASH: &str = "crash: nil pointer in selectorContainsGapLabel";
+const GAP_LABEL_CRASH: &str = "pods-of-one-owner-crash";
 
 /// netpol-analyzer stops with an error when pods of one owner differ in labels that a
 /// selector of a policy uses.
-const GAP_LABELS_REFUSED: &str = "pods-of-one-owner-refused";
+const GAP_LABELS_REFUSED: &str = "pods-of-one-owner";
 
 /// netpol-analyzer gives different answers for the same input from run to run; one of them is
 /// netfence's.
@@ -352,8 +353,12 @@ const NAMED_PORT_TO_IP: &str = "named-port-to-ip";
 
 /// Pods of one absent controller that the policies tell apart: netfence shows each pod
 /// (`ns/pod[Pod]`), netpol-analyzer one endpoint for the owner (`ns/owner[Kind]`) with the
-/// connectivity of one of them (or it stops with an error, or crashes).
-const POD_VARIANTS: &str = "pods-of-one-owner";
+/// connectivity of one of them (where it neither stops with an error nor crashes).
+const POD_VARIANTS: &str = "pods-of-one-owner-merged";
+
+/// Every deviation the differential reports; each has a repro `tests/differential/<id>/`.
+pub const DEVIATIONS: &[&str] =
+    &[NONDETERMINISTIC, NAMED_PORT_TO_IP, GAP_LABELS_REFUSED, GAP_LABEL_CRASH, POD_VARIANTS];
 
 /// The deviation of netpol-analyzer that explains a difference, if one does.
 fn explain(
@@ -1155,12 +1160,47 @@ pub fn generate(seed: u64) -> Cluster {
     Cluster::from_objects(seed, objects)
 }
 
+/// Each repro of `tests/differential/` still shows its deviation with netpol-analyzer (a new
+/// release that fixes one shows up here).
+fn check_repros(root: &Path, oracle: &Path) -> Result<(), String> {
+    for id in DEVIATIONS {
+        let dir = root.join("tests/differential").join(id);
+        let yaml = std::fs::read_to_string(dir.join("cluster.yaml")).map_err(|e| format!("{id}: {e}"))?;
+        let cluster = Cluster { seed: 0, yaml, objects: Vec::new() };
+        let ours = netfence_answer(&cluster)?;
+        let first = oracle_answer(oracle, &dir)?;
+        let shows = match (*id, &first) {
+            (NONDETERMINISTIC, Ok(first)) => {
+                let mut varies = false;
+                for _ in 0..200 {
+                    if matches!(oracle_answer(oracle, &dir)?, Ok(again) if again != *first) {
+                        varies = true;
+                        break;
+                    }
+                }
+                varies
+            }
+            (POD_VARIANTS, Ok(theirs)) => *theirs != ours,
+            (_, Err((why, _))) => why == id,
+            _ => false,
+        };
+        if !shows {
+            return Err(format!(
+                "tests/differential/{id}: netpol-analyzer no longer shows the deviation; update the list"
+            ));
+        }
+    }
+    eprintln!("    netpol-analyzer deviations reproduce: {}", DEVIATIONS.join(", "));
+    Ok(())
+}
+
 /// Builds netpol-analyzer and runs the differential (what `cargo xtask test` calls).
 pub fn test(root: &Path, count: usize) -> Result<(), String> {
     let Some(oracle) = netpol_analyzer(root)? else {
         eprintln!("differential: skipped: `go` is not installed, so netpol-analyzer cannot be built");
         return Ok(());
     };
+    check_repros(root, &oracle)?;
     eprintln!("==> differential: {count} random clusters against netpol-analyzer");
     let summary = differential(root, &oracle, 1, count, false)?;
     eprintln!("{}", summary.text());
@@ -1241,5 +1281,24 @@ mod tests {
             assert_eq!(generate(seed).yaml, cluster.yaml);
         }
         assert_ne!(generate(1).yaml, generate(2).yaml);
+    }
+
+    /// Every deviation has its repro, and netfence gives the recorded answer on each.
+    #[test]
+    fn repros_give_the_recorded_netfence_answers() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/differential");
+        let mut folders = BTreeSet::new();
+        for entry in std::fs::read_dir(&dir).unwrap().flatten().filter(|e| e.path().is_dir()) {
+            let path = entry.path();
+            let yaml = std::fs::read_to_string(path.join("cluster.yaml")).unwrap();
+            let expected = std::fs::read_to_string(path.join("netfence.txt")).unwrap();
+            let request =
+                AnalyzeRequest { sources: vec![Source::named("cluster.yaml", yaml)], ..AnalyzeRequest::default() };
+            let response = analyze(&request).unwrap();
+            assert!(response.errors.is_empty(), "{}: {:?}", path.display(), response.errors);
+            assert_eq!(netfence::report::connlist_txt(&response), expected, "{}", path.display());
+            folders.insert(entry.file_name().to_string_lossy().into_owned());
+        }
+        assert_eq!(folders, DEVIATIONS.iter().map(|d| (*d).to_owned()).collect::<BTreeSet<_>>());
     }
 }

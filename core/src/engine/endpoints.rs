@@ -18,7 +18,7 @@
 //! - a bare pod is `ns/name[Pod]`.
 
 use crate::util::CompactSort;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
@@ -99,9 +99,9 @@ pub(crate) struct Ownership<'a> {
     resources: &'a ResourceSet,
     /// Workloads by (namespace, kind, name); the first definition wins.
     index: HashMap<(&'a str, &'a str, &'a str), usize>,
-    /// Absent controllers (`ns/owner[Kind]`) whose pods differ in labels or named ports: each
+    /// Absent controllers (`ns/owner[Kind]`, sorted) whose pods the policies tell apart: each
     /// of their pods is its own endpoint.
-    split: HashSet<String>,
+    split: Vec<String>,
 }
 
 impl<'a> Ownership<'a> {
@@ -110,23 +110,26 @@ impl<'a> Ownership<'a> {
         for (i, w) in resources.workloads.iter().enumerate() {
             index.entry((w.namespace.as_str(), w.kind.as_str(), w.name.as_str())).or_insert(i);
         }
-        let mut ownership = Self { resources, index, split: HashSet::new() };
-        // the pods of each absent controller, and whether they differ in labels or named ports
-        let mut groups: BTreeMap<String, (bool, Vec<&PodResource>)> = BTreeMap::new();
-        for pod in &resources.pods {
-            if ownership.pod_workload(pod).is_some() {
-                continue;
-            }
-            let Some(owner) = Self::pod_owner(pod) else { continue };
-            let (differ, pods) = groups.entry(Self::owner_endpoint(&pod.namespace, owner)).or_default();
-            if let Some(first) = pods.first() {
-                *differ |= first.labels != pod.labels || named_ports(&first.spec) != named_ports(&pod.spec);
-            }
-            pods.push(pod);
-        }
-        for (key, (differ, pods)) in groups {
-            if differ && policies_tell_apart(resources, &pods) {
-                ownership.split.insert(key);
+        let mut ownership = Self { resources, index, split: Vec::new() };
+        // the pods of each absent controller, by its endpoint name (sorted, so `split` is)
+        let mut owned: Vec<(String, usize)> = resources
+            .pods
+            .iter()
+            .enumerate()
+            .filter(|(_, pod)| ownership.pod_workload(pod).is_none())
+            .filter_map(|(i, pod)| Self::pod_owner(pod).map(|o| (Self::owner_endpoint(&pod.namespace, o), i)))
+            .collect();
+        owned.sort_compact();
+        for group in owned.chunk_by(|a, b| a.0 == b.0) {
+            let pods: Vec<&PodResource> = group.iter().filter_map(|(_, i)| resources.pods.get(*i)).collect();
+            let alike = pods.split_first().is_none_or(|(first, rest)| {
+                rest.iter().all(|p| p.labels == first.labels && named_ports(&p.spec) == named_ports(&first.spec))
+            });
+            if let Some((key, _)) = group.first()
+                && !alike
+                && policies_tell_apart(resources, &pods)
+            {
+                ownership.split.push(key.clone());
             }
         }
         ownership
@@ -140,7 +143,7 @@ impl<'a> Ownership<'a> {
     /// The name and kind of the endpoint of a pod that folds into no present workload.
     fn pod_own_endpoint(&self, pod: &PodResource) -> (String, String) {
         match Self::pod_owner(pod) {
-            Some(o) if !self.split.contains(&Self::owner_endpoint(&pod.namespace, o)) => {
+            Some(o) if self.split.binary_search(&Self::owner_endpoint(&pod.namespace, o)).is_err() => {
                 (o.name.clone(), if o.kind.is_empty() { "Pod".to_owned() } else { o.kind.clone() })
             }
             _ => (pod.name.clone(), "Pod".to_owned()),
@@ -264,13 +267,17 @@ pub(crate) fn discover(resources: &ResourceSet) -> Vec<EndpointDraft> {
         drafts.entry(draft.full_name()).or_insert(draft);
     }
 
-    // the pod an endpoint of pods is located at: the smallest name, whatever the input order
-    let mut located_at: HashMap<String, &str> = HashMap::new();
+    // pods in name order: an endpoint of several pods is located at the smallest name,
+    // whatever the input order
+    let mut own: Vec<&PodResource> = Vec::new();
     for pod in &resources.pods {
-        if let Some(w) = ownership.pod_workload(pod) {
-            *pod_counts.entry(ownership.root_of(w)).or_insert(0) += 1;
-            continue;
+        match ownership.pod_workload(pod) {
+            Some(w) => *pod_counts.entry(ownership.root_of(w)).or_insert(0) += 1,
+            None => own.push(pod),
         }
+    }
+    own.sort_compact_by(|a, b| a.name.cmp(&b.name));
+    for pod in own {
         let (name, kind) = ownership.pod_own_endpoint(pod);
         let draft = EndpointDraft {
             namespace: pod.namespace.clone(),
@@ -282,20 +289,14 @@ pub(crate) fn discover(resources: &ResourceSet) -> Vec<EndpointDraft> {
             pods: 0,
             location: Some(pod.source.locate("")),
         };
-        let key = draft.full_name();
-        let first = located_at.get(&key).is_none_or(|at| pod.name.as_str() < *at);
-        let entry = drafts.entry(key.clone()).or_insert_with(|| draft.clone());
+        let ips = draft.ips.clone();
+        let entry = drafts.entry(draft.full_name()).or_insert(draft);
         entry.pods += 1;
-        if first {
-            located_at.insert(key, pod.name.as_str());
-            let ips = std::mem::take(&mut entry.ips);
-            *entry = EndpointDraft { pods: entry.pods, ..draft };
+        if entry.pods > 1 {
             entry.ips.extend(ips);
-        } else {
-            entry.ips.extend(draft.ips);
+            entry.ips.sort_compact();
+            entry.ips.dedup();
         }
-        entry.ips.sort_compact();
-        entry.ips.dedup();
     }
     for (w, count) in pod_counts {
         if let Some(wl) = resources.workloads.get(w) {

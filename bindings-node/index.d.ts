@@ -1907,7 +1907,11 @@ export interface ParseOptions {
     maxNodes?: number;
     /** Most alias uses (`*name`) in one document. Default 10,000. */
     maxAliases?: number;
-    /** Most events replayed by aliases in one document (alias-bomb guard). Default 100,000. */
+    /**
+     * Most events replayed by aliases in one document (alias-bomb guard). Default 100,000. In
+     * an input of more than ten documents, each gets an equal share of ten times this (at
+     * least 1,000), so that many documents cannot multiply the work.
+     */
     maxAliasReplay?: number;
     /** Fail on the first document that does not parse instead of loading the others. */
     strict?: boolean;

@@ -256,7 +256,7 @@ fn oracle_answer(
 
 /// How many more times netpol-analyzer runs on a cluster where its first answer differs from
 /// netfence's (it is not deterministic: deviation `nondeterministic`).
-const RERUNS: usize = 12;
+const RERUNS: usize = 40;
 
 fn compare(cluster: &Cluster, oracle: &Path, dir: &Path) -> Result<Outcome, String> {
     let file = dir.join("cluster.yaml");

@@ -589,10 +589,10 @@ fn shrink_candidates(objects: &[Value]) -> Vec<Vec<Value>> {
             [] => {}
             [last] => match value {
                 Value::Array(items) => {
-                    if let Ok(i) = last.parse::<usize>() {
-                        if i < items.len() {
-                            items.remove(i);
-                        }
+                    if let Ok(i) = last.parse::<usize>()
+                        && i < items.len()
+                    {
+                        items.remove(i);
                     }
                 }
                 Value::Object(map) => {
@@ -633,6 +633,9 @@ fn shrink_candidates(objects: &[Value]) -> Vec<Vec<Value>> {
 
 /// A set of connections: per protocol, sorted disjoint inclusive port ranges.
 type Conns = BTreeMap<Protocol, Vec<(u32, u32)>>;
+
+/// An external address range with its connections.
+type Ranged = ((u32, u32), Conns);
 
 fn normalize(mut ranges: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
     ranges.sort_unstable();
@@ -712,14 +715,14 @@ fn ip_text((a, b): (u32, u32)) -> String {
 /// Per endpoint and direction, the address space cut at every range boundary, each piece with
 /// the union of the connections of the ranges that cover it, adjacent pieces with equal
 /// connections merged.
-fn merge_ranges(entries: &[((u32, u32), Conns)]) -> Vec<((u32, u32), Conns)> {
+fn merge_ranges(entries: &[Ranged]) -> Vec<Ranged> {
     let mut cuts: BTreeSet<u64> = BTreeSet::new();
     for ((a, b), _) in entries {
         cuts.insert(u64::from(*a));
         cuts.insert(u64::from(*b) + 1);
     }
     let cuts: Vec<u64> = cuts.into_iter().collect();
-    let mut pieces: Vec<((u32, u32), Conns)> = Vec::new();
+    let mut pieces: Vec<Ranged> = Vec::new();
     for pair in cuts.windows(2) {
         let (lo, hi) = match pair {
             [lo, hi] => (*lo, *hi - 1),
@@ -750,7 +753,7 @@ fn merge_ranges(entries: &[((u32, u32), Conns)]) -> Vec<((u32, u32), Conns)> {
 pub fn canonical_from_connlist(text: &str) -> Result<Vec<ConnectionRecord>, String> {
     let mut pairs: BTreeMap<(String, String), Conns> = BTreeMap::new();
     // (workload, true for egress) -> its external ranges
-    let mut external: BTreeMap<(String, bool), Vec<((u32, u32), Conns)>> = BTreeMap::new();
+    let mut external: BTreeMap<(String, bool), Vec<Ranged>> = BTreeMap::new();
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
         let Some((src, rest)) = line.split_once(" => ") else {
             if line.starts_with("Permitted connectivity analyzed in") {

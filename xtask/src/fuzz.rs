@@ -218,12 +218,12 @@ fn seed_inputs(root: &Path, target: &str) -> Vec<Vec<u8>> {
         let hubble = String::from_utf8(read(&root.join("examples/online-shop/flows/hubble.jsonl"))).unwrap_or_default();
         out.push(hubble.lines().take(6).collect::<Vec<_>>().join("\n").into_bytes());
         for (operation, request) in &vectors {
-            if ["flow_map", "generate", "impact", "drops", "audit"].contains(&operation.as_str()) {
-                if let Some(flows) = request.get("flows") {
-                    let mut found = Vec::new();
-                    texts(flows, "text", &mut found);
-                    out.extend(found.into_iter().map(|s| s.as_bytes().to_vec()));
-                }
+            if ["flow_map", "generate", "impact", "drops", "audit"].contains(&operation.as_str())
+                && let Some(flows) = request.get("flows")
+            {
+                let mut found = Vec::new();
+                texts(flows, "text", &mut found);
+                out.extend(found.into_iter().map(|s| s.as_bytes().to_vec()));
             }
         }
         out.push(
@@ -279,10 +279,10 @@ fn seed_inputs(root: &Path, target: &str) -> Vec<Vec<u8>> {
             files_under(&root.join("core/tests/fixtures/requirements"), &["yaml"], &mut files);
             out.extend(files.iter().map(|p| read(p)));
             for (operation, request) in &vectors {
-                if operation == "check" {
-                    if let Some(Value::String(text)) = request.pointer("/requirements/text") {
-                        out.push(text.as_bytes().to_vec());
-                    }
+                if operation == "check"
+                    && let Some(Value::String(text)) = request.pointer("/requirements/text")
+                {
+                    out.push(text.as_bytes().to_vec());
                 }
             }
             out

@@ -142,16 +142,9 @@ pub fn differential(root: &Path, oracle: &Path, seed: u64, count: usize, keep: b
         let dir = if keep { work.join("clusters").join(seed.to_string()) } else { scratch.clone() };
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let mut cluster = cluster;
-        let mut outcome = compare(&cluster, oracle, &dir)?;
-        // what netpol-analyzer refuses or crashes on (named ports in egress rules to IPs, pods
-        // of one owner with different labels): the cluster without it is compared instead
-        for _ in 0..2 {
-            let Outcome::OracleFailed(why, _) = outcome else { break };
-            let Some(repaired) = cluster.without(why) else { break };
+        let (cluster, outcome, refused) = compare_repaired(cluster, oracle, &dir)?;
+        for why in refused {
             *summary.refused.entry(why).or_insert(0) += 1;
-            cluster = repaired;
-            outcome = compare(&cluster, oracle, &dir)?;
         }
         summary.clusters += 1;
         match &outcome {
@@ -211,6 +204,26 @@ impl Outcome {
             }
         }
     }
+}
+
+/// [`compare`], and what netpol-analyzer refuses or crashes on (named ports in egress rules
+/// to addresses, pods of one owner with different labels) compared again without it: the
+/// cluster compared last, its outcome, and why netpol-analyzer failed before.
+fn compare_repaired(
+    mut cluster: Cluster,
+    oracle: &Path,
+    dir: &Path,
+) -> Result<(Cluster, Outcome, Vec<&'static str>), String> {
+    let mut outcome = compare(&cluster, oracle, dir)?;
+    let mut refused = Vec::new();
+    for _ in 0..2 {
+        let Outcome::OracleFailed(why, _) = outcome else { break };
+        let Some(repaired) = cluster.without(why) else { break };
+        refused.push(why);
+        cluster = repaired;
+        outcome = compare(&cluster, oracle, dir)?;
+    }
+    Ok((cluster, outcome, refused))
 }
 
 /// netfence's canonical list for a cluster.
@@ -505,14 +518,7 @@ fn owner_of_pods_explains(
 fn minimize_seed(root: &Path, oracle: &Path, seed: u64) -> Result<(), String> {
     let dir = root.join("target/differential/minimize");
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let mut cluster = generate(seed);
-    let mut outcome = compare(&cluster, oracle, &dir)?;
-    for _ in 0..2 {
-        let Outcome::OracleFailed(why, _) = outcome else { break };
-        let Some(repaired) = cluster.without(why) else { break };
-        cluster = repaired;
-        outcome = compare(&cluster, oracle, &dir)?;
-    }
+    let (cluster, outcome, _) = compare_repaired(generate(seed), oracle, &dir)?;
     if !matches!(outcome, Outcome::Differs { .. }) {
         return Err(format!("the tools agree on the cluster of seed {seed}"));
     }

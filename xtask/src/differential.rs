@@ -110,7 +110,7 @@ pub struct Summary {
 impl Summary {
     pub fn text(&self) -> String {
         let mut out = format!(
-            "differential against netpol-analyzer ({NETPOL_ANALYZER}): {} clusters in {:.0}s: {} equal, {} explained, {} netpol-analyzer failures, {} unexplained\n",
+            "differential against netpol-analyzer ({NETPOL_ANALYZER}): {} clusters in {:.0}s: {} equal, {} explained, {} unknown netpol-analyzer failures, {} unexplained\n",
             self.clusters,
             self.seconds,
             self.equal,
@@ -134,7 +134,8 @@ impl Summary {
 pub fn differential(root: &Path, oracle: &Path, seed: u64, count: usize, keep: bool) -> Result<Summary, String> {
     let started = Instant::now();
     let work = root.join("target/differential");
-    let scratch = work.join("cluster");
+    // one folder per run: runs may go on side by side
+    let scratch = work.join(format!("cluster-{}", std::process::id()));
     let mut summary = Summary::default();
     for i in 0..count {
         let seed = seed.wrapping_add(i as u64);
@@ -149,7 +150,11 @@ pub fn differential(root: &Path, oracle: &Path, seed: u64, count: usize, keep: b
         summary.clusters += 1;
         match &outcome {
             Outcome::Equal => summary.equal += 1,
-            Outcome::OracleFailed(what, _) => *summary.oracle_failures.entry(what).or_insert(0) += 1,
+            // a failure no deviation accounts for is not explained
+            Outcome::OracleFailed(what, _) => {
+                *summary.oracle_failures.entry(what).or_insert(0) += 1;
+                summary.unexplained.push(seed);
+            }
             Outcome::Differs { explained: Some(id), .. } => *summary.explained.entry(id).or_insert(0) += 1,
             Outcome::Differs { explained: None, .. } => summary.unexplained.push(seed),
         }
@@ -167,6 +172,7 @@ pub fn differential(root: &Path, oracle: &Path, seed: u64, count: usize, keep: b
             eprintln!("    {} clusters, {} unexplained", i + 1, summary.unexplained.len());
         }
     }
+    let _ = std::fs::remove_dir_all(&scratch);
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
 }
@@ -516,7 +522,7 @@ fn owner_of_pods_explains(
 /// entries and fields one at a time) and writes what is left to
 /// `target/differential/minimized/<seed>/`: the start of a repro under tests/differential/.
 fn minimize_seed(root: &Path, oracle: &Path, seed: u64) -> Result<(), String> {
-    let dir = root.join("target/differential/minimize");
+    let dir = root.join(format!("target/differential/minimize-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let (cluster, outcome, _) = compare_repaired(generate(seed), oracle, &dir)?;
     if !matches!(outcome, Outcome::Differs { .. }) {

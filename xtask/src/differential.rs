@@ -301,7 +301,7 @@ fn compare(cluster: &Cluster, oracle: &Path, dir: &Path) -> Result<Outcome, Stri
             return Ok(Outcome::Differs { netfence_only, oracle_only, explained: Some(NONDETERMINISTIC) });
         }
     }
-    let explained = explain(cluster, &ours, &answers[0], oracle, dir)?;
+    let explained = explain(cluster, &ours, &answers, oracle, dir)?;
     Ok(Outcome::Differs { netfence_only, oracle_only, explained })
 }
 
@@ -388,11 +388,11 @@ const PORT_INTERSECTION: &str = "ingress-egress-intersection";
 fn explain(
     cluster: &Cluster,
     ours: &BTreeSet<ConnectionRecord>,
-    theirs: &BTreeSet<ConnectionRecord>,
+    answers: &[BTreeSet<ConnectionRecord>],
     oracle: &Path,
     dir: &Path,
 ) -> Result<Option<&'static str>, String> {
-    if owner_of_pods_explains(cluster, ours, theirs) {
+    if owner_of_pods_explains(cluster, ours, answers) {
         return Ok(Some(POD_VARIANTS));
     }
     if sides_explain(cluster, ours, oracle, dir)? {
@@ -453,13 +453,14 @@ fn intersect(a: &[[u16; 2]], b: &[[u16; 2]]) -> Vec<[u16; 2]> {
     out
 }
 
-/// Whether netpol-analyzer's answer is netfence's with each pod of an absent controller
-/// renamed to the controller, where netpol-analyzer shows for each pair the connectivity of
-/// one of the pods (self pairs of the controller left out).
+/// Whether netpol-analyzer's answer (one of them, pair by pair, when it gave several) is
+/// netfence's with each pod of an absent controller renamed to the controller, where
+/// netpol-analyzer shows for each pair the connectivity of one of the pods (self pairs of the
+/// controller left out).
 fn owner_of_pods_explains(
     cluster: &Cluster,
     ours: &BTreeSet<ConnectionRecord>,
-    theirs: &BTreeSet<ConnectionRecord>,
+    answers: &[BTreeSet<ConnectionRecord>],
 ) -> bool {
     // `ns/pod[Pod]` -> `ns/owner[Kind]` for pods whose controller is not in the input
     let present: BTreeSet<(String, String, String)> = cluster
@@ -487,14 +488,14 @@ fn owner_of_pods_explains(
         return false;
     }
     let mut cuts = BTreeSet::new();
-    for r in ours.iter().chain(theirs) {
+    for r in ours.iter().chain(answers.iter().flatten()) {
         for (a, b) in [ip_range(&r.src), ip_range(&r.dst)].into_iter().flatten() {
             cuts.insert(u64::from(a));
             cuts.insert(u64::from(b) + 1);
         }
     }
     let ours = pieces(ours, &cuts);
-    let theirs = pieces(theirs, &cuts);
+    let answers: Vec<_> = answers.iter().map(|a| pieces(a, &cuts)).collect();
     let rename = |e: &String| owner_of.get(e).cloned().unwrap_or_else(|| e.clone());
     // the endpoints each name stands for
     let mut members: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -506,15 +507,18 @@ fn owner_of_pods_explains(
             }
         }
     }
-    let mut keys: BTreeSet<(String, String, Protocol)> = theirs.keys().cloned().collect();
+    let mut keys: BTreeSet<(String, String, Protocol)> = answers.iter().flat_map(BTreeMap::keys).cloned().collect();
     keys.extend(ours.keys().map(|(s, d, p)| (rename(s), rename(d), *p)));
+    // (netpol-analyzer's answers, when it gave several, may vary too: any of them will do)
     keys.into_iter().filter(|(s, d, _)| s != d).all(|(s, d, p)| {
-        let want = theirs.get(&(s.clone(), d.clone(), p));
         let (Some(srcs), Some(dsts)) = (members.get(&s), members.get(&d)) else { return false };
-        srcs.iter()
-            .flat_map(|a| dsts.iter().map(move |b| (a, b)))
-            .filter(|(a, b)| a != b)
-            .any(|(a, b)| ours.get(&(a.clone(), b.clone(), p)) == want)
+        answers.iter().any(|answer| {
+            let want = answer.get(&(s.clone(), d.clone(), p));
+            srcs.iter()
+                .flat_map(|a| dsts.iter().map(move |b| (a, b)))
+                .filter(|(a, b)| a != b)
+                .any(|(a, b)| ours.get(&(a.clone(), b.clone(), p)) == want)
+        })
     })
 }
 

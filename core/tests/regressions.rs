@@ -144,3 +144,31 @@ fn many_documents_share_the_alias_budget() {
     assert_eq!(parsed.errors[0].code.as_str(), "NF-E003");
     assert!(parsed.errors[0].message.contains("more than 1000"), "{}", parsed.errors[0].message);
 }
+
+/// Fuzzing (`yaml_write`): a mapping key longer than 1,024 characters was written as an
+/// implicit key, which YAML does not allow, so the output did not read back. Such keys are
+/// written explicitly (`? key` then `: value`).
+#[test]
+fn long_mapping_keys_are_written_explicitly_and_read_back() {
+    for key in ["k".repeat(1500), format!("a: {}", "b".repeat(1200)), "x".repeat(1000), "y".repeat(1025)] {
+        for value in [
+            serde_json::json!("v"),
+            serde_json::json!({"inner": 1, "more": [1, 2]}),
+            serde_json::json!([1, {"a": "b"}, [2]]),
+            serde_json::json!({}),
+        ] {
+            let document = serde_json::json!({"first": 1, key.clone(): value, "last": [true]});
+            for wrapped in [
+                document.clone(),
+                serde_json::json!([document.clone()]),
+                serde_json::json!({"outer": document.clone()}),
+            ] {
+                let yaml = netfence::to_yaml(&wrapped);
+                let options = netfence::parse::ParseOptions { strict: true, ..Default::default() };
+                let parsed = netfence::parse::parse_text(&yaml, "out.yaml", &options)
+                    .unwrap_or_else(|e| panic!("{e:?}\n{yaml}"));
+                assert_eq!(parsed.documents[0].root.to_json(), wrapped, "{yaml}");
+            }
+        }
+    }
+}

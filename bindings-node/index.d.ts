@@ -1965,13 +1965,20 @@ export interface ParseOptions {
     maxInputBytes?: number;
     /** Most YAML documents in one input. Default 10,000. */
     maxDocuments?: number;
-    /** Deepest nesting of mappings and sequences. Default 64. */
+    /**
+     * Deepest nesting of mappings and sequences. Default 64, at most 1,000 (deeper trees would
+     * exhaust the stack of a thread or of the WebAssembly module).
+     */
     maxDepth?: number;
     /** Most nodes (scalars, mappings, sequences) in one document. Default 5,000,000. */
     maxNodes?: number;
     /** Most alias uses (`*name`) in one document. Default 10,000. */
     maxAliases?: number;
-    /** Most events replayed by aliases in one document (alias-bomb guard). Default 100,000. */
+    /**
+     * Most events replayed by aliases in one document (alias-bomb guard). Default 100,000. In
+     * an input of more than ten documents, each gets an equal share of ten times this (at
+     * least 1,000), so that many documents cannot multiply the work.
+     */
     maxAliasReplay?: number;
     /** Fail on the first document that does not parse instead of loading the others. */
     strict?: boolean;

@@ -21,6 +21,19 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = include_str!("types.d.ts");
 
+/// The module is built with `panic = "abort"`: a panic (none is expected; the core denies
+/// them) traps, the call throws a `WebAssembly.RuntimeError`, and the instance's memory is in
+/// an unknown state. The hook has wasm-bindgen start a fresh instance before the next call,
+/// so a page keeps working (docs/reliability.md).
+#[wasm_bindgen(start)]
+fn start() {
+    std::panic::set_hook(Box::new(|_| wasm_bindgen::handler::schedule_reinit()));
+}
+
+/// The operation name that panics on purpose, for the recovery test
+/// (`test/hostile.test.mjs`); not an operation.
+const PANIC_FOR_TESTS: &str = "__panic_for_tests";
+
 /// Runs `operation` on `request` (an object, or its JSON text) and returns the response object.
 ///
 /// Throws an `Error` with `code` (e.g. `NF-E011`), `help`, `location` and `payload` (the whole
@@ -34,6 +47,10 @@ pub fn call(
         Some(text) => text,
         None => request_text(&request).map_err(|e| thrown(&e.payload()))?,
     };
+    #[allow(clippy::panic)] // the recovery test's panic
+    if operation == PANIC_FOR_TESTS {
+        panic!("a panic for the recovery test");
+    }
     let Some(run) = entry(operation) else {
         return Err(thrown(&missing(operation)));
     };

@@ -7,7 +7,9 @@ mod apiserver;
 mod bindings;
 mod ci;
 mod codegen;
+mod differential;
 mod dist;
+mod fuzz;
 mod playground;
 
 use std::path::{Path, PathBuf};
@@ -22,6 +24,8 @@ fn main() -> ExitCode {
         Some("lint") => lint(),
         Some("bench") => bench(&args[1..]),
         Some("bindings-codegen") => bindings_codegen(args.iter().any(|a| a == "--check")),
+        Some("fuzz") => fuzz::command(&root(), &args[1..]),
+        Some("differential") => differential::command(&root(), &args[1..]),
         Some("playground") => playground::command(&root(), &args[1..]),
         Some("dist") => dist::command(&root(), &args[1..]),
         Some("apiserver") => apiserver::command(&args[1..]),
@@ -33,7 +37,7 @@ fn main() -> ExitCode {
         },
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  test [--quick]     install tools and run every test (what CI runs); --quick: the Rust tests and vectors only\n  dist [--smoke]     release artefacts in target/dist/: wheel, sdist, npm tarballs, CLI, SHA256SUMS; --smoke: install them outside the repository and run the smoke suites\n  codegen [--check]  regenerate schemas and docs (--check: fail if anything changes)\n  lint               rustfmt --check and clippy -D warnings\n  bindings-codegen [--check]  regenerate the bindings' typings (.d.ts, .pyi, index.mjs)\n  bindings [wasm|python|node]  build and test the bindings (all by default)\n  playground [--out DIR] [--no-wasm-build] [--test]  build the browser playground (default target/playground/); --test: its e2e tests\n  apiserver [build|start]  build and cache kube-apiserver; start it with etcd and the CRDs (prints a kubeconfig)"
+                "usage: cargo xtask <command>\n\n  test [--quick]     install tools and run every test (what CI runs); --quick: the Rust tests and vectors only\n  dist [--smoke]     release artefacts in target/dist/: wheel, sdist, npm tarballs, CLI, SHA256SUMS; --smoke: install them outside the repository and run the smoke suites\n  codegen [--check]  regenerate schemas and docs (--check: fail if anything changes)\n  lint               rustfmt --check and clippy -D warnings\n  bindings-codegen [--check]  regenerate the bindings' typings (.d.ts, .pyi, index.mjs)\n  bindings [wasm|python|node]  build and test the bindings (all by default)\n  playground [--out DIR] [--no-wasm-build] [--test]  build the browser playground (default target/playground/); --test: its e2e tests\n  apiserver [build|start]  build and cache kube-apiserver; start it with etcd and the CRDs (prints a kubeconfig)\n  fuzz [--seconds N] [TARGET...] [--seed-corpus]  run the fuzz targets (nightly, cargo-fuzz), N seconds each (default 30)\n  differential [--count N] [--seed S] [--keep] [--minimize SEED]  netfence against netpol-analyzer on N random clusters (default 300)"
             );
             Err("unknown command".to_owned())
         }
@@ -124,6 +128,33 @@ fn bench(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// Seconds each fuzz target runs in `cargo xtask test`.
+const FUZZ_SECONDS_IN_CI: u64 = 20;
+
+/// Random clusters the differential against netpol-analyzer compares in `cargo xtask test`.
+const DIFFERENTIAL_CLUSTERS_IN_CI: usize = 300;
+
+/// Bounded memory on flow-log streams at full size (10 million records, 1 GB) needs an
+/// optimised build; without LTO, which costs more to build than it saves here.
+fn flows_memory() -> Result<(), String> {
+    run(
+        &cargo(),
+        &[
+            "test",
+            "--release",
+            "--locked",
+            "-p",
+            "netfence",
+            "--test",
+            "flows_memory",
+            "--config",
+            "profile.release.lto=false",
+            "--config",
+            "profile.release.codegen-units=16",
+        ],
+    )
+}
+
 fn test(args: &[String]) -> Result<(), String> {
     let started = Instant::now();
     let quick = args.iter().any(|a| a == "--quick");
@@ -168,6 +199,13 @@ fn test(args: &[String]) -> Result<(), String> {
                 bindings::test(&root())
             }),
             ("playground: end-to-end tests in headless Chromium", || playground::test(&root())),
+            ("flow-log memory at full size: 10 million records, 1 GB (release build)", flows_memory),
+            ("fuzz: every fuzz target briefly (nightly, cargo-fuzz; docs/reliability.md)", || {
+                fuzz::test(&root(), FUZZ_SECONDS_IN_CI)
+            }),
+            ("differential: random clusters against netpol-analyzer v1.4.2", || {
+                differential::test(&root(), DIFFERENTIAL_CLUSTERS_IN_CI)
+            }),
         ]
     };
     let names: Vec<&str> = steps.iter().map(|(name, _)| *name).collect();

@@ -198,9 +198,12 @@ def _from_client_dict(value: Any, free_form: bool = False) -> Any:
 
 
 def _manifest_text(manifest: Mapping[str, Any]) -> str:
-    if "api_version" in manifest and "apiVersion" not in manifest:
-        manifest = _from_client_dict(manifest)
-    return json.dumps(manifest, default=str)
+    try:
+        if "api_version" in manifest and "apiVersion" not in manifest:
+            manifest = _from_client_dict(manifest)
+        return json.dumps(manifest, default=str)
+    except (ValueError, RecursionError) as e:  # a cycle, or nested deeper than Python recurses
+        raise RequestError({"code": "NF-E011", "message": f"invalid request: cannot encode a manifest as JSON: {e}", "help": "pass plain dicts, lists, strings, numbers and booleans"}) from None
 
 
 # What a one-line string ending so names: a file, even when it does not exist.
@@ -291,12 +294,15 @@ def _request_text(request: Any) -> str:
         return request
     try:
         return json.dumps(request, allow_nan=False, separators=(",", ":"))
-    except (TypeError, ValueError) as e:
+    except (TypeError, ValueError, RecursionError) as e:
         raise RequestError({"code": "NF-E011", "message": f"invalid request: cannot encode it as JSON: {e}", "help": "pass plain dicts, lists, strings, numbers and booleans"}) from None
 
 
 def _run(operation: str, request: Any, result: type[Record] = Record) -> Any:
-    ok, text = _native.call(operation, _request_text(request))
+    try:
+        ok, text = _native.call(operation, _request_text(request))
+    except UnicodeEncodeError as e:  # lone surrogates in the text of a request
+        raise RequestError({"code": "NF-E011", "message": f"invalid request: it is not valid Unicode text: {e.reason} at {e.start}", "help": "pass text without lone surrogates"}) from None
     if not ok:
         raise _error(json.loads(text))
     value = json.loads(text)

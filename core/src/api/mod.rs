@@ -375,13 +375,33 @@ fn request_tree(request: &str) -> Result<Node, Error> {
         let at = e.location.map(|l| format!(" at line {} column {}", l.line, l.column)).unwrap_or_default();
         invalid_request(format!("invalid request: {message}{at}"))
     };
-    let mut parsed = crate::source::parse_text(request, "<request>", &options).map_err(text_error)?;
+    let request = escape_unprintable(request);
+    let mut parsed = crate::source::parse_text(&request, "<request>", &options).map_err(text_error)?;
     if let Some(second) = parsed.documents.get(1) {
         let (line, column) = (second.root.line, second.root.column);
         return Err(invalid_request(format!("invalid request: a second value at line {line} column {column}")));
     }
     // empty text or `null`: the parser keeps no document; read as `null`
     Ok(parsed.documents.pop().map_or(Node { value: Value::Null, line: 1, column: 1 }, |d| d.root))
+}
+
+/// The request with the characters JSON allows unescaped in strings but YAML 1.2 does not
+/// (DEL, the C1 controls, U+FFFE, U+FFFF) written as `\u` escapes, which read the same in a
+/// string; elsewhere they are an error either way. `JSON.stringify` leaves them unescaped.
+fn escape_unprintable(request: &str) -> std::borrow::Cow<'_, str> {
+    let unprintable = |c: char| matches!(c, '\u{7f}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}');
+    if !request.contains(unprintable) {
+        return std::borrow::Cow::Borrowed(request);
+    }
+    let mut out = String::with_capacity(request.len() + 64);
+    for c in request.chars() {
+        if unprintable(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn request_error(e: &crate::source::de::Error) -> Error {

@@ -9,8 +9,12 @@
 //!   controller is an absent ReplicaSet `<deployment>-<pod-template-hash>` of a present
 //!   Deployment, as in `kubectl get deploy,pods -o json`);
 //! - a pod whose controller is absent is named after it, `ns/owner[OwnerKind]` (`[Pod]` when
-//!   the reference has no kind); the pods sharing it form one endpoint represented by the
-//!   first of them in input order; a pod owned by a `Node` (static/mirror pod) is bare;
+//!   the reference has no kind); the pods sharing it form one endpoint (located at the pod
+//!   with the smallest name, with every pod's IPs), unless they differ in labels or named
+//!   ports that the policies tell apart (a selector that applies in their namespace matches
+//!   some and not others; a named port a rule uses is defined differently): then each is its
+//!   own endpoint `ns/pod[Pod]`, where netpol-analyzer stops with an error;
+//!   a pod owned by a `Node` (static/mirror pod) is bare;
 //! - a bare pod is `ns/name[Pod]`.
 
 use crate::sorted::CompactSort;
@@ -18,7 +22,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+use super::selector::CompiledSelector;
 use crate::inventory::{PodResource, PodSpecSummary, ResourceSet};
 use crate::model::Protocol;
 use crate::source::Location;
@@ -93,6 +99,9 @@ pub(crate) struct Ownership<'a> {
     resources: &'a ResourceSet,
     /// Workloads by (namespace, kind, name); the first definition wins.
     index: HashMap<(&'a str, &'a str, &'a str), usize>,
+    /// Absent controllers (`ns/owner[Kind]`, sorted) whose pods the policies tell apart: each
+    /// of their pods is its own endpoint.
+    split: Vec<String>,
 }
 
 impl<'a> Ownership<'a> {
@@ -101,7 +110,44 @@ impl<'a> Ownership<'a> {
         for (i, w) in resources.workloads.iter().enumerate() {
             index.entry((w.namespace.as_str(), w.kind.as_str(), w.name.as_str())).or_insert(i);
         }
-        Self { resources, index }
+        let mut ownership = Self { resources, index, split: Vec::new() };
+        // the pods of each absent controller, by its endpoint name (sorted, so `split` is)
+        let mut owned: Vec<(String, usize)> = resources
+            .pods
+            .iter()
+            .enumerate()
+            .filter(|(_, pod)| ownership.pod_workload(pod).is_none())
+            .filter_map(|(i, pod)| Self::pod_owner(pod).map(|o| (Self::owner_endpoint(&pod.namespace, o), i)))
+            .collect();
+        owned.sort_compact();
+        for group in owned.chunk_by(|a, b| a.0 == b.0) {
+            let pods: Vec<&PodResource> = group.iter().filter_map(|(_, i)| resources.pods.get(*i)).collect();
+            let alike = pods.split_first().is_none_or(|(first, rest)| {
+                rest.iter().all(|p| p.labels == first.labels && named_ports(&p.spec) == named_ports(&first.spec))
+            });
+            if let Some((key, _)) = group.first()
+                && !alike
+                && policies_tell_apart(resources, &pods)
+            {
+                ownership.split.push(key.clone());
+            }
+        }
+        ownership
+    }
+
+    /// `ns/owner[OwnerKind]` (`[Pod]` when the reference has no kind).
+    fn owner_endpoint(namespace: &str, owner: &OwnerReference) -> String {
+        format!("{namespace}/{}[{}]", owner.name, if owner.kind.is_empty() { "Pod" } else { owner.kind.as_str() })
+    }
+
+    /// The name and kind of the endpoint of a pod that folds into no present workload.
+    fn pod_own_endpoint(&self, pod: &PodResource) -> (String, String) {
+        match Self::pod_owner(pod) {
+            Some(o) if self.split.binary_search(&Self::owner_endpoint(&pod.namespace, o)).is_err() => {
+                (o.name.clone(), if o.kind.is_empty() { "Pod".to_owned() } else { o.kind.clone() })
+            }
+            _ => (pod.name.clone(), "Pod".to_owned()),
+        }
     }
 
     fn find(&self, namespace: &str, kind: &str, name: &str) -> Option<usize> {
@@ -150,11 +196,53 @@ impl<'a> Ownership<'a> {
         if let Some(w) = self.pod_workload(pod).map(|w| self.root_of(w)).and_then(|i| self.resources.workloads.get(i)) {
             return format!("{ns}/{}[{}]", w.name, w.kind.as_str());
         }
-        match Self::pod_owner(pod) {
-            Some(o) => format!("{ns}/{}[{}]", o.name, if o.kind.is_empty() { "Pod" } else { o.kind.as_str() }),
-            None => format!("{ns}/{}[Pod]", pod.name),
+        let (name, kind) = self.pod_own_endpoint(pod);
+        format!("{ns}/{name}[{kind}]")
+    }
+}
+
+/// Whether the policies can treat pods of one namespace differently: a pod selector that
+/// applies in their namespace (a policy's own, or a peer's in a rule that reaches the
+/// namespace) matches some of them and not others, or a named port some rule uses is defined
+/// differently among them.
+fn policies_tell_apart(resources: &ResourceSet, pods: &[&PodResource]) -> bool {
+    let Some(first) = pods.first() else { return false };
+    let namespace = first.namespace.as_str();
+    let namespace_labels = resources.namespace_labels(namespace);
+    let mut selectors = Vec::new();
+    let mut port_names = Vec::new();
+    for policy in &resources.policies {
+        let Some(spec) = policy.object.spec.as_ref() else { continue };
+        if policy.namespace == namespace {
+            selectors.extend(spec.pod_selector.as_ref().map(CompiledSelector::compile));
+        }
+        let ingress = spec.ingress.iter().flatten().map(|r| (r.from.as_ref(), r.ports.as_ref()));
+        let egress = spec.egress.iter().flatten().map(|r| (r.to.as_ref(), r.ports.as_ref()));
+        for (peers, ports) in ingress.chain(egress) {
+            for peer in peers.into_iter().flatten() {
+                let Some(pod_selector) = &peer.pod_selector else { continue };
+                let reaches = match &peer.namespace_selector {
+                    None => policy.namespace == namespace,
+                    Some(ns) => CompiledSelector::compile(ns).matches(&namespace_labels),
+                };
+                if reaches {
+                    selectors.push(CompiledSelector::compile(pod_selector));
+                }
+            }
+            for port in ports.into_iter().flatten() {
+                if let Some(IntOrString::String(name)) = &port.port {
+                    port_names.push(name.as_str());
+                }
+            }
         }
     }
+    let view = |pod: &PodResource| -> (Vec<bool>, Vec<NamedPortEntry>) {
+        let matched = selectors.iter().map(|s| s.matches(&pod.labels)).collect();
+        let ports = named_ports(&pod.spec).into_iter().filter(|p| port_names.contains(&p.name.as_str())).collect();
+        (matched, ports)
+    };
+    let first = view(first);
+    pods.iter().skip(1).any(|pod| view(pod) != first)
 }
 
 /// Discovers the endpoints of a resource set, sorted by full name, names unique.
@@ -179,15 +267,18 @@ pub(crate) fn discover(resources: &ResourceSet) -> Vec<EndpointDraft> {
         drafts.entry(draft.full_name()).or_insert(draft);
     }
 
+    // pods in name order: an endpoint of several pods is located at the smallest name,
+    // whatever the input order
+    let mut own: Vec<&PodResource> = Vec::new();
     for pod in &resources.pods {
-        if let Some(w) = ownership.pod_workload(pod) {
-            *pod_counts.entry(ownership.root_of(w)).or_insert(0) += 1;
-            continue;
+        match ownership.pod_workload(pod) {
+            Some(w) => *pod_counts.entry(ownership.root_of(w)).or_insert(0) += 1,
+            None => own.push(pod),
         }
-        let (name, kind) = match Ownership::pod_owner(pod) {
-            Some(o) => (o.name.clone(), if o.kind.is_empty() { "Pod".to_owned() } else { o.kind.clone() }),
-            None => (pod.name.clone(), "Pod".to_owned()),
-        };
+    }
+    own.sort_compact_by(|a, b| a.name.cmp(&b.name));
+    for pod in own {
+        let (name, kind) = ownership.pod_own_endpoint(pod);
         let draft = EndpointDraft {
             namespace: pod.namespace.clone(),
             name,
@@ -198,7 +289,14 @@ pub(crate) fn discover(resources: &ResourceSet) -> Vec<EndpointDraft> {
             pods: 0,
             location: Some(pod.source.locate("")),
         };
-        drafts.entry(draft.full_name()).or_insert(draft).pods += 1;
+        let ips = draft.ips.clone();
+        let entry = drafts.entry(draft.full_name()).or_insert(draft);
+        entry.pods += 1;
+        if entry.pods > 1 {
+            entry.ips.extend(ips);
+            entry.ips.sort_compact();
+            entry.ips.dedup();
+        }
     }
     for (w, count) in pod_counts {
         if let Some(wl) = resources.workloads.get(w) {

@@ -31,7 +31,11 @@ struct Prepared<'a> {
 /// Cuts `text` into its items and parses the rest; `None` when the document is not such a list
 /// or anything is uncertain.
 fn prepare(text: &str, first_line: u32, limits: Limits) -> Option<Prepared<'_>> {
-    if may_have_anchors(text) || text.lines().any(|l| l.starts_with('%')) {
+    // lines are cut at line feeds here; a lone carriage return breaks a YAML line too
+    if may_have_anchors(text)
+        || text.lines().any(|l| l.starts_with('%'))
+        || super::tree::lone_carriage_returns(text) > 0
+    {
         return None;
     }
     let split = split_yaml(text).or_else(|| split_json(text))?;
@@ -468,6 +472,9 @@ mod tests {
             yaml.replacen("  kind: Pod\n", "  kind: [Pod\n", 1),
             // a directive
             format!("%YAML 1.2\n{yaml}"),
+            // a line broken by a lone carriage return (found by fuzzing: the items' lines were
+            // one short after it)
+            yaml.replacen("  spec:\n    containers:", "  spec:\r    containers:", 1),
             // JSON: everything on one line, a non-object element, a missing or extra comma
             json.replace('\n', ""),
             json.replacen("        {\n", "        7,\n        {\n", 1),

@@ -9,6 +9,9 @@
 
 pub(crate) mod de;
 pub(crate) mod document;
+#[cfg(all(feature = "fuzzing", not(target_arch = "wasm32")))]
+#[doc(hidden)]
+pub mod fuzzing;
 pub(crate) mod json;
 #[cfg(not(target_arch = "wasm32"))]
 mod list;
@@ -18,7 +21,7 @@ mod yaml;
 pub(crate) mod yaml_write;
 
 pub use crate::location::Location;
-pub use parse::{Document, ParseOptions, ParsedText, parse_text, text_from_bytes};
+pub use parse::{Document, MAX_DEPTH, ParseOptions, ParsedText, parse_text, text_from_bytes};
 pub(crate) use parse::{ListItems, parse_text_with};
 pub use tree::{Key, Node, SourceDoc, Value, escape_pointer};
 pub(crate) use tree::{drop_tree, shift_lines};

@@ -247,3 +247,11 @@ pub(crate) fn drop_tree(node: Node) {
     #[cfg(target_arch = "wasm32")]
     drop(node);
 }
+
+/// Carriage returns not followed by a line feed: YAML breaks lines there too (a file from an
+/// old Mac editor), so line numbers count them.
+pub(crate) fn lone_carriage_returns(text: &str) -> u32 {
+    let bytes = text.as_bytes();
+    let lone = bytes.iter().enumerate().filter(|&(i, b)| *b == b'\r' && bytes.get(i + 1) != Some(&b'\n')).count();
+    u32::try_from(lone).unwrap_or(u32::MAX)
+}

@@ -56,8 +56,21 @@ fn mapping(out: &mut String, map: &serde_json::Map<String, Value>, indent: usize
         if i > 0 || !after_dash {
             pad(out, indent);
         }
-        string(out, key, indent, true);
+        let mut written = String::new();
+        string(&mut written, key, indent, true);
+        // an implicit key is at most 1024 characters: a longer one is written explicitly,
+        // `? key` and then `: value` on the next line, its collections indented further
+        let explicit = written.len() > 1000;
+        if explicit {
+            out.push_str("? ");
+            out.push_str(&written);
+            out.push('\n');
+            pad(out, indent);
+        } else {
+            out.push_str(&written);
+        }
         out.push(':');
+        let nested = if explicit { indent + 2 } else { indent };
         match value {
             Value::Object(inner) if !inner.is_empty() => {
                 out.push('\n');
@@ -65,7 +78,7 @@ fn mapping(out: &mut String, map: &serde_json::Map<String, Value>, indent: usize
             }
             Value::Array(items) if !items.is_empty() => {
                 out.push('\n');
-                sequence(out, items, indent, false);
+                sequence(out, items, nested, false);
             }
             scalar => {
                 out.push(' ');

@@ -26,6 +26,16 @@ export declare function call(operation: string, request: object | string): unkno
 /** Runs `operation` on `request` on the libuv thread pool. */
 export declare function callAsync(operation: string, request: object | string): Promise<unknown>;
 
+/**
+ * `analyze`'s answer as an Apache Arrow IPC stream (apache-arrow's `tableFromIPC` reads it): one row
+ * per allowed port range, columns `src`, `dst`, `protocol`, `port_from`, `port_to`; errors, `partial` and
+ * warnings in the schema metadata (`netfence.errors`, `netfence.partial`, `netfence.warnings`).
+ */
+export declare function analyzeArrow(request: AnalyzeRequest | string): Buffer;
+
+/** `analyzeArrow` off the event loop. */
+export declare function analyzeArrowAsync(request: AnalyzeRequest | string): Promise<Buffer>;
+
 /** List the resources in manifests, with the location of each. Runs `parse` (see docs/api.md); throws a {@link NetfenceError} on bad input. */
 export declare function parse(request: ParseRequest | string): ParseResponse;
 
@@ -152,6 +162,11 @@ export interface Alternative {
 export type AnalyzeFormat = "txt" | "csv" | "md" | "dot" | "mermaid";
 
 /**
+ * How [`analyze`] lays out the connections.
+ */
+export type AnalyzeLayout = "list" | "grouped";
+
+/**
  * Request of [`analyze`].
  */
 export interface AnalyzeRequest {
@@ -165,6 +180,8 @@ export interface AnalyzeRequest {
     filter?: ConnectionFilter;
     /** Also render the answer into `rendered` in this format. */
     format?: AnalyzeFormat | null;
+    /** `list` (default) or `grouped` (see [`AnalyzeLayout`]). */
+    layout?: AnalyzeLayout | null;
 }
 
 /**
@@ -180,6 +197,8 @@ export interface AnalyzeResponse {
     connections: ConnectionRecord[];
     /** In-cluster endpoints (workloads and bare pods). */
     endpoints: Endpoint[];
+    /** The connections grouped, with the `grouped` layout. */
+    grouped?: GroupedConnectivity | null;
     /** Documents that could not be read (the others were analyzed). */
     errors: ErrorPayload[];
     /** The answer in the requested `format`. */
@@ -800,6 +819,16 @@ export interface Endpoint {
 }
 
 /**
+ * Endpoints the answer does not tell apart.
+ */
+export interface EndpointGroup {
+    /** `true` for an external address range (then `members` is that one range). */
+    external: boolean;
+    /** The endpoints, sorted by name. */
+    members: string[];
+}
+
+/**
  * Options for compiling a cluster.
  */
 export interface EngineOptions {
@@ -1217,6 +1246,38 @@ export interface GeneratedRule {
     ports: string[];
     /** The observed flows it allows. */
     provenance: FlowCounts;
+}
+
+/**
+ * One allowed connection between two groups.
+ */
+export interface GroupConnection {
+    /** Index of the source group. */
+    src: number;
+    /** Index of the destination group. */
+    dst: number;
+    /** Protocol. */
+    protocol: Protocol;
+    /** Inclusive port ranges `[from, to]`, sorted and disjoint. */
+    ports: number[][];
+}
+
+/**
+ * The connectivity of [`CompiledCluster::grouped`]: every member of a connection's `src`
+ * group reaches every member of its `dst` group on `ports` of `protocol` — except an
+ * endpoint itself, which is a pair only when the filter includes self pairs. Expanded, it is
+ * exactly the canonical list ([`GroupedConnectivity::expand`]).
+ */
+export interface GroupedConnectivity {
+    /**
+     * Groups of endpoints with the same connectivity: in-cluster endpoint names
+     * (`ns/name[Kind]`, sorted), or one external address range.
+     */
+    groups: EndpointGroup[];
+    /** Allowed connections between groups, by index into `groups`; sorted. */
+    connections: GroupConnection[];
+    /** Whether a pair of an endpoint with itself is included (`filter.includeSelf`). */
+    includeSelf: boolean;
 }
 
 /**

@@ -53,13 +53,28 @@ async function callAsync(operation, request) {
   return decode(await native.callAsync(String(operation), encode(request)));
 }
 
+function decodeArrow(outcome) {
+  if (!outcome.ok) throw new NetfenceError(JSON.parse(outcome.json));
+  return outcome.stream;
+}
+
+/** `analyze`'s answer as an Apache Arrow IPC stream (a Buffer; apache-arrow's `tableFromIPC` reads it). */
+function analyzeArrow(request) {
+  return decodeArrow(native.callArrow(encode(request)));
+}
+
+/** `analyzeArrow` off the event loop. */
+async function analyzeArrowAsync(request) {
+  return decodeArrow(await native.callArrowAsync(encode(request)));
+}
+
 const OPERATIONS = Object.freeze(native.operations());
 
 function camel(name) {
   return name.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
 }
 
-module.exports = { OPERATIONS, NetfenceError, call, callAsync };
+module.exports = { OPERATIONS, NetfenceError, call, callAsync, analyzeArrow, analyzeArrowAsync };
 for (const operation of OPERATIONS) {
   const name = camel(operation);
   module.exports[name] = { [name]: (request) => call(operation, request) }[name];

@@ -5,10 +5,10 @@
 //! so that `index.js` can throw one kind of `Error` with `code` and `payload` for both; it also
 //! makes one function per operation from `OPERATIONS`, so new operations need no glue here.
 
-use napi::bindgen_prelude::{AsyncTask, Result};
+use napi::bindgen_prelude::{AsyncTask, Buffer, Result};
 use napi::{Env, Task};
 use napi_derive::napi;
-use netfence::api::{OPERATIONS, call_json};
+use netfence::api::{OPERATIONS, analyze_arrow_json, call_json};
 use netfence::{Error, ErrorCode};
 
 /// The outcome of a call: the response JSON when `ok`, otherwise an `ErrorPayload` as JSON.
@@ -72,4 +72,68 @@ pub fn call_async(operation: String, request: String) -> AsyncTask<CallTask> {
 #[must_use]
 pub fn operations() -> Vec<String> {
     OPERATIONS.iter().map(|op| (*op).to_owned()).collect()
+}
+
+/// The outcome of `analyzeArrow`: the Arrow IPC stream when `ok`, otherwise an `ErrorPayload`
+/// as JSON in `json`.
+#[napi(object)]
+pub struct ArrowOutcome {
+    /// Whether the operation succeeded.
+    pub ok: bool,
+    /// The Arrow IPC stream (`ok`).
+    pub stream: Option<Buffer>,
+    /// The error payload as JSON text (not `ok`).
+    pub json: Option<String>,
+}
+
+fn run_arrow(request: &str) -> (bool, Vec<u8>) {
+    let outcome = std::panic::catch_unwind(|| analyze_arrow_json(request)).unwrap_or_else(|_| {
+        Err(Error::new(ErrorCode::Output, "internal error")
+            .with_help("this is a bug in netfence; please report it with the input")
+            .payload())
+    });
+    match outcome {
+        Ok(stream) => (true, stream),
+        Err(payload) => (false, serde_json::to_vec(&payload).unwrap_or_default()),
+    }
+}
+
+fn arrow_outcome((ok, bytes): (bool, Vec<u8>)) -> ArrowOutcome {
+    if ok {
+        ArrowOutcome { ok, stream: Some(bytes.into()), json: None }
+    } else {
+        ArrowOutcome { ok, stream: None, json: Some(String::from_utf8_lossy(&bytes).into_owned()) }
+    }
+}
+
+/// `analyze`'s answer as an Apache Arrow IPC stream, on the calling thread.
+#[napi(js_name = "callArrow")]
+#[must_use]
+pub fn call_arrow(request: String) -> ArrowOutcome {
+    arrow_outcome(run_arrow(&request))
+}
+
+/// `callArrow` on the libuv thread pool.
+pub struct ArrowTask {
+    request: String,
+}
+
+impl Task for ArrowTask {
+    type Output = (bool, Vec<u8>);
+    type JsValue = ArrowOutcome;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        Ok(run_arrow(&self.request))
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        Ok(arrow_outcome(output))
+    }
+}
+
+/// `analyze`'s answer as an Apache Arrow IPC stream, off the event loop.
+#[napi(js_name = "callArrowAsync")]
+#[must_use]
+pub fn call_arrow_async(request: String) -> AsyncTask<ArrowTask> {
+    AsyncTask::new(ArrowTask { request })
 }

@@ -10,9 +10,10 @@
 
 mod input;
 
-use netfence::api::{OPERATIONS, call_json};
+use netfence::api::{OPERATIONS, analyze_arrow_json, call_json};
 use netfence::{Error, ErrorCode};
 use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString};
 
 /// Runs `operation` on a JSON request without holding the GIL.
 ///
@@ -35,6 +36,25 @@ fn call(py: Python<'_>, operation: &str, request: &str) -> (bool, String) {
             Err(payload) => (false, serde_json::to_string(&payload).unwrap_or_default()),
         }
     })
+}
+
+/// `analyze`'s answer as an Apache Arrow IPC stream, without holding the GIL: `(True, bytes)`
+/// or `(False, error_payload_json)`.
+#[pyfunction]
+fn call_arrow(py: Python<'_>, request: &str) -> (bool, Py<PyAny>) {
+    let outcome = py.detach(|| {
+        std::panic::catch_unwind(|| analyze_arrow_json(request)).unwrap_or_else(|_| {
+            Err(Error::new(ErrorCode::Output, "internal error")
+                .with_help("this is a bug in netfence; please report it with the input")
+                .payload())
+        })
+    });
+    match outcome {
+        Ok(stream) => (true, PyBytes::new(py, &stream).into_any().unbind()),
+        Err(payload) => {
+            (false, PyString::new(py, &serde_json::to_string(&payload).unwrap_or_default()).into_any().unbind())
+        }
+    }
 }
 
 /// What `read_paths` and `decode` return: the sources as `(name, text)` pairs, or the error
@@ -83,6 +103,7 @@ fn error_class(code: ErrorCode) -> &'static str {
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(call, m)?)?;
+    m.add_function(wrap_pyfunction!(call_arrow, m)?)?;
     m.add_function(wrap_pyfunction!(read_paths, m)?)?;
     m.add_function(wrap_pyfunction!(decode, m)?)?;
     m.add("OPERATIONS", OPERATIONS.to_vec())?;

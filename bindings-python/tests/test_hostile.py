@@ -69,7 +69,7 @@ CASES: list[tuple[str, Callable[[], Any], str | None, bool]] = [
     ("request text that is an array", lambda: netfence.call("parse", "[]"), "NF-E011", True),
     ("a cyclic request", lambda: netfence.call("parse", cycle()), "NF-E011", True),
     ("a manifest that is an array", lambda: netfence.validate("[1, 2, {kind: [x]}]"), "NF-E006", False),
-    ("bytes for an input", lambda: netfence.parse(b"apiVersion: v1\n"), "NF-E011", True),
+    ("bytes that are not UTF-8 for an input", lambda: netfence.parse(b"kind: \xff\n"), "NF-E004", True),
 ]
 
 
@@ -92,7 +92,7 @@ def test_a_file_that_is_not_utf8_is_a_coded_error(tmp_path: Path) -> None:
     path.write_bytes(b'apiVersion: v1\nkind: Namespace\nmetadata: {name: "caf\xe9"}\n')
     with pytest.raises(netfence.NetfenceError) as info:
         netfence.parse(path)
-    assert info.value.code == "NF-E020", info.value.payload  # the binding reads the file as UTF-8
+    assert info.value.code == "NF-E004", info.value.payload  # read natively, as the CLI reads it
 
 
 def test_a_deep_manifest_dict_is_a_coded_error() -> None:

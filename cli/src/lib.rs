@@ -71,6 +71,11 @@ enum AnalyzeFormat {
     Md,
     Dot,
     Mermaid,
+    /// the full response with the connections grouped (layout `grouped`): endpoints the answer
+    /// does not tell apart form groups
+    Grouped,
+    /// an Apache Arrow IPC stream, one row per allowed port range (binary: use --output FILE or a pipe)
+    Arrow,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -297,8 +302,12 @@ pub fn main() -> ExitCode {
     if let Some(max) = cli.max_nodes {
         options.max_nodes = max;
     }
-    match run(&cli, options) {
-        Ok((text, code)) => match write_output(cli.output.as_ref(), &text) {
+    let outcome = match binary_output(&cli, &options) {
+        Some(outcome) => outcome,
+        None => run(&cli, options).map(|(text, code)| (text.into_bytes(), code)),
+    };
+    match outcome {
+        Ok((bytes, code)) => match write_output(cli.output.as_ref(), &bytes) {
             Ok(()) => ExitCode::from(code),
             Err(e) => report_error(&e),
         },
@@ -311,15 +320,69 @@ fn report_error(e: &Error) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn write_output(path: Option<&PathBuf>, text: &str) -> Result<(), Error> {
+fn write_output(path: Option<&PathBuf>, bytes: &[u8]) -> Result<(), Error> {
     match path {
-        Some(p) => std::fs::write(p, text)
+        Some(p) => std::fs::write(p, bytes)
             .map_err(|e| Error::new(ErrorCode::Io, format!("cannot write `{}`: {e}", p.display()))),
         None => {
             let mut out = std::io::stdout().lock();
-            let _ = out.write_all(text.as_bytes());
+            let _ = out.write_all(bytes);
             Ok(())
         }
+    }
+}
+
+/// The commands whose output is not text: `analyze --format arrow`. `None` for the others.
+fn binary_output(cli: &Cli, options: &ParseOptions) -> Option<Result<(Vec<u8>, u8), Error>> {
+    let Command::Analyze {
+        paths,
+        format: AnalyzeFormat::Arrow,
+        include_self,
+        focus_workloads,
+        focus_peers,
+        focus_direction,
+        ip_blocks_match_pods,
+    } = &cli.command
+    else {
+        return None;
+    };
+    Some((|| {
+        use std::io::IsTerminal;
+        if cli.output.is_none() && std::io::stdout().is_terminal() {
+            return Err(Error::new(ErrorCode::Output, "`--format arrow` writes a binary stream")
+                .with_help("write it to a file with `--output FILE`, or pipe it to a program that reads Arrow"));
+        }
+        let request = AnalyzeRequest {
+            sources: input::manifests(paths, &cli.cluster, Needed::Manifests)?,
+            options: options.clone(),
+            engine: engine_options(*ip_blocks_match_pods),
+            filter: analyze_filter(*include_self, focus_workloads, focus_peers, *focus_direction),
+            ..AnalyzeRequest::default()
+        };
+        let response = api::analyze_arrow(&request)?;
+        for e in &response.errors {
+            let _ = writeln!(std::io::stderr(), "{}", render::error_text(&Error::from(e.clone())));
+        }
+        warn_if_incomplete(&response.completeness, "");
+        Ok((response.stream, u8::from(!response.errors.is_empty())))
+    })())
+}
+
+fn analyze_filter(
+    include_self: bool,
+    focus_workloads: &[String],
+    focus_peers: &[String],
+    focus_direction: Option<DirectionArg>,
+) -> ConnectionFilter {
+    ConnectionFilter {
+        include_self,
+        focus_workloads: focus_workloads.to_vec(),
+        focus_workload_peers: focus_peers.to_vec(),
+        focus_direction: focus_direction.map(|d| match d {
+            DirectionArg::Ingress => Direction::Ingress,
+            DirectionArg::Egress => Direction::Egress,
+        }),
+        focus_connection: None,
     }
 }
 
@@ -418,26 +481,18 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
             ip_blocks_match_pods,
         } => {
             let sources = input::manifests(paths, &cli.cluster, Needed::Manifests)?;
-            let filter = ConnectionFilter {
-                include_self: *include_self,
-                focus_workloads: focus_workloads.clone(),
-                focus_workload_peers: focus_peers.clone(),
-                focus_direction: focus_direction.map(|d| match d {
-                    DirectionArg::Ingress => Direction::Ingress,
-                    DirectionArg::Egress => Direction::Egress,
-                }),
-                focus_connection: None,
-            };
+            let filter = analyze_filter(*include_self, focus_workloads, focus_peers, *focus_direction);
             let rendering = match format {
                 AnalyzeFormat::Txt => Some(api::AnalyzeFormat::Txt),
-                AnalyzeFormat::Canonical | AnalyzeFormat::Json => None,
+                AnalyzeFormat::Canonical | AnalyzeFormat::Json | AnalyzeFormat::Grouped | AnalyzeFormat::Arrow => None,
                 AnalyzeFormat::Csv => Some(api::AnalyzeFormat::Csv),
                 AnalyzeFormat::Md => Some(api::AnalyzeFormat::Md),
                 AnalyzeFormat::Dot => Some(api::AnalyzeFormat::Dot),
                 AnalyzeFormat::Mermaid => Some(api::AnalyzeFormat::Mermaid),
             };
             let engine = engine_options(*ip_blocks_match_pods);
-            let request = AnalyzeRequest { sources, options, engine, filter, format: rendering };
+            let layout = (*format == AnalyzeFormat::Grouped).then_some(api::AnalyzeLayout::Grouped);
+            let request = AnalyzeRequest { sources, options, engine, filter, format: rendering, layout };
             let response = api::analyze(&request)?;
             for e in &response.errors {
                 let _ = writeln!(std::io::stderr(), "{}", render::error_text(&Error::from(e.clone())));

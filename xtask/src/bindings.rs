@@ -369,7 +369,11 @@ fn node_dts(api: &Api) -> String {
          /** Runs `operation` on `request` (an object, or its JSON text) on the calling thread. */\n\
          export declare function call(operation: string, request: object | string): unknown;\n\n\
          /** Runs `operation` on `request` on the libuv thread pool. */\n\
-         export declare function callAsync(operation: string, request: object | string): Promise<unknown>;\n\n",
+         export declare function callAsync(operation: string, request: object | string): Promise<unknown>;\n\n\
+         /**\n * `analyze`'s answer as an Apache Arrow IPC stream (apache-arrow's `tableFromIPC` reads it): one row\n * per allowed port range, columns `src`, `dst`, `protocol`, `port_from`, `port_to`; errors, `partial` and\n * warnings in the schema metadata (`netfence.errors`, `netfence.partial`, `netfence.warnings`).\n */\n\
+         export declare function analyzeArrow(request: AnalyzeRequest | string): Buffer;\n\n\
+         /** `analyzeArrow` off the event loop. */\n\
+         export declare function analyzeArrowAsync(request: AnalyzeRequest | string): Promise<Buffer>;\n\n",
     );
     for op in &api.operations {
         let summary =
@@ -391,8 +395,9 @@ fn node_dts(api: &Api) -> String {
 }
 
 fn node_mjs(api: &Api) -> String {
-    let mut names =
-        vec!["OPERATIONS".to_owned(), "NetfenceError".to_owned(), "call".to_owned(), "callAsync".to_owned()];
+    let mut names = ["OPERATIONS", "NetfenceError", "call", "callAsync", "analyzeArrow", "analyzeArrowAsync"]
+        .map(str::to_owned)
+        .to_vec();
     for op in &api.operations {
         names.push(op.js.clone());
         names.push(format!("{}Async", op.js));
@@ -584,6 +589,16 @@ fn python_stub(api: &Api) -> Result<String, String> {
     }
     for op in &api.operations {
         out.push_str(&py_operation_stub(api, op)?);
+        if op.name == "analyze" {
+            // the same arguments, the answer as an Arrow IPC stream
+            let arrow = Operation {
+                name: "analyze_arrow".to_owned(),
+                js: "analyzeArrow".to_owned(),
+                request: op.request.clone(),
+                response: "bytes".to_owned(),
+            };
+            out.push_str(&py_operation_stub(api, &arrow)?);
+        }
     }
     Ok(python_builder_names(&out).trim_end().to_owned() + "\n")
 }
@@ -623,6 +638,12 @@ const OPERATION_DOCS: &[(&str, &str, &str)] = &[
         "All-pairs connectivity: who can reach whom, on which ports.",
         "result = netfence.analyze(\n    \"examples/online-shop/manifests\", \"examples/online-shop/policies\",\n    filter={\"focusWorkloads\": [\"shop/frontend\"]},\n)\n\
          for c in result.connections:\n    print(c.src, \"->\", c.dst, c.protocol, c.ports)",
+    ),
+    (
+        "analyze_arrow",
+        "`analyze`'s answer as an Apache Arrow IPC stream (bytes) for pyarrow, pandas or polars: one row per allowed port range (`src`, `dst`, `protocol`, `port_from`, `port_to`); errors, `partial` and warnings in the schema metadata.",
+        "stream = netfence.analyze_arrow(\"examples/online-shop/manifests\", \"examples/online-shop/policies\")\n\
+         print(stream[:4] == b\"\\xff\\xff\\xff\\xff\", len(stream) > 0)",
     ),
     (
         "explain",
@@ -1160,7 +1181,12 @@ fn venv_bin(root: &Path, tool: &str) -> PathBuf {
 }
 
 pub(crate) fn ensure_venv(root: &Path) -> Result<(), String> {
-    if ["maturin", "pytest", "mypy"].iter().all(|tool| venv_bin(root, tool).exists()) {
+    let has_pyarrow = std::fs::read_dir(root.join(".venv/lib"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|python| python.path().join("site-packages/pyarrow").is_dir());
+    if has_pyarrow && ["maturin", "pytest", "mypy"].iter().all(|tool| venv_bin(root, tool).exists()) {
         return Ok(());
     }
     if !venv_bin(root, "python").exists() {
@@ -1171,7 +1197,15 @@ pub(crate) fn ensure_venv(root: &Path) -> Result<(), String> {
     run_in(
         root,
         &pip.to_string_lossy(),
-        &["install", "--disable-pip-version-check", "-q", "maturin>=1.16,<1.17", "pytest>=8,<10", "mypy>=1.10,<2"],
+        &[
+            "install",
+            "--disable-pip-version-check",
+            "-q",
+            "maturin>=1.16,<1.17",
+            "pytest>=8,<10",
+            "mypy>=1.10,<2",
+            "pyarrow>=15",
+        ],
         &[],
     )
 }

@@ -39,6 +39,7 @@ __all__ = [
     "Record",
     "RequestError",
     "ValidationError",
+    "analyze_arrow",
     "call",
     *OPERATIONS,
 ]
@@ -338,7 +339,17 @@ def _signature(spec: _Operation, result: type[Record]) -> inspect.Signature:
     return inspect.Signature(params, return_annotation=result.__name__)
 
 
-def _operation(name: str) -> tuple[Callable[..., Any], type[Record]]:
+def _run_arrow(request: Any) -> bytes:
+    try:
+        ok, out = _native.call_arrow(_request_text(request))
+    except UnicodeEncodeError as e:
+        raise RequestError({"code": "NF-E011", "message": f"invalid request: it is not valid Unicode text: {e.reason} at {e.start}", "help": "pass text without lone surrogates"}) from None
+    if not ok:
+        raise _error(json.loads(out))
+    return bytes(out)
+
+
+def _operation(name: str, runner: Callable[[dict[str, Any]], Any] | None = None) -> tuple[Callable[..., Any], type[Record]]:
     spec = _OPERATIONS.get(name, _Operation("inputs", f"{_pascal(name)}Response", (), f"Runs ``{name}`` (see docs/api.md)."))
     result = type(spec.response, (Record,), {"__slots__": (), "__module__": __name__})
     by_python = {p.python: p for p in spec.parameters}
@@ -365,7 +376,7 @@ def _operation(name: str) -> tuple[Callable[..., Any], type[Record]]:
                 if param.kind in ("sources", "flows") and isinstance(body.get(param.json), list):
                     converted = body[param.json] + converted
                 body[param.json] = converted
-        return _run(name, body, result)
+        return runner(body) if runner else _run(name, body, result)
 
     operation.__name__ = operation.__qualname__ = name
     operation.__module__ = __name__
@@ -379,3 +390,18 @@ for _name in OPERATIONS:
     globals()[_name] = _function
     globals()[_result.__name__] = _result
 del _name, _function, _result
+
+analyze_arrow, _ = _operation("analyze", _run_arrow)
+analyze_arrow.__name__ = analyze_arrow.__qualname__ = "analyze_arrow"
+analyze_arrow.__doc__ = """``analyze``'s answer as an Apache Arrow IPC stream (``bytes``), for pyarrow, pandas or polars.
+
+Takes the same arguments as ``analyze``. One row per allowed port range, in the order of the
+canonical list: ``src``, ``dst``, ``protocol`` (dictionary-encoded strings), ``port_from``,
+``port_to`` (uint16). The answer's errors, ``partial`` and warnings are in the schema's metadata
+(``netfence.errors``, ``netfence.partial``, ``netfence.warnings``, JSON text)::
+
+    import pyarrow as pa
+    table = pa.ipc.open_stream(netfence.analyze_arrow("examples/online-shop")).read_all()
+"""
+analyze_arrow.__signature__ = analyze_arrow.__signature__.replace(return_annotation="bytes")  # type: ignore[attr-defined]
+del _

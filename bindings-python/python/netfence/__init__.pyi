@@ -77,6 +77,9 @@ class Alternative(Record):
 AnalyzeFormat = Literal["txt", "csv", "md", "dot", "mermaid"]
 """The renderings of connectivity."""
 
+AnalyzeLayout = Literal["list", "grouped"]
+"""How [`analyze`] lays out the connections."""
+
 class AnalyzeRequest(TypedDict):
     """Request of [`analyze`]."""
     sources: Sequence[Source]
@@ -84,6 +87,7 @@ class AnalyzeRequest(TypedDict):
     engine: NotRequired[EngineOptions]
     filter: NotRequired[ConnectionFilter]
     format: NotRequired[AnalyzeFormat | None]
+    layout: NotRequired[AnalyzeLayout | None]
 
 AnalyzeRequestDirection = Literal["ingress", "egress"]
 """A traffic direction, seen from a workload."""
@@ -94,6 +98,8 @@ class AnalyzeResponse(Record):
     def connections(self) -> list[ConnectionRecord]: ...
     @property
     def endpoints(self) -> list[Endpoint]: ...
+    @property
+    def grouped(self) -> GroupedConnectivity | None: ...
     @property
     def errors(self) -> list[ErrorPayload]: ...
     @property
@@ -479,6 +485,14 @@ class Endpoint(Record):
     @property
     def location(self) -> Location | None: ...
 
+@type_check_only
+class EndpointGroup(Record):
+    """Endpoints the answer does not tell apart."""
+    @property
+    def external(self) -> bool: ...
+    @property
+    def members(self) -> list[str]: ...
+
 class EngineOptions(TypedDict):
     """Options for compiling a cluster."""
     ipBlockMode: NotRequired[IpBlockMode]
@@ -757,6 +771,31 @@ class GeneratedRule(Record):
     def ports(self) -> list[str]: ...
     @property
     def provenance(self) -> FlowCounts: ...
+
+@type_check_only
+class GroupConnection(Record):
+    """One allowed connection between two groups."""
+    @property
+    def src(self) -> int: ...
+    @property
+    def dst(self) -> int: ...
+    @property
+    def protocol(self) -> Protocol: ...
+    @property
+    def ports(self) -> list[list[int]]: ...
+
+@type_check_only
+class GroupedConnectivity(Record):
+    """The connectivity of [`CompiledCluster::grouped`]: every member of a connection's `src`
+    group reaches every member of its `dst` group on `ports` of `protocol` — except an
+    endpoint itself, which is a pair only when the filter includes self pairs. Expanded, it is
+    exactly the canonical list ([`GroupedConnectivity::expand`])."""
+    @property
+    def groups(self) -> list[EndpointGroup]: ...
+    @property
+    def connections(self) -> list[GroupConnection]: ...
+    @property
+    def include_self(self) -> bool: ...
 
 @type_check_only
 class IPBlock(Record):
@@ -1880,7 +1919,7 @@ def build(source: SourceInput | None = None, *, intent: IntentDocument | None = 
             print(len(built.policies), built.yaml.splitlines()[0])
     """
 
-def analyze(*inputs: Input, sources: Input | None = None, options: ParseOptions | None = None, engine: EngineOptions | None = None, filter: ConnectionFilter | None = None, format: AnalyzeFormat | None = None, request: AnalyzeRequest | str | None = None) -> AnalyzeResponse:
+def analyze(*inputs: Input, sources: Input | None = None, options: ParseOptions | None = None, engine: EngineOptions | None = None, filter: ConnectionFilter | None = None, format: AnalyzeFormat | None = None, layout: AnalyzeLayout | None = None, request: AnalyzeRequest | str | None = None) -> AnalyzeResponse:
     """All-pairs connectivity: who can reach whom, on which ports.
 
     Args:
@@ -1892,6 +1931,7 @@ def analyze(*inputs: Input, sources: Input | None = None, options: ParseOptions 
         engine: Engine semantics (ipBlock mode). An ``EngineOptions`` dict (JSON field names).
         filter: Which connections to report (self pairs, focus workloads, direction, connection). A ``ConnectionFilter`` dict (JSON field names).
         format: Also render the answer into `rendered` in this format.
+        layout: `list` (default) or `grouped` (see [`AnalyzeLayout`]).
         request: The whole request as an ``AnalyzeRequest`` dict (JSON field names) or as JSON
             text; the other arguments are added to it.
 
@@ -1913,6 +1953,38 @@ def analyze(*inputs: Input, sources: Input | None = None, options: ParseOptions 
             )
             for c in result.connections:
                 print(c.src, "->", c.dst, c.protocol, c.ports)
+    """
+
+def analyze_arrow(*inputs: Input, sources: Input | None = None, options: ParseOptions | None = None, engine: EngineOptions | None = None, filter: ConnectionFilter | None = None, format: AnalyzeFormat | None = None, layout: AnalyzeLayout | None = None, request: AnalyzeRequest | str | None = None) -> bytes:
+    """`analyze`'s answer as an Apache Arrow IPC stream (bytes) for pyarrow, pandas or polars: one row per allowed port range (`src`, `dst`, `protocol`, `port_from`, `port_to`); errors, `partial` and warnings in the schema metadata.
+
+    Args:
+        *inputs: Manifests: YAML/JSON text, a path to a file or a directory (``str`` or
+            ``os.PathLike``; a directory gives its .yaml, .yml and .json files), bytes, a
+            dict, or a list of these. Added to ``sources``.
+        sources: The inputs: workloads, pods, namespaces and policies. Text, paths, bytes, dicts or lists of these, as ``inputs``.
+        options: Limits and strict mode. A ``ParseOptions`` dict (JSON field names).
+        engine: Engine semantics (ipBlock mode). An ``EngineOptions`` dict (JSON field names).
+        filter: Which connections to report (self pairs, focus workloads, direction, connection). A ``ConnectionFilter`` dict (JSON field names).
+        format: Also render the answer into `rendered` in this format.
+        layout: `list` (default) or `grouped` (see [`AnalyzeLayout`]).
+        request: The whole request as an ``AnalyzeRequest`` dict (JSON field names) or as JSON
+            text; the other arguments are added to it.
+
+    Returns:
+        bytes: The response: attributes in snake_case, ``to_dict()``, ``to_json()``.
+
+    Raises:
+        NetfenceError: The request cannot be processed; ``code`` says why (a ``ParseError``,
+            ``ValidationError``, ``RequestError`` or ``InputOutputError``).
+        PathNotFoundError: A path given as an input does not exist (a ``FileNotFoundError``
+            and a ``NetfenceError``).
+
+    Example:
+        From the repository root::
+
+            stream = netfence.analyze_arrow("examples/online-shop/manifests", "examples/online-shop/policies")
+            print(stream[:4] == b"\\xff\\xff\\xff\\xff", len(stream) > 0)
     """
 
 @overload

@@ -183,6 +183,7 @@ OPERATIONS: dict[str, Operation] = {
             Parameter("engine", "engine", ""),
             Parameter("filter", "filter", ""),
             Parameter("format", "format", ""),
+            Parameter("layout", "layout", ""),
         ),
         """All-pairs connectivity: who can reach whom, on which ports.
 
@@ -195,6 +196,7 @@ OPERATIONS: dict[str, Operation] = {
             engine: Engine semantics (ipBlock mode). An ``EngineOptions`` dict (JSON field names).
             filter: Which connections to report (self pairs, focus workloads, direction, connection). A ``ConnectionFilter`` dict (JSON field names).
             format: Also render the answer into `rendered` in this format.
+            layout: `list` (default) or `grouped` (see [`AnalyzeLayout`]).
             request: The whole request as an ``AnalyzeRequest`` dict (JSON field names) or as JSON
                 text; the other arguments are added to it.
 

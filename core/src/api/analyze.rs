@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Render, Source, TextFormat, load, render_in};
-use crate::engine::{CompiledCluster, ConnectionFilter, Connectivity, EngineOptions, Explanation};
+use crate::engine::{CompiledCluster, ConnectionFilter, Connectivity, EngineOptions, Explanation, GroupedConnectivity};
 use crate::error::{Error, ErrorPayload};
 use crate::model::Completeness;
 use crate::model::Protocol;
@@ -26,6 +26,19 @@ pub enum AnalyzeFormat {
     Mermaid,
 }
 
+/// How [`analyze`] lays out the connections.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AnalyzeLayout {
+    /// `connections`: the canonical list, one record per pair and protocol.
+    #[default]
+    List,
+    /// `grouped`: endpoints the answer does not tell apart form groups, and each connection
+    /// joins two groups (`connections` is then empty): millions of pairs in thousands of
+    /// records. Expanded, the same list.
+    Grouped,
+}
+
 /// Request of [`analyze`].
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -44,6 +57,9 @@ pub struct AnalyzeRequest {
     /// Also render the answer into `rendered` in this format.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<AnalyzeFormat>,
+    /// `list` (default) or `grouped` (see [`AnalyzeLayout`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<AnalyzeLayout>,
 }
 
 impl AnalyzeRequest {
@@ -58,9 +74,13 @@ impl AnalyzeRequest {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AnalyzeResponse {
-    /// The allowed connections and the in-cluster endpoints.
+    /// The allowed connections and the in-cluster endpoints (`connections` empty with the
+    /// `grouped` layout).
     #[serde(flatten)]
     pub connectivity: Connectivity,
+    /// The connections grouped, with the `grouped` layout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grouped: Option<GroupedConnectivity>,
     /// Documents that could not be read (the others were analyzed).
     pub errors: Vec<ErrorPayload>,
     /// The answer in the requested `format`.
@@ -87,14 +107,84 @@ pub(super) fn analyze_with(
     let set = load(&request.sources, &request.options)?;
     let cluster = CompiledCluster::compile(&set, &request.engine);
     let errors = set.errors.iter().map(Error::payload).collect();
+    if request.layout == Some(AnalyzeLayout::Grouped) {
+        let grouped = cluster.grouped(&request.filter);
+        let endpoints = cluster.endpoints().cloned().collect();
+        let mut response = AnalyzeResponse {
+            connectivity: Connectivity { connections: Vec::new(), endpoints },
+            grouped: None,
+            errors,
+            completeness: set.completeness(),
+            rendered: None,
+        };
+        if request.format.is_some() {
+            // the renderings show the list: render it from the expanded groups
+            response.connectivity.connections = grouped.expand();
+            response.rendered = render_in(request.format, request, &response, render)?;
+            response.connectivity.connections = Vec::new();
+        }
+        response.grouped = Some(grouped);
+        return Ok(response);
+    }
     let mut response = AnalyzeResponse {
         connectivity: cluster.connectivity(&request.filter),
+        grouped: None,
         errors,
         completeness: set.completeness(),
         rendered: None,
     };
     response.rendered = render_in(request.format, request, &response, render)?;
     Ok(response)
+}
+
+/// The answer of [`analyze`] as an Apache Arrow IPC stream (`report::arrow`): one row per
+/// allowed port range, dictionary-encoded endpoint names, in the canonical order. `format`
+/// and `layout` are ignored. Not in WebAssembly.
+///
+/// # Errors
+/// Input-level failures, or any bad document in strict mode.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn analyze_arrow(request: &AnalyzeRequest) -> Result<AnalyzeArrow, Error> {
+    let set = load(&request.sources, &request.options)?;
+    let cluster = CompiledCluster::compile(&set, &request.engine);
+    let grouped = cluster.grouped(&request.filter);
+    let errors: Vec<ErrorPayload> = set.errors.iter().map(Error::payload).collect();
+    let completeness = set.completeness();
+    // what the JSON answer says besides the connections travels in the schema's metadata
+    let metadata = vec![
+        ("netfence.errors".to_owned(), json_text(&errors)),
+        ("netfence.partial".to_owned(), completeness.partial.to_string()),
+        ("netfence.warnings".to_owned(), json_text(&completeness.warnings)),
+    ];
+    Ok(AnalyzeArrow { stream: crate::report::arrow::connectivity_arrow(&grouped, metadata)?, errors, completeness })
+}
+
+/// [`analyze_arrow`] on a JSON request (the request of [`analyze`]): the stream's bytes, or
+/// the error payload. Errors and warnings of the answer are in the stream's schema metadata.
+///
+/// # Errors
+/// `NF-E011` for a request that does not decode; otherwise [`analyze_arrow`]'s errors.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn analyze_arrow_json(request: &str) -> Result<Vec<u8>, ErrorPayload> {
+    let request: AnalyzeRequest = super::decode_request(request).map_err(|e| e.payload())?;
+    analyze_arrow(&request).map(|answer| answer.stream).map_err(|e| e.payload())
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn json_text<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// Response of [`analyze_arrow`]: the stream, and what the JSON answer says besides.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Clone, Debug, PartialEq)]
+pub struct AnalyzeArrow {
+    /// The Arrow IPC stream (schema `report::arrow::connectivity_schema`).
+    pub stream: Vec<u8>,
+    /// Documents that could not be read (the others were analyzed).
+    pub errors: Vec<ErrorPayload>,
+    /// Whether the answer is partial, and what may change it that was not evaluated.
+    pub completeness: Completeness,
 }
 
 fn render_connectivity(format: AnalyzeFormat, _: &AnalyzeRequest, r: &AnalyzeResponse) -> Result<String, Error> {

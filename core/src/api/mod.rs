@@ -20,7 +20,11 @@ mod review;
 mod schema;
 mod validate;
 
-pub use analyze::{AnalyzeFormat, AnalyzeRequest, AnalyzeResponse, ExplainRequest, ExplainResponse, analyze, explain};
+#[cfg(not(target_arch = "wasm32"))]
+pub use analyze::{AnalyzeArrow, analyze_arrow, analyze_arrow_json};
+pub use analyze::{
+    AnalyzeFormat, AnalyzeLayout, AnalyzeRequest, AnalyzeResponse, ExplainRequest, ExplainResponse, analyze, explain,
+};
 pub use audit::{AuditRequest, AuditResponse, audit, audit_with_log};
 pub use build::{BuildRequest, BuildResponse, build};
 pub use check::{CheckRequest, CheckResponse, check};

@@ -23,7 +23,7 @@ pub(crate) enum Resolved {
 }
 
 /// Which endpoints a filter focuses on.
-struct Focus<'a> {
+pub(super) struct Focus<'a> {
     filter: &'a ConnectionFilter,
     workloads: Vec<bool>,
     peers: Vec<bool>,
@@ -36,7 +36,7 @@ fn name_matches(pattern: &str, endpoint: &Endpoint) -> bool {
 }
 
 impl<'a> Focus<'a> {
-    fn new(filter: &'a ConnectionFilter, cluster: &CompiledCluster) -> Self {
+    pub(super) fn new(filter: &'a ConnectionFilter, cluster: &CompiledCluster) -> Self {
         let mark = |patterns: &[String]| -> Vec<bool> {
             cluster
                 .endpoints
@@ -47,11 +47,11 @@ impl<'a> Focus<'a> {
         Self { filter, workloads: mark(&filter.focus_workloads), peers: mark(&filter.focus_workload_peers) }
     }
 
-    fn is_focus(&self, endpoint: Option<usize>) -> bool {
+    pub(super) fn is_focus(&self, endpoint: Option<usize>) -> bool {
         endpoint.is_some_and(|i| self.workloads.get(i).copied().unwrap_or(false))
     }
 
-    fn is_peer(&self, endpoint: Option<usize>) -> bool {
+    pub(super) fn is_peer(&self, endpoint: Option<usize>) -> bool {
         match endpoint {
             Some(i) => self.peers.get(i).copied().unwrap_or(false),
             // external endpoints are peers unless specific peers are asked for
@@ -60,7 +60,7 @@ impl<'a> Focus<'a> {
     }
 
     /// Whether the connection `src → dst` is reported (`None`: external).
-    fn keeps(&self, src: Option<usize>, dst: Option<usize>) -> bool {
+    pub(super) fn keeps(&self, src: Option<usize>, dst: Option<usize>) -> bool {
         let as_egress = self.is_focus(src) && self.is_peer(dst);
         let as_ingress = self.is_focus(dst) && self.is_peer(src);
         match self.filter.focus_direction {
@@ -70,7 +70,7 @@ impl<'a> Focus<'a> {
         }
     }
 
-    fn restrict<'s>(&self, set: &'s PortSet) -> Cow<'s, PortSet> {
+    pub(super) fn restrict<'s>(&self, set: &'s PortSet) -> Cow<'s, PortSet> {
         match self.filter.focus_connection {
             None => Cow::Borrowed(set),
             Some(pp) => Cow::Owned(set.intersection(&PortSet::of(pp.protocol, PortRanges::range(pp.port, pp.port)))),
@@ -360,18 +360,12 @@ impl CompiledCluster {
                 }
             }
         }
-        out.sort_compact_by(|x, y| {
-            (x.src.as_str(), x.dst.as_str(), x.protocol.as_str()).cmp(&(
-                y.src.as_str(),
-                y.dst.as_str(),
-                y.protocol.as_str(),
-            ))
-        });
+        super::types::sort_canonical(&mut out);
         out
     }
 
     /// Maximal runs of adjacent external ranges with identical, non-empty connectivity.
-    fn external_runs(&self, class: usize, outbound: bool, focus: &Focus<'_>) -> Vec<(IpRange, PortSet)> {
+    pub(super) fn external_runs(&self, class: usize, outbound: bool, focus: &Focus<'_>) -> Vec<(IpRange, PortSet)> {
         let mut runs: Vec<(IpRange, PortSet)> = Vec::new();
         let Some(row) = self.external_runs_of(class, outbound) else { return runs };
         let a = self.externals.len();

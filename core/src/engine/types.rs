@@ -131,6 +131,14 @@ pub struct ConnectionRecord {
     pub ports: Vec<[u16; 2]>,
 }
 
+/// Sorts records into the canonical order: source, destination, protocol (by name).
+pub(crate) fn sort_canonical(records: &mut [ConnectionRecord]) {
+    use crate::sorted::CompactSort;
+    records.sort_compact_by(|x, y| {
+        (x.src.as_str(), x.dst.as_str(), x.protocol.as_str()).cmp(&(y.src.as_str(), y.dst.as_str(), y.protocol.as_str()))
+    });
+}
+
 /// One protocol and port (`focusConn`: only this connection is reported).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

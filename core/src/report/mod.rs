@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 use crate::diff::external_range;
 use crate::engine::{Connectivity, Explanation, PortRanges, PortSet};
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod arrow;
 mod connlist;
 pub mod diff;
 mod explain;

@@ -135,3 +135,115 @@ fn netpol_analyzer_conformance() {
     );
     assert!(regressions.is_empty(), "allowlisted cases regressed: {regressions:?}");
 }
+
+/// Kinds whose scenarios the exposure runner leaves out: netfence does not model them
+/// (user-defined networks, network attachments, virtual machines, multi-network policies).
+const OUT_OF_SCOPE_KINDS: [&str; 5] = [
+    "UserDefinedNetwork",
+    "ClusterUserDefinedNetwork",
+    "NetworkAttachmentDefinition",
+    "VirtualMachine",
+    "MultiNetworkPolicy",
+];
+
+fn exposure_allowlist_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance/netpol-analyzer-exposure.passing")
+}
+
+/// The one normalisation of the exposure comparison: both texts end with exactly one newline
+/// (netpol-analyzer's expected files sometimes lack the final newline). Everything else — the
+/// connlist, the section headers, the column padding, the order of lines — is compared as is.
+fn normalise(text: &str) -> String {
+    format!("{}\n", text.trim_end_matches('\n'))
+}
+
+/// Runs one exposure case: the connlist and the exposure section as `analyze --exposure`
+/// prints them, against the expected text. `Err` holds a short diff.
+fn run_exposure_case(case: &Value) -> Result<(), String> {
+    let root = corpus();
+    let expected = fs::read_to_string(root.join(case["expected"].as_str().unwrap_or_default()))
+        .map_err(|e| format!("cannot read expected output: {e}"))?;
+    let resources = load_scenario(case["scenario"].as_str().unwrap_or_default());
+    let cluster = CompiledCluster::compile(&resources, &EngineOptions::default());
+    let filter = filter_of(case);
+    let exposure = cluster.exposure(&resources, &filter);
+    let actual = netfence::report::exposure_txt(&cluster.connectivity(&filter), &exposure);
+    let (want, got) = (normalise(&expected), normalise(&actual));
+    if want == got {
+        return Ok(());
+    }
+    let want_lines: BTreeSet<&str> = want.lines().collect();
+    let got_lines: BTreeSet<&str> = got.lines().collect();
+    let missing: Vec<&&str> = want_lines.difference(&got_lines).take(6).collect();
+    let extra: Vec<&&str> = got_lines.difference(&want_lines).take(6).collect();
+    Err(format!("text differs\n  missing: {missing:#?}\n  unexpected: {extra:#?}"))
+}
+
+/// netpol-analyzer's exposure cases (`exposureAnalysis`) whose scenarios need no kind of
+/// [`OUT_OF_SCOPE_KINDS`], compared exactly after [`normalise`]. Reports N of M; the
+/// allowlist `tests/conformance/netpol-analyzer-exposure.passing` holds the passing ones and a
+/// listed case that fails is a regression.
+#[test]
+fn netpol_analyzer_exposure_conformance() {
+    let root = corpus();
+    let (Ok(cases_text), Ok(scenarios_text)) =
+        (fs::read_to_string(root.join("cases.json")), fs::read_to_string(root.join("scenarios.json")))
+    else {
+        eprintln!("conformance corpus not found at {}: skipped", root.display());
+        return;
+    };
+    let cases: Vec<Value> = serde_json::from_str(&cases_text).expect("cases.json is a JSON array");
+    let scenarios: Vec<Value> = serde_json::from_str(&scenarios_text).expect("scenarios.json is a JSON array");
+    let in_scope = |scenario: &str| {
+        scenarios.iter().find(|s| s["scenario"] == scenario).is_some_and(|s| {
+            s["kinds"].as_object().is_none_or(|kinds| !OUT_OF_SCOPE_KINDS.iter().any(|k| kinds.contains_key(*k)))
+        })
+    };
+    let allowlist: BTreeSet<String> = fs::read_to_string(exposure_allowlist_path())
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect();
+    let mut passed = Vec::new();
+    let mut failed = Vec::new();
+    for case in &cases {
+        let Some(expected) = case["expected"].as_str() else { continue };
+        if case["exposureAnalysis"] != Value::Bool(true)
+            || case["multipleNetworksEnabled"] == Value::Bool(true)
+            || !in_scope(case["scenario"].as_str().unwrap_or_default())
+        {
+            continue;
+        }
+        let id = Path::new(expected)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .trim_end_matches("_exposure_output")
+            .to_owned();
+        match run_exposure_case(case) {
+            Ok(()) => passed.push(id),
+            Err(reason) => failed.push((id, case["tier"].as_str().unwrap_or_default().to_owned(), reason)),
+        }
+    }
+    for (id, tier, reason) in &failed {
+        eprintln!("FAIL [{tier}] {id}: {reason}");
+    }
+    let newly: Vec<&String> = passed.iter().filter(|id| !allowlist.contains(*id)).collect();
+    if !newly.is_empty() {
+        eprintln!("newly passing (add to {}):", exposure_allowlist_path().display());
+        for id in &newly {
+            eprintln!("{id}");
+        }
+    }
+    let regressions: Vec<&String> =
+        failed.iter().filter(|(id, _, _)| allowlist.contains(id)).map(|(id, _, _)| id).collect();
+    eprintln!(
+        "netpol-analyzer exposure conformance: {} of {} cases pass ({} allowlisted)",
+        passed.len(),
+        passed.len() + failed.len(),
+        allowlist.len()
+    );
+    assert!(regressions.is_empty(), "allowlisted exposure cases regressed: {regressions:?}");
+}

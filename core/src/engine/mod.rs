@@ -53,6 +53,7 @@ mod compile;
 mod coverage;
 pub(crate) mod endpoints;
 mod explain;
+mod exposure;
 pub mod intervals;
 pub mod ipset;
 mod policy;
@@ -65,6 +66,7 @@ mod types;
 
 pub use compile::CompiledCluster;
 pub use coverage::{CoveredRule, RuleId};
+pub use exposure::{EndpointExposure, ExposedTo, Exposure, PotentialPeer, SideExposure, exposure_ports_text};
 pub use ipset::{IpFamily, IpRange, IpSet};
 pub use policy::{ip_block_addresses, policy_types};
 pub use ports::{PortRanges, PortSet, Ports, range_text, ranges_text};

@@ -29,7 +29,7 @@ struct Focus<'a> {
     peers: Vec<bool>,
 }
 
-fn name_matches(pattern: &str, endpoint: &Endpoint) -> bool {
+pub(crate) fn name_matches(pattern: &str, endpoint: &Endpoint) -> bool {
     pattern == endpoint.name
         || pattern == endpoint.workload
         || pattern.split_once('/').is_some_and(|(ns, name)| ns == endpoint.namespace && name == endpoint.workload)

@@ -14,6 +14,7 @@ use crate::engine::{Connectivity, Explanation, PortRanges, PortSet};
 mod connlist;
 pub mod diff;
 mod explain;
+mod exposure;
 pub mod findings;
 pub mod flows;
 mod graph;
@@ -23,6 +24,7 @@ pub mod review;
 mod table;
 
 pub(crate) use table::{endpoint_label, markdown_cell};
+pub use exposure::exposure_txt;
 
 /// netpol-analyzer's connlist text: `SRC => DST : CONNS` lines, sorted as netpol-analyzer
 /// sorts them (byte order of the whole line), external ranges suffixed `[External]`.

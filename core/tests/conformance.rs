@@ -80,6 +80,42 @@ fn run_case(case: &Value) -> Result<(), String> {
     ))
 }
 
+/// Reads an allowlist: one case id a line, `#` comments.
+fn read_allowlist(path: &Path) -> BTreeSet<String> {
+    fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Prints failures, newly passing cases and `N of M`, and fails on a regression: an
+/// allowlisted case that no longer passes.
+fn report(label: &str, allowlist: &Path, passed: &[String], failed: &[(String, String, String)]) {
+    let listed = read_allowlist(allowlist);
+    for (id, tier, reason) in failed {
+        eprintln!("FAIL [{tier}] {id}: {reason}");
+    }
+    let newly: Vec<&String> = passed.iter().filter(|id| !listed.contains(*id)).collect();
+    if !newly.is_empty() {
+        eprintln!("newly passing (add to {}):", allowlist.display());
+        for id in &newly {
+            eprintln!("{id}");
+        }
+    }
+    let regressions: Vec<&String> =
+        failed.iter().filter(|(id, _, _)| listed.contains(id)).map(|(id, _, _)| id).collect();
+    eprintln!(
+        "netpol-analyzer {label}: {} of {} cases pass ({} allowlisted)",
+        passed.len(),
+        passed.len() + failed.len(),
+        listed.len()
+    );
+    assert!(regressions.is_empty(), "allowlisted {label} cases regressed: {regressions:?}");
+}
+
 #[test]
 fn netpol_analyzer_conformance() {
     let root = corpus();
@@ -91,49 +127,20 @@ fn netpol_analyzer_conformance() {
     let tiers: Vec<String> = std::env::var("NETFENCE_CONFORMANCE_TIERS")
         .map(|t| t.split(',').map(|s| s.trim().to_owned()).collect())
         .unwrap_or_else(|_| vec!["core".to_owned()]);
-    let allowlist: BTreeSet<String> = fs::read_to_string(allowlist_path())
-        .unwrap_or_default()
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_owned)
-        .collect();
-
     let mut passed = Vec::new();
     let mut failed = Vec::new();
-    let mut total = 0;
     for case in &cases {
         let tier = case["tier"].as_str().unwrap_or_default();
         if !tiers.iter().any(|t| t == tier) || case["canonical"].as_str().is_none() {
             continue;
         }
-        total += 1;
         let id = case_id(case);
         match run_case(case) {
             Ok(()) => passed.push(id),
             Err(reason) => failed.push((id, tier.to_owned(), reason)),
         }
     }
-
-    for (id, tier, reason) in &failed {
-        eprintln!("FAIL [{tier}] {id}: {reason}");
-    }
-    let newly: Vec<&String> = passed.iter().filter(|id| !allowlist.contains(*id)).collect();
-    if !newly.is_empty() {
-        eprintln!("newly passing (add to {}):", allowlist_path().display());
-        for id in &newly {
-            eprintln!("{id}");
-        }
-    }
-    let regressions: Vec<&String> =
-        failed.iter().filter(|(id, _, _)| allowlist.contains(id)).map(|(id, _, _)| id).collect();
-    eprintln!(
-        "netpol-analyzer conformance: {} of {} cases pass ({} allowlisted)",
-        passed.len(),
-        total,
-        allowlist.len()
-    );
-    assert!(regressions.is_empty(), "allowlisted cases regressed: {regressions:?}");
+    report("conformance", &allowlist_path(), &passed, &failed);
 }
 
 /// Kinds whose scenarios the exposure runner leaves out: netfence does not model them
@@ -199,13 +206,6 @@ fn netpol_analyzer_exposure_conformance() {
             s["kinds"].as_object().is_none_or(|kinds| !OUT_OF_SCOPE_KINDS.iter().any(|k| kinds.contains_key(*k)))
         })
     };
-    let allowlist: BTreeSet<String> = fs::read_to_string(exposure_allowlist_path())
-        .unwrap_or_default()
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_owned)
-        .collect();
     let mut passed = Vec::new();
     let mut failed = Vec::new();
     for case in &cases {
@@ -227,23 +227,51 @@ fn netpol_analyzer_exposure_conformance() {
             Err(reason) => failed.push((id, case["tier"].as_str().unwrap_or_default().to_owned(), reason)),
         }
     }
-    for (id, tier, reason) in &failed {
-        eprintln!("FAIL [{tier}] {id}: {reason}");
-    }
-    let newly: Vec<&String> = passed.iter().filter(|id| !allowlist.contains(*id)).collect();
-    if !newly.is_empty() {
-        eprintln!("newly passing (add to {}):", exposure_allowlist_path().display());
-        for id in &newly {
-            eprintln!("{id}");
+    report("exposure conformance", &exposure_allowlist_path(), &passed, &failed);
+}
+
+/// The connlist cases of scenarios with Ingress or Route objects (and no kind of
+/// [`OUT_OF_SCOPE_KINDS`]), whatever their tier: the `{ingress-controller}` connections
+/// compared as canonical records, like the core cases. Allowlist:
+/// `tests/conformance/netpol-analyzer-ingress.passing`.
+#[test]
+fn netpol_analyzer_ingress_conformance() {
+    let root = corpus();
+    let (Ok(cases_text), Ok(scenarios_text)) =
+        (fs::read_to_string(root.join("cases.json")), fs::read_to_string(root.join("scenarios.json")))
+    else {
+        eprintln!("conformance corpus not found at {}: skipped", root.display());
+        return;
+    };
+    let cases: Vec<Value> = serde_json::from_str(&cases_text).expect("cases.json is a JSON array");
+    let scenarios: Vec<Value> = serde_json::from_str(&scenarios_text).expect("scenarios.json is a JSON array");
+    let routed = |scenario: &str| {
+        scenarios.iter().find(|s| s["scenario"] == scenario).is_some_and(|s| {
+            s["kinds"].as_object().is_some_and(|kinds| {
+                (kinds.contains_key("Ingress") || kinds.contains_key("Route"))
+                    && !OUT_OF_SCOPE_KINDS.iter().any(|k| kinds.contains_key(*k))
+            })
+        })
+    };
+    let mut passed = Vec::new();
+    let mut failed = Vec::new();
+    for case in &cases {
+        if case["canonical"].as_str().is_none()
+            || case["multipleNetworksEnabled"] == Value::Bool(true)
+            || !routed(case["scenario"].as_str().unwrap_or_default())
+        {
+            continue;
+        }
+        let id = case_id(case);
+        match run_case(case) {
+            Ok(()) => passed.push(id),
+            Err(reason) => failed.push((id, case["tier"].as_str().unwrap_or_default().to_owned(), reason)),
         }
     }
-    let regressions: Vec<&String> =
-        failed.iter().filter(|(id, _, _)| allowlist.contains(id)).map(|(id, _, _)| id).collect();
-    eprintln!(
-        "netpol-analyzer exposure conformance: {} of {} cases pass ({} allowlisted)",
-        passed.len(),
-        passed.len() + failed.len(),
-        allowlist.len()
+    report(
+        "ingress conformance",
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance/netpol-analyzer-ingress.passing"),
+        &passed,
+        &failed,
     );
-    assert!(regressions.is_empty(), "allowlisted exposure cases regressed: {regressions:?}");
 }

@@ -78,7 +78,7 @@ impl<'a> Focus<'a> {
     }
 }
 
-fn push_records(out: &mut Vec<ConnectionRecord>, src: &str, dst: &str, set: &PortSet) {
+pub(super) fn push_records(out: &mut Vec<ConnectionRecord>, src: &str, dst: &str, set: &PortSet) {
     for protocol in Protocol::ALL {
         let ranges = set.get(protocol);
         if !ranges.is_empty() {
@@ -360,6 +360,7 @@ impl CompiledCluster {
                 }
             }
         }
+        out.extend(self.ingress_controller_records(filter));
         out.sort_compact_by(|x, y| {
             (x.src.as_str(), x.dst.as_str(), x.protocol.as_str()).cmp(&(
                 y.src.as_str(),

@@ -16,7 +16,10 @@ use crate::model::{Completeness, Warning, WarningCode};
 use crate::source::{Document, ParseOptions, parse_text_with};
 use crate::source::{Location, Node, SourceDoc, Value};
 
+mod ingress;
 mod read;
+
+pub use ingress::{Backend, BackendPort, RouteKind, RouteResource, ServiceRouting};
 
 /// One resource that was read.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -235,6 +238,8 @@ pub struct ServiceResource {
     pub name: String,
     /// `spec.clusterIPs` and `spec.clusterIP`, as written, each once.
     pub cluster_ips: Vec<String>,
+    /// `spec.selector` and `spec.ports`: where the Service sends traffic.
+    pub routing: ServiceRouting,
     /// Where it came from.
     pub source: SourceDoc,
 }
@@ -252,6 +257,8 @@ pub struct ResourceSet {
     pub policies: Vec<PolicyResource>,
     /// Services, in input order.
     pub services: Vec<ServiceResource>,
+    /// Ingresses, Routes, HTTPRoutes and GRPCRoutes, in input order.
+    pub routes: Vec<RouteResource>,
     /// Kinds skipped (not modelled), with counts, keyed `apiVersion/kind`.
     pub skipped: BTreeMap<String, usize>,
     /// Resources that may carry policy but that netfence does not evaluate, in input order.
@@ -336,6 +343,7 @@ impl ResourceSet {
             Item::Workload(r) => self.workloads.push(*r),
             Item::Policy(r) => self.policies.push(*r),
             Item::Service(r) => self.services.push(*r),
+            Item::Route(r) => self.routes.push(*r),
             Item::Skipped(key) => *self.skipped.entry(key).or_insert(0) += 1,
             Item::Unevaluated(r) => self.unevaluated.push(*r),
         }
@@ -457,6 +465,7 @@ enum Item {
     Workload(Box<WorkloadResource>),
     Policy(Box<PolicyResource>),
     Service(Box<ServiceResource>),
+    Route(Box<RouteResource>),
     Skipped(String),
     Unevaluated(Box<UnevaluatedPolicy>),
 }
@@ -499,6 +508,7 @@ fn read_document(source: SourceDoc, inherited: Option<(&str, &str)>, strict: boo
             Ok(Item::Workload(r)) => Some(&mut r.source),
             Ok(Item::Policy(r)) => Some(&mut r.source),
             Ok(Item::Service(r)) => Some(&mut r.source),
+            Ok(Item::Route(r)) => Some(&mut r.source),
             Ok(Item::Unevaluated(r)) => Some(&mut r.source),
             Ok(Item::Skipped(_)) | Err(_) => None,
         })
@@ -609,8 +619,9 @@ fn read_object(api_version: &str, kind: &str, source: SourceDoc) -> Result<Item,
                     }
                 }
             }
+            let routing = ingress::read_service_routing(&fields)?;
             let (namespace, name) = meta.names();
-            Item::Service(Box::new(ServiceResource { namespace, name, cluster_ips, source }))
+            Item::Service(Box::new(ServiceResource { namespace, name, cluster_ips, routing, source }))
         }
         ("networking.k8s.io" | "extensions", "NetworkPolicy") => {
             let object = fields.network_policy()?;
@@ -631,6 +642,7 @@ fn read_object(api_version: &str, kind: &str, source: SourceDoc) -> Result<Item,
             Some(wk) => read_workload(wk, &fields, &source)?,
             None => Item::Skipped(format!("{api_version}/{kind}")),
         },
+        (group, _) if let Some(route) = ingress::route_kind(group, kind) => ingress::read_route(route, &fields, &source)?,
         (group, _) => match unevaluated_reason(group, api_version.rsplit('/').next().unwrap_or(""), kind) {
             Some(reason) => {
                 let meta = fields.meta(fields.root(), "")?;

@@ -631,6 +631,12 @@ const OPERATION_DOCS: &[(&str, &str, &str)] = &[
          print(why.src, why.dst, [r.allowed for r in why.ranges])",
     ),
     (
+        "exposure",
+        "Exposure: what each endpoint is open to beyond the input's endpoints, including pods and namespaces that do not exist yet.",
+        "result = netfence.exposure(\"examples/online-shop/manifests\", \"examples/online-shop/policies\")\n\
+         for e in result.endpoints:\n    print(e.endpoint, [p.peer.name for p in e.ingress.peers] if e.ingress else None)",
+    ),
+    (
         "diff",
         "Semantic diff of connectivity between two versions: what a change opens and closes.",
         "manifests = Path(\"examples/online-shop/manifests\")\n\

@@ -115,3 +115,37 @@ pub fn exposure_txt(connectivity: &Connectivity, exposure: &Exposure) -> String 
     }
     out
 }
+
+/// The exposure as a markdown table `| endpoint | direction | exposed to | connections |`:
+/// one row per potential peer, `not protected` for a direction no policy isolates, and the
+/// rules that admit each peer.
+#[must_use]
+pub fn exposure_markdown(exposure: &Exposure) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from("| endpoint | direction | exposed to | connections | rules |\n|---|---|---|---|---|\n");
+    for endpoint in &exposure.endpoints {
+        for (side, direction) in [(&endpoint.ingress, "ingress"), (&endpoint.egress, "egress")] {
+            let Some(side) = side else { continue };
+            let name = super::markdown_cell(&endpoint.endpoint);
+            if !side.protected {
+                let _ = writeln!(out, "| {name} | {direction} | not protected: everything | All Connections | |");
+                continue;
+            }
+            for to in &side.peers {
+                let rules: Vec<String> = to
+                    .rules
+                    .iter()
+                    .map(|r| format!("{}/{} {}[{}]", r.namespace, r.policy, r.direction.as_str().to_lowercase(), r.index))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "| {name} | {direction} | {} | {} | {} |",
+                    super::markdown_cell(&to.peer.name),
+                    super::markdown_cell(&exposure_ports_text(to)),
+                    super::markdown_cell(&rules.join(", "))
+                );
+            }
+        }
+    }
+    out
+}

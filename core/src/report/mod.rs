@@ -24,7 +24,7 @@ pub mod review;
 mod table;
 
 pub(crate) use table::{endpoint_label, markdown_cell};
-pub use exposure::exposure_txt;
+pub use exposure::{exposure_markdown, exposure_txt};
 
 /// netpol-analyzer's connlist text: `SRC => DST : CONNS` lines, sorted as netpol-analyzer
 /// sorts them (byte order of the whole line), external ranges suffixed `[External]`.

@@ -172,3 +172,21 @@ fn exposure_lists_potential_peers_with_their_rules() {
     assert_eq!(focused.endpoints.len(), 1);
     assert!(focused.endpoints[0].egress.is_none());
 }
+
+#[test]
+fn review_markdown_shows_exposure_changes_next_to_an_empty_diff() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/review/NF405/flag");
+    let read = |side: &str| {
+        let text = std::fs::read_to_string(dir.join(format!("{side}.yaml"))).unwrap();
+        vec![netfence::api::Source::named(format!("{side}.yaml"), text)]
+    };
+    let mut request = netfence::api::ReviewRequest::new(read("head"), Some(read("base")));
+    request.format = Some(netfence::api::ReviewFormat::Markdown);
+    let response = netfence::api::review(&request).unwrap();
+    let md = response.rendered.unwrap();
+    let diff = md.find("## Connectivity diff").unwrap();
+    let exposure = md.find("### Exposure changes").unwrap();
+    assert!(diff < exposure, "{md}");
+    assert!(md.contains("No change: both sides have the same endpoints and connections."), "{md}");
+    assert!(md[exposure..].contains("[namespace with {team=payments}]/[all pods]"), "{md}");
+}

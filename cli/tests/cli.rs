@@ -265,7 +265,10 @@ fn analyze_exposure_names_namespaces_that_do_not_exist_yet() {
     let out = netfence(&["analyze", "examples/exposure", "--exposure", "--focus-workload", "data/db"], None);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let text = stdout(&out);
-    assert!(text.contains("data/db[Deployment] \t<= \t[namespace with {team=payments}]/[all pods] : TCP 5432"), "{text}");
+    assert!(
+        text.contains("data/db[Deployment] \t<= \t[namespace with {team=payments}]/[all pods] : TCP 5432"),
+        "{text}"
+    );
     assert!(!text.contains("shop/web[Deployment] \t<="), "only the focus workload: {text}");
 
     let json = netfence(&["analyze", "examples/exposure", "--exposure", "-o", "json"], None);

@@ -54,7 +54,10 @@ metadata: {name: web, namespace: shop}
 spec:
   rules: [{backendRefs: [{name: web, port: 80}]}]
 ";
-    assert_eq!(through_ingress(&format!("{WEB}{route}")), vec![("shop/web[Deployment]".to_owned(), vec![[8080, 8080]])]);
+    assert_eq!(
+        through_ingress(&format!("{WEB}{route}")),
+        vec![("shop/web[Deployment]".to_owned(), vec![[8080, 8080]])]
+    );
 }
 
 #[test]
@@ -86,7 +89,10 @@ spec:
   alternateBackends: [{kind: Service, name: missing}]
   port: {targetPort: admin}
 ";
-    assert_eq!(through_ingress(&format!("{WEB}{route}")), vec![("shop/web[Deployment]".to_owned(), vec![[9000, 9000]])]);
+    assert_eq!(
+        through_ingress(&format!("{WEB}{route}")),
+        vec![("shop/web[Deployment]".to_owned(), vec![[9000, 9000]])]
+    );
 }
 
 #[test]

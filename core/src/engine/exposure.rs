@@ -144,12 +144,8 @@ struct Representative {
 /// A label selector's requirements in canonical text, sorted: `k=v` for `matchLabels` and
 /// for `In` with one value, `k in (a,b)`, `k notin (a,b)`, `k`, `!k`.
 fn requirements(selector: &LabelSelector) -> Vec<String> {
-    let mut out: Vec<(String, String)> = selector
-        .match_labels
-        .iter()
-        .flatten()
-        .map(|(k, v)| (k.clone(), format!("{k}={v}")))
-        .collect();
+    let mut out: Vec<(String, String)> =
+        selector.match_labels.iter().flatten().map(|(k, v)| (k.clone(), format!("{k}={v}"))).collect();
     for e in selector.match_expressions.iter().flatten() {
         let mut values = e.values.clone().unwrap_or_default();
         values.sort();
@@ -230,11 +226,11 @@ fn selector_text(selector: &LabelSelector) -> String {
 impl Representative {
     fn peer(&self) -> PotentialPeer {
         let ns_labels = self.namespace_selector.match_labels.clone().unwrap_or_default();
-        let named = match (ns_labels.get(NAMESPACE_NAME_LABEL), ns_labels.len(), &self.namespace_selector.match_expressions)
-        {
-            (Some(name), 1, e) if e.as_ref().is_none_or(Vec::is_empty) => Some(name.clone()),
-            _ => None,
-        };
+        let named =
+            match (ns_labels.get(NAMESPACE_NAME_LABEL), ns_labels.len(), &self.namespace_selector.match_expressions) {
+                (Some(name), 1, e) if e.as_ref().is_none_or(Vec::is_empty) => Some(name.clone()),
+                _ => None,
+            };
         let namespace_labels = if named.is_some() || is_empty_selector(&self.namespace_selector) {
             None
         } else {
@@ -294,10 +290,8 @@ fn representatives(cluster: &CompiledCluster, resources: &ResourceSet) -> Vec<Re
                     Some(resource.namespace.clone()),
                 ),
             };
-            let key = (
-                requirements(&namespace_selector),
-                peer.pod_selector.as_ref().map(requirements).unwrap_or_default(),
-            );
+            let key =
+                (requirements(&namespace_selector), peer.pod_selector.as_ref().map(requirements).unwrap_or_default());
             if list.iter().any(|r| r.key == key) {
                 continue;
             }
@@ -315,8 +309,9 @@ fn representatives(cluster: &CompiledCluster, resources: &ResourceSet) -> Vec<Re
         !cluster.endpoints.iter().any(|e| {
             let e = &e.public;
             pods.iter().all(|(k, v)| e.labels.get(k) == Some(v)) && {
-                let labels =
-                    namespace_labels.entry(e.namespace.as_str()).or_insert_with(|| resources.namespace_labels(&e.namespace));
+                let labels = namespace_labels
+                    .entry(e.namespace.as_str())
+                    .or_insert_with(|| resources.namespace_labels(&e.namespace));
                 namespaces.iter().all(|(k, v)| labels.get(k) == Some(v))
             }
         })

@@ -131,7 +131,10 @@ impl CompiledCluster {
                             Some(s) => CompiledSelector::compile(s).matches(&namespace_labels),
                         };
                         namespace
-                            && peer.pod_selector.as_ref().is_none_or(|s| CompiledSelector::compile(s).matches(&pod_labels))
+                            && peer
+                                .pod_selector
+                                .as_ref()
+                                .is_none_or(|s| CompiledSelector::compile(s).matches(&pod_labels))
                     })
                 });
             if admits && rule.direction == Direction::Ingress {
@@ -146,12 +149,17 @@ impl CompiledCluster {
     pub(crate) fn ingress_controller_records(&self, filter: &ConnectionFilter) -> Vec<ConnectionRecord> {
         let controller = |patterns: &[String]| {
             patterns.iter().any(|p| {
-                p == CONTROLLER_NAME || p == INGRESS_CONTROLLER || *p == format!("{CONTROLLER_NAMESPACE}/{CONTROLLER_NAME}")
+                p == CONTROLLER_NAME
+                    || p == INGRESS_CONTROLLER
+                    || *p == format!("{CONTROLLER_NAMESPACE}/{CONTROLLER_NAME}")
             })
         };
         let focus = |patterns: &[String], i: u32| {
             patterns.is_empty()
-                || self.endpoints.get(i as usize).is_some_and(|e| patterns.iter().any(|p| super::query::name_matches(p, &e.public)))
+                || self
+                    .endpoints
+                    .get(i as usize)
+                    .is_some_and(|e| patterns.iter().any(|p| super::query::name_matches(p, &e.public)))
         };
         let mut out = Vec::new();
         for (e, ports) in &self.ingress_controller {

@@ -48,7 +48,11 @@ fn side_lines(endpoint: &EndpointExposure, side: Option<&SideExposure>, out: &mu
         return;
     }
     for to in &side.peers {
-        out.push(Line { endpoint: endpoint.endpoint.clone(), other: to.peer.name.clone(), ports: exposure_ports_text(to) });
+        out.push(Line {
+            endpoint: endpoint.endpoint.clone(),
+            other: to.peer.name.clone(),
+            ports: exposure_ports_text(to),
+        });
     }
 }
 
@@ -59,11 +63,8 @@ fn side_lines(endpoint: &EndpointExposure, side: Option<&SideExposure>, out: &mu
 pub fn exposure_txt(connectivity: &Connectivity, exposure: &Exposure) -> String {
     let connlist = super::connlist_txt(connectivity);
     let externals = external_lines(&connlist);
-    let exposed: Vec<&EndpointExposure> = exposure
-        .endpoints
-        .iter()
-        .filter(|e| listed(e.ingress.as_ref()) || listed(e.egress.as_ref()))
-        .collect();
+    let exposed: Vec<&EndpointExposure> =
+        exposure.endpoints.iter().filter(|e| listed(e.ingress.as_ref()) || listed(e.egress.as_ref())).collect();
     let width = exposed.iter().map(|e| e.endpoint.len()).max().unwrap_or(0);
     let mut egress = Vec::new();
     let mut ingress = Vec::new();
@@ -135,7 +136,9 @@ pub fn exposure_markdown(exposure: &Exposure) -> String {
                 let rules: Vec<String> = to
                     .rules
                     .iter()
-                    .map(|r| format!("{}/{} {}[{}]", r.namespace, r.policy, r.direction.as_str().to_lowercase(), r.index))
+                    .map(|r| {
+                        format!("{}/{} {}[{}]", r.namespace, r.policy, r.direction.as_str().to_lowercase(), r.index)
+                    })
                     .collect();
                 let _ = writeln!(
                     out,

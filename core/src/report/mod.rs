@@ -23,8 +23,8 @@ pub mod resources;
 pub mod review;
 mod table;
 
-pub(crate) use table::{endpoint_label, markdown_cell};
 pub use exposure::{exposure_markdown, exposure_txt};
+pub(crate) use table::{endpoint_label, markdown_cell};
 
 /// netpol-analyzer's connlist text: `SRC => DST : CONNS` lines, sorted as netpol-analyzer
 /// sorts them (byte order of the whole line), external ranges suffixed `[External]`.

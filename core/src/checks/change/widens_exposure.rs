@@ -87,15 +87,20 @@ fn run(ctx: &ChangeContext<'_>, out: &mut Vec<Draft>) {
                 } else {
                     format!("`{}` (pods and namespaces that may not exist yet)", peer.peer.name)
                 };
-                let (src, dst) =
-                    if ingress { (who, format!("`{}`", endpoint.endpoint)) } else { (format!("`{}`", endpoint.endpoint), who) };
+                let (src, dst) = if ingress {
+                    (who, format!("`{}`", endpoint.endpoint))
+                } else {
+                    (format!("`{}`", endpoint.endpoint), who)
+                };
                 let before = then
                     .peers
                     .iter()
                     .find(|p| p.peer.name == peer.peer.name)
                     .map_or_else(|| "nothing".to_owned(), exposure_ports_text);
-                let message =
-                    format!("after the change {src} could reach {dst} on {} (before: {before})", exposure_ports_text(peer));
+                let message = format!(
+                    "after the change {src} could reach {dst} on {} (before: {before})",
+                    exposure_ports_text(peer)
+                );
                 let help = "name the namespaces and pods that need access instead of matching labels anyone can set";
                 if let Some(draft) = at_rule(ctx, &META, peer.rules.first(), None, &endpoint.endpoint, message, help) {
                     out.push(draft);

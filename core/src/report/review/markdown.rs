@@ -128,7 +128,12 @@ fn exposure_changes(out: &mut String, findings: &[ReviewFinding]) {
     out.push_str("\n### Exposure changes\n\n| policy | what the change makes possible | rule |\n|---|---|---|\n");
     for f in widened.iter().take(ROWS) {
         let rule = f.finding.location.as_ref().map(|l| md(&l.to_string())).unwrap_or_default();
-        let _ = writeln!(out, "| {} | {} | {rule} |", md(f.finding.resource.as_deref().unwrap_or("")), md(&f.finding.message));
+        let _ = writeln!(
+            out,
+            "| {} | {} | {rule} |",
+            md(f.finding.resource.as_deref().unwrap_or("")),
+            md(&f.finding.message)
+        );
     }
     more(out, widened.len());
 }

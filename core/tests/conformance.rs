@@ -153,6 +153,30 @@ const OUT_OF_SCOPE_KINDS: [&str; 5] = [
     "MultiNetworkPolicy",
 ];
 
+/// `cases.json` and `scenarios.json` of the corpus (`None`, said on stderr, without it).
+fn cases_and_scenarios() -> Option<(Vec<Value>, Vec<Value>)> {
+    let root = corpus();
+    let (Ok(cases), Ok(scenarios)) =
+        (fs::read_to_string(root.join("cases.json")), fs::read_to_string(root.join("scenarios.json")))
+    else {
+        eprintln!("conformance corpus not found at {}: skipped", root.display());
+        return None;
+    };
+    Some((
+        serde_json::from_str(&cases).expect("cases.json is a JSON array"),
+        serde_json::from_str(&scenarios).expect("scenarios.json is a JSON array"),
+    ))
+}
+
+/// The kinds of a scenario's manifests, `None` when it needs one of [`OUT_OF_SCOPE_KINDS`]
+/// (or is unknown).
+fn in_scope_kinds<'a>(scenarios: &'a [Value], scenario: &str) -> Option<Vec<&'a str>> {
+    let entry = scenarios.iter().find(|s| s["scenario"] == scenario)?;
+    let kinds: Vec<&str> =
+        entry["kinds"].as_object().map(|k| k.keys().map(String::as_str).collect()).unwrap_or_default();
+    (!OUT_OF_SCOPE_KINDS.iter().any(|k| kinds.contains(k))).then_some(kinds)
+}
+
 fn exposure_allowlist_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance/netpol-analyzer-exposure.passing")
 }
@@ -192,20 +216,8 @@ fn run_exposure_case(case: &Value) -> Result<(), String> {
 /// listed case that fails is a regression.
 #[test]
 fn netpol_analyzer_exposure_conformance() {
-    let root = corpus();
-    let (Ok(cases_text), Ok(scenarios_text)) =
-        (fs::read_to_string(root.join("cases.json")), fs::read_to_string(root.join("scenarios.json")))
-    else {
-        eprintln!("conformance corpus not found at {}: skipped", root.display());
-        return;
-    };
-    let cases: Vec<Value> = serde_json::from_str(&cases_text).expect("cases.json is a JSON array");
-    let scenarios: Vec<Value> = serde_json::from_str(&scenarios_text).expect("scenarios.json is a JSON array");
-    let in_scope = |scenario: &str| {
-        scenarios.iter().find(|s| s["scenario"] == scenario).is_some_and(|s| {
-            s["kinds"].as_object().is_none_or(|kinds| !OUT_OF_SCOPE_KINDS.iter().any(|k| kinds.contains_key(*k)))
-        })
-    };
+    let Some((cases, scenarios)) = cases_and_scenarios() else { return };
+    let in_scope = |scenario: &str| in_scope_kinds(&scenarios, scenario).is_some();
     let mut passed = Vec::new();
     let mut failed = Vec::new();
     for case in &cases {
@@ -236,22 +248,9 @@ fn netpol_analyzer_exposure_conformance() {
 /// `tests/conformance/netpol-analyzer-ingress.passing`.
 #[test]
 fn netpol_analyzer_ingress_conformance() {
-    let root = corpus();
-    let (Ok(cases_text), Ok(scenarios_text)) =
-        (fs::read_to_string(root.join("cases.json")), fs::read_to_string(root.join("scenarios.json")))
-    else {
-        eprintln!("conformance corpus not found at {}: skipped", root.display());
-        return;
-    };
-    let cases: Vec<Value> = serde_json::from_str(&cases_text).expect("cases.json is a JSON array");
-    let scenarios: Vec<Value> = serde_json::from_str(&scenarios_text).expect("scenarios.json is a JSON array");
+    let Some((cases, scenarios)) = cases_and_scenarios() else { return };
     let routed = |scenario: &str| {
-        scenarios.iter().find(|s| s["scenario"] == scenario).is_some_and(|s| {
-            s["kinds"].as_object().is_some_and(|kinds| {
-                (kinds.contains_key("Ingress") || kinds.contains_key("Route"))
-                    && !OUT_OF_SCOPE_KINDS.iter().any(|k| kinds.contains_key(*k))
-            })
-        })
+        in_scope_kinds(&scenarios, scenario).is_some_and(|kinds| kinds.contains(&"Ingress") || kinds.contains(&"Route"))
     };
     let mut passed = Vec::new();
     let mut failed = Vec::new();

@@ -350,7 +350,7 @@ impl ResourceSet {
     }
 
     /// Every modelled resource with where it starts: namespaces, workloads, pods, services,
-    /// then policies, each in input order.
+    /// routes (Ingress, Route, HTTPRoute, GRPCRoute), then policies, each in input order.
     #[must_use]
     pub fn summaries(&self) -> Vec<ResourceSummary> {
         let mut resources = Vec::new();
@@ -373,6 +373,9 @@ impl ResourceSet {
         }
         for s in &self.services {
             add("Service", &s.namespace, &s.name, s.source.locate(""));
+        }
+        for r in &self.routes {
+            add(r.kind.as_str(), &r.namespace, &r.name, r.source.locate(""));
         }
         for p in &self.policies {
             add("NetworkPolicy", &p.namespace, &p.name, p.source.locate(""));

@@ -27,7 +27,7 @@
 //! subtracting its denied ports per potential peer before the comparison with the entire
 //! cluster (see `docs/decisions.md`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use k8s_openapi::api::networking::v1::NetworkPolicyPeer;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
@@ -130,6 +130,12 @@ impl Potential {
     }
 }
 
+/// The potential peers, and which of them each rule names.
+struct Potentials {
+    reps: Vec<Representative>,
+    named_by: Vec<Option<Vec<u32>>>,
+}
+
 /// A potential peer inferred from a rule.
 #[derive(Clone, Debug)]
 struct Representative {
@@ -169,28 +175,11 @@ fn is_empty_selector(selector: &LabelSelector) -> bool {
         && selector.match_expressions.as_ref().is_none_or(Vec::is_empty)
 }
 
-/// Whether a rule's selector names a representative's: empty, or the same requirements.
-fn names(rule: &LabelSelector, representative: Option<&LabelSelector>) -> bool {
-    is_empty_selector(rule) || representative.is_some_and(|r| requirements(rule) == requirements(r))
-}
-
 /// A peer that admits the entire cluster: `namespaceSelector: {}` with no or an empty
 /// `podSelector`.
 fn admits_entire_cluster(peer: &NetworkPolicyPeer) -> bool {
     peer.namespace_selector.as_ref().is_some_and(is_empty_selector)
         && peer.pod_selector.as_ref().is_none_or(is_empty_selector)
-}
-
-/// Whether a selector-peer of a rule in `policy_namespace` names a representative.
-fn peer_names(peer: &NetworkPolicyPeer, policy_namespace: &str, representative: &Representative) -> bool {
-    if peer.ip_block.is_some() || (peer.namespace_selector.is_none() && peer.pod_selector.is_none()) {
-        return false;
-    }
-    let namespace = match &peer.namespace_selector {
-        None => representative.namespace.as_deref() == Some(policy_namespace),
-        Some(selector) => names(selector, Some(&representative.namespace_selector)),
-    };
-    namespace && peer.pod_selector.as_ref().is_none_or(|s| names(s, representative.pod_selector.as_ref()))
 }
 
 /// Only `matchLabels`, at least one.
@@ -267,6 +256,7 @@ fn entire_cluster() -> PotentialPeer {
 /// existing endpoint represents.
 fn representatives(cluster: &CompiledCluster, resources: &ResourceSet) -> Vec<Representative> {
     let mut list: Vec<Representative> = Vec::new();
+    let mut seen: HashSet<(Vec<String>, Vec<String>)> = HashSet::new();
     for rule in &cluster.rules {
         let Some(resource) = resources.policies.get(rule.policy) else { continue };
         let Some(peers) = rule_peers(resources, rule).filter(|p| !p.is_empty()) else { continue };
@@ -292,21 +282,30 @@ fn representatives(cluster: &CompiledCluster, resources: &ResourceSet) -> Vec<Re
             };
             let key =
                 (requirements(&namespace_selector), peer.pod_selector.as_ref().map(requirements).unwrap_or_default());
-            if list.iter().any(|r| r.key == key) {
+            if !seen.insert(key.clone()) {
                 continue;
             }
             list.push(Representative { key, namespace_selector, pod_selector: peer.pod_selector.clone(), namespace });
         }
     }
-    // an existing endpoint represents a potential peer given by labels only
-    let mut namespace_labels: BTreeMap<&str, BTreeMap<String, String>> = BTreeMap::new();
+    // an existing endpoint represents a potential peer given by labels only: the candidates
+    // are the endpoints with the first of its pod labels
+    let mut by_label: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (i, e) in cluster.endpoints.iter().enumerate() {
+        for (k, v) in &e.public.labels {
+            by_label.entry((k.as_str(), v.as_str())).or_default().push(i);
+        }
+    }
+    let mut namespace_labels: HashMap<&str, BTreeMap<String, String>> = HashMap::new();
     list.retain(|r| {
         let (Some(pods), Some(namespaces)) =
             (r.pod_selector.as_ref().and_then(plain_labels), plain_labels(&r.namespace_selector))
         else {
             return true;
         };
-        !cluster.endpoints.iter().any(|e| {
+        let Some((k, v)) = pods.iter().next() else { return true };
+        let candidates = by_label.get(&(k.as_str(), v.as_str())).map_or(&[][..], Vec::as_slice);
+        !candidates.iter().filter_map(|i| cluster.endpoints.get(*i)).any(|e| {
             let e = &e.public;
             pods.iter().all(|(k, v)| e.labels.get(k) == Some(v)) && {
                 let labels = namespace_labels
@@ -317,6 +316,67 @@ fn representatives(cluster: &CompiledCluster, resources: &ResourceSet) -> Vec<Re
         })
     });
     list
+}
+
+/// How a rule peer's selector constrains the potential peers it names.
+enum Constraint {
+    /// Empty or absent (for pods): every potential peer.
+    Any,
+    /// These requirements exactly.
+    Key(Vec<String>),
+}
+
+/// For each rule of the cluster, the potential peers it names (`None`: every one, the rule
+/// admits the entire cluster), found through indexes on the selectors' requirements.
+fn named_by_rule(cluster: &CompiledCluster, resources: &ResourceSet, reps: &[Representative]) -> Vec<Option<Vec<u32>>> {
+    let mut by_key: HashMap<(&[String], &[String]), Vec<u32>> = HashMap::new();
+    let mut by_ns_key: HashMap<&[String], Vec<u32>> = HashMap::new();
+    let mut by_pod_key: HashMap<&[String], Vec<u32>> = HashMap::new();
+    let mut by_namespace: HashMap<&str, Vec<u32>> = HashMap::new();
+    let mut by_namespace_pod: HashMap<(&str, &[String]), Vec<u32>> = HashMap::new();
+    for (i, r) in reps.iter().enumerate() {
+        let i = u32::try_from(i).unwrap_or(u32::MAX);
+        let (ns, pod) = (r.key.0.as_slice(), r.key.1.as_slice());
+        by_key.entry((ns, pod)).or_default().push(i);
+        by_ns_key.entry(ns).or_default().push(i);
+        by_pod_key.entry(pod).or_default().push(i);
+        if let Some(name) = &r.namespace {
+            by_namespace.entry(name.as_str()).or_default().push(i);
+            by_namespace_pod.entry((name.as_str(), pod)).or_default().push(i);
+        }
+    }
+    let constraint = |s: &LabelSelector| if is_empty_selector(s) { Constraint::Any } else { Constraint::Key(requirements(s)) };
+    cluster
+        .rules
+        .iter()
+        .map(|rule| {
+            if rule_admits_entire_cluster(resources, rule) {
+                return None;
+            }
+            let policy_namespace = resources.policies.get(rule.policy).map_or("", |p| p.namespace.as_str());
+            let mut named: Vec<u32> = Vec::new();
+            for peer in rule_peers(resources, rule).into_iter().flatten() {
+                if peer.ip_block.is_some() || (peer.namespace_selector.is_none() && peer.pod_selector.is_none()) {
+                    continue;
+                }
+                let pod = peer.pod_selector.as_ref().map_or(Constraint::Any, constraint);
+                let found = match (&peer.namespace_selector, &pod) {
+                    (None, Constraint::Any) => by_namespace.get(policy_namespace).cloned(),
+                    (None, Constraint::Key(p)) => by_namespace_pod.get(&(policy_namespace, p.as_slice())).cloned(),
+                    (Some(ns), _) => match (constraint(ns), &pod) {
+                        (Constraint::Any, Constraint::Any) => None,
+                        (Constraint::Any, Constraint::Key(p)) => by_pod_key.get(p.as_slice()).cloned(),
+                        (Constraint::Key(n), Constraint::Any) => by_ns_key.get(n.as_slice()).cloned(),
+                        (Constraint::Key(n), Constraint::Key(p)) => by_key.get(&(n.as_slice(), p.as_slice())).cloned(),
+                    },
+                };
+                named.extend(found.into_iter().flatten());
+            }
+            named.sort_unstable();
+            named.dedup();
+            Some(named)
+        })
+        .collect()
 }
 
 /// The peers of a rule as written.
@@ -361,45 +421,62 @@ impl CompiledCluster {
         }
     }
 
-    fn side_exposure(
-        &self,
-        resources: &ResourceSet,
-        side: &Side,
-        class: usize,
-        representatives: &[Representative],
-    ) -> SideExposure {
+    fn side_exposure(&self, side: &Side, class: usize, potentials: &Potentials) -> SideExposure {
         if !side.isolated() {
             return SideExposure { protected: false, peers: Vec::new() };
         }
-        let rules: Vec<&RuleEntry> = side.rules.iter().filter_map(|r| self.rules.get(*r)).collect();
+        // the entire cluster (as written: unresolved ingress names kept) and what every
+        // potential peer gets (unresolved ingress names dropped)
         let mut cluster_wide = Potential::default();
-        let mut cluster_rules = Vec::new();
-        for rule in &rules {
-            if rule_admits_entire_cluster(resources, rule) {
-                cluster_wide.union_with(&self.potential_ports(rule, class, true));
-                cluster_rules.push(self.rule_ref(rule));
+        let mut every = Potential::default();
+        let mut every_rules = Vec::new();
+        let mut specific: BTreeMap<u32, (Potential, Vec<RuleRef>)> = BTreeMap::new();
+        for &r in &side.rules {
+            let Some(rule) = self.rules.get(r) else { continue };
+            match potentials.named_by.get(r).and_then(Option::as_ref) {
+                None => {
+                    cluster_wide.union_with(&self.potential_ports(rule, class, true));
+                    every.union_with(&self.potential_ports(rule, class, false));
+                    every_rules.push(self.rule_ref(rule));
+                }
+                Some(named) if !named.is_empty() => {
+                    let ports = self.potential_ports(rule, class, false);
+                    for &rep in named {
+                        let entry = specific.entry(rep).or_default();
+                        entry.0.union_with(&ports);
+                        entry.1.push(self.rule_ref(rule));
+                    }
+                }
+                Some(_) => {}
             }
         }
         let mut peers = Vec::new();
         if !cluster_wide.is_empty() {
-            peers.push(exposed(entire_cluster(), &cluster_wide, cluster_rules));
+            peers.push(exposed(entire_cluster(), &cluster_wide, every_rules.clone()));
         }
-        for representative in representatives {
-            let mut potential = Potential::default();
-            let mut admitting = Vec::new();
-            for rule in &rules {
-                let policy_namespace = self.policies.get(rule.policy).map_or("", |p| p.namespace.as_str());
-                let admits = rule_peers(resources, rule).is_none_or(|peers| {
-                    peers.is_empty() || peers.iter().any(|p| peer_names(p, policy_namespace, representative))
-                });
-                if admits {
-                    potential.union_with(&self.potential_ports(rule, class, false));
-                    admitting.push(self.rule_ref(rule));
-                }
+        let differs = |potential: &Potential| {
+            if cluster_wide.is_empty() { !potential.is_empty() } else { *potential != cluster_wide }
+        };
+        let mut add = |rep: u32, extra: Option<&(Potential, Vec<RuleRef>)>| {
+            let Some(representative) = potentials.reps.get(rep as usize) else { return };
+            let mut potential = every.clone();
+            let mut rules = every_rules.clone();
+            if let Some((ports, more)) = extra {
+                potential.union_with(ports);
+                rules.extend(more.iter().cloned());
             }
-            let same = if cluster_wide.is_empty() { potential.is_empty() } else { potential == cluster_wide };
-            if !same {
-                peers.push(exposed(representative.peer(), &potential, admitting));
+            if differs(&potential) {
+                peers.push(exposed(representative.peer(), &potential, rules));
+            }
+        };
+        if differs(&every) {
+            // every potential peer differs from the entire cluster (named ports it cannot resolve)
+            for rep in 0..u32::try_from(potentials.reps.len()).unwrap_or(u32::MAX) {
+                add(rep, specific.get(&rep));
+            }
+        } else {
+            for (rep, extra) in &specific {
+                add(*rep, Some(extra));
             }
         }
         SideExposure { protected: true, peers }
@@ -410,7 +487,8 @@ impl CompiledCluster {
     /// compiled from.
     #[must_use]
     pub fn exposure(&self, resources: &ResourceSet, filter: &ConnectionFilter) -> Exposure {
-        let representatives = representatives(self, resources);
+        let reps = representatives(self, resources);
+        let potentials = Potentials { named_by: named_by_rule(self, resources, &reps), reps };
         let want_ingress = filter.focus_direction != Some(Direction::Egress);
         let want_egress = filter.focus_direction != Some(Direction::Ingress);
         let per_class: Vec<(Option<SideExposure>, Option<SideExposure>)> =
@@ -419,12 +497,12 @@ impl CompiledCluster {
                     .ingress
                     .get(class)
                     .filter(|_| want_ingress)
-                    .map(|side| self.side_exposure(resources, side, class, &representatives));
+                    .map(|side| self.side_exposure(side, class, &potentials));
                 let egress = self
                     .egress
                     .get(class)
                     .filter(|_| want_egress)
-                    .map(|side| self.side_exposure(resources, side, class, &representatives));
+                    .map(|side| self.side_exposure(side, class, &potentials));
                 (ingress, egress)
             });
         let endpoints = self

@@ -197,7 +197,8 @@ export interface AnalyzeResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -272,7 +273,8 @@ export interface AuditResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -425,7 +427,8 @@ export interface CheckResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -684,7 +687,8 @@ export interface DiffResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -770,7 +774,8 @@ export interface DropsResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -909,7 +914,8 @@ export interface ExplainResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -1040,7 +1046,8 @@ export interface ExposureResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -1215,7 +1222,8 @@ export interface FlowMapResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -1330,7 +1338,8 @@ export interface GenerateResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -1467,7 +1476,8 @@ export interface ImpactResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -1833,7 +1843,8 @@ export interface LintResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -2149,7 +2160,8 @@ export interface ParseResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -2496,7 +2508,8 @@ export interface ReviewResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
     /** The review in the requested `format`. */
@@ -2893,4 +2906,4 @@ export interface Warning {
 /**
  * Stable warning codes. Codes are permanent: a retired code is never reused.
  */
-export type WarningCode = "NF-W001" | "NF-W002";
+export type WarningCode = "NF-W001" | "NF-W002" | "NF-W003";

@@ -69,7 +69,8 @@ export interface AnalyzeResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -144,7 +145,8 @@ export interface AuditResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -297,7 +299,8 @@ export interface CheckResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -556,7 +559,8 @@ export interface DiffResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -642,7 +646,8 @@ export interface DropsResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -781,7 +786,8 @@ export interface ExplainResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -912,7 +918,8 @@ export interface ExposureResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -1087,7 +1094,8 @@ export interface FlowMapResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -1202,7 +1210,8 @@ export interface GenerateResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -1339,7 +1348,8 @@ export interface ImpactResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -1705,7 +1715,8 @@ export interface LintResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -2021,7 +2032,8 @@ export interface ParseResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -2368,7 +2380,8 @@ export interface ReviewResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
     /** The review in the requested `format`. */
@@ -2765,4 +2778,4 @@ export interface Warning {
 /**
  * Stable warning codes. Codes are permanent: a retired code is never reused.
  */
-export type WarningCode = "NF-W001" | "NF-W002";
+export type WarningCode = "NF-W001" | "NF-W002" | "NF-W003";

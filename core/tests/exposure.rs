@@ -196,3 +196,24 @@ fn review_markdown_shows_exposure_changes_next_to_an_empty_diff() {
     assert!(md.contains("No change: both sides have the same endpoints and connections."), "{md}");
     assert!(md[exposure..].contains("[namespace with {team=payments}]/[all pods]"), "{md}");
 }
+
+#[test]
+fn unresolved_backends_are_warnings_of_the_answer() {
+    let route = "---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web, namespace: shop}
+spec:
+  rules: [{backendRefs: [{name: web, port: 80}, {name: gone, port: 80}]}]
+";
+    let without_selector = WEB.replace("  selector: {app: web}\n", "");
+    let (resources, _) = compile(&format!("{without_selector}{route}"));
+    let warnings = resources.completeness().warnings;
+    let messages: Vec<&str> = warnings.iter().map(|w| w.message.as_str()).collect();
+    assert_eq!(warnings.len(), 2, "{messages:?}");
+    assert!(warnings.iter().all(|w| w.code == netfence::model::WarningCode::UnresolvedBackend));
+    assert!(messages[0].contains("`shop/web`, which has no selector"), "{messages:?}");
+    assert!(messages[1].contains("`shop/gone`, which is not in the input"), "{messages:?}");
+    let (resolved, _) = compile(&format!("{WEB}{route}").replace(", {name: gone, port: 80}", ""));
+    assert!(resolved.completeness().warnings.is_empty());
+}

@@ -345,7 +345,8 @@ fn named_by_rule(cluster: &CompiledCluster, resources: &ResourceSet, reps: &[Rep
             by_namespace_pod.entry((name.as_str(), pod)).or_default().push(i);
         }
     }
-    let constraint = |s: &LabelSelector| if is_empty_selector(s) { Constraint::Any } else { Constraint::Key(requirements(s)) };
+    let constraint =
+        |s: &LabelSelector| if is_empty_selector(s) { Constraint::Any } else { Constraint::Key(requirements(s)) };
     cluster
         .rules
         .iter()

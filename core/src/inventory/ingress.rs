@@ -241,3 +241,41 @@ pub(super) fn read_service_routing(fields: &Fields<'_>) -> Result<ServiceRouting
         ports: fields.typed(spec, "ports", "/spec")?.unwrap_or_default(),
     })
 }
+
+/// `NF-W003` for each backend whose Service is not in the input or has no selector (its
+/// endpoints would come from EndpointSlices, which are not read), once per route and Service.
+pub(super) fn unresolved_backends(resources: &super::ResourceSet) -> Vec<crate::model::Warning> {
+    let mut out: Vec<crate::model::Warning> = Vec::new();
+    for route in &resources.routes {
+        let mut seen: Vec<(&str, &str)> = Vec::new();
+        for backend in &route.backends {
+            let key = (backend.namespace.as_str(), backend.service.as_str());
+            if seen.contains(&key) {
+                continue;
+            }
+            seen.push(key);
+            let service =
+                resources.services.iter().find(|s| s.namespace == backend.namespace && s.name == backend.service);
+            let why = match service {
+                None => "is not in the input",
+                Some(s) if s.routing.selector.is_none() => "has no selector",
+                Some(_) => continue,
+            };
+            let resource = format!("{} {}/{}", route.kind.as_str(), route.namespace, route.name);
+            out.push(crate::model::Warning {
+                code: crate::model::WarningCode::UnresolvedBackend,
+                message: format!(
+                    "`{resource}` sends traffic to Service `{}/{}`, which {why}: no connection through it is shown",
+                    backend.namespace, backend.service
+                ),
+                help: Some(
+                    "add the Service (with its selector) to the input; a Service without selector sends to the endpoints of its EndpointSlices, which netfence does not read"
+                        .to_owned(),
+                ),
+                resource: Some(resource),
+                location: Some(route.source.locate("")),
+            });
+        }
+    }
+    out
+}

@@ -422,6 +422,7 @@ impl ResourceSet {
                 location: Some(u.source.locate("")),
             })
             .collect();
+        out.extend(ingress::unresolved_backends(self));
         if !self.errors.is_empty() {
             let n = self.errors.len();
             let documents = if n == 1 { "document" } else { "documents" };

@@ -60,21 +60,24 @@ impl CompiledCluster {
         }
         let drafts = discover(resources);
         let by_name: HashMap<String, usize> = drafts.iter().enumerate().map(|(i, d)| (d.full_name(), i)).collect();
+        let services: HashMap<(&str, &str), &crate::inventory::ServiceResource> =
+            resources.services.iter().map(|s| ((s.namespace.as_str(), s.name.as_str()), s)).collect();
+        let mut in_namespace: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (e, endpoint) in self.endpoints.iter().enumerate() {
+            in_namespace.entry(endpoint.public.namespace.as_str()).or_default().push(e);
+        }
         let mut reached: BTreeMap<u32, PortSet> = BTreeMap::new();
         for route in &resources.routes {
             for backend in &route.backends {
-                let Some(service) =
-                    resources.services.iter().find(|s| s.namespace == backend.namespace && s.name == backend.service)
-                else {
+                let Some(service) = services.get(&(backend.namespace.as_str(), backend.service.as_str())) else {
                     continue;
                 };
                 let Some(selector) = &service.routing.selector else { continue };
                 let wanted = access_ports(&service.routing.ports, backend.port.as_ref());
-                for (e, endpoint) in self.endpoints.iter().enumerate() {
+                for &e in in_namespace.get(service.namespace.as_str()).into_iter().flatten() {
+                    let Some(endpoint) = self.endpoints.get(e) else { continue };
                     let public = &endpoint.public;
-                    if public.namespace != service.namespace
-                        || !selector.iter().all(|(k, v)| public.labels.get(k) == Some(v))
-                    {
+                    if !selector.iter().all(|(k, v)| public.labels.get(k) == Some(v)) {
                         continue;
                     }
                     let Some(draft) = by_name.get(&public.name).and_then(|d| drafts.get(*d)) else { continue };

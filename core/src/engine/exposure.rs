@@ -554,3 +554,39 @@ pub fn exposure_ports_text(to: &ExposedTo) -> String {
     }
     parts.join(",")
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn selector(json: &str) -> LabelSelector {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn equal_requirements_are_one_potential_peer() {
+        let labels = selector(r#"{"matchLabels": {"app": "x", "tier": "db"}}"#);
+        let written_otherwise = selector(
+            r#"{"matchExpressions": [{"key": "tier", "operator": "In", "values": ["db"]}], "matchLabels": {"app": "x"}}"#,
+        );
+        assert_eq!(requirements(&labels), requirements(&written_otherwise));
+        let two_values = selector(r#"{"matchExpressions": [{"key": "app", "operator": "In", "values": ["y", "x"]}]}"#);
+        assert_eq!(requirements(&two_values), ["app in (x,y)"]);
+        let other = selector(r#"{"matchLabels": {"app": "x"}}"#);
+        assert_ne!(requirements(&labels), requirements(&other));
+    }
+
+    #[test]
+    fn selectors_are_written_as_netpol_analyzer_writes_them() {
+        let s = selector(
+            r#"{"matchLabels": {"foo": "managed"}, "matchExpressions": [
+                {"key": "env", "operator": "Exists"},
+                {"key": "app", "operator": "NotIn", "values": ["b", "a"]}]}"#,
+        );
+        assert_eq!(
+            selector_text(&s),
+            "foo=managed,{Key:app,Operator:NotIn,Values:[b a],},{Key:env,Operator:Exists,Values:[],}"
+        );
+    }
+}

@@ -217,3 +217,18 @@ spec:
     let (resolved, _) = compile(&format!("{WEB}{route}").replace(", {name: gone, port: 80}", ""));
     assert!(resolved.completeness().warnings.is_empty());
 }
+
+#[test]
+fn a_v1beta1_ingress_names_its_backend_by_service_name_and_port() {
+    let ingress = "---
+apiVersion: extensions/v1beta1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec:
+  rules: [{http: {paths: [{path: /, backend: {serviceName: web, servicePort: http}}]}}]
+";
+    assert_eq!(
+        through_ingress(&format!("{WEB}{ingress}")),
+        vec![("shop/web[Deployment]".to_owned(), vec![[8080, 8080]])]
+    );
+}

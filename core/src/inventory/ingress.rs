@@ -106,8 +106,12 @@ struct IngressPath {
 }
 
 #[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 struct IngressBackend {
     service: Option<IngressService>,
+    /// `extensions/v1beta1` and `networking.k8s.io/v1beta1` (removed in Kubernetes 1.22).
+    service_name: Option<String>,
+    service_port: Option<IntOrString>,
 }
 
 #[derive(Deserialize, Default)]
@@ -194,7 +198,13 @@ pub(super) fn read_route(kind: RouteKind, fields: &Fields<'_>, source: &SourceDo
             let spec: IngressSpec = fields.typed(node, "spec", "")?.unwrap_or_default();
             let paths = spec.rules.into_iter().flat_map(|r| r.http.map(|h| h.paths).unwrap_or_default());
             for backend in spec.default_backend.into_iter().chain(paths.filter_map(|p| p.backend)) {
-                if let Some(s) = backend.service {
+                if let Some(name) = backend.service_name {
+                    let port = backend.service_port.map(|p| match p {
+                        IntOrString::Int(n) => BackendPort::Number(n),
+                        IntOrString::String(s) => BackendPort::Name(s),
+                    });
+                    backends.push(service(name, port));
+                } else if let Some(s) = backend.service {
                     let port = s.port.and_then(|p| match (p.name.filter(|n| !n.is_empty()), p.number) {
                         (Some(name), _) => Some(BackendPort::Name(name)),
                         (None, Some(number)) => Some(BackendPort::Number(number)),

@@ -642,13 +642,13 @@ fn read_object(api_version: &str, kind: &str, source: SourceDoc) -> Result<Item,
                 source,
             }))
         }
+        (group, _) if let Some(route) = ingress::route_kind(group, kind) => {
+            ingress::read_route(route, &fields, &source)?
+        }
         ("" | "apps" | "extensions" | "batch", _) => match WorkloadKind::from_kind(kind) {
             Some(wk) => read_workload(wk, &fields, &source)?,
             None => Item::Skipped(format!("{api_version}/{kind}")),
         },
-        (group, _) if let Some(route) = ingress::route_kind(group, kind) => {
-            ingress::read_route(route, &fields, &source)?
-        }
         (group, _) => match unevaluated_reason(group, api_version.rsplit('/').next().unwrap_or(""), kind) {
             Some(reason) => {
                 let meta = fields.meta(fields.root(), "")?;

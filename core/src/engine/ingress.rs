@@ -13,7 +13,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use k8s_openapi::api::core::v1::ServicePort;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::compile::CompiledCluster;
@@ -21,7 +20,7 @@ use super::endpoints::discover;
 use super::ports::{PortRanges, PortSet};
 use super::selector::CompiledSelector;
 use super::types::{ConnectionFilter, ConnectionRecord, Direction};
-use crate::inventory::{BackendPort, NAMESPACE_NAME_LABEL, ResourceSet};
+use crate::inventory::{BackendPort, NAMESPACE_NAME_LABEL, ResourceSet, ServicePortSpec};
 use crate::model::Protocol;
 
 /// The source of connections through ingress objects, as netpol-analyzer names it.
@@ -33,14 +32,14 @@ const CONTROLLER_NAME: &str = "ingress-controller";
 
 /// The pod ports a backend reaches through a Service's ports: `targetPort` (or `port`) of the
 /// Service port the backend names, or of every port when it names none.
-fn access_ports(ports: &[ServicePort], wanted: Option<&BackendPort>) -> Vec<IntOrString> {
-    let access = |p: &ServicePort| match &p.target_port {
+fn access_ports(ports: &[ServicePortSpec], wanted: Option<&BackendPort>) -> Vec<IntOrString> {
+    let access = |p: &ServicePortSpec| match &p.target_port {
         Some(IntOrString::Int(n)) if *n != 0 => IntOrString::Int(*n),
         Some(IntOrString::String(s)) if !s.is_empty() => IntOrString::String(s.clone()),
         _ => IntOrString::Int(p.port),
     };
     let Some(wanted) = wanted else { return ports.iter().map(access).collect() };
-    let named = |p: &ServicePort| match wanted {
+    let named = |p: &ServicePortSpec| match wanted {
         BackendPort::Number(n) => p.port == *n || p.target_port == Some(IntOrString::Int(*n)),
         BackendPort::Name(s) => {
             p.name.as_deref().is_some_and(|n| !n.is_empty() && n == s)

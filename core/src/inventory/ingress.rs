@@ -3,13 +3,12 @@
 //! `gateway.networking.k8s.io` HTTPRoute and GRPCRoute. Only their backends are kept: which
 //! Service, in which namespace, on which Service port.
 
-use k8s_openapi::api::core::v1::ServicePort;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use serde::Deserialize;
 
 use super::read::Fields;
 use super::{Item, SourceDoc};
 use crate::error::Error;
+use crate::source::Node;
 
 /// The kind of an object that routes external traffic to Services.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -78,98 +77,18 @@ pub struct ServiceRouting {
     /// `spec.selector` (`None`: the Service selects no pods by itself).
     pub selector: Option<std::collections::BTreeMap<String, String>>,
     /// `spec.ports`.
-    pub ports: Vec<ServicePort>,
+    pub ports: Vec<ServicePortSpec>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct IngressSpec {
-    default_backend: Option<IngressBackend>,
-    #[serde(default)]
-    rules: Vec<IngressRule>,
-}
-
-#[derive(Deserialize, Default)]
-struct IngressRule {
-    http: Option<IngressHttp>,
-}
-
-#[derive(Deserialize, Default)]
-struct IngressHttp {
-    #[serde(default)]
-    paths: Vec<IngressPath>,
-}
-
-#[derive(Deserialize, Default)]
-struct IngressPath {
-    backend: Option<IngressBackend>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct IngressBackend {
-    service: Option<IngressService>,
-    /// `extensions/v1beta1` and `networking.k8s.io/v1beta1` (removed in Kubernetes 1.22).
-    service_name: Option<String>,
-    service_port: Option<IntOrString>,
-}
-
-#[derive(Deserialize, Default)]
-struct IngressService {
-    #[serde(default)]
-    name: String,
-    port: Option<IngressServicePort>,
-}
-
-#[derive(Deserialize, Default)]
-struct IngressServicePort {
-    name: Option<String>,
-    number: Option<i32>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct RouteSpec {
-    to: Option<RouteTarget>,
-    #[serde(default)]
-    alternate_backends: Vec<RouteTarget>,
-    port: Option<RoutePort>,
-}
-
-#[derive(Deserialize, Default)]
-struct RouteTarget {
-    kind: Option<String>,
-    #[serde(default)]
-    name: String,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct RoutePort {
-    target_port: Option<IntOrString>,
-}
-
-#[derive(Deserialize, Default)]
-struct GatewayRouteSpec {
-    #[serde(default)]
-    rules: Vec<GatewayRule>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct GatewayRule {
-    #[serde(default)]
-    backend_refs: Vec<BackendRef>,
-}
-
-#[derive(Deserialize, Default)]
-struct BackendRef {
-    group: Option<String>,
-    kind: Option<String>,
-    #[serde(default)]
-    name: String,
-    namespace: Option<String>,
-    port: Option<i32>,
+/// One entry of a Service's `spec.ports`: what a backend names and where it sends.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ServicePortSpec {
+    /// `name`.
+    pub name: Option<String>,
+    /// `port`.
+    pub port: i32,
+    /// `targetPort` (`None`: the same as `port`).
+    pub target_port: Option<IntOrString>,
 }
 
 /// Whether `(group, kind)` is one of the routing kinds read here.
@@ -187,54 +106,51 @@ fn is_service(kind: Option<&str>) -> bool {
     kind.is_none_or(|k| k.is_empty() || k == "Service")
 }
 
-/// Reads an Ingress, Route, HTTPRoute or GRPCRoute: its Service backends.
+/// A port given as a number or a name.
+fn backend_port(port: IntOrString) -> BackendPort {
+    match port {
+        IntOrString::Int(n) => BackendPort::Number(n),
+        IntOrString::String(s) => BackendPort::Name(s),
+    }
+}
+
+/// Reads an Ingress, Route, HTTPRoute or GRPCRoute: its Service backends. The fields are read
+/// one by one from the tree (no typed object: the WebAssembly core build stays small).
 pub(super) fn read_route(kind: RouteKind, fields: &Fields<'_>, source: &SourceDoc) -> Result<Item, Error> {
     let node = fields.root();
     let (namespace, name) = fields.meta(node, "")?.names();
-    let service = |service: String, port: Option<BackendPort>| Backend { namespace: namespace.clone(), service, port };
     let mut backends = Vec::new();
-    match kind {
-        RouteKind::Ingress => {
-            let spec: IngressSpec = fields.typed(node, "spec", "")?.unwrap_or_default();
-            let paths = spec.rules.into_iter().flat_map(|r| r.http.map(|h| h.paths).unwrap_or_default());
-            for backend in spec.default_backend.into_iter().chain(paths.filter_map(|p| p.backend)) {
-                if let Some(name) = backend.service_name {
-                    let port = backend.service_port.map(|p| match p {
-                        IntOrString::Int(n) => BackendPort::Number(n),
-                        IntOrString::String(s) => BackendPort::Name(s),
-                    });
-                    backends.push(service(name, port));
-                } else if let Some(s) = backend.service {
-                    let port = s.port.and_then(|p| match (p.name.filter(|n| !n.is_empty()), p.number) {
-                        (Some(name), _) => Some(BackendPort::Name(name)),
-                        (None, Some(number)) => Some(BackendPort::Number(number)),
-                        (None, None) => None,
-                    });
-                    backends.push(service(s.name, port));
+    if let Some(spec) = fields.map(node, "spec", "")? {
+        match kind {
+            RouteKind::Ingress => read_ingress(fields, spec, &namespace, &mut backends)?,
+            RouteKind::Route => {
+                let port = match fields.map(spec, "port", "/spec")? {
+                    Some(p) => fields.typed::<IntOrString>(p, "targetPort", "/spec/port")?.map(backend_port),
+                    None => None,
+                };
+                let to = fields.map(spec, "to", "/spec")?.map(|n| (n, "/spec/to".to_owned()));
+                for (target, at) in to.into_iter().chain(fields.maps(spec, "alternateBackends", "/spec")?) {
+                    let kind: Option<String> = fields.typed(target, "kind", &at)?;
+                    if is_service(kind.as_deref()) {
+                        let service = fields.typed(target, "name", &at)?.unwrap_or_default();
+                        backends.push(Backend { namespace: namespace.clone(), service, port: port.clone() });
+                    }
                 }
             }
-        }
-        RouteKind::Route => {
-            let spec: RouteSpec = fields.typed(node, "spec", "")?.unwrap_or_default();
-            let port = spec.port.and_then(|p| p.target_port).map(|p| match p {
-                IntOrString::Int(n) => BackendPort::Number(n),
-                IntOrString::String(s) => BackendPort::Name(s),
-            });
-            for target in spec.to.into_iter().chain(spec.alternate_backends) {
-                if is_service(target.kind.as_deref()) {
-                    backends.push(service(target.name, port.clone()));
-                }
-            }
-        }
-        RouteKind::HttpRoute | RouteKind::GrpcRoute => {
-            let spec: GatewayRouteSpec = fields.typed(node, "spec", "")?.unwrap_or_default();
-            for backend in spec.rules.into_iter().flat_map(|r| r.backend_refs) {
-                if backend.group.as_deref().is_none_or(str::is_empty) && is_service(backend.kind.as_deref()) {
-                    backends.push(Backend {
-                        namespace: backend.namespace.unwrap_or_else(|| namespace.clone()),
-                        service: backend.name,
-                        port: backend.port.map(BackendPort::Number),
-                    });
+            RouteKind::HttpRoute | RouteKind::GrpcRoute => {
+                for (rule, at) in fields.maps(spec, "rules", "/spec")? {
+                    for (backend, at) in fields.maps(rule, "backendRefs", &at)? {
+                        let group: Option<String> = fields.typed(backend, "group", &at)?;
+                        let kind: Option<String> = fields.typed(backend, "kind", &at)?;
+                        if group.as_deref().is_some_and(|g| !g.is_empty()) || !is_service(kind.as_deref()) {
+                            continue;
+                        }
+                        backends.push(Backend {
+                            namespace: fields.typed(backend, "namespace", &at)?.unwrap_or_else(|| namespace.clone()),
+                            service: fields.typed(backend, "name", &at)?.unwrap_or_default(),
+                            port: fields.typed::<IntOrString>(backend, "port", &at)?.map(backend_port),
+                        });
+                    }
                 }
             }
         }
@@ -242,14 +158,61 @@ pub(super) fn read_route(kind: RouteKind, fields: &Fields<'_>, source: &SourceDo
     Ok(Item::Route(Box::new(RouteResource { kind, namespace, name, backends, source: source.clone() })))
 }
 
+/// The backends of an Ingress `spec`: `defaultBackend` and each rule's paths; `service` (v1)
+/// or `serviceName`/`servicePort` (v1beta1, removed in Kubernetes 1.22).
+fn read_ingress(fields: &Fields<'_>, spec: &Node, namespace: &str, out: &mut Vec<Backend>) -> Result<(), Error> {
+    let mut backends: Vec<(&Node, String)> = Vec::new();
+    if let Some(b) = fields.map(spec, "defaultBackend", "/spec")? {
+        backends.push((b, "/spec/defaultBackend".to_owned()));
+    }
+    for (rule, at) in fields.maps(spec, "rules", "/spec")? {
+        let Some(http) = fields.map(rule, "http", &at)? else { continue };
+        for (path, at) in fields.maps(http, "paths", &format!("{at}/http"))? {
+            if let Some(b) = fields.map(path, "backend", &at)? {
+                backends.push((b, format!("{at}/backend")));
+            }
+        }
+    }
+    for (backend, at) in backends {
+        let (service, port) = if let Some(name) = fields.typed::<String>(backend, "serviceName", &at)? {
+            (name, fields.typed::<IntOrString>(backend, "servicePort", &at)?.map(backend_port))
+        } else if let Some(service) = fields.map(backend, "service", &at)? {
+            let at = format!("{at}/service");
+            let port = match fields.map(service, "port", &at)? {
+                Some(p) => {
+                    let name: Option<String> = fields.typed(p, "name", &format!("{at}/port"))?;
+                    match name.filter(|n| !n.is_empty()) {
+                        Some(name) => Some(BackendPort::Name(name)),
+                        None => fields.typed::<IntOrString>(p, "number", &format!("{at}/port"))?.map(backend_port),
+                    }
+                }
+                None => None,
+            };
+            (fields.typed(service, "name", &at)?.unwrap_or_default(), port)
+        } else {
+            continue;
+        };
+        out.push(Backend { namespace: namespace.to_owned(), service, port });
+    }
+    Ok(())
+}
+
 /// Reads a Service's `spec.selector` and `spec.ports`.
 pub(super) fn read_service_routing(fields: &Fields<'_>) -> Result<ServiceRouting, Error> {
     let node = fields.root();
     let Some(spec) = fields.map(node, "spec", "")? else { return Ok(ServiceRouting::default()) };
-    Ok(ServiceRouting {
-        selector: fields.typed(spec, "selector", "/spec")?,
-        ports: fields.typed(spec, "ports", "/spec")?.unwrap_or_default(),
-    })
+    let mut ports = Vec::new();
+    for (port, at) in fields.maps(spec, "ports", "/spec")? {
+        ports.push(ServicePortSpec {
+            name: fields.typed(port, "name", &at)?,
+            port: match fields.typed::<IntOrString>(port, "port", &at)? {
+                Some(IntOrString::Int(n)) => n,
+                _ => 0,
+            },
+            target_port: fields.typed(port, "targetPort", &at)?,
+        });
+    }
+    Ok(ServiceRouting { selector: fields.typed(spec, "selector", "/spec")?, ports })
 }
 
 /// `NF-W003` for each backend whose Service is not in the input or has no selector (its

@@ -19,7 +19,7 @@ use crate::source::{Location, Node, SourceDoc, Value};
 mod ingress;
 mod read;
 
-pub use ingress::{Backend, BackendPort, RouteKind, RouteResource, ServiceRouting};
+pub use ingress::{Backend, BackendPort, RouteKind, RouteResource, ServicePortSpec, ServiceRouting};
 
 /// One resource that was read.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]

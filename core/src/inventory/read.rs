@@ -109,7 +109,7 @@ impl<'a> Fields<'a> {
     }
 
     /// The mappings of the list `key` of `node` with their pointers (empty when absent or null).
-    fn maps(&self, node: &'a Node, key: &str, pointer: &str) -> Result<Vec<(&'a Node, String)>, Error> {
+    pub(super) fn maps(&self, node: &'a Node, key: &str, pointer: &str) -> Result<Vec<(&'a Node, String)>, Error> {
         let at = format!("{pointer}/{key}");
         let items = match node.get(key).map(|n| (n, &n.value)) {
             None | Some((_, Value::Null)) => return Ok(Vec::new()),

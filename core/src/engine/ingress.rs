@@ -11,7 +11,7 @@
 //! only rules without peers or with `namespaceSelector: {}` (and an empty or absent
 //! `podSelector`) do.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
@@ -57,29 +57,29 @@ impl CompiledCluster {
         if resources.routes.is_empty() {
             return Vec::new();
         }
+        // the drafts are the endpoints, in the same order (both sorted by name)
         let drafts = discover(resources);
-        let by_name: HashMap<String, usize> = drafts.iter().enumerate().map(|(i, d)| (d.full_name(), i)).collect();
-        let services: HashMap<(&str, &str), &crate::inventory::ServiceResource> =
-            resources.services.iter().map(|s| ((s.namespace.as_str(), s.name.as_str()), s)).collect();
-        let mut in_namespace: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (e, endpoint) in self.endpoints.iter().enumerate() {
-            in_namespace.entry(endpoint.public.namespace.as_str()).or_default().push(e);
-        }
-        let mut reached: BTreeMap<u32, PortSet> = BTreeMap::new();
+        let mut reached: Vec<PortSet> = vec![PortSet::empty(); self.endpoints.len()];
         for route in &resources.routes {
             for backend in &route.backends {
-                let Some(service) = services.get(&(backend.namespace.as_str(), backend.service.as_str())) else {
+                let service =
+                    resources.services.iter().find(|s| s.namespace == backend.namespace && s.name == backend.service);
+                let Some((service, selector)) = service.and_then(|s| Some((s, s.routing.selector.as_ref()?))) else {
                     continue;
                 };
-                let Some(selector) = &service.routing.selector else { continue };
                 let wanted = access_ports(&service.routing.ports, backend.port.as_ref());
-                for &e in in_namespace.get(service.namespace.as_str()).into_iter().flatten() {
-                    let Some(endpoint) = self.endpoints.get(e) else { continue };
+                // the endpoints of the Service's namespace: a run of the sorted names
+                let prefix = format!("{}/", service.namespace);
+                let first = self.endpoints.partition_point(|e| e.public.name.as_str() < prefix.as_str());
+                for (e, endpoint) in self.endpoints.iter().enumerate().skip(first) {
                     let public = &endpoint.public;
+                    if !public.name.starts_with(&prefix) {
+                        break;
+                    }
                     if !selector.iter().all(|(k, v)| public.labels.get(k) == Some(v)) {
                         continue;
                     }
-                    let Some(draft) = by_name.get(&public.name).and_then(|d| drafts.get(*d)) else { continue };
+                    let Some(draft) = drafts.get(e).filter(|d| d.full_name() == public.name) else { continue };
                     for port in &wanted {
                         let number = match port {
                             IntOrString::Int(n) => u16::try_from(*n).ok(),
@@ -92,18 +92,21 @@ impl CompiledCluster {
                         let Some(number) = number.filter(|n| draft.container_ports.binary_search(n).is_ok()) else {
                             continue;
                         };
-                        let e = u32::try_from(e).unwrap_or(u32::MAX);
-                        reached.entry(e).or_default().add(Protocol::Tcp, &PortRanges::range(number, number));
+                        if let Some(ports) = reached.get_mut(e) {
+                            ports.add(Protocol::Tcp, &PortRanges::range(number, number));
+                        }
                     }
                 }
             }
         }
         reached
             .into_iter()
+            .enumerate()
+            .filter(|(_, ports)| !ports.is_empty())
             .filter_map(|(e, ports)| {
-                let class = self.endpoints.get(e as usize)?.class;
+                let class = self.endpoints.get(e)?.class;
                 let allowed = ports.intersection(&self.admitted_from_controller(resources, class));
-                (!allowed.is_empty()).then_some((e, allowed))
+                (!allowed.is_empty()).then_some((u32::try_from(e).ok()?, allowed))
             })
             .collect()
     }

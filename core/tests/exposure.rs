@@ -232,3 +232,19 @@ spec:
         vec![("shop/web[Deployment]".to_owned(), vec![[8080, 8080]])]
     );
 }
+
+#[test]
+fn a_field_of_the_wrong_type_in_a_route_is_an_error_with_its_place() {
+    let ingress = "apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec:
+  rules: [{http: {paths: [{backend: {service: {name: [web], port: {number: 80}}}}]}}]
+";
+    let mut resources = ResourceSet::default();
+    resources.add_text(ingress, "ingress.yaml", &ParseOptions::default()).unwrap();
+    assert!(resources.routes.is_empty());
+    let error = &resources.errors[0];
+    assert!(error.message.contains("/spec/rules/0/http/paths/0/backend/service/name"), "{error:?}");
+    assert!(error.message.contains("expected a string"), "{error:?}");
+}

@@ -39,8 +39,6 @@ pub(crate) struct EndpointDraft {
     pub(crate) kind: String,
     pub(crate) labels: BTreeMap<String, String>,
     pub(crate) named_ports: Vec<NamedPortEntry>,
-    /// Every container port number, of any protocol, sorted, each once.
-    pub(crate) container_ports: Vec<u16>,
     pub(crate) ips: Vec<IpAddr>,
     pub(crate) pods: usize,
     pub(crate) location: Option<Location>,
@@ -74,19 +72,6 @@ pub(crate) fn named_ports(spec: &PodSpecSummary) -> Vec<NamedPortEntry> {
         }
     }
     out.sort_compact();
-    out
-}
-
-/// Every container port number of a pod spec, sorted, each once.
-pub(crate) fn container_ports(spec: &PodSpecSummary) -> Vec<u16> {
-    let mut out: Vec<u16> = spec
-        .containers
-        .iter()
-        .flat_map(|c| &c.ports)
-        .filter_map(|p| u16::try_from(p.container_port).ok().filter(|n| *n != 0))
-        .collect();
-    out.sort_compact();
-    out.dedup();
     out
 }
 
@@ -187,7 +172,6 @@ pub(crate) fn discover(resources: &ResourceSet) -> Vec<EndpointDraft> {
             kind: w.kind.as_str().to_owned(),
             labels: w.template_labels.clone(),
             named_ports: named_ports(&w.spec),
-            container_ports: container_ports(&w.spec),
             ips: Vec::new(),
             pods: 0,
             location: Some(w.source.locate(w.template_pointer)),
@@ -210,7 +194,6 @@ pub(crate) fn discover(resources: &ResourceSet) -> Vec<EndpointDraft> {
             kind,
             labels: pod.labels.clone(),
             named_ports: named_ports(&pod.spec),
-            container_ports: container_ports(&pod.spec),
             ips: pod_ips(&pod.ips),
             pods: 0,
             location: Some(pod.source.locate("")),

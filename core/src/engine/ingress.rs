@@ -5,8 +5,9 @@
 //! As netpol-analyzer does: a Service without `selector` sends nowhere; a backend that names a
 //! Service port (by name or number, or a Route's target port) uses that port's `targetPort`
 //! (its `port` when unset), every port of the Service otherwise; a named target port resolves
-//! on the endpoint's TCP container ports; a port the endpoint does not declare as a container
-//! port is not reachable. The ingress controller is a pod with no labels in a namespace of its
+//! on the endpoint's TCP container ports. Unlike netpol-analyzer, a numbered target port need
+//! not be declared as a container port (Kubernetes delivers to it all the same; no corpus case
+//! depends on the difference). The ingress controller is a pod with no labels in a namespace of its
 //! own (`ingress-controller-ns`), so the endpoint's ingress policies must admit such a pod:
 //! only rules without peers or with `namespaceSelector: {}` (and an empty or absent
 //! `podSelector`) do.
@@ -16,7 +17,6 @@ use std::collections::BTreeMap;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::compile::CompiledCluster;
-use super::endpoints::discover;
 use super::ports::{PortRanges, PortSet};
 use super::selector::CompiledSelector;
 use super::types::{ConnectionFilter, ConnectionRecord, Direction};
@@ -57,8 +57,6 @@ impl CompiledCluster {
         if resources.routes.is_empty() {
             return Vec::new();
         }
-        // the drafts are the endpoints, in the same order (both sorted by name)
-        let drafts = discover(resources);
         let mut reached: Vec<PortSet> = vec![PortSet::empty(); self.endpoints.len()];
         for route in &resources.routes {
             for backend in &route.backends {
@@ -79,19 +77,16 @@ impl CompiledCluster {
                     if !selector.iter().all(|(k, v)| public.labels.get(k) == Some(v)) {
                         continue;
                     }
-                    let Some(draft) = drafts.get(e).filter(|d| d.full_name() == public.name) else { continue };
                     for port in &wanted {
                         let number = match port {
                             IntOrString::Int(n) => u16::try_from(*n).ok(),
-                            IntOrString::String(name) => draft
+                            IntOrString::String(name) => public
                                 .named_ports
                                 .iter()
                                 .find(|p| p.name == *name && p.protocol == Protocol::Tcp)
                                 .map(|p| p.port),
                         };
-                        let Some(number) = number.filter(|n| draft.container_ports.binary_search(n).is_ok()) else {
-                            continue;
-                        };
+                        let Some(number) = number else { continue };
                         if let Some(ports) = reached.get_mut(e) {
                             ports.add(Protocol::Tcp, &PortRanges::range(number, number));
                         }
@@ -114,7 +109,8 @@ impl CompiledCluster {
     /// What the ingress side of `class` admits from the ingress controller pod.
     fn admitted_from_controller(&self, resources: &ResourceSet, class: usize) -> PortSet {
         let Some(side) = self.ingress.get(class).filter(|s| s.isolated()) else { return PortSet::all() };
-        let namespace_labels = BTreeMap::from([(NAMESPACE_NAME_LABEL.to_owned(), CONTROLLER_NAMESPACE.to_owned())]);
+        let mut namespace_labels = BTreeMap::new();
+        namespace_labels.insert(NAMESPACE_NAME_LABEL.to_owned(), CONTROLLER_NAMESPACE.to_owned());
         let pod_labels = BTreeMap::new();
         let mut allowed = PortSet::empty();
         for rule in side.rules.iter().filter_map(|r| self.rules.get(*r)) {

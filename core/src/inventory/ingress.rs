@@ -8,7 +8,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use super::read::Fields;
 use super::{Item, SourceDoc};
 use crate::error::Error;
-use crate::source::Node;
+use crate::source::{Node, Value};
 
 /// The kind of an object that routes external traffic to Services.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -114,105 +114,168 @@ fn backend_port(port: IntOrString) -> BackendPort {
     }
 }
 
-/// Reads an Ingress, Route, HTTPRoute or GRPCRoute: its Service backends. The fields are read
-/// one by one from the tree (no typed object: the WebAssembly core build stays small).
+/// Reads fields from the tree without typed decoding (the WebAssembly core build links this
+/// reader, so it stays small): a field of the wrong type is remembered, the first one becomes
+/// the reader's error.
+#[derive(Default)]
+struct Walk {
+    /// The first field of the wrong type: pointer and what was expected.
+    wrong: Option<(String, &'static str)>,
+}
+
+impl Walk {
+    fn field<'n>(&mut self, node: &'n Node, key: &str, at: &str, expected: &'static str) -> Option<&'n Node> {
+        let value = node.get(key)?;
+        if matches!(value.value, Value::Null) {
+            return None;
+        }
+        let fits = match (&value.value, expected) {
+            (Value::Map(_), "a mapping") | (Value::Seq(_), "a list") | (Value::String(_), "a string") => true,
+            (Value::String(_) | Value::Int(_), "a port number or name") => true,
+            _ => false,
+        };
+        if !fits && self.wrong.is_none() {
+            self.wrong = Some((format!("{at}/{key}"), expected));
+        }
+        fits.then_some(value)
+    }
+
+    fn map<'n>(&mut self, node: &'n Node, key: &str, at: &str) -> Option<&'n Node> {
+        self.field(node, key, at, "a mapping")
+    }
+
+    /// The mappings of the list `key`, with their pointers.
+    fn maps<'n>(&mut self, node: &'n Node, key: &str, at: &str) -> Vec<(&'n Node, String)> {
+        let Some(Value::Seq(items)) = self.field(node, key, at, "a list").map(|n| &n.value) else { return Vec::new() };
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let at = format!("{at}/{key}/{i}");
+            if matches!(item.value, Value::Map(_)) {
+                out.push((item, at));
+            } else if self.wrong.is_none() {
+                self.wrong = Some((at, "a mapping"));
+            }
+        }
+        out
+    }
+
+    fn string(&mut self, node: &Node, key: &str, at: &str) -> Option<String> {
+        self.field(node, key, at, "a string").and_then(Node::as_str).map(str::to_owned)
+    }
+
+    fn port(&mut self, node: &Node, key: &str, at: &str) -> Option<IntOrString> {
+        match &self.field(node, key, at, "a port number or name")?.value {
+            Value::String(s) => Some(IntOrString::String(s.clone())),
+            Value::Int(n) => i32::try_from(*n).ok().map(IntOrString::Int),
+            _ => None,
+        }
+    }
+
+    /// The reader's answer: `value`, or the error for the first field of the wrong type.
+    fn finish<T>(self, fields: &Fields<'_>, value: T) -> Result<T, Error> {
+        match self.wrong {
+            None => Ok(value),
+            Some((pointer, expected)) => Err(fields.wrong_type(&pointer, expected)),
+        }
+    }
+}
+
+/// Reads an Ingress, Route, HTTPRoute or GRPCRoute: its Service backends.
 pub(super) fn read_route(kind: RouteKind, fields: &Fields<'_>, source: &SourceDoc) -> Result<Item, Error> {
     let node = fields.root();
     let (namespace, name) = fields.meta(node, "")?.names();
+    let mut walk = Walk::default();
     let mut backends = Vec::new();
-    if let Some(spec) = fields.map(node, "spec", "")? {
+    if let Some(spec) = walk.map(node, "spec", "") {
         match kind {
-            RouteKind::Ingress => read_ingress(fields, spec, &namespace, &mut backends)?,
+            RouteKind::Ingress => read_ingress(&mut walk, spec, &namespace, &mut backends),
             RouteKind::Route => {
-                let port = match fields.map(spec, "port", "/spec")? {
-                    Some(p) => fields.typed::<IntOrString>(p, "targetPort", "/spec/port")?.map(backend_port),
-                    None => None,
-                };
-                let to = fields.map(spec, "to", "/spec")?.map(|n| (n, "/spec/to".to_owned()));
-                for (target, at) in to.into_iter().chain(fields.maps(spec, "alternateBackends", "/spec")?) {
-                    let kind: Option<String> = fields.typed(target, "kind", &at)?;
-                    if is_service(kind.as_deref()) {
-                        let service = fields.typed(target, "name", &at)?.unwrap_or_default();
+                let port = walk.map(spec, "port", "/spec").and_then(|p| walk.port(p, "targetPort", "/spec/port"));
+                let port = port.map(backend_port);
+                let to = walk.map(spec, "to", "/spec").map(|n| (n, "/spec/to".to_owned()));
+                for (target, at) in to.into_iter().chain(walk.maps(spec, "alternateBackends", "/spec")) {
+                    if is_service(walk.string(target, "kind", &at).as_deref()) {
+                        let service = walk.string(target, "name", &at).unwrap_or_default();
                         backends.push(Backend { namespace: namespace.clone(), service, port: port.clone() });
                     }
                 }
             }
             RouteKind::HttpRoute | RouteKind::GrpcRoute => {
-                for (rule, at) in fields.maps(spec, "rules", "/spec")? {
-                    for (backend, at) in fields.maps(rule, "backendRefs", &at)? {
-                        let group: Option<String> = fields.typed(backend, "group", &at)?;
-                        let kind: Option<String> = fields.typed(backend, "kind", &at)?;
-                        if group.as_deref().is_some_and(|g| !g.is_empty()) || !is_service(kind.as_deref()) {
+                for (rule, at) in walk.maps(spec, "rules", "/spec") {
+                    for (backend, at) in walk.maps(rule, "backendRefs", &at) {
+                        let group = walk.string(backend, "group", &at);
+                        if group.is_some_and(|g| !g.is_empty())
+                            || !is_service(walk.string(backend, "kind", &at).as_deref())
+                        {
                             continue;
                         }
                         backends.push(Backend {
-                            namespace: fields.typed(backend, "namespace", &at)?.unwrap_or_else(|| namespace.clone()),
-                            service: fields.typed(backend, "name", &at)?.unwrap_or_default(),
-                            port: fields.typed::<IntOrString>(backend, "port", &at)?.map(backend_port),
+                            namespace: walk.string(backend, "namespace", &at).unwrap_or_else(|| namespace.clone()),
+                            service: walk.string(backend, "name", &at).unwrap_or_default(),
+                            port: walk.port(backend, "port", &at).map(backend_port),
                         });
                     }
                 }
             }
         }
     }
-    Ok(Item::Route(Box::new(RouteResource { kind, namespace, name, backends, source: source.clone() })))
+    let route = RouteResource { kind, namespace, name, backends, source: source.clone() };
+    walk.finish(fields, Item::Route(Box::new(route)))
 }
 
 /// The backends of an Ingress `spec`: `defaultBackend` and each rule's paths; `service` (v1)
 /// or `serviceName`/`servicePort` (v1beta1, removed in Kubernetes 1.22).
-fn read_ingress(fields: &Fields<'_>, spec: &Node, namespace: &str, out: &mut Vec<Backend>) -> Result<(), Error> {
+fn read_ingress(walk: &mut Walk, spec: &Node, namespace: &str, out: &mut Vec<Backend>) {
     let mut backends: Vec<(&Node, String)> = Vec::new();
-    if let Some(b) = fields.map(spec, "defaultBackend", "/spec")? {
+    if let Some(b) = walk.map(spec, "defaultBackend", "/spec") {
         backends.push((b, "/spec/defaultBackend".to_owned()));
     }
-    for (rule, at) in fields.maps(spec, "rules", "/spec")? {
-        let Some(http) = fields.map(rule, "http", &at)? else { continue };
-        for (path, at) in fields.maps(http, "paths", &format!("{at}/http"))? {
-            if let Some(b) = fields.map(path, "backend", &at)? {
+    for (rule, at) in walk.maps(spec, "rules", "/spec") {
+        let Some(http) = walk.map(rule, "http", &at) else { continue };
+        for (path, at) in walk.maps(http, "paths", &format!("{at}/http")) {
+            if let Some(b) = walk.map(path, "backend", &at) {
                 backends.push((b, format!("{at}/backend")));
             }
         }
     }
     for (backend, at) in backends {
-        let (service, port) = if let Some(name) = fields.typed::<String>(backend, "serviceName", &at)? {
-            (name, fields.typed::<IntOrString>(backend, "servicePort", &at)?.map(backend_port))
-        } else if let Some(service) = fields.map(backend, "service", &at)? {
+        let (service, port) = if let Some(name) = walk.string(backend, "serviceName", &at) {
+            (name, walk.port(backend, "servicePort", &at).map(backend_port))
+        } else if let Some(service) = walk.map(backend, "service", &at) {
             let at = format!("{at}/service");
-            let port = match fields.map(service, "port", &at)? {
-                Some(p) => {
-                    let name: Option<String> = fields.typed(p, "name", &format!("{at}/port"))?;
-                    match name.filter(|n| !n.is_empty()) {
-                        Some(name) => Some(BackendPort::Name(name)),
-                        None => fields.typed::<IntOrString>(p, "number", &format!("{at}/port"))?.map(backend_port),
-                    }
+            let port = walk.map(service, "port", &at).and_then(|p| {
+                let at = format!("{at}/port");
+                match walk.string(p, "name", &at).filter(|n| !n.is_empty()) {
+                    Some(name) => Some(BackendPort::Name(name)),
+                    None => walk.port(p, "number", &at).map(backend_port),
                 }
-                None => None,
-            };
-            (fields.typed(service, "name", &at)?.unwrap_or_default(), port)
+            });
+            (walk.string(service, "name", &at).unwrap_or_default(), port)
         } else {
             continue;
         };
         out.push(Backend { namespace: namespace.to_owned(), service, port });
     }
-    Ok(())
 }
 
 /// Reads a Service's `spec.selector` and `spec.ports`.
 pub(super) fn read_service_routing(fields: &Fields<'_>) -> Result<ServiceRouting, Error> {
     let node = fields.root();
-    let Some(spec) = fields.map(node, "spec", "")? else { return Ok(ServiceRouting::default()) };
+    let mut walk = Walk::default();
+    let Some(spec) = walk.map(node, "spec", "") else { return walk.finish(fields, ServiceRouting::default()) };
     let mut ports = Vec::new();
-    for (port, at) in fields.maps(spec, "ports", "/spec")? {
+    for (port, at) in walk.maps(spec, "ports", "/spec") {
         ports.push(ServicePortSpec {
-            name: fields.typed(port, "name", &at)?,
-            port: match fields.typed::<IntOrString>(port, "port", &at)? {
+            name: walk.string(port, "name", &at),
+            port: match walk.port(port, "port", &at) {
                 Some(IntOrString::Int(n)) => n,
                 _ => 0,
             },
-            target_port: fields.typed(port, "targetPort", &at)?,
+            target_port: walk.port(port, "targetPort", &at),
         });
     }
-    Ok(ServiceRouting { selector: fields.typed(spec, "selector", "/spec")?, ports })
+    let selector = fields.typed(spec, "selector", "/spec")?;
+    walk.finish(fields, ServiceRouting { selector, ports })
 }
 
 /// `NF-W003` for each backend whose Service is not in the input or has no selector (its

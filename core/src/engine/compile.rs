@@ -727,7 +727,10 @@ impl CompiledCluster {
             ingress_controller: Vec::new(),
         };
         cluster.connect_externals();
-        cluster.ingress_controller = cluster.connect_ingress_controller(resources);
+        #[cfg(feature = "routes")]
+        {
+            cluster.ingress_controller = cluster.connect_ingress_controller(resources);
+        }
         cluster
     }
 

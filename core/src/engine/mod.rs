@@ -54,6 +54,7 @@ mod coverage;
 pub(crate) mod endpoints;
 mod explain;
 mod exposure;
+#[cfg_attr(not(feature = "routes"), allow(dead_code))]
 mod ingress;
 pub mod intervals;
 pub mod ipset;

@@ -16,6 +16,7 @@ use crate::model::{Completeness, Warning, WarningCode};
 use crate::source::{Document, ParseOptions, parse_text_with};
 use crate::source::{Location, Node, SourceDoc, Value};
 
+#[cfg_attr(not(feature = "routes"), allow(dead_code))]
 mod ingress;
 mod read;
 
@@ -208,8 +209,16 @@ impl UnevaluatedPolicy {
 }
 
 /// Whether a kind may carry policy that netfence does not evaluate, and why: `(group, kind)`.
+/// The group a build without `routes` gives Ingress, Route, HTTPRoute and GRPCRoute objects.
+#[cfg(not(feature = "routes"))]
+const ROUTES_NOT_EVALUATED: &str = "routes.netfence.dev";
+
 fn unevaluated_reason(group: &str, version: &str, kind: &str) -> Option<&'static str> {
     Some(match (group, kind) {
+        #[cfg(not(feature = "routes"))]
+        (ROUTES_NOT_EVALUATED, _) => {
+            "an Ingress or route, which this build (the WebAssembly core build) does not resolve to `{ingress-controller}` connections; `netfence-wasm/full` does"
+        }
         ("cilium.io", "CiliumNetworkPolicy" | "CiliumClusterwideNetworkPolicy") => {
             "a Cilium policy kind (L3–L7 rules, deny rules, entities)"
         }
@@ -422,6 +431,7 @@ impl ResourceSet {
                 location: Some(u.source.locate("")),
             })
             .collect();
+        #[cfg(feature = "routes")]
         out.extend(ingress::unresolved_backends(self));
         if !self.errors.is_empty() {
             let n = self.errors.len();
@@ -594,6 +604,10 @@ fn read_resource(
 
 fn read_object(api_version: &str, kind: &str, source: SourceDoc) -> Result<Item, Error> {
     let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    // a build without `routes` (the WebAssembly core build) does not resolve them: they are
+    // resources it does not evaluate
+    #[cfg(not(feature = "routes"))]
+    let group = if ingress::route_kind(group, kind).is_some() { ROUTES_NOT_EVALUATED } else { group };
     let fields = read::Fields::new(&source, kind);
     let node = fields.root();
     Ok(match (group, kind) {
@@ -623,7 +637,10 @@ fn read_object(api_version: &str, kind: &str, source: SourceDoc) -> Result<Item,
                     }
                 }
             }
+            #[cfg(feature = "routes")]
             let routing = ingress::read_service_routing(&fields)?;
+            #[cfg(not(feature = "routes"))]
+            let routing = ServiceRouting::default();
             let (namespace, name) = meta.names();
             Item::Service(Box::new(ServiceResource { namespace, name, cluster_ips, routing, source }))
         }
@@ -642,6 +659,7 @@ fn read_object(api_version: &str, kind: &str, source: SourceDoc) -> Result<Item,
                 source,
             }))
         }
+        #[cfg(feature = "routes")]
         (group, _) if let Some(route) = ingress::route_kind(group, kind) => {
             ingress::read_route(route, &fields, &source)?
         }

@@ -33,7 +33,7 @@ impl WasmBuild {
     pub const fn budget(self) -> usize {
         match self {
             Self::Core => 300_000,
-            Self::Full => 450 * 1024,
+            Self::Full => 500 * 1024,
         }
     }
 

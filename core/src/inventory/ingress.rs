@@ -129,11 +129,13 @@ impl Walk {
         if matches!(value.value, Value::Null) {
             return None;
         }
-        let fits = match (&value.value, expected) {
-            (Value::Map(_), "a mapping") | (Value::Seq(_), "a list") | (Value::String(_), "a string") => true,
-            (Value::String(_) | Value::Int(_), "a port number or name") => true,
-            _ => false,
-        };
+        let fits = matches!(
+            (&value.value, expected),
+            (Value::Map(_), "a mapping")
+                | (Value::Seq(_), "a list")
+                | (Value::String(_), "a string")
+                | (Value::String(_) | Value::Int(_), "a port number or name")
+        );
         if !fits && self.wrong.is_none() {
             self.wrong = Some((format!("{at}/{key}"), expected));
         }

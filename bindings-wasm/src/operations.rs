@@ -13,6 +13,7 @@ operations! {
         plan => plan("PlanRequest") -> "PlanResponse";
     }
     full {
+        exposure => exposure("ExposureRequest") -> "ExposureResponse";
         review => review("ReviewRequest") -> "ReviewResponse";
         flow_map => flowMap("FlowMapRequest") -> "FlowMapResponse";
         generate => generate("GenerateRequest") -> "GenerateResponse";

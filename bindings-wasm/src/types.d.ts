@@ -78,7 +78,8 @@ export interface AnalyzeResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -153,7 +154,8 @@ export interface AuditResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -306,7 +308,8 @@ export interface CheckResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -448,6 +451,17 @@ export interface ConnectionRecord {
 }
 
 /**
+ * Who can reach whom: the allowed connections (the canonical list) and the in-cluster
+ * endpoints they are among. What `analyze` answers and the connectivity renderers draw.
+ */
+export interface Connectivity {
+    /** Allowed connections, sorted by src, dst, protocol (the canonical list). */
+    connections: ConnectionRecord[];
+    /** In-cluster endpoints (workloads and bare pods). */
+    endpoints: Endpoint[];
+}
+
+/**
  * The semantic difference between a base and a head.
  */
 export interface ConnectivityDiff {
@@ -554,7 +568,8 @@ export interface DiffResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -640,7 +655,8 @@ export interface DropsResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -684,6 +700,18 @@ export interface Endpoint {
     pods: number;
     /** Where it is defined (the pod template of a workload, or the pod). */
     location?: Location | null;
+}
+
+/**
+ * The exposure of one endpoint.
+ */
+export interface EndpointExposure {
+    /** Endpoint name, `ns/name[Kind]`. */
+    endpoint: string;
+    /** Who could connect to it (absent when the focus direction leaves it out). */
+    ingress?: SideExposure | null;
+    /** Whom it could connect to (absent when the focus direction leaves it out). */
+    egress?: SideExposure | null;
 }
 
 /**
@@ -777,7 +805,8 @@ export interface ExplainResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -820,6 +849,119 @@ export interface Explanation {
      * ranges with the same verdict and provenance are merged.
      */
     ranges: CheckResponseExplainedRange[];
+}
+
+/**
+ * A potential peer and the ports towards it.
+ */
+export interface ExposedTo {
+    /** Who. */
+    peer: PotentialPeer;
+    /** Ports by number. */
+    ports: Ports;
+    /**
+     * Ports by name that cannot be resolved (egress: the peer's container ports are unknown),
+     * `PROTOCOL/name`.
+     */
+    namedPorts?: string[];
+    /** Whether `ports` is every port of every protocol. */
+    allPorts: boolean;
+    /** The rules that admit the peer. */
+    rules: ExposureResponseRuleRef[];
+}
+
+/**
+ * The renderings of an exposure analysis.
+ */
+export type ExposureFormat = "txt" | "md";
+
+/**
+ * Request of [`exposure`].
+ */
+export interface ExposureRequest {
+    /** The inputs: workloads, pods, namespaces, policies, Services and routes. */
+    sources: Source[];
+    /** Limits and strict mode. */
+    options?: ParseOptions;
+    /** Engine semantics (ipBlock mode). */
+    engine?: EngineOptions;
+    /**
+     * Which endpoints and directions (`focusWorkloads`, `focusDirection`), and which
+     * connections of the connectivity list.
+     */
+    filter?: ExposureRequestConnectionFilter;
+    /** Also render the answer into `rendered` in this format. */
+    format?: ExposureFormat | null;
+}
+
+/**
+ * Which connections to report.
+ */
+export interface ExposureRequestConnectionFilter {
+    /** Report self connections (an endpoint to itself) too. */
+    includeSelf?: boolean;
+    /**
+     * Only connections where one side is one of these workloads (`name`, `ns/name` or
+     * `ns/name[Kind]`). Empty: every in-cluster endpoint.
+     */
+    focusWorkloads?: string[];
+    /** With `focusWorkloads`: only connections whose other side is one of these. */
+    focusWorkloadPeers?: string[];
+    /** Only connections into (`ingress`) or out of (`egress`) the focus workloads. */
+    focusDirection?: ExposureRequestDirection | null;
+    /** Only this protocol and port. */
+    focusConnection?: ProtocolPort | null;
+}
+
+/**
+ * A traffic direction, seen from a workload.
+ */
+export type ExposureRequestDirection = "ingress" | "egress";
+
+/**
+ * Response of [`exposure`].
+ */
+export interface ExposureResponse {
+    /** One entry per endpoint analysed, sorted by name. */
+    endpoints: EndpointExposure[];
+    /** The allowed connections among the endpoints of the input (and from outside). */
+    connectivity: Connectivity;
+    /** Documents that could not be read (the others were analyzed). */
+    errors: ErrorPayload[];
+    /** The answer in the requested `format`. */
+    rendered?: string | null;
+    /**
+     * Whether the answer is partial: some documents could not be read (see `errors`), so it
+     * covers only the others.
+     */
+    partial: boolean;
+    /**
+     * What may change the answer and was not evaluated: policy kinds netfence does not
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
+     */
+    warnings?: Warning[];
+}
+
+/**
+ * A traffic direction, seen from a workload.
+ */
+export type ExposureResponseDirection = "ingress" | "egress";
+
+/**
+ * One rule of a NetworkPolicy: `spec.ingress[index]` or `spec.egress[index]`.
+ */
+export interface ExposureResponseRuleRef {
+    /** Policy namespace. */
+    namespace: string;
+    /** Policy name. */
+    policy: string;
+    /** `ingress` or `egress`. */
+    direction: ExposureResponseDirection;
+    /** Index of the rule in `spec.ingress` / `spec.egress`. */
+    index: number;
+    /** Where the rule is. */
+    location?: Location | null;
 }
 
 /**
@@ -971,7 +1113,8 @@ export interface FlowMapResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -1086,7 +1229,8 @@ export interface GenerateResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -1255,7 +1399,8 @@ export interface ImpactResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -1621,7 +1766,8 @@ export interface LintResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -1944,7 +2090,8 @@ export interface ParseResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -2072,6 +2219,28 @@ export interface Ports {
     udp?: number[][];
     /** SCTP port ranges. */
     sctp?: number[][];
+}
+
+/**
+ * Pods that may not exist yet, described by the selectors of a rule.
+ */
+export interface PotentialPeer {
+    /** Any pod of any namespace. */
+    entireCluster: boolean;
+    /** A single namespace by name (the rule names it, or the policy's own namespace). */
+    namespace?: string | null;
+    /**
+     * Namespaces by labels, `k=v,...` and `{Key:k,Operator:Op,Values:[...],}` requirements
+     * (absent with `namespace`, or for every namespace).
+     */
+    namespaceLabels?: string | null;
+    /** Pods by labels (absent: every pod of those namespaces). */
+    podLabels?: string | null;
+    /**
+     * netpol-analyzer's wording: `entire-cluster`, `ns/[all pods]`,
+     * `[namespace with {...}]/[pod with {...}]`, `[all namespaces]/[pod with {...}]`.
+     */
+    name: string;
 }
 
 /**
@@ -2269,7 +2438,8 @@ export interface ReviewResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+     * cannot be resolved (`NF-W003`).
      */
     warnings?: Warning[];
     /** The review in the requested `format`. */
@@ -2472,6 +2642,19 @@ export interface SchemaRequest {
 export type Scope = "all" | "new";
 
 /**
+ * One direction of an endpoint's exposure.
+ */
+export interface SideExposure {
+    /**
+     * Whether some NetworkPolicy isolates this direction. Unprotected: open to everything,
+     * in the cluster and outside it.
+     */
+    protected: boolean;
+    /** Potential peers the allowing rules admit (empty when unprotected: everything is). */
+    peers: ExposedTo[];
+}
+
+/**
  * The verdict of one side for a port range.
  */
 export type SideVerdict = {
@@ -2653,4 +2836,4 @@ export interface Warning {
 /**
  * Stable warning codes. Codes are permanent: a retired code is never reused.
  */
-export type WarningCode = "NF-W001" | "NF-W002";
+export type WarningCode = "NF-W001" | "NF-W002" | "NF-W003";

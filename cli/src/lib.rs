@@ -4,6 +4,7 @@
 //! Exit codes: 0 ok; 1 findings or failures over the threshold; 2 usage or input error.
 
 mod apply;
+mod exposure;
 mod flows;
 mod input;
 pub mod live;
@@ -155,7 +156,7 @@ enum Command {
     },
     /// All-pairs connectivity: who can reach whom, on which ports.
     #[command(
-        after_help = "Examples:\n  netfence analyze examples/online-shop\n  netfence analyze manifests/ --format canonical\n  netfence analyze manifests/ --focus-workload shop/api --focus-direction ingress -o md"
+        after_help = "Examples:\n  netfence analyze examples/online-shop\n  netfence analyze manifests/ --format canonical\n  netfence analyze manifests/ --focus-workload shop/api --focus-direction ingress -o md\n  netfence analyze manifests/ --exposure --focus-workload shop/db"
     )]
     Analyze {
         /// Manifest files or directories; `-` reads standard input.
@@ -178,6 +179,10 @@ enum Command {
         /// ipBlocks also match pod IPs from the inventory (CNIs such as Calico do this).
         #[arg(long)]
         ip_blocks_match_pods: bool,
+        /// Also what each workload is open to beyond the input: the entire cluster, namespaces
+        /// and pods by label that may not exist yet (`txt`, `md` or `json`).
+        #[arg(long)]
+        exposure: bool,
     },
     /// Explain why traffic between two endpoints is allowed or denied, rule by rule.
     #[command(
@@ -342,6 +347,7 @@ fn binary_output(cli: &Cli, options: &ParseOptions) -> Option<Result<(Vec<u8>, u
         focus_peers,
         focus_direction,
         ip_blocks_match_pods,
+        exposure: false,
     } = &cli.command
     else {
         return None;
@@ -479,9 +485,13 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
             focus_peers,
             focus_direction,
             ip_blocks_match_pods,
+            exposure,
         } => {
             let sources = input::manifests(paths, &cli.cluster, Needed::Manifests)?;
             let filter = analyze_filter(*include_self, focus_workloads, focus_peers, *focus_direction);
+            if *exposure {
+                return exposure::run(sources, options, engine_options(*ip_blocks_match_pods), filter, *format);
+            }
             let rendering = match format {
                 AnalyzeFormat::Txt => Some(api::AnalyzeFormat::Txt),
                 AnalyzeFormat::Canonical | AnalyzeFormat::Json | AnalyzeFormat::Grouped | AnalyzeFormat::Arrow => None,

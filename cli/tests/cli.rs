@@ -259,3 +259,31 @@ fn help_of_every_subcommand() {
     }
     insta::assert_snapshot!(all);
 }
+
+#[test]
+fn analyze_exposure_names_namespaces_that_do_not_exist_yet() {
+    let out = netfence(&["analyze", "examples/exposure", "--exposure", "--focus-workload", "data/db"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = stdout(&out);
+    assert!(
+        text.contains("data/db[Deployment] \t<= \t[namespace with {team=payments}]/[all pods] : TCP 5432"),
+        "{text}"
+    );
+    assert!(!text.contains("shop/web[Deployment] \t<="), "only the focus workload: {text}");
+
+    let json = netfence(&["analyze", "examples/exposure", "--exposure", "-o", "json"], None);
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let web = value["endpoints"].as_array().unwrap().iter().find(|e| e["endpoint"] == "shop/web[Deployment]").unwrap();
+    assert_eq!(web["ingress"]["peers"][0]["peer"]["entireCluster"], true, "{web}");
+    assert_eq!(web["ingress"]["peers"][0]["rules"][0]["policy"], "web", "{web}");
+    let through_ingress = value["connectivity"]["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["src"] == "{ingress-controller}" && c["dst"] == "shop/web[Deployment]");
+    assert!(through_ingress, "{value}");
+
+    let bad = netfence(&["analyze", "examples/exposure", "--exposure", "-o", "csv"], None);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("NF-E011"));
+}

@@ -5,6 +5,7 @@
 //! - `--parse-only`: stop after parsing (parse time and memory alone).
 //! - `--list`: the same objects as one `kind: List` document (as `kubectl get -o yaml` writes),
 //!   instead of one document each.
+//! - `--exposure`: also time the exposure analysis (`analyze --exposure`) after compiling.
 //! - `--diff`: also parse and compile a second cluster (the same input plus a tenth more
 //!   policies) and time the connectivity diff of the two (`netfence::diff::diff`).
 
@@ -76,6 +77,7 @@ fn main() {
     let parse_only = std::env::args().any(|a| a == "--parse-only");
     let diff = std::env::args().any(|a| a == "--diff");
     let checks = std::env::args().any(|a| a == "--checks");
+    let exposure = std::env::args().any(|a| a == "--exposure");
     let config = SynthConfig { seed: 42, namespaces, pods, replicas, bare_pod_every: 20, policies };
 
     let t = Instant::now();
@@ -113,6 +115,22 @@ fn main() {
         let t = Instant::now();
         let records = cluster.all_pairs(&ConnectionFilter::default()).len();
         (Some(t.elapsed().as_secs_f64()), Some(records))
+    } else {
+        (None, None)
+    };
+
+    // Exposure (`analyze --exposure`): potential peers of every endpoint, after compiling
+    let (exposure_s, exposure_peers) = if exposure {
+        let t = Instant::now();
+        let result = cluster.exposure(&set, &ConnectionFilter::default());
+        let peers: usize = result
+            .endpoints
+            .iter()
+            .flat_map(|e| [e.ingress.as_ref(), e.egress.as_ref()])
+            .flatten()
+            .map(|s| s.peers.len())
+            .sum();
+        (Some(t.elapsed().as_secs_f64()), Some(peers))
     } else {
         (None, None)
     };
@@ -222,6 +240,8 @@ fn main() {
             "compileSeconds": compile_s,
             "allPairsSeconds": pairs_s,
             "allPairsRecords": records,
+            "exposureSeconds": exposure_s,
+            "exposurePeers": exposure_peers,
             "explainMicros": explain_us,
             "rssAfterParseMiB": parsed_rss,
             "rssAfterCompileMiB": compiled_rss,

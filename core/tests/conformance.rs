@@ -80,6 +80,42 @@ fn run_case(case: &Value) -> Result<(), String> {
     ))
 }
 
+/// Reads an allowlist: one case id a line, `#` comments.
+fn read_allowlist(path: &Path) -> BTreeSet<String> {
+    fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Prints failures, newly passing cases and `N of M`, and fails on a regression: an
+/// allowlisted case that no longer passes.
+fn report(label: &str, allowlist: &Path, passed: &[String], failed: &[(String, String, String)]) {
+    let listed = read_allowlist(allowlist);
+    for (id, tier, reason) in failed {
+        eprintln!("FAIL [{tier}] {id}: {reason}");
+    }
+    let newly: Vec<&String> = passed.iter().filter(|id| !listed.contains(*id)).collect();
+    if !newly.is_empty() {
+        eprintln!("newly passing (add to {}):", allowlist.display());
+        for id in &newly {
+            eprintln!("{id}");
+        }
+    }
+    let regressions: Vec<&String> =
+        failed.iter().filter(|(id, _, _)| listed.contains(id)).map(|(id, _, _)| id).collect();
+    eprintln!(
+        "netpol-analyzer {label}: {} of {} cases pass ({} allowlisted)",
+        passed.len(),
+        passed.len() + failed.len(),
+        listed.len()
+    );
+    assert!(regressions.is_empty(), "allowlisted {label} cases regressed: {regressions:?}");
+}
+
 #[test]
 fn netpol_analyzer_conformance() {
     let root = corpus();
@@ -91,47 +127,150 @@ fn netpol_analyzer_conformance() {
     let tiers: Vec<String> = std::env::var("NETFENCE_CONFORMANCE_TIERS")
         .map(|t| t.split(',').map(|s| s.trim().to_owned()).collect())
         .unwrap_or_else(|_| vec!["core".to_owned()]);
-    let allowlist: BTreeSet<String> = fs::read_to_string(allowlist_path())
-        .unwrap_or_default()
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_owned)
-        .collect();
-
     let mut passed = Vec::new();
     let mut failed = Vec::new();
-    let mut total = 0;
     for case in &cases {
         let tier = case["tier"].as_str().unwrap_or_default();
         if !tiers.iter().any(|t| t == tier) || case["canonical"].as_str().is_none() {
             continue;
         }
-        total += 1;
         let id = case_id(case);
         match run_case(case) {
             Ok(()) => passed.push(id),
             Err(reason) => failed.push((id, tier.to_owned(), reason)),
         }
     }
+    report("conformance", &allowlist_path(), &passed, &failed);
+}
 
-    for (id, tier, reason) in &failed {
-        eprintln!("FAIL [{tier}] {id}: {reason}");
+/// Kinds whose scenarios the exposure runner leaves out: netfence does not model them
+/// (user-defined networks, network attachments, virtual machines, multi-network policies).
+const OUT_OF_SCOPE_KINDS: [&str; 5] = [
+    "UserDefinedNetwork",
+    "ClusterUserDefinedNetwork",
+    "NetworkAttachmentDefinition",
+    "VirtualMachine",
+    "MultiNetworkPolicy",
+];
+
+/// `cases.json` and `scenarios.json` of the corpus (`None`, said on stderr, without it).
+fn cases_and_scenarios() -> Option<(Vec<Value>, Vec<Value>)> {
+    let root = corpus();
+    let (Ok(cases), Ok(scenarios)) =
+        (fs::read_to_string(root.join("cases.json")), fs::read_to_string(root.join("scenarios.json")))
+    else {
+        eprintln!("conformance corpus not found at {}: skipped", root.display());
+        return None;
+    };
+    Some((
+        serde_json::from_str(&cases).expect("cases.json is a JSON array"),
+        serde_json::from_str(&scenarios).expect("scenarios.json is a JSON array"),
+    ))
+}
+
+/// The kinds of a scenario's manifests, `None` when it needs one of [`OUT_OF_SCOPE_KINDS`]
+/// (or is unknown).
+fn in_scope_kinds<'a>(scenarios: &'a [Value], scenario: &str) -> Option<Vec<&'a str>> {
+    let entry = scenarios.iter().find(|s| s["scenario"] == scenario)?;
+    let kinds: Vec<&str> =
+        entry["kinds"].as_object().map(|k| k.keys().map(String::as_str).collect()).unwrap_or_default();
+    (!OUT_OF_SCOPE_KINDS.iter().any(|k| kinds.contains(k))).then_some(kinds)
+}
+
+fn exposure_allowlist_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance/netpol-analyzer-exposure.passing")
+}
+
+/// The one normalisation of the exposure comparison: both texts end with exactly one newline
+/// (netpol-analyzer's expected files sometimes lack the final newline). Everything else — the
+/// connlist, the section headers, the column padding, the order of lines — is compared as is.
+fn normalise(text: &str) -> String {
+    format!("{}\n", text.trim_end_matches('\n'))
+}
+
+/// Runs one exposure case: the connlist and the exposure section as `analyze --exposure`
+/// prints them, against the expected text. `Err` holds a short diff.
+fn run_exposure_case(case: &Value) -> Result<(), String> {
+    let root = corpus();
+    let expected = fs::read_to_string(root.join(case["expected"].as_str().unwrap_or_default()))
+        .map_err(|e| format!("cannot read expected output: {e}"))?;
+    let resources = load_scenario(case["scenario"].as_str().unwrap_or_default());
+    let cluster = CompiledCluster::compile(&resources, &EngineOptions::default());
+    let filter = filter_of(case);
+    let exposure = cluster.exposure(&resources, &filter);
+    let actual = netfence::report::exposure_txt(&cluster.connectivity(&filter), &exposure);
+    let (want, got) = (normalise(&expected), normalise(&actual));
+    if want == got {
+        return Ok(());
     }
-    let newly: Vec<&String> = passed.iter().filter(|id| !allowlist.contains(*id)).collect();
-    if !newly.is_empty() {
-        eprintln!("newly passing (add to {}):", allowlist_path().display());
-        for id in &newly {
-            eprintln!("{id}");
+    let want_lines: BTreeSet<&str> = want.lines().collect();
+    let got_lines: BTreeSet<&str> = got.lines().collect();
+    let missing: Vec<&&str> = want_lines.difference(&got_lines).take(6).collect();
+    let extra: Vec<&&str> = got_lines.difference(&want_lines).take(6).collect();
+    Err(format!("text differs\n  missing: {missing:#?}\n  unexpected: {extra:#?}"))
+}
+
+/// netpol-analyzer's exposure cases (`exposureAnalysis`) whose scenarios need no kind of
+/// [`OUT_OF_SCOPE_KINDS`], compared exactly after [`normalise`]. Reports N of M; the
+/// allowlist `tests/conformance/netpol-analyzer-exposure.passing` holds the passing ones and a
+/// listed case that fails is a regression.
+#[test]
+fn netpol_analyzer_exposure_conformance() {
+    let Some((cases, scenarios)) = cases_and_scenarios() else { return };
+    let in_scope = |scenario: &str| in_scope_kinds(&scenarios, scenario).is_some();
+    let mut passed = Vec::new();
+    let mut failed = Vec::new();
+    for case in &cases {
+        let Some(expected) = case["expected"].as_str() else { continue };
+        if case["exposureAnalysis"] != Value::Bool(true)
+            || case["multipleNetworksEnabled"] == Value::Bool(true)
+            || !in_scope(case["scenario"].as_str().unwrap_or_default())
+        {
+            continue;
+        }
+        let id = Path::new(expected)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .trim_end_matches("_exposure_output")
+            .to_owned();
+        match run_exposure_case(case) {
+            Ok(()) => passed.push(id),
+            Err(reason) => failed.push((id, case["tier"].as_str().unwrap_or_default().to_owned(), reason)),
         }
     }
-    let regressions: Vec<&String> =
-        failed.iter().filter(|(id, _, _)| allowlist.contains(id)).map(|(id, _, _)| id).collect();
-    eprintln!(
-        "netpol-analyzer conformance: {} of {} cases pass ({} allowlisted)",
-        passed.len(),
-        total,
-        allowlist.len()
+    report("exposure conformance", &exposure_allowlist_path(), &passed, &failed);
+}
+
+/// The connlist cases of scenarios with Ingress or Route objects (and no kind of
+/// [`OUT_OF_SCOPE_KINDS`]), whatever their tier: the `{ingress-controller}` connections
+/// compared as canonical records, like the core cases. Allowlist:
+/// `tests/conformance/netpol-analyzer-ingress.passing`.
+#[test]
+fn netpol_analyzer_ingress_conformance() {
+    let Some((cases, scenarios)) = cases_and_scenarios() else { return };
+    let routed = |scenario: &str| {
+        in_scope_kinds(&scenarios, scenario).is_some_and(|kinds| kinds.contains(&"Ingress") || kinds.contains(&"Route"))
+    };
+    let mut passed = Vec::new();
+    let mut failed = Vec::new();
+    for case in &cases {
+        if case["canonical"].as_str().is_none()
+            || case["multipleNetworksEnabled"] == Value::Bool(true)
+            || !routed(case["scenario"].as_str().unwrap_or_default())
+        {
+            continue;
+        }
+        let id = case_id(case);
+        match run_case(case) {
+            Ok(()) => passed.push(id),
+            Err(reason) => failed.push((id, case["tier"].as_str().unwrap_or_default().to_owned(), reason)),
+        }
+    }
+    report(
+        "ingress conformance",
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance/netpol-analyzer-ingress.passing"),
+        &passed,
+        &failed,
     );
-    assert!(regressions.is_empty(), "allowlisted cases regressed: {regressions:?}");
 }

@@ -755,3 +755,32 @@ fn grouped_connectivity_expands_to_all_pairs() {
     // the grouping is not a relabelling: it folds pairs in some clusters
     assert!(grouped_smaller.get() > 0);
 }
+
+/// With Ingress objects the `{ingress-controller}` is a group of its own, and the grouped
+/// answer still expands to the list, under focus filters too.
+#[test]
+fn grouped_connectivity_includes_the_ingress_controller() {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/online-shop/manifests/shop.yaml"))
+            .unwrap_or_default()
+            + "\n---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web, namespace: shop}\n\
+           spec: {defaultBackend: {service: {name: frontend, port: {number: 80}}}}\n---\n\
+           apiVersion: v1\nkind: Service\nmetadata: {name: frontend, namespace: shop}\n\
+           spec: {selector: {app: frontend}, ports: [{port: 80, targetPort: 8080}]}\n";
+    let mut resources = ResourceSet::default();
+    resources.add_text(&text, "shop.yaml", &ParseOptions::default()).unwrap();
+    let compiled = CompiledCluster::compile(&resources, &EngineOptions::default());
+    for filter in [
+        ConnectionFilter::default(),
+        ConnectionFilter { include_self: true, ..ConnectionFilter::default() },
+        ConnectionFilter { focus_workloads: vec!["shop/frontend".into()], ..ConnectionFilter::default() },
+        ConnectionFilter { focus_workloads: vec!["ingress-controller".into()], ..ConnectionFilter::default() },
+    ] {
+        let expected = compiled.all_pairs(&filter);
+        let grouped = compiled.grouped(&filter);
+        assert_eq!(grouped.expand(), expected, "{filter:?}");
+        if filter.focus_workloads.is_empty() {
+            assert!(expected.iter().any(|r| r.src == netfence::engine::INGRESS_CONTROLLER), "{expected:?}");
+        }
+    }
+}

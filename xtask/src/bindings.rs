@@ -33,7 +33,7 @@ impl WasmBuild {
     pub const fn budget(self) -> usize {
         match self {
             Self::Core => 300_000,
-            Self::Full => 450 * 1024,
+            Self::Full => 500 * 1024,
         }
     }
 
@@ -650,6 +650,12 @@ const OPERATION_DOCS: &[(&str, &str, &str)] = &[
         "Explain why traffic between two endpoints is allowed or denied, rule by rule.",
         "why = netfence.explain(\n    \"examples/online-shop/manifests\", \"examples/online-shop/policies\",\n    from_=\"shop/frontend\", to=\"shop/api\", port=8080,\n)\n\
          print(why.src, why.dst, [r.allowed for r in why.ranges])",
+    ),
+    (
+        "exposure",
+        "Exposure: what each endpoint is open to beyond the input's endpoints, including pods and namespaces that do not exist yet.",
+        "result = netfence.exposure(\"examples/online-shop/manifests\", \"examples/online-shop/policies\")\n\
+         for e in result.endpoints:\n    print(e.endpoint, [p.peer.name for p in e.ingress.peers] if e.ingress else None)",
     ),
     (
         "diff",

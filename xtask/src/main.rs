@@ -123,7 +123,7 @@ fn bench(args: &[String]) -> Result<(), String> {
             other => return Err(format!("unknown size `{other}` (1k, 10k, 150k)")),
         };
         let exe = exe.to_string_lossy().into_owned();
-        run(&exe, &["--pods", pods, "--policies", policies, "--all-pairs"])?;
+        run(&exe, &["--pods", pods, "--policies", policies, "--all-pairs", "--exposure"])?;
     }
     Ok(())
 }

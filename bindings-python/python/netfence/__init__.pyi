@@ -325,6 +325,15 @@ class ConnectionRecord(Record):
     def ports(self) -> list[list[int]]: ...
 
 @type_check_only
+class Connectivity(Record):
+    """Who can reach whom: the allowed connections (the canonical list) and the in-cluster
+    endpoints they are among. What `analyze` answers and the connectivity renderers draw."""
+    @property
+    def connections(self) -> list[ConnectionRecord]: ...
+    @property
+    def endpoints(self) -> list[Endpoint]: ...
+
+@type_check_only
 class ConnectivityDiff(Record):
     """The semantic difference between a base and a head."""
     @property
@@ -486,6 +495,16 @@ class Endpoint(Record):
     def location(self) -> Location | None: ...
 
 @type_check_only
+class EndpointExposure(Record):
+    """The exposure of one endpoint."""
+    @property
+    def endpoint(self) -> str: ...
+    @property
+    def ingress(self) -> SideExposure | None: ...
+    @property
+    def egress(self) -> SideExposure | None: ...
+
+@type_check_only
 class EndpointGroup(Record):
     """Endpoints the answer does not tell apart."""
     @property
@@ -568,6 +587,74 @@ class Explanation(Record):
     def ingress(self) -> Isolation: ...
     @property
     def ranges(self) -> list[CheckResponseExplainedRange]: ...
+
+@type_check_only
+class ExposedTo(Record):
+    """A potential peer and the ports towards it."""
+    @property
+    def peer(self) -> PotentialPeer: ...
+    @property
+    def ports(self) -> Ports: ...
+    @property
+    def named_ports(self) -> list[str]: ...
+    @property
+    def all_ports(self) -> bool: ...
+    @property
+    def rules(self) -> list[ExposureResponseRuleRef]: ...
+
+ExposureFormat = Literal["txt", "md"]
+"""The renderings of an exposure analysis."""
+
+class ExposureRequest(TypedDict):
+    """Request of [`exposure`]."""
+    sources: Sequence[Source]
+    options: NotRequired[ParseOptions]
+    engine: NotRequired[EngineOptions]
+    filter: NotRequired[ExposureRequestConnectionFilter]
+    format: NotRequired[ExposureFormat | None]
+
+class ExposureRequestConnectionFilter(TypedDict):
+    """Which connections to report."""
+    includeSelf: NotRequired[bool]
+    focusWorkloads: NotRequired[Sequence[str]]
+    focusWorkloadPeers: NotRequired[Sequence[str]]
+    focusDirection: NotRequired[ExposureRequestDirection | None]
+    focusConnection: NotRequired[ProtocolPort | None]
+
+ExposureRequestDirection = Literal["ingress", "egress"]
+"""A traffic direction, seen from a workload."""
+
+class ExposureResponse(Record):
+    """Response of [`exposure`]."""
+    @property
+    def endpoints(self) -> list[EndpointExposure]: ...
+    @property
+    def connectivity(self) -> Connectivity: ...
+    @property
+    def errors(self) -> list[ErrorPayload]: ...
+    @property
+    def rendered(self) -> str | None: ...
+    @property
+    def partial(self) -> bool: ...
+    @property
+    def warnings(self) -> list[Warning]: ...
+
+ExposureResponseDirection = Literal["ingress", "egress"]
+"""A traffic direction, seen from a workload."""
+
+@type_check_only
+class ExposureResponseRuleRef(Record):
+    """One rule of a NetworkPolicy: `spec.ingress[index]` or `spec.egress[index]`."""
+    @property
+    def namespace(self) -> str: ...
+    @property
+    def policy(self) -> str: ...
+    @property
+    def direction(self) -> ExposureResponseDirection: ...
+    @property
+    def index(self) -> int: ...
+    @property
+    def location(self) -> Location | None: ...
 
 FieldsV1 = Record
 """FieldsV1 stores a set of fields in a data structure like a Trie, in JSON format.
@@ -1389,6 +1476,20 @@ class Ports(Record):
     @property
     def sctp(self) -> list[list[int]]: ...
 
+@type_check_only
+class PotentialPeer(Record):
+    """Pods that may not exist yet, described by the selectors of a rule."""
+    @property
+    def entire_cluster(self) -> bool: ...
+    @property
+    def namespace(self) -> str | None: ...
+    @property
+    def namespace_labels(self) -> str | None: ...
+    @property
+    def pod_labels(self) -> str | None: ...
+    @property
+    def name(self) -> str: ...
+
 Protocol = Literal["TCP", "UDP", "SCTP"]
 """A transport protocol NetworkPolicy can name."""
 
@@ -1682,6 +1783,14 @@ class SchemaRequest(TypedDict):
 Scope = Literal["all", "new"]
 """Which findings count toward the verdict."""
 
+@type_check_only
+class SideExposure(Record):
+    """One direction of an endpoint's exposure."""
+    @property
+    def protected(self) -> bool: ...
+    @property
+    def peers(self) -> list[ExposedTo]: ...
+
 SideVerdict = Record | Record | Record | Record
 """The verdict of one side for a port range."""
 
@@ -1800,7 +1909,7 @@ class Warning(Record):
     @property
     def location(self) -> Location | None: ...
 
-WarningCode = Literal["NF-W001", "NF-W002"]
+WarningCode = Literal["NF-W001", "NF-W002", "NF-W003"]
 """Stable warning codes. Codes are permanent: a retired code is never reused."""
 
 def parse(*inputs: Input, sources: Input | None = None, options: ParseOptions | None = None, format: TextFormat | None = None, request: ParseRequest | str | None = None) -> ParseResponse:
@@ -2025,6 +2134,39 @@ def explain(*inputs: Input, sources: Input | None = None, options: ParseOptions 
                 from_="shop/frontend", to="shop/api", port=8080,
             )
             print(why.src, why.dst, [r.allowed for r in why.ranges])
+    """
+
+def exposure(*inputs: Input, sources: Input | None = None, options: ParseOptions | None = None, engine: EngineOptions | None = None, filter: ExposureRequestConnectionFilter | None = None, format: ExposureFormat | None = None, request: ExposureRequest | str | None = None) -> ExposureResponse:
+    """Exposure: what each endpoint is open to beyond the input's endpoints, including pods and namespaces that do not exist yet.
+
+    Args:
+        *inputs: Manifests: YAML/JSON text, a path to a file or a directory (``str`` or
+            ``os.PathLike``; a directory gives its .yaml, .yml and .json files), bytes, a
+            dict, or a list of these. Added to ``sources``.
+        sources: The inputs: workloads, pods, namespaces, policies, Services and routes. Text, paths, bytes, dicts or lists of these, as ``inputs``.
+        options: Limits and strict mode. A ``ParseOptions`` dict (JSON field names).
+        engine: Engine semantics (ipBlock mode). An ``EngineOptions`` dict (JSON field names).
+        filter: Which endpoints and directions (`focusWorkloads`, `focusDirection`), and which
+            connections of the connectivity list. An ``ExposureRequestConnectionFilter`` dict (JSON field names).
+        format: Also render the answer into `rendered` in this format.
+        request: The whole request as an ``ExposureRequest`` dict (JSON field names) or as JSON
+            text; the other arguments are added to it.
+
+    Returns:
+        ExposureResponse: The response: attributes in snake_case, ``to_dict()``, ``to_json()``.
+
+    Raises:
+        NetfenceError: The request cannot be processed; ``code`` says why (a ``ParseError``,
+            ``ValidationError``, ``RequestError`` or ``InputOutputError``).
+        PathNotFoundError: A path given as an input does not exist (a ``FileNotFoundError``
+            and a ``NetfenceError``).
+
+    Example:
+        From the repository root::
+
+            result = netfence.exposure("examples/online-shop/manifests", "examples/online-shop/policies")
+            for e in result.endpoints:
+                print(e.endpoint, [p.peer.name for p in e.ingress.peers] if e.ingress else None)
     """
 
 @overload

@@ -269,6 +269,48 @@ OPERATIONS: dict[str, Operation] = {
                 print(why.src, why.dst, [r.allowed for r in why.ranges])
         """,
     ),
+    "exposure": Operation(
+        "inputs",
+        "ExposureResponse",
+        (
+            Parameter("sources", "sources", "sources"),
+            Parameter("options", "options", ""),
+            Parameter("engine", "engine", ""),
+            Parameter("filter", "filter", ""),
+            Parameter("format", "format", ""),
+        ),
+        """Exposure: what each endpoint is open to beyond the input's endpoints, including pods and namespaces that do not exist yet.
+
+        Args:
+            *inputs: Manifests: YAML/JSON text, a path to a file or a directory (``str`` or
+                ``os.PathLike``; a directory gives its .yaml, .yml and .json files), bytes, a
+                dict, or a list of these. Added to ``sources``.
+            sources: The inputs: workloads, pods, namespaces, policies, Services and routes. Text, paths, bytes, dicts or lists of these, as ``inputs``.
+            options: Limits and strict mode. A ``ParseOptions`` dict (JSON field names).
+            engine: Engine semantics (ipBlock mode). An ``EngineOptions`` dict (JSON field names).
+            filter: Which endpoints and directions (`focusWorkloads`, `focusDirection`), and which
+                connections of the connectivity list. An ``ExposureRequestConnectionFilter`` dict (JSON field names).
+            format: Also render the answer into `rendered` in this format.
+            request: The whole request as an ``ExposureRequest`` dict (JSON field names) or as JSON
+                text; the other arguments are added to it.
+
+        Returns:
+            ExposureResponse: The response: attributes in snake_case, ``to_dict()``, ``to_json()``.
+
+        Raises:
+            NetfenceError: The request cannot be processed; ``code`` says why (a ``ParseError``,
+                ``ValidationError``, ``RequestError`` or ``InputOutputError``).
+            PathNotFoundError: A path given as an input does not exist (a ``FileNotFoundError``
+                and a ``NetfenceError``).
+
+        Example:
+            From the repository root::
+
+                result = netfence.exposure("examples/online-shop/manifests", "examples/online-shop/policies")
+                for e in result.endpoints:
+                    print(e.endpoint, [p.peer.name for p in e.ingress.peers] if e.ingress else None)
+        """,
+    ),
     "diff": Operation(
         "",
         "DiffResponse",

@@ -10,6 +10,7 @@ mod build;
 mod check;
 mod diff;
 mod drops;
+mod exposure;
 mod flow_map;
 mod generate;
 mod impact;
@@ -30,6 +31,7 @@ pub use build::{BuildRequest, BuildResponse, build};
 pub use check::{CheckRequest, CheckResponse, check};
 pub use diff::{DiffFormat, DiffRequest, DiffResponse, diff};
 pub use drops::{DropsRequest, DropsResponse, drops, drops_with_log};
+pub use exposure::{ExposureFormat, ExposureRequest, ExposureResponse, exposure};
 pub use flow_map::{FlowMapFormat, FlowMapRequest, FlowMapResponse, flow_map, flow_map_with_log};
 pub use generate::{GenerateFormat, GenerateRequest, GenerateResponse, generate, generate_with_log};
 pub use impact::{ImpactRequest, ImpactResponse, impact, impact_with_log};
@@ -182,8 +184,8 @@ pub(crate) fn load_cluster(
 
 /// The operations [`call_json`] knows, in the order of the cycle.
 pub const OPERATIONS: &[&str] = &[
-    "parse", "validate", "lint", "build", "analyze", "explain", "diff", "check", "review", "plan", "flow_map",
-    "generate", "impact", "drops", "audit", "schema",
+    "parse", "validate", "lint", "build", "analyze", "explain", "exposure", "diff", "check", "review", "plan",
+    "flow_map", "generate", "impact", "drops", "audit", "schema",
 ];
 
 /// Runs operation `operation` on a JSON request and returns the JSON response. This is the
@@ -200,6 +202,7 @@ pub fn call_json(operation: &str, request: &str) -> Result<String, ErrorPayload>
         "build" => json::build,
         "analyze" => json::analyze,
         "explain" => json::explain,
+        "exposure" => json::exposure,
         "diff" => json::diff,
         "check" => json::check,
         "review" => json::review,
@@ -260,6 +263,8 @@ pub mod json {
         analyze => super::analyze;
         /// [`super::explain`] on JSON text.
         explain => super::explain;
+        /// [`super::exposure`] on JSON text.
+        exposure => super::exposure;
         /// [`super::diff`] on JSON text.
         diff => super::diff;
         /// [`super::check`] on JSON text.
@@ -317,6 +322,8 @@ pub mod json {
             analyze => api::analyze::analyze_with;
             /// `explain` without renderers.
             explain => api::analyze::explain_with;
+            /// `exposure` without renderers.
+            exposure => api::exposure::exposure_with;
             /// `diff` without renderers.
             diff => api::diff::diff_with;
             /// `check` without renderers.

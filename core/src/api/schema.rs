@@ -43,6 +43,8 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
         ("analyze-response", schema_of::<AnalyzeResponse>()),
         ("explain-request", schema_of::<ExplainRequest>()),
         ("explain-response", schema_of::<super::ExplainResponse>()),
+        ("exposure-request", schema_of::<ExposureRequest>()),
+        ("exposure-response", schema_of::<ExposureResponse>()),
         ("diff-request", schema_of::<DiffRequest>()),
         ("diff-response", schema_of::<DiffResponse>()),
         ("check-request", schema_of::<CheckRequest>()),

@@ -186,6 +186,9 @@ pub struct CompiledCluster {
     /// Each external range to class `c`: `from_external[from_external_of[c]]`.
     pub(crate) from_external_of: Vec<u32>,
     pub(crate) from_external: Vec<Runs>,
+    /// Endpoints reachable through Ingress, Route and Gateway API routes, with their ports
+    /// (see `ingress`).
+    pub(crate) ingress_controller: Vec<(u32, PortSet)>,
 }
 
 /// The endpoints with a label key, and with each of its values, ascending.
@@ -721,8 +724,13 @@ impl CompiledCluster {
             to_external: Vec::new(),
             from_external_of: Vec::new(),
             from_external: Vec::new(),
+            ingress_controller: Vec::new(),
         };
         cluster.connect_externals();
+        #[cfg(feature = "routes")]
+        {
+            cluster.ingress_controller = cluster.connect_ingress_controller(resources);
+        }
         cluster
     }
 

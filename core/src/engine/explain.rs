@@ -32,7 +32,7 @@ impl SideRules {
 }
 
 impl CompiledCluster {
-    fn rule_ref(&self, rule: &RuleEntry) -> RuleRef {
+    pub(crate) fn rule_ref(&self, rule: &RuleEntry) -> RuleRef {
         let policy = self.policies.get(rule.policy);
         RuleRef {
             namespace: policy.map(|p| p.namespace.clone()).unwrap_or_default(),

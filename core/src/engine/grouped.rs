@@ -1,6 +1,8 @@
 //! All-pairs connectivity grouped: endpoints the engine cannot tell apart (one equivalence
 //! class, and alike for the filter) form one group, and each connection joins two groups, so
-//! a cluster whose canonical list has millions of records answers in thousands.
+//! a cluster whose canonical list has millions of records answers in thousands. The
+//! `{ingress-controller}` is a group of its own, and endpoints it reaches differently are never
+//! in one group.
 
 use std::collections::HashMap;
 
@@ -93,6 +95,9 @@ impl GroupedConnectivity {
     }
 }
 
+/// The `{ingress-controller}` connections of an endpoint, by protocol.
+type Signature = Vec<(Protocol, Vec<[u16; 2]>)>;
+
 fn push(out: &mut Vec<GroupConnection>, src: u32, dst: u32, set: &super::ports::PortSet) {
     for protocol in Protocol::ALL {
         let ranges = set.get(protocol);
@@ -109,6 +114,12 @@ impl CompiledCluster {
     #[must_use]
     pub fn grouped(&self, filter: &ConnectionFilter) -> GroupedConnectivity {
         let focus = Focus::new(filter, self);
+        // the `{ingress-controller}` connections of each endpoint: part of a group's identity
+        let mut from_controller: HashMap<String, Signature> = HashMap::new();
+        for r in self.ingress_controller_records(filter) {
+            from_controller.entry(r.dst).or_default().push((r.protocol, r.ports));
+        }
+        let mut controller_of_group: Vec<Signature> = Vec::new();
         // in-cluster groups: the endpoints of a class that the filter treats alike (as focus
         // and as peer), each with a representative endpoint for the filter's questions
         let mut groups: Vec<EndpointGroup> = Vec::new();
@@ -116,16 +127,23 @@ impl CompiledCluster {
         let mut groups_of_class: Vec<Vec<u32>> = vec![Vec::new(); self.class_endpoints.len()];
         let mut group_of_endpoint: Vec<u32> = vec![u32::MAX; self.endpoints.len()];
         for (class, members) in self.class_endpoints.iter().enumerate() {
-            let mut by_flags: Vec<((bool, bool), u32)> = Vec::new();
+            let mut by_flags: Vec<((bool, bool, Signature), u32)> = Vec::new();
             for &e in members {
                 let i = e as usize;
-                let flags = (focus.is_focus(Some(i)), focus.is_peer(Some(i)));
+                let controller = self
+                    .endpoints
+                    .get(i)
+                    .and_then(|e| from_controller.get(&e.public.name))
+                    .cloned()
+                    .unwrap_or_default();
+                let flags = (focus.is_focus(Some(i)), focus.is_peer(Some(i)), controller);
                 let group = match by_flags.iter().find(|(f, _)| *f == flags) {
                     Some((_, g)) => *g,
                     None => {
                         let g = u32::try_from(groups.len()).unwrap_or(u32::MAX);
                         groups.push(EndpointGroup::default());
                         representative.push(i);
+                        controller_of_group.push(flags.2.clone());
                         if let Some(list) = groups_of_class.get_mut(class) {
                             list.push(g);
                         }
@@ -196,6 +214,21 @@ impl CompiledCluster {
                             push(&mut connections, x, g, &set);
                         }
                     }
+                }
+            }
+        }
+        if !from_controller.is_empty() {
+            let controller = u32::try_from(groups.len()).unwrap_or(u32::MAX);
+            groups.push(EndpointGroup { external: false, members: vec![super::INGRESS_CONTROLLER.to_owned()] });
+            for (g, signature) in controller_of_group.iter().enumerate() {
+                let g = u32::try_from(g).unwrap_or(u32::MAX);
+                for (protocol, ports) in signature {
+                    connections.push(GroupConnection {
+                        src: controller,
+                        dst: g,
+                        protocol: *protocol,
+                        ports: ports.clone(),
+                    });
                 }
             }
         }

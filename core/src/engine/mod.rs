@@ -53,7 +53,10 @@ mod compile;
 mod coverage;
 pub(crate) mod endpoints;
 mod explain;
+mod exposure;
 mod grouped;
+#[cfg_attr(not(feature = "routes"), allow(dead_code))]
+mod ingress;
 pub mod intervals;
 pub mod ipset;
 mod policy;
@@ -66,7 +69,9 @@ mod types;
 
 pub use compile::CompiledCluster;
 pub use coverage::{CoveredRule, RuleId};
+pub use exposure::{EndpointExposure, ExposedTo, Exposure, PotentialPeer, SideExposure, exposure_ports_text};
 pub use grouped::{EndpointGroup, GroupConnection, GroupedConnectivity};
+pub use ingress::INGRESS_CONTROLLER;
 pub use ipset::{IpFamily, IpRange, IpSet};
 pub use policy::{ip_block_addresses, policy_types};
 pub use ports::{PortRanges, PortSet, Ports, range_text, ranges_text};

@@ -29,7 +29,7 @@ pub(super) struct Focus<'a> {
     peers: Vec<bool>,
 }
 
-fn name_matches(pattern: &str, endpoint: &Endpoint) -> bool {
+pub(crate) fn name_matches(pattern: &str, endpoint: &Endpoint) -> bool {
     pattern == endpoint.name
         || pattern == endpoint.workload
         || pattern.split_once('/').is_some_and(|(ns, name)| ns == endpoint.namespace && name == endpoint.workload)
@@ -78,7 +78,7 @@ impl<'a> Focus<'a> {
     }
 }
 
-fn push_records(out: &mut Vec<ConnectionRecord>, src: &str, dst: &str, set: &PortSet) {
+pub(super) fn push_records(out: &mut Vec<ConnectionRecord>, src: &str, dst: &str, set: &PortSet) {
     for protocol in Protocol::ALL {
         let ranges = set.get(protocol);
         if !ranges.is_empty() {
@@ -360,6 +360,7 @@ impl CompiledCluster {
                 }
             }
         }
+        out.extend(self.ingress_controller_records(filter));
         super::types::sort_canonical(&mut out);
         out
     }

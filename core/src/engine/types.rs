@@ -135,7 +135,11 @@ pub struct ConnectionRecord {
 pub(crate) fn sort_canonical(records: &mut [ConnectionRecord]) {
     use crate::sorted::CompactSort;
     records.sort_compact_by(|x, y| {
-        (x.src.as_str(), x.dst.as_str(), x.protocol.as_str()).cmp(&(y.src.as_str(), y.dst.as_str(), y.protocol.as_str()))
+        (x.src.as_str(), x.dst.as_str(), x.protocol.as_str()).cmp(&(
+            y.src.as_str(),
+            y.dst.as_str(),
+            y.protocol.as_str(),
+        ))
     });
 }
 

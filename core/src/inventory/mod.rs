@@ -16,7 +16,11 @@ use crate::model::{Completeness, Warning, WarningCode};
 use crate::source::{Document, ParseOptions, parse_text_with};
 use crate::source::{Location, Node, SourceDoc, Value};
 
+#[cfg_attr(not(feature = "routes"), allow(dead_code))]
+mod ingress;
 mod read;
+
+pub use ingress::{Backend, BackendPort, RouteKind, RouteResource, ServicePortSpec, ServiceRouting};
 
 /// One resource that was read.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -205,8 +209,16 @@ impl UnevaluatedPolicy {
 }
 
 /// Whether a kind may carry policy that netfence does not evaluate, and why: `(group, kind)`.
+/// The group a build without `routes` gives Ingress, Route, HTTPRoute and GRPCRoute objects.
+#[cfg(not(feature = "routes"))]
+const ROUTES_NOT_EVALUATED: &str = "routes.netfence.dev";
+
 fn unevaluated_reason(group: &str, version: &str, kind: &str) -> Option<&'static str> {
     Some(match (group, kind) {
+        #[cfg(not(feature = "routes"))]
+        (ROUTES_NOT_EVALUATED, _) => {
+            "an Ingress or route, which this build (the WebAssembly core build) does not resolve to `{ingress-controller}` connections; `netfence-wasm/full` does"
+        }
         ("cilium.io", "CiliumNetworkPolicy" | "CiliumClusterwideNetworkPolicy") => {
             "a Cilium policy kind (L3–L7 rules, deny rules, entities)"
         }
@@ -235,6 +247,8 @@ pub struct ServiceResource {
     pub name: String,
     /// `spec.clusterIPs` and `spec.clusterIP`, as written, each once.
     pub cluster_ips: Vec<String>,
+    /// `spec.selector` and `spec.ports`: where the Service sends traffic.
+    pub routing: ServiceRouting,
     /// Where it came from.
     pub source: SourceDoc,
 }
@@ -252,6 +266,8 @@ pub struct ResourceSet {
     pub policies: Vec<PolicyResource>,
     /// Services, in input order.
     pub services: Vec<ServiceResource>,
+    /// Ingresses, Routes, HTTPRoutes and GRPCRoutes, in input order.
+    pub routes: Vec<RouteResource>,
     /// Kinds skipped (not modelled), with counts, keyed `apiVersion/kind`.
     pub skipped: BTreeMap<String, usize>,
     /// Resources that may carry policy but that netfence does not evaluate, in input order.
@@ -336,13 +352,14 @@ impl ResourceSet {
             Item::Workload(r) => self.workloads.push(*r),
             Item::Policy(r) => self.policies.push(*r),
             Item::Service(r) => self.services.push(*r),
+            Item::Route(r) => self.routes.push(*r),
             Item::Skipped(key) => *self.skipped.entry(key).or_insert(0) += 1,
             Item::Unevaluated(r) => self.unevaluated.push(*r),
         }
     }
 
     /// Every modelled resource with where it starts: namespaces, workloads, pods, services,
-    /// then policies, each in input order.
+    /// routes (Ingress, Route, HTTPRoute, GRPCRoute), then policies, each in input order.
     #[must_use]
     pub fn summaries(&self) -> Vec<ResourceSummary> {
         let mut resources = Vec::new();
@@ -365,6 +382,9 @@ impl ResourceSet {
         }
         for s in &self.services {
             add("Service", &s.namespace, &s.name, s.source.locate(""));
+        }
+        for r in &self.routes {
+            add(r.kind.as_str(), &r.namespace, &r.name, r.source.locate(""));
         }
         for p in &self.policies {
             add("NetworkPolicy", &p.namespace, &p.name, p.source.locate(""));
@@ -411,6 +431,8 @@ impl ResourceSet {
                 location: Some(u.source.locate("")),
             })
             .collect();
+        #[cfg(feature = "routes")]
+        out.extend(ingress::unresolved_backends(self));
         if !self.errors.is_empty() {
             let n = self.errors.len();
             let documents = if n == 1 { "document" } else { "documents" };
@@ -457,6 +479,7 @@ enum Item {
     Workload(Box<WorkloadResource>),
     Policy(Box<PolicyResource>),
     Service(Box<ServiceResource>),
+    Route(Box<RouteResource>),
     Skipped(String),
     Unevaluated(Box<UnevaluatedPolicy>),
 }
@@ -499,6 +522,7 @@ fn read_document(source: SourceDoc, inherited: Option<(&str, &str)>, strict: boo
             Ok(Item::Workload(r)) => Some(&mut r.source),
             Ok(Item::Policy(r)) => Some(&mut r.source),
             Ok(Item::Service(r)) => Some(&mut r.source),
+            Ok(Item::Route(r)) => Some(&mut r.source),
             Ok(Item::Unevaluated(r)) => Some(&mut r.source),
             Ok(Item::Skipped(_)) | Err(_) => None,
         })
@@ -580,6 +604,10 @@ fn read_resource(
 
 fn read_object(api_version: &str, kind: &str, source: SourceDoc) -> Result<Item, Error> {
     let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    // a build without `routes` (the WebAssembly core build) does not resolve them: they are
+    // resources it does not evaluate
+    #[cfg(not(feature = "routes"))]
+    let group = if ingress::route_kind(group, kind).is_some() { ROUTES_NOT_EVALUATED } else { group };
     let fields = read::Fields::new(&source, kind);
     let node = fields.root();
     Ok(match (group, kind) {
@@ -609,8 +637,12 @@ fn read_object(api_version: &str, kind: &str, source: SourceDoc) -> Result<Item,
                     }
                 }
             }
+            #[cfg(feature = "routes")]
+            let routing = ingress::read_service_routing(&fields)?;
+            #[cfg(not(feature = "routes"))]
+            let routing = ServiceRouting::default();
             let (namespace, name) = meta.names();
-            Item::Service(Box::new(ServiceResource { namespace, name, cluster_ips, source }))
+            Item::Service(Box::new(ServiceResource { namespace, name, cluster_ips, routing, source }))
         }
         ("networking.k8s.io" | "extensions", "NetworkPolicy") => {
             let object = fields.network_policy()?;
@@ -626,6 +658,10 @@ fn read_object(api_version: &str, kind: &str, source: SourceDoc) -> Result<Item,
                 api_version: api_version.to_owned(),
                 source,
             }))
+        }
+        #[cfg(feature = "routes")]
+        (group, _) if let Some(route) = ingress::route_kind(group, kind) => {
+            ingress::read_route(route, &fields, &source)?
         }
         ("" | "apps" | "extensions" | "batch", _) => match WorkloadKind::from_kind(kind) {
             Some(wk) => read_workload(wk, &fields, &source)?,

@@ -96,6 +96,11 @@ impl<'a> Fields<'a> {
         self.error(pointer, &format!("expected {expected}, found {found}"))
     }
 
+    /// The error for the field at `pointer` that is not `expected` (`a mapping`, `a string`...).
+    pub(super) fn wrong_type(&self, pointer: &str, expected: &str) -> Error {
+        self.error(pointer, &format!("expected {expected}"))
+    }
+
     /// The mapping `key` of `node` (`None` when absent or null).
     pub(super) fn map(&self, node: &'a Node, key: &str, pointer: &str) -> Result<Option<&'a Node>, Error> {
         match node.get(key) {

@@ -18,11 +18,15 @@ pub enum WarningCode {
     /// Documents could not be read: the answer covers the others only.
     #[serde(rename = "NF-W002")]
     PartialInput,
+    /// A backend of an Ingress, Route or Gateway API route whose Service is not in the input or
+    /// has no selector: where it sends traffic is not known, so no connection through it is shown.
+    #[serde(rename = "NF-W003")]
+    UnresolvedBackend,
 }
 
 impl WarningCode {
     /// Every code, in order.
-    pub const ALL: [Self; 2] = [Self::UnevaluatedPolicy, Self::PartialInput];
+    pub const ALL: [Self; 3] = [Self::UnevaluatedPolicy, Self::PartialInput, Self::UnresolvedBackend];
 
     /// The code as text, e.g. `NF-W001`.
     #[must_use]
@@ -30,6 +34,7 @@ impl WarningCode {
         match self {
             Self::UnevaluatedPolicy => "NF-W001",
             Self::PartialInput => "NF-W002",
+            Self::UnresolvedBackend => "NF-W003",
         }
     }
 
@@ -41,6 +46,9 @@ impl WarningCode {
                 "a resource that may carry policy is not evaluated (a CNI's own policy kind, an unknown version of a policy API): real connectivity may differ from the answer"
             }
             Self::PartialInput => "documents could not be read: the answer covers only the others",
+            Self::UnresolvedBackend => {
+                "a backend of an Ingress, Route, HTTPRoute or GRPCRoute names a Service that is not in the input or has no selector: connections through it are not shown"
+            }
         }
     }
 }
@@ -73,7 +81,8 @@ pub struct Completeness {
     /// covers only the others.
     pub partial: bool,
     /// What may change the answer and was not evaluated: policy kinds netfence does not
-    /// evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+    /// evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
+    /// cannot be resolved (`NF-W003`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Warning>,
 }

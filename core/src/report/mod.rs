@@ -16,6 +16,7 @@ pub mod arrow;
 mod connlist;
 pub mod diff;
 mod explain;
+mod exposure;
 pub mod findings;
 pub mod flows;
 mod graph;
@@ -24,6 +25,7 @@ pub mod resources;
 pub mod review;
 mod table;
 
+pub use exposure::{exposure_markdown, exposure_txt};
 pub(crate) use table::{endpoint_label, markdown_cell};
 
 /// netpol-analyzer's connlist text: `SRC => DST : CONNS` lines, sorted as netpol-analyzer

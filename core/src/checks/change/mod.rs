@@ -11,6 +11,7 @@
 mod opens_all_namespaces;
 mod opens_external_path;
 mod removes_default_deny;
+mod widens_exposure;
 mod widens_selector;
 
 use std::collections::BTreeMap;
@@ -42,8 +43,13 @@ impl std::fmt::Debug for ChangeCheck {
 }
 
 /// Every change-review check, in id order. Registering a check is one line here.
-pub static CHANGE_CHECKS: &[ChangeCheck] =
-    &[opens_external_path::CHECK, opens_all_namespaces::CHECK, removes_default_deny::CHECK, widens_selector::CHECK];
+pub static CHANGE_CHECKS: &[ChangeCheck] = &[
+    opens_external_path::CHECK,
+    opens_all_namespaces::CHECK,
+    removes_default_deny::CHECK,
+    widens_selector::CHECK,
+    widens_exposure::CHECK,
+];
 
 /// Both sides of a change, compiled, and their connectivity diff.
 #[derive(Clone, Copy, Debug)]

@@ -90,6 +90,7 @@ pub fn markdown(response: &Review) -> String {
     if let Some(diff) = &response.diff {
         out.push('\n');
         out.push_str(&crate::report::diff::markdown(diff));
+        exposure_changes(&mut out, &response.findings);
     }
     if let Some(flows) = &response.flows {
         observed(&mut out, flows);
@@ -115,6 +116,26 @@ pub fn markdown(response: &Review) -> String {
     }
     let _ = write!(out, "\n<sub>{} {}</sub>\n", response.tool.name, md(&response.tool.version));
     out
+}
+
+/// What the change newly exposes endpoints to beyond the input (the `NF405` findings), next
+/// to the connectivity diff: the diff shows today's pods, this what the selectors admit.
+fn exposure_changes(out: &mut String, findings: &[ReviewFinding]) {
+    let widened: Vec<&ReviewFinding> = findings.iter().filter(|f| f.finding.id == "NF405").collect();
+    if widened.is_empty() {
+        return;
+    }
+    out.push_str("\n### Exposure changes\n\n| policy | what the change makes possible | rule |\n|---|---|---|\n");
+    for f in widened.iter().take(ROWS) {
+        let rule = f.finding.location.as_ref().map(|l| md(&l.to_string())).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {rule} |",
+            md(f.finding.resource.as_deref().unwrap_or("")),
+            md(&f.finding.message)
+        );
+    }
+    more(out, widened.len());
 }
 
 /// The impact on observed traffic: newly denied and newly allowed flows.

@@ -324,7 +324,7 @@ impl Observed {
     }
 }
 
-struct Builder<'a> {
+pub(super) struct Builder<'a> {
     options: &'a EngineOptions,
     namespaces: Vec<String>,
     classes: Vec<ClassKey>,
@@ -390,18 +390,7 @@ impl Builder<'_> {
     /// The classes and external ranges one peer matches.
     fn peer(&mut self, peer: &NetworkPolicyPeer, namespace: Option<usize>, atoms: &mut Vec<(u32, u32)>) -> Vec<u32> {
         if let Some(block) = &peer.ip_block {
-            let set = ip_block_set(block);
-            let v6_start = u32::try_from(self.v4_firsts.len()).unwrap_or(u32::MAX);
-            for &(lo, hi) in set.v4.ranges() {
-                let start = self.v4_firsts.partition_point(|f| *f < lo);
-                let end = self.v4_firsts.partition_point(|f| *f <= hi);
-                atoms.push((u32::try_from(start).unwrap_or(u32::MAX), u32::try_from(end).unwrap_or(u32::MAX)));
-            }
-            for &(lo, hi) in set.v6.ranges() {
-                let start = u32::try_from(self.v6_firsts.partition_point(|f| *f < lo)).unwrap_or(u32::MAX);
-                let end = u32::try_from(self.v6_firsts.partition_point(|f| *f <= hi)).unwrap_or(u32::MAX);
-                atoms.push((v6_start.saturating_add(start), v6_start.saturating_add(end)));
-            }
+            self.atoms_of(&ip_block_set(block), atoms);
             if self.options.ip_block_mode == IpBlockMode::PodIps {
                 let key = (block.cidr.clone(), block.except.clone().unwrap_or_default());
                 if let Some(&id) = self.observed.blocks.get(&key) {
@@ -413,31 +402,48 @@ impl Builder<'_> {
         match (&peer.pod_selector, &peer.namespace_selector) {
             (None, None) => Vec::new(),
             (Some(pods), None) => self.pods_in(Some(pods), namespace),
-            (pods, Some(namespaces)) => {
-                let flags = self.namespaces_matching(namespaces);
-                let selection = match pods {
-                    None => Some(&Selection::All),
-                    Some(p) => self.selection(p),
-                };
-                match selection {
-                    None => Vec::new(),
-                    Some(Selection::All) => flags
-                        .iter()
-                        .zip(&self.namespace_ranges)
-                        .filter(|(f, _)| **f)
-                        .flat_map(|(_, &(lo, hi))| lo..hi)
-                        .collect(),
-                    Some(Selection::Classes(list)) => list
-                        .iter()
-                        .copied()
-                        .filter(|c| {
-                            self.classes
-                                .get(*c as usize)
-                                .is_some_and(|k| flags.get(k.namespace).copied().unwrap_or(false))
-                        })
-                        .collect(),
-                }
-            }
+            (pods, Some(namespaces)) => self.pods_matching(namespaces, pods.as_ref()),
+        }
+    }
+
+    /// The external ranges (as index ranges `[lo, hi)`) that cover the addresses of `set`.
+    pub(super) fn atoms_of(&self, set: &IpSet, atoms: &mut Vec<(u32, u32)>) {
+        let v6_start = u32::try_from(self.v4_firsts.len()).unwrap_or(u32::MAX);
+        for &(lo, hi) in set.v4.ranges() {
+            let start = self.v4_firsts.partition_point(|f| *f < lo);
+            let end = self.v4_firsts.partition_point(|f| *f <= hi);
+            atoms.push((u32::try_from(start).unwrap_or(u32::MAX), u32::try_from(end).unwrap_or(u32::MAX)));
+        }
+        for &(lo, hi) in set.v6.ranges() {
+            let start = u32::try_from(self.v6_firsts.partition_point(|f| *f < lo)).unwrap_or(u32::MAX);
+            let end = u32::try_from(self.v6_firsts.partition_point(|f| *f <= hi)).unwrap_or(u32::MAX);
+            atoms.push((v6_start.saturating_add(start), v6_start.saturating_add(end)));
+        }
+    }
+
+    /// The classes of the pods `pods` (`None`: every pod) selects in the namespaces
+    /// `namespaces` selects.
+    pub(super) fn pods_matching(&mut self, namespaces: &LabelSelector, pods: Option<&LabelSelector>) -> Vec<u32> {
+        let flags = self.namespaces_matching(namespaces);
+        let selection = match pods {
+            None => Some(&Selection::All),
+            Some(p) => self.selection(p),
+        };
+        match selection {
+            None => Vec::new(),
+            Some(Selection::All) => flags
+                .iter()
+                .zip(&self.namespace_ranges)
+                .filter(|(f, _)| **f)
+                .flat_map(|(_, &(lo, hi))| lo..hi)
+                .collect(),
+            Some(Selection::Classes(list)) => list
+                .iter()
+                .copied()
+                .filter(|c| {
+                    self.classes.get(*c as usize).is_some_and(|k| flags.get(k.namespace).copied().unwrap_or(false))
+                })
+                .collect(),
         }
     }
 }

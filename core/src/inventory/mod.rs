@@ -16,7 +16,10 @@ use crate::model::{Completeness, Warning, WarningCode};
 use crate::source::{Document, ParseOptions, parse_text_with};
 use crate::source::{Location, Node, SourceDoc, Value};
 
+mod cluster;
 mod read;
+
+pub use cluster::{ClusterPolicyResource, NodeResource};
 
 /// One resource that was read.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -252,6 +255,11 @@ pub struct ResourceSet {
     pub policies: Vec<PolicyResource>,
     /// Services, in input order.
     pub services: Vec<ServiceResource>,
+    /// Cluster-scoped policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+    /// ClusterNetworkPolicy), in input order.
+    pub cluster_policies: Vec<ClusterPolicyResource>,
+    /// Nodes, in input order.
+    pub nodes: Vec<NodeResource>,
     /// Kinds skipped (not modelled), with counts, keyed `apiVersion/kind`.
     pub skipped: BTreeMap<String, usize>,
     /// Resources that may carry policy but that netfence does not evaluate, in input order.
@@ -274,6 +282,13 @@ pub struct ResourceCounts {
     pub policies: usize,
     /// Services.
     pub services: usize,
+    /// Cluster-scoped policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+    /// ClusterNetworkPolicy).
+    #[serde(default)]
+    pub cluster_policies: usize,
+    /// Nodes.
+    #[serde(default)]
+    pub nodes: usize,
     /// Skipped kinds, keyed `apiVersion/kind`.
     pub skipped: BTreeMap<String, usize>,
     /// Resources that may carry policy but are not evaluated (see `NF-W001`).
@@ -336,6 +351,8 @@ impl ResourceSet {
             Item::Workload(r) => self.workloads.push(*r),
             Item::Policy(r) => self.policies.push(*r),
             Item::Service(r) => self.services.push(*r),
+            Item::ClusterPolicy(r) => self.cluster_policies.push(*r),
+            Item::Node(r) => self.nodes.push(*r),
             Item::Skipped(key) => *self.skipped.entry(key).or_insert(0) += 1,
             Item::Unevaluated(r) => self.unevaluated.push(*r),
         }
@@ -369,6 +386,9 @@ impl ResourceSet {
         for p in &self.policies {
             add("NetworkPolicy", &p.namespace, &p.name, p.source.locate(""));
         }
+        for p in &self.cluster_policies {
+            add(&p.policy.kind, "", &p.policy.name, p.source.locate(""));
+        }
         resources
     }
 
@@ -381,6 +401,8 @@ impl ResourceSet {
             workloads: self.workloads.len(),
             policies: self.policies.len(),
             services: self.services.len(),
+            cluster_policies: self.cluster_policies.len(),
+            nodes: self.nodes.len(),
             skipped: self.skipped.clone(),
             unevaluated: self.unevaluated.len(),
         }
@@ -457,6 +479,8 @@ enum Item {
     Workload(Box<WorkloadResource>),
     Policy(Box<PolicyResource>),
     Service(Box<ServiceResource>),
+    ClusterPolicy(Box<ClusterPolicyResource>),
+    Node(Box<NodeResource>),
     Skipped(String),
     Unevaluated(Box<UnevaluatedPolicy>),
 }
@@ -499,6 +523,8 @@ fn read_document(source: SourceDoc, inherited: Option<(&str, &str)>, strict: boo
             Ok(Item::Workload(r)) => Some(&mut r.source),
             Ok(Item::Policy(r)) => Some(&mut r.source),
             Ok(Item::Service(r)) => Some(&mut r.source),
+            Ok(Item::ClusterPolicy(r)) => Some(&mut r.source),
+            Ok(Item::Node(r)) => Some(&mut r.source),
             Ok(Item::Unevaluated(r)) => Some(&mut r.source),
             Ok(Item::Skipped(_)) | Err(_) => None,
         })
@@ -626,6 +652,10 @@ fn read_object(api_version: &str, kind: &str, source: SourceDoc) -> Result<Item,
                 api_version: api_version.to_owned(),
                 source,
             }))
+        }
+        ("", "Node") => Item::Node(Box::new(cluster::read_node(&fields, source.clone())?)),
+        (group, _) if cluster::is_evaluated(group, api_version.rsplit('/').next().unwrap_or(""), kind) => {
+            Item::ClusterPolicy(Box::new(cluster::read_cluster_policy(&fields, api_version, kind, source.clone())?))
         }
         ("" | "apps" | "extensions" | "batch", _) => match WorkloadKind::from_kind(kind) {
             Some(wk) => read_workload(wk, &fields, &source)?,

@@ -105,6 +105,12 @@ pub(crate) struct Interner {
 }
 
 impl Interner {
+    /// The set `id` (empty when unknown).
+    pub(super) fn get(&self, id: SetId) -> &PortSet {
+        static EMPTY_SET: std::sync::OnceLock<PortSet> = std::sync::OnceLock::new();
+        self.sets.get(id as usize).unwrap_or_else(|| EMPTY_SET.get_or_init(PortSet::empty))
+    }
+
     fn new() -> Self {
         let mut interner = Self { ids: HashMap::new(), sets: Vec::new() };
         interner.intern(PortSet::empty());
@@ -112,7 +118,7 @@ impl Interner {
         interner
     }
 
-    fn intern(&mut self, set: PortSet) -> SetId {
+    pub(super) fn intern(&mut self, set: PortSet) -> SetId {
         if let Some(id) = self.ids.get(&set) {
             return *id;
         }
@@ -131,6 +137,11 @@ pub(crate) struct Runs {
 }
 
 impl Runs {
+    /// From `(first range, set)` runs, ascending.
+    pub(super) fn new(runs: Vec<(u32, SetId)>) -> Self {
+        Self { runs }
+    }
+
     /// The set of external range `atom`.
     pub(crate) fn get(&self, atom: usize) -> SetId {
         let i = self.runs.partition_point(|(start, _)| (*start as usize) <= atom);
@@ -186,6 +197,8 @@ pub struct CompiledCluster {
     /// Each external range to class `c`: `from_external[from_external_of[c]]`.
     pub(crate) from_external_of: Vec<u32>,
     pub(crate) from_external: Vec<Runs>,
+    /// Cluster-scoped policies (AdminNetworkPolicy, ..., ClusterNetworkPolicy).
+    pub(crate) tiers: super::tiers::Tiers,
 }
 
 /// The endpoints with a label key, and with each of its values, ascending.
@@ -320,6 +333,7 @@ impl Observed {
                 }
             }
         }
+        super::tiers::observe(resources, &mut observed.selectors, &mut observed.named);
         observed
     }
 }
@@ -344,6 +358,11 @@ pub(super) struct Builder<'a> {
 }
 
 impl Builder<'_> {
+    /// Number of classes.
+    pub(super) fn class_count(&self) -> usize {
+        self.classes.len()
+    }
+
     fn namespace_index(&self, name: &str) -> Option<usize> {
         self.namespaces.binary_search_by(|n| n.as_str().cmp(name)).ok()
     }
@@ -485,6 +504,7 @@ fn external_ranges(resources: &ResourceSet) -> Vec<IpRange> {
             }
         }
     }
+    super::tiers::external_bounds(resources, &mut v4, &mut v6);
     let mut externals: Vec<IpRange> = cut_points(&v4).into_iter().map(|(a, b)| IpRange::V4(a, b)).collect();
     if !v6.is_empty() {
         externals.extend(cut_points(&v6).into_iter().map(|(a, b)| IpRange::V6(a, b)));
@@ -711,6 +731,7 @@ impl CompiledCluster {
             });
         }
 
+        let tiers = builder.tiers(resources);
         let mut cluster = Self {
             options: options.clone(),
             by_name: endpoints.iter().enumerate().map(|(i, e)| (e.public.name.clone(), i)).collect(),
@@ -727,6 +748,7 @@ impl CompiledCluster {
             to_external: Vec::new(),
             from_external_of: Vec::new(),
             from_external: Vec::new(),
+            tiers,
         };
         cluster.connect_externals();
         cluster
@@ -813,6 +835,13 @@ impl CompiledCluster {
             .iter()
             .map(|&c| self.external_row(self.ingress.get(c).unwrap_or(&empty), Some(c), &mut interner))
             .collect();
+        let (to_of, to, from_of, from) = if self.tiers.is_active() {
+            let (to_of, to) = self.tiered_external_rows(&to_of, &to, true, &mut interner);
+            let (from_of, from) = self.tiered_external_rows(&from_of, &from, false, &mut interner);
+            (to_of, to, from_of, from)
+        } else {
+            (to_of, to, from_of, from)
+        };
         self.to_external_of = to_of;
         self.to_external = to;
         self.from_external_of = from_of;

@@ -61,6 +61,7 @@ mod query;
 mod rule_scope;
 mod selection;
 mod selector;
+mod tiers;
 mod types;
 
 pub use compile::CompiledCluster;
@@ -71,5 +72,5 @@ pub use ports::{PortRanges, PortSet, Ports, range_text, ranges_text};
 pub use selector::LabelMatcher;
 pub use types::{
     Connection, ConnectionFilter, ConnectionRecord, Connectivity, Direction, Endpoint, EngineOptions, ExplainedRange,
-    Explanation, ExternalRange, IpBlockMode, Isolation, NamedPort, PolicyRef, ProtocolPort, RuleRef, SideVerdict,
+    Explanation, ExternalRange, IpBlockMode, Isolation, NamedPort, PolicyRef, ProtocolPort, RuleRef, SideVerdict, TierRuleRef,
 };

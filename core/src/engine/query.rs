@@ -130,7 +130,7 @@ impl CompiledCluster {
     /// What `side` (of the class `own`) allows to or from the class `peer`, resolving named
     /// ports on the class `dst`: everything when the side is not isolated, else the union of
     /// the ports of its rules whose peers include `peer`.
-    fn side_ports(&self, side: Option<&Side>, peer: usize, dst: usize) -> PortSet {
+    pub(super) fn side_ports(&self, side: Option<&Side>, peer: usize, dst: usize) -> PortSet {
         let Some(side) = side.filter(|s| s.isolated()) else { return PortSet::all() };
         let mut set = PortSet::empty();
         for rule in side.rules.iter().filter_map(|r| self.rules.get(*r)) {
@@ -149,6 +149,9 @@ impl CompiledCluster {
     /// What class `src_class` may send to class `dst_class`: the source's egress side and the
     /// destination's ingress side, intersected. Computed from the two sides' rules.
     pub(crate) fn pair_set(&self, src_class: usize, dst_class: usize) -> PortSet {
+        if self.tiers.is_active() {
+            return self.tiered_pair_set(src_class, dst_class);
+        }
         let egress = self.side_ports(self.egress.get(src_class), dst_class, dst_class);
         if egress.is_empty() {
             return egress;
@@ -184,6 +187,9 @@ impl CompiledCluster {
     /// (when the source's egress is isolated) to the peers of its egress rules. Sources with
     /// the same egress rules and the same membership in ingress rules share a row.
     pub(crate) fn pair_rows(&self) -> (Vec<u32>, Vec<Vec<(u32, PortSet)>>) {
+        if self.tiers.is_active() {
+            return self.tiered_pair_rows();
+        }
         let k = self.classes.len();
         // The ingress rules matching each class, inverted from the rules' sparse peer lists;
         // rules matching many classes (bit sets, and rules without peers) are tested per

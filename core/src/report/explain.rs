@@ -13,7 +13,7 @@
 use std::fmt::Write as _;
 
 use crate::engine::range_text;
-use crate::engine::{Direction, ExplainedRange, Explanation, Isolation, PolicyRef, RuleRef, SideVerdict};
+use crate::engine::{Direction, ExplainedRange, Explanation, Isolation, PolicyRef, RuleRef, SideVerdict, TierRuleRef};
 use crate::source::Location;
 
 pub(super) fn render(explanation: &Explanation) -> String {
@@ -47,6 +47,14 @@ fn explained_range(out: &mut String, range: &ExplainedRange) {
     let [from, to] = range.ports;
     let verdict = if range.allowed { "ALLOWED" } else { "DENIED" };
     let _ = writeln!(out, "{} {}: {verdict}", range.protocol, range_text(from, to));
+    for pass in &range.passed {
+        let _ = writeln!(
+            out,
+            "  {}: {} passed on to NetworkPolicies, then the baseline tier",
+            direction_word(pass.direction),
+            tier_rule_text(pass)
+        );
+    }
     side(out, Direction::Egress, &range.egress);
     side(out, Direction::Ingress, &range.ingress);
 }
@@ -77,7 +85,26 @@ fn side(out: &mut String, direction: Direction, verdict: &SideVerdict) {
                 }
             }
         },
+        SideVerdict::TierAllowed { rule } | SideVerdict::TierDenied { rule } => {
+            let _ = writeln!(out, "  {side}: {}", tier_rule_text(rule));
+        }
     }
+}
+
+/// `allow by admin AdminNetworkPolicy name (priority 10) egress[1] "rule-name" at file:line`.
+pub(super) fn tier_rule_text(rule: &TierRuleRef) -> String {
+    let priority = rule.priority.map(|p| format!(" (priority {p})")).unwrap_or_default();
+    let name = rule.name.as_ref().map(|n| format!(" `{n}`")).unwrap_or_default();
+    format!(
+        "{} by {} tier {} {}{priority} {}[{}]{name}{}",
+        rule.action.as_str(),
+        rule.tier.as_str(),
+        rule.kind,
+        rule.policy,
+        direction_word(rule.direction),
+        rule.index,
+        at(rule.location.as_ref())
+    )
 }
 
 fn direction_word(direction: Direction) -> &'static str {

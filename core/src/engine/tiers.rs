@@ -1,0 +1,541 @@
+//! The tiered verdict of cluster-scoped policies (`DESIGN.md`, "Cluster-scoped policies").
+//!
+//! One direction of a connection (egress at the source, ingress at the destination) is decided,
+//! per port, by the first of:
+//! 1. the admin tier: the rules of the admin policies that select the pod, by priority (lower
+//!    first; equal priorities by name, then input order), each policy's rules in order; the
+//!    first rule whose peers and ports match decides: Allow → allowed, Deny → denied, Pass →
+//!    step 2;
+//! 2. NetworkPolicies, when they isolate the pod in this direction (no fall-through);
+//! 3. the baseline tier, as step 1 with Allow and Deny; no match → allowed.
+//!
+//! Subjects and peers are selectors like any other: their pod selectors are interned before
+//! classes are formed, so class compression holds. `nodes` peers are the addresses of the
+//! input's `Node` objects and `networks` peers are CIDRs, both external ranges; `domainNames`
+//! cannot be resolved offline: such a rule matches no address, and every answer carries an
+//! `NF-W003` warning naming it (see [`crate::inventory::ResourceSet::warnings`]).
+
+use std::collections::BTreeMap;
+
+use super::bitset::{ClassSet, IndexRanges};
+use super::compile::{Builder, CompiledCluster, EMPTY, Interner, Runs, SetId, Side, group_by};
+use super::ipset::IpSet;
+use super::policy::PortSpec;
+use super::ports::{MAX_PORT, MIN_PORT, PortRanges, PortSet, all_ports};
+use super::selector::{LabelMatcher, SelectorTable};
+use super::types::{Direction, TierRuleRef};
+use crate::inventory::ResourceSet;
+use crate::model::{ClusterPeer, ClusterPort, ClusterRule, ClusterSubject, Protocol, Tier, TierAction};
+use crate::source::Location;
+
+/// A cluster-scoped policy, with the classes its subject selects.
+#[derive(Clone, Debug)]
+pub(crate) struct TierPolicyEntry {
+    pub(crate) kind: String,
+    pub(crate) name: String,
+    pub(crate) tier: Tier,
+    pub(crate) priority: Option<i32>,
+    pub(crate) location: Option<Location>,
+    pub(crate) selected: ClassSet,
+}
+
+/// One rule of a cluster-scoped policy.
+#[derive(Clone, Debug)]
+pub(crate) struct TierRuleEntry {
+    pub(crate) policy: usize,
+    pub(crate) direction: Direction,
+    pub(crate) index: usize,
+    pub(crate) name: Option<String>,
+    pub(crate) action: TierAction,
+    pub(crate) location: Option<Location>,
+    /// Classes some peer matches.
+    pub(crate) classes: ClassSet,
+    /// External ranges some peer (`networks`, `nodes`) matches.
+    pub(crate) externals: IndexRanges,
+    pub(crate) ports: PortSpec,
+}
+
+/// The compiled cluster-scoped policies: empty when the input has none (then the engine runs
+/// exactly as for NetworkPolicies alone).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Tiers {
+    pub(crate) policies: Vec<TierPolicyEntry>,
+    pub(crate) rules: Vec<TierRuleEntry>,
+    /// Per class, the rule ids that apply, in evaluation order: admin ingress, admin egress,
+    /// baseline ingress, baseline egress.
+    lists: Vec<[Vec<u32>; 4]>,
+}
+
+impl Tiers {
+    /// Whether the input has cluster-scoped policies.
+    pub(crate) fn is_active(&self) -> bool {
+        !self.policies.is_empty()
+    }
+
+    fn list(&self, class: usize, tier: Tier, direction: Direction) -> &[u32] {
+        let slot = match (tier, direction) {
+            (Tier::Admin, Direction::Ingress) => 0,
+            (Tier::Admin, Direction::Egress) => 1,
+            (Tier::Baseline, Direction::Ingress) => 2,
+            (Tier::Baseline, Direction::Egress) => 3,
+        };
+        self.lists.get(class).and_then(|l| l.get(slot)).map(Vec::as_slice).unwrap_or_default()
+    }
+}
+
+/// The other side of a direction: a class, or an external range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TierPeer {
+    Class(usize),
+    Atom(usize),
+}
+
+impl TierRuleEntry {
+    fn matches(&self, peer: TierPeer) -> bool {
+        match peer {
+            TierPeer::Class(c) => self.classes.contains(c),
+            TierPeer::Atom(a) => self.externals.contains(a),
+        }
+    }
+}
+
+/// Interns the pod selectors of cluster-scoped policies and notes the named ports they use
+/// (for every protocol: a named port matches whichever protocol defines the name).
+pub(super) fn observe(resources: &ResourceSet, selectors: &mut SelectorTable, named: &mut Vec<(Protocol, String)>) {
+    for resource in &resources.cluster_policies {
+        let policy = &resource.policy;
+        if let ClusterSubject::Pods(pods) = &policy.subject {
+            selectors.intern(&pods.pod_selector);
+        }
+        for rule in policy.ingress.iter().chain(&policy.egress) {
+            for peer in &rule.peers {
+                if let ClusterPeer::Pods(pods) = peer {
+                    selectors.intern(&pods.pod_selector);
+                }
+            }
+            for port in rule.ports.iter().flatten() {
+                if let ClusterPort::Named(name) = port {
+                    for protocol in Protocol::ALL {
+                        if !named.iter().any(|(p, n)| *p == protocol && n == name) {
+                            named.push((protocol, name.clone()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The address set of one node address (`None` when it is not an IP address).
+fn address_set(address: &str) -> Option<IpSet> {
+    let bits = if address.contains(':') { 128 } else { 32 };
+    IpSet::parse_cidr(&format!("{}/{bits}", address.trim()))
+}
+
+/// The addresses of the nodes `selector` matches.
+fn node_addresses(resources: &ResourceSet, selector: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector) -> IpSet {
+    let matcher = LabelMatcher::new(selector);
+    let mut set = IpSet::empty();
+    for node in resources.nodes.iter().filter(|n| matcher.matches(&n.labels)) {
+        for address in node.addresses.iter().filter_map(|a| address_set(a)) {
+            set = set.union(&address);
+        }
+    }
+    set
+}
+
+/// Every address where a `networks` CIDR or a node address starts or ends.
+pub(super) fn external_bounds(resources: &ResourceSet, v4: &mut Vec<(u32, u32)>, v6: &mut Vec<(u128, u128)>) {
+    let mut add = |set: &IpSet| {
+        v4.extend_from_slice(set.v4.ranges());
+        v6.extend_from_slice(set.v6.ranges());
+    };
+    for resource in &resources.cluster_policies {
+        for rule in &resource.policy.egress {
+            for peer in &rule.peers {
+                if let ClusterPeer::Networks(cidrs) = peer {
+                    for set in cidrs.iter().filter_map(|c| IpSet::parse_cidr(c)) {
+                        add(&set);
+                    }
+                }
+            }
+        }
+    }
+    for node in &resources.nodes {
+        for set in node.addresses.iter().filter_map(|a| address_set(a)) {
+            add(&set);
+        }
+    }
+}
+
+/// A port number as the API writes it, when it is a valid port.
+fn port(number: i32) -> Option<u16> {
+    u16::try_from(number).ok().filter(|p| (MIN_PORT..=MAX_PORT).contains(p))
+}
+
+/// The ports of a rule: `None` matches every port; an entry with an unknown protocol or an
+/// invalid number matches nothing.
+fn port_spec(ports: Option<&Vec<ClusterPort>>) -> PortSpec {
+    let Some(ports) = ports else { return PortSpec { numeric: PortSet::all(), named: Vec::new() } };
+    let mut spec = PortSpec::default();
+    for entry in ports {
+        match entry {
+            ClusterPort::Number { protocol, port: number } => {
+                if let (Some(protocol), Some(p)) = (Protocol::parse(protocol), port(*number)) {
+                    spec.numeric.add(protocol, &PortRanges::range(p, p));
+                }
+            }
+            ClusterPort::Range { protocol, start, end } => {
+                if let (Some(protocol), Some(lo), Some(hi)) = (Protocol::parse(protocol), port(*start), port(*end))
+                    && lo <= hi
+                {
+                    spec.numeric.add(protocol, &PortRanges::range(lo, hi));
+                }
+            }
+            ClusterPort::Protocol(protocol) => {
+                if let Some(protocol) = Protocol::parse(protocol) {
+                    spec.numeric.add(protocol, &all_ports());
+                }
+            }
+            ClusterPort::Named(name) => {
+                for protocol in Protocol::ALL {
+                    if !spec.named.iter().any(|(p, n)| *p == protocol && n == name) {
+                        spec.named.push((protocol, name.clone()));
+                    }
+                }
+            }
+        }
+    }
+    spec
+}
+
+impl Builder<'_> {
+    /// The classes and external ranges the peers of a rule match.
+    fn tier_peers(&mut self, rule: &ClusterRule, direction: Direction, resources: &ResourceSet) -> (ClassSet, IndexRanges) {
+        let mut classes = Vec::new();
+        let mut atoms = Vec::new();
+        for peer in &rule.peers {
+            match peer {
+                ClusterPeer::Namespaces(namespaces) => classes.extend(self.pods_matching(namespaces, None)),
+                ClusterPeer::Pods(pods) => {
+                    classes.extend(self.pods_matching(&pods.namespace_selector, Some(&pods.pod_selector)));
+                }
+                // egress-only peers; domain names are not resolvable offline (NF-W003)
+                ClusterPeer::Nodes(selector) if direction == Direction::Egress => {
+                    self.atoms_of(&node_addresses(resources, selector), &mut atoms);
+                }
+                ClusterPeer::Networks(cidrs) if direction == Direction::Egress => {
+                    for set in cidrs.iter().filter_map(|c| IpSet::parse_cidr(c)) {
+                        self.atoms_of(&set, &mut atoms);
+                    }
+                }
+                ClusterPeer::Nodes(_) | ClusterPeer::Networks(_) | ClusterPeer::DomainNames(_) | ClusterPeer::Invalid => {}
+            }
+        }
+        let universe = self.class_count();
+        (ClassSet::from_unsorted(classes, universe), IndexRanges::from_ranges(atoms))
+    }
+
+    /// Compiles the cluster-scoped policies of `resources`.
+    pub(super) fn tiers(&mut self, resources: &ResourceSet) -> Tiers {
+        let mut tiers = Tiers { lists: vec![Default::default(); self.class_count()], ..Tiers::default() };
+        // evaluation order: tier, priority, name, input order
+        let mut order: Vec<usize> =
+            (0..resources.cluster_policies.len()).filter(|i| resources.cluster_policies.get(*i).is_some_and(|r| r.policy.tier.is_some())).collect();
+        order.sort_by_key(|&i| {
+            let p = resources.cluster_policies.get(i).map(|r| &r.policy);
+            (p.and_then(|p| p.tier), p.and_then(|p| p.priority).unwrap_or(0), p.map(|p| p.name.clone()), i)
+        });
+        for i in order {
+            let Some(resource) = resources.cluster_policies.get(i) else { continue };
+            let policy = &resource.policy;
+            let Some(tier) = policy.tier else { continue };
+            let selected = match &policy.subject {
+                ClusterSubject::Namespaces(namespaces) => self.pods_matching(namespaces, None),
+                ClusterSubject::Pods(pods) => self.pods_matching(&pods.namespace_selector, Some(&pods.pod_selector)),
+                ClusterSubject::Invalid => Vec::new(),
+            };
+            let id = tiers.policies.len();
+            let mut ids: [Vec<u32>; 2] = Default::default();
+            for (direction, rules) in [(Direction::Ingress, &policy.ingress), (Direction::Egress, &policy.egress)] {
+                for (index, rule) in rules.iter().enumerate() {
+                    let Some(action) = rule.action else { continue };
+                    // the baseline tier has no Pass (the API rejects it): such a rule matches nothing
+                    if tier == Tier::Baseline && action == TierAction::Pass {
+                        continue;
+                    }
+                    let (classes, externals) = self.tier_peers(rule, direction, resources);
+                    let r = u32::try_from(tiers.rules.len()).unwrap_or(u32::MAX);
+                    tiers.rules.push(TierRuleEntry {
+                        policy: id,
+                        direction,
+                        index,
+                        name: rule.name.clone(),
+                        action,
+                        location: Some(resource.source.locate(&rule.pointer)),
+                        classes,
+                        externals,
+                        ports: port_spec(rule.ports.as_ref()),
+                    });
+                    if let Some(list) = ids.get_mut(usize::from(direction == Direction::Egress)) {
+                        list.push(r);
+                    }
+                }
+            }
+            let base = if tier == Tier::Admin { 0 } else { 2 };
+            for &c in &selected {
+                if let Some(lists) = tiers.lists.get_mut(c as usize) {
+                    for (offset, rules) in ids.iter().enumerate() {
+                        if let Some(list) = lists.get_mut(base + offset) {
+                            list.extend_from_slice(rules);
+                        }
+                    }
+                }
+            }
+            let universe = self.class_count();
+            tiers.policies.push(TierPolicyEntry {
+                kind: policy.kind.clone(),
+                name: policy.name.clone(),
+                tier,
+                priority: policy.priority,
+                location: Some(resource.source.locate("")),
+                selected: ClassSet::from_unsorted(selected, universe),
+            });
+        }
+        tiers
+    }
+}
+
+/// How one direction decided one port: the rule of a tier, NetworkPolicies, or the default.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum TierStep {
+    /// A rule of a tier decided (Allow or Deny).
+    Rule(usize),
+    /// NetworkPolicies decide (isolated), after the admin tier did not.
+    NetworkPolicy,
+    /// Nothing matched and nothing isolates: allowed.
+    Default,
+}
+
+impl CompiledCluster {
+    /// The rules of `tier` of class `own` in `direction` that match `peer`, with the ports they
+    /// match on the destination `dst` (`None`: external), in evaluation order.
+    pub(crate) fn tier_matches(
+        &self,
+        own: usize,
+        direction: Direction,
+        tier: Tier,
+        peer: TierPeer,
+        dst: Option<usize>,
+    ) -> Vec<(usize, PortSet)> {
+        self.tiers
+            .list(own, tier, direction)
+            .iter()
+            .filter_map(|r| self.tiers.rules.get(*r as usize).map(|rule| (*r as usize, rule)))
+            .filter(|(_, rule)| rule.matches(peer))
+            .map(|(r, rule)| (r, self.resolve_spec(&rule.ports, dst)))
+            .filter(|(_, ports)| !ports.is_empty())
+            .collect()
+    }
+
+    fn resolve_spec(&self, spec: &PortSpec, dst: Option<usize>) -> PortSet {
+        if spec.named.is_empty() {
+            return spec.numeric.clone();
+        }
+        let named = dst.and_then(|d| self.classes.get(d)).map_or(&[][..], |c| c.named_ports.as_slice());
+        spec.resolve(named)
+    }
+
+    fn tier_action(&self, rule: usize) -> TierAction {
+        self.tiers.rules.get(rule).map_or(TierAction::Deny, |r| r.action)
+    }
+
+    /// What one direction of class `own` allows with `peer`: the admin tier, then
+    /// NetworkPolicies (`np`: what they allow when they isolate this side, `None` when they do
+    /// not), then the baseline tier.
+    pub(crate) fn tiered_side(
+        &self,
+        own: usize,
+        direction: Direction,
+        peer: TierPeer,
+        dst: Option<usize>,
+        np: Option<&PortSet>,
+    ) -> PortSet {
+        let mut undecided = PortSet::all();
+        let mut allowed = PortSet::empty();
+        let mut passed = PortSet::empty();
+        for (rule, ports) in self.tier_matches(own, direction, Tier::Admin, peer, dst) {
+            let hit = ports.intersection(&undecided);
+            if hit.is_empty() {
+                continue;
+            }
+            match self.tier_action(rule) {
+                TierAction::Allow => allowed.union_with(&hit),
+                TierAction::Deny => {}
+                TierAction::Pass => passed.union_with(&hit),
+            }
+            undecided = undecided.difference(&hit);
+            if undecided.is_empty() {
+                break;
+            }
+        }
+        undecided.union_with(&passed);
+        if undecided.is_empty() {
+            return allowed;
+        }
+        if let Some(np) = np {
+            allowed.union_with(&undecided.intersection(np));
+            return allowed;
+        }
+        for (rule, ports) in self.tier_matches(own, direction, Tier::Baseline, peer, dst) {
+            let hit = ports.intersection(&undecided);
+            if hit.is_empty() {
+                continue;
+            }
+            if self.tier_action(rule) == TierAction::Allow {
+                allowed.union_with(&hit);
+            }
+            undecided = undecided.difference(&hit);
+        }
+        allowed.union_with(&undecided);
+        allowed
+    }
+
+    /// What the NetworkPolicies of `side` allow with class `peer` (`None`: not isolated).
+    fn np_ports(&self, side: Option<&Side>, peer: usize, dst: usize) -> Option<PortSet> {
+        side.filter(|s| s.isolated()).map(|s| self.side_ports(Some(s), peer, dst))
+    }
+
+    /// [`CompiledCluster::pair_set`] with cluster-scoped policies.
+    pub(crate) fn tiered_pair_set(&self, s: usize, d: usize) -> PortSet {
+        let np = self.np_ports(self.egress.get(s), d, d);
+        let egress = self.tiered_side(s, Direction::Egress, TierPeer::Class(d), Some(d), np.as_ref());
+        if egress.is_empty() {
+            return egress;
+        }
+        let np = self.np_ports(self.ingress.get(d), s, d);
+        let ingress = self.tiered_side(d, Direction::Ingress, TierPeer::Class(s), Some(d), np.as_ref());
+        egress.intersection(&ingress)
+    }
+
+    /// [`CompiledCluster::pair_rows`] with cluster-scoped policies: every class pair is
+    /// evaluated (a tier's Allow can open a pair no NetworkPolicy rule connects); sources with
+    /// the same row share it.
+    pub(crate) fn tiered_pair_rows(&self) -> (Vec<u32>, Vec<Vec<(u32, PortSet)>>) {
+        let k = self.classes.len();
+        let rows: Vec<Vec<(u32, PortSet)>> = crate::parallel::map_indices(k, |s| {
+            (0..k)
+                .filter_map(|d| {
+                    let set = self.tiered_pair_set(s, d);
+                    (!set.is_empty()).then(|| (u32::try_from(d).unwrap_or(u32::MAX), set))
+                })
+                .collect()
+        });
+        let (row_of, representatives) = group_by(rows.iter());
+        let shared = representatives.iter().filter_map(|&r| rows.get(r).cloned()).collect();
+        (row_of, shared)
+    }
+
+    /// The rows of every class to (`outbound`) or from the external ranges with
+    /// cluster-scoped policies, given the NetworkPolicy rows (`of`, `rows`).
+    pub(super) fn tiered_external_rows(
+        &self,
+        of: &[u32],
+        rows: &[Runs],
+        outbound: bool,
+        interner: &mut Interner,
+    ) -> (Vec<u32>, Vec<Runs>) {
+        let n = self.externals.len();
+        let direction = if outbound { Direction::Egress } else { Direction::Ingress };
+        let mut all: Vec<Runs> = Vec::with_capacity(self.classes.len());
+        for c in 0..self.classes.len() {
+            let sides = if outbound { &self.egress } else { &self.ingress };
+            let isolated = sides.get(c).is_some_and(Side::isolated);
+            let np_row = of.get(c).and_then(|r| rows.get(*r as usize));
+            let dst = if outbound { None } else { Some(c) };
+            let mut runs: Vec<(u32, SetId)> = Vec::new();
+            for a in 0..n {
+                let np = isolated.then(|| interner.get(np_row.map_or(EMPTY, |r| r.get(a))).clone());
+                let set = self.tiered_side(c, direction, TierPeer::Atom(a), dst, np.as_ref());
+                let id = interner.intern(set);
+                if runs.last().map_or(EMPTY, |(_, last)| *last) != id {
+                    runs.push((u32::try_from(a).unwrap_or(u32::MAX), id));
+                }
+            }
+            all.push(Runs::new(runs));
+        }
+        let (row_of, representatives) = group_by(all.iter());
+        let shared = representatives.iter().filter_map(|&r| all.get(r).cloned()).collect();
+        (row_of, shared)
+    }
+
+    /// A reference to tier rule `rule`, for explanations.
+    pub(crate) fn tier_rule_ref(&self, rule: usize) -> Option<TierRuleRef> {
+        let entry = self.tiers.rules.get(rule)?;
+        let policy = self.tiers.policies.get(entry.policy)?;
+        Some(TierRuleRef {
+            tier: policy.tier,
+            kind: policy.kind.clone(),
+            policy: policy.name.clone(),
+            priority: policy.priority,
+            direction: entry.direction,
+            index: entry.index,
+            name: entry.name.clone(),
+            action: entry.action,
+            location: entry.location.clone(),
+        })
+    }
+
+    /// How one direction of class `own` decides `protocol`/`port` with `peer`: the Pass rule
+    /// where the admin tier handed over (if any), and the step that decided.
+    pub(crate) fn tier_decision(
+        &self,
+        own: usize,
+        direction: Direction,
+        peer: TierPeer,
+        dst: Option<usize>,
+        np_isolated: bool,
+        protocol: Protocol,
+        port: u16,
+    ) -> (Option<usize>, TierStep) {
+        let mut pass = None;
+        for (rule, ports) in self.tier_matches(own, direction, Tier::Admin, peer, dst) {
+            if !ports.contains(protocol, port) {
+                continue;
+            }
+            if self.tier_action(rule) == TierAction::Pass {
+                pass = Some(rule);
+                break;
+            }
+            return (None, TierStep::Rule(rule));
+        }
+        if np_isolated {
+            return (pass, TierStep::NetworkPolicy);
+        }
+        for (rule, ports) in self.tier_matches(own, direction, Tier::Baseline, peer, dst) {
+            if ports.contains(protocol, port) {
+                return (pass, TierStep::Rule(rule));
+            }
+        }
+        (pass, TierStep::Default)
+    }
+
+    /// Every port where the tier rules of class `own` in `direction` with `peer` start or stop
+    /// matching, for explanations' cuts.
+    pub(crate) fn tier_cuts(&self, own: usize, direction: Direction, peer: TierPeer, dst: Option<usize>) -> Vec<PortSet> {
+        [Tier::Admin, Tier::Baseline]
+            .into_iter()
+            .flat_map(|tier| self.tier_matches(own, direction, tier, peer, dst).into_iter().map(|(_, p)| p))
+            .collect()
+    }
+
+    /// The cluster-scoped policies whose subject selects class `class`, by tier and name.
+    pub(crate) fn tier_policies_of(&self, class: usize) -> BTreeMap<(Tier, String), &TierPolicyEntry> {
+        self.tiers
+            .policies
+            .iter()
+            .filter(|p| p.selected.contains(class))
+            .map(|p| ((p.tier, p.name.clone()), p))
+            .collect()
+    }
+}

@@ -443,6 +443,11 @@ export interface CheckResponseExplainedRange {
     egress: CheckResponseSideVerdict;
     /** The destination's ingress side. */
     ingress: CheckResponseSideVerdict;
+    /**
+     * Admin `Pass` rules that handed this range over to NetworkPolicies and the baseline tier
+     * (egress first): where evaluation continued.
+     */
+    passed?: CheckResponseTierRuleRef[];
 }
 
 /**
@@ -474,7 +479,40 @@ export type CheckResponseSideVerdict = {
     rules: CheckResponseRuleRef[];
 } | {
     verdict: "denied";
+} | {
+    verdict: "tierAllowed";
+    /** The rule that decided. */
+    rule: CheckResponseTierRuleRef;
+} | {
+    verdict: "tierDenied";
+    /** The rule that decided. */
+    rule: CheckResponseTierRuleRef;
 };
+
+/**
+ * One rule of a cluster-scoped policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+ * ClusterNetworkPolicy): `spec.ingress[index]` or `spec.egress[index]`.
+ */
+export interface CheckResponseTierRuleRef {
+    /** `admin` or `baseline`. */
+    tier: Tier;
+    /** The policy's kind. */
+    kind: string;
+    /** The policy's name. */
+    policy: string;
+    /** The policy's priority (a BaselineAdminNetworkPolicy has none). */
+    priority?: number | null;
+    /** `ingress` or `egress`. */
+    direction: CheckResponseDirection;
+    /** Index of the rule in `spec.ingress` / `spec.egress`. */
+    index: number;
+    /** The rule's `name`, when it has one. */
+    name?: string | null;
+    /** What the rule does. */
+    action: TierAction;
+    /** Where the rule is. */
+    location?: Location | null;
+}
 
 /**
  * `netfence.yaml`. Every field is optional; the defaults fail a review on any error-severity
@@ -904,6 +942,11 @@ export interface ExplainedRange {
     egress: SideVerdict;
     /** The destination's ingress side. */
     ingress: SideVerdict;
+    /**
+     * Admin `Pass` rules that handed this range over to NetworkPolicies and the baseline tier
+     * (egress first): where evaluation continued.
+     */
+    passed?: TierRuleRef[];
 }
 
 /**
@@ -2200,6 +2243,13 @@ export interface ResourceCounts {
     policies: number;
     /** Services. */
     services: number;
+    /**
+     * Cluster-scoped policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+     * ClusterNetworkPolicy).
+     */
+    clusterPolicies?: number;
+    /** Nodes. */
+    nodes?: number;
     /** Skipped kinds, keyed `apiVersion/kind`. */
     skipped: { [key: string]: number };
     /** Resources that may carry policy but are not evaluated (see `NF-W001`). */
@@ -2376,6 +2426,11 @@ export interface ReviewResponseExplainedRange {
     egress: ReviewResponseSideVerdict;
     /** The destination's ingress side. */
     ingress: ReviewResponseSideVerdict;
+    /**
+     * Admin `Pass` rules that handed this range over to NetworkPolicies and the baseline tier
+     * (egress first): where evaluation continued.
+     */
+    passed?: ReviewResponseTierRuleRef[];
 }
 
 /**
@@ -2459,7 +2514,40 @@ export type ReviewResponseSideVerdict = {
     rules: ReviewResponseRuleRef[];
 } | {
     verdict: "denied";
+} | {
+    verdict: "tierAllowed";
+    /** The rule that decided. */
+    rule: ReviewResponseTierRuleRef;
+} | {
+    verdict: "tierDenied";
+    /** The rule that decided. */
+    rule: ReviewResponseTierRuleRef;
 };
+
+/**
+ * One rule of a cluster-scoped policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+ * ClusterNetworkPolicy): `spec.ingress[index]` or `spec.egress[index]`.
+ */
+export interface ReviewResponseTierRuleRef {
+    /** `admin` or `baseline`. */
+    tier: Tier;
+    /** The policy's kind. */
+    kind: string;
+    /** The policy's name. */
+    policy: string;
+    /** The policy's priority (a BaselineAdminNetworkPolicy has none). */
+    priority?: number | null;
+    /** `ingress` or `egress`. */
+    direction: ReviewResponseDirection;
+    /** Index of the rule in `spec.ingress` / `spec.egress`. */
+    index: number;
+    /** The rule's `name`, when it has one. */
+    name?: string | null;
+    /** What the rule does. */
+    action: TierAction;
+    /** Where the rule is. */
+    location?: Location | null;
+}
 
 /**
  * The counts of a review.
@@ -2548,6 +2636,14 @@ export type SideVerdict = {
     rules: RuleRef[];
 } | {
     verdict: "denied";
+} | {
+    verdict: "tierAllowed";
+    /** The rule that decided. */
+    rule: TierRuleRef;
+} | {
+    verdict: "tierDenied";
+    /** The rule that decided. */
+    rule: TierRuleRef;
 };
 
 /**
@@ -2620,6 +2716,42 @@ export interface Thresholds {
      * `warn`). Used when the review is given flow logs and a base.
      */
     failOnNewlyDenied?: boolean;
+}
+
+/**
+ * The tier of a cluster-scoped policy: admin policies are evaluated before NetworkPolicies,
+ * baseline policies after them.
+ */
+export type Tier = "admin" | "baseline";
+
+/**
+ * What a rule of a cluster-scoped policy does with the traffic it matches.
+ */
+export type TierAction = "allow" | "deny" | "pass";
+
+/**
+ * One rule of a cluster-scoped policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+ * ClusterNetworkPolicy): `spec.ingress[index]` or `spec.egress[index]`.
+ */
+export interface TierRuleRef {
+    /** `admin` or `baseline`. */
+    tier: Tier;
+    /** The policy's kind. */
+    kind: string;
+    /** The policy's name. */
+    policy: string;
+    /** The policy's priority (a BaselineAdminNetworkPolicy has none). */
+    priority?: number | null;
+    /** `ingress` or `egress`. */
+    direction: ExplainResponseDirection;
+    /** Index of the rule in `spec.ingress` / `spec.egress`. */
+    index: number;
+    /** The rule's `name`, when it has one. */
+    name?: string | null;
+    /** What the rule does. */
+    action: TierAction;
+    /** Where the rule is. */
+    location?: Location | null;
 }
 
 /**

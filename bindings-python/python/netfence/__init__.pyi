@@ -246,6 +246,8 @@ class CheckResponseExplainedRange(Record):
     def egress(self) -> CheckResponseSideVerdict: ...
     @property
     def ingress(self) -> CheckResponseSideVerdict: ...
+    @property
+    def passed(self) -> list[CheckResponseTierRuleRef]: ...
 
 @type_check_only
 class CheckResponseRuleRef(Record):
@@ -261,8 +263,31 @@ class CheckResponseRuleRef(Record):
     @property
     def location(self) -> Location | None: ...
 
-CheckResponseSideVerdict = Record | Record | Record | Record
+CheckResponseSideVerdict = Record | Record | Record | Record | Record | Record
 """The verdict of one side for a port range."""
+
+@type_check_only
+class CheckResponseTierRuleRef(Record):
+    """One rule of a cluster-scoped policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+    ClusterNetworkPolicy): `spec.ingress[index]` or `spec.egress[index]`."""
+    @property
+    def tier(self) -> Tier: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def policy(self) -> str: ...
+    @property
+    def priority(self) -> int | None: ...
+    @property
+    def direction(self) -> CheckResponseDirection: ...
+    @property
+    def index(self) -> int: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def action(self) -> TierAction: ...
+    @property
+    def location(self) -> Location | None: ...
 
 class Config(TypedDict):
     """`netfence.yaml`. Every field is optional; the defaults fail a review on any error-severity
@@ -540,6 +565,8 @@ class ExplainedRange(Record):
     def egress(self) -> SideVerdict: ...
     @property
     def ingress(self) -> SideVerdict: ...
+    @property
+    def passed(self) -> list[TierRuleRef]: ...
 
 @type_check_only
 class Explanation(Record):
@@ -1400,6 +1427,10 @@ class ResourceCounts(Record):
     @property
     def services(self) -> int: ...
     @property
+    def cluster_policies(self) -> int | None: ...
+    @property
+    def nodes(self) -> int | None: ...
+    @property
     def skipped(self) -> Record: ...
     @property
     def unevaluated(self) -> int: ...
@@ -1524,6 +1555,8 @@ class ReviewResponseExplainedRange(Record):
     def egress(self) -> ReviewResponseSideVerdict: ...
     @property
     def ingress(self) -> ReviewResponseSideVerdict: ...
+    @property
+    def passed(self) -> list[ReviewResponseTierRuleRef]: ...
 
 @type_check_only
 class ReviewResponseExplanation(Record):
@@ -1581,8 +1614,31 @@ class ReviewResponseRuleRef(Record):
     @property
     def location(self) -> Location | None: ...
 
-ReviewResponseSideVerdict = Record | Record | Record | Record
+ReviewResponseSideVerdict = Record | Record | Record | Record | Record | Record
 """The verdict of one side for a port range."""
+
+@type_check_only
+class ReviewResponseTierRuleRef(Record):
+    """One rule of a cluster-scoped policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+    ClusterNetworkPolicy): `spec.ingress[index]` or `spec.egress[index]`."""
+    @property
+    def tier(self) -> Tier: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def policy(self) -> str: ...
+    @property
+    def priority(self) -> int | None: ...
+    @property
+    def direction(self) -> ReviewResponseDirection: ...
+    @property
+    def index(self) -> int: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def action(self) -> TierAction: ...
+    @property
+    def location(self) -> Location | None: ...
 
 @type_check_only
 class ReviewSummary(Record):
@@ -1643,7 +1699,7 @@ class SchemaRequest(TypedDict):
 Scope = Literal["all", "new"]
 """Which findings count toward the verdict."""
 
-SideVerdict = Record | Record | Record | Record
+SideVerdict = Record | Record | Record | Record | Record | Record
 """The verdict of one side for a port range."""
 
 @type_check_only
@@ -1689,6 +1745,36 @@ class Thresholds(TypedDict):
     failOnRequirements: NotRequired[bool]
     failOnUnreadable: NotRequired[bool]
     failOnNewlyDenied: NotRequired[bool]
+
+Tier = Literal["admin", "baseline"]
+"""The tier of a cluster-scoped policy: admin policies are evaluated before NetworkPolicies,
+baseline policies after them."""
+
+TierAction = Literal["allow", "deny", "pass"]
+"""What a rule of a cluster-scoped policy does with the traffic it matches."""
+
+@type_check_only
+class TierRuleRef(Record):
+    """One rule of a cluster-scoped policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+    ClusterNetworkPolicy): `spec.ingress[index]` or `spec.egress[index]`."""
+    @property
+    def tier(self) -> Tier: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def policy(self) -> str: ...
+    @property
+    def priority(self) -> int | None: ...
+    @property
+    def direction(self) -> ExplainResponseDirection: ...
+    @property
+    def index(self) -> int: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def action(self) -> TierAction: ...
+    @property
+    def location(self) -> Location | None: ...
 
 Time = str
 """Time is a wrapper around time.Time which supports correct marshaling to YAML and JSON.  Wrappers are provided for many of the factory methods that the time package offers."""

@@ -198,7 +198,7 @@ pub struct CompiledCluster {
     pub(crate) from_external_of: Vec<u32>,
     pub(crate) from_external: Vec<Runs>,
     /// Cluster-scoped policies (AdminNetworkPolicy, ..., ClusterNetworkPolicy).
-    pub(crate) tiers: super::tiers::Tiers,
+    pub(crate) tiers: super::tier_rules::Tiers,
 }
 
 /// The endpoints with a label key, and with each of its values, ascending.
@@ -333,7 +333,7 @@ impl Observed {
                 }
             }
         }
-        super::tiers::observe(resources, &mut observed.selectors, &mut observed.named);
+        super::tier_rules::observe(resources, &mut observed.selectors, &mut observed.named);
         observed
     }
 }
@@ -504,7 +504,7 @@ fn external_ranges(resources: &ResourceSet) -> Vec<IpRange> {
             }
         }
     }
-    super::tiers::external_bounds(resources, &mut v4, &mut v6);
+    super::tier_rules::external_bounds(resources, &mut v4, &mut v6);
     let mut externals: Vec<IpRange> = cut_points(&v4).into_iter().map(|(a, b)| IpRange::V4(a, b)).collect();
     if !v6.is_empty() {
         externals.extend(cut_points(&v6).into_iter().map(|(a, b)| IpRange::V6(a, b)));

@@ -5,7 +5,8 @@
 use super::compile::{CompiledCluster, RuleEntry, Side};
 use super::ports::{MAX_PORT, MIN_PORT, PortSet};
 use super::query::Resolved;
-use super::tiers::{TierPeer, TierStep};
+use super::tier_rules::TierPeer;
+use super::tiers::TierStep;
 use super::types::{Direction, ExplainedRange, Explanation, Isolation, PolicyRef, RuleRef, SideVerdict};
 use crate::error::Error;
 use crate::model::Protocol;

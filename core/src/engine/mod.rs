@@ -61,6 +61,7 @@ mod query;
 mod rule_scope;
 mod selection;
 mod selector;
+mod tier_rules;
 mod tiers;
 mod types;
 

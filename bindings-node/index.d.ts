@@ -191,7 +191,8 @@ export interface AnalyzeResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
+     * policies (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -266,7 +267,8 @@ export interface AuditResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
+     * policies (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -419,7 +421,8 @@ export interface CheckResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
+     * policies (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -635,8 +638,16 @@ export interface DeniedSide {
     direction: ReviewResponseDirection;
     /** The endpoint on that side. */
     endpoint: string;
-    /** The policies isolating it, `namespace/name`, none of which allows the flow. */
+    /**
+     * The policies isolating it, `namespace/name`, none of which allows the flow; or the
+     * cluster-scoped policy whose rule denies it, `Kind name`.
+     */
     policies: string[];
+    /**
+     * The rule of a cluster-scoped policy (AdminNetworkPolicy, ..., ClusterNetworkPolicy) that
+     * denies the flow, when one does.
+     */
+    rule?: ReviewResponseTierRuleRef | null;
 }
 
 /**
@@ -705,7 +716,8 @@ export interface DiffResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
+     * policies (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -791,7 +803,8 @@ export interface DropsResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
+     * policies (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -804,14 +817,47 @@ export interface DropsResponseDeniedSide {
     direction: DropsResponseDirection;
     /** The endpoint on that side. */
     endpoint: string;
-    /** The policies isolating it, `namespace/name`, none of which allows the flow. */
+    /**
+     * The policies isolating it, `namespace/name`, none of which allows the flow; or the
+     * cluster-scoped policy whose rule denies it, `Kind name`.
+     */
     policies: string[];
+    /**
+     * The rule of a cluster-scoped policy (AdminNetworkPolicy, ..., ClusterNetworkPolicy) that
+     * denies the flow, when one does.
+     */
+    rule?: DropsResponseTierRuleRef | null;
 }
 
 /**
  * A traffic direction, seen from a workload.
  */
 export type DropsResponseDirection = "ingress" | "egress";
+
+/**
+ * One rule of a cluster-scoped policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+ * ClusterNetworkPolicy): `spec.ingress[index]` or `spec.egress[index]`.
+ */
+export interface DropsResponseTierRuleRef {
+    /** `admin` or `baseline`. */
+    tier: Tier;
+    /** The policy's kind. */
+    kind: string;
+    /** The policy's name. */
+    policy: string;
+    /** The policy's priority (a BaselineAdminNetworkPolicy has none). */
+    priority?: number | null;
+    /** `ingress` or `egress`. */
+    direction: DropsResponseDirection;
+    /** Index of the rule in `spec.ingress` / `spec.egress`. */
+    index: number;
+    /** The rule's `name`, when it has one. */
+    name?: string | null;
+    /** What the rule does. */
+    action: TierAction;
+    /** Where the rule is. */
+    location?: Location | null;
+}
 
 /**
  * An in-cluster endpoint: a workload (`ns/name[Deployment]`) or a pod (`ns/name[Pod]`).
@@ -918,7 +964,8 @@ export interface ExplainResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
+     * policies (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -1117,7 +1164,8 @@ export interface FlowMapResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
+     * policies (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -1232,7 +1280,8 @@ export interface GenerateResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
+     * policies (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -1369,7 +1418,8 @@ export interface ImpactResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
+     * policies (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -1382,8 +1432,16 @@ export interface ImpactResponseDeniedSide {
     direction: ImpactResponseDirection;
     /** The endpoint on that side. */
     endpoint: string;
-    /** The policies isolating it, `namespace/name`, none of which allows the flow. */
+    /**
+     * The policies isolating it, `namespace/name`, none of which allows the flow; or the
+     * cluster-scoped policy whose rule denies it, `Kind name`.
+     */
     policies: string[];
+    /**
+     * The rule of a cluster-scoped policy (AdminNetworkPolicy, ..., ClusterNetworkPolicy) that
+     * denies the flow, when one does.
+     */
+    rule?: ImpactResponseTierRuleRef | null;
 }
 
 /**
@@ -1417,6 +1475,31 @@ export interface ImpactResponseImpactGroup {
     connections: number;
     /** The ports. */
     flows: ImpactResponseImpactFlow[];
+}
+
+/**
+ * One rule of a cluster-scoped policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+ * ClusterNetworkPolicy): `spec.ingress[index]` or `spec.egress[index]`.
+ */
+export interface ImpactResponseTierRuleRef {
+    /** `admin` or `baseline`. */
+    tier: Tier;
+    /** The policy's kind. */
+    kind: string;
+    /** The policy's name. */
+    policy: string;
+    /** The policy's priority (a BaselineAdminNetworkPolicy has none). */
+    priority?: number | null;
+    /** `ingress` or `egress`. */
+    direction: ImpactResponseDirection;
+    /** Index of the rule in `spec.ingress` / `spec.egress`. */
+    index: number;
+    /** The rule's `name`, when it has one. */
+    name?: string | null;
+    /** What the rule does. */
+    action: TierAction;
+    /** Where the rule is. */
+    location?: Location | null;
 }
 
 /**
@@ -1735,7 +1818,8 @@ export interface LintResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
+     * policies (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -2051,7 +2135,8 @@ export interface ParseResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
+     * policies (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -2383,7 +2468,8 @@ export interface ReviewResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
+     * policies (`NF-W003`).
      */
     warnings?: Warning[];
     /** The review in the requested `format`. */
@@ -2849,4 +2935,4 @@ export interface Warning {
 /**
  * Stable warning codes. Codes are permanent: a retired code is never reused.
  */
-export type WarningCode = "NF-W001" | "NF-W002";
+export type WarningCode = "NF-W001" | "NF-W002" | "NF-W003";

@@ -69,7 +69,8 @@ export interface AnalyzeResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
+     * policies (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -144,7 +145,8 @@ export interface AuditResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
+     * policies (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -297,7 +299,8 @@ export interface CheckResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
+     * policies (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -513,8 +516,16 @@ export interface DeniedSide {
     direction: ReviewResponseDirection;
     /** The endpoint on that side. */
     endpoint: string;
-    /** The policies isolating it, `namespace/name`, none of which allows the flow. */
+    /**
+     * The policies isolating it, `namespace/name`, none of which allows the flow; or the
+     * cluster-scoped policy whose rule denies it, `Kind name`.
+     */
     policies: string[];
+    /**
+     * The rule of a cluster-scoped policy (AdminNetworkPolicy, ..., ClusterNetworkPolicy) that
+     * denies the flow, when one does.
+     */
+    rule?: ReviewResponseTierRuleRef | null;
 }
 
 /**
@@ -583,7 +594,8 @@ export interface DiffResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
+     * policies (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -669,7 +681,8 @@ export interface DropsResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
+     * policies (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -682,14 +695,47 @@ export interface DropsResponseDeniedSide {
     direction: DropsResponseDirection;
     /** The endpoint on that side. */
     endpoint: string;
-    /** The policies isolating it, `namespace/name`, none of which allows the flow. */
+    /**
+     * The policies isolating it, `namespace/name`, none of which allows the flow; or the
+     * cluster-scoped policy whose rule denies it, `Kind name`.
+     */
     policies: string[];
+    /**
+     * The rule of a cluster-scoped policy (AdminNetworkPolicy, ..., ClusterNetworkPolicy) that
+     * denies the flow, when one does.
+     */
+    rule?: DropsResponseTierRuleRef | null;
 }
 
 /**
  * A traffic direction, seen from a workload.
  */
 export type DropsResponseDirection = "ingress" | "egress";
+
+/**
+ * One rule of a cluster-scoped policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+ * ClusterNetworkPolicy): `spec.ingress[index]` or `spec.egress[index]`.
+ */
+export interface DropsResponseTierRuleRef {
+    /** `admin` or `baseline`. */
+    tier: Tier;
+    /** The policy's kind. */
+    kind: string;
+    /** The policy's name. */
+    policy: string;
+    /** The policy's priority (a BaselineAdminNetworkPolicy has none). */
+    priority?: number | null;
+    /** `ingress` or `egress`. */
+    direction: DropsResponseDirection;
+    /** Index of the rule in `spec.ingress` / `spec.egress`. */
+    index: number;
+    /** The rule's `name`, when it has one. */
+    name?: string | null;
+    /** What the rule does. */
+    action: TierAction;
+    /** Where the rule is. */
+    location?: Location | null;
+}
 
 /**
  * An in-cluster endpoint: a workload (`ns/name[Deployment]`) or a pod (`ns/name[Pod]`).
@@ -796,7 +842,8 @@ export interface ExplainResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
+     * policies (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -995,7 +1042,8 @@ export interface FlowMapResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
+     * policies (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -1110,7 +1158,8 @@ export interface GenerateResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
+     * policies (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -1247,7 +1296,8 @@ export interface ImpactResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
+     * policies (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -1260,8 +1310,16 @@ export interface ImpactResponseDeniedSide {
     direction: ImpactResponseDirection;
     /** The endpoint on that side. */
     endpoint: string;
-    /** The policies isolating it, `namespace/name`, none of which allows the flow. */
+    /**
+     * The policies isolating it, `namespace/name`, none of which allows the flow; or the
+     * cluster-scoped policy whose rule denies it, `Kind name`.
+     */
     policies: string[];
+    /**
+     * The rule of a cluster-scoped policy (AdminNetworkPolicy, ..., ClusterNetworkPolicy) that
+     * denies the flow, when one does.
+     */
+    rule?: ImpactResponseTierRuleRef | null;
 }
 
 /**
@@ -1295,6 +1353,31 @@ export interface ImpactResponseImpactGroup {
     connections: number;
     /** The ports. */
     flows: ImpactResponseImpactFlow[];
+}
+
+/**
+ * One rule of a cluster-scoped policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+ * ClusterNetworkPolicy): `spec.ingress[index]` or `spec.egress[index]`.
+ */
+export interface ImpactResponseTierRuleRef {
+    /** `admin` or `baseline`. */
+    tier: Tier;
+    /** The policy's kind. */
+    kind: string;
+    /** The policy's name. */
+    policy: string;
+    /** The policy's priority (a BaselineAdminNetworkPolicy has none). */
+    priority?: number | null;
+    /** `ingress` or `egress`. */
+    direction: ImpactResponseDirection;
+    /** Index of the rule in `spec.ingress` / `spec.egress`. */
+    index: number;
+    /** The rule's `name`, when it has one. */
+    name?: string | null;
+    /** What the rule does. */
+    action: TierAction;
+    /** Where the rule is. */
+    location?: Location | null;
 }
 
 /**
@@ -1613,7 +1696,8 @@ export interface LintResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
+     * policies (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -1929,7 +2013,8 @@ export interface ParseResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
+     * policies (`NF-W003`).
      */
     warnings?: Warning[];
 }
@@ -2261,7 +2346,8 @@ export interface ReviewResponse {
     partial: boolean;
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
-     * evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+     * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
+     * policies (`NF-W003`).
      */
     warnings?: Warning[];
     /** The review in the requested `format`. */
@@ -2727,4 +2813,4 @@ export interface Warning {
 /**
  * Stable warning codes. Codes are permanent: a retired code is never reused.
  */
-export type WarningCode = "NF-W001" | "NF-W002";
+export type WarningCode = "NF-W001" | "NF-W002" | "NF-W003";

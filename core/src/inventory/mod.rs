@@ -433,6 +433,38 @@ impl ResourceSet {
                 location: Some(u.source.locate("")),
             })
             .collect();
+        for resource in &self.cluster_policies {
+            for rule in &resource.policy.egress {
+                let names: Vec<String> = rule
+                    .peers
+                    .iter()
+                    .filter_map(|p| match p {
+                        crate::model::ClusterPeer::DomainNames(names) => Some(names.clone()),
+                        _ => None,
+                    })
+                    .flatten()
+                    .map(|n| format!("`{n}`"))
+                    .collect();
+                if names.is_empty() {
+                    continue;
+                }
+                let rule_name = rule.name.as_ref().map(|n| format!(" `{n}`")).unwrap_or_default();
+                out.push(Warning {
+                    code: WarningCode::UnresolvedDomainNames,
+                    message: format!(
+                        "rule{rule_name} of `{}` names domain names ({}) that cannot be resolved offline: it is evaluated as matching no address",
+                        resource.policy.resource(),
+                        names.join(", ")
+                    ),
+                    help: Some(
+                        "egress of the pods it selects to external addresses may be allowed or denied differently; write the addresses as `networks` to evaluate them"
+                            .to_owned(),
+                    ),
+                    resource: Some(resource.policy.resource()),
+                    location: Some(resource.source.locate(&rule.pointer)),
+                });
+            }
+        }
         if !self.errors.is_empty() {
             let n = self.errors.len();
             let documents = if n == 1 { "document" } else { "documents" };

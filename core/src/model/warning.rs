@@ -18,11 +18,16 @@ pub enum WarningCode {
     /// Documents could not be read: the answer covers the others only.
     #[serde(rename = "NF-W002")]
     PartialInput,
+    /// A rule of a cluster-scoped policy names domain names, which cannot be resolved offline:
+    /// the rule is evaluated as matching no address, so egress to external addresses of the
+    /// pods it selects may differ.
+    #[serde(rename = "NF-W003")]
+    UnresolvedDomainNames,
 }
 
 impl WarningCode {
     /// Every code, in order.
-    pub const ALL: [Self; 2] = [Self::UnevaluatedPolicy, Self::PartialInput];
+    pub const ALL: [Self; 3] = [Self::UnevaluatedPolicy, Self::PartialInput, Self::UnresolvedDomainNames];
 
     /// The code as text, e.g. `NF-W001`.
     #[must_use]
@@ -30,6 +35,7 @@ impl WarningCode {
         match self {
             Self::UnevaluatedPolicy => "NF-W001",
             Self::PartialInput => "NF-W002",
+            Self::UnresolvedDomainNames => "NF-W003",
         }
     }
 
@@ -41,6 +47,9 @@ impl WarningCode {
                 "a resource that may carry policy is not evaluated (a CNI's own policy kind, an unknown version of a policy API): real connectivity may differ from the answer"
             }
             Self::PartialInput => "documents could not be read: the answer covers only the others",
+            Self::UnresolvedDomainNames => {
+                "a rule of a cluster-scoped policy names domain names, which cannot be resolved offline: it is evaluated as matching no address, so egress to external addresses may differ from the answer"
+            }
         }
     }
 }
@@ -73,7 +82,8 @@ pub struct Completeness {
     /// covers only the others.
     pub partial: bool,
     /// What may change the answer and was not evaluated: policy kinds netfence does not
-    /// evaluate (`NF-W001`), unreadable documents (`NF-W002`).
+    /// evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
+    /// policies (`NF-W003`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Warning>,
 }

@@ -383,6 +383,136 @@ spec:
 ```
 "#;
 
+/// `NF038`: a field the kind's schema does not have.
+pub(crate) const UNKNOWN_CLUSTER_POLICY_FIELD: RuleMeta = RuleMeta {
+    id: "NF038",
+    name: "unknown-cluster-policy-field",
+    severity: Severity::Error,
+    category: Category::Validation,
+    since: "0.1.0",
+    summary: "fields of a cluster-scoped policy are part of its kind's schema",
+};
+
+pub(crate) const UNKNOWN_CLUSTER_POLICY_FIELD_DOCS: &str = r#"
+## What it flags
+A field in the `spec`, `subject`, a rule, or a port entry of a cluster-scoped policy that its
+kind and version do not have: `priority` in a `BaselineAdminNetworkPolicy`, `tier` outside
+v1alpha2, `ports` in a v1alpha2 rule (it has `protocols`) or `protocols` in a v1alpha1 rule, a
+misspelt key. The fix names the field meant when one is near.
+
+## Why it matters
+With strict field validation (what `kubectl apply` sends) the API server rejects the object:
+`strict decoding error: unknown field "spec.priority"`; without it the field is dropped
+silently, and the policy does something other than what it says.
+
+## Example
+```yaml
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: BaselineAdminNetworkPolicy
+metadata: {name: default}
+spec:
+  priority: 100
+  subject: {namespaces: {}}
+  ingress:
+  - {action: Deny, from: [{namespaces: {}}]}
+```
+
+## How to fix
+Remove the field (the baseline has no priority in v1alpha1), or write the policy as a v1alpha2
+`ClusterNetworkPolicy` with `tier: Baseline`, which has one.
+```yaml
+spec:
+  subject: {namespaces: {}}
+```
+"#;
+
+/// `NF039`: a rule name longer than 100 characters.
+pub(crate) const CLUSTER_POLICY_RULE_NAME_TOO_LONG: RuleMeta = RuleMeta {
+    id: "NF039",
+    name: "cluster-policy-rule-name-too-long",
+    severity: Severity::Error,
+    category: Category::Validation,
+    since: "0.1.0",
+    summary: "rule names of cluster-scoped policies have at most 100 characters",
+};
+
+pub(crate) const CLUSTER_POLICY_RULE_NAME_TOO_LONG_DOCS: &str = r#"
+## What it flags
+The `name` of an ingress or egress rule of a cluster-scoped policy longer than 100 bytes.
+
+## Why it matters
+The API server rejects the object: `spec.ingress[0].name: Too long: may not be more than 100
+bytes`. Rule names appear in explanations and in the policy's status; a short name that says
+what the rule is for is easier to read there.
+
+## Example
+```yaml
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: platform}
+spec:
+  tier: Admin
+  priority: 10
+  subject: {namespaces: {}}
+  ingress:
+  - name: allow-monitoring-from-the-platform-team-namespaces-to-every-pod-on-the-metrics-port-agreed-in-the-2024-review
+    action: Accept
+    from: [{namespaces: {matchLabels: {team: platform}}}]
+```
+
+## How to fix
+Shorten it (and keep the long story in an annotation):
+```yaml
+  - name: allow-platform-monitoring
+```
+"#;
+
+/// The fields of each part of a cluster-scoped policy, per kind.
+fn known_fields(part: &str, kind: &str) -> &'static [&'static str] {
+    let v2 = kind == "ClusterNetworkPolicy";
+    match part {
+        "spec" if v2 => &["tier", "priority", "subject", "ingress", "egress"],
+        "spec" if kind == "BaselineAdminNetworkPolicy" => &["subject", "ingress", "egress"],
+        "spec" => &["priority", "subject", "ingress", "egress"],
+        "ingress" if v2 => &["name", "action", "from", "protocols"],
+        "egress" if v2 => &["name", "action", "to", "protocols"],
+        "ingress" => &["name", "action", "from", "ports"],
+        "egress" => &["name", "action", "to", "ports"],
+        "port" => &["portNumber", "portRange", "namedPort"],
+        "portNumber" => &["protocol", "port"],
+        "portRange" => &["protocol", "start", "end"],
+        "protocol" => &["tcp", "udp", "sctp", "destinationNamedPort"],
+        "transport" => &["destinationPort"],
+        "destinationPort" => &["number", "range"],
+        "range" => &["start", "end"],
+        _ => &[],
+    }
+}
+
+fn check_fields(ctx: &mut ClusterCtx<'_>, node: Option<&Node>, pointer: &str, part: &str) {
+    let Some(node) = node else { return };
+    let kind = ctx.resource.policy.kind.clone();
+    let known = known_fields(part, &kind);
+    for key in keys(node) {
+        if known.contains(&key) {
+            continue;
+        }
+        let fix = crate::suggest::closest(key, known.iter().copied());
+        let help = fix.map_or_else(
+            || format!("remove it; `{part}` has {}", known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
+            |f| format!("did you mean `{f}`?"),
+        );
+        let draft: Draft = UNKNOWN_CLUSTER_POLICY_FIELD.finding(
+            ctx.resource.source.locate_key(pointer, key),
+            format!("unknown field `{key}` in `{part}` of a `{kind}`"),
+            help,
+        );
+        let mut finding = draft.finding;
+        finding.resource = Some(ctx.name.clone());
+        ctx.findings.push(finding);
+    }
+}
+
 /// Findings of one cluster-scoped policy.
 struct ClusterCtx<'a> {
     resource: &'a ClusterPolicyResource,
@@ -592,6 +722,15 @@ fn check_ports(ctx: &mut ClusterCtx<'_>, rule: &Node, pointer: &str, limits: &Li
         for (i, entry) in items(protocols).iter().enumerate() {
             let at = format!("{pointer}/protocols/{i}");
             one_field(ctx, entry, &at, "protocol entry");
+            check_fields(ctx, Some(entry), &at, "protocol");
+            for protocol in ["tcp", "udp", "sctp"] {
+                let transport = entry.get(protocol);
+                check_fields(ctx, transport, &format!("{at}/{protocol}"), "transport");
+                let destination = transport.and_then(|t| t.get("destinationPort"));
+                check_fields(ctx, destination, &format!("{at}/{protocol}/destinationPort"), "destinationPort");
+                let range = destination.and_then(|d| d.get("range"));
+                check_fields(ctx, range, &format!("{at}/{protocol}/destinationPort/range"), "range");
+            }
             named |= entry.get("destinationNamedPort").is_some();
             for protocol in ["tcp", "udp", "sctp"] {
                 let Some(destination) = entry.get(protocol).and_then(|p| p.get("destinationPort")) else { continue };
@@ -623,6 +762,9 @@ fn check_ports(ctx: &mut ClusterCtx<'_>, rule: &Node, pointer: &str, limits: &Li
         for (i, entry) in items(ports).iter().enumerate() {
             let at = format!("{pointer}/ports/{i}");
             one_field(ctx, entry, &at, "port entry");
+            check_fields(ctx, Some(entry), &at, "port");
+            check_fields(ctx, entry.get("portNumber"), &format!("{at}/portNumber"), "portNumber");
+            check_fields(ctx, entry.get("portRange"), &format!("{at}/portRange"), "portRange");
             named |= entry.get("namedPort").is_some();
             if let Some(number) = entry.get("portNumber") {
                 check_port_number(ctx, number.get("port"), &format!("{at}/portNumber/port"));
@@ -657,6 +799,18 @@ fn check_rule(ctx: &mut ClusterCtx<'_>, rule: &Node, pointer: &str, egress: bool
         };
         ctx.report(&INVALID_CLUSTER_POLICY_ACTION, &at, message, &format!("use {supported}"), fix.map(yaml_string));
     }
+    check_fields(ctx, Some(rule), pointer, if egress { "egress" } else { "ingress" });
+    if let Some(name) = rule.get("name").and_then(Node::as_str)
+        && name.len() > 100
+    {
+        ctx.report(
+            &CLUSTER_POLICY_RULE_NAME_TOO_LONG,
+            &format!("{pointer}/name"),
+            format!("rule name has {} characters, more than 100", name.len()),
+            "shorten it; keep longer notes in an annotation",
+            None,
+        );
+    }
     let key = if egress { "to" } else { "from" };
     let peers = rule.get(key);
     if peers.is_none() {
@@ -687,6 +841,36 @@ fn check_rule(ctx: &mut ClusterCtx<'_>, rule: &Node, pointer: &str, egress: bool
     }
 }
 
+/// `metadata.name`: present, and a DNS-1123 subdomain (`NF004`, `NF005`, as for NetworkPolicies).
+fn check_name(ctx: &mut ClusterCtx<'_>, node: &Node) {
+    let meta = node.get("metadata");
+    let name = meta.and_then(|m| m.get("name")).and_then(Node::as_str).filter(|n| !n.is_empty());
+    let generate = meta.and_then(|m| m.get("generateName")).and_then(Node::as_str).filter(|n| !n.is_empty());
+    match name {
+        Some(name) => {
+            if let Some(problem) = super::syntax::dns1123_subdomain_problem(name) {
+                let fix = super::syntax::dns_repair(name, true);
+                let help = fix.as_deref().map_or_else(
+                    || "use lowercase letters, digits, `-` and `.`".to_owned(),
+                    |f| format!("did you mean `{f}`?"),
+                );
+                ctx.report(&super::names::INVALID_NAME, "/metadata/name", format!("name `{name}` {problem}"), &help, fix);
+            }
+        }
+        None if generate.is_none() => {
+            let at = if meta.is_some() { "/metadata" } else { "" };
+            ctx.report(
+                &super::names::MISSING_NAME,
+                at,
+                "policy has no `metadata.name`".to_owned(),
+                "name the policy: cluster-scoped policies are referred to by name",
+                None,
+            );
+        }
+        None => {}
+    }
+}
+
 /// Validates one cluster-scoped policy as the API server would (with its CRD).
 #[must_use]
 pub(crate) fn validate_cluster_policy(resource: &ClusterPolicyResource) -> Vec<Finding> {
@@ -706,10 +890,12 @@ pub(crate) fn validate_cluster_policy(resource: &ClusterPolicyResource) -> Vec<F
             Some("default".to_owned()),
         );
     }
+    check_name(&mut ctx, node);
     let Some(spec) = node.get("spec").filter(|s| matches!(s.value, Value::Map(_))) else {
         ctx.report(&INVALID_CLUSTER_POLICY_PEER, "", "policy has no `spec`".to_owned(), "write a `spec` with a `subject`", None);
         return ctx.findings;
     };
+    check_fields(&mut ctx, Some(spec), "/spec", "spec");
     if v2 {
         let tier = spec.get("tier").and_then(Node::as_str);
         if !matches!(tier, Some("Admin" | "Baseline")) {

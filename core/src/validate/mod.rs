@@ -111,6 +111,8 @@ pub static RULES: &[RuleMeta] = &[
     cluster_policy::INVALID_CLUSTER_POLICY_PORT,
     cluster_policy::INVALID_DOMAIN_NAME,
     cluster_policy::INVALID_CLUSTER_POLICY_TIER,
+    cluster_policy::UNKNOWN_CLUSTER_POLICY_FIELD,
+    cluster_policy::CLUSTER_POLICY_RULE_NAME_TOO_LONG,
 ];
 
 /// The documentation of every API-validation rule, `(id, markdown)` in id order: the sections
@@ -153,6 +155,8 @@ pub static RULE_DOCS: &[(&str, &str)] = &[
     (cluster_policy::INVALID_CLUSTER_POLICY_PORT.id, cluster_policy::INVALID_CLUSTER_POLICY_PORT_DOCS),
     (cluster_policy::INVALID_DOMAIN_NAME.id, cluster_policy::INVALID_DOMAIN_NAME_DOCS),
     (cluster_policy::INVALID_CLUSTER_POLICY_TIER.id, cluster_policy::INVALID_CLUSTER_POLICY_TIER_DOCS),
+    (cluster_policy::UNKNOWN_CLUSTER_POLICY_FIELD.id, cluster_policy::UNKNOWN_CLUSTER_POLICY_FIELD_DOCS),
+    (cluster_policy::CLUSTER_POLICY_RULE_NAME_TOO_LONG.id, cluster_policy::CLUSTER_POLICY_RULE_NAME_TOO_LONG_DOCS),
 ];
 
 /// Validates one NetworkPolicy as the API server would. Findings come in document order.

@@ -24,6 +24,7 @@ use super::tier_rules::{TierPeer, TierPolicyEntry, TierRuleEntry, Tiers, node_ad
 use super::types::{Direction, TierRuleRef};
 use crate::inventory::ResourceSet;
 use crate::model::{ClusterPeer, ClusterRule, ClusterSubject, Protocol, Tier, TierAction};
+use crate::source::Location;
 
 impl Builder<'_> {
     /// The classes and external ranges the peers of a rule match.
@@ -343,5 +344,80 @@ impl CompiledCluster {
             .into_iter()
             .flat_map(|tier| self.tier_matches(own, direction, tier, peer, dst).into_iter().map(|(_, p)| p))
             .collect()
+    }
+}
+
+/// A cluster-scoped policy as review checks see it.
+#[derive(Clone, Debug)]
+pub(crate) struct TierPolicyInfo<'a> {
+    pub(crate) kind: &'a str,
+    pub(crate) name: &'a str,
+    pub(crate) tier: Tier,
+    pub(crate) priority: Option<i32>,
+    pub(crate) location: Option<&'a Location>,
+    /// Number of classes its subject selects.
+    pub(crate) selected: usize,
+}
+
+impl CompiledCluster {
+    /// The cluster-scoped policies, in evaluation order (tier, priority, name, input order).
+    pub(crate) fn tier_policies(&self) -> Vec<TierPolicyInfo<'_>> {
+        self.tiers
+            .policies
+            .iter()
+            .map(|p| TierPolicyInfo {
+                kind: &p.kind,
+                name: &p.name,
+                tier: p.tier,
+                priority: p.priority,
+                location: p.location.as_ref(),
+                selected: p.selected.len(),
+            })
+            .collect()
+    }
+
+    /// Pairs of cluster-scoped policies (indices into [`CompiledCluster::tier_policies`]) of
+    /// the same tier and priority whose subjects select a common pod.
+    pub(crate) fn tier_priority_overlaps(&self) -> Vec<(usize, usize)> {
+        let policies = &self.tiers.policies;
+        let mut out = Vec::new();
+        for (i, a) in policies.iter().enumerate() {
+            for (j, b) in policies.iter().enumerate().skip(i + 1) {
+                if a.tier == b.tier
+                    && a.priority.unwrap_or(0) == b.priority.unwrap_or(0)
+                    && a.selected.iter().any(|c| b.selected.contains(c))
+                {
+                    out.push((i, j));
+                }
+            }
+        }
+        out
+    }
+
+    /// The admin `Pass` rules (policy index, direction, rule index, location) whose subjects
+    /// include pods no NetworkPolicy isolates in the rule's direction, and how many such
+    /// endpoints: what they pass goes straight to the baseline tier.
+    pub(crate) fn passes_without_network_policy(&self) -> Vec<(usize, Direction, usize, Option<&Location>, usize)> {
+        let mut out = Vec::new();
+        for rule in self.tiers.rules.iter().filter(|r| r.action == TierAction::Pass) {
+            let Some(policy) = self.tiers.policies.get(rule.policy) else { continue };
+            if policy.tier != Tier::Admin {
+                continue;
+            }
+            let sides = match rule.direction {
+                Direction::Ingress => &self.ingress,
+                Direction::Egress => &self.egress,
+            };
+            let open: usize = policy
+                .selected
+                .iter()
+                .filter(|c| !sides.get(*c).is_some_and(Side::isolated))
+                .map(|c| self.class_endpoints.get(c).map_or(0, Vec::len))
+                .sum();
+            if open > 0 {
+                out.push((rule.policy, rule.direction, rule.index, rule.location.as_ref(), open));
+            }
+        }
+        out
     }
 }

@@ -46,7 +46,28 @@ fn compile(policies: &str) -> (ResourceSet, CompiledCluster) {
     resources.add_text(policies, "policies.yaml", &ParseOptions::default()).unwrap();
     assert!(resources.errors.is_empty(), "{:?}", resources.errors);
     let cluster = CompiledCluster::compile(&resources, &EngineOptions::default());
+    all_pairs_agree_with_each_connection(&cluster);
     (resources, cluster)
+}
+
+/// The all-pairs list (whose candidates are pruned) has exactly the pairs that a direct query
+/// of every pair allows.
+fn all_pairs_agree_with_each_connection(cluster: &CompiledCluster) {
+    let filter = ConnectionFilter { include_self: true, ..ConnectionFilter::default() };
+    let listed: std::collections::BTreeSet<(String, String)> = cluster
+        .all_pairs(&filter)
+        .into_iter()
+        .filter(|r| r.src.ends_with(']') && r.dst.ends_with(']'))
+        .map(|r| (r.src, r.dst))
+        .collect();
+    let names: Vec<String> = cluster.endpoints().map(|e| e.name.clone()).collect();
+    for src in &names {
+        for dst in &names {
+            let c = cluster.connection(src, dst).unwrap();
+            let any = !(c.allowed.tcp.is_empty() && c.allowed.udp.is_empty() && c.allowed.sctp.is_empty());
+            assert_eq!(any, listed.contains(&(src.clone(), dst.clone())), "{src} => {dst}");
+        }
+    }
 }
 
 fn allowed(cluster: &CompiledCluster, src: &str, dst: &str) -> Vec<(String, Vec<[u16; 2]>)> {

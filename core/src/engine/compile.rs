@@ -835,13 +835,8 @@ impl CompiledCluster {
             .iter()
             .map(|&c| self.external_row(self.ingress.get(c).unwrap_or(&empty), Some(c), &mut interner))
             .collect();
-        let (to_of, to, from_of, from) = if self.tiers.is_active() {
-            let (to_of, to) = self.tiered_external_rows(&to_of, &to, true, &mut interner);
-            let (from_of, from) = self.tiered_external_rows(&from_of, &from, false, &mut interner);
-            (to_of, to, from_of, from)
-        } else {
-            (to_of, to, from_of, from)
-        };
+        let (to_of, to) =
+            if self.tiers.is_active() { self.tiered_external_rows(&to_of, &to, &mut interner) } else { (to_of, to) };
         self.to_external_of = to_of;
         self.to_external = to;
         self.from_external_of = from_of;

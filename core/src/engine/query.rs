@@ -187,9 +187,6 @@ impl CompiledCluster {
     /// (when the source's egress is isolated) to the peers of its egress rules. Sources with
     /// the same egress rules and the same membership in ingress rules share a row.
     pub(crate) fn pair_rows(&self) -> (Vec<u32>, Vec<Vec<(u32, PortSet)>>) {
-        if self.tiers.is_active() {
-            return self.tiered_pair_rows();
-        }
         let k = self.classes.len();
         // The ingress rules matching each class, inverted from the rules' sparse peer lists;
         // rules matching many classes (bit sets, and rules without peers) are tested per
@@ -221,7 +218,9 @@ impl CompiledCluster {
         // membership in the dense rules, as a bit row per class (when there are few enough for
         // sharing rows to pay; otherwise every class has its own row)
         let words = dense.len().div_ceil(64);
-        let share = words <= 64;
+        // with cluster-scoped policies every source has its own row (see `tiers.rs`)
+        let tiered = self.tiers.is_active();
+        let share = words <= 64 && !tiered;
         let mut members: Vec<u64> = vec![0; if share { k * words } else { 0 }];
         if share {
             for (i, r) in dense.iter().enumerate() {
@@ -256,7 +255,8 @@ impl CompiledCluster {
     fn pair_row(&self, s: usize, in_rules: &[u32], dense: &[u32], open: &[u32]) -> Vec<(u32, PortSet)> {
         let empty = Side::default();
         let side = self.egress.get(s).unwrap_or(&empty);
-        if side.isolated() && side.rules.is_empty() {
+        let tiered = self.tiers.is_active();
+        if side.isolated() && side.rules.is_empty() && !tiered {
             return Vec::new();
         }
         // isolated destinations with an ingress rule matching `s`
@@ -300,6 +300,7 @@ impl CompiledCluster {
                 all
             }
         };
+        let candidates = if tiered { self.with_tier_candidates(s, candidates) } else { candidates };
         candidates
             .into_iter()
             .filter_map(|d| {

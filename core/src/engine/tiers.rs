@@ -17,6 +17,7 @@
 
 use super::bitset::{ClassSet, IndexRanges};
 use super::compile::{Builder, CompiledCluster, EMPTY, Interner, Runs, SetId, Side, group_by};
+use crate::sorted::CompactSort;
 use super::ipset::IpSet;
 use super::policy::PortSpec;
 use super::ports::PortSet;
@@ -235,54 +236,59 @@ impl CompiledCluster {
         egress.intersection(&ingress)
     }
 
-    /// [`CompiledCluster::pair_rows`] with cluster-scoped policies: every class pair is
-    /// evaluated (a tier's Allow can open a pair no NetworkPolicy rule connects); sources with
-    /// the same row share it.
-    pub(crate) fn tiered_pair_rows(&self) -> (Vec<u32>, Vec<Vec<(u32, PortSet)>>) {
-        let k = self.classes.len();
-        let rows: Vec<Vec<(u32, PortSet)>> = crate::parallel::map_indices(k, |s| {
-            (0..k)
-                .filter_map(|d| {
-                    let set = self.tiered_pair_set(s, d);
-                    (!set.is_empty()).then(|| (u32::try_from(d).unwrap_or(u32::MAX), set))
-                })
-                .collect()
-        });
-        let (row_of, representatives) = group_by(rows.iter());
-        let shared = representatives.iter().filter_map(|&r| rows.get(r).cloned()).collect();
-        (row_of, shared)
+    /// The destinations of source class `s` whose connectivity may be non-empty with
+    /// cluster-scoped policies: the NetworkPolicy candidates (a superset of what
+    /// NetworkPolicies allow, which admin `Deny`, `Pass` and the baseline only narrow), plus
+    /// what admin `Allow` rules open: the peers of `s`'s egress Allow rules, and the subjects
+    /// of ingress Allow rules whose peers include `s`.
+    pub(crate) fn with_tier_candidates(&self, s: usize, mut candidates: Vec<u32>) -> Vec<u32> {
+        let allow = |r: &&TierRuleEntry| r.action == TierAction::Allow;
+        for rule in self.tiers.list(s, Tier::Admin, Direction::Egress).iter().filter_map(|r| self.tiers.rules.get(*r as usize)).filter(allow) {
+            candidates.extend(rule.classes.iter().map(|c| u32::try_from(c).unwrap_or(u32::MAX)));
+        }
+        for rule in self.tiers.rules.iter().filter(allow) {
+            if rule.direction != Direction::Ingress || !rule.classes.contains(s) {
+                continue;
+            }
+            let Some(policy) = self.tiers.policies.get(rule.policy).filter(|p| p.tier == Tier::Admin) else { continue };
+            candidates.extend(policy.selected.iter().map(|c| u32::try_from(c).unwrap_or(u32::MAX)));
+        }
+        candidates.sort_compact();
+        candidates.dedup();
+        candidates
     }
 
-    /// The rows of every class to (`outbound`) or from the external ranges with
-    /// cluster-scoped policies, given the NetworkPolicy rows (`of`, `rows`).
-    pub(super) fn tiered_external_rows(
-        &self,
-        of: &[u32],
-        rows: &[Runs],
-        outbound: bool,
-        interner: &mut Interner,
-    ) -> (Vec<u32>, Vec<Runs>) {
+    /// The rows of every class to the external ranges with cluster-scoped policies, given the
+    /// NetworkPolicy rows (`of`, `rows`). Classes with the same NetworkPolicy row and the same
+    /// tier egress rules share a row. (Rows from the external ranges need no change: ingress
+    /// peers of cluster-scoped policies are pods only, so no tier rule matches an external
+    /// range there, and what NetworkPolicies decide stands, or everything is allowed.)
+    pub(super) fn tiered_external_rows(&self, of: &[u32], rows: &[Runs], interner: &mut Interner) -> (Vec<u32>, Vec<Runs>) {
         let n = self.externals.len();
-        let direction = if outbound { Direction::Egress } else { Direction::Ingress };
-        let mut all: Vec<Runs> = Vec::with_capacity(self.classes.len());
-        for c in 0..self.classes.len() {
-            let sides = if outbound { &self.egress } else { &self.ingress };
-            let isolated = sides.get(c).is_some_and(Side::isolated);
+        let key = |c: usize| {
+            (
+                of.get(c).copied(),
+                self.egress.get(c).is_some_and(Side::isolated),
+                self.tiers.list(c, Tier::Admin, Direction::Egress),
+                self.tiers.list(c, Tier::Baseline, Direction::Egress),
+            )
+        };
+        let (row_of, representatives) = group_by((0..self.classes.len()).map(key));
+        let mut shared: Vec<Runs> = Vec::with_capacity(representatives.len());
+        for &c in &representatives {
+            let isolated = self.egress.get(c).is_some_and(Side::isolated);
             let np_row = of.get(c).and_then(|r| rows.get(*r as usize));
-            let dst = if outbound { None } else { Some(c) };
             let mut runs: Vec<(u32, SetId)> = Vec::new();
             for a in 0..n {
                 let np = isolated.then(|| interner.get(np_row.map_or(EMPTY, |r| r.get(a))).clone());
-                let set = self.tiered_side(c, direction, TierPeer::Atom(a), dst, np.as_ref());
+                let set = self.tiered_side(c, Direction::Egress, TierPeer::Atom(a), None, np.as_ref());
                 let id = interner.intern(set);
                 if runs.last().map_or(EMPTY, |(_, last)| *last) != id {
                     runs.push((u32::try_from(a).unwrap_or(u32::MAX), id));
                 }
             }
-            all.push(Runs::new(runs));
+            shared.push(Runs::new(runs));
         }
-        let (row_of, representatives) = group_by(all.iter());
-        let shared = representatives.iter().filter_map(|&r| all.get(r).cloned()).collect();
         (row_of, shared)
     }
 

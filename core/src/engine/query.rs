@@ -218,9 +218,10 @@ impl CompiledCluster {
         // membership in the dense rules, as a bit row per class (when there are few enough for
         // sharing rows to pay; otherwise every class has its own row)
         let words = dense.len().div_ceil(64);
-        // with cluster-scoped policies every source has its own row (see `tiers.rs`)
-        let tiered = self.tiers.is_active();
-        let share = words <= 64 && !tiered;
+        let share = words <= 64;
+        // with cluster-scoped policies, sources also share a row only with the same tier rules
+        // (see `tiers.rs`)
+        let tier_keys = self.tier_row_keys();
         let mut members: Vec<u64> = vec![0; if share { k * words } else { 0 }];
         if share {
             for (i, r) in dense.iter().enumerate() {
@@ -241,6 +242,7 @@ impl CompiledCluster {
                 in_rules.get(c).map(Vec::as_slice),
                 member,
                 own,
+                tier_keys.get(c).map(Vec::as_slice),
             )
         }));
         let rows = crate::parallel::map_indices(representatives.len(), |i| {

@@ -236,6 +236,37 @@ impl CompiledCluster {
         egress.intersection(&ingress)
     }
 
+    /// What the rows of all-pairs depend on of a source class besides NetworkPolicies: its
+    /// admin and baseline egress rules, and the tier ingress rules whose peers include it (all
+    /// empty without cluster-scoped policies).
+    pub(crate) fn tier_row_keys(&self) -> Vec<Vec<u32>> {
+        if !self.tiers.is_active() {
+            return Vec::new();
+        }
+        let k = self.classes.len();
+        let mut keys: Vec<Vec<u32>> = (0..k)
+            .map(|c| {
+                let mut key = self.tiers.list(c, Tier::Admin, Direction::Egress).to_vec();
+                key.push(u32::MAX);
+                key.extend_from_slice(self.tiers.list(c, Tier::Baseline, Direction::Egress));
+                key.push(u32::MAX);
+                key
+            })
+            .collect();
+        for (r, rule) in self.tiers.rules.iter().enumerate() {
+            if rule.direction != Direction::Ingress {
+                continue;
+            }
+            let r = u32::try_from(r).unwrap_or(u32::MAX);
+            for c in rule.classes.iter() {
+                if let Some(key) = keys.get_mut(c) {
+                    key.push(r);
+                }
+            }
+        }
+        keys
+    }
+
     /// The destinations of source class `s` whose connectivity may be non-empty with
     /// cluster-scoped policies: the NetworkPolicy candidates (a superset of what
     /// NetworkPolicies allow, which admin `Deny`, `Pass` and the baseline only narrow), plus

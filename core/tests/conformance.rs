@@ -65,9 +65,7 @@ fn describe(records: &BTreeSet<&ConnectionRecord>) -> String {
 
 /// A cluster-scoped policy written as a v1alpha2 `ClusterNetworkPolicy` (JSON, which is YAML).
 fn as_v1alpha2(policy: &ClusterPolicy) -> Value {
-    let pods = |p: &netfence::model::NamespacedPods| {
-        json!({"namespaceSelector": p.namespace_selector, "podSelector": p.pod_selector})
-    };
+    let pods = |p: &netfence::model::NamespacedPods| json!({"namespaceSelector": p.namespace_selector, "podSelector": p.pod_selector});
     let subject = match &policy.subject {
         ClusterSubject::Namespaces(s) => json!({"namespaces": s}),
         ClusterSubject::Pods(p) => json!({"pods": pods(p)}),

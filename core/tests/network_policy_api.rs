@@ -56,7 +56,10 @@ fn every_upstream_probe_passes() {
             }
         }
     }
-    eprintln!("network-policy-api conformance: {} of {probes} probes pass in {subtests} subtests", probes - failures.len());
+    eprintln!(
+        "network-policy-api conformance: {} of {probes} probes pass in {subtests} subtests",
+        probes - failures.len()
+    );
     assert!(failures.is_empty(), "{} probes fail:\n{}", failures.len(), failures.join("\n"));
     assert_eq!(probes, PROBES, "probes ported by port.py");
 }

@@ -57,7 +57,10 @@ fn run(ctx: &CheckContext<'_>, out: &mut Vec<Draft>) {
         let draft = META
             .finding(
                 location,
-                format!("`{} {}` selects no pod: no workload of the input matches its `subject`", policy.kind, policy.name),
+                format!(
+                    "`{} {}` selects no pod: no workload of the input matches its `subject`",
+                    policy.kind, policy.name
+                ),
                 "check the subject's namespace and pod labels against the namespaces and workloads of the input",
             )
             .resource(format!("{} {}", policy.kind, policy.name));

@@ -144,8 +144,7 @@ impl CompiledCluster {
         let decide = |side: usize, rules: &SideRules, protocol: Protocol, port: u16, passed: &mut Vec<_>| {
             let np = rules.verdict(protocol, port);
             let Some(Some((own, peer, direction))) = tier_sides.get(side).copied() else { return np };
-            let (pass, step) =
-                self.tier_decision(own, direction, peer, dst_class, rules.isolated, protocol, port);
+            let (pass, step) = self.tier_decision(own, direction, peer, dst_class, rules.isolated, (protocol, port));
             if let Some(rule) = pass.and_then(|r| self.tier_rule_ref(r)) {
                 passed.push(rule);
             }
@@ -171,7 +170,13 @@ impl CompiledCluster {
                 Some(p) => vec![p],
                 None => {
                     let mut cuts = vec![MIN_PORT];
-                    for set in egress.rules.iter().map(|(_, s)| s).chain(ingress.rules.iter().map(|(_, s)| s)).chain(&tier_cuts) {
+                    for set in egress
+                        .rules
+                        .iter()
+                        .map(|(_, s)| s)
+                        .chain(ingress.rules.iter().map(|(_, s)| s))
+                        .chain(&tier_cuts)
+                    {
                         for &(lo, hi) in set.get(protocol).ranges() {
                             cuts.push(lo.max(MIN_PORT));
                             if let Some(next) = hi.checked_add(1) {

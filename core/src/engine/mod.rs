@@ -73,5 +73,6 @@ pub use ports::{PortRanges, PortSet, Ports, range_text, ranges_text};
 pub use selector::LabelMatcher;
 pub use types::{
     Connection, ConnectionFilter, ConnectionRecord, Connectivity, Direction, Endpoint, EngineOptions, ExplainedRange,
-    Explanation, ExternalRange, IpBlockMode, Isolation, NamedPort, PolicyRef, ProtocolPort, RuleRef, SideVerdict, TierRuleRef,
+    Explanation, ExternalRange, IpBlockMode, Isolation, NamedPort, PolicyRef, ProtocolPort, RuleRef, SideVerdict,
+    TierRuleRef,
 };

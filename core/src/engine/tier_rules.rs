@@ -118,7 +118,10 @@ pub(super) fn address_set(address: &str) -> Option<IpSet> {
 }
 
 /// The addresses of the nodes `selector` matches.
-pub(super) fn node_addresses(resources: &ResourceSet, selector: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector) -> IpSet {
+pub(super) fn node_addresses(
+    resources: &ResourceSet,
+    selector: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector,
+) -> IpSet {
     let matcher = LabelMatcher::new(selector);
     let mut set = IpSet::empty();
     for node in resources.nodes.iter().filter(|n| matcher.matches(&n.labels)) {
@@ -193,4 +196,3 @@ pub(super) fn port_spec(ports: Option<&Vec<ClusterPort>>) -> PortSpec {
     }
     spec
 }
-

@@ -17,7 +17,6 @@
 
 use super::bitset::{ClassSet, IndexRanges};
 use super::compile::{Builder, CompiledCluster, EMPTY, Interner, Runs, SetId, Side, group_by};
-use crate::sorted::CompactSort;
 use super::ipset::IpSet;
 use super::policy::PortSpec;
 use super::ports::PortSet;
@@ -25,11 +24,17 @@ use super::tier_rules::{TierPeer, TierPolicyEntry, TierRuleEntry, Tiers, node_ad
 use super::types::{Direction, TierRuleRef};
 use crate::inventory::ResourceSet;
 use crate::model::{ClusterPeer, ClusterRule, ClusterSubject, Protocol, Tier, TierAction};
+use crate::sorted::CompactSort;
 use crate::source::Location;
 
 impl Builder<'_> {
     /// The classes and external ranges the peers of a rule match.
-    fn tier_peers(&mut self, rule: &ClusterRule, direction: Direction, resources: &ResourceSet) -> (ClassSet, IndexRanges) {
+    fn tier_peers(
+        &mut self,
+        rule: &ClusterRule,
+        direction: Direction,
+        resources: &ResourceSet,
+    ) -> (ClassSet, IndexRanges) {
         let mut classes = Vec::new();
         let mut atoms = Vec::new();
         for peer in &rule.peers {
@@ -47,7 +52,10 @@ impl Builder<'_> {
                         self.atoms_of(&set, &mut atoms);
                     }
                 }
-                ClusterPeer::Nodes(_) | ClusterPeer::Networks(_) | ClusterPeer::DomainNames(_) | ClusterPeer::Invalid => {}
+                ClusterPeer::Nodes(_)
+                | ClusterPeer::Networks(_)
+                | ClusterPeer::DomainNames(_)
+                | ClusterPeer::Invalid => {}
             }
         }
         let universe = self.class_count();
@@ -58,8 +66,9 @@ impl Builder<'_> {
     pub(super) fn tiers(&mut self, resources: &ResourceSet) -> Tiers {
         let mut tiers = Tiers { lists: vec![Default::default(); self.class_count()], ..Tiers::default() };
         // evaluation order: tier, priority, name, input order
-        let mut order: Vec<usize> =
-            (0..resources.cluster_policies.len()).filter(|i| resources.cluster_policies.get(*i).is_some_and(|r| r.policy.tier.is_some())).collect();
+        let mut order: Vec<usize> = (0..resources.cluster_policies.len())
+            .filter(|i| resources.cluster_policies.get(*i).is_some_and(|r| r.policy.tier.is_some()))
+            .collect();
         order.sort_by_key(|&i| {
             let p = resources.cluster_policies.get(i).map(|r| &r.policy);
             (p.and_then(|p| p.tier), p.and_then(|p| p.priority).unwrap_or(0), p.map(|p| p.name.clone()), i)
@@ -274,7 +283,13 @@ impl CompiledCluster {
     /// of ingress Allow rules whose peers include `s`.
     pub(crate) fn with_tier_candidates(&self, s: usize, mut candidates: Vec<u32>) -> Vec<u32> {
         let allow = |r: &&TierRuleEntry| r.action == TierAction::Allow;
-        for rule in self.tiers.list(s, Tier::Admin, Direction::Egress).iter().filter_map(|r| self.tiers.rules.get(*r as usize)).filter(allow) {
+        for rule in self
+            .tiers
+            .list(s, Tier::Admin, Direction::Egress)
+            .iter()
+            .filter_map(|r| self.tiers.rules.get(*r as usize))
+            .filter(allow)
+        {
             candidates.extend(rule.classes.iter().map(|c| u32::try_from(c).unwrap_or(u32::MAX)));
         }
         for rule in self.tiers.rules.iter().filter(allow) {
@@ -294,7 +309,12 @@ impl CompiledCluster {
     /// tier egress rules share a row. (Rows from the external ranges need no change: ingress
     /// peers of cluster-scoped policies are pods only, so no tier rule matches an external
     /// range there, and what NetworkPolicies decide stands, or everything is allowed.)
-    pub(super) fn tiered_external_rows(&self, of: &[u32], rows: &[Runs], interner: &mut Interner) -> (Vec<u32>, Vec<Runs>) {
+    pub(super) fn tiered_external_rows(
+        &self,
+        of: &[u32],
+        rows: &[Runs],
+        interner: &mut Interner,
+    ) -> (Vec<u32>, Vec<Runs>) {
         let n = self.externals.len();
         let key = |c: usize| {
             (
@@ -349,8 +369,7 @@ impl CompiledCluster {
         peer: TierPeer,
         dst: Option<usize>,
         np_isolated: bool,
-        protocol: Protocol,
-        port: u16,
+        (protocol, port): (Protocol, u16),
     ) -> (Option<usize>, TierStep) {
         let mut pass = None;
         for (rule, ports) in self.tier_matches(own, direction, Tier::Admin, peer, dst) {
@@ -376,7 +395,13 @@ impl CompiledCluster {
 
     /// Every port where the tier rules of class `own` in `direction` with `peer` start or stop
     /// matching, for explanations' cuts.
-    pub(crate) fn tier_cuts(&self, own: usize, direction: Direction, peer: TierPeer, dst: Option<usize>) -> Vec<PortSet> {
+    pub(crate) fn tier_cuts(
+        &self,
+        own: usize,
+        direction: Direction,
+        peer: TierPeer,
+        dst: Option<usize>,
+    ) -> Vec<PortSet> {
         [Tier::Admin, Tier::Baseline]
             .into_iter()
             .flat_map(|tier| self.tier_matches(own, direction, tier, peer, dst).into_iter().map(|(_, p)| p))

@@ -34,7 +34,8 @@ fn isolation(out: &mut String, direction: Direction, endpoint: &str, isolation: 
     if !isolation.applies {
         let _ = writeln!(out, "{side} of {endpoint}: external, no policy applies");
     } else if !isolation.isolated {
-        let _ = writeln!(out, "{side} of {endpoint}: not isolated, no NetworkPolicy selects it for {}", direction.as_str());
+        let _ =
+            writeln!(out, "{side} of {endpoint}: not isolated, no NetworkPolicy selects it for {}", direction.as_str());
     } else {
         let _ = writeln!(out, "{side} of {endpoint}: isolated by");
         for policy in &isolation.policies {

@@ -499,7 +499,12 @@ fn check_fields(ctx: &mut ClusterCtx<'_>, node: Option<&Node>, pointer: &str, pa
         }
         let fix = crate::suggest::closest(key, known.iter().copied());
         let help = fix.map_or_else(
-            || format!("remove it; `{part}` has {}", known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
+            || {
+                format!(
+                    "remove it; `{part}` has {}",
+                    known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                )
+            },
             |f| format!("did you mean `{f}`?"),
         );
         let draft: Draft = UNKNOWN_CLUSTER_POLICY_FIELD.finding(
@@ -565,9 +570,7 @@ fn is_domain_name(text: &str) -> bool {
             let mut chars = label.chars();
             let Some(head) = chars.next() else { return false };
             let rest: Vec<char> = chars.collect();
-            first(head)
-                && rest.iter().all(|c| inner(*c))
-                && rest.last().is_none_or(|c| c.is_ascii_alphanumeric())
+            first(head) && rest.iter().all(|c| inner(*c)) && rest.last().is_none_or(|c| c.is_ascii_alphanumeric())
         })
 }
 
@@ -834,7 +837,8 @@ fn check_rule(ctx: &mut ClusterCtx<'_>, rule: &Node, pointer: &str, egress: bool
         ctx.report(
             &INVALID_CLUSTER_POLICY_PORT,
             &format!("{pointer}/{field}"),
-            "a named port cannot be used with `networks`, `nodes` or `domainNames` peers: they have no named ports".to_owned(),
+            "a named port cannot be used with `networks`, `nodes` or `domainNames` peers: they have no named ports"
+                .to_owned(),
             "use port numbers, or move the pod peers with the named port to their own rule",
             None,
         );
@@ -854,7 +858,13 @@ fn check_name(ctx: &mut ClusterCtx<'_>, node: &Node) {
                     || "use lowercase letters, digits, `-` and `.`".to_owned(),
                     |f| format!("did you mean `{f}`?"),
                 );
-                ctx.report(&super::names::INVALID_NAME, "/metadata/name", format!("name `{name}` {problem}"), &help, fix);
+                ctx.report(
+                    &super::names::INVALID_NAME,
+                    "/metadata/name",
+                    format!("name `{name}` {problem}"),
+                    &help,
+                    fix,
+                );
             }
         }
         None if generate.is_none() => {
@@ -892,7 +902,13 @@ pub(crate) fn validate_cluster_policy(resource: &ClusterPolicyResource) -> Vec<F
     }
     check_name(&mut ctx, node);
     let Some(spec) = node.get("spec").filter(|s| matches!(s.value, Value::Map(_))) else {
-        ctx.report(&INVALID_CLUSTER_POLICY_PEER, "", "policy has no `spec`".to_owned(), "write a `spec` with a `subject`", None);
+        ctx.report(
+            &INVALID_CLUSTER_POLICY_PEER,
+            "",
+            "policy has no `spec`".to_owned(),
+            "write a `spec` with a `subject`",
+            None,
+        );
         return ctx.findings;
     };
     check_fields(&mut ctx, Some(spec), "/spec", "spec");

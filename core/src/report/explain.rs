@@ -51,9 +51,9 @@ fn explained_range(out: &mut String, range: &ExplainedRange) {
     for pass in &range.passed {
         let _ = writeln!(
             out,
-            "  {}: {} passed on to NetworkPolicies, then the baseline tier",
+            "  {}: passed by {}: NetworkPolicies decide, then the baseline tier",
             direction_word(pass.direction),
-            tier_rule_text(pass)
+            tier_rule_place(pass)
         );
     }
     side(out, Direction::Egress, &range.egress);
@@ -92,13 +92,17 @@ fn side(out: &mut String, direction: Direction, verdict: &SideVerdict) {
     }
 }
 
-/// `allow by admin AdminNetworkPolicy name (priority 10) egress[1] "rule-name" at file:line`.
+/// `deny by admin tier AdminNetworkPolicy name (priority 10) egress[1] `rule-name` at file:line`.
 pub(super) fn tier_rule_text(rule: &TierRuleRef) -> String {
+    format!("{} by {}", rule.action.as_str(), tier_rule_place(rule))
+}
+
+/// `admin tier AdminNetworkPolicy name (priority 10) egress[1] `rule-name` at file:line`.
+fn tier_rule_place(rule: &TierRuleRef) -> String {
     let priority = rule.priority.map(|p| format!(" (priority {p})")).unwrap_or_default();
     let name = rule.name.as_ref().map(|n| format!(" `{n}`")).unwrap_or_default();
     format!(
-        "{} by {} tier {} {}{priority} {}[{}]{name}{}",
-        rule.action.as_str(),
+        "{} tier {} {}{priority} {}[{}]{name}{}",
         rule.tier.as_str(),
         rule.kind,
         rule.policy,

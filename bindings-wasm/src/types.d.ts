@@ -628,7 +628,11 @@ export interface DroppedFlow {
     cause: DropCause;
     /** The sides that deny it and the policies isolating them. */
     deniedBy?: DropsResponseDeniedSide[];
-    /** The smallest allowance admitting exactly this flow: one policy per denying side, YAML. */
+    /**
+     * The smallest allowance admitting exactly this flow: one policy per denying side, YAML.
+     * None when an admin-tier rule (AdminNetworkPolicy, ClusterNetworkPolicy `tier: Admin`)
+     * denies it: NetworkPolicies are evaluated after it and cannot admit the flow.
+     */
     allowance?: string | null;
 }
 

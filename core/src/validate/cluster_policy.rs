@@ -736,6 +736,17 @@ fn check_ports(ctx: &mut ClusterCtx<'_>, rule: &Node, pointer: &str, limits: &Li
             }
             named |= entry.get("destinationNamedPort").is_some();
             for protocol in ["tcp", "udp", "sctp"] {
+                if let Some(transport) = entry.get(protocol)
+                    && keys(transport).is_empty()
+                {
+                    ctx.report(
+                        &INVALID_CLUSTER_POLICY_PORT,
+                        &format!("{at}/{protocol}"),
+                        format!("`{protocol}` sets no `destinationPort`"),
+                        "name a port (`number`) or a range (`range: {start: 1, end: 65535}` for every port)",
+                        None,
+                    );
+                }
                 let Some(destination) = entry.get(protocol).and_then(|p| p.get("destinationPort")) else { continue };
                 let at = format!("{at}/{protocol}/destinationPort");
                 one_field(ctx, destination, &at, "`destinationPort`");

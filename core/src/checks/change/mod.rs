@@ -8,6 +8,7 @@
 //! into `docs/rules/` with the others; the `netfence.dev/ignore` annotation of the head
 //! policy a finding is located in suppresses it.
 
+mod cluster_policy_order;
 mod opens_all_namespaces;
 mod opens_external_path;
 mod removes_default_deny;
@@ -42,8 +43,13 @@ impl std::fmt::Debug for ChangeCheck {
 }
 
 /// Every change-review check, in id order. Registering a check is one line here.
-pub static CHANGE_CHECKS: &[ChangeCheck] =
-    &[opens_external_path::CHECK, opens_all_namespaces::CHECK, removes_default_deny::CHECK, widens_selector::CHECK];
+pub static CHANGE_CHECKS: &[ChangeCheck] = &[
+    opens_external_path::CHECK,
+    opens_all_namespaces::CHECK,
+    removes_default_deny::CHECK,
+    widens_selector::CHECK,
+    cluster_policy_order::CHECK,
+];
 
 /// Both sides of a change, compiled, and their connectivity diff.
 #[derive(Clone, Copy, Debug)]

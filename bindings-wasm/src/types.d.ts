@@ -217,8 +217,16 @@ export interface BuildRequest {
 export interface BuildResponse {
     /** The policies: allowances first, then default-deny policies (the safe apply order). */
     policies: NetworkPolicy[];
-    /** The same policies as multi-document YAML that `kubectl apply -f` accepts. */
+    /**
+     * The same policies as multi-document YAML that `kubectl apply -f` accepts (the cluster
+     * guardrails first).
+     */
     yaml: string;
+    /**
+     * The intent's cluster guardrails: ClusterNetworkPolicies (or AdminNetworkPolicies and a
+     * BaselineAdminNetworkPolicy with `apiVersion: v1alpha1`).
+     */
+    clusterPolicies?: unknown[];
 }
 
 /**
@@ -1194,6 +1202,11 @@ export interface GeneratedRule {
 }
 
 /**
+ * The API version guardrails are written in.
+ */
+export type GuardrailApiVersion = "v1alpha2" | "v1alpha1";
+
+/**
  * IPBlock describes a particular CIDR (Ex. "192.168.1.0/24","2001:db8::/64") that is allowed to the pods matched by a NetworkPolicySpec's podSelector. The except entry describes CIDRs that should not be included within this rule.
  */
 export interface IPBlock {
@@ -1462,6 +1475,11 @@ export interface Intent {
     ingressController?: PeerSelector | null;
     /** The namespaces to make policies for, each listed once. */
     namespaces?: IntentNamespace[];
+    /**
+     * Cluster guardrails: cluster-scoped policies (ClusterNetworkPolicy, or AdminNetworkPolicy
+     * and BaselineAdminNetworkPolicy) above and below the namespaces' policies.
+     */
+    clusterGuardrails?: IntentGuardrails | null;
 }
 
 /**
@@ -1492,6 +1510,33 @@ export interface IntentExpression {
     operator: Operator;
     /** Values for `In` and `NotIn`; left out for `Exists` and `DoesNotExist`. */
     values?: string[];
+}
+
+/**
+ * Cluster guardrails: cluster-scoped policies above and below the namespaces' policies.
+ */
+export interface IntentGuardrails {
+    /**
+     * `v1alpha2` (default): ClusterNetworkPolicies; `v1alpha1`: AdminNetworkPolicies and a
+     * BaselineAdminNetworkPolicy.
+     */
+    apiVersion?: GuardrailApiVersion;
+    /** Every pod may always reach the cluster DNS (the intent's `dns`) on UDP and TCP 53. */
+    allowDns?: boolean;
+    /** Every pod may always be reached from these pods (e.g. monitoring). */
+    allowFrom?: PeerSelector | null;
+    /** The namespace label that names a namespace's tenant, with `tenants`. */
+    tenantLabel?: string | null;
+    /**
+     * The tenants (values of `tenantLabel`): each is isolated from the others' namespaces, and
+     * traffic within it is left to its NetworkPolicies.
+     */
+    tenants?: string[];
+    /**
+     * Where no NetworkPolicy decides, deny ingress from every namespace (a baseline default
+     * deny).
+     */
+    baselineDefaultDeny?: boolean;
 }
 
 /**

@@ -190,6 +190,8 @@ class BuildResponse(Record):
     def policies(self) -> list[NetworkPolicy]: ...
     @property
     def yaml(self) -> str: ...
+    @property
+    def cluster_policies(self) -> list[Any]: ...
 
 ChangeKind = Literal["added", "removed", "changed"]
 """How the connectivity of one pair changed."""
@@ -812,6 +814,9 @@ class GeneratedRule(Record):
     @property
     def provenance(self) -> FlowCounts: ...
 
+GuardrailApiVersion = Literal["v1alpha2", "v1alpha1"]
+"""The API version guardrails are written in."""
+
 @type_check_only
 class IPBlock(Record):
     """IPBlock describes a particular CIDR (Ex. "192.168.1.0/24","2001:db8::/64") that is allowed to the pods matched by a NetworkPolicySpec's podSelector. The except entry describes CIDRs that should not be included within this rule."""
@@ -1000,6 +1005,7 @@ class IntentDocument(TypedDict):
     dns: NotRequired[PeerSelector | None]
     ingressController: NotRequired[PeerSelector | None]
     namespaces: NotRequired[Sequence[IntentNamespace]]
+    clusterGuardrails: NotRequired[IntentGuardrails | None]
 
 IntentApiVersion = Literal["netfence.dev/v1alpha1"]
 """The intent format's version."""
@@ -1014,6 +1020,15 @@ class IntentExpression(TypedDict):
     key: str
     operator: Operator
     values: NotRequired[Sequence[str]]
+
+class IntentGuardrails(TypedDict):
+    """Cluster guardrails: cluster-scoped policies above and below the namespaces' policies."""
+    apiVersion: NotRequired[GuardrailApiVersion]
+    allowDns: NotRequired[bool]
+    allowFrom: NotRequired[PeerSelector | None]
+    tenantLabel: NotRequired[str | None]
+    tenants: NotRequired[Sequence[str]]
+    baselineDefaultDeny: NotRequired[bool]
 
 IntentIngress = TypedDict("IntentIngress", {"from": Sequence[IntentPeer], "ports": NotRequired[Sequence[IntentPort]]})
 """One ingress allowance."""

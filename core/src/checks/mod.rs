@@ -50,6 +50,7 @@ mod policy_selects_nothing;
 mod policy_without_namespace;
 mod recent_api_feature;
 mod redundant_rule;
+mod shadowed_cluster_rule;
 mod shadowed_rule;
 mod split_peer;
 mod unevaluated_policy;
@@ -131,6 +132,7 @@ pub static CHECKS: &[Check] = &[
     cluster_policy_selects_nothing::CHECK,
     pass_without_network_policy::CHECK,
     admin_deny_blocks_dns::CHECK,
+    shadowed_cluster_rule::CHECK,
 ];
 
 /// Runs every enabled check over the resources and their compiled cluster. Findings are

@@ -483,3 +483,82 @@ impl CompiledCluster {
         out
     }
 }
+
+/// A cluster-scoped rule that never decides anything, and the rules before it that decide all it
+/// matches.
+#[derive(Clone, Debug)]
+pub(crate) struct ShadowedTierRule<'a> {
+    pub(crate) rule: TierRuleRef,
+    pub(crate) policy_location: Option<&'a Location>,
+    /// The earlier rules that decide what it matches (at most three are named).
+    pub(crate) by: Vec<TierRuleRef>,
+}
+
+/// How many (subject class, peer) checks the shadowing analysis may make in all.
+const SHADOW_BUDGET: usize = 2_000_000;
+
+impl CompiledCluster {
+    /// The rules of cluster-scoped policies that match some peer but never decide a port: for
+    /// every pod their policy selects and every peer they match, the rules evaluated before
+    /// them (earlier rules of the policy, rules of policies with a lower priority number, of the
+    /// same tier) already decide every port they match. Rules whose subject times peers exceed
+    /// the analysis budget are left out (no finding rather than a guess).
+    pub(crate) fn shadowed_tier_rules(&self) -> Vec<ShadowedTierRule<'_>> {
+        let mut out = Vec::new();
+        let mut budget = SHADOW_BUDGET;
+        for (r, rule) in self.tiers.rules.iter().enumerate() {
+            let Some(policy) = self.tiers.policies.get(rule.policy) else { continue };
+            let peers: Vec<TierPeer> =
+                rule.classes.iter().map(TierPeer::Class).chain(rule.externals.iter().map(TierPeer::Atom)).collect();
+            let work = policy.selected.len().saturating_mul(peers.len());
+            if peers.is_empty() || policy.selected.is_empty() || work > budget {
+                continue;
+            }
+            budget -= work;
+            let mut shadowing: Vec<usize> = Vec::new();
+            let mut effective = false;
+            'classes: for own in policy.selected.iter() {
+                let list = self.tiers.list(own, policy.tier, rule.direction);
+                let before: Vec<usize> = list.iter().map(|x| *x as usize).take_while(|x| *x != r).collect();
+                for &peer in &peers {
+                    let dst = match (rule.direction, peer) {
+                        (Direction::Ingress, _) => Some(own),
+                        (Direction::Egress, TierPeer::Class(c)) => Some(c),
+                        (Direction::Egress, TierPeer::Atom(_)) => None,
+                    };
+                    let mut open = self.resolve_spec(&rule.ports, dst);
+                    for &e in &before {
+                        let Some(earlier) = self.tiers.rules.get(e) else { continue };
+                        if !earlier.matches(peer) {
+                            continue;
+                        }
+                        let ports = self.resolve_spec(&earlier.ports, dst);
+                        if !ports.intersection(&open).is_empty() {
+                            open = open.difference(&ports);
+                            if !shadowing.contains(&e) {
+                                shadowing.push(e);
+                            }
+                        }
+                        if open.is_empty() {
+                            break;
+                        }
+                    }
+                    if !open.is_empty() {
+                        effective = true;
+                        break 'classes;
+                    }
+                }
+            }
+            if effective || shadowing.is_empty() {
+                continue;
+            }
+            let Some(rule_ref) = self.tier_rule_ref(r) else { continue };
+            out.push(ShadowedTierRule {
+                rule: rule_ref,
+                policy_location: policy.location.as_ref(),
+                by: shadowing.iter().take(3).filter_map(|e| self.tier_rule_ref(*e)).collect(),
+            });
+        }
+        out
+    }
+}

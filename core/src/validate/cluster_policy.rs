@@ -973,7 +973,7 @@ pub(crate) fn validate_cluster_policy(resource: &ClusterPolicyResource) -> Vec<F
                 ctx.report(
                     &INVALID_CLUSTER_POLICY_PEER,
                     "/spec/subject",
-                    format!("`subject` sets {}: it must set exactly one of `namespaces`, `pods`", fields.len()),
+                    format!("`subject` sets {} fields: it must set exactly one of `namespaces`, `pods`", fields.len()),
                     "select by `namespaces` or by `pods`, not both",
                     None,
                 );

@@ -562,3 +562,24 @@ impl CompiledCluster {
         out
     }
 }
+
+impl CompiledCluster {
+    /// The cluster-scoped policies (`Kind name`) with rules in `direction` that apply to
+    /// endpoint `endpoint` (an index into the sorted endpoints), in evaluation order.
+    pub(crate) fn tier_policies_applying(&self, endpoint: usize, direction: Direction) -> Vec<String> {
+        let Some(class) = self.endpoints.get(endpoint).map(|e| e.class) else { return Vec::new() };
+        let mut out: Vec<String> = Vec::new();
+        for tier in [Tier::Admin, Tier::Baseline] {
+            for rule in self.tiers.list(class, tier, direction).iter().filter_map(|r| self.tiers.rules.get(*r as usize))
+            {
+                if let Some(policy) = self.tiers.policies.get(rule.policy) {
+                    let name = format!("{} {}", policy.kind, policy.name);
+                    if !out.contains(&name) {
+                        out.push(name);
+                    }
+                }
+            }
+        }
+        out
+    }
+}

@@ -85,22 +85,25 @@ fn rules(rules: &[Rule], v1: bool, peers_key: &str) -> Vec<Value> {
                 (true, "Accept") => "Allow",
                 (_, other) => other,
             };
-            let mut rule = json!({"name": r.name, "action": action, peers_key: r.peers});
+            let mut rule = serde_json::Map::new();
+            rule.insert("name".to_owned(), json!(r.name));
+            rule.insert("action".to_owned(), json!(action));
+            rule.insert(peers_key.to_owned(), json!(r.peers));
             if !r.ports.is_empty() {
                 if v1 {
                     let ports: Vec<Value> =
                         r.ports.iter().map(|(p, n)| json!({"portNumber": {"protocol": p, "port": n}})).collect();
-                    rule["ports"] = json!(ports);
+                    rule.insert("ports".to_owned(), json!(ports));
                 } else {
                     let ports: Vec<Value> = r
                         .ports
                         .iter()
                         .map(|(p, n)| json!({p.to_ascii_lowercase(): {"destinationPort": {"number": n}}}))
                         .collect();
-                    rule["protocols"] = json!(ports);
+                    rule.insert("protocols".to_owned(), json!(ports));
                 }
             }
-            rule
+            Value::Object(rule)
         })
         .collect()
 }

@@ -192,7 +192,7 @@ export interface AnalyzeResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
-     * policies (`NF-W003`).
+     * policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -268,7 +268,7 @@ export interface AuditResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
-     * policies (`NF-W003`).
+     * policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -430,7 +430,7 @@ export interface CheckResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
-     * policies (`NF-W003`).
+     * policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -725,7 +725,7 @@ export interface DiffResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
-     * policies (`NF-W003`).
+     * policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -816,7 +816,7 @@ export interface DropsResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
-     * policies (`NF-W003`).
+     * policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -977,7 +977,7 @@ export interface ExplainResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
-     * policies (`NF-W003`).
+     * policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -1177,7 +1177,7 @@ export interface FlowMapResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
-     * policies (`NF-W003`).
+     * policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -1293,7 +1293,7 @@ export interface GenerateResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
-     * policies (`NF-W003`).
+     * policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -1436,7 +1436,7 @@ export interface ImpactResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
-     * policies (`NF-W003`).
+     * policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -1868,7 +1868,7 @@ export interface LintResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
-     * policies (`NF-W003`).
+     * policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -2185,7 +2185,7 @@ export interface ParseResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
-     * policies (`NF-W003`).
+     * policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -2518,7 +2518,7 @@ export interface ReviewResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
-     * policies (`NF-W003`).
+     * policies (`NF-W004`).
      */
     warnings?: Warning[];
     /** The review in the requested `format`. */
@@ -2984,4 +2984,4 @@ export interface Warning {
 /**
  * Stable warning codes. Codes are permanent: a retired code is never reused.
  */
-export type WarningCode = "NF-W001" | "NF-W002" | "NF-W003";
+export type WarningCode = "NF-W001" | "NF-W002" | "NF-W004";

@@ -70,7 +70,7 @@ export interface AnalyzeResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
-     * policies (`NF-W003`).
+     * policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -146,7 +146,7 @@ export interface AuditResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
-     * policies (`NF-W003`).
+     * policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -308,7 +308,7 @@ export interface CheckResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
-     * policies (`NF-W003`).
+     * policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -603,7 +603,7 @@ export interface DiffResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
-     * policies (`NF-W003`).
+     * policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -694,7 +694,7 @@ export interface DropsResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
-     * policies (`NF-W003`).
+     * policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -855,7 +855,7 @@ export interface ExplainResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
-     * policies (`NF-W003`).
+     * policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -1055,7 +1055,7 @@ export interface FlowMapResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
-     * policies (`NF-W003`).
+     * policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -1171,7 +1171,7 @@ export interface GenerateResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
-     * policies (`NF-W003`).
+     * policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -1314,7 +1314,7 @@ export interface ImpactResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
-     * policies (`NF-W003`).
+     * policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -1746,7 +1746,7 @@ export interface LintResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
-     * policies (`NF-W003`).
+     * policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -2063,7 +2063,7 @@ export interface ParseResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
-     * policies (`NF-W003`).
+     * policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -2396,7 +2396,7 @@ export interface ReviewResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
-     * policies (`NF-W003`).
+     * policies (`NF-W004`).
      */
     warnings?: Warning[];
     /** The review in the requested `format`. */
@@ -2862,4 +2862,4 @@ export interface Warning {
 /**
  * Stable warning codes. Codes are permanent: a retired code is never reused.
  */
-export type WarningCode = "NF-W001" | "NF-W002" | "NF-W003";
+export type WarningCode = "NF-W001" | "NF-W002" | "NF-W004";

@@ -276,7 +276,7 @@ spec:
     assert_eq!(allowed(&cluster, "shop/other[Pod]", "10.0.0.5"), all());
 }
 
-/// Unknown versions of the group stay NF-W001 warnings; domain names are NF-W003 warnings.
+/// Unknown versions of the group stay NF-W001 warnings; domain names are NF-W004 warnings.
 #[test]
 fn unknown_versions_and_domain_names_are_warnings() {
     let (resources, cluster) = compile(

@@ -13,7 +13,7 @@
 //! classes are formed, so class compression holds. `nodes` peers are the addresses of the
 //! input's `Node` objects and `networks` peers are CIDRs, both external ranges; `domainNames`
 //! cannot be resolved offline: such a rule matches no address, and every answer carries an
-//! `NF-W003` warning naming it (see [`crate::inventory::ResourceSet::warnings`]).
+//! `NF-W004` warning naming it (see [`crate::inventory::ResourceSet::warnings`]).
 
 use super::bitset::{ClassSet, IndexRanges};
 use super::compile::{Builder, CompiledCluster, EMPTY, Interner, Runs, SetId, Side, group_by};
@@ -43,7 +43,7 @@ impl Builder<'_> {
                 ClusterPeer::Pods(pods) => {
                     classes.extend(self.pods_matching(&pods.namespace_selector, Some(&pods.pod_selector)));
                 }
-                // egress-only peers; domain names are not resolvable offline (NF-W003)
+                // egress-only peers; domain names are not resolvable offline (NF-W004)
                 ClusterPeer::Nodes(selector) if direction == Direction::Egress => {
                     self.atoms_of(&node_addresses(resources, selector), &mut atoms);
                 }

@@ -21,7 +21,7 @@ pub enum WarningCode {
     /// A rule of a cluster-scoped policy names domain names, which cannot be resolved offline:
     /// the rule is evaluated as matching no address, so egress to external addresses of the
     /// pods it selects may differ.
-    #[serde(rename = "NF-W003")]
+    #[serde(rename = "NF-W004")]
     UnresolvedDomainNames,
 }
 
@@ -35,7 +35,7 @@ impl WarningCode {
         match self {
             Self::UnevaluatedPolicy => "NF-W001",
             Self::PartialInput => "NF-W002",
-            Self::UnresolvedDomainNames => "NF-W003",
+            Self::UnresolvedDomainNames => "NF-W004",
         }
     }
 
@@ -83,7 +83,7 @@ pub struct Completeness {
     pub partial: bool,
     /// What may change the answer and was not evaluated: policy kinds netfence does not
     /// evaluate (`NF-W001`), unreadable documents (`NF-W002`), domain names of cluster-scoped
-    /// policies (`NF-W003`).
+    /// policies (`NF-W004`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Warning>,
 }

@@ -322,7 +322,7 @@ with a path gets the bare name as the fix.
 
 ## Why it matters
 The API server rejects the object (`should match '^(\*\.)?...'`). netfence cannot resolve domain
-names offline either way: rules with them are reported by `NF-W003` in connectivity answers.
+names offline either way: rules with them are reported by `NF-W004` in connectivity answers.
 
 ## Example
 ```yaml

@@ -1,4 +1,4 @@
-//! `NF405 cluster-policy-order-changed`: a change moves a cluster-scoped policy to another tier
+//! `NF406 cluster-policy-order-changed`: a change moves a cluster-scoped policy to another tier
 //! or priority, so it is evaluated before or after other policies than it was.
 
 use super::{ChangeCheck, ChangeContext};
@@ -7,7 +7,7 @@ use crate::inventory::ClusterPolicyResource;
 use crate::model::{RuleMeta, Severity, Tier};
 
 const META: RuleMeta = RuleMeta {
-    id: "NF405",
+    id: "NF406",
     name: "cluster-policy-order-changed",
     severity: Severity::Warning,
     category: Category::Change,

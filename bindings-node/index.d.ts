@@ -217,7 +217,7 @@ export interface AnalyzeResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -293,7 +293,7 @@ export interface AuditResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -364,8 +364,16 @@ export interface BuildRequest {
 export interface BuildResponse {
     /** The policies: allowances first, then default-deny policies (the safe apply order). */
     policies: NetworkPolicy[];
-    /** The same policies as multi-document YAML that `kubectl apply -f` accepts. */
+    /**
+     * The same policies as multi-document YAML that `kubectl apply -f` accepts (the cluster
+     * guardrails first).
+     */
     yaml: string;
+    /**
+     * The intent's cluster guardrails: ClusterNetworkPolicies (or AdminNetworkPolicies and a
+     * BaselineAdminNetworkPolicy with `apiVersion: v1alpha1`).
+     */
+    clusterPolicies?: unknown[];
 }
 
 /**
@@ -447,7 +455,7 @@ export interface CheckResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -471,6 +479,11 @@ export interface CheckResponseExplainedRange {
     egress: CheckResponseSideVerdict;
     /** The destination's ingress side. */
     ingress: CheckResponseSideVerdict;
+    /**
+     * Admin `Pass` rules that handed this range over to NetworkPolicies and the baseline tier
+     * (egress first): where evaluation continued.
+     */
+    passed?: CheckResponseTierRuleRef[];
 }
 
 /**
@@ -502,7 +515,40 @@ export type CheckResponseSideVerdict = {
     rules: CheckResponseRuleRef[];
 } | {
     verdict: "denied";
+} | {
+    verdict: "tierAllowed";
+    /** The rule that decided. */
+    rule: CheckResponseTierRuleRef;
+} | {
+    verdict: "tierDenied";
+    /** The rule that decided. */
+    rule: CheckResponseTierRuleRef;
 };
+
+/**
+ * One rule of a cluster-scoped policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+ * ClusterNetworkPolicy): `spec.ingress[index]` or `spec.egress[index]`.
+ */
+export interface CheckResponseTierRuleRef {
+    /** `admin` or `baseline`. */
+    tier: Tier;
+    /** The policy's kind. */
+    kind: string;
+    /** The policy's name. */
+    policy: string;
+    /** The policy's priority (a BaselineAdminNetworkPolicy has none). */
+    priority?: number | null;
+    /** `ingress` or `egress`. */
+    direction: CheckResponseDirection;
+    /** Index of the rule in `spec.ingress` / `spec.egress`. */
+    index: number;
+    /** The rule's `name`, when it has one. */
+    name?: string | null;
+    /** What the rule does. */
+    action: TierAction;
+    /** Where the rule is. */
+    location?: Location | null;
+}
 
 /**
  * `netfence.yaml`. Every field is optional; the defaults fail a review on any error-severity
@@ -636,8 +682,16 @@ export interface DeniedSide {
     direction: ReviewResponseDirection;
     /** The endpoint on that side. */
     endpoint: string;
-    /** The policies isolating it, `namespace/name`, none of which allows the flow. */
+    /**
+     * The policies isolating it, `namespace/name`, none of which allows the flow; or the
+     * cluster-scoped policy whose rule denies it, `Kind name`.
+     */
     policies: string[];
+    /**
+     * The rule of a cluster-scoped policy (AdminNetworkPolicy, ..., ClusterNetworkPolicy) that
+     * denies the flow, when one does.
+     */
+    rule?: ReviewResponseTierRuleRef | null;
 }
 
 /**
@@ -707,7 +761,7 @@ export interface DiffResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -740,7 +794,11 @@ export interface DroppedFlow {
     cause: DropCause;
     /** The sides that deny it and the policies isolating them. */
     deniedBy?: DropsResponseDeniedSide[];
-    /** The smallest allowance admitting exactly this flow: one policy per denying side, YAML. */
+    /**
+     * The smallest allowance admitting exactly this flow: one policy per denying side, YAML.
+     * None when an admin-tier rule (AdminNetworkPolicy, ClusterNetworkPolicy `tier: Admin`)
+     * denies it: NetworkPolicies are evaluated after it and cannot admit the flow.
+     */
     allowance?: string | null;
 }
 
@@ -794,7 +852,7 @@ export interface DropsResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -807,14 +865,47 @@ export interface DropsResponseDeniedSide {
     direction: DropsResponseDirection;
     /** The endpoint on that side. */
     endpoint: string;
-    /** The policies isolating it, `namespace/name`, none of which allows the flow. */
+    /**
+     * The policies isolating it, `namespace/name`, none of which allows the flow; or the
+     * cluster-scoped policy whose rule denies it, `Kind name`.
+     */
     policies: string[];
+    /**
+     * The rule of a cluster-scoped policy (AdminNetworkPolicy, ..., ClusterNetworkPolicy) that
+     * denies the flow, when one does.
+     */
+    rule?: DropsResponseTierRuleRef | null;
 }
 
 /**
  * A traffic direction, seen from a workload.
  */
 export type DropsResponseDirection = "ingress" | "egress";
+
+/**
+ * One rule of a cluster-scoped policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+ * ClusterNetworkPolicy): `spec.ingress[index]` or `spec.egress[index]`.
+ */
+export interface DropsResponseTierRuleRef {
+    /** `admin` or `baseline`. */
+    tier: Tier;
+    /** The policy's kind. */
+    kind: string;
+    /** The policy's name. */
+    policy: string;
+    /** The policy's priority (a BaselineAdminNetworkPolicy has none). */
+    priority?: number | null;
+    /** `ingress` or `egress`. */
+    direction: DropsResponseDirection;
+    /** Index of the rule in `spec.ingress` / `spec.egress`. */
+    index: number;
+    /** The rule's `name`, when it has one. */
+    name?: string | null;
+    /** What the rule does. */
+    action: TierAction;
+    /** Where the rule is. */
+    location?: Location | null;
+}
 
 /**
  * An in-cluster endpoint: a workload (`ns/name[Deployment]`) or a pod (`ns/name[Pod]`).
@@ -944,7 +1035,7 @@ export interface ExplainResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -968,6 +1059,11 @@ export interface ExplainedRange {
     egress: SideVerdict;
     /** The destination's ingress side. */
     ingress: SideVerdict;
+    /**
+     * Admin `Pass` rules that handed this range over to NetworkPolicies and the baseline tier
+     * (egress first): where evaluation continued.
+     */
+    passed?: TierRuleRef[];
 }
 
 /**
@@ -1076,7 +1172,7 @@ export interface ExposureResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -1252,7 +1348,7 @@ export interface FlowMapResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -1368,7 +1464,7 @@ export interface GenerateResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -1429,6 +1525,11 @@ export interface GroupedConnectivity {
     /** Whether a pair of an endpoint with itself is included (`filter.includeSelf`). */
     includeSelf: boolean;
 }
+
+/**
+ * The API version guardrails are written in.
+ */
+export type GuardrailApiVersion = "v1alpha2" | "v1alpha1";
 
 /**
  * IPBlock describes a particular CIDR (Ex. "192.168.1.0/24","2001:db8::/64") that is allowed to the pods matched by a NetworkPolicySpec's podSelector. The except entry describes CIDRs that should not be included within this rule.
@@ -1538,7 +1639,7 @@ export interface ImpactResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -1551,8 +1652,16 @@ export interface ImpactResponseDeniedSide {
     direction: ImpactResponseDirection;
     /** The endpoint on that side. */
     endpoint: string;
-    /** The policies isolating it, `namespace/name`, none of which allows the flow. */
+    /**
+     * The policies isolating it, `namespace/name`, none of which allows the flow; or the
+     * cluster-scoped policy whose rule denies it, `Kind name`.
+     */
     policies: string[];
+    /**
+     * The rule of a cluster-scoped policy (AdminNetworkPolicy, ..., ClusterNetworkPolicy) that
+     * denies the flow, when one does.
+     */
+    rule?: ImpactResponseTierRuleRef | null;
 }
 
 /**
@@ -1586,6 +1695,31 @@ export interface ImpactResponseImpactGroup {
     connections: number;
     /** The ports. */
     flows: ImpactResponseImpactFlow[];
+}
+
+/**
+ * One rule of a cluster-scoped policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+ * ClusterNetworkPolicy): `spec.ingress[index]` or `spec.egress[index]`.
+ */
+export interface ImpactResponseTierRuleRef {
+    /** `admin` or `baseline`. */
+    tier: Tier;
+    /** The policy's kind. */
+    kind: string;
+    /** The policy's name. */
+    policy: string;
+    /** The policy's priority (a BaselineAdminNetworkPolicy has none). */
+    priority?: number | null;
+    /** `ingress` or `egress`. */
+    direction: ImpactResponseDirection;
+    /** Index of the rule in `spec.ingress` / `spec.egress`. */
+    index: number;
+    /** The rule's `name`, when it has one. */
+    name?: string | null;
+    /** What the rule does. */
+    action: TierAction;
+    /** Where the rule is. */
+    location?: Location | null;
 }
 
 /**
@@ -1666,6 +1800,11 @@ export interface Intent {
     ingressController?: PeerSelector | null;
     /** The namespaces to make policies for, each listed once. */
     namespaces?: IntentNamespace[];
+    /**
+     * Cluster guardrails: cluster-scoped policies (ClusterNetworkPolicy, or AdminNetworkPolicy
+     * and BaselineAdminNetworkPolicy) above and below the namespaces' policies.
+     */
+    clusterGuardrails?: IntentGuardrails | null;
 }
 
 /**
@@ -1696,6 +1835,33 @@ export interface IntentExpression {
     operator: Operator;
     /** Values for `In` and `NotIn`; left out for `Exists` and `DoesNotExist`. */
     values?: string[];
+}
+
+/**
+ * Cluster guardrails: cluster-scoped policies above and below the namespaces' policies.
+ */
+export interface IntentGuardrails {
+    /**
+     * `v1alpha2` (default): ClusterNetworkPolicies; `v1alpha1`: AdminNetworkPolicies and a
+     * BaselineAdminNetworkPolicy.
+     */
+    apiVersion?: GuardrailApiVersion;
+    /** Every pod may always reach the cluster DNS (the intent's `dns`) on UDP and TCP 53. */
+    allowDns?: boolean;
+    /** Every pod may always be reached from these pods (e.g. monitoring). */
+    allowFrom?: PeerSelector | null;
+    /** The namespace label that names a namespace's tenant, with `tenants`. */
+    tenantLabel?: string | null;
+    /**
+     * The tenants (values of `tenantLabel`): each is isolated from the others' namespaces, and
+     * traffic within it is left to its NetworkPolicies.
+     */
+    tenants?: string[];
+    /**
+     * Where no NetworkPolicy decides, deny ingress from every namespace (a baseline default
+     * deny).
+     */
+    baselineDefaultDeny?: boolean;
 }
 
 /**
@@ -1905,7 +2071,7 @@ export interface LintResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -2229,7 +2395,7 @@ export interface ParseResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -2443,6 +2609,13 @@ export interface ResourceCounts {
     policies: number;
     /** Services. */
     services: number;
+    /**
+     * Cluster-scoped policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+     * ClusterNetworkPolicy).
+     */
+    clusterPolicies?: number;
+    /** Nodes. */
+    nodes?: number;
     /** Skipped kinds, keyed `apiVersion/kind`. */
     skipped: { [key: string]: number };
     /** Resources that may carry policy but are not evaluated (see `NF-W001`). */
@@ -2577,7 +2750,7 @@ export interface ReviewResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
     /** The review in the requested `format`. */
@@ -2620,6 +2793,11 @@ export interface ReviewResponseExplainedRange {
     egress: ReviewResponseSideVerdict;
     /** The destination's ingress side. */
     ingress: ReviewResponseSideVerdict;
+    /**
+     * Admin `Pass` rules that handed this range over to NetworkPolicies and the baseline tier
+     * (egress first): where evaluation continued.
+     */
+    passed?: ReviewResponseTierRuleRef[];
 }
 
 /**
@@ -2703,7 +2881,40 @@ export type ReviewResponseSideVerdict = {
     rules: ReviewResponseRuleRef[];
 } | {
     verdict: "denied";
+} | {
+    verdict: "tierAllowed";
+    /** The rule that decided. */
+    rule: ReviewResponseTierRuleRef;
+} | {
+    verdict: "tierDenied";
+    /** The rule that decided. */
+    rule: ReviewResponseTierRuleRef;
 };
+
+/**
+ * One rule of a cluster-scoped policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+ * ClusterNetworkPolicy): `spec.ingress[index]` or `spec.egress[index]`.
+ */
+export interface ReviewResponseTierRuleRef {
+    /** `admin` or `baseline`. */
+    tier: Tier;
+    /** The policy's kind. */
+    kind: string;
+    /** The policy's name. */
+    policy: string;
+    /** The policy's priority (a BaselineAdminNetworkPolicy has none). */
+    priority?: number | null;
+    /** `ingress` or `egress`. */
+    direction: ReviewResponseDirection;
+    /** Index of the rule in `spec.ingress` / `spec.egress`. */
+    index: number;
+    /** The rule's `name`, when it has one. */
+    name?: string | null;
+    /** What the rule does. */
+    action: TierAction;
+    /** Where the rule is. */
+    location?: Location | null;
+}
 
 /**
  * The counts of a review.
@@ -2805,6 +3016,14 @@ export type SideVerdict = {
     rules: RuleRef[];
 } | {
     verdict: "denied";
+} | {
+    verdict: "tierAllowed";
+    /** The rule that decided. */
+    rule: TierRuleRef;
+} | {
+    verdict: "tierDenied";
+    /** The rule that decided. */
+    rule: TierRuleRef;
 };
 
 /**
@@ -2877,6 +3096,42 @@ export interface Thresholds {
      * `warn`). Used when the review is given flow logs and a base.
      */
     failOnNewlyDenied?: boolean;
+}
+
+/**
+ * The tier of a cluster-scoped policy: admin policies are evaluated before NetworkPolicies,
+ * baseline policies after them.
+ */
+export type Tier = "admin" | "baseline";
+
+/**
+ * What a rule of a cluster-scoped policy does with the traffic it matches.
+ */
+export type TierAction = "allow" | "deny" | "pass";
+
+/**
+ * One rule of a cluster-scoped policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+ * ClusterNetworkPolicy): `spec.ingress[index]` or `spec.egress[index]`.
+ */
+export interface TierRuleRef {
+    /** `admin` or `baseline`. */
+    tier: Tier;
+    /** The policy's kind. */
+    kind: string;
+    /** The policy's name. */
+    policy: string;
+    /** The policy's priority (a BaselineAdminNetworkPolicy has none). */
+    priority?: number | null;
+    /** `ingress` or `egress`. */
+    direction: ExplainResponseDirection;
+    /** Index of the rule in `spec.ingress` / `spec.egress`. */
+    index: number;
+    /** The rule's `name`, when it has one. */
+    name?: string | null;
+    /** What the rule does. */
+    action: TierAction;
+    /** Where the rule is. */
+    location?: Location | null;
 }
 
 /**
@@ -2974,4 +3229,4 @@ export interface Warning {
 /**
  * Stable warning codes. Codes are permanent: a retired code is never reused.
  */
-export type WarningCode = "NF-W001" | "NF-W002" | "NF-W003";
+export type WarningCode = "NF-W001" | "NF-W002" | "NF-W003" | "NF-W004";

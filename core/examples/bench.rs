@@ -2,6 +2,7 @@
 //! --pods 10000 --policies 1000 --all-pairs`). Generates a deterministic synthetic cluster, then
 //! reports wall time per phase and the process's memory as JSON.
 //!
+//! - `--cluster-policies N`: add N cluster-scoped policies (admin and baseline tiers).
 //! - `--parse-only`: stop after parsing (parse time and memory alone).
 //! - `--list`: the same objects as one `kind: List` document (as `kubectl get -o yaml` writes),
 //!   instead of one document each.
@@ -37,6 +38,37 @@ fn peak_rss_mib() -> f64 {
 
 fn rss_mib() -> f64 {
     status_mib("VmRSS:")
+}
+
+/// `n` cluster-scoped policies over the synthetic cluster's labels (`--cluster-policies N`): admin
+/// AdminNetworkPolicies and ClusterNetworkPolicies by team, with Deny, Pass and Allow rules
+/// towards namespaces, pods and networks, and baseline ClusterNetworkPolicies.
+fn cluster_policies(n: usize) -> String {
+    const TEAMS: [&str; 5] = ["payments", "growth", "platform", "identity", "catalog"];
+    const APPS: [&str; 12] =
+        ["web", "api", "cart", "checkout", "search", "auth", "billing", "queue", "cache", "db", "worker", "gateway"];
+    const ENVS: [&str; 2] = ["prod", "staging"];
+    let mut out = String::new();
+    for i in 0..n {
+        let (team, app, env) = (TEAMS[i % TEAMS.len()], APPS[i % APPS.len()], ENVS[i % ENVS.len()]);
+        let (api, kind, tier, allow) = match i % 4 {
+            0 | 1 => ("v1alpha1", "AdminNetworkPolicy", "", "Allow"),
+            2 => ("v1alpha2", "ClusterNetworkPolicy", "  tier: Admin\n", "Accept"),
+            _ => ("v1alpha2", "ClusterNetworkPolicy", "  tier: Baseline\n", "Accept"),
+        };
+        let ports = if api == "v1alpha1" {
+            "ports: [{portNumber: {protocol: TCP, port: 8080}}]"
+        } else {
+            "protocols: [{tcp: {destinationPort: {number: 8080}}}]"
+        };
+        let pass = if i % 4 == 3 { "Deny" } else { "Pass" };
+        out.push_str(&format!(
+            "---\napiVersion: policy.networking.k8s.io/{api}\nkind: {kind}\nmetadata: {{name: guard-{i}}}\nspec:\n{tier}  priority: {}\n  subject: {{namespaces: {{matchLabels: {{team: {team}}}}}}}\n  ingress:\n  - {{name: deny-{env}, action: Deny, from: [{{namespaces: {{matchLabels: {{env: {env}}}}}}}], {ports}}}\n  - {{name: rest, action: {pass}, from: [{{namespaces: {{}}}}]}}\n  egress:\n  - {{name: to-{app}, action: {allow}, to: [{{pods: {{namespaceSelector: {{}}, podSelector: {{matchLabels: {{app: {app}}}}}}}}}], {ports}}}\n  - {{name: no-net, action: Deny, to: [{{networks: [10.{}.0.0/16]}}]}}\n",
+            (i * 7) % 1000,
+            i % 256
+        ));
+    }
+    out
 }
 
 /// The documents of `text` as the items of one `kind: List` document, in kubectl's layout.
@@ -81,7 +113,8 @@ fn main() {
     let config = SynthConfig { seed: 42, namespaces, pods, replicas, bare_pod_every: 20, policies };
 
     let t = Instant::now();
-    let text = generate(&config);
+    let mut text = generate(&config);
+    text.push_str(&cluster_policies(arg("--cluster-policies", 0)));
     let text = if std::env::args().any(|a| a == "--list") { as_list(&text) } else { text };
     let generate_s = t.elapsed().as_secs_f64();
 
@@ -230,6 +263,7 @@ fn main() {
         "{}",
         serde_json::json!({
             "pods": pods,
+            "clusterPolicies": set.cluster_policies.len(),
             "policies": set.policies.len(),
             "namespaces": namespaces,
             "endpoints": endpoints.len(),

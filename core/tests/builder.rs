@@ -11,6 +11,7 @@ use netfence::builder::{
     ClusterDns, Direction, IngressController, NamespaceBuilder, Peer, PolicyBuilder, Port, Selector, WorkloadBuilder,
     build_intent, build_intent_text, intent_schema, parse_intent,
 };
+use netfence::engine::{CompiledCluster, EngineOptions};
 use netfence::inventory::ResourceSet;
 use netfence::model::Protocol;
 use netfence::model::Severity;
@@ -595,4 +596,68 @@ proptest! {
             prop_assert!(errors.is_empty(), "{:?}\n{}", errors, yaml);
         }
     }
+}
+
+/// Cluster guardrails of the intent: both API versions, read back as cluster-scoped policies,
+/// and what they guarantee holds in the engine.
+#[test]
+fn cluster_guardrails_are_built_in_both_versions_and_hold() {
+    let intent = |version: &str| {
+        format!(
+            "apiVersion: netfence.dev/v1alpha1\nkind: Intent\nclusterGuardrails:\n  apiVersion: {version}\n  allowDns: true\n  \
+             allowFrom: {{namespace: monitoring, podSelector: {{matchLabels: {{app: prometheus}}}}}}\n  tenantLabel: tenant\n  \
+             tenants: [shop, blog]\n  baselineDefaultDeny: true\nnamespaces: []\n"
+        )
+    };
+    let workloads = "\
+apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {tenant: shop}}\n---\n\
+apiVersion: v1\nkind: Namespace\nmetadata: {name: blog, labels: {tenant: blog}}\n---\n\
+apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop, labels: {app: web}}\n---\n\
+apiVersion: v1\nkind: Pod\nmetadata: {name: cart, namespace: shop, labels: {app: cart}}\n---\n\
+apiVersion: v1\nkind: Pod\nmetadata: {name: blog, namespace: blog, labels: {app: blog}}\n---\n\
+apiVersion: v1\nkind: Pod\nmetadata: {name: prometheus, namespace: monitoring, labels: {app: prometheus}}\n---\n\
+apiVersion: v1\nkind: Pod\nmetadata: {name: coredns, namespace: kube-system, labels: {k8s-app: kube-dns}}\n";
+    for (version, kinds) in [
+        ("v1alpha2", vec!["ClusterNetworkPolicy"; 6]),
+        (
+            "v1alpha1",
+            vec![
+                "AdminNetworkPolicy",
+                "AdminNetworkPolicy",
+                "AdminNetworkPolicy",
+                "AdminNetworkPolicy",
+                "AdminNetworkPolicy",
+                "BaselineAdminNetworkPolicy",
+            ],
+        ),
+    ] {
+        let built = netfence::builder::build_intent_text(&intent(version), "intent.yaml").unwrap();
+        let got: Vec<&str> = built.cluster_policies().iter().map(|p| p["kind"].as_str().unwrap()).collect();
+        assert_eq!(got, kinds, "{version}");
+        let mut set = ResourceSet::default();
+        set.add_text(workloads, "workloads.yaml", &ParseOptions::default()).unwrap();
+        set.add_text(&built.to_yaml(), "built.yaml", &ParseOptions::default()).unwrap();
+        assert!(set.errors.is_empty() && set.unevaluated.is_empty(), "{version}: {:?}", set.errors);
+        assert!(netfence::validate::validate_resources(&set).is_empty(), "{version}");
+        let cluster = CompiledCluster::compile(&set, &EngineOptions::default());
+        let reaches = |a: &str, b: &str| {
+            let p = cluster.connection(a, b).unwrap().allowed;
+            !(p.tcp.is_empty() && p.udp.is_empty() && p.sctp.is_empty())
+        };
+        // within a tenant: passed to NetworkPolicies (none), then the baseline deny
+        assert!(!reaches("shop/web", "shop/cart"), "{version}");
+        // across tenants: denied
+        assert!(!reaches("blog/blog", "shop/web"), "{version}");
+        // platform traffic: always allowed
+        assert!(reaches("monitoring/prometheus", "shop/web"), "{version}");
+        let dns = cluster.connection("blog/blog", "kube-system/coredns").unwrap().allowed;
+        assert_eq!((dns.udp, dns.tcp), (vec![[53, 53]], vec![[53, 53]]), "{version}");
+    }
+    // tenants without their label are an intent error
+    let err = netfence::builder::build_intent_text(
+        "apiVersion: netfence.dev/v1alpha1\nkind: Intent\nclusterGuardrails: {tenants: [a]}\n",
+        "intent.yaml",
+    )
+    .unwrap_err();
+    assert_eq!(err.code.as_str(), "NF-E010");
 }

@@ -22,7 +22,7 @@ fn load(yaml: &str) -> ResourceSet {
 
 fn findings(yaml: &str) -> Vec<Finding> {
     let set = load(yaml);
-    assert_eq!(set.policies.len(), 1, "expected one policy");
+    assert_eq!(set.policies.len() + set.cluster_policies.len(), 1, "expected one policy");
     validate_resources(&set)
 }
 
@@ -883,5 +883,92 @@ proptest! {
                 prop_assert!(f.location.is_some());
             }
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cluster-scoped policies (the fixtures hold one case each; these are the others)
+
+#[test]
+fn cluster_scoped_policies_are_validated_as_their_crds() {
+    let anp = |spec: &str| {
+        format!(
+            "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {{name: a}}\nspec:\n{spec}"
+        )
+    };
+    let banp = |spec: &str| {
+        format!(
+            "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: BaselineAdminNetworkPolicy\nmetadata: {{name: default}}\nspec:\n{spec}"
+        )
+    };
+    let cnp = |spec: &str| {
+        format!(
+            "apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {{name: c}}\nspec:\n{spec}"
+        )
+    };
+    let cases: Vec<(String, Vec<&str>)> = vec![
+        // no priority
+        (cnp("  tier: Admin\n  subject: {namespaces: {}}\n"), vec!["NF029"]),
+        // the baseline has no Pass
+        (banp("  subject: {namespaces: {}}\n  ingress: [{action: Pass, from: [{namespaces: {}}]}]\n"), vec!["NF032"]),
+        // v1alpha1 port 0, and a named port towards networks
+        (
+            anp(
+                "  priority: 1\n  subject: {namespaces: {}}\n  ingress: [{action: Deny, from: [{namespaces: {}}], ports: [{portNumber: {protocol: TCP, port: 0}}]}]\n",
+            ),
+            vec!["NF035"],
+        ),
+        (
+            cnp(
+                "  tier: Admin\n  priority: 1\n  subject: {namespaces: {}}\n  egress: [{action: Deny, to: [{networks: [10.0.0.0/8]}], protocols: [{destinationNamedPort: http}]}]\n",
+            ),
+            vec!["NF035"],
+        ),
+        // a v1alpha2 range of one port, an egress peer in ingress, a subject with both fields
+        (
+            cnp(
+                "  tier: Admin\n  priority: 1\n  subject: {namespaces: {}}\n  ingress: [{action: Deny, from: [{namespaces: {}}], protocols: [{tcp: {destinationPort: {range: {start: 80, end: 80}}}}]}]\n",
+            ),
+            vec!["NF035"],
+        ),
+        (
+            cnp(
+                "  tier: Admin\n  priority: 1\n  subject: {namespaces: {}}\n  ingress: [{action: Deny, from: [{nodes: {}}]}]\n",
+            ),
+            vec!["NF033"],
+        ),
+        (
+            anp("  priority: 1\n  subject: {namespaces: {}, pods: {namespaceSelector: {}, podSelector: {}}}\n"),
+            vec!["NF033"],
+        ),
+        // valid ones of each kind
+        (
+            anp(
+                "  priority: 0\n  subject: {pods: {namespaceSelector: {}, podSelector: {}}}\n  egress: [{action: Pass, to: [{nodes: {}}, {domainNames: [example.com]}]}]\n",
+            ),
+            vec![],
+        ),
+        (
+            banp(
+                "  subject: {namespaces: {}}\n  egress: [{action: Allow, to: [{networks: ['::/0']}], ports: [{namedPort: http}, {portRange: {start: 1, end: 1}}]}]\n",
+            ),
+            vec!["NF035"],
+        ),
+        (
+            cnp(
+                "  tier: Baseline\n  priority: 1000\n  subject: {pods: {podSelector: {}}}\n  ingress: [{action: Accept, from: [{pods: {podSelector: {}}}], protocols: [{sctp: {}}]}]\n",
+            ),
+            vec!["NF035"],
+        ),
+        (
+            cnp(
+                "  tier: Baseline\n  priority: 1000\n  subject: {pods: {podSelector: {}}}\n  ingress: [{action: Accept, from: [{pods: {podSelector: {}}}], protocols: [{sctp: {destinationPort: {number: 9}}}]}]\n",
+            ),
+            vec![],
+        ),
+    ];
+    for (yaml, expected) in cases {
+        let got = ids(&yaml);
+        assert_eq!(got, expected, "{yaml}");
     }
 }

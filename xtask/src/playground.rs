@@ -8,7 +8,7 @@
 //!   (the bindings step's `bindings-wasm/pkg/web`), which the page starts on; `pkg-full/`: the
 //!   full web build (`pkg/web-full`), which it loads on first use of review or the flow-log
 //!   operations (both rebuilt only when their module is newer);
-//! - `example.json`: the example picker's three examples (the online shop with the policies built
+//! - `example.json`: the example picker's four examples (the online shop with the policies built
 //!   from its intent, the change review of `examples/online-shop-change/`, a flow log to
 //!   policies) and the Hubble flow sample, read from `examples/` at build time.
 //!
@@ -151,14 +151,16 @@ fn assemble(root: &Path, out: &Path) -> Result<(), String> {
     std::fs::write(out.join("example.json"), text + "\n").map_err(|e| format!("cannot write example.json: {e}"))
 }
 
-/// The page's three examples (the picker's order), each an editor text and a base for the diff:
+/// The page's four examples (the picker's order), each an editor text and a base for the diff:
 /// - `online-shop`: the manifests (namespaces first) and the policies the builder makes from
 ///   `intent.yaml`, as the graph editor's section (`docs/playground/intent.js`: the intent as a
 ///   JSON comment line, then the built policies), so clicks on the graph edit that intent;
 /// - `change-review`: the pull request of `examples/online-shop-change/` (head policies in the
 ///   editor, base policies in the base), with its changes drawn on the graph;
 /// - `flow-log`: the manifests without policies and the Hubble sample, for the Flows tab's
-///   traffic map and generated policies (and for building policies on the graph from nothing).
+///   traffic map and generated policies (and for building policies on the graph from nothing);
+/// - `cluster-guardrails`: `examples/cluster-guardrails/`, ClusterNetworkPolicies in both tiers
+///   above a tenant's NetworkPolicy.
 fn example(root: &Path) -> Result<Value, String> {
     let dir = root.join("examples/online-shop");
     let mut manifests: Vec<PathBuf> = std::fs::read_dir(dir.join("manifests"))
@@ -182,6 +184,11 @@ fn example(root: &Path) -> Result<Value, String> {
     let head = format!("{workloads}---\n{}", concat(root, &[change.join("head/policies.yaml")])?);
     let base = format!("{workloads}---\n{}", concat(root, &[change.join("base/policies.yaml")])?);
     let flows = json!({ "name": "hubble.jsonl", "text": read(&dir.join("flows/hubble.jsonl"))? });
+    let cluster = root.join("examples/cluster-guardrails");
+    let guardrails = concat(
+        root,
+        &[cluster.join("manifests.yaml"), cluster.join("guardrails.yaml"), cluster.join("policies.yaml")],
+    )?;
     Ok(json!({
         "examples": [
             {
@@ -208,6 +215,14 @@ fn example(root: &Path) -> Result<Value, String> {
                 "base": workloads,
                 "flows": flows,
                 "tab": "flows",
+            },
+            {
+                "id": "cluster-guardrails",
+                "title": "Cluster guardrails",
+                "summary": "ClusterNetworkPolicies in the admin and baseline tiers above a tenant's NetworkPolicy: DNS always allowed, a sensitive namespace closed, tenants delegated with Pass, a baseline deny.",
+                "yaml": guardrails,
+                "base": guardrails,
+                "tab": "connectivity",
             },
         ],
         "flows": flows,

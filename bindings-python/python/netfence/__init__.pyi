@@ -196,6 +196,8 @@ class BuildResponse(Record):
     def policies(self) -> list[NetworkPolicy]: ...
     @property
     def yaml(self) -> str: ...
+    @property
+    def cluster_policies(self) -> list[Any]: ...
 
 ChangeKind = Literal["added", "removed", "changed"]
 """How the connectivity of one pair changed."""
@@ -252,6 +254,8 @@ class CheckResponseExplainedRange(Record):
     def egress(self) -> CheckResponseSideVerdict: ...
     @property
     def ingress(self) -> CheckResponseSideVerdict: ...
+    @property
+    def passed(self) -> list[CheckResponseTierRuleRef]: ...
 
 @type_check_only
 class CheckResponseRuleRef(Record):
@@ -267,8 +271,31 @@ class CheckResponseRuleRef(Record):
     @property
     def location(self) -> Location | None: ...
 
-CheckResponseSideVerdict = Record | Record | Record | Record
+CheckResponseSideVerdict = Record | Record | Record | Record | Record | Record
 """The verdict of one side for a port range."""
+
+@type_check_only
+class CheckResponseTierRuleRef(Record):
+    """One rule of a cluster-scoped policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+    ClusterNetworkPolicy): `spec.ingress[index]` or `spec.egress[index]`."""
+    @property
+    def tier(self) -> Tier: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def policy(self) -> str: ...
+    @property
+    def priority(self) -> int | None: ...
+    @property
+    def direction(self) -> CheckResponseDirection: ...
+    @property
+    def index(self) -> int: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def action(self) -> TierAction: ...
+    @property
+    def location(self) -> Location | None: ...
 
 class Config(TypedDict):
     """`netfence.yaml`. Every field is optional; the defaults fail a review on any error-severity
@@ -364,6 +391,8 @@ class DeniedSide(Record):
     def endpoint(self) -> str: ...
     @property
     def policies(self) -> list[str]: ...
+    @property
+    def rule(self) -> ReviewResponseTierRuleRef | None: ...
 
 DiffFormat = Literal["text", "md", "txt"]
 """The renderings of a connectivity diff."""
@@ -468,9 +497,34 @@ class DropsResponseDeniedSide(Record):
     def endpoint(self) -> str: ...
     @property
     def policies(self) -> list[str]: ...
+    @property
+    def rule(self) -> DropsResponseTierRuleRef | None: ...
 
 DropsResponseDirection = Literal["ingress", "egress"]
 """A traffic direction, seen from a workload."""
+
+@type_check_only
+class DropsResponseTierRuleRef(Record):
+    """One rule of a cluster-scoped policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+    ClusterNetworkPolicy): `spec.ingress[index]` or `spec.egress[index]`."""
+    @property
+    def tier(self) -> Tier: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def policy(self) -> str: ...
+    @property
+    def priority(self) -> int | None: ...
+    @property
+    def direction(self) -> DropsResponseDirection: ...
+    @property
+    def index(self) -> int: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def action(self) -> TierAction: ...
+    @property
+    def location(self) -> Location | None: ...
 
 @type_check_only
 class Endpoint(Record):
@@ -573,6 +627,8 @@ class ExplainedRange(Record):
     def egress(self) -> SideVerdict: ...
     @property
     def ingress(self) -> SideVerdict: ...
+    @property
+    def passed(self) -> list[TierRuleRef]: ...
 
 @type_check_only
 class Explanation(Record):
@@ -884,6 +940,9 @@ class GroupedConnectivity(Record):
     @property
     def include_self(self) -> bool: ...
 
+GuardrailApiVersion = Literal["v1alpha2", "v1alpha1"]
+"""The API version guardrails are written in."""
+
 @type_check_only
 class IPBlock(Record):
     """IPBlock describes a particular CIDR (Ex. "192.168.1.0/24","2001:db8::/64") that is allowed to the pods matched by a NetworkPolicySpec's podSelector. The except entry describes CIDRs that should not be included within this rule."""
@@ -972,6 +1031,8 @@ class ImpactResponseDeniedSide(Record):
     def endpoint(self) -> str: ...
     @property
     def policies(self) -> list[str]: ...
+    @property
+    def rule(self) -> ImpactResponseTierRuleRef | None: ...
 
 ImpactResponseDirection = Literal["ingress", "egress"]
 """A traffic direction, seen from a workload."""
@@ -999,6 +1060,29 @@ class ImpactResponseImpactGroup(Record):
     def connections(self) -> int: ...
     @property
     def flows(self) -> list[ImpactResponseImpactFlow]: ...
+
+@type_check_only
+class ImpactResponseTierRuleRef(Record):
+    """One rule of a cluster-scoped policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+    ClusterNetworkPolicy): `spec.ingress[index]` or `spec.egress[index]`."""
+    @property
+    def tier(self) -> Tier: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def policy(self) -> str: ...
+    @property
+    def priority(self) -> int | None: ...
+    @property
+    def direction(self) -> ImpactResponseDirection: ...
+    @property
+    def index(self) -> int: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def action(self) -> TierAction: ...
+    @property
+    def location(self) -> Location | None: ...
 
 class IngestOptions(TypedDict):
     """Ingestion limits."""
@@ -1047,6 +1131,7 @@ class IntentDocument(TypedDict):
     dns: NotRequired[PeerSelector | None]
     ingressController: NotRequired[PeerSelector | None]
     namespaces: NotRequired[Sequence[IntentNamespace]]
+    clusterGuardrails: NotRequired[IntentGuardrails | None]
 
 IntentApiVersion = Literal["netfence.dev/v1alpha1"]
 """The intent format's version."""
@@ -1061,6 +1146,15 @@ class IntentExpression(TypedDict):
     key: str
     operator: Operator
     values: NotRequired[Sequence[str]]
+
+class IntentGuardrails(TypedDict):
+    """Cluster guardrails: cluster-scoped policies above and below the namespaces' policies."""
+    apiVersion: NotRequired[GuardrailApiVersion]
+    allowDns: NotRequired[bool]
+    allowFrom: NotRequired[PeerSelector | None]
+    tenantLabel: NotRequired[str | None]
+    tenants: NotRequired[Sequence[str]]
+    baselineDefaultDeny: NotRequired[bool]
 
 IntentIngress = TypedDict("IntentIngress", {"from": Sequence[IntentPeer], "ports": NotRequired[Sequence[IntentPort]]})
 """One ingress allowance."""
@@ -1540,6 +1634,10 @@ class ResourceCounts(Record):
     @property
     def services(self) -> int: ...
     @property
+    def cluster_policies(self) -> int | None: ...
+    @property
+    def nodes(self) -> int | None: ...
+    @property
     def skipped(self) -> Record: ...
     @property
     def unevaluated(self) -> int: ...
@@ -1664,6 +1762,8 @@ class ReviewResponseExplainedRange(Record):
     def egress(self) -> ReviewResponseSideVerdict: ...
     @property
     def ingress(self) -> ReviewResponseSideVerdict: ...
+    @property
+    def passed(self) -> list[ReviewResponseTierRuleRef]: ...
 
 @type_check_only
 class ReviewResponseExplanation(Record):
@@ -1721,8 +1821,31 @@ class ReviewResponseRuleRef(Record):
     @property
     def location(self) -> Location | None: ...
 
-ReviewResponseSideVerdict = Record | Record | Record | Record
+ReviewResponseSideVerdict = Record | Record | Record | Record | Record | Record
 """The verdict of one side for a port range."""
+
+@type_check_only
+class ReviewResponseTierRuleRef(Record):
+    """One rule of a cluster-scoped policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+    ClusterNetworkPolicy): `spec.ingress[index]` or `spec.egress[index]`."""
+    @property
+    def tier(self) -> Tier: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def policy(self) -> str: ...
+    @property
+    def priority(self) -> int | None: ...
+    @property
+    def direction(self) -> ReviewResponseDirection: ...
+    @property
+    def index(self) -> int: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def action(self) -> TierAction: ...
+    @property
+    def location(self) -> Location | None: ...
 
 @type_check_only
 class ReviewSummary(Record):
@@ -1791,7 +1914,7 @@ class SideExposure(Record):
     @property
     def peers(self) -> list[ExposedTo]: ...
 
-SideVerdict = Record | Record | Record | Record
+SideVerdict = Record | Record | Record | Record | Record | Record
 """The verdict of one side for a port range."""
 
 @type_check_only
@@ -1837,6 +1960,36 @@ class Thresholds(TypedDict):
     failOnRequirements: NotRequired[bool]
     failOnUnreadable: NotRequired[bool]
     failOnNewlyDenied: NotRequired[bool]
+
+Tier = Literal["admin", "baseline"]
+"""The tier of a cluster-scoped policy: admin policies are evaluated before NetworkPolicies,
+baseline policies after them."""
+
+TierAction = Literal["allow", "deny", "pass"]
+"""What a rule of a cluster-scoped policy does with the traffic it matches."""
+
+@type_check_only
+class TierRuleRef(Record):
+    """One rule of a cluster-scoped policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+    ClusterNetworkPolicy): `spec.ingress[index]` or `spec.egress[index]`."""
+    @property
+    def tier(self) -> Tier: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def policy(self) -> str: ...
+    @property
+    def priority(self) -> int | None: ...
+    @property
+    def direction(self) -> ExplainResponseDirection: ...
+    @property
+    def index(self) -> int: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def action(self) -> TierAction: ...
+    @property
+    def location(self) -> Location | None: ...
 
 Time = str
 """Time is a wrapper around time.Time which supports correct marshaling to YAML and JSON.  Wrappers are provided for many of the factory methods that the time package offers."""
@@ -1909,7 +2062,7 @@ class Warning(Record):
     @property
     def location(self) -> Location | None: ...
 
-WarningCode = Literal["NF-W001", "NF-W002", "NF-W003"]
+WarningCode = Literal["NF-W001", "NF-W002", "NF-W003", "NF-W004"]
 """Stable warning codes. Codes are permanent: a retired code is never reused."""
 
 def parse(*inputs: Input, sources: Input | None = None, options: ParseOptions | None = None, format: TextFormat | None = None, request: ParseRequest | str | None = None) -> ParseResponse:

@@ -277,9 +277,11 @@ pub fn every_kind_is_read_and_slimmed(ctx: &Ctx) {
     assert_eq!(counts(&parsed), counts(&live));
     let workloads = counts(&live)["workloads"].as_u64().unwrap();
     assert!(workloads >= 6, "{}", counts(&live));
-    // the cluster-scoped policies are read and counted as skipped (netfence does not evaluate them yet)
+    // the cluster-scoped policies and the node are read and evaluated, none skipped
+    assert_eq!(counts(&live)["clusterPolicies"], 3, "{}", counts(&live));
+    assert_eq!(counts(&live)["nodes"], 1, "{}", counts(&live));
     let skipped = counts(&live)["skipped"].to_string();
-    assert!(skipped.contains("AdminNetworkPolicy") && skipped.contains("ClusterNetworkPolicy"), "{skipped}");
+    assert!(!skipped.contains("NetworkPolicy") && !skipped.contains("Node"), "{skipped}");
 }
 
 pub fn unknown_context_is_an_input_error(ctx: &Ctx) {

@@ -36,8 +36,13 @@ pub struct BuildResponse {
     /// The policies: allowances first, then default-deny policies (the safe apply order).
     #[serde(serialize_with = "crate::model::manifest::serialize_list")]
     pub policies: Vec<NetworkPolicy>,
-    /// The same policies as multi-document YAML that `kubectl apply -f` accepts.
+    /// The same policies as multi-document YAML that `kubectl apply -f` accepts (the cluster
+    /// guardrails first).
     pub yaml: String,
+    /// The intent's cluster guardrails: ClusterNetworkPolicies (or AdminNetworkPolicies and a
+    /// BaselineAdminNetworkPolicy with `apiVersion: v1alpha1`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cluster_policies: Vec<serde_json::Value>,
 }
 
 /// Compiles the intent. Every policy is validated before it is returned.
@@ -57,5 +62,6 @@ pub fn build(request: &BuildRequest) -> Result<BuildResponse, Error> {
             .with_help("pass the intent as text in `source`, or as an object in `intent`"));
         }
     };
-    Ok(BuildResponse { yaml: output.to_yaml(), policies: output.into_policies() })
+    let cluster_policies = output.cluster_policies().to_vec();
+    Ok(BuildResponse { yaml: output.to_yaml(), policies: output.into_policies(), cluster_policies })
 }

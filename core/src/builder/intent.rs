@@ -81,6 +81,10 @@ pub struct Intent {
     /// The namespaces to make policies for, each listed once.
     #[serde(default)]
     pub namespaces: Vec<IntentNamespace>,
+    /// Cluster guardrails: cluster-scoped policies (ClusterNetworkPolicy, or AdminNetworkPolicy
+    /// and BaselineAdminNetworkPolicy) above and below the namespaces' policies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_guardrails: Option<super::IntentGuardrails>,
 }
 
 /// Where cluster DNS runs. Fields left out keep their defaults.
@@ -535,5 +539,28 @@ pub fn build_intent(intent: &Intent) -> Result<BuildOutput, Error> {
         seen.push(&ns.name);
         builder = builder.namespace(namespace(ns, &here)?);
     }
-    builder.build()
+    let output = builder.build()?;
+    let Some(g) = &intent.cluster_guardrails else { return Ok(output) };
+    let mut dns_namespaces = Selector::with_label(NAMESPACE_NAME_LABEL, "kube-system");
+    let mut dns_pods = Selector::with_label("k8s-app", "kube-dns");
+    if let Some(d) = &intent.dns {
+        if let Some(ns) = namespace_selector(d.namespace.as_ref(), d.namespace_selector.as_ref(), "/dns")? {
+            dns_namespaces = ns;
+        }
+        if let Some(pods) = &d.pod_selector {
+            dns_pods = selector(pods, "/dns/podSelector")?;
+        }
+    }
+    let allow_from = match &g.allow_from {
+        None => None,
+        Some(p) => {
+            let here = "/clusterGuardrails/allowFrom";
+            let namespaces = namespace_selector(p.namespace.as_ref(), p.namespace_selector.as_ref(), here)?;
+            let pods = p.pod_selector.as_ref().map(|s| selector(s, &format!("{here}/podSelector"))).transpose()?;
+            Some((namespaces.unwrap_or_default(), pods.unwrap_or_default()))
+        }
+    };
+    let guardrails = super::guardrails::guardrails(g, (&dns_namespaces, &dns_pods), allow_from)
+        .map_err(|e| at(e, "/clusterGuardrails"))?;
+    output.with_guardrails(guardrails)
 }

@@ -35,6 +35,7 @@
 //! that workload's egress to what its allowances (and `allow-dns`) permit.
 
 mod compile;
+mod guardrails;
 mod intent;
 pub(crate) mod output;
 mod peer;
@@ -47,6 +48,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use guardrails::{GuardrailApiVersion, IntentGuardrails};
 pub use intent::{
     INTENT_API_VERSION, INTENT_KIND, Intent, IntentApiVersion, IntentDns, IntentEgress, IntentIngress,
     IntentIngressController, IntentIpBlock, IntentKind, IntentNamespace, IntentPeer, IntentPodsInNamespace,

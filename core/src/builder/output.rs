@@ -14,6 +14,8 @@ use crate::validate::validate_policy;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BuildOutput {
     policies: Vec<NetworkPolicy>,
+    /// Cluster guardrails (cluster-scoped policies), first in the output.
+    cluster_policies: Vec<Value>,
     yaml: String,
     json: String,
 }
@@ -28,6 +30,10 @@ const FIELD_ORDER: &[&str] = &[
     "labels",
     "annotations",
     "spec",
+    "tier",
+    "priority",
+    "subject",
+    "action",
     "ipBlock",
     "namespaceSelector",
     "podSelector",
@@ -98,9 +104,64 @@ impl BuildOutput {
             .map(|s| crate::source::json::pretty_json(&s))
             .map_err(|e| output_error(format!("cannot render JSON: {e}")))?;
         json.push('\n');
-        let output = Self { policies, yaml, json };
+        let output = Self { policies, cluster_policies: Vec::new(), yaml, json };
         output.verify()?;
         Ok(output)
+    }
+
+    /// The output with cluster guardrails (cluster-scoped policies) in front of the policies,
+    /// read back and validated like them.
+    pub(crate) fn with_guardrails(self, guardrails: Vec<Value>) -> Result<Self, Error> {
+        if guardrails.is_empty() {
+            return Ok(self);
+        }
+        let mut documents: Vec<Value> = guardrails.iter().cloned().map(ordered).collect();
+        for p in &self.policies {
+            let value =
+                crate::model::manifest::to_value(p).map_err(|e| output_error(format!("cannot render JSON: {e}")))?;
+            documents.push(ordered(value));
+        }
+        let yaml = render_yaml(&documents)?;
+        let list = Value::Object(Map::from_iter([
+            ("apiVersion".to_owned(), Value::String("v1".to_owned())),
+            ("kind".to_owned(), Value::String("List".to_owned())),
+            ("items".to_owned(), Value::Array(documents)),
+        ]));
+        let mut json = serde_json::to_string(&list)
+            .map(|s| crate::source::json::pretty_json(&s))
+            .map_err(|e| output_error(format!("cannot render JSON: {e}")))?;
+        json.push('\n');
+        let mut set = ResourceSet::default();
+        let options = ParseOptions {
+            strict: true,
+            max_input_bytes: usize::MAX,
+            max_documents: usize::MAX,
+            ..ParseOptions::default()
+        };
+        set.add_text(&yaml, "<built>", &options).map_err(|e| {
+            Error::new(ErrorCode::InvalidBuild, format!("the built guardrails do not read back: {}", e.message))
+                .with_help("this is a bug in netfence; please report it with the builder input")
+        })?;
+        if set.cluster_policies.len() != guardrails.len() {
+            return Err(Error::new(ErrorCode::InvalidBuild, "the built guardrails read back differently".to_owned())
+                .with_help("this is a bug in netfence; please report it with the builder input"));
+        }
+        let invalid: Vec<String> = crate::validate::validate_resources(&set)
+            .into_iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| format!("{}: {}", f.id, f.message))
+            .collect();
+        if let Some(first) = invalid.first() {
+            return Err(Error::new(ErrorCode::InvalidBuild, format!("a built guardrail is not valid: {first}"))
+                .with_help("check the guardrails' labels and selectors"));
+        }
+        Ok(Self { policies: self.policies, cluster_policies: guardrails, yaml, json })
+    }
+
+    /// The cluster guardrails (cluster-scoped policies), in output order.
+    #[must_use]
+    pub fn cluster_policies(&self) -> &[Value] {
+        &self.cluster_policies
     }
 
     /// Reads the YAML back, checks it holds the same objects, and validates each.

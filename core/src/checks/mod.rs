@@ -28,11 +28,14 @@ pub mod change;
 mod config;
 mod context;
 
+mod admin_deny_blocks_dns;
 mod all_namespaces_peer;
 mod allow_all_rule;
 mod broad_cidr;
+mod cluster_policy_selects_nothing;
 mod dns_blocked;
 mod duplicate_policy;
+mod equal_admin_priority;
 mod host_network_workload;
 mod ignored_rules;
 mod implicit_policy_types;
@@ -40,12 +43,14 @@ mod ip_block_any_address;
 mod ip_block_covers_cluster;
 mod missing_default_deny_egress;
 mod missing_default_deny_ingress;
+mod pass_without_network_policy;
 mod peer_selects_nothing;
 mod pod_selector_other_namespace;
 mod policy_selects_nothing;
 mod policy_without_namespace;
 mod recent_api_feature;
 mod redundant_rule;
+mod shadowed_cluster_rule;
 mod shadowed_rule;
 mod split_peer;
 mod unevaluated_policy;
@@ -105,6 +110,7 @@ pub static CHECKS: &[Check] = &[
     split_peer::CHECK,
     duplicate_policy::CHECK,
     unevaluated_policy::CHECK,
+    equal_admin_priority::CHECK,
     missing_default_deny_ingress::CHECK,
     missing_default_deny_egress::CHECK,
     workload_not_isolated_ingress::CHECK,
@@ -123,6 +129,10 @@ pub static CHECKS: &[Check] = &[
     ip_block_covers_cluster::CHECK,
     host_network_workload::CHECK,
     dns_blocked::CHECK,
+    cluster_policy_selects_nothing::CHECK,
+    pass_without_network_policy::CHECK,
+    admin_deny_blocks_dns::CHECK,
+    shadowed_cluster_rule::CHECK,
 ];
 
 /// Runs every enabled check over the resources and their compiled cluster. Findings are

@@ -67,17 +67,23 @@ pub(super) fn not_isolated(ctx: &CheckContext<'_>, out: &mut Vec<Draft>, meta: &
             continue;
         }
         let names: Vec<String> = isolating.iter().filter_map(|p| ctx.policy(*p)).map(|p| p.name.clone()).collect();
-        let what = match direction {
-            Direction::Ingress => "it accepts traffic from every source",
-            Direction::Egress => "it may connect to every destination",
+        let tiers = ctx.cluster.tier_policies_applying(i, direction);
+        let what = match (direction, tiers.first()) {
+            (_, Some(first)) => format!(
+                "only cluster-scoped policies restrict it (`{first}`{})",
+                if tiers.len() > 1 { format!(" and {} more", tiers.len() - 1) } else { String::new() }
+            ),
+            (Direction::Ingress, None) => "it accepts traffic from every source".to_owned(),
+            (Direction::Egress, None) => "it may connect to every destination".to_owned(),
         };
         let draft = meta
             .finding(
                 CheckContext::endpoint_location(endpoint),
                 format!(
-                    "`{}` is not isolated for {}: no policy selects it, so {what}",
+                    "`{}` is not isolated for {}: no {} selects it, so {what}",
                     endpoint.name,
-                    direction.as_str().to_ascii_lowercase()
+                    direction.as_str().to_ascii_lowercase(),
+                    if tiers.is_empty() { "policy" } else { "NetworkPolicy" }
                 ),
                 format!(
                     "{} {} other workloads of `{}`; add a default deny with `podSelector: {{}}` or select this workload",

@@ -105,6 +105,12 @@ pub(crate) struct Interner {
 }
 
 impl Interner {
+    /// The set `id` (empty when unknown).
+    pub(super) fn get(&self, id: SetId) -> &PortSet {
+        static EMPTY_SET: std::sync::OnceLock<PortSet> = std::sync::OnceLock::new();
+        self.sets.get(id as usize).unwrap_or_else(|| EMPTY_SET.get_or_init(PortSet::empty))
+    }
+
     fn new() -> Self {
         let mut interner = Self { ids: HashMap::new(), sets: Vec::new() };
         interner.intern(PortSet::empty());
@@ -112,7 +118,7 @@ impl Interner {
         interner
     }
 
-    fn intern(&mut self, set: PortSet) -> SetId {
+    pub(super) fn intern(&mut self, set: PortSet) -> SetId {
         if let Some(id) = self.ids.get(&set) {
             return *id;
         }
@@ -131,6 +137,11 @@ pub(crate) struct Runs {
 }
 
 impl Runs {
+    /// From `(first range, set)` runs, ascending.
+    pub(super) fn new(runs: Vec<(u32, SetId)>) -> Self {
+        Self { runs }
+    }
+
     /// The set of external range `atom`.
     pub(crate) fn get(&self, atom: usize) -> SetId {
         let i = self.runs.partition_point(|(start, _)| (*start as usize) <= atom);
@@ -189,6 +200,8 @@ pub struct CompiledCluster {
     /// Endpoints reachable through Ingress, Route and Gateway API routes, with their ports
     /// (see `ingress`).
     pub(crate) ingress_controller: Vec<(u32, PortSet)>,
+    /// Cluster-scoped policies (AdminNetworkPolicy, ..., ClusterNetworkPolicy).
+    pub(crate) tiers: super::tier_rules::Tiers,
 }
 
 /// The endpoints with a label key, and with each of its values, ascending.
@@ -323,11 +336,12 @@ impl Observed {
                 }
             }
         }
+        super::tier_rules::observe(resources, &mut observed.selectors, &mut observed.named);
         observed
     }
 }
 
-struct Builder<'a> {
+pub(super) struct Builder<'a> {
     options: &'a EngineOptions,
     namespaces: Vec<String>,
     classes: Vec<ClassKey>,
@@ -347,6 +361,11 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
+    /// Number of classes.
+    pub(super) fn class_count(&self) -> usize {
+        self.classes.len()
+    }
+
     fn namespace_index(&self, name: &str) -> Option<usize> {
         self.namespaces.binary_search_by(|n| n.as_str().cmp(name)).ok()
     }
@@ -393,18 +412,7 @@ impl Builder<'_> {
     /// The classes and external ranges one peer matches.
     fn peer(&mut self, peer: &NetworkPolicyPeer, namespace: Option<usize>, atoms: &mut Vec<(u32, u32)>) -> Vec<u32> {
         if let Some(block) = &peer.ip_block {
-            let set = ip_block_set(block);
-            let v6_start = u32::try_from(self.v4_firsts.len()).unwrap_or(u32::MAX);
-            for &(lo, hi) in set.v4.ranges() {
-                let start = self.v4_firsts.partition_point(|f| *f < lo);
-                let end = self.v4_firsts.partition_point(|f| *f <= hi);
-                atoms.push((u32::try_from(start).unwrap_or(u32::MAX), u32::try_from(end).unwrap_or(u32::MAX)));
-            }
-            for &(lo, hi) in set.v6.ranges() {
-                let start = u32::try_from(self.v6_firsts.partition_point(|f| *f < lo)).unwrap_or(u32::MAX);
-                let end = u32::try_from(self.v6_firsts.partition_point(|f| *f <= hi)).unwrap_or(u32::MAX);
-                atoms.push((v6_start.saturating_add(start), v6_start.saturating_add(end)));
-            }
+            self.atoms_of(&ip_block_set(block), atoms);
             if self.options.ip_block_mode == IpBlockMode::PodIps {
                 let key = (block.cidr.clone(), block.except.clone().unwrap_or_default());
                 if let Some(&id) = self.observed.blocks.get(&key) {
@@ -416,31 +424,48 @@ impl Builder<'_> {
         match (&peer.pod_selector, &peer.namespace_selector) {
             (None, None) => Vec::new(),
             (Some(pods), None) => self.pods_in(Some(pods), namespace),
-            (pods, Some(namespaces)) => {
-                let flags = self.namespaces_matching(namespaces);
-                let selection = match pods {
-                    None => Some(&Selection::All),
-                    Some(p) => self.selection(p),
-                };
-                match selection {
-                    None => Vec::new(),
-                    Some(Selection::All) => flags
-                        .iter()
-                        .zip(&self.namespace_ranges)
-                        .filter(|(f, _)| **f)
-                        .flat_map(|(_, &(lo, hi))| lo..hi)
-                        .collect(),
-                    Some(Selection::Classes(list)) => list
-                        .iter()
-                        .copied()
-                        .filter(|c| {
-                            self.classes
-                                .get(*c as usize)
-                                .is_some_and(|k| flags.get(k.namespace).copied().unwrap_or(false))
-                        })
-                        .collect(),
-                }
-            }
+            (pods, Some(namespaces)) => self.pods_matching(namespaces, pods.as_ref()),
+        }
+    }
+
+    /// The external ranges (as index ranges `[lo, hi)`) that cover the addresses of `set`.
+    pub(super) fn atoms_of(&self, set: &IpSet, atoms: &mut Vec<(u32, u32)>) {
+        let v6_start = u32::try_from(self.v4_firsts.len()).unwrap_or(u32::MAX);
+        for &(lo, hi) in set.v4.ranges() {
+            let start = self.v4_firsts.partition_point(|f| *f < lo);
+            let end = self.v4_firsts.partition_point(|f| *f <= hi);
+            atoms.push((u32::try_from(start).unwrap_or(u32::MAX), u32::try_from(end).unwrap_or(u32::MAX)));
+        }
+        for &(lo, hi) in set.v6.ranges() {
+            let start = u32::try_from(self.v6_firsts.partition_point(|f| *f < lo)).unwrap_or(u32::MAX);
+            let end = u32::try_from(self.v6_firsts.partition_point(|f| *f <= hi)).unwrap_or(u32::MAX);
+            atoms.push((v6_start.saturating_add(start), v6_start.saturating_add(end)));
+        }
+    }
+
+    /// The classes of the pods `pods` (`None`: every pod) selects in the namespaces
+    /// `namespaces` selects.
+    pub(super) fn pods_matching(&mut self, namespaces: &LabelSelector, pods: Option<&LabelSelector>) -> Vec<u32> {
+        let flags = self.namespaces_matching(namespaces);
+        let selection = match pods {
+            None => Some(&Selection::All),
+            Some(p) => self.selection(p),
+        };
+        match selection {
+            None => Vec::new(),
+            Some(Selection::All) => flags
+                .iter()
+                .zip(&self.namespace_ranges)
+                .filter(|(f, _)| **f)
+                .flat_map(|(_, &(lo, hi))| lo..hi)
+                .collect(),
+            Some(Selection::Classes(list)) => list
+                .iter()
+                .copied()
+                .filter(|c| {
+                    self.classes.get(*c as usize).is_some_and(|k| flags.get(k.namespace).copied().unwrap_or(false))
+                })
+                .collect(),
         }
     }
 }
@@ -482,6 +507,7 @@ fn external_ranges(resources: &ResourceSet) -> Vec<IpRange> {
             }
         }
     }
+    super::tier_rules::external_bounds(resources, &mut v4, &mut v6);
     let mut externals: Vec<IpRange> = cut_points(&v4).into_iter().map(|(a, b)| IpRange::V4(a, b)).collect();
     if !v6.is_empty() {
         externals.extend(cut_points(&v6).into_iter().map(|(a, b)| IpRange::V6(a, b)));
@@ -708,6 +734,7 @@ impl CompiledCluster {
             });
         }
 
+        let tiers = builder.tiers(resources);
         let mut cluster = Self {
             options: options.clone(),
             by_name: endpoints.iter().enumerate().map(|(i, e)| (e.public.name.clone(), i)).collect(),
@@ -725,6 +752,7 @@ impl CompiledCluster {
             from_external_of: Vec::new(),
             from_external: Vec::new(),
             ingress_controller: Vec::new(),
+            tiers,
         };
         cluster.connect_externals();
         #[cfg(feature = "routes")]
@@ -815,6 +843,8 @@ impl CompiledCluster {
             .iter()
             .map(|&c| self.external_row(self.ingress.get(c).unwrap_or(&empty), Some(c), &mut interner))
             .collect();
+        let (to_of, to) =
+            if self.tiers.is_active() { self.tiered_external_rows(&to_of, &to, &mut interner) } else { (to_of, to) };
         self.to_external_of = to_of;
         self.to_external = to;
         self.from_external_of = from_of;

@@ -5,7 +5,9 @@
 use super::compile::{CompiledCluster, RuleEntry, Side};
 use super::ports::{MAX_PORT, MIN_PORT, PortSet};
 use super::query::Resolved;
-use super::types::{ExplainedRange, Explanation, Isolation, PolicyRef, RuleRef, SideVerdict};
+use super::tier_rules::TierPeer;
+use super::tiers::TierStep;
+use super::types::{Direction, ExplainedRange, Explanation, Isolation, PolicyRef, RuleRef, SideVerdict};
 use crate::error::Error;
 use crate::model::Protocol;
 use crate::sorted::CompactSort;
@@ -118,6 +120,43 @@ impl CompiledCluster {
         let ingress_side = self.side_of(d, &self.ingress);
         let egress = collect(egress_side, d);
         let ingress = collect(ingress_side, s);
+        // cluster-scoped policies: the two directions as (own class, peer, destination)
+        let class_of = |r: Resolved| match r {
+            Resolved::Cluster(e) => self.endpoints.get(e).map(|e| e.class),
+            Resolved::External(_) => None,
+        };
+        let peer_of = |r: Resolved| match r {
+            Resolved::Cluster(e) => self.endpoints.get(e).map(|e| TierPeer::Class(e.class)),
+            Resolved::External(range) => self.atoms_in(range).next().map(TierPeer::Atom),
+        };
+        let tiered = |own: Resolved, other: Resolved, direction: Direction| {
+            if !self.tiers.is_active() {
+                return None;
+            }
+            Some((class_of(own)?, peer_of(other)?, direction))
+        };
+        let tier_sides = [tiered(s, d, Direction::Egress), tiered(d, s, Direction::Ingress)];
+        let tier_cuts: Vec<PortSet> = tier_sides
+            .iter()
+            .flatten()
+            .flat_map(|&(own, peer, direction)| self.tier_cuts(own, direction, peer, dst_class))
+            .collect();
+        let decide = |side: usize, rules: &SideRules, protocol: Protocol, port: u16, passed: &mut Vec<_>| {
+            let np = rules.verdict(protocol, port);
+            let Some(Some((own, peer, direction))) = tier_sides.get(side).copied() else { return np };
+            let (pass, step) = self.tier_decision(own, direction, peer, dst_class, rules.isolated, (protocol, port));
+            if let Some(rule) = pass.and_then(|r| self.tier_rule_ref(r)) {
+                passed.push(rule);
+            }
+            match step {
+                TierStep::Rule(r) => match self.tier_rule_ref(r) {
+                    Some(rule) if rule.action == crate::model::TierAction::Allow => SideVerdict::TierAllowed { rule },
+                    Some(rule) => SideVerdict::TierDenied { rule },
+                    None => np,
+                },
+                TierStep::NetworkPolicy | TierStep::Default => np,
+            }
+        };
 
         let protocols: Vec<Protocol> = match (port, protocol) {
             (_, Some(p)) => vec![p],
@@ -131,7 +170,13 @@ impl CompiledCluster {
                 Some(p) => vec![p],
                 None => {
                     let mut cuts = vec![MIN_PORT];
-                    for (_, set) in egress.rules.iter().chain(&ingress.rules) {
+                    for set in egress
+                        .rules
+                        .iter()
+                        .map(|(_, s)| s)
+                        .chain(ingress.rules.iter().map(|(_, s)| s))
+                        .chain(&tier_cuts)
+                    {
                         for &(lo, hi) in set.get(protocol).ranges() {
                             cuts.push(lo.max(MIN_PORT));
                             if let Some(next) = hi.checked_add(1) {
@@ -147,20 +192,23 @@ impl CompiledCluster {
             let last = port.unwrap_or(MAX_PORT);
             for (i, &lo) in cuts.iter().enumerate() {
                 let hi = cuts.get(i + 1).map_or(last, |next| next.saturating_sub(1));
-                let e = egress.verdict(protocol, lo);
-                let g = ingress.verdict(protocol, lo);
+                let mut passed = Vec::new();
+                let e = decide(0, &egress, protocol, lo, &mut passed);
+                let g = decide(1, &ingress, protocol, lo, &mut passed);
                 let range = ExplainedRange {
                     protocol,
                     ports: [lo, hi],
                     allowed: e.allows() && g.allows(),
                     egress: e,
                     ingress: g,
+                    passed,
                 };
                 match ranges.last_mut() {
-                    Some(ExplainedRange { protocol: p, ports, egress: pe, ingress: pg, .. })
+                    Some(ExplainedRange { protocol: p, ports, egress: pe, ingress: pg, passed: pp, .. })
                         if *p == protocol
                             && *pe == range.egress
                             && *pg == range.ingress
+                            && *pp == range.passed
                             && ports[1].checked_add(1) == Some(lo) =>
                     {
                         ports[1] = hi;

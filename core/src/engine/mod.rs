@@ -65,6 +65,8 @@ mod query;
 mod rule_scope;
 mod selection;
 mod selector;
+mod tier_rules;
+mod tiers;
 mod types;
 
 pub use compile::CompiledCluster;
@@ -79,4 +81,5 @@ pub use selector::LabelMatcher;
 pub use types::{
     Connection, ConnectionFilter, ConnectionRecord, Connectivity, Direction, Endpoint, EngineOptions, ExplainedRange,
     Explanation, ExternalRange, IpBlockMode, Isolation, NamedPort, PolicyRef, ProtocolPort, RuleRef, SideVerdict,
+    TierRuleRef,
 };

@@ -130,7 +130,7 @@ impl CompiledCluster {
     /// What `side` (of the class `own`) allows to or from the class `peer`, resolving named
     /// ports on the class `dst`: everything when the side is not isolated, else the union of
     /// the ports of its rules whose peers include `peer`.
-    fn side_ports(&self, side: Option<&Side>, peer: usize, dst: usize) -> PortSet {
+    pub(super) fn side_ports(&self, side: Option<&Side>, peer: usize, dst: usize) -> PortSet {
         let Some(side) = side.filter(|s| s.isolated()) else { return PortSet::all() };
         let mut set = PortSet::empty();
         for rule in side.rules.iter().filter_map(|r| self.rules.get(*r)) {
@@ -149,6 +149,9 @@ impl CompiledCluster {
     /// What class `src_class` may send to class `dst_class`: the source's egress side and the
     /// destination's ingress side, intersected. Computed from the two sides' rules.
     pub(crate) fn pair_set(&self, src_class: usize, dst_class: usize) -> PortSet {
+        if self.tiers.is_active() {
+            return self.tiered_pair_set(src_class, dst_class);
+        }
         let egress = self.side_ports(self.egress.get(src_class), dst_class, dst_class);
         if egress.is_empty() {
             return egress;
@@ -216,6 +219,9 @@ impl CompiledCluster {
         // sharing rows to pay; otherwise every class has its own row)
         let words = dense.len().div_ceil(64);
         let share = words <= 64;
+        // with cluster-scoped policies, sources also share a row only with the same tier rules
+        // (see `tiers.rs`)
+        let tier_keys = self.tier_row_keys();
         let mut members: Vec<u64> = vec![0; if share { k * words } else { 0 }];
         if share {
             for (i, r) in dense.iter().enumerate() {
@@ -236,6 +242,7 @@ impl CompiledCluster {
                 in_rules.get(c).map(Vec::as_slice),
                 member,
                 own,
+                tier_keys.get(c).map(Vec::as_slice),
             )
         }));
         let rows = crate::parallel::map_indices(representatives.len(), |i| {
@@ -250,7 +257,8 @@ impl CompiledCluster {
     fn pair_row(&self, s: usize, in_rules: &[u32], dense: &[u32], open: &[u32]) -> Vec<(u32, PortSet)> {
         let empty = Side::default();
         let side = self.egress.get(s).unwrap_or(&empty);
-        if side.isolated() && side.rules.is_empty() {
+        let tiered = self.tiers.is_active();
+        if side.isolated() && side.rules.is_empty() && !tiered {
             return Vec::new();
         }
         // isolated destinations with an ingress rule matching `s`
@@ -294,6 +302,7 @@ impl CompiledCluster {
                 all
             }
         };
+        let candidates = if tiered { self.with_tier_candidates(s, candidates) } else { candidates };
         candidates
             .into_iter()
             .filter_map(|d| {

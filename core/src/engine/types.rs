@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ipset::IpFamily;
 use super::ports::Ports;
-use crate::model::Protocol;
+use crate::model::{Protocol, Tier, TierAction};
 use crate::source::Location;
 
 /// How `ipBlock` peers are matched.
@@ -212,6 +212,34 @@ pub struct RuleRef {
     pub location: Option<Location>,
 }
 
+/// One rule of a cluster-scoped policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+/// ClusterNetworkPolicy): `spec.ingress[index]` or `spec.egress[index]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TierRuleRef {
+    /// `admin` or `baseline`.
+    pub tier: Tier,
+    /// The policy's kind.
+    pub kind: String,
+    /// The policy's name.
+    pub policy: String,
+    /// The policy's priority (a BaselineAdminNetworkPolicy has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<i32>,
+    /// `ingress` or `egress`.
+    pub direction: Direction,
+    /// Index of the rule in `spec.ingress` / `spec.egress`.
+    pub index: usize,
+    /// The rule's `name`, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// What the rule does.
+    pub action: TierAction,
+    /// Where the rule is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+}
+
 /// Whether one side (the source's egress or the destination's ingress) is isolated, and by
 /// which policies.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -241,13 +269,27 @@ pub enum SideVerdict {
     },
     /// Isolated and no rule of the isolating policies allows it.
     Denied,
+    /// Allowed by a rule of a cluster-scoped policy (admin `Allow`, or baseline `Allow` when
+    /// no NetworkPolicy isolates the side).
+    #[serde(rename_all = "camelCase")]
+    TierAllowed {
+        /// The rule that decided.
+        rule: TierRuleRef,
+    },
+    /// Denied by a rule of a cluster-scoped policy (admin `Deny`, or baseline `Deny` when no
+    /// NetworkPolicy isolates the side).
+    #[serde(rename_all = "camelCase")]
+    TierDenied {
+        /// The rule that decided.
+        rule: TierRuleRef,
+    },
 }
 
 impl SideVerdict {
     /// Whether this side lets the traffic through.
     #[must_use]
     pub fn allows(&self) -> bool {
-        !matches!(self, Self::Denied)
+        !matches!(self, Self::Denied | Self::TierDenied { .. })
     }
 }
 
@@ -265,6 +307,10 @@ pub struct ExplainedRange {
     pub egress: SideVerdict,
     /// The destination's ingress side.
     pub ingress: SideVerdict,
+    /// Admin `Pass` rules that handed this range over to NetworkPolicies and the baseline tier
+    /// (egress first): where evaluation continued.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub passed: Vec<TierRuleRef>,
 }
 
 /// Why traffic from `src` to `dst` is allowed or denied, per port range.

@@ -47,6 +47,8 @@ pub struct DroppedFlow {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub denied_by: Vec<DeniedSide>,
     /// The smallest allowance admitting exactly this flow: one policy per denying side, YAML.
+    /// None when an admin-tier rule (AdminNetworkPolicy, ClusterNetworkPolicy `tier: Admin`)
+    /// denies it: NetworkPolicies are evaluated after it and cannot admit the flow.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowance: Option<String>,
 }
@@ -78,6 +80,10 @@ fn allowance(
     port: u16,
     sides: &[DeniedSide],
 ) -> Result<Option<String>, Error> {
+    // an admin-tier rule is evaluated before NetworkPolicies: no NetworkPolicy can admit the flow
+    if sides.iter().any(|s| s.rule.as_ref().is_some_and(|r| r.tier == crate::model::Tier::Admin)) {
+        return Ok(None);
+    }
     let resolver = context.resolver;
     let port_entry = Port::number(protocol, i64::from(port));
     let mut builder = PolicyBuilder::new();

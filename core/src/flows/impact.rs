@@ -20,8 +20,13 @@ pub struct DeniedSide {
     pub direction: Direction,
     /// The endpoint on that side.
     pub endpoint: String,
-    /// The policies isolating it, `namespace/name`, none of which allows the flow.
+    /// The policies isolating it, `namespace/name`, none of which allows the flow; or the
+    /// cluster-scoped policy whose rule denies it, `Kind name`.
     pub policies: Vec<String>,
+    /// The rule of a cluster-scoped policy (AdminNetworkPolicy, ..., ClusterNetworkPolicy) that
+    /// denies the flow, when one does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<crate::engine::TierRuleRef>,
 }
 
 /// One port of a workload pair whose verdict changes.
@@ -83,15 +88,22 @@ pub(crate) fn denying_sides(
     let names =
         |i: &crate::engine::Isolation| i.policies.iter().map(|p| format!("{}/{}", p.namespace, p.name)).collect();
     let mut out = Vec::new();
-    if range.egress == SideVerdict::Denied {
-        out.push(DeniedSide { direction: Direction::Egress, endpoint: why.src.clone(), policies: names(&why.egress) });
-    }
-    if range.ingress == SideVerdict::Denied {
-        out.push(DeniedSide {
-            direction: Direction::Ingress,
-            endpoint: why.dst.clone(),
-            policies: names(&why.ingress),
-        });
+    let sides = [
+        (Direction::Egress, &range.egress, &why.src, &why.egress),
+        (Direction::Ingress, &range.ingress, &why.dst, &why.ingress),
+    ];
+    for (direction, verdict, endpoint, isolation) in sides {
+        let endpoint = endpoint.clone();
+        match verdict {
+            SideVerdict::Denied => out.push(DeniedSide { direction, endpoint, policies: names(isolation), rule: None }),
+            SideVerdict::TierDenied { rule } => out.push(DeniedSide {
+                direction,
+                endpoint,
+                policies: vec![format!("{} {}", rule.kind, rule.policy)],
+                rule: Some(rule.clone()),
+            }),
+            _ => {}
+        }
     }
     out
 }

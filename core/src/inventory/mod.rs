@@ -21,6 +21,9 @@ mod ingress;
 mod read;
 
 pub use ingress::{Backend, BackendPort, RouteKind, RouteResource, ServicePortSpec, ServiceRouting};
+mod cluster;
+
+pub use cluster::{ClusterPolicyResource, NodeResource};
 
 /// One resource that was read.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -268,6 +271,11 @@ pub struct ResourceSet {
     pub services: Vec<ServiceResource>,
     /// Ingresses, Routes, HTTPRoutes and GRPCRoutes, in input order.
     pub routes: Vec<RouteResource>,
+    /// Cluster-scoped policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+    /// ClusterNetworkPolicy), in input order.
+    pub cluster_policies: Vec<ClusterPolicyResource>,
+    /// Nodes, in input order.
+    pub nodes: Vec<NodeResource>,
     /// Kinds skipped (not modelled), with counts, keyed `apiVersion/kind`.
     pub skipped: BTreeMap<String, usize>,
     /// Resources that may carry policy but that netfence does not evaluate, in input order.
@@ -290,6 +298,13 @@ pub struct ResourceCounts {
     pub policies: usize,
     /// Services.
     pub services: usize,
+    /// Cluster-scoped policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+    /// ClusterNetworkPolicy).
+    #[serde(default)]
+    pub cluster_policies: usize,
+    /// Nodes.
+    #[serde(default)]
+    pub nodes: usize,
     /// Skipped kinds, keyed `apiVersion/kind`.
     pub skipped: BTreeMap<String, usize>,
     /// Resources that may carry policy but are not evaluated (see `NF-W001`).
@@ -353,6 +368,8 @@ impl ResourceSet {
             Item::Policy(r) => self.policies.push(*r),
             Item::Service(r) => self.services.push(*r),
             Item::Route(r) => self.routes.push(*r),
+            Item::ClusterPolicy(r) => self.cluster_policies.push(*r),
+            Item::Node(r) => self.nodes.push(*r),
             Item::Skipped(key) => *self.skipped.entry(key).or_insert(0) += 1,
             Item::Unevaluated(r) => self.unevaluated.push(*r),
         }
@@ -389,6 +406,9 @@ impl ResourceSet {
         for p in &self.policies {
             add("NetworkPolicy", &p.namespace, &p.name, p.source.locate(""));
         }
+        for p in &self.cluster_policies {
+            add(&p.policy.kind, "", &p.policy.name, p.source.locate(""));
+        }
         resources
     }
 
@@ -401,6 +421,8 @@ impl ResourceSet {
             workloads: self.workloads.len(),
             policies: self.policies.len(),
             services: self.services.len(),
+            cluster_policies: self.cluster_policies.len(),
+            nodes: self.nodes.len(),
             skipped: self.skipped.clone(),
             unevaluated: self.unevaluated.len(),
         }
@@ -433,6 +455,38 @@ impl ResourceSet {
             .collect();
         #[cfg(feature = "routes")]
         out.extend(ingress::unresolved_backends(self));
+        for resource in &self.cluster_policies {
+            for rule in &resource.policy.egress {
+                let names: Vec<String> = rule
+                    .peers
+                    .iter()
+                    .filter_map(|p| match p {
+                        crate::model::ClusterPeer::DomainNames(names) => Some(names.clone()),
+                        _ => None,
+                    })
+                    .flatten()
+                    .map(|n| format!("`{n}`"))
+                    .collect();
+                if names.is_empty() {
+                    continue;
+                }
+                let rule_name = rule.name.as_ref().map(|n| format!(" `{n}`")).unwrap_or_default();
+                out.push(Warning {
+                    code: WarningCode::UnresolvedDomainNames,
+                    message: format!(
+                        "rule{rule_name} of `{}` names domain names ({}) that cannot be resolved offline: it is evaluated as matching no address",
+                        resource.policy.resource(),
+                        names.join(", ")
+                    ),
+                    help: Some(
+                        "egress of the pods it selects to external addresses may be allowed or denied differently; write the addresses as `networks` to evaluate them"
+                            .to_owned(),
+                    ),
+                    resource: Some(resource.policy.resource()),
+                    location: Some(resource.source.locate(&rule.pointer)),
+                });
+            }
+        }
         if !self.errors.is_empty() {
             let n = self.errors.len();
             let documents = if n == 1 { "document" } else { "documents" };
@@ -480,6 +534,8 @@ enum Item {
     Policy(Box<PolicyResource>),
     Service(Box<ServiceResource>),
     Route(Box<RouteResource>),
+    ClusterPolicy(Box<ClusterPolicyResource>),
+    Node(Box<NodeResource>),
     Skipped(String),
     Unevaluated(Box<UnevaluatedPolicy>),
 }
@@ -523,6 +579,8 @@ fn read_document(source: SourceDoc, inherited: Option<(&str, &str)>, strict: boo
             Ok(Item::Policy(r)) => Some(&mut r.source),
             Ok(Item::Service(r)) => Some(&mut r.source),
             Ok(Item::Route(r)) => Some(&mut r.source),
+            Ok(Item::ClusterPolicy(r)) => Some(&mut r.source),
+            Ok(Item::Node(r)) => Some(&mut r.source),
             Ok(Item::Unevaluated(r)) => Some(&mut r.source),
             Ok(Item::Skipped(_)) | Err(_) => None,
         })
@@ -662,6 +720,10 @@ fn read_object(api_version: &str, kind: &str, source: SourceDoc) -> Result<Item,
         #[cfg(feature = "routes")]
         (group, _) if let Some(route) = ingress::route_kind(group, kind) => {
             ingress::read_route(route, &fields, &source)?
+        }
+        ("", "Node") => Item::Node(Box::new(cluster::read_node(&fields, source.clone())?)),
+        (group, _) if cluster::is_evaluated(group, api_version.rsplit('/').next().unwrap_or(""), kind) => {
+            Item::ClusterPolicy(Box::new(cluster::read_cluster_policy(&fields, api_version, kind, source.clone())?))
         }
         ("" | "apps" | "extensions" | "batch", _) => match WorkloadKind::from_kind(kind) {
             Some(wk) => read_workload(wk, &fields, &source)?,

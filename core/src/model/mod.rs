@@ -5,6 +5,7 @@
 //! foundation.
 
 pub(crate) mod cidr;
+mod cluster_policy;
 mod finding;
 pub(crate) mod manifest;
 mod peer;
@@ -15,6 +16,9 @@ mod selector;
 pub(crate) mod walk;
 mod warning;
 
+pub use cluster_policy::{
+    ClusterPeer, ClusterPolicy, ClusterPort, ClusterRule, ClusterSubject, NamespacedPods, Tier, TierAction,
+};
 pub use finding::{Finding, Severity};
 pub use peer::PeerSelector;
 pub use port::{IntentPort, IntentPortValue};

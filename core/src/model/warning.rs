@@ -22,11 +22,17 @@ pub enum WarningCode {
     /// has no selector: where it sends traffic is not known, so no connection through it is shown.
     #[serde(rename = "NF-W003")]
     UnresolvedBackend,
+    /// A rule of a cluster-scoped policy names domain names, which cannot be resolved offline:
+    /// the rule is evaluated as matching no address, so egress to external addresses of the
+    /// pods it selects may differ.
+    #[serde(rename = "NF-W004")]
+    UnresolvedDomainNames,
 }
 
 impl WarningCode {
     /// Every code, in order.
-    pub const ALL: [Self; 3] = [Self::UnevaluatedPolicy, Self::PartialInput, Self::UnresolvedBackend];
+    pub const ALL: [Self; 4] =
+        [Self::UnevaluatedPolicy, Self::PartialInput, Self::UnresolvedBackend, Self::UnresolvedDomainNames];
 
     /// The code as text, e.g. `NF-W001`.
     #[must_use]
@@ -35,6 +41,7 @@ impl WarningCode {
             Self::UnevaluatedPolicy => "NF-W001",
             Self::PartialInput => "NF-W002",
             Self::UnresolvedBackend => "NF-W003",
+            Self::UnresolvedDomainNames => "NF-W004",
         }
     }
 
@@ -48,6 +55,9 @@ impl WarningCode {
             Self::PartialInput => "documents could not be read: the answer covers only the others",
             Self::UnresolvedBackend => {
                 "a backend of an Ingress, Route, HTTPRoute or GRPCRoute names a Service that is not in the input or has no selector: connections through it are not shown"
+            }
+            Self::UnresolvedDomainNames => {
+                "a rule of a cluster-scoped policy names domain names, which cannot be resolved offline: it is evaluated as matching no address, so egress to external addresses may differ from the answer"
             }
         }
     }
@@ -82,7 +92,7 @@ pub struct Completeness {
     pub partial: bool,
     /// What may change the answer and was not evaluated: policy kinds netfence does not
     /// evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-    /// cannot be resolved (`NF-W003`).
+    /// cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Warning>,
 }

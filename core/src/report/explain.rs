@@ -13,7 +13,7 @@
 use std::fmt::Write as _;
 
 use crate::engine::range_text;
-use crate::engine::{Direction, ExplainedRange, Explanation, Isolation, PolicyRef, RuleRef, SideVerdict};
+use crate::engine::{Direction, ExplainedRange, Explanation, Isolation, PolicyRef, RuleRef, SideVerdict, TierRuleRef};
 use crate::source::Location;
 
 pub(super) fn render(explanation: &Explanation) -> String {
@@ -34,7 +34,8 @@ fn isolation(out: &mut String, direction: Direction, endpoint: &str, isolation: 
     if !isolation.applies {
         let _ = writeln!(out, "{side} of {endpoint}: external, no policy applies");
     } else if !isolation.isolated {
-        let _ = writeln!(out, "{side} of {endpoint}: not isolated, no policy selects it for {}", direction.as_str());
+        let _ =
+            writeln!(out, "{side} of {endpoint}: not isolated, no NetworkPolicy selects it for {}", direction.as_str());
     } else {
         let _ = writeln!(out, "{side} of {endpoint}: isolated by");
         for policy in &isolation.policies {
@@ -47,6 +48,14 @@ fn explained_range(out: &mut String, range: &ExplainedRange) {
     let [from, to] = range.ports;
     let verdict = if range.allowed { "ALLOWED" } else { "DENIED" };
     let _ = writeln!(out, "{} {}: {verdict}", range.protocol, range_text(from, to));
+    for pass in &range.passed {
+        let _ = writeln!(
+            out,
+            "  {}: passed by {}: NetworkPolicies decide, then the baseline tier",
+            direction_word(pass.direction),
+            tier_rule_place(pass)
+        );
+    }
     side(out, Direction::Egress, &range.egress);
     side(out, Direction::Ingress, &range.ingress);
 }
@@ -77,7 +86,30 @@ fn side(out: &mut String, direction: Direction, verdict: &SideVerdict) {
                 }
             }
         },
+        SideVerdict::TierAllowed { rule } | SideVerdict::TierDenied { rule } => {
+            let _ = writeln!(out, "  {side}: {}", tier_rule_text(rule));
+        }
     }
+}
+
+/// `deny by admin tier AdminNetworkPolicy name (priority 10) egress[1] `rule-name` at file:line`.
+pub(super) fn tier_rule_text(rule: &TierRuleRef) -> String {
+    format!("{} by {}", rule.action.as_str(), tier_rule_place(rule))
+}
+
+/// `admin tier AdminNetworkPolicy name (priority 10) egress[1] `rule-name` at file:line`.
+fn tier_rule_place(rule: &TierRuleRef) -> String {
+    let priority = rule.priority.map(|p| format!(" (priority {p})")).unwrap_or_default();
+    let name = rule.name.as_ref().map(|n| format!(" `{n}`")).unwrap_or_default();
+    format!(
+        "{} tier {} {}{priority} {}[{}]{name}{}",
+        rule.tier.as_str(),
+        rule.kind,
+        rule.policy,
+        direction_word(rule.direction),
+        rule.index,
+        at(rule.location.as_ref())
+    )
 }
 
 fn direction_word(direction: Direction) -> &'static str {

@@ -139,12 +139,21 @@ pub fn validate_text(
     let failing = findings.iter().filter(|f| f.severity == Severity::Error).count();
     let _ = writeln!(
         out,
-        "{} network policies checked: {} findings ({failing} errors), {} unreadable documents",
+        "{} network policies{} checked: {} findings ({failing} errors), {} unreadable documents",
         counts.policies,
+        cluster_scoped(counts),
         findings.len(),
         errors.len()
     );
     out
+}
+
+/// ` and N cluster-scoped policies` when the input has some.
+fn cluster_scoped(counts: &ResourceCounts) -> String {
+    match counts.cluster_policies {
+        0 => String::new(),
+        n => format!(" and {n} cluster-scoped policies"),
+    }
 }
 
 /// `lint` as text: the unreadable documents, the findings, and a summary line.
@@ -160,8 +169,9 @@ pub fn lint_text(
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     let _ = writeln!(
         out,
-        "{} network policies, {} workloads, {} pods checked: {} findings ({} errors, {} warnings, {} info), {} unreadable documents",
+        "{} network policies{}, {} workloads, {} pods checked: {} findings ({} errors, {} warnings, {} info), {} unreadable documents",
         counts.policies,
+        cluster_scoped(counts),
         counts.workloads,
         counts.pods,
         findings.len(),

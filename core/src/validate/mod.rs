@@ -21,6 +21,7 @@
 //! ```
 
 mod api_version;
+mod cluster_policy;
 mod fields;
 mod ip_block;
 mod known_fields;
@@ -101,6 +102,17 @@ pub static RULES: &[RuleMeta] = &[
     ip_block::EXCEPT_OUTSIDE_CIDR,
     ip_block::CIDR_HOST_BITS_SET,
     ip_block::NON_STANDARD_CIDR,
+    cluster_policy::INVALID_CLUSTER_POLICY_PRIORITY,
+    cluster_policy::INVALID_CLUSTER_POLICY_LIST_LENGTH,
+    cluster_policy::BASELINE_POLICY_NOT_DEFAULT,
+    cluster_policy::INVALID_CLUSTER_POLICY_ACTION,
+    cluster_policy::INVALID_CLUSTER_POLICY_PEER,
+    cluster_policy::INVALID_CLUSTER_POLICY_CIDR,
+    cluster_policy::INVALID_CLUSTER_POLICY_PORT,
+    cluster_policy::INVALID_DOMAIN_NAME,
+    cluster_policy::INVALID_CLUSTER_POLICY_TIER,
+    cluster_policy::UNKNOWN_CLUSTER_POLICY_FIELD,
+    cluster_policy::CLUSTER_POLICY_RULE_NAME_TOO_LONG,
 ];
 
 /// The documentation of every API-validation rule, `(id, markdown)` in id order: the sections
@@ -134,6 +146,17 @@ pub static RULE_DOCS: &[(&str, &str)] = &[
     (ip_block::EXCEPT_OUTSIDE_CIDR.id, ip_block::EXCEPT_OUTSIDE_CIDR_DOCS),
     (ip_block::CIDR_HOST_BITS_SET.id, ip_block::CIDR_HOST_BITS_SET_DOCS),
     (ip_block::NON_STANDARD_CIDR.id, ip_block::NON_STANDARD_CIDR_DOCS),
+    (cluster_policy::INVALID_CLUSTER_POLICY_PRIORITY.id, cluster_policy::INVALID_CLUSTER_POLICY_PRIORITY_DOCS),
+    (cluster_policy::INVALID_CLUSTER_POLICY_LIST_LENGTH.id, cluster_policy::INVALID_CLUSTER_POLICY_LIST_LENGTH_DOCS),
+    (cluster_policy::BASELINE_POLICY_NOT_DEFAULT.id, cluster_policy::BASELINE_POLICY_NOT_DEFAULT_DOCS),
+    (cluster_policy::INVALID_CLUSTER_POLICY_ACTION.id, cluster_policy::INVALID_CLUSTER_POLICY_ACTION_DOCS),
+    (cluster_policy::INVALID_CLUSTER_POLICY_PEER.id, cluster_policy::INVALID_CLUSTER_POLICY_PEER_DOCS),
+    (cluster_policy::INVALID_CLUSTER_POLICY_CIDR.id, cluster_policy::INVALID_CLUSTER_POLICY_CIDR_DOCS),
+    (cluster_policy::INVALID_CLUSTER_POLICY_PORT.id, cluster_policy::INVALID_CLUSTER_POLICY_PORT_DOCS),
+    (cluster_policy::INVALID_DOMAIN_NAME.id, cluster_policy::INVALID_DOMAIN_NAME_DOCS),
+    (cluster_policy::INVALID_CLUSTER_POLICY_TIER.id, cluster_policy::INVALID_CLUSTER_POLICY_TIER_DOCS),
+    (cluster_policy::UNKNOWN_CLUSTER_POLICY_FIELD.id, cluster_policy::UNKNOWN_CLUSTER_POLICY_FIELD_DOCS),
+    (cluster_policy::CLUSTER_POLICY_RULE_NAME_TOO_LONG.id, cluster_policy::CLUSTER_POLICY_RULE_NAME_TOO_LONG_DOCS),
 ];
 
 /// Validates one NetworkPolicy as the API server would. Findings come in document order.
@@ -154,10 +177,13 @@ pub fn validate_policy(policy: &PolicyResource) -> Vec<Finding> {
     findings
 }
 
-/// Validates every NetworkPolicy of a resource set, in input order.
+/// Validates every NetworkPolicy of a resource set, in input order, then every cluster-scoped
+/// policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy).
 #[must_use]
 pub fn validate_resources(set: &ResourceSet) -> Vec<Finding> {
-    set.policies.iter().flat_map(validate_policy).collect()
+    let mut findings: Vec<Finding> = set.policies.iter().flat_map(validate_policy).collect();
+    findings.extend(cluster_policy::validate_cluster_policies(set));
+    findings
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 //! into `docs/rules/` with the others; the `netfence.dev/ignore` annotation of the head
 //! policy a finding is located in suppresses it.
 
+mod cluster_policy_order;
 mod opens_all_namespaces;
 mod opens_external_path;
 mod removes_default_deny;
@@ -49,6 +50,7 @@ pub static CHANGE_CHECKS: &[ChangeCheck] = &[
     removes_default_deny::CHECK,
     widens_selector::CHECK,
     widens_exposure::CHECK,
+    cluster_policy_order::CHECK,
 ];
 
 /// Both sides of a change, compiled, and their connectivity diff.

@@ -17,6 +17,7 @@ use crate::source::{Document, ParseOptions, parse_text_with};
 use crate::source::{Location, Node, SourceDoc, Value};
 
 mod read;
+mod prune;
 
 /// One resource that was read.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -315,7 +316,7 @@ impl ResourceSet {
         let list_items = by_item.then_some(&items);
         #[cfg(target_arch = "wasm32")]
         let list_items = by_item.then_some(()).and(None);
-        let parsed = parse_text_with(text, file, options, &read, list_items)?;
+        let parsed = parse_text_with(text, file, options, &read, list_items, Some(&prune::keep))?;
         self.errors.extend(parsed.errors);
         for items in parsed.documents {
             for item in items {

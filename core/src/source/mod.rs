@@ -10,6 +10,7 @@
 pub(crate) mod de;
 pub(crate) mod document;
 pub(crate) mod json;
+pub(crate) mod json_read;
 #[cfg(not(target_arch = "wasm32"))]
 mod list;
 mod parse;
@@ -19,6 +20,7 @@ pub(crate) mod yaml_write;
 
 pub use crate::location::Location;
 pub use parse::{Document, ParseOptions, ParsedText, parse_text, text_from_bytes};
+pub(crate) use json_read::Keep;
 pub(crate) use parse::{ListItems, parse_text_with};
 pub use tree::{Key, Node, SourceDoc, Value, escape_pointer};
 pub(crate) use tree::{drop_tree, shift_lines};

@@ -8,6 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorCode};
+use crate::source::json_read::{Prune, looks_like_json, read_object, split_list, to_yaml_error};
 use crate::source::yaml::{Limits, YamlError, parse_documents};
 use crate::source::{Location, Node, Value, shift_lines};
 
@@ -16,14 +17,21 @@ use crate::source::{Location, Node, Value, shift_lines};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct ParseOptions {
-    /// Largest input accepted, in bytes. Default 32 MiB.
+    /// Largest input accepted, in bytes. Default 32 MiB, suited to a browser tab; the command
+    /// line sets no such limit (per-object budgets protect it, and it reads any real cluster
+    /// dump).
     pub max_input_bytes: usize,
     /// Most YAML documents in one input. Default 10,000.
     pub max_documents: usize,
     /// Deepest nesting of mappings and sequences. Default 64.
     pub max_depth: usize,
-    /// Most nodes (scalars, mappings, sequences) in one document. Default 5,000,000.
+    /// Most nodes (scalars, mappings, sequences) in one object: a document, or one item of a
+    /// list document (`kubectl get -o json|yaml`), whose items count each on their own. JSON
+    /// counts the nodes kept (`managedFields` and the like are skipped). Default 5,000,000.
     pub max_nodes: usize,
+    /// Longest string in JSON input, in bytes (Kubernetes stores objects of at most 1.5 MiB).
+    /// Default 4 MiB.
+    pub max_string_bytes: usize,
     /// Most alias uses (`*name`) in one document. Default 10,000.
     pub max_aliases: usize,
     /// Most events replayed by aliases in one document (alias-bomb guard). Default 100,000.
@@ -39,6 +47,7 @@ impl Default for ParseOptions {
             max_documents: 10_000,
             max_depth: 64,
             max_nodes: 5_000_000,
+            max_string_bytes: 4 << 20,
             max_aliases: 10_000,
             max_alias_replay: 100_000,
             strict: false,
@@ -145,7 +154,7 @@ fn is_blank(chunk: &str) -> bool {
 /// Fails as a whole only for input-level problems (too large, not text, too many documents),
 /// or, in strict mode, on the first document that does not parse.
 pub fn parse_text(text: &str, file: &str, options: &ParseOptions) -> Result<ParsedText, Error> {
-    let parsed = parse_text_with(text, file, options, &|document| document, None)?;
+    let parsed = parse_text_with(text, file, options, &|document| document, None, None)?;
     Ok(ParsedText { documents: parsed.documents, errors: parsed.errors })
 }
 
@@ -173,12 +182,17 @@ pub(crate) struct ListItems<'f, T> {
 /// `wants` accepts is read item by item instead, natively (`crate::parse_list`): each item goes
 /// to `list_items.each` on the thread that parsed it, and the documents' results hold one
 /// result per item. The whole list's tree then never exists at once.
+///
+/// With `json`, JSON text is read by the JSON reader (`json_read`), keeping what the rule keeps
+/// (a large list's items on the available cores); text that turns out not to be JSON is
+/// parsed as YAML, as without it.
 pub(crate) fn parse_text_with<T: Send>(
     text: &str,
     file: &str,
     options: &ParseOptions,
     each: &(dyn Fn(Document) -> T + Sync),
     list_items: Option<&ListItems<'_, T>>,
+    json: Option<Prune<'_>>,
 ) -> Result<ParsedWith<T>, Error> {
     let whole = |code, message: String, help: &str| {
         Error::new(code, message).with_help(help).at(Location {
@@ -197,6 +211,12 @@ pub(crate) fn parse_text_with<T: Send>(
     }
     check_text(text, file)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some(rule) = json
+        && looks_like_json(text)
+        && let Some(parsed) = parse_json(text, file, options, rule, each, list_items)?
+    {
+        return Ok(parsed);
+    }
     let chunks = split_documents(text);
     if chunks.len() > options.max_documents {
         return Err(whole(
@@ -205,12 +225,7 @@ pub(crate) fn parse_text_with<T: Send>(
             "split the input, or raise `maxDocuments` in the parse options",
         ));
     }
-    let limits = Limits {
-        max_depth: options.max_depth,
-        max_nodes: options.max_nodes,
-        max_aliases: options.max_aliases,
-        max_alias_replay: options.max_alias_replay,
-    };
+    let limits = limits(options);
     let mut parsed = ParsedWith { documents: Vec::new(), errors: Vec::new() };
     for (index, (chunk, result)) in chunks.iter().zip(parse_chunks(&chunks, limits, each, list_items)).enumerate() {
         match result {
@@ -226,6 +241,70 @@ pub(crate) fn parse_text_with<T: Send>(
         }
     }
     Ok(parsed)
+}
+
+fn limits(options: &ParseOptions) -> Limits {
+    Limits {
+        max_depth: options.max_depth,
+        max_nodes: options.max_nodes,
+        max_aliases: options.max_aliases,
+        max_alias_replay: options.max_alias_replay,
+    }
+}
+
+/// JSON text read by the JSON reader: a list document (that `list_items` wants) item by item
+/// on the available cores, anything else as one document. `None` when the text is not JSON
+/// after all (a syntax error: the YAML parser then reads it, and reports the error if it is
+/// one there too).
+fn parse_json<T: Send>(
+    text: &str,
+    file: &str,
+    options: &ParseOptions,
+    rule: Prune<'_>,
+    each: &(dyn Fn(Document) -> T + Sync),
+    list_items: Option<&ListItems<'_, T>>,
+) -> Result<Option<ParsedWith<T>>, Error> {
+    let limits = limits(options);
+    let max_string = options.max_string_bytes;
+    let mut parsed = ParsedWith { documents: Vec::new(), errors: Vec::new() };
+    if let Some(items) = list_items
+        && let Some(list) = split_list(text, limits, max_string)
+        && (items.wants)(&list.root)
+    {
+        let kind = list.root.get("kind").and_then(Node::as_str).and_then(|k| k.strip_suffix("List")).unwrap_or("");
+        let results = crate::parallel::map_ordered(&list.items, 1, &|i, (item, line, column)| {
+            read_object(item, *line, *column, limits, max_string, kind, rule)
+                .map(|node| (items.each)(0, &list.root, i, node))
+                .map_err(|e| (i, to_yaml_error(e, item, *line, *column)))
+        });
+        for result in results {
+            match result {
+                Ok(document) => parsed.documents.push(document),
+                Err((_, e)) if e.limit.is_none() => return Ok(None),
+                Err((i, e)) => {
+                    let mut error = convert_error(&e, file, 0, 0, options.strict);
+                    error.message = format!("document 1 of `{file}`, item {} of `items`, cannot be read: {}", i + 1, first_lowercase(e.message.trim()));
+                    if options.strict {
+                        return Err(error);
+                    }
+                    parsed.errors.push(error);
+                }
+            }
+        }
+        return Ok(Some(parsed));
+    }
+    match read_object(text, 1, 1, limits, max_string, "", rule) {
+        Ok(root) => parsed.documents.push(each(Document { index: 0, root })),
+        Err(e) if e.limit.is_none() => return Ok(None),
+        Err(e) => {
+            let error = convert_error(&to_yaml_error(e, text, 1, 1), file, 0, 0, options.strict);
+            if options.strict {
+                return Err(error);
+            }
+            parsed.errors.push(error);
+        }
+    }
+    Ok(Some(parsed))
 }
 
 /// Below this much text, threads cost more than they save.

@@ -1,0 +1,879 @@
+//! A reader built for JSON: one pass over the bytes, building located trees of only what the
+//! caller keeps, and skipping (validated, never allocated) everything else.
+//!
+//! JSON input (a file, stdin, `kubectl get -o json` of a whole cluster) goes through here
+//! instead of the YAML parser. The caller says, per object kind and key path, what to keep
+//! ([`Keep`]); a pod's `managedFields`, `env`, probes, volumes and status conditions are then
+//! scanned for validity but produce no node. Every kept node has the line and column a YAML
+//! parse of the same text gives it (a test compares them): the reader keeps byte offsets and
+//! turns them into line and column only for the nodes it keeps, counting line breaks forward
+//! from the last one.
+//!
+//! A large list document (`{"kind": "List", "items": [...]}`) is cut into its items by a fast
+//! scan, and the items are read on the available cores. Budgets are per object: nesting depth,
+//! kept nodes and string length of each item; the list's own size is not limited.
+//!
+//! serde_json was measured for this (docs/decisions.md, "A JSON reader built for JSON"): it
+//! does not expose positions while deserializing, and getting them from borrowed `RawValue`s
+//! rescans every kept subtree once per level.
+
+use std::collections::HashSet;
+
+use crate::source::yaml::{Limits, YamlError, plain_scalar};
+use crate::source::{Key, Node, Value};
+
+/// What to keep of a value, asked for each key path below an object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Keep {
+    /// Skip the value (validated, not built).
+    No,
+    /// Keep a mapping's entries the rule keeps (for other values: keep them whole).
+    Part,
+    /// Keep the value whole.
+    All,
+}
+
+/// The rule: given the object's `kind` (empty when it has none) and the key path from the
+/// object's root (sequence indices left out), what to keep of the value there.
+pub(crate) type Prune<'f> = &'f (dyn Fn(&str, &[&str]) -> Keep + Sync);
+
+/// Keeps everything.
+pub(crate) fn keep_all(_: &str, _: &[&str]) -> Keep {
+    Keep::All
+}
+
+/// Whether `text` is JSON rather than YAML by its first character: an object or an array.
+pub(crate) fn looks_like_json(text: &str) -> bool {
+    let trimmed = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    trimmed.starts_with('{') || trimmed.starts_with('[')
+}
+
+/// Line and column of byte offsets, counted forward from the last offset asked for.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    /// 1-based line and column of byte 0.
+    first_line: u32,
+    first_column: u32,
+    /// The last offset counted to, its line, and where that line starts (`None`: on the first
+    /// line, which starts before byte 0).
+    pos: usize,
+    line: u32,
+    line_start: Option<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(bytes: &'a [u8], first_line: u32, first_column: u32) -> Self {
+        Self { bytes, first_line, first_column, pos: 0, line: first_line, line_start: None }
+    }
+
+    fn at(&mut self, offset: usize) -> (u32, u32) {
+        if offset < self.pos {
+            self.pos = 0;
+            self.line = self.first_line;
+            self.line_start = None;
+        }
+        let span = self.bytes.get(self.pos..offset).unwrap_or_default();
+        let mut breaks = 0u32;
+        let mut last = None;
+        for (i, b) in span.iter().enumerate() {
+            if *b == b'\n' {
+                breaks += 1;
+                last = Some(i);
+            }
+        }
+        if let Some(last) = last {
+            self.line_start = Some(self.pos + last + 1);
+        }
+        self.line = self.line.saturating_add(breaks);
+        self.pos = offset;
+        let from = self.line_start.unwrap_or(0);
+        let chars = self.bytes.get(from..offset).unwrap_or_default().iter().filter(|b| (**b & 0xc0) != 0x80).count();
+        let chars = u32::try_from(chars).unwrap_or(u32::MAX);
+        let column = match self.line_start {
+            Some(_) => chars.saturating_add(1),
+            None => self.first_column.saturating_add(chars),
+        };
+        (self.line, column)
+    }
+}
+
+/// One object's reader: position, budgets, and the line/column counter.
+struct Reader<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    limits: Limits,
+    max_string: usize,
+    nodes: usize,
+    lines: Lines<'a>,
+}
+
+/// Why a JSON text could not be read: a message and the byte offset where.
+#[derive(Debug)]
+pub(crate) struct JsonError {
+    pub(crate) message: String,
+    pub(crate) offset: usize,
+    pub(crate) limit: Option<&'static str>,
+}
+
+type Read<T> = Result<T, JsonError>;
+
+impl<'a> Reader<'a> {
+    fn new(text: &'a str, limits: Limits, max_string: usize, first_line: u32, first_column: u32) -> Self {
+        let bytes = text.as_bytes();
+        Self { text, bytes, pos: 0, limits, max_string, nodes: 0, lines: Lines::new(bytes, first_line, first_column) }
+    }
+
+    fn error<T>(&self, message: impl Into<String>) -> Read<T> {
+        Err(JsonError { message: message.into(), offset: self.pos, limit: None })
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn expect(&mut self, byte: u8, what: &str) -> Read<()> {
+        self.ws();
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            self.unexpected(what)
+        }
+    }
+
+    fn unexpected<T>(&self, what: &str) -> Read<T> {
+        match self.peek() {
+            None => self.error(format!("unexpected end of input, expected {what}")),
+            Some(b) => {
+                let found = self.text.get(self.pos..).and_then(|s| s.chars().next()).unwrap_or(char::from(b));
+                self.error(format!("unexpected `{found}`, expected {what}"))
+            }
+        }
+    }
+
+    fn count_node(&mut self, n: usize) -> Read<()> {
+        self.nodes = self.nodes.saturating_add(n);
+        if self.nodes > self.limits.max_nodes {
+            return Err(JsonError {
+                message: format!("more than {} nodes", self.limits.max_nodes),
+                offset: self.pos,
+                limit: Some("maxNodes"),
+            });
+        }
+        Ok(())
+    }
+
+    fn deeper(&self, depth: usize) -> Read<()> {
+        if depth > self.limits.max_depth {
+            return Err(JsonError {
+                message: format!("nested deeper than {} levels", self.limits.max_depth),
+                offset: self.pos,
+                limit: Some("maxDepth"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Scans the string at `pos` (its opening quote): its content's byte range and whether it
+    /// has escapes. Checks escapes and control characters, and the string budget.
+    fn scan_string(&mut self) -> Read<(usize, usize, bool)> {
+        let start = self.pos + 1;
+        let mut i = start;
+        let mut escaped = false;
+        loop {
+            let Some(&b) = self.bytes.get(i) else {
+                self.pos = i;
+                return self.error("unexpected end of input inside a string");
+            };
+            match b {
+                b'"' => break,
+                b'\\' => {
+                    escaped = true;
+                    let next = self.bytes.get(i + 1).copied();
+                    match next {
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
+                        Some(b'u') => {
+                            let hex = self.bytes.get(i + 2..i + 6).unwrap_or_default();
+                            if hex.len() != 4 || !hex.iter().all(u8::is_ascii_hexdigit) {
+                                self.pos = i;
+                                return self.error("invalid `\\u` escape in a string");
+                            }
+                            i += 6;
+                        }
+                        _ => {
+                            self.pos = i;
+                            return self.error("invalid escape in a string");
+                        }
+                    }
+                }
+                0..=0x1f => {
+                    self.pos = i;
+                    return self.error("control character in a string (escape it)");
+                }
+                _ => i += 1,
+            }
+        }
+        if i - start > self.max_string {
+            self.pos = start.saturating_sub(1);
+            return Err(JsonError {
+                message: format!("a string longer than {} bytes", self.max_string),
+                offset: self.pos,
+                limit: Some("maxStringBytes"),
+            });
+        }
+        self.pos = i + 1;
+        Ok((start, i, escaped))
+    }
+
+    /// The text of a scanned string, unescaped.
+    fn string_text(&self, start: usize, end: usize, escaped: bool) -> Read<String> {
+        let raw = self.text.get(start..end).unwrap_or_default();
+        if !escaped {
+            return Ok(raw.to_owned());
+        }
+        let mut out = String::with_capacity(raw.len());
+        let mut chars = raw.chars();
+        while let Some(c) = chars.next() {
+            if c != '\\' {
+                out.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some('r') => out.push('\r'),
+                Some('b') => out.push('\u{8}'),
+                Some('f') => out.push('\u{c}'),
+                Some('u') => {
+                    let unit = hex4(&mut chars);
+                    let c = if (0xd800..0xdc00).contains(&unit) {
+                        // a high surrogate: a low one must follow as `\uXXXX`
+                        let rest = chars.as_str();
+                        if rest.starts_with("\\u") {
+                            let mut ahead = rest.get(2..).unwrap_or_default().chars();
+                            let low = hex4(&mut ahead);
+                            if (0xdc00..0xe000).contains(&low) {
+                                chars = ahead;
+                                char::from_u32(0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00))
+                            } else {
+                                None
+                            }
+                        } else {
+                            None
+                        }
+                    } else {
+                        char::from_u32(unit)
+                    };
+                    match c {
+                        Some(c) => out.push(c),
+                        None => {
+                            return Err(JsonError {
+                                message: "a `\\u` escape that is a lone surrogate".to_owned(),
+                                offset: start,
+                                limit: None,
+                            });
+                        }
+                    }
+                }
+                Some(other) => out.push(other),
+                None => {}
+            }
+        }
+        Ok(out)
+    }
+
+    fn scan_number(&mut self) -> Read<&'a str> {
+        let start = self.pos;
+        let digits = |r: &mut Self| {
+            let from = r.pos;
+            while r.peek().is_some_and(|b| b.is_ascii_digit()) {
+                r.pos += 1;
+            }
+            r.pos > from
+        };
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => {
+                digits(self);
+            }
+            _ => return self.unexpected("a value"),
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if !digits(self) {
+                return self.unexpected("a digit");
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if !digits(self) {
+                return self.unexpected("a digit");
+            }
+        }
+        Ok(self.text.get(start..self.pos).unwrap_or_default())
+    }
+
+    fn literal(&mut self, word: &str) -> Read<()> {
+        if self.bytes.get(self.pos..self.pos + word.len()) == Some(word.as_bytes()) {
+            self.pos += word.len();
+            Ok(())
+        } else {
+            self.unexpected("a value")
+        }
+    }
+
+    /// Reads the value at `pos` (after whitespace). `keep` says what to keep of it (`No`: skip
+    /// it, returning `None`); `kind` and `path` are the rule's inputs for the entries below.
+    fn value(&mut self, depth: usize, keep: Keep, rule: Prune<'_>, kind: &str, path: &mut Vec<String>) -> Read<Option<Node>> {
+        self.ws();
+        let at = self.pos;
+        let node = |r: &mut Self, value: Value| {
+            let (line, column) = r.lines.at(at);
+            Node { value, line, column }
+        };
+        let Some(b) = self.peek() else { return self.unexpected("a value") };
+        let value = match b {
+            b'{' => return self.map(depth + 1, keep, rule, kind, path),
+            b'[' => return self.seq(depth + 1, keep, rule, kind, path),
+            b'"' => {
+                let (start, end, escaped) = self.scan_string()?;
+                if keep == Keep::No {
+                    return Ok(None);
+                }
+                Value::String(self.string_text(start, end, escaped)?)
+            }
+            b't' => {
+                self.literal("true")?;
+                Value::Bool(true)
+            }
+            b'f' => {
+                self.literal("false")?;
+                Value::Bool(false)
+            }
+            b'n' => {
+                self.literal("null")?;
+                Value::Null
+            }
+            _ => {
+                let number = self.scan_number()?;
+                if keep == Keep::No {
+                    return Ok(None);
+                }
+                plain_scalar(number)
+            }
+        };
+        if keep == Keep::No {
+            return Ok(None);
+        }
+        self.count_node(1)?;
+        Ok(Some(node(self, value)))
+    }
+
+    fn map(&mut self, depth: usize, keep: Keep, rule: Prune<'_>, kind: &str, path: &mut Vec<String>) -> Read<Option<Node>> {
+        self.deeper(depth)?;
+        let at = self.pos;
+        let position = if keep == Keep::No { (0, 0) } else { self.lines.at(at) };
+        self.pos += 1;
+        // an object's root: its `kind` decides what is kept below it
+        let own_kind;
+        let kind = if path.is_empty() && keep == Keep::Part && kind.is_empty() {
+            own_kind = self.lookahead_kind();
+            own_kind.as_deref().unwrap_or("")
+        } else {
+            kind
+        };
+        let mut entries = Vec::new();
+        let mut seen = None;
+        self.ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+        } else {
+            loop {
+                self.ws();
+                if self.peek() != Some(b'"') {
+                    return self.unexpected("a string key");
+                }
+                let key_at = self.pos;
+                let (start, end, escaped) = self.scan_string()?;
+                self.expect(b':', "`:`")?;
+                let child = match keep {
+                    Keep::No => Keep::No,
+                    Keep::All => Keep::All,
+                    Keep::Part => {
+                        let name = self.string_text(start, end, escaped)?;
+                        path.push(name);
+                        let segments: Vec<&str> = path.iter().map(String::as_str).collect();
+                        let child = rule(kind, &segments);
+                        path.pop();
+                        child
+                    }
+                };
+                if child == Keep::No {
+                    self.value(depth, Keep::No, rule, kind, path)?;
+                } else {
+                    let name = self.string_text(start, end, escaped)?;
+                    let (line, column) = self.lines.at(key_at);
+                    path.push(name.clone());
+                    let value = self.value(depth, child, rule, kind, path)?;
+                    path.pop();
+                    self.count_node(1)?;
+                    if let Some(value) = value {
+                        if duplicate(&entries, &mut seen, &name) {
+                            self.pos = key_at;
+                            return self.error(format!("duplicate key `{name}`"));
+                        }
+                        entries.push((Key { name, line, column }, value));
+                    }
+                }
+                self.ws();
+                match self.peek() {
+                    Some(b',') => self.pos += 1,
+                    Some(b'}') => {
+                        self.pos += 1;
+                        break;
+                    }
+                    _ => return self.unexpected("`,` or `}`"),
+                }
+            }
+        }
+        if keep == Keep::No {
+            return Ok(None);
+        }
+        self.count_node(1)?;
+        Ok(Some(Node { value: Value::Map(entries), line: position.0, column: position.1 }))
+    }
+
+    fn seq(&mut self, depth: usize, keep: Keep, rule: Prune<'_>, kind: &str, path: &mut Vec<String>) -> Read<Option<Node>> {
+        self.deeper(depth)?;
+        let position = if keep == Keep::No { (0, 0) } else { self.lines.at(self.pos) };
+        self.pos += 1;
+        let mut items = Vec::new();
+        self.ws();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+        } else {
+            loop {
+                if let Some(item) = self.value(depth, keep, rule, kind, path)? {
+                    items.push(item);
+                }
+                self.ws();
+                match self.peek() {
+                    Some(b',') => self.pos += 1,
+                    Some(b']') => {
+                        self.pos += 1;
+                        break;
+                    }
+                    _ => return self.unexpected("`,` or `]`"),
+                }
+            }
+        }
+        if keep == Keep::No {
+            return Ok(None);
+        }
+        self.count_node(1)?;
+        Ok(Some(Node { value: Value::Seq(items), line: position.0, column: position.1 }))
+    }
+
+    /// The `kind` string of the object whose `{` was just passed, looked up ahead (entries
+    /// skipped); the position is restored. `None` when it has none or anything is off (the
+    /// real read then reports it).
+    fn lookahead_kind(&mut self) -> Option<String> {
+        let saved = (self.pos, self.nodes);
+        let found = (|| -> Read<Option<String>> {
+            self.ws();
+            if self.peek() == Some(b'}') {
+                return Ok(None);
+            }
+            loop {
+                self.ws();
+                if self.peek() != Some(b'"') {
+                    return Ok(None);
+                }
+                let (start, end, escaped) = self.scan_string()?;
+                self.expect(b':', "`:`")?;
+                self.ws();
+                if self.text.get(start..end) == Some("kind") && !escaped && self.peek() == Some(b'"') {
+                    let (s, e, esc) = self.scan_string()?;
+                    return self.string_text(s, e, esc).map(Some);
+                }
+                self.value(1, Keep::No, &keep_all, "", &mut Vec::new())?;
+                self.ws();
+                match self.peek() {
+                    Some(b',') => self.pos += 1,
+                    _ => return Ok(None),
+                }
+            }
+        })();
+        (self.pos, self.nodes) = saved;
+        found.ok().flatten()
+    }
+
+    /// After a whole document: only whitespace may follow.
+    fn end(&mut self) -> Read<()> {
+        self.ws();
+        match self.peek() {
+            None => Ok(()),
+            Some(_) => self.unexpected("the end of the document"),
+        }
+    }
+}
+
+/// Whether a mapping's entries already have `name` (as the YAML reader, a duplicate is an
+/// error): a scan of a small mapping, a set for a large one.
+fn duplicate(entries: &[(Key, Node)], seen: &mut Option<HashSet<String>>, name: &str) -> bool {
+    if let Some(set) = seen {
+        return !set.insert(name.to_owned());
+    }
+    if entries.iter().any(|(k, _)| k.name == name) {
+        return true;
+    }
+    if entries.len() >= 16 {
+        let mut set: HashSet<String> = entries.iter().map(|(k, _)| k.name.clone()).collect();
+        set.insert(name.to_owned());
+        *seen = Some(set);
+    }
+    false
+}
+
+fn hex4(chars: &mut std::str::Chars<'_>) -> u32 {
+    let mut unit = 0u32;
+    for _ in 0..4 {
+        unit = unit * 16 + chars.next().and_then(|c| c.to_digit(16)).unwrap_or(0);
+    }
+    unit
+}
+
+/// Reads one JSON object (or any value) whose text starts at `first_line`/`first_column` of
+/// the input, keeping what `rule` keeps; the whole text must be that one value.
+pub(crate) fn read_object(
+    text: &str,
+    first_line: u32,
+    first_column: u32,
+    limits: Limits,
+    max_string: usize,
+    kind: &str,
+    rule: Prune<'_>,
+) -> Result<Node, JsonError> {
+    let mut reader = Reader::new(text, limits, max_string, first_line, first_column);
+    let node = reader.value(0, Keep::Part, rule, kind, &mut Vec::new())?;
+    reader.end()?;
+    match node {
+        Some(node) => Ok(node),
+        None => reader.error("no value"),
+    }
+}
+
+/// A JSON error as the YAML reader reports one: line and column in the input.
+pub(crate) fn to_yaml_error(e: JsonError, text: &str, first_line: u32, first_column: u32) -> YamlError {
+    let mut lines = Lines::new(text.as_bytes(), first_line, first_column);
+    let (line, column) = lines.at(e.offset.min(text.len()));
+    YamlError { message: e.message, line, column, limit: e.limit }
+}
+
+/// A top-level list document cut into its items.
+pub(crate) struct JsonList<'a> {
+    /// The document without its items (`"items": []`), with positions.
+    pub(crate) root: Node,
+    /// Each item's text with its 1-based line and column in the input.
+    pub(crate) items: Vec<(&'a str, u32, u32)>,
+}
+
+/// Cuts a JSON document `{..., "items": [ {...}, ... ], ...}` into the rest (read whole) and
+/// its items' texts, by a scan that tracks strings and brackets (each item is then read, and
+/// checked, on its own). `None` when the document is not such an object or the scan finds it
+/// malformed (the caller reads it whole and reports the error there).
+pub(crate) fn split_list(text: &str, limits: Limits, max_string: usize) -> Option<JsonList<'_>> {
+    let bytes = text.as_bytes();
+    let mut reader = Reader::new(text, limits, max_string, 1, 1);
+    reader.ws();
+    if reader.peek() != Some(b'{') {
+        return None;
+    }
+    let root_at = reader.pos;
+    reader.pos += 1;
+    let mut entries = Vec::new();
+    let mut items = None;
+    let mut items_key = None;
+    reader.ws();
+    if reader.peek() == Some(b'}') {
+        return None;
+    }
+    loop {
+        reader.ws();
+        if reader.peek() != Some(b'"') {
+            return None;
+        }
+        let key_at = reader.pos;
+        let (start, end, escaped) = reader.scan_string().ok()?;
+        let name = reader.string_text(start, end, escaped).ok()?;
+        reader.expect(b':', "`:`").ok()?;
+        reader.ws();
+        if name == "items" && reader.peek() == Some(b'[') && items.is_none() {
+            let open = reader.pos;
+            let (list, close) = split_items(bytes, open)?;
+            items = Some(list);
+            items_key = Some((key_at, open));
+            reader.pos = close + 1;
+        } else {
+            let value = reader.value(1, Keep::All, &keep_all, "", &mut Vec::new()).ok()??;
+            let (line, column) = reader.lines.at(key_at);
+            entries.push((Key { name, line, column }, value));
+        }
+        reader.ws();
+        match reader.peek() {
+            Some(b',') => reader.pos += 1,
+            Some(b'}') => {
+                reader.pos += 1;
+                break;
+            }
+            _ => return None,
+        }
+    }
+    reader.end().ok()?;
+    let (items, (key_at, open)) = (items?, items_key?);
+    // the item slot and the root, positioned as a whole read positions them
+    let (key_line, key_column) = reader.lines.at(key_at);
+    let (line, column) = reader.lines.at(open);
+    let slot = Node { value: Value::Seq(Vec::new()), line, column };
+    let key = Key { name: "items".to_owned(), line: key_line, column: key_column };
+    let index = entries.iter().position(|(k, _): &(Key, Node)| (k.line, k.column) > (key_line, key_column));
+    entries.insert(index.unwrap_or(entries.len()), (key, slot));
+    let (line, column) = reader.lines.at(root_at);
+    let root = Node { value: Value::Map(entries), line, column };
+    // each item's line and column, counting forward
+    let mut lines = Lines::new(bytes, 1, 1);
+    let items = items
+        .into_iter()
+        .map(|(s, e)| {
+            let (line, column) = lines.at(s);
+            Some((text.get(s..e)?, line, column))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(JsonList { root, items })
+}
+
+/// The byte ranges of the elements of the array whose `[` is at `open`, and the offset of its
+/// `]`: a scan of strings and brackets only.
+fn split_items(bytes: &[u8], open: usize) -> Option<(Vec<(usize, usize)>, usize)> {
+    let mut items = Vec::new();
+    let mut depth = 0usize;
+    let mut start = None;
+    let mut i = open + 1;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'"' => {
+                if start.is_none() {
+                    start = Some(i);
+                }
+                // to the closing quote
+                i += 1;
+                loop {
+                    match bytes.get(i)? {
+                        b'"' => break,
+                        b'\\' => i += 2,
+                        _ => i += 1,
+                    }
+                }
+            }
+            b'{' | b'[' => {
+                if start.is_none() {
+                    start = Some(i);
+                }
+                depth += 1;
+            }
+            b'}' | b']' => {
+                if depth == 0 {
+                    if b == b'}' {
+                        return None;
+                    }
+                    if let Some(s) = start.take() {
+                        items.push((s, trim_end(bytes, s, i)));
+                    }
+                    return Some((items, i));
+                }
+                depth -= 1;
+            }
+            b',' if depth == 0 => {
+                let s = start.take()?;
+                items.push((s, trim_end(bytes, s, i)));
+            }
+            b' ' | b'\t' | b'\r' | b'\n' => {}
+            _ => {
+                if start.is_none() {
+                    start = Some(i);
+                }
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+fn trim_end(bytes: &[u8], start: usize, mut end: usize) -> usize {
+    while end > start && bytes.get(end - 1).is_some_and(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')) {
+        end -= 1;
+    }
+    end
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use crate::source::yaml::parse_documents;
+
+    const LIMITS: Limits = Limits { max_depth: 64, max_nodes: 1_000_000, max_aliases: 100, max_alias_replay: 10_000 };
+
+    fn yaml(text: &str) -> Node {
+        let mut roots = parse_documents(text, LIMITS).unwrap();
+        assert_eq!(roots.len(), 1);
+        roots.pop().unwrap()
+    }
+
+    fn json(text: &str) -> Result<Node, JsonError> {
+        read_object(text, 1, 1, LIMITS, 1 << 20, "", &keep_all)
+    }
+
+    const TEXTS: &[&str] = &[
+        r#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a", "labels": {"app": "x"}}}"#,
+        "{\n    \"a\": [1, -2, 3.5, 1e3, -0.5, true, false, null, {}, []],\n    \"b\": {\"c\": \"é ü 中文 \\u00e9 \\ud83d\\ude00 \\n\\t\\\"\\\\ \\/\"}\n}\n",
+        "  {\"k\":{\"deep\":[[[[{\"x\":\"y\"}]]]]},\"é\":\"v\",\"n\":12345678901234567890}  ",
+        "[\n  {\"a\": 1},\n\t{\"b\": \"\\u0041\"}\n]",
+        "{\"x\": \"a\", \"é\u{1F600}\": {\n  \"y\":    [ \"z\" ,\"w\" ] } }",
+    ];
+
+    #[test]
+    fn trees_and_positions_equal_a_yaml_parse() {
+        for text in TEXTS {
+            assert_eq!(json(text).unwrap(), yaml(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn values_equal_serde_json() {
+        for text in TEXTS {
+            let expected: serde_json::Value = serde_json::from_str(text).unwrap();
+            assert_eq!(json(text).unwrap().to_json(), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn malformed_json_is_an_error_with_its_offset() {
+        let bad: &[(&str, usize)] = &[
+            (r#"{"a": }"#, 6),
+            (r#"{"a": 1,}"#, 8),
+            (r#"{"a" 1}"#, 5),
+            (r#"{"a": [1 2]}"#, 9),
+            (r#"{"a": "x"#, 8),
+            ("{\"a\": \"\u{1}\"}", 7),
+            (r#"{"a": "\x"}"#, 7),
+            (r#"{"a": "\u12"}"#, 7),
+            (r#"{"a": 01}"#, 7),
+            (r#"{"a": 1.}"#, 8),
+            (r#"{"a": tru}"#, 6),
+            (r#"{"a": 1} x"#, 9),
+            (r#"{a: 1}"#, 1),
+            (r#"{"dup": 1, "dup": 2}"#, 11),
+            ("", 0),
+        ];
+        for (text, offset) in bad {
+            let e = json(text).unwrap_err();
+            if !text.contains("dup") {
+                // serde_json takes the last of duplicate keys; the YAML reader refuses them
+                assert!(serde_json::from_str::<serde_json::Value>(text).is_err(), "{text}");
+            }
+            assert_eq!(e.offset, *offset, "{text}: {}", e.message);
+            assert_eq!(e.limit, None);
+        }
+    }
+
+    #[test]
+    fn skipped_values_are_checked_but_not_built() {
+        let rule = |_: &str, path: &[&str]| match path {
+            ["keep", ..] => Keep::All,
+            _ => Keep::No,
+        };
+        let text = r#"{"skip": {"a": [1, {"b": "c"}]}, "keep": {"x": 1}}"#;
+        let node = read_object(text, 1, 1, LIMITS, 100, "", &rule).unwrap();
+        assert_eq!(node.to_json(), serde_json::json!({"keep": {"x": 1}}));
+        assert_eq!(node.get("keep").unwrap().column, 42);
+        let bad = r#"{"skip": {"a": [1, {"b" "c"}]}, "keep": {"x": 1}}"#;
+        assert_eq!(read_object(bad, 1, 1, LIMITS, 100, "", &rule).unwrap_err().offset, 24);
+    }
+
+    #[test]
+    fn the_kind_is_looked_up_ahead() {
+        let rule = |kind: &str, path: &[&str]| match (kind, path) {
+            ("Pod", ["spec", ..]) => Keep::No,
+            _ => Keep::All,
+        };
+        let text = r#"{"spec": {"a": 1}, "metadata": {}, "kind": "Pod"}"#;
+        let node = read_object(text, 1, 1, LIMITS, 100, "", &rule).unwrap();
+        assert_eq!(node.to_json(), serde_json::json!({"metadata": {}, "kind": "Pod"}));
+    }
+
+    /// Each budget: input just under it reads, just over it is refused with the option named.
+    #[test]
+    fn budgets_just_under_and_just_over() {
+        let nested = |n: usize| format!("{}1{}", "[".repeat(n), "]".repeat(n));
+        let at = |max_depth| Limits { max_depth, ..LIMITS };
+        assert!(read_object(&nested(10), 1, 1, at(10), 100, "", &keep_all).is_ok());
+        let e = read_object(&nested(11), 1, 1, at(10), 100, "", &keep_all).unwrap_err();
+        assert_eq!(e.limit, Some("maxDepth"));
+        // nesting counts in skipped values too
+        let skip = |_: &str, _: &[&str]| Keep::No;
+        let deep = format!("{{\"a\": {}}}", nested(10));
+        assert_eq!(read_object(&deep, 1, 1, at(10), 100, "", &skip).unwrap_err().limit, Some("maxDepth"));
+        // nodes: the map, its key and value: 3
+        let nodes = |max_nodes| Limits { max_nodes, ..LIMITS };
+        assert!(read_object(r#"{"a": 1}"#, 1, 1, nodes(3), 100, "", &keep_all).is_ok());
+        assert_eq!(read_object(r#"{"a": 1}"#, 1, 1, nodes(2), 100, "", &keep_all).unwrap_err().limit, Some("maxNodes"));
+        // strings, skipped ones included
+        assert!(read_object(r#"{"a": "12345"}"#, 1, 1, LIMITS, 5, "", &skip).is_ok());
+        let e = read_object(r#"{"a": "123456"}"#, 1, 1, LIMITS, 5, "", &skip).unwrap_err();
+        assert_eq!((e.limit, e.offset), (Some("maxStringBytes"), 6));
+    }
+
+    #[test]
+    fn lists_split_into_items_with_their_positions() {
+        for pretty in [false, true] {
+            let items: Vec<serde_json::Value> = (0..5)
+                .map(|i| serde_json::json!({"kind": "Pod", "metadata": {"name": format!("p{i}")}, "s": "a, ] } \" ["}))
+                .collect();
+            let doc = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items, "metadata": {}});
+            let text = if pretty { serde_json::to_string_pretty(&doc).unwrap() } else { serde_json::to_string(&doc).unwrap() };
+            let list = split_list(&text, LIMITS, 100).unwrap();
+            let whole = yaml(&text);
+            let Value::Seq(expected) = &whole.get("items").unwrap().value else { unreachable!() };
+            assert_eq!(list.items.len(), 5);
+            for ((item, line, column), expected) in list.items.iter().zip(expected) {
+                let node = read_object(item, *line, *column, LIMITS, 100, "", &keep_all).unwrap();
+                assert_eq!(&node, expected);
+            }
+            let mut skeleton = whole.clone();
+            if let Value::Map(entries) = &mut skeleton.value {
+                for (k, v) in entries.iter_mut() {
+                    if k.name == "items" {
+                        v.value = Value::Seq(Vec::new());
+                    }
+                }
+            }
+            assert_eq!(list.root, skeleton);
+        }
+        assert!(split_list(r#"{"kind": "List", "items": [{"a": 1}, }]}"#, LIMITS, 100).is_none());
+        assert!(split_list(r#"[1, 2]"#, LIMITS, 100).is_none());
+    }
+}

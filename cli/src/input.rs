@@ -50,7 +50,7 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<Source>, Error> {
             std::io::stdin()
                 .read_to_end(&mut bytes)
                 .map_err(|e| Error::new(ErrorCode::Io, format!("cannot read standard input: {e}")))?;
-            sources.push(to_source("<stdin>", &bytes)?);
+            sources.push(to_source("<stdin>", bytes)?);
         } else if path.is_dir() {
             let mut files = Vec::new();
             collect(path, &mut files)?;
@@ -71,8 +71,9 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<Source>, Error> {
     Ok(sources)
 }
 
-fn to_source(name: &str, bytes: &[u8]) -> Result<Source, Error> {
-    let text = netfence::source::text_from_bytes(bytes, name)?;
+/// The bytes as a source, without copying them (a cluster dump can be gigabytes).
+fn to_source(name: &str, bytes: Vec<u8>) -> Result<Source, Error> {
+    let text = netfence::source::text_from_vec(bytes, name)?;
     Ok(Source::named(name, text))
 }
 
@@ -82,7 +83,7 @@ pub fn read_file(path: &Path) -> Result<Source, Error> {
     let bytes = std::fs::read(path).map_err(|e| {
         Error::new(ErrorCode::Io, format!("cannot read `{name}`: {e}")).with_help("check the path and its permissions")
     })?;
-    to_source(&name, &bytes)
+    to_source(&name, bytes)
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {

@@ -38,16 +38,20 @@ struct Cli {
     /// Fail on the first document that cannot be read instead of reading the others.
     #[arg(long, global = true)]
     strict: bool,
-    /// Largest input accepted, in bytes.
+    /// Largest input accepted, in bytes (default: no limit; budgets per object protect
+    /// against hostile input).
     #[arg(long, global = true, value_name = "BYTES")]
     max_input_bytes: Option<usize>,
     /// Most YAML documents accepted in one input (default 10000).
     #[arg(long, global = true, value_name = "N")]
     max_documents: Option<usize>,
-    /// Most nodes accepted in one document (default 5000000; a `kubectl get -o yaml` list of a
-    /// large cluster needs more).
+    /// Most nodes accepted in one object: a document, or one item of a `kubectl get -o
+    /// json|yaml` list (default 5000000).
     #[arg(long, global = true, value_name = "N")]
     max_nodes: Option<usize>,
+    /// Longest string accepted in JSON input, in bytes (default 4194304).
+    #[arg(long, global = true, value_name = "BYTES")]
+    max_string_bytes: Option<usize>,
     #[command(flatten)]
     cluster: live::ClusterArgs,
 }
@@ -287,7 +291,8 @@ or usage error."
 #[must_use]
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let mut options = ParseOptions { strict: cli.strict, ..ParseOptions::default() };
+    // no whole-input cap: a real cluster dump is any size; per-object budgets stop hostile input
+    let mut options = ParseOptions { strict: cli.strict, max_input_bytes: usize::MAX, ..ParseOptions::default() };
     if let Some(max) = cli.max_input_bytes {
         options.max_input_bytes = max;
     }
@@ -296,6 +301,9 @@ pub fn main() -> ExitCode {
     }
     if let Some(max) = cli.max_nodes {
         options.max_nodes = max;
+    }
+    if let Some(max) = cli.max_string_bytes {
+        options.max_string_bytes = max;
     }
     match run(&cli, options) {
         Ok((text, code)) => match write_output(cli.output.as_ref(), &text) {

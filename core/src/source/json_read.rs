@@ -48,52 +48,42 @@ pub(crate) fn looks_like_json(text: &str) -> bool {
     trimmed.starts_with('{') || trimmed.starts_with('[')
 }
 
-/// Line and column of byte offsets, counted forward from the last offset asked for.
+/// Line and column of byte offsets, counted forward from the last offset asked for (so a
+/// one-line compact JSON of gigabytes costs one pass, not one per node).
 struct Lines<'a> {
     bytes: &'a [u8],
     /// 1-based line and column of byte 0.
     first_line: u32,
     first_column: u32,
-    /// The last offset counted to, its line, and where that line starts (`None`: on the first
-    /// line, which starts before byte 0).
+    /// The last offset counted to, and its line and column.
     pos: usize,
     line: u32,
-    line_start: Option<usize>,
+    column: u32,
 }
 
 impl<'a> Lines<'a> {
     fn new(bytes: &'a [u8], first_line: u32, first_column: u32) -> Self {
-        Self { bytes, first_line, first_column, pos: 0, line: first_line, line_start: None }
+        Self { bytes, first_line, first_column, pos: 0, line: first_line, column: first_column }
     }
 
     fn at(&mut self, offset: usize) -> (u32, u32) {
         if offset < self.pos {
-            self.pos = 0;
-            self.line = self.first_line;
-            self.line_start = None;
+            (self.pos, self.line, self.column) = (0, self.first_line, self.first_column);
         }
         let span = self.bytes.get(self.pos..offset).unwrap_or_default();
-        let mut breaks = 0u32;
-        let mut last = None;
-        for (i, b) in span.iter().enumerate() {
-            if *b == b'\n' {
-                breaks += 1;
-                last = Some(i);
-            }
-        }
-        if let Some(last) = last {
-            self.line_start = Some(self.pos + last + 1);
-        }
-        self.line = self.line.saturating_add(breaks);
-        self.pos = offset;
-        let from = self.line_start.unwrap_or(0);
-        let chars = self.bytes.get(from..offset).unwrap_or_default().iter().filter(|b| (**b & 0xc0) != 0x80).count();
-        let chars = u32::try_from(chars).unwrap_or(u32::MAX);
-        let column = match self.line_start {
-            Some(_) => chars.saturating_add(1),
-            None => self.first_column.saturating_add(chars),
+        let chars = |bytes: &[u8]| {
+            u32::try_from(bytes.iter().filter(|b| (**b & 0xc0) != 0x80).count()).unwrap_or(u32::MAX)
         };
-        (self.line, column)
+        match span.iter().rposition(|b| *b == b'\n') {
+            Some(last) => {
+                let breaks = span.iter().filter(|b| **b == b'\n').count();
+                self.line = self.line.saturating_add(u32::try_from(breaks).unwrap_or(u32::MAX));
+                self.column = chars(span.get(last + 1..).unwrap_or_default()).saturating_add(1);
+            }
+            None => self.column = self.column.saturating_add(chars(span)),
+        }
+        self.pos = offset;
+        (self.line, self.column)
     }
 }
 

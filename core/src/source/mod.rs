@@ -19,7 +19,7 @@ mod yaml;
 pub(crate) mod yaml_write;
 
 pub use crate::location::Location;
-pub use parse::{Document, ParseOptions, ParsedText, parse_text, text_from_bytes};
+pub use parse::{Document, ParseOptions, ParsedText, parse_text, text_from_bytes, text_from_vec};
 pub(crate) use json_read::Keep;
 pub(crate) use parse::{ListItems, parse_text_with};
 pub use tree::{Key, Node, SourceDoc, Value, escape_pointer};

@@ -88,6 +88,21 @@ pub fn text_from_bytes<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str, Error
     Ok(text)
 }
 
+/// [`text_from_bytes`] taking the bytes: the text is the same buffer (a 1.6 GB cluster dump is
+/// not copied).
+///
+/// # Errors
+/// `NF-E004` when the bytes are not text.
+pub fn text_from_vec(bytes: Vec<u8>, file: &str) -> Result<String, Error> {
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            check_text(&text, file)?;
+            Ok(text)
+        }
+        Err(e) => text_from_bytes(e.as_bytes(), file).map(str::to_owned),
+    }
+}
+
 fn check_text(text: &str, file: &str) -> Result<(), Error> {
     if let Some(at) = text.find('\0') {
         let (line, column) = line_col(text.as_bytes(), at);

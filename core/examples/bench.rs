@@ -5,6 +5,10 @@
 //! - `--parse-only`: stop after parsing (parse time and memory alone).
 //! - `--list`: the same objects as one `kind: List` document (as `kubectl get -o yaml` writes),
 //!   instead of one document each.
+//! - `--kubectl json|json-compact|yaml`: the same cluster as `kubectl get -A -o json|yaml` of
+//!   a real cluster prints it (`netfence::synth::kubectl`: every field an API server returns,
+//!   ~12 KB a pod indented), one `kind: List`.
+//! - `--input FILE`: read FILE instead of generating (`readSeconds` is the file's read).
 //! - `--diff`: also parse and compile a second cluster (the same input plus a tenth more
 //!   policies) and time the connectivity diff of the two (`netfence::diff::diff`).
 
@@ -79,8 +83,26 @@ fn main() {
     let config = SynthConfig { seed: 42, namespaces, pods, replicas, bare_pod_every: 20, policies };
 
     let t = Instant::now();
-    let text = generate(&config);
-    let text = if std::env::args().any(|a| a == "--list") { as_list(&text) } else { text };
+    let args: Vec<String> = std::env::args().collect();
+    let named = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let text = if let Some(path) = named("--input") {
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+        netfence::source::text_from_vec(bytes, &path).unwrap()
+    } else if let Some(format) = named("--kubectl") {
+        use netfence::synth::kubectl::{DumpFormat, kubectl_dump};
+        let format = match format.as_str() {
+            "json" => DumpFormat::Json,
+            "json-compact" => DumpFormat::JsonCompact,
+            "yaml" => DumpFormat::Yaml,
+            other => panic!("unknown --kubectl format `{other}` (json, json-compact, yaml)"),
+        };
+        let mut out = Vec::new();
+        kubectl_dump(&config, format, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    } else {
+        let text = generate(&config);
+        if std::env::args().any(|a| a == "--list") { as_list(&text) } else { text }
+    };
     let generate_s = t.elapsed().as_secs_f64();
 
     let t = Instant::now();

@@ -18,6 +18,7 @@ use crate::source::{Location, Node, SourceDoc, Value};
 
 mod read;
 mod prune;
+mod stream;
 
 /// One resource that was read.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -74,9 +74,9 @@ impl<'a> Lines<'a> {
         let chars = |bytes: &[u8]| {
             u32::try_from(bytes.iter().filter(|b| (**b & 0xc0) != 0x80).count()).unwrap_or(u32::MAX)
         };
-        match span.iter().rposition(|b| *b == b'\n') {
+        let breaks = count_newlines(span);
+        match (breaks > 0).then(|| span.iter().rposition(|b| *b == b'\n')).flatten() {
             Some(last) => {
-                let breaks = span.iter().filter(|b| **b == b'\n').count();
                 self.line = self.line.saturating_add(u32::try_from(breaks).unwrap_or(u32::MAX));
                 self.column = chars(span.get(last + 1..).unwrap_or_default()).saturating_add(1);
             }
@@ -85,6 +85,23 @@ impl<'a> Lines<'a> {
         self.pos = offset;
         (self.line, self.column)
     }
+}
+
+/// The line breaks in `bytes`, eight bytes at a time.
+fn count_newlines(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let mut words = bytes.chunks_exact(8);
+    let mut count = 0usize;
+    for word in &mut words {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        // bytes equal to `\n` become zero; a zero byte is one whose high bit stays clear here
+        let x = u64::from_le_bytes(w) ^ (ONES * u64::from(b'\n'));
+        let t = ((x & LOW7).wrapping_add(LOW7)) | x;
+        count += (!t & !LOW7).count_ones() as usize;
+    }
+    count + words.remainder().iter().filter(|b| **b == b'\n').count()
 }
 
 /// One object's reader: position, budgets, and the line/column counter.
@@ -643,31 +660,30 @@ pub(crate) fn split_list(text: &str, limits: Limits, max_string: usize) -> Optio
     entries.insert(index.unwrap_or(entries.len()), (key, slot));
     let (line, column) = reader.lines.at(root_at);
     let root = Node { value: Value::Map(entries), line, column };
-    // each item's line and column, counting forward
-    let mut lines = Lines::new(bytes, 1, 1);
-    let items = items
-        .into_iter()
-        .map(|(s, e)| {
-            let (line, column) = lines.at(s);
-            Some((text.get(s..e)?, line, column))
-        })
-        .collect::<Option<Vec<_>>>()?;
+    let items =
+        items.into_iter().map(|(s, e, line, column)| Some((text.get(s..e)?, line, column))).collect::<Option<Vec<_>>>()?;
     Some(JsonList { root, items })
 }
 
-/// The byte ranges of the elements of the array whose `[` is at `open`, and the offset of its
-/// `]`: a scan of strings and brackets only.
-fn split_items(bytes: &[u8], open: usize) -> Option<(Vec<(usize, usize)>, usize)> {
+/// The elements of the array whose `[` is at `open` (byte ranges, and each one's 1-based line
+/// and column), and the offset of its `]`: a scan of strings and brackets only, counting lines
+/// on the way (JSON strings hold no raw line breaks).
+fn split_items(bytes: &[u8], open: usize) -> Option<(Vec<(usize, usize, u32, u32)>, usize)> {
     let mut items = Vec::new();
     let mut depth = 0usize;
-    let mut start = None;
+    let mut start: Option<(usize, u32, u32)> = None;
+    let mut lines = Lines::new(bytes, 1, 1);
     let mut i = open + 1;
+    let mut begin = |at: usize, start: &mut Option<(usize, u32, u32)>| {
+        if start.is_none() {
+            let (line, column) = lines.at(at);
+            *start = Some((at, line, column));
+        }
+    };
     while let Some(&b) = bytes.get(i) {
         match b {
             b'"' => {
-                if start.is_none() {
-                    start = Some(i);
-                }
+                begin(i, &mut start);
                 // to the closing quote
                 i += 1;
                 loop {
@@ -679,9 +695,7 @@ fn split_items(bytes: &[u8], open: usize) -> Option<(Vec<(usize, usize)>, usize)
                 }
             }
             b'{' | b'[' => {
-                if start.is_none() {
-                    start = Some(i);
-                }
+                begin(i, &mut start);
                 depth += 1;
             }
             b'}' | b']' => {
@@ -689,23 +703,19 @@ fn split_items(bytes: &[u8], open: usize) -> Option<(Vec<(usize, usize)>, usize)
                     if b == b'}' {
                         return None;
                     }
-                    if let Some(s) = start.take() {
-                        items.push((s, trim_end(bytes, s, i)));
+                    if let Some((s, line, column)) = start.take() {
+                        items.push((s, trim_end(bytes, s, i), line, column));
                     }
                     return Some((items, i));
                 }
                 depth -= 1;
             }
             b',' if depth == 0 => {
-                let s = start.take()?;
-                items.push((s, trim_end(bytes, s, i)));
+                let (s, line, column) = start.take()?;
+                items.push((s, trim_end(bytes, s, i), line, column));
             }
             b' ' | b'\t' | b'\r' | b'\n' => {}
-            _ => {
-                if start.is_none() {
-                    start = Some(i);
-                }
-            }
+            _ => begin(i, &mut start),
         }
         i += 1;
     }
@@ -717,6 +727,361 @@ fn trim_end(bytes: &[u8], start: usize, mut end: usize) -> usize {
         end -= 1;
     }
     end
+}
+
+/// How a streamed input ended: a list whose items were all handed over (the rest of the
+/// document, its items empty, as `root`), or not such a list (`bytes`: everything read, to be
+/// read whole).
+pub(crate) enum Streamed {
+    List { root: Node, bytes: usize },
+    NotAList(Vec<u8>),
+    /// The sink asked to stop (strict mode and an error).
+    Stopped,
+}
+
+/// Why a stream stopped: the reader failed, or the text is not UTF-8 / not JSON where it must be.
+pub(crate) enum StreamError {
+    Io(std::io::Error),
+    Text { offset: usize },
+    Json(YamlError),
+}
+
+/// Bytes read at a time, and the most item text read before its items are parsed and freed.
+pub(crate) const BLOCK: usize = 8 << 20;
+pub(crate) const BATCH: usize = 48 << 20;
+/// The most text before `"items": [`: more is not a list to stream.
+const MAX_HEADER: usize = 16 << 20;
+
+/// Reads a JSON list document (`{..., "items": [...], ...}`, what `kubectl get -o json`
+/// prints) from `reader` item by item, keeping at most a batch of its text in memory: each
+/// batch's items are read on the available cores, `each` makes them into `T`s (given the item
+/// index and tree) and `sink` takes them, in order, with the errors of items that could not be
+/// read (index, error). The kind the document names before its items (`PodList`) is the
+/// items' kind for the rule. Anything that is not such a list comes back whole
+/// ([`Streamed::NotAList`]).
+pub(crate) fn stream_list<T: Send>(
+    reader: &mut dyn std::io::Read,
+    (block, batch): (usize, usize),
+    limits: Limits,
+    max_string: usize,
+    rule: Prune<'_>,
+    each: &(dyn Fn(&Node, usize, Node) -> T + Sync),
+    sink: &mut dyn FnMut(Vec<Result<T, (usize, YamlError)>>) -> bool,
+) -> Result<Streamed, StreamError> {
+    let mut buf: Vec<u8> = Vec::new();
+    let mut eof = false;
+    let mut fill = |buf: &mut Vec<u8>, eof: &mut bool| -> Result<(), StreamError> {
+        let before = buf.len();
+        buf.resize(before + block, 0);
+        let mut filled = before;
+        while filled < buf.len() {
+            match reader.read(buf.get_mut(filled..).unwrap_or_default()) {
+                Ok(0) => {
+                    *eof = true;
+                    break;
+                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(StreamError::Io(e)),
+            }
+        }
+        buf.truncate(filled);
+        Ok(())
+    };
+    // the header: everything up to `"items": [`
+    let found = loop {
+        fill(&mut buf, &mut eof)?;
+        match header(&buf, limits, max_string) {
+            Header::Found(found) => break found,
+            Header::More if !eof && buf.len() < MAX_HEADER => {}
+            Header::More | Header::No => {
+                while !eof {
+                    fill(&mut buf, &mut eof)?;
+                }
+                return Ok(Streamed::NotAList(buf));
+            }
+        }
+    };
+    let HeaderFound { mut entries, kind: header_kind, open, key_at, root_at } = found;
+    // the document as far as known (its items empty), for `each`
+    let mut head = entries.clone();
+    head.push((
+        Key { name: "items".to_owned(), line: key_at.0, column: key_at.1 },
+        Node { value: Value::Seq(Vec::new()), line: 0, column: 0 },
+    ));
+    let head = Node { value: Value::Map(head), line: root_at.0, column: root_at.1 };
+    let item_kind = header_kind.as_deref().and_then(|k| k.strip_suffix("List")).unwrap_or("").to_owned();
+    // the items: a resumable scan of strings and brackets, counting lines and columns
+    let mut scan = Scan { depth: 0, in_string: false, escaped: false, start: None, line: 1, column: 1, pos: 0 };
+    {
+        // position of the `[`, then past it
+        let (line, column) = Lines::new(&buf, 1, 1).at(open);
+        (scan.line, scan.column, scan.pos) = (line, column.saturating_add(1), open + 1);
+    }
+    let items_at = (scan.line, scan.column.saturating_sub(1));
+    let mut buf = buf;
+    let mut base = 0usize; // offset in the input of buf[0]
+    let mut index = 0usize;
+    let mut pending: Vec<(usize, usize, u32, u32)> = Vec::new();
+    let close = loop {
+        let found = scan.run(&buf, &mut pending).map_err(|at| StreamError::Json(YamlError {
+            message: "unexpected `}` in the list's items".to_owned(),
+            line: at.0,
+            column: at.1,
+            limit: None,
+        }))?;
+        let batch_bytes = pending.last().map_or(0, |(_, end, _, _)| *end);
+        if found.is_some() || eof || batch_bytes >= batch {
+            // parse the complete items read so far, then drop their text
+            let items = std::mem::take(&mut pending);
+            let texts = items
+                .iter()
+                .map(|(s, e, line, column)| {
+                    let bytes = buf.get(*s..*e).unwrap_or_default();
+                    std::str::from_utf8(bytes).map(|t| (t, *line, *column)).map_err(|u| base + s + u.valid_up_to())
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|offset| StreamError::Text { offset })?;
+            let first = index;
+            let results = crate::parallel::map_ordered(&texts, 1, &|i, (text, line, column)| {
+                read_object(text, *line, *column, limits, max_string, &item_kind, rule)
+                    .map(|node| each(&head, first + i, node))
+                    .map_err(|e| (first + i, to_yaml_error(e, text, *line, *column)))
+            });
+            index += texts.len();
+            if !sink(results) {
+                return Ok(Streamed::Stopped);
+            }
+            let consumed = items.last().map_or(0, |(_, e, _, _)| *e);
+            if found.is_none() {
+                // keep only the unfinished item's text: shift it to the front
+                let keep_from = scan.start.map_or(scan.pos, |(s, _, _)| s);
+                let _ = consumed;
+                buf.drain(..keep_from);
+                base += keep_from;
+                scan.pos -= keep_from;
+                if let Some((s, _, _)) = &mut scan.start {
+                    *s -= keep_from;
+                }
+            }
+        }
+        if let Some(close) = found {
+            break close;
+        }
+        if eof {
+            return Err(StreamError::Json(YamlError {
+                message: "unexpected end of input inside the list's items".to_owned(),
+                line: scan.line,
+                column: scan.column,
+                limit: None,
+            }));
+        }
+        fill(&mut buf, &mut eof)?;
+    };
+    // the rest of the document, after `]`
+    while !eof {
+        fill(&mut buf, &mut eof)?;
+    }
+    let rest = buf.get(close..).unwrap_or_default();
+    let rest = std::str::from_utf8(rest).map_err(|u| StreamError::Text { offset: base + close + u.valid_up_to() })?;
+    let (line, column) = (scan.line, scan.column);
+    let mut reader = Reader::new(rest, limits, max_string, line, column);
+    reader.pos = 1;
+    let trailer = reader.rest_of_object().map_err(|e| StreamError::Json(to_yaml_error(e, rest, line, column)))?;
+    entries.push((
+        Key { name: "items".to_owned(), line: key_at.0, column: key_at.1 },
+        Node { value: Value::Seq(Vec::new()), line: items_at.0, column: items_at.1 },
+    ));
+    entries.extend(trailer);
+    let root = Node { value: Value::Map(entries), line: root_at.0, column: root_at.1 };
+    Ok(Streamed::List { root, bytes: base + buf.len() })
+}
+
+/// The start of a list document, up to the `[` of its items.
+struct HeaderFound {
+    /// The top-level object's entries before `items`.
+    entries: Vec<(Key, Node)>,
+    /// Its kind, if given before `items`.
+    kind: Option<String>,
+    /// The offset of the `[`.
+    open: usize,
+    /// Line and column of the `items` key and of the object.
+    key_at: (u32, u32),
+    root_at: (u32, u32),
+}
+
+enum Header {
+    Found(HeaderFound),
+    /// The text ends before `"items": [`.
+    More,
+    /// Not a JSON object with `items` (or not UTF-8 there).
+    No,
+}
+
+fn header(buf: &[u8], limits: Limits, max_string: usize) -> Header {
+    // the longest UTF-8 prefix (a block may end inside a character)
+    let text = match std::str::from_utf8(buf) {
+        Ok(t) => t,
+        Err(e) if e.error_len().is_none() => std::str::from_utf8(buf.get(..e.valid_up_to()).unwrap_or_default()).unwrap_or(""),
+        Err(_) => return Header::No,
+    };
+    let mut reader = Reader::new(text, limits, max_string, 1, 1);
+    reader.ws();
+    let root_at = reader.lines.at(reader.pos);
+    match reader.peek() {
+        Some(b'{') => reader.pos += 1,
+        Some(_) => return Header::No,
+        None => return Header::More,
+    }
+    let mut entries = Vec::new();
+    let mut kind = None;
+    loop {
+        reader.ws();
+        match reader.peek() {
+            Some(b'"') => {}
+            None => return Header::More,
+            Some(_) => return Header::No,
+        }
+        let key_at = reader.pos;
+        let Ok((start, end, escaped)) = reader.scan_string() else { return Header::More };
+        let Ok(name) = reader.string_text(start, end, escaped) else { return Header::No };
+        reader.ws();
+        match reader.peek() {
+            Some(b':') => reader.pos += 1,
+            None => return Header::More,
+            Some(_) => return Header::No,
+        }
+        reader.ws();
+        if name == "items" {
+            let key_at = reader.lines.at(key_at);
+            return match reader.peek() {
+                Some(b'[') => Header::Found(HeaderFound { entries, kind, open: reader.pos, key_at, root_at }),
+                None => Header::More,
+                Some(_) => Header::No,
+            };
+        }
+        let (line, column) = reader.lines.at(key_at);
+        let value = match reader.value(1, Keep::All, &keep_all, "", &mut Vec::new()) {
+            Ok(Some(value)) => value,
+            Err(e) if e.offset >= text.len() => return Header::More,
+            _ => return Header::No,
+        };
+        if name == "kind" {
+            kind = value.as_str().map(str::to_owned);
+        }
+        entries.push((Key { name, line, column }, value));
+        reader.ws();
+        match reader.peek() {
+            Some(b',') => reader.pos += 1,
+            None => return Header::More,
+            Some(_) => return Header::No,
+        }
+    }
+}
+
+/// The state of [`stream_list`]'s scan of the items.
+struct Scan {
+    depth: usize,
+    in_string: bool,
+    escaped: bool,
+    /// The current item's start (offset in the buffer), line and column.
+    start: Option<(usize, u32, u32)>,
+    line: u32,
+    column: u32,
+    pos: usize,
+}
+
+impl Scan {
+    /// Scans `buf` from `pos`, pushing each complete item (start, end, line, column); the
+    /// offset of the list's `]` when reached. `Err`: a `}` closing the list (line, column).
+    fn run(&mut self, buf: &[u8], items: &mut Vec<(usize, usize, u32, u32)>) -> Result<Option<usize>, (u32, u32)> {
+        while let Some(&b) = buf.get(self.pos) {
+            let at = self.pos;
+            self.pos += 1;
+            if b == b'\n' {
+                self.line = self.line.saturating_add(1);
+                self.column = 1;
+                continue;
+            }
+            let (line, column) = (self.line, self.column);
+            if b & 0xc0 != 0x80 {
+                self.column = self.column.saturating_add(1);
+            }
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                } else if b == b'\\' {
+                    self.escaped = true;
+                } else if b == b'"' {
+                    self.in_string = false;
+                }
+                continue;
+            }
+            match b {
+                b' ' | b'\t' | b'\r' => {}
+                b',' if self.depth == 0 => {
+                    if let Some((s, l, c)) = self.start.take() {
+                        items.push((s, trim_end(buf, s, at), l, c));
+                    }
+                }
+                b'}' | b']' if self.depth == 0 => {
+                    if b == b'}' {
+                        return Err((line, column));
+                    }
+                    if let Some((s, l, c)) = self.start.take() {
+                        items.push((s, trim_end(buf, s, at), l, c));
+                    }
+                    (self.line, self.column) = (line, column);
+                    return Ok(Some(at));
+                }
+                _ => {
+                    if self.start.is_none() {
+                        self.start = Some((at, line, column));
+                    }
+                    match b {
+                        b'"' => self.in_string = true,
+                        b'{' | b'[' => self.depth += 1,
+                        b'}' | b']' => self.depth -= 1,
+                        _ => {}
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+impl Reader<'_> {
+    /// The entries of an object after its `items` array (the reader just past the `]`), to
+    /// its `}` and the end of the text.
+    fn rest_of_object(&mut self) -> Read<Vec<(Key, Node)>> {
+        let mut entries = Vec::new();
+        loop {
+            self.ws();
+            match self.peek() {
+                Some(b'}') => {
+                    self.pos += 1;
+                    break;
+                }
+                Some(b',') => self.pos += 1,
+                _ => return self.unexpected("`,` or `}`"),
+            }
+            self.ws();
+            if self.peek() != Some(b'"') {
+                return self.unexpected("a string key");
+            }
+            let key_at = self.pos;
+            let (start, end, escaped) = self.scan_string()?;
+            let name = self.string_text(start, end, escaped)?;
+            let (line, column) = self.lines.at(key_at);
+            self.expect(b':', "`:`")?;
+            if let Some(value) = self.value(1, Keep::All, &keep_all, "", &mut Vec::new())? {
+                entries.push((Key { name, line, column }, value));
+            }
+        }
+        self.end()?;
+        Ok(entries)
+    }
 }
 
 #[cfg(test)]
@@ -835,6 +1200,65 @@ mod tests {
         assert!(read_object(r#"{"a": "12345"}"#, 1, 1, LIMITS, 5, "", &skip).is_ok());
         let e = read_object(r#"{"a": "123456"}"#, 1, 1, LIMITS, 5, "", &skip).unwrap_err();
         assert_eq!((e.limit, e.offset), (Some("maxStringBytes"), 6));
+    }
+
+    /// A reader that gives at most `n` bytes a call.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(out.len()).min(self.0.len());
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn streamed_lists_equal_split_ones() {
+        for pretty in [false, true] {
+            let items: Vec<serde_json::Value> = (0..40)
+                .map(|i| serde_json::json!({"kind": "Pod", "metadata": {"name": format!("p{i} é")}, "s": "a, ] } \" [\\"}))
+                .collect();
+            let doc = serde_json::json!({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"x": [1]}});
+            let text = if pretty { serde_json::to_string_pretty(&doc).unwrap() } else { serde_json::to_string(&doc).unwrap() };
+            let list = split_list(&text, LIMITS, 100).unwrap();
+            let expected: Vec<Node> = list
+                .items
+                .iter()
+                .map(|(item, line, column)| read_object(item, *line, *column, LIMITS, 100, "", &keep_all).unwrap())
+                .collect();
+            for (block, batch) in [(7, 50), (1, 1), (3, 1000), (BLOCK, BATCH)] {
+                let mut got = Vec::new();
+                let mut sink = |results: Vec<Result<Node, (usize, YamlError)>>| {
+                    got.extend(results.into_iter().map(Result::unwrap));
+                    true
+                };
+                let each = |_: &Node, _: usize, node: Node| node;
+                let streamed =
+                    stream_list(&mut Trickle(text.as_bytes(), 5), (block, batch), LIMITS, 100, &keep_all, &each, &mut sink);
+                let Ok(Streamed::List { root, bytes }) = streamed else { panic!("not streamed") };
+                assert_eq!(got, expected, "pretty {pretty} block {block} batch {batch}");
+                assert_eq!(root, list.root);
+                assert_eq!(bytes, text.len());
+            }
+        }
+        // not lists: given back whole
+        for text in ["[1, 2]", "{\"a\": 1}", "kind: List\nitems: []\n"] {
+            let mut sink = |_: Vec<Result<Node, (usize, YamlError)>>| true;
+            let streamed = stream_list(&mut text.as_bytes(), (4, 4), LIMITS, 100, &keep_all, &|_, _, n| n, &mut sink);
+            let Ok(Streamed::NotAList(bytes)) = streamed else { panic!("{text}") };
+            assert_eq!(bytes, text.as_bytes());
+        }
+    }
+
+    #[test]
+    fn newlines_are_counted() {
+        let text = "a\nbb\n\n".repeat(37) + "\n\u{e9}\n";
+        for start in 0..8 {
+            let part = &text.as_bytes()[start..];
+            assert_eq!(count_newlines(part), part.iter().filter(|b| **b == b'\n').count());
+        }
     }
 
     #[test]

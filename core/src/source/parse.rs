@@ -322,6 +322,79 @@ fn parse_json<T: Send>(
     Ok(Some(parsed))
 }
 
+/// A JSON list document read from `reader` item by item (`json_read::stream_list`): each item
+/// made a `T` by `each` (given the document as known before its items, the item's index and
+/// tree) and handed to `sink` in order, or its error. `Ok(Err(bytes))` when the input is not
+/// such a list: all of it, to be read whole.
+///
+/// # Errors
+/// The reader fails, the input is not UTF-8 text, larger than `maxInputBytes`, or (strict mode)
+/// an item cannot be read.
+pub(crate) fn stream_json<T: Send>(
+    reader: &mut dyn std::io::Read,
+    file: &str,
+    options: &ParseOptions,
+    rule: Prune<'_>,
+    each: &(dyn Fn(&Node, usize, Node) -> T + Sync),
+    sink: &mut dyn FnMut(Result<T, Error>),
+) -> Result<Result<Node, Vec<u8>>, Error> {
+    use crate::source::json_read::{StreamError, Streamed, stream_list};
+    let mut failed: Option<Error> = None;
+    let mut take = |results: Vec<Result<T, (usize, YamlError)>>| {
+        for result in results {
+            match result {
+                Ok(t) => sink(Ok(t)),
+                Err((i, e)) => {
+                    let mut error = convert_error(&e, file, 0, 0, options.strict);
+                    error.message = format!(
+                        "document 1 of `{file}`, item {} of `items`, cannot be read: {}",
+                        i + 1,
+                        first_lowercase(e.message.trim())
+                    );
+                    if options.strict {
+                        failed = Some(error);
+                        return false;
+                    }
+                    sink(Err(error));
+                }
+            }
+        }
+        true
+    };
+    let sizes = (crate::source::json_read::BLOCK, crate::source::json_read::BATCH);
+    let streamed = stream_list(reader, sizes, limits(options), options.max_string_bytes, rule, each, &mut take);
+    if let Some(error) = failed {
+        return Err(error);
+    }
+    let at_start = || Location { file: file.to_owned(), line: 1, column: 1, pointer: String::new() };
+    match streamed {
+        Ok(Streamed::List { root, bytes }) => {
+            if bytes > options.max_input_bytes {
+                return Err(Error::new(
+                    ErrorCode::InputTooLarge,
+                    format!("`{file}` is {bytes} bytes, more than the limit of {} bytes", options.max_input_bytes),
+                )
+                .with_help("split the input, or raise `maxInputBytes` in the parse options")
+                .at(at_start()));
+            }
+            Ok(Ok(root))
+        }
+        Ok(Streamed::NotAList(bytes)) => Ok(Err(bytes)),
+        Ok(Streamed::Stopped) => Ok(Ok(Node::synthetic(Value::Null))),
+        Err(StreamError::Io(e)) => Err(Error::new(ErrorCode::Io, format!("cannot read `{file}`: {e}"))),
+        Err(StreamError::Text { offset }) => Err(Error::new(
+            ErrorCode::NotText,
+            format!("`{file}` is not UTF-8 text (at byte {offset})"),
+        )
+        .with_help("manifests must be UTF-8 encoded YAML or JSON")
+        .at(at_start())),
+        Err(StreamError::Json(e)) => {
+            let error = convert_error(&e, file, 0, 0, options.strict);
+            Err(error)
+        }
+    }
+}
+
 /// Below this much text, threads cost more than they save.
 const PARALLEL_BYTES: usize = 4 << 20;
 

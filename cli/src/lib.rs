@@ -425,7 +425,8 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
             focus_direction,
             ip_blocks_match_pods,
         } => {
-            let sources = input::manifests(paths, &cli.cluster, Needed::Manifests)?;
+            // streamed: a `kubectl get -A -o json` dump of any size, its text never held whole
+            let set = input::resources(paths, &cli.cluster, Needed::Manifests, &options)?;
             let filter = ConnectionFilter {
                 include_self: *include_self,
                 focus_workloads: focus_workloads.clone(),
@@ -445,8 +446,9 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
                 AnalyzeFormat::Mermaid => Some(api::AnalyzeFormat::Mermaid),
             };
             let engine = engine_options(*ip_blocks_match_pods);
-            let request = AnalyzeRequest { sources, options, engine, filter, format: rendering };
-            let response = api::analyze(&request)?;
+            let request = AnalyzeRequest { sources: Vec::new(), options, engine, filter, format: rendering };
+            let response = api::analyze_resources(&request, &set)?;
+            drop(set);
             for e in &response.errors {
                 let _ = writeln!(std::io::stderr(), "{}", render::error_text(&Error::from(e.clone())));
             }

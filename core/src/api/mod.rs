@@ -20,7 +20,9 @@ mod review;
 mod schema;
 mod validate;
 
-pub use analyze::{AnalyzeFormat, AnalyzeRequest, AnalyzeResponse, ExplainRequest, ExplainResponse, analyze, explain};
+pub use analyze::{
+    AnalyzeFormat, AnalyzeRequest, AnalyzeResponse, ExplainRequest, ExplainResponse, analyze, analyze_resources, explain,
+};
 pub use audit::{AuditRequest, AuditResponse, audit, audit_with_log};
 pub use build::{BuildRequest, BuildResponse, build};
 pub use check::{CheckRequest, CheckResponse, check};

@@ -85,7 +85,11 @@ pub fn resources(
     Ok(set)
 }
 
-fn add_file(set: &mut netfence::inventory::ResourceSet, path: &Path, options: &netfence::source::ParseOptions) -> Result<(), Error> {
+fn add_file(
+    set: &mut netfence::inventory::ResourceSet,
+    path: &Path,
+    options: &netfence::source::ParseOptions,
+) -> Result<(), Error> {
     let name = path.display().to_string();
     let mut file = std::fs::File::open(path).map_err(|e| {
         Error::new(ErrorCode::Io, format!("cannot read `{name}`: {e}")).with_help("check the path and its permissions")

@@ -288,7 +288,10 @@ fn streamed_lists_answer_partially_and_loudly() {
     assert_eq!(warning["code"], "NF-W002");
     assert!(warning["message"].as_str().unwrap().starts_with("27 documents could not be read"), "{warning}");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("NF-E003") && err.contains("item 4 of `items`") && err.contains("--max-string-bytes"), "{err}");
+    assert!(
+        err.contains("NF-E003") && err.contains("item 4 of `items`") && err.contains("--max-string-bytes"),
+        "{err}"
+    );
     let md = netfence(&["analyze", "-", "-o", "md", "--max-string-bytes", "39"], Some(&list));
     assert!(stdout(&md).starts_with("> warning[NF-W002]"), "{}", stdout(&md));
     // netpol-analyzer's connlist has no place for it: stderr says it
@@ -303,11 +306,21 @@ fn streamed_lists_answer_partially_and_loudly() {
 /// Hostile JSON on standard input: deep nesting and a huge string stop with a coded error.
 #[test]
 fn hostile_json_is_refused_with_a_code() {
-    let deep = format!("{{\"apiVersion\": \"v1\", \"items\": [{}1{}], \"kind\": \"List\"}}", "[".repeat(100_000), "]".repeat(100_000));
+    let deep = format!(
+        "{{\"apiVersion\": \"v1\", \"items\": [{}1{}], \"kind\": \"List\"}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
     let out = netfence(&["analyze", "-", "-o", "json"], Some(&deep));
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("maxDepth") || String::from_utf8_lossy(&out.stderr).contains("--max-depth"));
-    let long = format!("{{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {{\"name\": \"{}\"}}}}", "x".repeat(5 << 20));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("maxDepth")
+            || String::from_utf8_lossy(&out.stderr).contains("--max-depth")
+    );
+    let long = format!(
+        "{{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {{\"name\": \"{}\"}}}}",
+        "x".repeat(5 << 20)
+    );
     let out = netfence(&["analyze", "-", "-o", "json"], Some(&long));
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("NF-E003"));

@@ -113,7 +113,10 @@ fn bindings_codegen(check: bool) -> Result<(), String> {
 fn bench(args: &[String]) -> Result<(), String> {
     let sizes: Vec<&str> =
         if args.is_empty() { vec!["1k", "10k", "150k"] } else { args.iter().map(String::as_str).collect() };
-    run(&cargo(), &["build", "--release", "--locked", "-p", "netfence", "--example", "bench", "--example", "kubectl_dump"])?;
+    run(
+        &cargo(),
+        &["build", "--release", "--locked", "-p", "netfence", "--example", "bench", "--example", "kubectl_dump"],
+    )?;
     let exe = root().join("target/release/examples/bench").to_string_lossy().into_owned();
     for size in sizes {
         let (pods, policies, namespaces) = match size {

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{Render, Source, TextFormat, load, render_in};
 use crate::engine::{CompiledCluster, ConnectionFilter, Connectivity, EngineOptions, Explanation};
-use crate::inventory::ResourceSet;
 use crate::error::{Error, ErrorPayload};
+use crate::inventory::ResourceSet;
 use crate::model::Completeness;
 use crate::model::Protocol;
 use crate::source::ParseOptions;

@@ -21,7 +21,8 @@ mod schema;
 mod validate;
 
 pub use analyze::{
-    AnalyzeFormat, AnalyzeRequest, AnalyzeResponse, ExplainRequest, ExplainResponse, analyze, analyze_resources, explain,
+    AnalyzeFormat, AnalyzeRequest, AnalyzeResponse, ExplainRequest, ExplainResponse, analyze, analyze_resources,
+    explain,
 };
 pub use audit::{AuditRequest, AuditResponse, audit, audit_with_log};
 pub use build::{BuildRequest, BuildResponse, build};

@@ -16,8 +16,8 @@ use crate::model::{Completeness, Warning, WarningCode};
 use crate::source::{Document, ParseOptions, parse_text_with};
 use crate::source::{Location, Node, SourceDoc, Value};
 
-mod read;
 mod prune;
+mod read;
 mod stream;
 
 /// One resource that was read.

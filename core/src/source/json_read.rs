@@ -71,9 +71,8 @@ impl<'a> Lines<'a> {
             (self.pos, self.line, self.column) = (0, self.first_line, self.first_column);
         }
         let span = self.bytes.get(self.pos..offset).unwrap_or_default();
-        let chars = |bytes: &[u8]| {
-            u32::try_from(bytes.iter().filter(|b| (**b & 0xc0) != 0x80).count()).unwrap_or(u32::MAX)
-        };
+        let chars =
+            |bytes: &[u8]| u32::try_from(bytes.iter().filter(|b| (**b & 0xc0) != 0x80).count()).unwrap_or(u32::MAX);
         let breaks = count_newlines(span);
         match (breaks > 0).then(|| span.iter().rposition(|b| *b == b'\n')).flatten() {
             Some(last) => {
@@ -344,7 +343,14 @@ impl<'a> Reader<'a> {
 
     /// Reads the value at `pos` (after whitespace). `keep` says what to keep of it (`No`: skip
     /// it, returning `None`); `kind` and `path` are the rule's inputs for the entries below.
-    fn value(&mut self, depth: usize, keep: Keep, rule: Prune<'_>, kind: &str, path: &mut Vec<String>) -> Read<Option<Node>> {
+    fn value(
+        &mut self,
+        depth: usize,
+        keep: Keep,
+        rule: Prune<'_>,
+        kind: &str,
+        path: &mut Vec<String>,
+    ) -> Read<Option<Node>> {
         self.ws();
         let at = self.pos;
         let node = |r: &mut Self, value: Value| {
@@ -389,7 +395,14 @@ impl<'a> Reader<'a> {
         Ok(Some(node(self, value)))
     }
 
-    fn map(&mut self, depth: usize, keep: Keep, rule: Prune<'_>, kind: &str, path: &mut Vec<String>) -> Read<Option<Node>> {
+    fn map(
+        &mut self,
+        depth: usize,
+        keep: Keep,
+        rule: Prune<'_>,
+        kind: &str,
+        path: &mut Vec<String>,
+    ) -> Read<Option<Node>> {
         self.deeper(depth)?;
         let at = self.pos;
         let position = if keep == Keep::No { (0, 0) } else { self.lines.at(at) };
@@ -463,7 +476,14 @@ impl<'a> Reader<'a> {
         Ok(Some(Node { value: Value::Map(entries), line: position.0, column: position.1 }))
     }
 
-    fn seq(&mut self, depth: usize, keep: Keep, rule: Prune<'_>, kind: &str, path: &mut Vec<String>) -> Read<Option<Node>> {
+    fn seq(
+        &mut self,
+        depth: usize,
+        keep: Keep,
+        rule: Prune<'_>,
+        kind: &str,
+        path: &mut Vec<String>,
+    ) -> Read<Option<Node>> {
         self.deeper(depth)?;
         let position = if keep == Keep::No { (0, 0) } else { self.lines.at(self.pos) };
         self.pos += 1;
@@ -660,15 +680,23 @@ pub(crate) fn split_list(text: &str, limits: Limits, max_string: usize) -> Optio
     entries.insert(index.unwrap_or(entries.len()), (key, slot));
     let (line, column) = reader.lines.at(root_at);
     let root = Node { value: Value::Map(entries), line, column };
-    let items =
-        items.into_iter().map(|(s, e, line, column)| Some((text.get(s..e)?, line, column))).collect::<Option<Vec<_>>>()?;
+    let items = items
+        .into_iter()
+        .map(|(s, e, line, column)| Some((text.get(s..e)?, line, column)))
+        .collect::<Option<Vec<_>>>()?;
     Some(JsonList { root, items })
 }
+
+/// An item's text in a buffer: start, end, and the 1-based line and column of its start.
+type ItemSpan = (usize, usize, u32, u32);
+
+/// Each item of a batch as `each` made it, or its index and why it could not be read.
+pub(crate) type ItemResults<T> = Vec<Result<T, (usize, YamlError)>>;
 
 /// The elements of the array whose `[` is at `open` (byte ranges, and each one's 1-based line
 /// and column), and the offset of its `]`: a scan of strings and brackets only, counting lines
 /// on the way (JSON strings hold no raw line breaks).
-fn split_items(bytes: &[u8], open: usize) -> Option<(Vec<(usize, usize, u32, u32)>, usize)> {
+fn split_items(bytes: &[u8], open: usize) -> Option<(Vec<ItemSpan>, usize)> {
     let mut items = Vec::new();
     let mut depth = 0usize;
     let mut start: Option<(usize, u32, u32)> = None;
@@ -733,7 +761,10 @@ fn trim_end(bytes: &[u8], start: usize, mut end: usize) -> usize {
 /// document, its items empty, as `root`), or not such a list (`bytes`: everything read, to be
 /// read whole).
 pub(crate) enum Streamed {
-    List { root: Node, bytes: usize },
+    List {
+        root: Node,
+        bytes: usize,
+    },
     NotAList(Vec<u8>),
     /// The sink asked to stop (strict mode and an error).
     Stopped,
@@ -766,7 +797,7 @@ pub(crate) fn stream_list<T: Send>(
     max_string: usize,
     rule: Prune<'_>,
     each: &(dyn Fn(&Node, usize, Node) -> T + Sync),
-    sink: &mut dyn FnMut(Vec<Result<T, (usize, YamlError)>>) -> bool,
+    sink: &mut dyn FnMut(ItemResults<T>) -> bool,
 ) -> Result<Streamed, StreamError> {
     let mut buf: Vec<u8> = Vec::new();
     let mut eof = false;
@@ -819,17 +850,18 @@ pub(crate) fn stream_list<T: Send>(
         (scan.line, scan.column, scan.pos) = (line, column.saturating_add(1), open + 1);
     }
     let items_at = (scan.line, scan.column.saturating_sub(1));
-    let mut buf = buf;
     let mut base = 0usize; // offset in the input of buf[0]
     let mut index = 0usize;
-    let mut pending: Vec<(usize, usize, u32, u32)> = Vec::new();
+    let mut pending: Vec<ItemSpan> = Vec::new();
     let close = loop {
-        let found = scan.run(&buf, &mut pending).map_err(|at| StreamError::Json(YamlError {
-            message: "unexpected `}` in the list's items".to_owned(),
-            line: at.0,
-            column: at.1,
-            limit: None,
-        }))?;
+        let found = scan.run(&buf, &mut pending).map_err(|at| {
+            StreamError::Json(YamlError {
+                message: "unexpected `}` in the list's items".to_owned(),
+                line: at.0,
+                column: at.1,
+                limit: None,
+            })
+        })?;
         let batch_bytes = pending.last().map_or(0, |(_, end, _, _)| *end);
         if found.is_some() || eof || batch_bytes >= batch {
             // parse the complete items read so far, then drop their text
@@ -922,7 +954,9 @@ fn header(buf: &[u8], limits: Limits, max_string: usize) -> Header {
     // the longest UTF-8 prefix (a block may end inside a character)
     let text = match std::str::from_utf8(buf) {
         Ok(t) => t,
-        Err(e) if e.error_len().is_none() => std::str::from_utf8(buf.get(..e.valid_up_to()).unwrap_or_default()).unwrap_or(""),
+        Err(e) if e.error_len().is_none() => {
+            std::str::from_utf8(buf.get(..e.valid_up_to()).unwrap_or_default()).unwrap_or("")
+        }
         Err(_) => return Header::No,
     };
     let mut reader = Reader::new(text, limits, max_string, 1, 1);
@@ -994,7 +1028,7 @@ struct Scan {
 impl Scan {
     /// Scans `buf` from `pos`, pushing each complete item (start, end, line, column); the
     /// offset of the list's `]` when reached. `Err`: a `}` closing the list (line, column).
-    fn run(&mut self, buf: &[u8], items: &mut Vec<(usize, usize, u32, u32)>) -> Result<Option<usize>, (u32, u32)> {
+    fn run(&mut self, buf: &[u8], items: &mut Vec<ItemSpan>) -> Result<Option<usize>, (u32, u32)> {
         while let Some(&b) = buf.get(self.pos) {
             let at = self.pos;
             self.pos += 1;
@@ -1085,7 +1119,7 @@ impl Reader<'_> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 mod tests {
     use super::*;
     use crate::source::yaml::parse_documents;
@@ -1221,7 +1255,8 @@ mod tests {
                 .map(|i| serde_json::json!({"kind": "Pod", "metadata": {"name": format!("p{i} é")}, "s": "a, ] } \" [\\"}))
                 .collect();
             let doc = serde_json::json!({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"x": [1]}});
-            let text = if pretty { serde_json::to_string_pretty(&doc).unwrap() } else { serde_json::to_string(&doc).unwrap() };
+            let text =
+                if pretty { serde_json::to_string_pretty(&doc).unwrap() } else { serde_json::to_string(&doc).unwrap() };
             let list = split_list(&text, LIMITS, 100).unwrap();
             let expected: Vec<Node> = list
                 .items
@@ -1230,13 +1265,20 @@ mod tests {
                 .collect();
             for (block, batch) in [(7, 50), (1, 1), (3, 1000), (BLOCK, BATCH)] {
                 let mut got = Vec::new();
-                let mut sink = |results: Vec<Result<Node, (usize, YamlError)>>| {
+                let mut sink = |results: ItemResults<Node>| {
                     got.extend(results.into_iter().map(Result::unwrap));
                     true
                 };
                 let each = |_: &Node, _: usize, node: Node| node;
-                let streamed =
-                    stream_list(&mut Trickle(text.as_bytes(), 5), (block, batch), LIMITS, 100, &keep_all, &each, &mut sink);
+                let streamed = stream_list(
+                    &mut Trickle(text.as_bytes(), 5),
+                    (block, batch),
+                    LIMITS,
+                    100,
+                    &keep_all,
+                    &each,
+                    &mut sink,
+                );
                 let Ok(Streamed::List { root, bytes }) = streamed else { panic!("not streamed") };
                 assert_eq!(got, expected, "pretty {pretty} block {block} batch {batch}");
                 assert_eq!(root, list.root);
@@ -1245,7 +1287,7 @@ mod tests {
         }
         // not lists: given back whole
         for text in ["[1, 2]", "{\"a\": 1}", "kind: List\nitems: []\n"] {
-            let mut sink = |_: Vec<Result<Node, (usize, YamlError)>>| true;
+            let mut sink = |_: ItemResults<Node>| true;
             let streamed = stream_list(&mut text.as_bytes(), (4, 4), LIMITS, 100, &keep_all, &|_, _, n| n, &mut sink);
             let Ok(Streamed::NotAList(bytes)) = streamed else { panic!("{text}") };
             assert_eq!(bytes, text.as_bytes());
@@ -1268,7 +1310,8 @@ mod tests {
                 .map(|i| serde_json::json!({"kind": "Pod", "metadata": {"name": format!("p{i}")}, "s": "a, ] } \" ["}))
                 .collect();
             let doc = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items, "metadata": {}});
-            let text = if pretty { serde_json::to_string_pretty(&doc).unwrap() } else { serde_json::to_string(&doc).unwrap() };
+            let text =
+                if pretty { serde_json::to_string_pretty(&doc).unwrap() } else { serde_json::to_string(&doc).unwrap() };
             let list = split_list(&text, LIMITS, 100).unwrap();
             let whole = yaml(&text);
             let Value::Seq(expected) = &whole.get("items").unwrap().value else { unreachable!() };

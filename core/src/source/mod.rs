@@ -19,8 +19,8 @@ mod yaml;
 pub(crate) mod yaml_write;
 
 pub use crate::location::Location;
-pub use parse::{Document, ParseOptions, ParsedText, parse_text, text_from_bytes, text_from_vec};
 pub(crate) use json_read::Keep;
+pub use parse::{Document, ParseOptions, ParsedText, parse_text, text_from_bytes, text_from_vec};
 pub(crate) use parse::{ListItems, parse_text_with, stream_json};
 pub use tree::{Key, Node, SourceDoc, Value, escape_pointer};
 pub(crate) use tree::{drop_tree, shift_lines};

@@ -298,7 +298,11 @@ fn parse_json<T: Send>(
                 Err((_, e)) if e.limit.is_none() => return Ok(None),
                 Err((i, e)) => {
                     let mut error = convert_error(&e, file, 0, 0, options.strict);
-                    error.message = format!("document 1 of `{file}`, item {} of `items`, cannot be read: {}", i + 1, first_lowercase(e.message.trim()));
+                    error.message = format!(
+                        "document 1 of `{file}`, item {} of `items`, cannot be read: {}",
+                        i + 1,
+                        first_lowercase(e.message.trim())
+                    );
                     if options.strict {
                         return Err(error);
                     }
@@ -340,7 +344,7 @@ pub(crate) fn stream_json<T: Send>(
 ) -> Result<Result<Node, Vec<u8>>, Error> {
     use crate::source::json_read::{StreamError, Streamed, stream_list};
     let mut failed: Option<Error> = None;
-    let mut take = |results: Vec<Result<T, (usize, YamlError)>>| {
+    let mut take = |results: crate::source::json_read::ItemResults<T>| {
         for result in results {
             match result {
                 Ok(t) => sink(Ok(t)),
@@ -382,12 +386,11 @@ pub(crate) fn stream_json<T: Send>(
         Ok(Streamed::NotAList(bytes)) => Ok(Err(bytes)),
         Ok(Streamed::Stopped) => Ok(Ok(Node::synthetic(Value::Null))),
         Err(StreamError::Io(e)) => Err(Error::new(ErrorCode::Io, format!("cannot read `{file}`: {e}"))),
-        Err(StreamError::Text { offset }) => Err(Error::new(
-            ErrorCode::NotText,
-            format!("`{file}` is not UTF-8 text (at byte {offset})"),
-        )
-        .with_help("manifests must be UTF-8 encoded YAML or JSON")
-        .at(at_start())),
+        Err(StreamError::Text { offset }) => {
+            Err(Error::new(ErrorCode::NotText, format!("`{file}` is not UTF-8 text (at byte {offset})"))
+                .with_help("manifests must be UTF-8 encoded YAML or JSON")
+                .at(at_start()))
+        }
         Err(StreamError::Json(e)) => {
             let error = convert_error(&e, file, 0, 0, options.strict);
             Err(error)

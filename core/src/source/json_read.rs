@@ -403,10 +403,7 @@ impl<'a> Reader<'a> {
         kind: &str,
         path: &mut Vec<String>,
     ) -> Read<Option<Node>> {
-        self.deeper(depth)?;
-        let at = self.pos;
-        let position = if keep == Keep::No { (0, 0) } else { self.lines.at(at) };
-        self.pos += 1;
+        let position = self.open(depth, keep)?;
         // an object's root: its `kind` decides what is kept below it
         let own_kind;
         let kind = if path.is_empty() && keep == Keep::Part && kind.is_empty() {
@@ -458,22 +455,12 @@ impl<'a> Reader<'a> {
                         entries.push((Key { name, line, column }, value));
                     }
                 }
-                self.ws();
-                match self.peek() {
-                    Some(b',') => self.pos += 1,
-                    Some(b'}') => {
-                        self.pos += 1;
-                        break;
-                    }
-                    _ => return self.unexpected("`,` or `}`"),
+                if self.closed(b'}')? {
+                    break;
                 }
             }
         }
-        if keep == Keep::No {
-            return Ok(None);
-        }
-        self.count_node(1)?;
-        Ok(Some(Node { value: Value::Map(entries), line: position.0, column: position.1 }))
+        self.built(keep, Value::Map(entries), position)
     }
 
     fn seq(
@@ -484,9 +471,7 @@ impl<'a> Reader<'a> {
         kind: &str,
         path: &mut Vec<String>,
     ) -> Read<Option<Node>> {
-        self.deeper(depth)?;
-        let position = if keep == Keep::No { (0, 0) } else { self.lines.at(self.pos) };
-        self.pos += 1;
+        let position = self.open(depth, keep)?;
         let mut items = Vec::new();
         self.ws();
         if self.peek() == Some(b']') {
@@ -496,22 +481,45 @@ impl<'a> Reader<'a> {
                 if let Some(item) = self.value(depth, keep, rule, kind, path)? {
                     items.push(item);
                 }
-                self.ws();
-                match self.peek() {
-                    Some(b',') => self.pos += 1,
-                    Some(b']') => {
-                        self.pos += 1;
-                        break;
-                    }
-                    _ => return self.unexpected("`,` or `]`"),
+                if self.closed(b']')? {
+                    break;
                 }
             }
         }
+        self.built(keep, Value::Seq(items), position)
+    }
+
+    /// Past the `{` or `[` of a mapping or sequence at `depth`: its position when kept.
+    fn open(&mut self, depth: usize, keep: Keep) -> Read<(u32, u32)> {
+        self.deeper(depth)?;
+        let position = if keep == Keep::No { (0, 0) } else { self.lines.at(self.pos) };
+        self.pos += 1;
+        Ok(position)
+    }
+
+    /// After an entry or element: past a `,` (false) or the closing `close` (true).
+    fn closed(&mut self, close: u8) -> Read<bool> {
+        self.ws();
+        match self.peek() {
+            Some(b',') => {
+                self.pos += 1;
+                Ok(false)
+            }
+            Some(b) if b == close => {
+                self.pos += 1;
+                Ok(true)
+            }
+            _ => self.unexpected(if close == b'}' { "`,` or `}`" } else { "`,` or `]`" }),
+        }
+    }
+
+    /// A finished mapping or sequence: counted and positioned when kept.
+    fn built(&mut self, keep: Keep, value: Value, (line, column): (u32, u32)) -> Read<Option<Node>> {
         if keep == Keep::No {
             return Ok(None);
         }
         self.count_node(1)?;
-        Ok(Some(Node { value: Value::Seq(items), line: position.0, column: position.1 }))
+        Ok(Some(Node { value, line, column }))
     }
 
     /// The `kind` string of the object whose `{` was just passed, looked up ahead (entries

@@ -297,12 +297,7 @@ fn parse_json<T: Send>(
                 Ok(document) => parsed.documents.push(document),
                 Err((_, e)) if e.limit.is_none() => return Ok(None),
                 Err((i, e)) => {
-                    let mut error = convert_error(&e, file, 0, 0, options.strict);
-                    error.message = format!(
-                        "document 1 of `{file}`, item {} of `items`, cannot be read: {}",
-                        i + 1,
-                        first_lowercase(e.message.trim())
-                    );
+                    let error = item_error(&e, file, i, options.strict);
                     if options.strict {
                         return Err(error);
                     }
@@ -349,12 +344,7 @@ pub(crate) fn stream_json<T: Send>(
             match result {
                 Ok(t) => sink(Ok(t)),
                 Err((i, e)) => {
-                    let mut error = convert_error(&e, file, 0, 0, options.strict);
-                    error.message = format!(
-                        "document 1 of `{file}`, item {} of `items`, cannot be read: {}",
-                        i + 1,
-                        first_lowercase(e.message.trim())
-                    );
+                    let error = item_error(&e, file, i, options.strict);
                     if options.strict {
                         failed = Some(error);
                         return false;
@@ -478,6 +468,17 @@ fn convert_error(e: &YamlError, file: &str, first_line: u32, index: usize, stric
     Error::new(code, format!("document {} of `{file}` cannot be read: {message}", index + 1))
         .with_help(help)
         .at(Location { file: file.to_owned(), line, column: e.column.max(1), pointer: String::new() })
+}
+
+/// The error of item `index` (0-based) of a JSON list document that could not be read.
+fn item_error(e: &YamlError, file: &str, index: usize, strict: bool) -> Error {
+    let mut error = convert_error(e, file, 0, 0, strict);
+    error.message = format!(
+        "document 1 of `{file}`, item {} of `items`, cannot be read: {}",
+        index + 1,
+        first_lowercase(e.message.trim())
+    );
+    error
 }
 
 fn first_lowercase(s: &str) -> String {

@@ -851,13 +851,9 @@ pub(crate) fn stream_list<T: Send>(
     let head = Node { value: Value::Map(head), line: root_at.0, column: root_at.1 };
     let item_kind = header_kind.as_deref().and_then(|k| k.strip_suffix("List")).unwrap_or("").to_owned();
     // the items: a resumable scan of strings and brackets, counting lines and columns
-    let mut scan = Scan { depth: 0, in_string: false, escaped: false, start: None, line: 1, column: 1, pos: 0 };
-    {
-        // position of the `[`, then past it
-        let (line, column) = Lines::new(&buf, 1, 1).at(open);
-        (scan.line, scan.column, scan.pos) = (line, column.saturating_add(1), open + 1);
-    }
-    let items_at = (scan.line, scan.column.saturating_sub(1));
+    // from past the `[`
+    let items_at = Lines::new(&buf, 1, 1).at(open);
+    let mut scan = Scan::new(open + 1, items_at.0, items_at.1.saturating_add(1));
     let mut base = 0usize; // offset in the input of buf[0]
     let mut index = 0usize;
     let mut pending: Vec<ItemSpan> = Vec::new();
@@ -897,12 +893,9 @@ pub(crate) fn stream_list<T: Send>(
                 // keep only the unfinished item's text: shift it to the front
                 let keep_from = scan.start.map_or(scan.pos, |(s, _, _)| s);
                 let _ = consumed;
+                scan.forget(&buf, keep_from);
                 buf.drain(..keep_from);
                 base += keep_from;
-                scan.pos -= keep_from;
-                if let Some((s, _, _)) = &mut scan.start {
-                    *s -= keep_from;
-                }
             }
         }
         if let Some(close) = found {
@@ -912,7 +905,7 @@ pub(crate) fn stream_list<T: Send>(
             return Err(StreamError::Json(YamlError {
                 message: "unexpected end of input inside the list's items".to_owned(),
                 line: scan.line,
-                column: scan.column,
+                column: scan.column_at(&buf, buf.len()),
                 limit: None,
             }));
         }
@@ -924,7 +917,7 @@ pub(crate) fn stream_list<T: Send>(
     }
     let rest = buf.get(close..).unwrap_or_default();
     let rest = std::str::from_utf8(rest).map_err(|u| StreamError::Text { offset: base + close + u.valid_up_to() })?;
-    let (line, column) = (scan.line, scan.column);
+    let (line, column) = (scan.line, scan.column_at(&buf, close));
     let mut reader = Reader::new(rest, limits, max_string, line, column);
     reader.pos = 1;
     let trailer = reader.rest_of_object().map_err(|e| StreamError::Json(to_yaml_error(e, rest, line, column)))?;
@@ -1021,45 +1014,115 @@ fn header(buf: &[u8], limits: Limits, max_string: usize) -> Header {
     }
 }
 
-/// The state of [`stream_list`]'s scan of the items.
+/// The state of [`stream_list`]'s scan of the items: strings are skipped to their next quote
+/// or backslash, and columns are counted only where an item starts.
 struct Scan {
     depth: usize,
     in_string: bool,
+    /// A backslash in a string was the buffer's last byte.
     escaped: bool,
     /// The current item's start (offset in the buffer), line and column.
     start: Option<(usize, u32, u32)>,
-    line: u32,
-    column: u32,
     pos: usize,
+    /// The line of `pos`, and where it starts in the buffer.
+    line: u32,
+    line_start: usize,
+    /// A known column on the current line (its offset and column), unless a line starts after it.
+    col_pos: usize,
+    col: u32,
 }
 
 impl Scan {
+    /// Scanning from `pos`, which is on `line` at `column`.
+    fn new(pos: usize, line: u32, column: u32) -> Self {
+        Self {
+            depth: 0,
+            in_string: false,
+            escaped: false,
+            start: None,
+            pos,
+            line,
+            line_start: pos,
+            col_pos: pos,
+            col: column,
+        }
+    }
+
+    /// The column of `at`, on the current line at or after the known column.
+    fn column_at(&mut self, buf: &[u8], at: usize) -> u32 {
+        let chars = |from: usize| {
+            let bytes = buf.get(from..at).unwrap_or_default();
+            u32::try_from(bytes.iter().filter(|b| (**b & 0xc0) != 0x80).count()).unwrap_or(u32::MAX)
+        };
+        let column = if self.line_start > self.col_pos {
+            chars(self.line_start).saturating_add(1)
+        } else {
+            self.col.saturating_add(chars(self.col_pos))
+        };
+        (self.col_pos, self.col) = (at, column);
+        column
+    }
+
+    fn newline(&mut self, after: usize) {
+        self.line = self.line.saturating_add(1);
+        self.line_start = after;
+    }
+
+    /// Drops the first `n` bytes of the buffer (they are done with): offsets move back.
+    fn forget(&mut self, buf: &[u8], n: usize) {
+        if self.line_start <= n {
+            // the current line started before the cut: keep the column at the cut
+            self.column_at(buf, n);
+            self.line_start = n;
+        }
+        self.line_start -= n;
+        self.col_pos = self.col_pos.saturating_sub(n);
+        self.pos -= n;
+        if let Some((s, _, _)) = &mut self.start {
+            *s -= n;
+        }
+    }
+
     /// Scans `buf` from `pos`, pushing each complete item (start, end, line, column); the
     /// offset of the list's `]` when reached. `Err`: a `}` closing the list (line, column).
     fn run(&mut self, buf: &[u8], items: &mut Vec<ItemSpan>) -> Result<Option<usize>, (u32, u32)> {
-        while let Some(&b) = buf.get(self.pos) {
-            let at = self.pos;
-            self.pos += 1;
-            if b == b'\n' {
-                self.line = self.line.saturating_add(1);
-                self.column = 1;
-                continue;
-            }
-            let (line, column) = (self.line, self.column);
-            if b & 0xc0 != 0x80 {
-                self.column = self.column.saturating_add(1);
-            }
+        loop {
             if self.in_string {
                 if self.escaped {
-                    self.escaped = false;
-                } else if b == b'\\' {
-                    self.escaped = true;
-                } else if b == b'"' {
-                    self.in_string = false;
+                    match buf.get(self.pos) {
+                        None => return Ok(None),
+                        Some(b) => {
+                            self.escaped = false;
+                            self.pos += 1;
+                            if *b == b'\n' {
+                                self.newline(self.pos);
+                            }
+                        }
+                    }
+                }
+                let rest = buf.get(self.pos..).unwrap_or_default();
+                match rest.iter().position(|c| matches!(c, b'"' | b'\\' | b'\n')) {
+                    None => {
+                        self.pos = buf.len();
+                        return Ok(None);
+                    }
+                    Some(k) => {
+                        let at = self.pos + k;
+                        self.pos = at + 1;
+                        match rest.get(k) {
+                            Some(b'"') => self.in_string = false,
+                            Some(b'\\') => self.escaped = true,
+                            _ => self.newline(self.pos),
+                        }
+                    }
                 }
                 continue;
             }
+            let Some(&b) = buf.get(self.pos) else { return Ok(None) };
+            let at = self.pos;
+            self.pos += 1;
             match b {
+                b'\n' => self.newline(self.pos),
                 b' ' | b'\t' | b'\r' => {}
                 b',' if self.depth == 0 => {
                     if let Some((s, l, c)) = self.start.take() {
@@ -1067,18 +1130,19 @@ impl Scan {
                     }
                 }
                 b'}' | b']' if self.depth == 0 => {
+                    let position = (self.line, self.column_at(buf, at));
                     if b == b'}' {
-                        return Err((line, column));
+                        return Err(position);
                     }
                     if let Some((s, l, c)) = self.start.take() {
                         items.push((s, trim_end(buf, s, at), l, c));
                     }
-                    (self.line, self.column) = (line, column);
                     return Ok(Some(at));
                 }
                 _ => {
                     if self.start.is_none() {
-                        self.start = Some((at, line, column));
+                        let column = self.column_at(buf, at);
+                        self.start = Some((at, self.line, column));
                     }
                     match b {
                         b'"' => self.in_string = true,
@@ -1089,7 +1153,6 @@ impl Scan {
                 }
             }
         }
-        Ok(None)
     }
 }
 

@@ -86,6 +86,17 @@ impl<'a> Lines<'a> {
     }
 }
 
+/// Past the run of spaces at `pos` (indentation: eight at a time).
+fn skip_spaces(bytes: &[u8], mut pos: usize) -> usize {
+    while bytes.get(pos..pos + 8) == Some(b"        ".as_slice()) {
+        pos += 8;
+    }
+    while bytes.get(pos) == Some(&b' ') {
+        pos += 1;
+    }
+    pos
+}
+
 /// The line breaks in `bytes`, eight bytes at a time.
 fn count_newlines(bytes: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
@@ -139,8 +150,12 @@ impl<'a> Reader<'a> {
     }
 
     fn ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
-            self.pos += 1;
+        loop {
+            match self.peek() {
+                Some(b' ') => self.pos = skip_spaces(self.bytes, self.pos),
+                Some(b'\t' | b'\n' | b'\r') => self.pos += 1,
+                _ => return,
+            }
         }
     }
 
@@ -1122,8 +1137,12 @@ impl Scan {
             let at = self.pos;
             self.pos += 1;
             match b {
-                b'\n' => self.newline(self.pos),
-                b' ' | b'\t' | b'\r' => {}
+                b'\n' => {
+                    self.newline(self.pos);
+                    self.pos = skip_spaces(buf, self.pos);
+                }
+                b' ' => self.pos = skip_spaces(buf, self.pos),
+                b'\t' | b'\r' => {}
                 b',' if self.depth == 0 => {
                     if let Some((s, l, c)) = self.start.take() {
                         items.push((s, trim_end(buf, s, at), l, c));
@@ -1323,7 +1342,7 @@ mod tests {
     fn streamed_lists_equal_split_ones() {
         for pretty in [false, true] {
             let items: Vec<serde_json::Value> = (0..40)
-                .map(|i| serde_json::json!({"kind": "Pod", "metadata": {"name": format!("p{i} é")}, "s": "a, ] } \" [\\"}))
+                .map(|i| serde_json::json!({"kind": "Pod", "metadata": {"name": format!("p{i} é"), "deep": {"a": {"b": {"c": {"d": [1, {"e": "é"}]}}}}}, "s": "a, ] } \" [\\"}))
                 .collect();
             let doc = serde_json::json!({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"x": [1]}});
             let text =
@@ -1365,6 +1384,28 @@ mod tests {
         }
     }
 
+    /// The items of a kubectl dump (four-space indentation, and compact) are the YAML
+    /// parser's, positions included.
+    #[test]
+    fn kubectl_dump_items_equal_the_yaml_parse() {
+        use crate::synth::SynthConfig;
+        use crate::synth::kubectl::{DumpFormat, kubectl_dump};
+        let config = SynthConfig { pods: 40, policies: 10, namespaces: 3, ..SynthConfig::default() };
+        for format in [DumpFormat::Json, DumpFormat::JsonCompact] {
+            let mut dump = Vec::new();
+            kubectl_dump(&config, format, &mut dump).unwrap();
+            let text = String::from_utf8(dump).unwrap();
+            let whole = yaml(&text);
+            let Value::Seq(expected) = &whole.get("items").unwrap().value else { panic!("items") };
+            let list = split_list(&text, LIMITS, 1 << 20).unwrap();
+            assert_eq!(list.items.len(), expected.len());
+            for ((item, line, column), expected) in list.items.iter().zip(expected) {
+                let node = read_object(item, *line, *column, LIMITS, 1 << 20, "", &keep_all).unwrap();
+                assert_eq!(&node, expected, "{format:?}");
+            }
+        }
+    }
+
     #[test]
     fn newlines_are_counted() {
         let text = "a\nbb\n\n".repeat(37) + "\n\u{e9}\n";
@@ -1378,7 +1419,7 @@ mod tests {
     fn lists_split_into_items_with_their_positions() {
         for pretty in [false, true] {
             let items: Vec<serde_json::Value> = (0..5)
-                .map(|i| serde_json::json!({"kind": "Pod", "metadata": {"name": format!("p{i}")}, "s": "a, ] } \" ["}))
+                .map(|i| serde_json::json!({"kind": "Pod", "metadata": {"name": format!("p{i}"), "deep": {"a": {"b": {"c": {"d": [1, {"e": "f"}]}}}}}, "s": "a, ] } \" ["}))
                 .collect();
             let doc = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items, "metadata": {}});
             let text =

@@ -2340,7 +2340,11 @@ export interface OwnerReference {
  * input (alias bombs, deep nesting, huge inputs) quickly.
  */
 export interface ParseOptions {
-    /** Largest input accepted, in bytes. Default 32 MiB. */
+    /**
+     * Largest input accepted, in bytes. Default 32 MiB, suited to a browser tab; the command
+     * line sets no such limit (per-object budgets protect it, and it reads any real cluster
+     * dump).
+     */
     maxInputBytes?: number;
     /** Most YAML documents in one input. Default 10,000. */
     maxDocuments?: number;
@@ -2349,8 +2353,17 @@ export interface ParseOptions {
      * exhaust the stack of a thread or of the WebAssembly module).
      */
     maxDepth?: number;
-    /** Most nodes (scalars, mappings, sequences) in one document. Default 5,000,000. */
+    /**
+     * Most nodes (scalars, mappings, sequences) in one object: a document, or one item of a
+     * list document (`kubectl get -o json|yaml`), whose items count each on their own. JSON
+     * counts the nodes kept (`managedFields` and the like are skipped). Default 5,000,000.
+     */
     maxNodes?: number;
+    /**
+     * Longest string in JSON input, in bytes (Kubernetes stores objects of at most 1.5 MiB).
+     * Default 4 MiB.
+     */
+    maxStringBytes?: number;
     /** Most alias uses (`*name`) in one document. Default 10,000. */
     maxAliases?: number;
     /**

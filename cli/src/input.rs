@@ -41,6 +41,62 @@ pub fn manifests(paths: &[PathBuf], cluster: &ClusterArgs, needed: Needed) -> Re
     Ok(sources)
 }
 
+/// The manifests of a command read into resources, as [`manifests`] finds them: standard input
+/// and files are streamed (`ResourceSet::add_reader`: a `kubectl get -o json` dump of any size is
+/// read item by item, its text never held whole), a cluster's objects read as sources.
+///
+/// # Errors
+/// As [`manifests`], and the input-level errors of reading them.
+pub fn resources(
+    paths: &[PathBuf],
+    cluster: &ClusterArgs,
+    needed: Needed,
+    options: &netfence::source::ParseOptions,
+) -> Result<netfence::inventory::ResourceSet, Error> {
+    let mut set = netfence::inventory::ResourceSet::default();
+    if cluster.wanted() {
+        for source in manifests(&[], cluster, Needed::Optional)? {
+            set.add_text(&source.text, &source.name, options)?;
+        }
+    } else if paths.is_empty() {
+        manifests(paths, cluster, needed)?;
+    }
+    let mut files = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            set.add_reader(&mut std::io::stdin().lock(), "<stdin>", options)?;
+        } else if path.is_dir() {
+            let before = files.len();
+            collect(path, &mut files)?;
+            if files.len() == before {
+                return Err(Error::new(
+                    ErrorCode::Io,
+                    format!("`{}` holds no .yaml, .yml or .json file", path.display()),
+                )
+                .with_help("pass manifest files, or a directory that contains some"));
+            }
+            for file in files.drain(..) {
+                add_file(&mut set, &file, options)?;
+            }
+        } else {
+            add_file(&mut set, path, options)?;
+        }
+    }
+    Ok(set)
+}
+
+fn add_file(
+    set: &mut netfence::inventory::ResourceSet,
+    path: &Path,
+    options: &netfence::source::ParseOptions,
+) -> Result<(), Error> {
+    let name = path.display().to_string();
+    let mut file = std::fs::File::open(path).map_err(|e| {
+        Error::new(ErrorCode::Io, format!("cannot read `{name}`: {e}")).with_help("check the path and its permissions")
+    })?;
+    set.add_reader(&mut file, &name, options)
+}
+
 /// Reads every input path into sources.
 pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<Source>, Error> {
     let mut sources = Vec::new();
@@ -50,7 +106,7 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<Source>, Error> {
             std::io::stdin()
                 .read_to_end(&mut bytes)
                 .map_err(|e| Error::new(ErrorCode::Io, format!("cannot read standard input: {e}")))?;
-            sources.push(to_source("<stdin>", &bytes)?);
+            sources.push(to_source("<stdin>", bytes)?);
         } else if path.is_dir() {
             let mut files = Vec::new();
             collect(path, &mut files)?;
@@ -71,8 +127,9 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<Source>, Error> {
     Ok(sources)
 }
 
-fn to_source(name: &str, bytes: &[u8]) -> Result<Source, Error> {
-    let text = netfence::source::text_from_bytes(bytes, name)?;
+/// The bytes as a source, without copying them (a cluster dump can be gigabytes).
+fn to_source(name: &str, bytes: Vec<u8>) -> Result<Source, Error> {
+    let text = netfence::source::text_from_vec(bytes, name)?;
     Ok(Source::named(name, text))
 }
 
@@ -82,7 +139,7 @@ pub fn read_file(path: &Path) -> Result<Source, Error> {
     let bytes = std::fs::read(path).map_err(|e| {
         Error::new(ErrorCode::Io, format!("cannot read `{name}`: {e}")).with_help("check the path and its permissions")
     })?;
-    to_source(&name, &bytes)
+    to_source(&name, bytes)
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {

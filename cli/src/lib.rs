@@ -39,16 +39,20 @@ struct Cli {
     /// Fail on the first document that cannot be read instead of reading the others.
     #[arg(long, global = true)]
     strict: bool,
-    /// Largest input accepted, in bytes.
+    /// Largest input accepted, in bytes (default: no limit; budgets per object protect
+    /// against hostile input).
     #[arg(long, global = true, value_name = "BYTES")]
     max_input_bytes: Option<usize>,
     /// Most YAML documents accepted in one input (default 10000).
     #[arg(long, global = true, value_name = "N")]
     max_documents: Option<usize>,
-    /// Most nodes accepted in one document (default 5000000; a `kubectl get -o yaml` list of a
-    /// large cluster needs more).
+    /// Most nodes accepted in one object: a document, or one item of a `kubectl get -o
+    /// json|yaml` list (default 5000000).
     #[arg(long, global = true, value_name = "N")]
     max_nodes: Option<usize>,
+    /// Longest string accepted in JSON input, in bytes (default 4194304).
+    #[arg(long, global = true, value_name = "BYTES")]
+    max_string_bytes: Option<usize>,
     #[command(flatten)]
     cluster: live::ClusterArgs,
 }
@@ -297,7 +301,8 @@ or usage error."
 #[must_use]
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let mut options = ParseOptions { strict: cli.strict, ..ParseOptions::default() };
+    // no whole-input cap: a real cluster dump is any size; per-object budgets stop hostile input
+    let mut options = ParseOptions { strict: cli.strict, max_input_bytes: usize::MAX, ..ParseOptions::default() };
     if let Some(max) = cli.max_input_bytes {
         options.max_input_bytes = max;
     }
@@ -306,6 +311,9 @@ pub fn main() -> ExitCode {
     }
     if let Some(max) = cli.max_nodes {
         options.max_nodes = max;
+    }
+    if let Some(max) = cli.max_string_bytes {
+        options.max_string_bytes = max;
     }
     let outcome = match binary_output(&cli, &options) {
         Some(outcome) => outcome,
@@ -487,11 +495,13 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
             ip_blocks_match_pods,
             exposure,
         } => {
-            let sources = input::manifests(paths, &cli.cluster, Needed::Manifests)?;
             let filter = analyze_filter(*include_self, focus_workloads, focus_peers, *focus_direction);
             if *exposure {
+                let sources = input::manifests(paths, &cli.cluster, Needed::Manifests)?;
                 return exposure::run(sources, options, engine_options(*ip_blocks_match_pods), filter, *format);
             }
+            // streamed: a `kubectl get -A -o json` dump of any size, its text never held whole
+            let set = input::resources(paths, &cli.cluster, Needed::Manifests, &options)?;
             let rendering = match format {
                 AnalyzeFormat::Txt => Some(api::AnalyzeFormat::Txt),
                 AnalyzeFormat::Canonical | AnalyzeFormat::Json | AnalyzeFormat::Grouped | AnalyzeFormat::Arrow => None,
@@ -502,8 +512,9 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
             };
             let engine = engine_options(*ip_blocks_match_pods);
             let layout = (*format == AnalyzeFormat::Grouped).then_some(api::AnalyzeLayout::Grouped);
-            let request = AnalyzeRequest { sources, options, engine, filter, format: rendering, layout };
-            let response = api::analyze(&request)?;
+            let request = AnalyzeRequest { sources: Vec::new(), options, engine, filter, format: rendering, layout };
+            let response = api::analyze_resources(&request, &set)?;
+            drop(set);
             for e in &response.errors {
                 let _ = writeln!(std::io::stderr(), "{}", render::error_text(&Error::from(e.clone())));
             }

@@ -11,8 +11,12 @@ pub fn error_text(e: &Error) -> String {
 }
 
 /// The parse options that the command line sets with a flag.
-const LIMIT_FLAGS: &[(&str, &str)] =
-    &[("maxInputBytes", "--max-input-bytes"), ("maxDocuments", "--max-documents"), ("maxNodes", "--max-nodes")];
+const LIMIT_FLAGS: &[(&str, &str)] = &[
+    ("maxInputBytes", "--max-input-bytes"),
+    ("maxDocuments", "--max-documents"),
+    ("maxNodes", "--max-nodes"),
+    ("maxStringBytes", "--max-string-bytes"),
+];
 
 /// A help text as it applies on the command line: "raise `maxNodes` in the parse options"
 /// names the flag instead, and a limit without a flag says so.

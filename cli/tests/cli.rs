@@ -287,3 +287,69 @@ fn analyze_exposure_names_namespaces_that_do_not_exist_yet() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("NF-E011"));
 }
+
+/// `kubectl get -A -o json` on standard input is streamed item by item: an item over a
+/// per-object budget is an error of its own, the others are read, and the answer says it is
+/// partial (its JSON, the top of its text, stderr, exit 1); identical errors are summarised.
+#[test]
+fn streamed_lists_answer_partially_and_loudly() {
+    let pod = |i: usize, labels: &str| {
+        format!(
+            r#"{{"apiVersion": "v1", "kind": "Pod", "metadata": {{"name": "p{i}", "namespace": "a", "labels": {labels}}}, "status": {{"podIP": "10.0.0.{i}"}}}}"#
+        )
+    };
+    let mut items: Vec<String> = (0..3).map(|i| pod(i, r#"{"app": "x"}"#)).collect();
+    items.extend((3..30).map(|i| pod(i, &format!("{{\"app\": \"{}\"}}", "y".repeat(40)))));
+    let list = format!("{{\"apiVersion\": \"v1\", \"items\": [\n{}\n], \"kind\": \"List\"}}\n", items.join(",\n"));
+    // just under the string budget: every pod is read
+    let out = netfence(&["analyze", "-", "-o", "json", "--max-string-bytes", "40"], Some(&list));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(value["partial"], false);
+    // just over it: 27 pods cannot be read, 10 errors listed, the answer partial everywhere
+    let out = netfence(&["analyze", "-", "-o", "json", "--max-string-bytes", "39"], Some(&list));
+    assert_eq!(out.status.code(), Some(1));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(value["partial"], true);
+    assert_eq!(value["errors"].as_array().unwrap().len(), 10);
+    let warning = &value["warnings"][0];
+    assert_eq!(warning["code"], "NF-W002");
+    assert!(warning["message"].as_str().unwrap().starts_with("27 documents could not be read"), "{warning}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("NF-E003") && err.contains("item 4 of `items`") && err.contains("--max-string-bytes"),
+        "{err}"
+    );
+    let md = netfence(&["analyze", "-", "-o", "md", "--max-string-bytes", "39"], Some(&list));
+    assert!(stdout(&md).starts_with("> warning[NF-W002]"), "{}", stdout(&md));
+    // netpol-analyzer's connlist has no place for it: stderr says it
+    let txt = netfence(&["analyze", "-", "-o", "txt", "--max-string-bytes", "39"], Some(&list));
+    assert!(String::from_utf8_lossy(&txt.stderr).contains("warning[NF-W002]"));
+    // no whole-input limit by default; one when asked for
+    let out = netfence(&["analyze", "-", "--max-input-bytes", "100"], Some(&list));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("NF-E001"));
+}
+
+/// Hostile JSON on standard input: deep nesting and a huge string stop with a coded error.
+#[test]
+fn hostile_json_is_refused_with_a_code() {
+    let deep = format!(
+        "{{\"apiVersion\": \"v1\", \"items\": [{}1{}], \"kind\": \"List\"}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let out = netfence(&["analyze", "-", "-o", "json"], Some(&deep));
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("maxDepth")
+            || String::from_utf8_lossy(&out.stderr).contains("--max-depth")
+    );
+    let long = format!(
+        "{{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {{\"name\": \"{}\"}}}}",
+        "x".repeat(5 << 20)
+    );
+    let out = netfence(&["analyze", "-", "-o", "json"], Some(&long));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("NF-E003"));
+}

@@ -38,6 +38,7 @@ const GLOBAL_OPTIONS: &[&str] = &[
     "--max-input-bytes",
     "--max-documents",
     "--max-nodes",
+    "--max-string-bytes",
     "--cluster",
     "--context",
     "--kubeconfig",

@@ -105,6 +105,10 @@ fn hostile_manifests_give_coded_errors_in_every_command_that_reads_them() {
         let path = dir.join(name);
         std::fs::write(&path, &bytes).unwrap();
         let file = path.to_str().unwrap();
+        // the command line reads inputs of any size by default (a real cluster dump is
+        // gigabytes): the byte limit applies when it is set
+        let limit: &[&str] = if name == "over-limit.yaml" { &["--max-input-bytes", "33554432"] } else { &[] };
+        let run = |command: &[&str], stdin: &[u8]| run(&[limit, command].concat(), stdin);
         for command in [&["validate", file][..], &["parse", file], &["lint", file], &["analyze", file]] {
             check(&format!("netfence {} {name}", command[0]), &run(command, b""), code);
         }

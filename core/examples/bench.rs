@@ -7,6 +7,13 @@
 //! - `--list`: the same objects as one `kind: List` document (as `kubectl get -o yaml` writes),
 //!   instead of one document each.
 //! - `--exposure`: also time the exposure analysis (`analyze --exposure`) after compiling.
+//! - `--kubectl json|json-compact|yaml`: the same cluster as `kubectl get -A -o json|yaml` of
+//!   a real cluster prints it (`netfence::synth::kubectl`: every field an API server returns,
+//!   ~12 KB a pod indented), one `kind: List`.
+//! - `--input FILE`: read FILE instead of generating (the read is `generateSeconds`); with
+//!   `--stream`, FILE is streamed as the command line reads its inputs
+//!   (`ResourceSet::add_reader`: a JSON list item by item, never whole in memory), and
+//!   `parseSeconds` includes the read.
 //! - `--diff`: also parse and compile a second cluster (the same input plus a tenth more
 //!   policies) and time the connectivity diff of the two (`netfence::diff::diff`).
 
@@ -113,22 +120,55 @@ fn main() {
     let config = SynthConfig { seed: 42, namespaces, pods, replicas, bare_pod_every: 20, policies };
 
     let t = Instant::now();
-    let mut text = generate(&config);
-    text.push_str(&cluster_policies(arg("--cluster-policies", 0)));
-    let text = if std::env::args().any(|a| a == "--list") { as_list(&text) } else { text };
+    let args: Vec<String> = std::env::args().collect();
+    let named = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let stream = named("--input").filter(|_| args.iter().any(|a| a == "--stream"));
+    let text = if stream.is_some() {
+        String::new()
+    } else if let Some(path) = named("--input") {
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+        netfence::source::text_from_vec(bytes, &path).unwrap()
+    } else if let Some(format) = named("--kubectl") {
+        use netfence::synth::kubectl::{DumpFormat, kubectl_dump};
+        let format = match format.as_str() {
+            "json" => DumpFormat::Json,
+            "json-compact" => DumpFormat::JsonCompact,
+            "yaml" => DumpFormat::Yaml,
+            other => panic!("unknown --kubectl format `{other}` (json, json-compact, yaml)"),
+        };
+        let mut out = Vec::new();
+        kubectl_dump(&config, format, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    } else {
+        let mut text = generate(&config);
+        text.push_str(&cluster_policies(arg("--cluster-policies", 0)));
+        if std::env::args().any(|a| a == "--list") { as_list(&text) } else { text }
+    };
     let generate_s = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
-    let set = parse(&text);
+    let (set, bytes) = match &stream {
+        Some(path) => {
+            let mut file = std::fs::File::open(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+            let bytes = file.metadata().map_or(0, |m| m.len() as usize);
+            let mut set = ResourceSet::default();
+            let options = ParseOptions { max_input_bytes: usize::MAX, ..ParseOptions::default() };
+            if let Err(e) = set.add_reader(&mut file, path, &options) {
+                eprintln!("parse failed: {e}");
+                std::process::exit(1);
+            }
+            (set, bytes)
+        }
+        None => (parse(&text), text.len()),
+    };
     let parse_s = t.elapsed().as_secs_f64();
-    let bytes = text.len();
     drop(text);
     let parsed_rss = rss_mib();
     if parse_only {
         println!(
             "{}",
             serde_json::json!({
-                "pods": pods,
+                "pods": set.pods.len(),
                 "policies": set.policies.len(),
                 "inputBytes": bytes,
                 "parseSeconds": parse_s,
@@ -262,7 +302,7 @@ fn main() {
     println!(
         "{}",
         serde_json::json!({
-            "pods": pods,
+            "pods": set.pods.len(),
             "clusterPolicies": set.cluster_policies.len(),
             "policies": set.policies.len(),
             "namespaces": namespaces,

@@ -110,20 +110,50 @@ fn bindings_codegen(check: bool) -> Result<(), String> {
 }
 
 /// Runs the engine benchmark once per size, each in its own process so peak memory is per size.
+/// `kubectl-15k` and `kubectl-150k` write the realistic `kubectl get -A -o json|yaml` dump
+/// (`netfence::synth::kubectl`, ~12 KB a pod indented) to `target/bench/` in three formats
+/// (JSON indented, compact, YAML) and stream each as the command line reads it (the 150k JSON is
+/// 1.9 GB: run it by hand).
 fn bench(args: &[String]) -> Result<(), String> {
     let sizes: Vec<&str> =
         if args.is_empty() { vec!["1k", "10k", "150k"] } else { args.iter().map(String::as_str).collect() };
-    run(&cargo(), &["build", "--release", "--locked", "-p", "netfence", "--example", "bench"])?;
-    let exe = root().join("target/release/examples/bench");
+    run(
+        &cargo(),
+        &["build", "--release", "--locked", "-p", "netfence", "--example", "bench", "--example", "kubectl_dump"],
+    )?;
+    let exe = root().join("target/release/examples/bench").to_string_lossy().into_owned();
     for size in sizes {
-        let (pods, policies) = match size {
-            "1k" => ("1000", "100"),
-            "10k" => ("10000", "1000"),
-            "150k" => ("150000", "10000"),
-            other => return Err(format!("unknown size `{other}` (1k, 10k, 150k)")),
+        let (pods, policies, namespaces) = match size {
+            "1k" => ("1000", "100", None),
+            "10k" => ("10000", "1000", None),
+            "150k" => ("150000", "10000", None),
+            "kubectl-15k" => ("15000", "1000", Some("100")),
+            "kubectl-150k" => ("150000", "10000", Some("1000")),
+            other => return Err(format!("unknown size `{other}` (1k, 10k, 150k, kubectl-15k, kubectl-150k)")),
         };
-        let exe = exe.to_string_lossy().into_owned();
-        run(&exe, &["--pods", pods, "--policies", policies, "--all-pairs", "--exposure"])?;
+        let Some(namespaces) = namespaces else {
+            run(&exe, &["--pods", pods, "--policies", policies, "--all-pairs", "--exposure"])?;
+            continue;
+        };
+        let dir = root().join("target/bench");
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        for format in ["json", "json-compact", "yaml"] {
+            let path = dir.join(format!("{size}.{format}"));
+            let file = std::fs::File::create(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+            let dump = root().join("target/release/examples/kubectl_dump");
+            let args = ["--pods", pods, "--policies", policies, "--namespaces", namespaces, "--format", format];
+            let status = std::process::Command::new(&dump)
+                .args(args)
+                .stdout(file)
+                .status()
+                .map_err(|e| format!("cannot run {}: {e}", dump.display()))?;
+            if !status.success() {
+                return Err(format!("kubectl_dump {} failed", args.join(" ")));
+            }
+            eprintln!("{size} {format}:");
+            run(&exe, &["--input", &path.to_string_lossy(), "--stream", "--all-pairs"])?;
+            std::fs::remove_file(&path).map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
+        }
     }
     Ok(())
 }

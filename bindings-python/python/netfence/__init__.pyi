@@ -1457,6 +1457,7 @@ class ParseOptions(TypedDict):
     maxDocuments: NotRequired[int]
     maxDepth: NotRequired[int]
     maxNodes: NotRequired[int]
+    maxStringBytes: NotRequired[int]
     maxAliases: NotRequired[int]
     maxAliasReplay: NotRequired[int]
     strict: NotRequired[bool]

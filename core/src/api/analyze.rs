@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{Render, Source, TextFormat, load, render_in};
 use crate::engine::{CompiledCluster, ConnectionFilter, Connectivity, EngineOptions, Explanation, GroupedConnectivity};
 use crate::error::{Error, ErrorPayload};
+use crate::inventory::ResourceSet;
 use crate::model::Completeness;
 use crate::model::Protocol;
 use crate::source::ParseOptions;
@@ -105,7 +106,25 @@ pub(super) fn analyze_with(
     render: Render<AnalyzeRequest, AnalyzeResponse, AnalyzeFormat>,
 ) -> Result<AnalyzeResponse, Error> {
     let set = load(&request.sources, &request.options)?;
-    let cluster = CompiledCluster::compile(&set, &request.engine);
+    analyze_set(request, &set, render)
+}
+
+/// [`analyze`] over resources already read, instead of `request.sources`: the command line
+/// reads a large input from a stream into a [`ResourceSet`] (`ResourceSet::add_reader`) without
+/// holding its text.
+///
+/// # Errors
+/// When the requested format cannot be rendered.
+pub fn analyze_resources(request: &AnalyzeRequest, set: &ResourceSet) -> Result<AnalyzeResponse, Error> {
+    analyze_set(request, set, render_connectivity)
+}
+
+fn analyze_set(
+    request: &AnalyzeRequest,
+    set: &ResourceSet,
+    render: Render<AnalyzeRequest, AnalyzeResponse, AnalyzeFormat>,
+) -> Result<AnalyzeResponse, Error> {
+    let cluster = CompiledCluster::compile(set, &request.engine);
     let errors = set.errors.iter().map(Error::payload).collect();
     if request.layout == Some(AnalyzeLayout::Grouped) {
         let grouped = cluster.grouped(&request.filter);

@@ -24,7 +24,8 @@ mod validate;
 #[cfg(not(target_arch = "wasm32"))]
 pub use analyze::{AnalyzeArrow, analyze_arrow, analyze_arrow_json};
 pub use analyze::{
-    AnalyzeFormat, AnalyzeLayout, AnalyzeRequest, AnalyzeResponse, ExplainRequest, ExplainResponse, analyze, explain,
+    AnalyzeFormat, AnalyzeLayout, AnalyzeRequest, AnalyzeResponse, ExplainRequest, ExplainResponse, analyze,
+    analyze_resources, explain,
 };
 pub use audit::{AuditRequest, AuditResponse, audit, audit_with_log};
 pub use build::{BuildRequest, BuildResponse, build};

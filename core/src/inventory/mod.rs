@@ -2,7 +2,7 @@
 //! each with its source location. Unknown kinds are counted and skipped, never an error.
 
 use crate::sorted::CompactSort;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::ContainerPort;
@@ -18,7 +18,9 @@ use crate::source::{Location, Node, SourceDoc, Value};
 
 #[cfg_attr(not(feature = "routes"), allow(dead_code))]
 mod ingress;
+mod prune;
 mod read;
+mod stream;
 
 pub use ingress::{Backend, BackendPort, RouteKind, RouteResource, ServicePortSpec, ServiceRouting};
 mod cluster;
@@ -280,9 +282,18 @@ pub struct ResourceSet {
     pub skipped: BTreeMap<String, usize>,
     /// Resources that may carry policy but that netfence does not evaluate, in input order.
     pub unevaluated: Vec<UnevaluatedPolicy>,
-    /// Documents or resources that could not be read (non-strict mode).
+    /// Documents or resources that could not be read (non-strict mode): of identical errors
+    /// (same code and reason, other documents) the first [`SAME_ERRORS_LISTED`].
     pub errors: Vec<Error>,
+    /// Errors counted but not listed in `errors`: identical to ones listed.
+    pub errors_omitted: usize,
+    /// Errors seen, by code and reason.
+    same_errors: HashMap<String, usize>,
 }
+
+/// How many identical errors (same code and reason) [`ResourceSet::errors`] lists; the others
+/// are counted in [`ResourceSet::errors_omitted`].
+pub const SAME_ERRORS_LISTED: usize = 10;
 
 /// Counts of what a [`ResourceSet`] holds.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -346,18 +357,34 @@ impl ResourceSet {
         let list_items = by_item.then_some(&items);
         #[cfg(target_arch = "wasm32")]
         let list_items = by_item.then_some(()).and(None);
-        let parsed = parse_text_with(text, file, options, &read, list_items)?;
-        self.errors.extend(parsed.errors);
+        let parsed = parse_text_with(text, file, options, &read, list_items, Some(&prune::keep))?;
+        for e in parsed.errors {
+            self.record_error(e);
+        }
         for items in parsed.documents {
             for item in items {
                 match item {
                     Ok(item) => self.push(item),
                     Err(e) if strict => return Err(e),
-                    Err(e) => self.errors.push(e),
+                    Err(e) => self.record_error(e),
                 }
             }
         }
         Ok(())
+    }
+
+    /// Lists an error, or counts it when [`SAME_ERRORS_LISTED`] identical ones (same code and
+    /// reason, other documents or items) are listed: a dump whose 150,000 pods all fail the
+    /// same way lists ten, and says how many more.
+    fn record_error(&mut self, e: Error) {
+        let reason = e.message.split_once("cannot be read: ").map_or(e.message.as_str(), |(_, reason)| reason);
+        let seen = self.same_errors.entry(format!("{} {reason}", e.code.as_str())).or_insert(0);
+        *seen += 1;
+        if *seen > SAME_ERRORS_LISTED {
+            self.errors_omitted += 1;
+        } else {
+            self.errors.push(e);
+        }
     }
 
     fn push(&mut self, item: Item) {
@@ -488,12 +515,20 @@ impl ResourceSet {
             }
         }
         if !self.errors.is_empty() {
-            let n = self.errors.len();
+            let n = self.errors.len() + self.errors_omitted;
             let documents = if n == 1 { "document" } else { "documents" };
+            let help = if self.errors_omitted == 0 {
+                "see `errors` for each document; fix them to get a complete answer".to_owned()
+            } else {
+                format!(
+                    "see `errors`: it lists the first {SAME_ERRORS_LISTED} of identical errors, {} more are counted, not listed; fix them to get a complete answer",
+                    self.errors_omitted
+                )
+            };
             out.push(Warning {
                 code: WarningCode::PartialInput,
                 message: format!("{n} {documents} could not be read: the answer covers only the others"),
-                help: Some("see `errors` for each document; fix them to get a complete answer".to_owned()),
+                help: Some(help),
                 resource: None,
                 location: self.errors.first().and_then(|e| e.location.clone()),
             });
@@ -1036,7 +1071,10 @@ spec:
             out
         };
         let (by_item, whole) = (read(true), read(false));
-        assert!(by_item.pods.len() > 1000 && by_item.errors.len() > 100, "{} pods", by_item.pods.len());
+        // identical errors: ten of each listed, the others counted
+        let errors = by_item.errors.len() + by_item.errors_omitted;
+        assert!(by_item.pods.len() > 1000 && errors > 100, "{} pods", by_item.pods.len());
+        assert_eq!(by_item.errors.len(), 3 * SAME_ERRORS_LISTED);
         assert_eq!(summary(&by_item), summary(&whole));
         // read one by one (where the list is parsed item by item: more than one core)
         if crate::parallel::threads() > 1 {
@@ -1066,11 +1104,10 @@ spec:
         assert_eq!(pod.source.locate("/spec/containers/0/ports/0").line, 6);
         // a dropped part locates its deepest kept parent
         assert_eq!(pod.source.locate("/status/podIP").line, pod.source.locate("").line);
-        // policies of the same document keep their whole tree
-        assert_eq!(policy.source.base, "/items/1");
+        // policies keep their whole tree; a JSON list's items are read one by one (each its tree)
+        assert_eq!(policy.source.base, "");
         let port = policy.source.locate("/spec/ingress/0/ports/0/port");
         assert_eq!((port.line, port.pointer.as_str()), (10, "/spec/ingress/0/ports/0/port"));
-        assert!(std::sync::Arc::ptr_eq(&pod.source.root, &policy.source.root));
 
         let mut set = ResourceSet::default();
         set.add_text(CRONJOB, "c.yaml", &ParseOptions::default()).unwrap();

@@ -13,6 +13,7 @@ pub(crate) mod document;
 #[doc(hidden)]
 pub mod fuzzing;
 pub(crate) mod json;
+pub(crate) mod json_read;
 #[cfg(not(target_arch = "wasm32"))]
 mod list;
 mod parse;
@@ -21,8 +22,9 @@ mod yaml;
 pub(crate) mod yaml_write;
 
 pub use crate::location::Location;
-pub use parse::{Document, MAX_DEPTH, ParseOptions, ParsedText, parse_text, text_from_bytes};
-pub(crate) use parse::{ListItems, parse_text_with};
+pub(crate) use json_read::Keep;
+pub use parse::{Document, MAX_DEPTH, ParseOptions, ParsedText, parse_text, text_from_bytes, text_from_vec};
+pub(crate) use parse::{ListItems, parse_text_with, stream_json};
 pub use tree::{Key, Node, SourceDoc, Value, escape_pointer};
 pub(crate) use tree::{drop_tree, shift_lines};
 pub use yaml_write::to_yaml;

@@ -8,6 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorCode};
+use crate::source::json_read::{Prune, looks_like_json, read_object, split_list, to_yaml_error};
 use crate::source::tree::lone_carriage_returns;
 use crate::source::yaml::{Limits, YamlError, parse_documents};
 use crate::source::{Location, Node, Value, shift_lines};
@@ -17,15 +18,22 @@ use crate::source::{Location, Node, Value, shift_lines};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct ParseOptions {
-    /// Largest input accepted, in bytes. Default 32 MiB.
+    /// Largest input accepted, in bytes. Default 32 MiB, suited to a browser tab; the command
+    /// line sets no such limit (per-object budgets protect it, and it reads any real cluster
+    /// dump).
     pub max_input_bytes: usize,
     /// Most YAML documents in one input. Default 10,000.
     pub max_documents: usize,
     /// Deepest nesting of mappings and sequences. Default 64, at most 1,000 (deeper trees would
     /// exhaust the stack of a thread or of the WebAssembly module).
     pub max_depth: usize,
-    /// Most nodes (scalars, mappings, sequences) in one document. Default 5,000,000.
+    /// Most nodes (scalars, mappings, sequences) in one object: a document, or one item of a
+    /// list document (`kubectl get -o json|yaml`), whose items count each on their own. JSON
+    /// counts the nodes kept (`managedFields` and the like are skipped). Default 5,000,000.
     pub max_nodes: usize,
+    /// Longest string in JSON input, in bytes (Kubernetes stores objects of at most 1.5 MiB).
+    /// Default 4 MiB.
+    pub max_string_bytes: usize,
     /// Most alias uses (`*name`) in one document. Default 10,000.
     pub max_aliases: usize,
     /// Most events replayed by aliases in one document (alias-bomb guard). Default 100,000. In
@@ -43,6 +51,7 @@ impl Default for ParseOptions {
             max_documents: 10_000,
             max_depth: 64,
             max_nodes: 5_000_000,
+            max_string_bytes: 4 << 20,
             max_aliases: 10_000,
             max_alias_replay: 100_000,
             strict: false,
@@ -81,6 +90,21 @@ pub fn text_from_bytes<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str, Error
     })?;
     check_text(text, file)?;
     Ok(text)
+}
+
+/// [`text_from_bytes`] taking the bytes: the text is the same buffer (a 1.6 GB cluster dump is
+/// not copied).
+///
+/// # Errors
+/// `NF-E004` when the bytes are not text.
+pub fn text_from_vec(bytes: Vec<u8>, file: &str) -> Result<String, Error> {
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            check_text(&text, file)?;
+            Ok(text)
+        }
+        Err(e) => text_from_bytes(e.as_bytes(), file).map(str::to_owned),
+    }
 }
 
 fn check_text(text: &str, file: &str) -> Result<(), Error> {
@@ -149,7 +173,7 @@ fn is_blank(chunk: &str) -> bool {
 /// Fails as a whole only for input-level problems (too large, not text, too many documents),
 /// or, in strict mode, on the first document that does not parse.
 pub fn parse_text(text: &str, file: &str, options: &ParseOptions) -> Result<ParsedText, Error> {
-    let parsed = parse_text_with(text, file, options, &|document| document, None)?;
+    let parsed = parse_text_with(text, file, options, &|document| document, None, None)?;
     Ok(ParsedText { documents: parsed.documents, errors: parsed.errors })
 }
 
@@ -177,12 +201,17 @@ pub(crate) struct ListItems<'f, T> {
 /// `wants` accepts is read item by item instead, natively (`list`): each item goes
 /// to `list_items.each` on the thread that parsed it, and the documents' results hold one
 /// result per item. The whole list's tree then never exists at once.
+///
+/// With `json`, JSON text is read by the JSON reader (`json_read`), keeping what the rule keeps
+/// (a large list's items on the available cores); text that turns out not to be JSON is
+/// parsed as YAML, as without it.
 pub(crate) fn parse_text_with<T: Send>(
     text: &str,
     file: &str,
     options: &ParseOptions,
     each: &(dyn Fn(Document) -> T + Sync),
     list_items: Option<&ListItems<'_, T>>,
+    json: Option<Prune<'_>>,
 ) -> Result<ParsedWith<T>, Error> {
     let whole = |code, message: String, help: &str| {
         Error::new(code, message).with_help(help).at(Location {
@@ -208,6 +237,12 @@ pub(crate) fn parse_text_with<T: Send>(
     }
     check_text(text, file)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some(rule) = json
+        && looks_like_json(text)
+        && let Some(parsed) = parse_json(text, file, options, rule, each, list_items)?
+    {
+        return Ok(parsed);
+    }
     let chunks = split_documents(text);
     if chunks.len() > options.max_documents {
         return Err(whole(
@@ -216,12 +251,8 @@ pub(crate) fn parse_text_with<T: Send>(
             "split the input, or raise `maxDocuments` in the parse options",
         ));
     }
-    let limits = Limits {
-        max_depth: options.max_depth,
-        max_nodes: options.max_nodes,
-        max_aliases: options.max_aliases,
-        max_alias_replay: alias_replay_per_document(options.max_alias_replay, chunks.len()),
-    };
+    let mut limits = limits(options);
+    limits.max_alias_replay = alias_replay_per_document(options.max_alias_replay, chunks.len());
     let mut parsed = ParsedWith { documents: Vec::new(), errors: Vec::new() };
     for (index, (chunk, result)) in chunks.iter().zip(parse_chunks(&chunks, limits, each, list_items)).enumerate() {
         match result {
@@ -250,6 +281,136 @@ pub const MAX_DEPTH: usize = 1000;
 fn alias_replay_per_document(max: usize, documents: usize) -> usize {
     let share = max.saturating_mul(10) / documents.max(1);
     max.min(share.max(1000))
+}
+
+fn limits(options: &ParseOptions) -> Limits {
+    Limits {
+        max_depth: options.max_depth,
+        max_nodes: options.max_nodes,
+        max_aliases: options.max_aliases,
+        max_alias_replay: options.max_alias_replay,
+    }
+}
+
+/// JSON text read by the JSON reader: a list document (that `list_items` wants) item by item
+/// on the available cores, anything else as one document. `None` when the text is not JSON
+/// after all (a syntax error: the YAML parser then reads it, and reports the error if it is
+/// one there too).
+fn parse_json<T: Send>(
+    text: &str,
+    file: &str,
+    options: &ParseOptions,
+    rule: Prune<'_>,
+    each: &(dyn Fn(Document) -> T + Sync),
+    list_items: Option<&ListItems<'_, T>>,
+) -> Result<Option<ParsedWith<T>>, Error> {
+    let limits = limits(options);
+    let max_string = options.max_string_bytes;
+    let mut parsed = ParsedWith { documents: Vec::new(), errors: Vec::new() };
+    if let Some(items) = list_items
+        && let Some(list) = split_list(text, limits, max_string)
+        && (items.wants)(&list.root)
+    {
+        let kind = list.root.get("kind").and_then(Node::as_str).and_then(|k| k.strip_suffix("List")).unwrap_or("");
+        let results = crate::parallel::map_ordered(&list.items, 1, &|i, (item, line, column)| {
+            read_object(item, *line, *column, limits, max_string, kind, rule)
+                .map(|node| (items.each)(0, &list.root, i, node))
+                .map_err(|e| (i, to_yaml_error(e, item, *line, *column)))
+        });
+        for result in results {
+            match result {
+                Ok(document) => parsed.documents.push(document),
+                Err((_, e)) if e.limit.is_none() => return Ok(None),
+                Err((i, e)) => {
+                    let error = item_error(&e, file, i, options.strict);
+                    if options.strict {
+                        return Err(error);
+                    }
+                    parsed.errors.push(error);
+                }
+            }
+        }
+        return Ok(Some(parsed));
+    }
+    match read_object(text, 1, 1, limits, max_string, "", rule) {
+        Ok(root) => parsed.documents.push(each(Document { index: 0, root })),
+        Err(e) if e.limit.is_none() => return Ok(None),
+        Err(e) => {
+            let error = convert_error(&to_yaml_error(e, text, 1, 1), file, 0, 0, options.strict);
+            if options.strict {
+                return Err(error);
+            }
+            parsed.errors.push(error);
+        }
+    }
+    Ok(Some(parsed))
+}
+
+/// A JSON list document read from `reader` item by item (`json_read::stream_list`): each item
+/// made a `T` by `each` (given the document as known before its items, the item's index and
+/// tree) and handed to `sink` in order, or its error. `Ok(Err(bytes))` when the input is not
+/// such a list: all of it, to be read whole.
+///
+/// # Errors
+/// The reader fails, the input is not UTF-8 text, larger than `maxInputBytes`, or (strict mode)
+/// an item cannot be read.
+pub(crate) fn stream_json<T: Send>(
+    reader: &mut dyn std::io::Read,
+    file: &str,
+    options: &ParseOptions,
+    rule: Prune<'_>,
+    each: &(dyn Fn(&Node, usize, Node) -> T + Sync),
+    sink: &mut dyn FnMut(Result<T, Error>),
+) -> Result<Result<Node, Vec<u8>>, Error> {
+    use crate::source::json_read::{StreamError, Streamed, stream_list};
+    let mut failed: Option<Error> = None;
+    let mut take = |results: crate::source::json_read::ItemResults<T>| {
+        for result in results {
+            match result {
+                Ok(t) => sink(Ok(t)),
+                Err((i, e)) => {
+                    let error = item_error(&e, file, i, options.strict);
+                    if options.strict {
+                        failed = Some(error);
+                        return false;
+                    }
+                    sink(Err(error));
+                }
+            }
+        }
+        true
+    };
+    let sizes = (crate::source::json_read::BLOCK, crate::source::json_read::BATCH);
+    let streamed = stream_list(reader, sizes, limits(options), options.max_string_bytes, rule, each, &mut take);
+    if let Some(error) = failed {
+        return Err(error);
+    }
+    let at_start = || Location { file: file.to_owned(), line: 1, column: 1, pointer: String::new() };
+    match streamed {
+        Ok(Streamed::List { root, bytes }) => {
+            if bytes > options.max_input_bytes {
+                return Err(Error::new(
+                    ErrorCode::InputTooLarge,
+                    format!("`{file}` is {bytes} bytes, more than the limit of {} bytes", options.max_input_bytes),
+                )
+                .with_help("split the input, or raise `maxInputBytes` in the parse options")
+                .at(at_start()));
+            }
+            Ok(Ok(root))
+        }
+        Ok(Streamed::NotAList(bytes)) => Ok(Err(bytes)),
+        Ok(Streamed::Stopped) => Ok(Ok(Node::synthetic(Value::Null))),
+        Err(StreamError::Io(e)) => Err(Error::new(ErrorCode::Io, format!("cannot read `{file}`: {e}"))),
+        Err(StreamError::Text { offset }) => {
+            Err(Error::new(ErrorCode::NotText, format!("`{file}` is not UTF-8 text (at byte {offset})"))
+                .with_help("manifests must be UTF-8 encoded YAML or JSON")
+                .at(at_start()))
+        }
+        Err(StreamError::Json(e)) => {
+            let error = convert_error(&e, file, 0, 0, options.strict);
+            Err(error)
+        }
+    }
 }
 
 /// Below this much text, threads cost more than they save.
@@ -332,6 +493,17 @@ fn convert_error(e: &YamlError, file: &str, first_line: u32, index: usize, stric
     Error::new(code, format!("document {} of `{file}` cannot be read: {message}", index + 1))
         .with_help(help)
         .at(Location { file: file.to_owned(), line, column: e.column.max(1), pointer: String::new() })
+}
+
+/// The error of item `index` (0-based) of a JSON list document that could not be read.
+fn item_error(e: &YamlError, file: &str, index: usize, strict: bool) -> Error {
+    let mut error = convert_error(e, file, 0, 0, strict);
+    error.message = format!(
+        "document 1 of `{file}`, item {} of `items`, cannot be read: {}",
+        index + 1,
+        first_lowercase(e.message.trim())
+    );
+    error
 }
 
 fn first_lowercase(s: &str) -> String {

@@ -89,7 +89,7 @@ fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&granit_parser::Ta
     if style == ScalarStyle::Plain { plain_scalar(text) } else { Value::String(text.to_owned()) }
 }
 
-fn plain_scalar(text: &str) -> Value {
+pub(crate) fn plain_scalar(text: &str) -> Value {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         "true" | "True" | "TRUE" => return Value::Bool(true),

@@ -248,10 +248,7 @@ fn pod(object: &mut Value, created: &str, rng: &mut Rng) {
         "env": [
             {"name": "POD_NAME", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}},
             {"name": "POD_NAMESPACE", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}},
-            {"name": "POD_IP", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "status.podIP"}}},
-            {"name": "LOG_LEVEL", "value": "info"},
-            {"name": "OTEL_EXPORTER_OTLP_ENDPOINT", "value": "http://otel-collector.observability:4317"},
-            {"name": "DATABASE_URL", "valueFrom": {"secretKeyRef": {"key": "url", "name": "db-credentials"}}}
+            {"name": "LOG_LEVEL", "value": "info"}
         ],
         "image": image,
         "imagePullPolicy": "IfNotPresent",
@@ -260,11 +257,10 @@ fn pod(object: &mut Value, created: &str, rng: &mut Rng) {
         "ports": ports,
         "readinessProbe": {"failureThreshold": 3, "httpGet": {"path": "/ready", "port": 8081, "scheme": "HTTP"}, "periodSeconds": 5, "successThreshold": 1, "timeoutSeconds": 1},
         "resources": {"limits": {"cpu": "500m", "memory": "512Mi"}, "requests": {"cpu": "100m", "memory": "128Mi"}},
-        "securityContext": {"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}, "readOnlyRootFilesystem": true, "runAsNonRoot": true},
+        "securityContext": {"runAsNonRoot": true},
         "terminationMessagePath": "/dev/termination-log",
         "terminationMessagePolicy": "File",
         "volumeMounts": [
-            {"mountPath": "/etc/config", "name": "config", "readOnly": true},
             {"mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "name": "kube-api-access-x7k2p", "readOnly": true}
         ]
     });
@@ -282,15 +278,12 @@ fn pod(object: &mut Value, created: &str, rng: &mut Rng) {
         "serviceAccountName": "default",
         "terminationGracePeriodSeconds": 30,
         "tolerations": [
-            {"effect": "NoExecute", "key": "node.kubernetes.io/not-ready", "operator": "Exists", "tolerationSeconds": 300},
-            {"effect": "NoExecute", "key": "node.kubernetes.io/unreachable", "operator": "Exists", "tolerationSeconds": 300}
+            {"effect": "NoExecute", "key": "node.kubernetes.io/not-ready", "operator": "Exists", "tolerationSeconds": 300}
         ],
         "volumes": [
-            {"configMap": {"defaultMode": 420, "name": "app-config"}, "name": "config"},
             {"name": "kube-api-access-x7k2p", "projected": {"defaultMode": 420, "sources": [
                 {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
-                {"configMap": {"items": [{"key": "ca.crt", "path": "ca.crt"}], "name": "kube-root-ca.crt"}},
-                {"downwardAPI": {"items": [{"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}, "path": "namespace"}]}}
+                {"configMap": {"items": [{"key": "ca.crt", "path": "ca.crt"}], "name": "kube-root-ca.crt"}}
             ]}}
         ]
     });
@@ -298,7 +291,7 @@ fn pod(object: &mut Value, created: &str, rng: &mut Rng) {
     let condition =
         |kind: &str| json!({"lastProbeTime": null, "lastTransitionTime": created, "status": "True", "type": kind});
     let status = json!({
-        "conditions": [condition("PodReadyToStartContainers"), condition("Initialized"), condition("Ready"), condition("ContainersReady"), condition("PodScheduled")],
+        "conditions": [condition("Initialized"), condition("Ready"), condition("PodScheduled")],
         "containerStatuses": [{
             "containerID": format!("containerd://{:016x}{:016x}{:016x}{:016x}", rng.next(), rng.next(), rng.next(), rng.next()),
             "image": format!("docker.io/{image}:1.4.2"),
@@ -308,11 +301,7 @@ fn pod(object: &mut Value, created: &str, rng: &mut Rng) {
             "ready": true,
             "restartCount": rng.below(3),
             "started": true,
-            "state": {"running": {"startedAt": created}},
-            "volumeMounts": [
-                {"mountPath": "/etc/config", "name": "config", "readOnly": true, "recursiveReadOnly": "Disabled"},
-                {"mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "name": "kube-api-access-x7k2p", "readOnly": true, "recursiveReadOnly": "Disabled"}
-            ]
+            "state": {"running": {"startedAt": created}}
         }],
         "hostIP": host_ip,
         "hostIPs": [{"ip": host_ip}],
@@ -325,19 +314,17 @@ fn pod(object: &mut Value, created: &str, rng: &mut Rng) {
     put(map, "status", status);
 }
 
-/// What the controller manager and the kubelet record as theirs (`managedFields`).
+/// What the controller manager and the kubelet record as theirs (`managedFields`), the top
+/// levels of each: a real pod's entries are longer, the dump's pods are ~11 KB as the issue's
+/// measured ones (issue 15).
 fn managed_fields(time: &str) -> Value {
-    let probe = json!({".": {}, "f:failureThreshold": {}, "f:httpGet": {".": {}, "f:path": {}, "f:port": {}, "f:scheme": {}}, "f:periodSeconds": {}, "f:successThreshold": {}, "f:timeoutSeconds": {}});
     json!([
         {
             "apiVersion": "v1",
             "fieldsType": "FieldsV1",
             "fieldsV1": {
-                "f:metadata": {"f:annotations": {".": {}, "f:kubectl.kubernetes.io/restartedAt": {}, "f:prometheus.io/port": {}, "f:prometheus.io/scrape": {}}, "f:generateName": {}, "f:labels": {".": {}, "f:app": {}, "f:pod-template-hash": {}, "f:tier": {}, "f:version": {}}, "f:ownerReferences": {".": {}, "k:{\"uid\":\"00000000-0000-0000-0000-000000000000\"}": {}}},
-                "f:spec": {
-                    "f:containers": {"k:{\"name\":\"main\"}": {".": {}, "f:env": {".": {}, "k:{\"name\":\"DATABASE_URL\"}": {".": {}, "f:name": {}, "f:valueFrom": {".": {}, "f:secretKeyRef": {}}}, "k:{\"name\":\"LOG_LEVEL\"}": {".": {}, "f:name": {}, "f:value": {}}, "k:{\"name\":\"POD_IP\"}": {".": {}, "f:name": {}, "f:valueFrom": {".": {}, "f:fieldRef": {}}}}, "f:image": {}, "f:imagePullPolicy": {}, "f:livenessProbe": probe.clone(), "f:name": {}, "f:ports": {".": {}, "k:{\"containerPort\":8081,\"protocol\":\"TCP\"}": {".": {}, "f:containerPort": {}, "f:name": {}, "f:protocol": {}}}, "f:readinessProbe": probe, "f:resources": {".": {}, "f:limits": {".": {}, "f:cpu": {}, "f:memory": {}}, "f:requests": {".": {}, "f:cpu": {}, "f:memory": {}}}, "f:securityContext": {".": {}, "f:allowPrivilegeEscalation": {}, "f:capabilities": {".": {}, "f:drop": {}}, "f:readOnlyRootFilesystem": {}, "f:runAsNonRoot": {}}, "f:terminationMessagePath": {}, "f:terminationMessagePolicy": {}, "f:volumeMounts": {".": {}, "k:{\"mountPath\":\"/etc/config\"}": {".": {}, "f:mountPath": {}, "f:name": {}, "f:readOnly": {}}}}},
-                    "f:dnsPolicy": {}, "f:enableServiceLinks": {}, "f:restartPolicy": {}, "f:schedulerName": {}, "f:securityContext": {".": {}, "f:fsGroup": {}, "f:runAsUser": {}}, "f:terminationGracePeriodSeconds": {}, "f:volumes": {".": {}, "k:{\"name\":\"config\"}": {".": {}, "f:configMap": {".": {}, "f:defaultMode": {}, "f:name": {}}, "f:name": {}}}
-                }
+                "f:metadata": {"f:generateName": {}, "f:labels": {".": {}, "f:app": {}}, "f:ownerReferences": {".": {}, "k:{\"uid\":\"00000000-0000-0000-0000-000000000000\"}": {}}},
+                "f:spec": {"f:containers": {"k:{\"name\":\"main\"}": {".": {}, "f:env": {}, "f:image": {}, "f:name": {}, "f:ports": {}, "f:resources": {}}}, "f:dnsPolicy": {}, "f:volumes": {}}
             },
             "manager": "kube-controller-manager",
             "operation": "Update",
@@ -346,7 +333,7 @@ fn managed_fields(time: &str) -> Value {
         {
             "apiVersion": "v1",
             "fieldsType": "FieldsV1",
-            "fieldsV1": {"f:status": {"f:conditions": {"k:{\"type\":\"ContainersReady\"}": {".": {}, "f:lastProbeTime": {}, "f:lastTransitionTime": {}, "f:status": {}, "f:type": {}}, "k:{\"type\":\"Initialized\"}": {".": {}, "f:lastProbeTime": {}, "f:lastTransitionTime": {}, "f:status": {}, "f:type": {}}, "k:{\"type\":\"PodReadyToStartContainers\"}": {".": {}, "f:lastProbeTime": {}, "f:lastTransitionTime": {}, "f:status": {}, "f:type": {}}, "k:{\"type\":\"Ready\"}": {".": {}, "f:lastProbeTime": {}, "f:lastTransitionTime": {}, "f:status": {}, "f:type": {}}}, "f:containerStatuses": {}, "f:hostIP": {}, "f:hostIPs": {}, "f:phase": {}, "f:podIP": {}, "f:podIPs": {".": {}, "k:{\"ip\":\"10.0.0.1\"}": {".": {}, "f:ip": {}}}, "f:startTime": {}}},
+            "fieldsV1": {"f:status": {"f:conditions": {}, "f:containerStatuses": {}, "f:hostIP": {}, "f:phase": {}, "f:podIP": {}, "f:podIPs": {}, "f:startTime": {}}},
             "manager": "kubelet",
             "operation": "Update",
             "subresource": "status",

@@ -232,9 +232,12 @@ pub fn every_kind_is_read_and_slimmed(ctx: &Ctx) {
         "/api/v1/nodes",
         &json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-1", "labels": {"zone": "a"}}}),
     );
-    ctx.create("/apis/policy.networking.k8s.io/v1alpha1/adminnetworkpolicies", &json!({"apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": "AdminNetworkPolicy", "metadata": {"name": "anp"}, "spec": {"priority": 10, "subject": {"namespaces": {}}, "ingress": [{"action": "Deny", "from": [{"namespaces": {}}]}]}}));
-    ctx.create("/apis/policy.networking.k8s.io/v1alpha1/baselineadminnetworkpolicies", &json!({"apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": "BaselineAdminNetworkPolicy", "metadata": {"name": "default"}, "spec": {"subject": {"namespaces": {}}}}));
-    ctx.create("/apis/policy.networking.k8s.io/v1alpha2/clusternetworkpolicies", &json!({"apiVersion": "policy.networking.k8s.io/v1alpha2", "kind": "ClusterNetworkPolicy", "metadata": {"name": "cnp"}, "spec": {"tier": "Admin", "priority": 5, "subject": {"namespaces": {}}}}));
+    // cluster-scoped objects outlive this test and apply to every namespace: their subjects
+    // are this test's namespace only, so the other tests' clusters are left as they were
+    let only_here = json!({"namespaces": {"matchLabels": {"kubernetes.io/metadata.name": "kinds"}}});
+    ctx.create("/apis/policy.networking.k8s.io/v1alpha1/adminnetworkpolicies", &json!({"apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": "AdminNetworkPolicy", "metadata": {"name": "anp"}, "spec": {"priority": 10, "subject": only_here, "ingress": [{"action": "Deny", "from": [{"namespaces": {}}]}]}}));
+    ctx.create("/apis/policy.networking.k8s.io/v1alpha1/baselineadminnetworkpolicies", &json!({"apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": "BaselineAdminNetworkPolicy", "metadata": {"name": "default"}, "spec": {"subject": only_here}}));
+    ctx.create("/apis/policy.networking.k8s.io/v1alpha2/clusternetworkpolicies", &json!({"apiVersion": "policy.networking.k8s.io/v1alpha2", "kind": "ClusterNetworkPolicy", "metadata": {"name": "cnp"}, "spec": {"tier": "Admin", "priority": 5, "subject": only_here}}));
 
     let output = ctx.netfence(&["snapshot", "--context", TEST_CONTEXT]);
     expect_code(&output, 0, "snapshot");

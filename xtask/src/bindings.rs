@@ -29,13 +29,14 @@ impl WasmBuild {
     pub const ALL: [Self; 2] = [Self::Core, Self::Full];
 
     /// The largest gzipped `.wasm` accepted, in bytes. Core: the issue's 300 KB held until the
-    /// cluster-scoped policy tiers (issue 14) added 51 KB to every build; 350 KB now, a guard
-    /// over the measured 344,172 bytes until they move behind a feature as routes did
+    /// cluster-scoped policy tiers (issue 14) and the JSON reader (issue 15) added 57 KB; 360 KB
+    /// now, a guard over the measured 350,515 bytes until the tiers move behind a feature as
+    /// routes did
     /// (docs/decisions.md). Full: a regression guard at the measured size rounded up to the
     /// next 25 KiB.
     pub const fn budget(self) -> usize {
         match self {
-            Self::Core => 350_000,
+            Self::Core => 360_000,
             Self::Full => 550 * 1024,
         }
     }

@@ -55,7 +55,12 @@ def main() -> None:
         return answer, len(answer.connections)
 
     table = timed("analyze_arrow -> pyarrow.Table", arrow)
-    timed("analyze_arrow -> pandas.DataFrame", arrow_pandas)
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        print("(pandas is not installed: no DataFrame timing)")
+    else:
+        timed("analyze_arrow -> pandas.DataFrame", arrow_pandas)
     timed("analyze(layout='grouped') -> groups", grouped)
     if not skip_json:
         timed("analyze -> JSON records (the list)", listed)

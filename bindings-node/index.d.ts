@@ -27,14 +27,14 @@ export declare function call(operation: string, request: object | string): unkno
 export declare function callAsync(operation: string, request: object | string): Promise<unknown>;
 
 /**
- * `analyze`'s answer as an Apache Arrow IPC stream (apache-arrow's `tableFromIPC` reads it): one row
+ * `analyze`'s answer as an Apache Arrow IPC stream (a Node `Buffer`, declared as the `Uint8Array` it is; apache-arrow's `tableFromIPC` reads it): one row
  * per allowed port range, columns `src`, `dst`, `protocol`, `port_from`, `port_to`; errors, `partial` and
  * warnings in the schema metadata (`netfence.errors`, `netfence.partial`, `netfence.warnings`).
  */
-export declare function analyzeArrow(request: AnalyzeRequest | string): Buffer;
+export declare function analyzeArrow(request: AnalyzeRequest | string): Uint8Array;
 
 /** `analyzeArrow` off the event loop. */
-export declare function analyzeArrowAsync(request: AnalyzeRequest | string): Promise<Buffer>;
+export declare function analyzeArrowAsync(request: AnalyzeRequest | string): Promise<Uint8Array>;
 
 /** List the resources in manifests, with the location of each. Runs `parse` (see docs/api.md); throws a {@link NetfenceError} on bad input. */
 export declare function parse(request: ParseRequest | string): ParseResponse;

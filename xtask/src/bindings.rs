@@ -374,10 +374,10 @@ fn node_dts(api: &Api) -> String {
          export declare function call(operation: string, request: object | string): unknown;\n\n\
          /** Runs `operation` on `request` on the libuv thread pool. */\n\
          export declare function callAsync(operation: string, request: object | string): Promise<unknown>;\n\n\
-         /**\n * `analyze`'s answer as an Apache Arrow IPC stream (apache-arrow's `tableFromIPC` reads it): one row\n * per allowed port range, columns `src`, `dst`, `protocol`, `port_from`, `port_to`; errors, `partial` and\n * warnings in the schema metadata (`netfence.errors`, `netfence.partial`, `netfence.warnings`).\n */\n\
-         export declare function analyzeArrow(request: AnalyzeRequest | string): Buffer;\n\n\
+         /**\n * `analyze`'s answer as an Apache Arrow IPC stream (a Node `Buffer`, declared as the `Uint8Array` it is; apache-arrow's `tableFromIPC` reads it): one row\n * per allowed port range, columns `src`, `dst`, `protocol`, `port_from`, `port_to`; errors, `partial` and\n * warnings in the schema metadata (`netfence.errors`, `netfence.partial`, `netfence.warnings`).\n */\n\
+         export declare function analyzeArrow(request: AnalyzeRequest | string): Uint8Array;\n\n\
          /** `analyzeArrow` off the event loop. */\n\
-         export declare function analyzeArrowAsync(request: AnalyzeRequest | string): Promise<Buffer>;\n\n",
+         export declare function analyzeArrowAsync(request: AnalyzeRequest | string): Promise<Uint8Array>;\n\n",
     );
     for op in &api.operations {
         let summary =

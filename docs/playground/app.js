@@ -793,16 +793,23 @@ function explain(from, to, cell) {
     !iso.applies ? `does not apply (${who} is outside the cluster)`
       : iso.isolated ? `${who} is isolated by ${iso.policies.length} polic${iso.policies.length === 1 ? 'y' : 'ies'}:` : `${who} is not isolated: every connection passes`,
     iso.policies.length ? h('ul', {}, iso.policies.map((p) => h('li', {}, `${p.namespace}/${p.name} `, locLink(p.location, `line ${p.location?.line}`)))) : '');
+  // a cluster-scoped rule: its tier, kind, policy, priority and the rule's name
+  const tierRule = (r) => [`${r.tier} tier ${r.kind} ${r.policy} (priority ${r.priority}) ${r.direction}[${r.index}]${r.name ? ` “${r.name}”` : ''} `, locLink(r.location, `line ${r.location?.line}`)];
   const verdict = (v) => {
-    const words = { allowed: 'allowed', denied: 'denied', notIsolated: 'not isolated', notApplicable: 'n/a' };
-    const el = h('span', { class: v.verdict === 'denied' ? 'no' : v.verdict === 'allowed' ? 'yes' : null }, words[v.verdict] ?? v.verdict);
+    const words = { allowed: 'allowed', denied: 'denied', notIsolated: 'not isolated', notApplicable: 'n/a', tierAllowed: 'allowed', tierDenied: 'denied' };
+    const denied = v.verdict === 'denied' || v.verdict === 'tierDenied';
+    const el = h('span', { class: denied ? 'no' : v.verdict === 'allowed' || v.verdict === 'tierAllowed' ? 'yes' : null }, words[v.verdict] ?? v.verdict);
+    if (v.rule) return h('span', { class: 'tier-rule' }, el, ' by ', tierRule(v.rule));
     if (!v.rules?.length) return el;
     return h('span', {}, el, ' by ', v.rules.map((r, i) => [i ? ', ' : '', `${r.namespace}/${r.policy} ${r.direction}[${r.index}] `, locLink(r.location, `line ${r.location?.line}`)]));
   };
+  // admin Pass rules that handed a range to the NetworkPolicies and the baseline tier
+  const passed = [...new Map(x.ranges.flatMap((r) => r.passed ?? []).map((r) => [`${r.policy}/${r.direction}/${r.index}`, r])).values()];
   box.hidden = false;
   box.replaceChildren(
     h('h3', {}, `${label(from)} → ${label(to)}: `, summary),
     h('div', { class: 'sides' }, side('Egress', x.egress, label(from)), side('Ingress', x.ingress, label(to))),
+    passed.length ? h('p', { class: 'passed' }, 'Passed on by ', passed.map((r, i) => [i ? ', ' : '', ...tierRule(r)]), ': the NetworkPolicies and the baseline tier decide.') : '',
     h('table', {}, h('thead', {}, h('tr', {}, ['protocol', 'ports', 'verdict', 'egress of source', 'ingress of destination'].map((t) => h('th', {}, t)))),
       h('tbody', {}, x.ranges.map((r) => h('tr', { class: r.allowed ? 'yes' : null },
         h('td', {}, r.protocol), h('td', {}, portsText([r.ports])),

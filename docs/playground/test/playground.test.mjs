@@ -160,8 +160,8 @@ test('a first visit shows the example picker; the online shop loads with its gra
   const picker = page.locator('#picker');
   await picker.waitFor({ state: 'visible' });
   const cards = picker.locator('.card');
-  assert.equal(await cards.count(), 3);
-  assert.deepEqual(await cards.locator('strong').allTextContents(), ['The online shop', 'A change review', 'A flow log to policies']);
+  assert.equal(await cards.count(), 4);
+  assert.deepEqual(await cards.locator('strong').allTextContents(), ['The online shop', 'A change review', 'A flow log to policies', 'Cluster guardrails']);
   await shot('00-picker');
   await cards.first().click();
   await picker.waitFor({ state: 'hidden' });
@@ -276,6 +276,29 @@ test('a matrix cell opens the explanation of that connection', async () => {
   // a denied pair says why
   await page.click(cell(W('shop', 'frontend'), W('data', 'postgres', 'StatefulSet')));
   await page.waitForFunction(() => /postgres: denied on every port/.test(document.getElementById('explain').textContent));
+});
+
+test('the cluster guardrails example shows what the admin and baseline tiers decide, and explains it by tier', async () => {
+  const p = await open('#example=cluster-guardrails');
+  assert.match(await p.inputValue('#yaml'), /kind: ClusterNetworkPolicy/);
+  // the admin tier opens the vault to the shop's api alone, on its port
+  assert.equal((await p.textContent(cell(W('shop', 'api'), W('vault', 'vault', 'StatefulSet')))).trim(), 'TCP 8200');
+  assert.equal((await p.textContent(cell(W('shop', 'web'), W('vault', 'vault', 'StatefulSet')))).trim(), '·');
+  // the baseline tier denies tenants to each other; Pass hands shop-to-shop to the tenant's policy
+  assert.equal((await p.textContent(cell(W('blog', 'blog'), W('shop', 'web')))).trim(), '·');
+  assert.equal((await p.textContent(cell(W('shop', 'web'), W('shop', 'api')))).trim(), 'TCP 8080');
+  await p.click(cell(W('shop', 'web'), W('vault', 'vault', 'StatefulSet')));
+  await p.waitForFunction(() => /protect-sensitive/.test(document.getElementById('explain').textContent));
+  const text = await p.textContent('#explain');
+  assert.match(text, /denied by admin tier ClusterNetworkPolicy protect-sensitive \(priority 20\)/);
+  assert.match(text, /deny-everyone-else/);
+  assert.doesNotMatch(text, /tierDenied/);
+  // a Pass hands the range on: the explanation names the rule
+  await p.click(cell(W('shop', 'web'), W('shop', 'api')));
+  await p.waitForFunction(() => /Passed on by/.test(document.getElementById('explain').textContent));
+  assert.match(await p.textContent('#explain'), /tenant-isolation .*tenants-decide-within-their-namespace/);
+  assert.deepEqual(pageErrors, []);
+  await p.close();
 });
 
 test('the intent form builds policies and offers the YAML as a download', async () => {
@@ -485,16 +508,17 @@ test('a change review draws what it opens and closes on the graph', async () => 
   await p.close();
 });
 
-test('the graphs of the three examples have no overlapping nodes, edges or labels', async () => {
+test('the graphs of the four examples have no overlapping nodes, edges or labels', async () => {
   for (const [example, container, tab] of [
     ['online-shop', '#graph', null], ['change-review', '#graph', null], ['flow-log', '#graph', 'connectivity'], ['flow-log', '#flow-graph', 'flows'],
+    ['cluster-guardrails', '#graph', null],
   ]) {
     const p = await open(`#example=${example}`);
     if (tab) await p.click(`.tabs button[data-tab="${tab}"]`);
     await p.locator(`${container} svg`).waitFor();
     const s = await scene(p, container);
-    assert.ok(s.nodes.length >= 6, `${example} ${container}: ${s.nodes.length} nodes`);
-    if (container === '#flow-graph' || example !== 'flow-log') assert.ok(s.edges.length >= 8, `${example} ${container}: ${s.edges.length} edges`);
+    assert.ok(s.nodes.length >= (example === 'cluster-guardrails' ? 5 : 6), `${example} ${container}: ${s.nodes.length} nodes`);
+    if (container === '#flow-graph' || (example !== 'flow-log' && example !== 'cluster-guardrails')) assert.ok(s.edges.length >= 8, `${example} ${container}: ${s.edges.length} edges`);
     assert.equal(s.labels.length, s.edges.filter((e) => e).length, 'every edge has its label');
     assert.deepEqual(overlaps(s), [], `${example} ${container}`);
     await p.close();

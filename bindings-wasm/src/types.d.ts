@@ -1865,6 +1865,12 @@ export interface Isolation {
     isolated: boolean;
     /** The policies that select the endpoint with this direction in their policyTypes. */
     policies: PolicyRef[];
+    /**
+     * The cluster-scoped policies whose subject selects the endpoint and that have rules in
+     * this direction, in evaluation order (admin tier first). Their rules decide before
+     * (admin) or after (baseline) the NetworkPolicies, whether or not the side is isolated.
+     */
+    tierPolicies?: TierPolicyRef[];
 }
 
 /**
@@ -2983,6 +2989,23 @@ export type Tier = "admin" | "baseline";
  * What a rule of a cluster-scoped policy does with the traffic it matches.
  */
 export type TierAction = "allow" | "deny" | "pass";
+
+/**
+ * A cluster-scoped policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+ * ClusterNetworkPolicy) by tier, kind and name, with its location.
+ */
+export interface TierPolicyRef {
+    /** `admin` or `baseline`. */
+    tier: Tier;
+    /** The policy's kind. */
+    kind: string;
+    /** The policy's name. */
+    policy: string;
+    /** The policy's priority (a BaselineAdminNetworkPolicy has none). */
+    priority?: number | null;
+    /** Where it is defined. */
+    location?: Location | null;
+}
 
 /**
  * One rule of a cluster-scoped policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy,

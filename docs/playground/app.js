@@ -31,7 +31,9 @@ const state = {
   base: '',
   baseLabel: '',
   analysis: null,
-  iso: null, // endpoint name → {ingress, egress, ingressPolicies, egressPolicies} (booleans, `ns/name` lists)
+  iso: null, // endpoint name → {ingress, egress, ingressPolicies, egressPolicies, ingressTiers, egressTiers} (booleans, lists)
+  tiersActive: false, // whether some cluster-scoped policy applies to an endpoint
+  tierEdges: new Map(), // `src\0dst` → the tier whose rules allow the pair ({tier, rules}), or null
   baseView: null, // {text, analysis, iso} of the base, for the changes drawn on the graph
   diff: null,
   overlay: true,
@@ -333,7 +335,11 @@ function isolationOf(srcs, endpoints) {
     try {
       const x = nf.explain({ sources: srcs, from: e.name, to: e.name });
       const refs = (side) => side.policies.map((p) => `${p.namespace}/${p.name}`);
-      iso.set(e.name, { ingress: x.ingress.isolated, egress: x.egress.isolated, ingressPolicies: refs(x.ingress), egressPolicies: refs(x.egress) });
+      const tiers = (side) => (side.tierPolicies ?? []).map((p) => `${p.tier} tier ${p.kind} ${p.policy}`);
+      iso.set(e.name, {
+        ingress: x.ingress.isolated, egress: x.egress.isolated, ingressPolicies: refs(x.ingress), egressPolicies: refs(x.egress),
+        ingressTiers: tiers(x.ingress), egressTiers: tiers(x.egress),
+      });
     } catch {
       return null;
     }
@@ -341,14 +347,45 @@ function isolationOf(srcs, endpoints) {
   return iso;
 }
 
+/// Whether `endpoint`'s side (`ingress` or `egress`) is open: no NetworkPolicy isolates it and no
+/// cluster-scoped policy's subject selects it, so every peer connects there.
+function openSide(i, side) {
+  return Boolean(i) && !i[side] && !(i[`${side}Tiers`]?.length);
+}
+
 /// Whether the pair's connections need a policy to be drawn: a pair whose source egress and
-/// destination ingress are both unrestricted is "open" (every such pair connects), so the graph
-/// marks the open sides on the nodes instead of drawing those edges.
+/// destination ingress are both unrestricted (by NetworkPolicies and the cluster-scoped tiers) is
+/// "open" (every such pair connects), so the graph marks the open sides on the nodes instead of
+/// drawing those edges.
 function openPair(iso, src, dst) {
   if (!iso) return false;
-  const out = isExternal(src) || !iso.get(src)?.egress;
-  const inn = isExternal(dst) || !iso.get(dst)?.ingress;
+  const out = isExternal(src) || openSide(iso.get(src), 'egress');
+  const inn = isExternal(dst) || openSide(iso.get(dst), 'ingress');
   return out && inn;
+}
+
+/// The tiers (`admin`, `baseline`) whose rules allow some of the pair's connections, with the
+/// rules, from `explain` (kept per analysis): an edge a tier decides is drawn in its style.
+function tierOfPair(src, dst) {
+  if (!state.tiersActive || (isExternal(src) && isExternal(dst))) return null;
+  const key = `${src}\u0000${dst}`;
+  if (state.tierEdges.has(key)) return state.tierEdges.get(key);
+  let found = null;
+  try {
+    const x = nf.explain({ sources: sources(), from: addressOf(src), to: addressOf(dst) });
+    const rules = new Map();
+    for (const r of x.ranges.filter((r) => r.allowed)) {
+      for (const v of [r.egress, r.ingress]) {
+        if (v.verdict === 'tierAllowed') rules.set(`${v.rule.policy}/${v.rule.direction}/${v.rule.index}`, v.rule);
+      }
+    }
+    if (rules.size) {
+      const list = [...rules.values()];
+      found = { tier: list.some((r) => r.tier === 'admin') ? 'admin' : 'baseline', rules: list.map((r) => `${r.tier} tier ${r.kind} ${r.policy} ${r.direction}[${r.index}]${r.name ? ` “${r.name}”` : ''}`) };
+    }
+  } catch { /* an endpoint explain cannot resolve: drawn as NetworkPolicies decide */ }
+  state.tierEdges.set(key, found);
+  return found;
 }
 
 /// Whether endpoint or outside range `a` lies in `b` (the same endpoint, or a range inside a range).
@@ -403,6 +440,15 @@ function mergeOutside(pairs) {
   return merged;
 }
 
+/// A node's tooltip line for one side: its NetworkPolicy isolation and the cluster-scoped
+/// policies that apply there.
+function sideTitle(i, side) {
+  const policies = i[`${side}Policies`];
+  const tiers = i[`${side}Tiers`] ?? [];
+  const np = i[side] ? `isolated by ${policies.join(', ')}` : tiers.length ? 'no NetworkPolicy isolates it' : side === 'ingress' ? 'not isolated: every peer may connect' : 'not isolated: it may connect anywhere';
+  return tiers.length ? `${np}; cluster-scoped: ${tiers.join(', ')}` : np;
+}
+
 /// The graph's model of the current analysis (and the changes against the base when drawn).
 function graphModel() {
   const a = state.analysis;
@@ -430,9 +476,11 @@ function graphModel() {
     nodes.set(id, {
       id, name, group: g,
       label: external ? label(name) : endpoint.workload,
-      title: external ? `${label(name)} (outside the cluster)` : `${name}${i ? `\ningress: ${i.ingress ? `isolated by ${i.ingressPolicies.join(', ')}` : 'not isolated: every peer may connect'}\negress: ${i.egress ? `isolated by ${i.egressPolicies.join(', ')}` : 'not isolated: it may connect anywhere'}` : ''}`,
-      openIn: !external && i && !i.ingress,
-      openOut: !external && i && !i.egress,
+      title: external ? `${label(name)} (outside the cluster)` : `${name}${i ? `\ningress: ${sideTitle(i, 'ingress')}\negress: ${sideTitle(i, 'egress')}` : ''}`,
+      openIn: !external && openSide(i, 'ingress'),
+      openOut: !external && openSide(i, 'egress'),
+      tierIn: !external && Boolean(i?.ingressTiers?.length),
+      tierOut: !external && Boolean(i?.egressTiers?.length),
       cls: [external ? 'external' : '', removed ? 'removed' : '', picked ? 'picked' : '', byPolicy ? 'policy-target' : ''].filter(Boolean).join(' '),
     });
     return id;
@@ -460,6 +508,11 @@ function graphModel() {
       const minus = connsText(diffPorts(change.removed));
       text = [plus && `+${shortConns(diffPorts(change.added))}`, minus && `−${shortConns(diffPorts(change.removed))}`].filter(Boolean).join(' ');
       title = `${label(src)} → ${label(dst)} (${change.change} by the change): ${plus ? `opened ${plus}` : ''}${plus && minus ? '; ' : ''}${minus ? `closed ${minus}` : ''}`;
+    }
+    const tier = change ? null : tierOfPair(src, dst);
+    if (tier) {
+      cls += ` tier-${tier.tier}`;
+      title += `\nallowed by ${tier.rules.join(', ')}`;
     }
     if (inView(src, dst)) cls += ' policy-edge';
     const picked = state.pick?.kind === 'pair' && state.pick.src === src && state.pick.dst === dst;
@@ -1241,6 +1294,8 @@ function analyzeNow() {
   const endpoints = state.analysis?.endpoints ?? [];
   state.endpointByName = new Map(endpoints.map((e) => [e.name, e]));
   state.iso = state.analysis ? isolationOf(sources(), endpoints) : null;
+  state.tiersActive = [...(state.iso?.values() ?? [])].some((i) => i.ingressTiers.length || i.egressTiers.length);
+  state.tierEdges = new Map();
   try { state.resources = nf.parse({ sources: sources() }).resources; } catch { state.resources = []; }
   updateBaseView();
   const elapsed = performance.now() - started;

@@ -20,11 +20,9 @@
 //    destination, on its entry segment: labels of one node are 16 px apart, zones hold no track,
 //    so labels overlap neither each other, nor nodes, nor other edges' segments.
 //
-// Drawn later, not faked now: the cluster-scoped tiers (AdminNetworkPolicy and
-// BaselineAdminNetworkPolicy, issue 14) will give an edge a `tier` that `draw` turns into the
-// class `tier-<tier>` (a stroke style per tier, and a legend entry); exposure (issue 16) will give
-// a node `exposure` (LoadBalancer, NodePort, Ingress) drawn as a marker on its left side. Neither
-// field is set today: the engine does not report them yet.
+// The cluster-scoped tiers: an edge a tier's rule allows has the class `tier-admin` or
+// `tier-baseline` (its own stroke, in the legend), and a node side that a cluster-scoped policy's
+// subject selects (`tierIn`, `tierOut`) a violet mark where an open side has its orange one.
 
 const PORT = 16; // distance between ports on one side of a node
 const NODE_H = 24; // height of a node with at most one port per side
@@ -424,6 +422,8 @@ export function draw(container, model, on = {}) {
       s('rect', { width: n.w, height: n.h, rx: 5 }),
       n.openIn ? s('path', { class: 'open-side', d: `M1.5,4 V${n.h - 4}` }) : null,
       n.openOut ? s('path', { class: 'open-side', d: `M${n.w - 1.5},4 V${n.h - 4}` }) : null,
+      n.tierIn ? s('path', { class: 'tier-side', d: `M1.5,4 V${n.h - 4}` }) : null,
+      n.tierOut ? s('path', { class: 'tier-side', d: `M${n.w - 1.5},4 V${n.h - 4}` }) : null,
       s('text', { x: 8, y: Math.min(n.h / 2 + 4, 16) }, n.label));
     if (on.node) {
       el.addEventListener('click', (event) => on.node(n, event));

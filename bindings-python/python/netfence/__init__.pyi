@@ -1217,6 +1217,8 @@ class Isolation(Record):
     def isolated(self) -> bool: ...
     @property
     def policies(self) -> list[PolicyRef]: ...
+    @property
+    def tier_policies(self) -> list[TierPolicyRef]: ...
 
 @type_check_only
 class LabelSelector(Record):
@@ -1968,6 +1970,21 @@ baseline policies after them."""
 
 TierAction = Literal["allow", "deny", "pass"]
 """What a rule of a cluster-scoped policy does with the traffic it matches."""
+
+@type_check_only
+class TierPolicyRef(Record):
+    """A cluster-scoped policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+    ClusterNetworkPolicy) by tier, kind and name, with its location."""
+    @property
+    def tier(self) -> Tier: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def policy(self) -> str: ...
+    @property
+    def priority(self) -> int | None: ...
+    @property
+    def location(self) -> Location | None: ...
 
 @type_check_only
 class TierRuleRef(Record):

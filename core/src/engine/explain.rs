@@ -45,23 +45,32 @@ impl CompiledCluster {
         }
     }
 
-    fn isolation(&self, side: Option<&Side>) -> Isolation {
-        match side {
-            None => Isolation { applies: false, isolated: false, policies: Vec::new() },
-            Some(side) => Isolation {
-                applies: true,
-                isolated: side.isolated(),
-                policies: side
-                    .policies
-                    .iter()
-                    .filter_map(|p| self.policies.get(*p))
-                    .map(|p| PolicyRef {
-                        namespace: p.namespace.clone(),
-                        name: p.name.clone(),
-                        location: p.location.clone(),
-                    })
-                    .collect(),
-            },
+    /// The isolation of `endpoint`'s `direction` side (`side`, none for an external range), with
+    /// the cluster-scoped policies that apply to it.
+    fn isolation(&self, endpoint: Resolved, side: Option<&Side>, direction: Direction) -> Isolation {
+        let Some(side) = side else {
+            return Isolation { applies: false, isolated: false, policies: Vec::new(), tier_policies: Vec::new() };
+        };
+        let tier_policies = match endpoint {
+            Resolved::Cluster(e) if self.tiers.is_active() => {
+                self.endpoints.get(e).map(|e| self.tier_policy_refs(e.class, direction)).unwrap_or_default()
+            }
+            _ => Vec::new(),
+        };
+        Isolation {
+            applies: true,
+            isolated: side.isolated(),
+            policies: side
+                .policies
+                .iter()
+                .filter_map(|p| self.policies.get(*p))
+                .map(|p| PolicyRef {
+                    namespace: p.namespace.clone(),
+                    name: p.name.clone(),
+                    location: p.location.clone(),
+                })
+                .collect(),
+            tier_policies,
         }
     }
 
@@ -220,8 +229,8 @@ impl CompiledCluster {
         Ok(Explanation {
             src: self.display_name(s),
             dst: self.display_name(d),
-            egress: self.isolation(egress_side),
-            ingress: self.isolation(ingress_side),
+            egress: self.isolation(s, egress_side, Direction::Egress),
+            ingress: self.isolation(d, ingress_side, Direction::Ingress),
             ranges,
         })
     }

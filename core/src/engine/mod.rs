@@ -81,5 +81,5 @@ pub use selector::LabelMatcher;
 pub use types::{
     Connection, ConnectionFilter, ConnectionRecord, Connectivity, Direction, Endpoint, EngineOptions, ExplainedRange,
     Explanation, ExternalRange, IpBlockMode, Isolation, NamedPort, PolicyRef, ProtocolPort, RuleRef, SideVerdict,
-    TierRuleRef,
+    TierPolicyRef, TierRuleRef,
 };

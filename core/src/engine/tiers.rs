@@ -21,7 +21,7 @@ use super::ipset::IpSet;
 use super::policy::PortSpec;
 use super::ports::PortSet;
 use super::tier_rules::{TierPeer, TierPolicyEntry, TierRuleEntry, Tiers, node_addresses, port_spec};
-use super::types::{Direction, TierRuleRef};
+use super::types::{Direction, TierPolicyRef, TierRuleRef};
 use crate::inventory::ResourceSet;
 use crate::model::{ClusterPeer, ClusterRule, ClusterSubject, Protocol, Tier, TierAction};
 use crate::sorted::CompactSort;
@@ -568,18 +568,30 @@ impl CompiledCluster {
     /// endpoint `endpoint` (an index into the sorted endpoints), in evaluation order.
     pub(crate) fn tier_policies_applying(&self, endpoint: usize, direction: Direction) -> Vec<String> {
         let Some(class) = self.endpoints.get(endpoint).map(|e| e.class) else { return Vec::new() };
-        let mut out: Vec<String> = Vec::new();
+        self.tier_policy_refs(class, direction).into_iter().map(|p| format!("{} {}", p.kind, p.policy)).collect()
+    }
+
+    /// The cluster-scoped policies with rules in `direction` whose subject selects class
+    /// `class`, in evaluation order (admin tier first).
+    pub(crate) fn tier_policy_refs(&self, class: usize, direction: Direction) -> Vec<TierPolicyRef> {
+        let mut seen: Vec<usize> = Vec::new();
         for tier in [Tier::Admin, Tier::Baseline] {
             for rule in self.tiers.list(class, tier, direction).iter().filter_map(|r| self.tiers.rules.get(*r as usize))
             {
-                if let Some(policy) = self.tiers.policies.get(rule.policy) {
-                    let name = format!("{} {}", policy.kind, policy.name);
-                    if !out.contains(&name) {
-                        out.push(name);
-                    }
+                if !seen.contains(&rule.policy) {
+                    seen.push(rule.policy);
                 }
             }
         }
-        out
+        seen.into_iter()
+            .filter_map(|p| self.tiers.policies.get(p))
+            .map(|p| TierPolicyRef {
+                tier: p.tier,
+                kind: p.kind.clone(),
+                policy: p.name.clone(),
+                priority: p.priority,
+                location: p.location.clone(),
+            })
+            .collect()
     }
 }

@@ -251,6 +251,30 @@ pub struct Isolation {
     pub isolated: bool,
     /// The policies that select the endpoint with this direction in their policyTypes.
     pub policies: Vec<PolicyRef>,
+    /// The cluster-scoped policies whose subject selects the endpoint and that have rules in
+    /// this direction, in evaluation order (admin tier first). Their rules decide before
+    /// (admin) or after (baseline) the NetworkPolicies, whether or not the side is isolated.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tier_policies: Vec<TierPolicyRef>,
+}
+
+/// A cluster-scoped policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+/// ClusterNetworkPolicy) by tier, kind and name, with its location.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TierPolicyRef {
+    /// `admin` or `baseline`.
+    pub tier: Tier,
+    /// The policy's kind.
+    pub kind: String,
+    /// The policy's name.
+    pub policy: String,
+    /// The policy's priority (a BaselineAdminNetworkPolicy has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<i32>,
+    /// Where it is defined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
 }
 
 /// The verdict of one side for a port range.

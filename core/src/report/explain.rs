@@ -13,7 +13,9 @@
 use std::fmt::Write as _;
 
 use crate::engine::range_text;
-use crate::engine::{Direction, ExplainedRange, Explanation, Isolation, PolicyRef, RuleRef, SideVerdict, TierRuleRef};
+use crate::engine::{
+    Direction, ExplainedRange, Explanation, Isolation, PolicyRef, RuleRef, SideVerdict, TierPolicyRef, TierRuleRef,
+};
 use crate::source::Location;
 
 pub(super) fn render(explanation: &Explanation) -> String {
@@ -42,6 +44,18 @@ fn isolation(out: &mut String, direction: Direction, endpoint: &str, isolation: 
             let _ = writeln!(out, "  {}", policy_text(policy));
         }
     }
+    if !isolation.tier_policies.is_empty() {
+        let _ = writeln!(out, "{side} of {endpoint}: cluster-scoped policies apply");
+        for policy in &isolation.tier_policies {
+            let _ = writeln!(out, "  {}", tier_policy_text(policy));
+        }
+    }
+}
+
+/// `admin tier ClusterNetworkPolicy name (priority 20) at file:line`.
+fn tier_policy_text(policy: &TierPolicyRef) -> String {
+    let priority = policy.priority.map(|p| format!(" (priority {p})")).unwrap_or_default();
+    format!("{} tier {} {}{priority}{}", policy.tier.as_str(), policy.kind, policy.policy, at(policy.location.as_ref()))
 }
 
 fn explained_range(out: &mut String, range: &ExplainedRange) {

@@ -287,6 +287,18 @@ test('the cluster guardrails example shows what the admin and baseline tiers dec
   // the baseline tier denies tenants to each other; Pass hands shop-to-shop to the tenant's policy
   assert.equal((await p.textContent(cell(W('blog', 'blog'), W('shop', 'web')))).trim(), '·');
   assert.equal((await p.textContent(cell(W('shop', 'web'), W('shop', 'api')))).trim(), 'TCP 8080');
+  // the graph: a side a cluster-scoped policy governs is not drawn as open, and its edges are
+  // drawn in the style of the tier that allows them
+  const vault = node(W('vault', 'vault', 'StatefulSet'));
+  assert.equal(await p.locator(`${vault} .open-side`).count(), 0, 'the admin tier governs the vault\'s ingress');
+  assert.equal(await p.locator(`${vault} .tier-side`).count(), 2, 'both sides of the vault have cluster-scoped policies');
+  assert.match(await p.locator(`${vault} title`).first().textContent(), /ingress: no NetworkPolicy isolates it; cluster-scoped: admin tier ClusterNetworkPolicy protect-sensitive/);
+  const toVault = p.locator(`#graph .edge[data-src="${W('shop', 'api')}"][data-dst="${W('vault', 'vault', 'StatefulSet')}"]`);
+  assert.equal(await toVault.count(), 1);
+  assert.match(await toVault.getAttribute('class'), /\btier-admin\b/);
+  assert.equal(await p.locator(`#graph .edge[data-src="${W('shop', 'web')}"][data-dst="${W('vault', 'vault', 'StatefulSet')}"]`).count(), 0, 'a denied pair has no edge');
+  assert.match(await p.locator(`#graph .edge[data-src="${W('blog', 'blog')}"][data-dst="${W('kube-system', 'coredns')}"]`).getAttribute('class'), /\btier-admin\b/, 'DNS is allowed by the admin tier');
+  assert.doesNotMatch(await p.locator(`#graph .edge[data-src="${W('shop', 'web')}"][data-dst="${W('shop', 'api')}"]`).getAttribute('class'), /\btier-/, 'a Pass hands shop-to-shop to the NetworkPolicies');
   await p.click(cell(W('shop', 'web'), W('vault', 'vault', 'StatefulSet')));
   await p.waitForFunction(() => /protect-sensitive/.test(document.getElementById('explain').textContent));
   const text = await p.textContent('#explain');
@@ -526,7 +538,7 @@ test('the graphs of the four examples have no overlapping nodes, edges or labels
 });
 
 test('the graphs look as stored (screenshots, with a tolerance)', async () => {
-  for (const [example, container, tab] of [['online-shop', '#graph', null], ['change-review', '#graph', null], ['flow-log', '#flow-graph', 'flows']]) {
+  for (const [example, container, tab] of [['online-shop', '#graph', null], ['change-review', '#graph', null], ['flow-log', '#flow-graph', 'flows'], ['cluster-guardrails', '#graph', null]]) {
     const p = await open(`#example=${example}`);
     if (tab) await p.click(`.tabs button[data-tab="${tab}"]`);
     await p.locator(`${container} svg`).waitFor();

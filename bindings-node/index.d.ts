@@ -217,7 +217,8 @@ export interface AnalyzeResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
+     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -293,7 +294,8 @@ export interface AuditResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
+     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -455,7 +457,8 @@ export interface CheckResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
+     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -761,7 +764,8 @@ export interface DiffResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
+     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -852,7 +856,8 @@ export interface DropsResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
+     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1035,7 +1040,8 @@ export interface ExplainResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
+     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1172,7 +1178,8 @@ export interface ExposureResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
+     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1348,7 +1355,8 @@ export interface FlowMapResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
+     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1464,7 +1472,8 @@ export interface GenerateResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
+     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1639,7 +1648,8 @@ export interface ImpactResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
+     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -2077,7 +2087,8 @@ export interface LintResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
+     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -2414,7 +2425,8 @@ export interface ParseResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
+     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -2769,7 +2781,8 @@ export interface ReviewResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
+     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
      */
     warnings?: Warning[];
     /** The review in the requested `format`. */
@@ -3020,6 +3033,11 @@ export interface SideExposure {
     protected: boolean;
     /** Potential peers the allowing rules admit (empty when unprotected: everything is). */
     peers: ExposedTo[];
+    /**
+     * The cluster-scoped policies that apply to this side and that this exposure does not
+     * account for (warning `NF-W005`): the side may be exposed less or more than `peers` say.
+     */
+    unevaluatedTierPolicies?: TierPolicyRef[];
 }
 
 /**
@@ -3265,4 +3283,4 @@ export interface Warning {
 /**
  * Stable warning codes. Codes are permanent: a retired code is never reused.
  */
-export type WarningCode = "NF-W001" | "NF-W002" | "NF-W003" | "NF-W004";
+export type WarningCode = "NF-W001" | "NF-W002" | "NF-W003" | "NF-W004" | "NF-W005";

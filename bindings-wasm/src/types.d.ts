@@ -79,7 +79,8 @@ export interface AnalyzeResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
+     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -155,7 +156,8 @@ export interface AuditResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
+     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -317,7 +319,8 @@ export interface CheckResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
+     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -623,7 +626,8 @@ export interface DiffResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
+     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -714,7 +718,8 @@ export interface DropsResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
+     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -897,7 +902,8 @@ export interface ExplainResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
+     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1034,7 +1040,8 @@ export interface ExposureResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
+     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1210,7 +1217,8 @@ export interface FlowMapResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
+     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1326,7 +1334,8 @@ export interface GenerateResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
+     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1501,7 +1510,8 @@ export interface ImpactResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
+     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1939,7 +1949,8 @@ export interface LintResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
+     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -2276,7 +2287,8 @@ export interface ParseResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
+     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -2631,7 +2643,8 @@ export interface ReviewResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
+     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
      */
     warnings?: Warning[];
     /** The review in the requested `format`. */
@@ -2882,6 +2895,11 @@ export interface SideExposure {
     protected: boolean;
     /** Potential peers the allowing rules admit (empty when unprotected: everything is). */
     peers: ExposedTo[];
+    /**
+     * The cluster-scoped policies that apply to this side and that this exposure does not
+     * account for (warning `NF-W005`): the side may be exposed less or more than `peers` say.
+     */
+    unevaluatedTierPolicies?: TierPolicyRef[];
 }
 
 /**
@@ -3127,4 +3145,4 @@ export interface Warning {
 /**
  * Stable warning codes. Codes are permanent: a retired code is never reused.
  */
-export type WarningCode = "NF-W001" | "NF-W002" | "NF-W003" | "NF-W004";
+export type WarningCode = "NF-W001" | "NF-W002" | "NF-W003" | "NF-W004" | "NF-W005";

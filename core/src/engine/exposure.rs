@@ -22,10 +22,10 @@
 //!   ports are unknown).
 //!
 //! Exposure is computed per equivalence class from the compiled rule tables, so its cost
-//! follows the classes and rules, not the endpoints. Only NetworkPolicies allow here; a
-//! cluster-scoped tier's Deny or Pass (AdminNetworkPolicy) would narrow a side's exposure by
-//! subtracting its denied ports per potential peer before the comparison with the entire
-//! cluster (see `docs/decisions.md`).
+//! follows the classes and rules, not the endpoints. Only NetworkPolicies allow here: a side
+//! that cluster-scoped policies select lists them in `unevaluatedTierPolicies`, and the answer
+//! carries the warning `NF-W005` for each such policy (see `docs/decisions.md`, "Exposure and
+//! the cluster-scoped tiers").
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 
 use super::compile::{CompiledCluster, RuleEntry, Side};
 use super::ports::{PortSet, Ports};
-use super::types::{ConnectionFilter, Direction, RuleRef};
+use super::types::{ConnectionFilter, Direction, RuleRef, TierPolicyRef};
 use crate::inventory::{NAMESPACE_NAME_LABEL, ResourceSet};
 use crate::model::Protocol;
 
@@ -71,6 +71,10 @@ pub struct SideExposure {
     pub protected: bool,
     /// Potential peers the allowing rules admit (empty when unprotected: everything is).
     pub peers: Vec<ExposedTo>,
+    /// The cluster-scoped policies that apply to this side and that this exposure does not
+    /// account for (warning `NF-W005`): the side may be exposed less or more than `peers` say.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unevaluated_tier_policies: Vec<TierPolicyRef>,
 }
 
 /// A potential peer and the ports towards it.
@@ -422,9 +426,18 @@ impl CompiledCluster {
         }
     }
 
-    fn side_exposure(&self, side: &Side, class: usize, potentials: &Potentials) -> SideExposure {
+    fn side_exposure(&self, side: &Side, class: usize, direction: Direction, potentials: &Potentials) -> SideExposure {
+        let unevaluated_tier_policies =
+            if self.tiers.is_active() { self.tier_policy_refs(class, direction) } else { Vec::new() };
+        let mut exposure = self.np_side_exposure(side, class, potentials);
+        exposure.unevaluated_tier_policies = unevaluated_tier_policies;
+        exposure
+    }
+
+    /// A side's exposure through NetworkPolicies.
+    fn np_side_exposure(&self, side: &Side, class: usize, potentials: &Potentials) -> SideExposure {
         if !side.isolated() {
-            return SideExposure { protected: false, peers: Vec::new() };
+            return SideExposure { protected: false, peers: Vec::new(), unevaluated_tier_policies: Vec::new() };
         }
         // the entire cluster (as written: unresolved ingress names kept) and what every
         // potential peer gets (unresolved ingress names dropped)
@@ -480,7 +493,7 @@ impl CompiledCluster {
                 add(*rep, Some(extra));
             }
         }
-        SideExposure { protected: true, peers }
+        SideExposure { protected: true, peers, unevaluated_tier_policies: Vec::new() }
     }
 
     /// What each endpoint the filter focuses on (every endpoint without focus workloads) is
@@ -498,12 +511,12 @@ impl CompiledCluster {
                     .ingress
                     .get(class)
                     .filter(|_| want_ingress)
-                    .map(|side| self.side_exposure(side, class, &potentials));
+                    .map(|side| self.side_exposure(side, class, Direction::Ingress, &potentials));
                 let egress = self
                     .egress
                     .get(class)
                     .filter(|_| want_egress)
-                    .map(|side| self.side_exposure(side, class, &potentials));
+                    .map(|side| self.side_exposure(side, class, Direction::Egress, &potentials));
                 (ingress, egress)
             });
         let endpoints = self

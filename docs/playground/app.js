@@ -34,6 +34,7 @@ const state = {
   iso: null, // endpoint name → {ingress, egress, ingressPolicies, egressPolicies, ingressTiers, egressTiers} (booleans, lists)
   tiersActive: false, // whether some cluster-scoped policy applies to an endpoint
   tierEdges: new Map(), // `src\0dst` → the tier whose rules allow the pair ({tier, rules}), or null
+  exposureShown: null, // the workload whose exposure the inspector shows (asked for with its button)
   baseView: null, // {text, analysis, iso} of the base, for the changes drawn on the graph
   diff: null,
   overlay: true,
@@ -708,6 +709,11 @@ function renderInspector() {
     const i = state.iso?.get(pick.name);
     parts.push(h('h3', {}, label(pick.name), ' ', h('small', {}, isExternal(pick.name) ? 'outside the cluster' : state.endpointByName.get(pick.name)?.kind ?? '')));
     if (i) parts.push(h('p', {}, `ingress: ${sideText(i, 'ingress')}; egress: ${sideText(i, 'egress')}.`));
+    if (!isExternal(pick.name)) {
+      parts.push(state.exposureShown === pick.name
+        ? exposurePanel(pick.name)
+        : h('button', { type: 'button', id: 'show-exposure', title: 'Who could reach it, including pods and namespaces that do not exist yet (loads the full build)', onclick: () => { state.exposureShown = pick.name; renderInspector(); } }, 'Show exposure'));
+    }
     parts.push(h('p', { class: 'hint' }, `Now click the destination (Shift: the source) of a connection to allow.`));
   } else if (pick.kind === 'ns') {
     if (intent) parts.push(...namespacePanel(pick.name, intent));
@@ -719,6 +725,45 @@ function renderInspector() {
     state.undo.length ? h('button', { type: 'button', id: 'undo', onclick: undo }, 'Undo') : '',
     pick ? h('button', { type: 'button', onclick: () => { state.pick = null; state.editNote = null; renderGraph(); renderInspector(); } }, 'Clear selection') : '');
   box.replaceChildren(...parts, note ? h('p', { class: note.bad ? 'no note' : 'note' }, note.text) : '', tools);
+}
+
+/// Who could reach `name` and whom it could reach, beyond the workloads in the editor: the
+/// `exposure` operation's potential peers (the entire cluster, namespaces and pods by label
+/// that may not exist yet), each with its ports and the rules that admit it.
+function exposurePanel(name) {
+  if (!state.full) {
+    // exposure is in the full build: load it, then draw the inspector again
+    loadFull(() => { if (state.pick?.kind === 'node' && state.pick.name === name) renderInspector(); });
+    return h('p', { class: 'summary', id: 'exposure-loading' }, 'Loading the exposure analysis (netfence-wasm/full)…');
+  }
+  let x;
+  try {
+    x = state.full.exposure({ sources: sources(), filter: { focusWorkloads: [name] } });
+  } catch (e) {
+    return h('p', { class: 'no' }, `Exposure: ${errorText(e)}`);
+  }
+  const e = x.endpoints.find((d) => d.endpoint === name);
+  if (!e) return '';
+  const ports = (to) => {
+    if (to.allPorts) return 'All Connections';
+    const byProtocol = Object.fromEntries(Object.entries(to.ports ?? {}).map(([p, r]) => [p.toUpperCase(), r]));
+    return [connsText(byProtocol), ...(to.namedPorts ?? [])].filter(Boolean).join(', ') || 'No Connections';
+  };
+  const side = (title, s, open) => {
+    if (!s) return '';
+    const items = !s.protected
+      ? [h('li', {}, open)]
+      : s.peers.length
+        ? s.peers.map((to) => h('li', { class: to.peer.entireCluster ? 'wide' : null }, h('strong', {}, to.peer.name), `: ${ports(to)} `,
+          to.rules.map((r, k) => [k ? ', ' : '(', `${r.namespace}/${r.policy} ${r.direction}[${r.index}] `, locLink(r.location, `line ${r.location?.line}`), k === to.rules.length - 1 ? ')' : ''])))
+        : [h('li', {}, 'no one beyond the workloads shown')];
+    const tiers = s.unevaluatedTierPolicies ?? [];
+    return [h('h4', {}, title), h('ul', {}, items),
+      tiers.length ? h('p', { class: 'warn-note' }, `NF-W005: not counted here: ${tiers.map((t) => `${t.tier} tier ${t.kind} ${t.policy}`).join(', ')} (exposure is computed from NetworkPolicies; the matrix and explanations are exact).`) : ''];
+  };
+  return h('div', { class: 'exposure', id: 'exposure' },
+    side('Who could reach it (exposure)', e.ingress, 'everyone: no NetworkPolicy isolates its ingress'),
+    side('Whom it could reach', e.egress, 'everywhere: no NetworkPolicy isolates its egress'));
 }
 
 function namespacePanel(name, intent) {

@@ -313,6 +313,39 @@ test('the cluster guardrails example shows what the admin and baseline tiers dec
   await p.close();
 });
 
+test('a workload\'s exposure: potential peers by label with their ports and rule, and what the tiers leave uncounted', async () => {
+  const p = await open('#example=online-shop');
+  // a rule that admits any pod of namespaces labelled team=analytics, existing or not
+  await p.evaluate(() => {
+    const ta = document.getElementById('yaml');
+    ta.value += '\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: postgres-from-analytics, namespace: data}\nspec:\n  podSelector: {matchLabels: {app: postgres}}\n  ingress:\n  - from: [{namespaceSelector: {matchLabels: {team: analytics}}}]\n    ports: [{port: 5432}]\n';
+    ta.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  await settled(p);
+  await p.click(node(W('data', 'postgres', 'StatefulSet')));
+  await p.click('#show-exposure');
+  const box = p.locator('#exposure');
+  await box.waitFor();
+  const text = await box.textContent();
+  assert.match(text, /Who could reach it \(exposure\)\[namespace with \{team=analytics\}\]\/\[all pods\]: TCP 5432 \(data\/postgres-from-analytics ingress\[0\] line \d+\)/);
+  assert.doesNotMatch(text, /NF-W005/);
+  // coredns: no policy isolates it (a second click on postgres clears the selection)
+  await p.click(node(W('data', 'postgres', 'StatefulSet')));
+  await p.click(node(W('kube-system', 'coredns')));
+  await p.click('#show-exposure');
+  await p.locator('#exposure').waitFor();
+  assert.match(await p.locator('#exposure').textContent(), /everyone: no NetworkPolicy isolates its ingress/);
+  await p.close();
+  // the guardrails: the vault's exposure does not count the admin tier, and says so
+  const g = await open('#example=cluster-guardrails');
+  await g.click(node(W('vault', 'vault', 'StatefulSet')));
+  await g.click('#show-exposure');
+  await g.locator('#exposure').waitFor();
+  assert.match(await g.locator('#exposure').textContent(), /NF-W005: not counted here: admin tier ClusterNetworkPolicy protect-sensitive/);
+  await g.close();
+  assert.deepEqual(pageErrors, []);
+});
+
 test('the intent form builds policies and offers the YAML as a download', async () => {
   await page.click('.tabs button[data-tab="intent"]');
   await page.fill('#intent-form input[name="namespace"]', 'shop');

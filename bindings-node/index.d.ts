@@ -217,8 +217,7 @@ export interface AnalyzeResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
-     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -294,8 +293,7 @@ export interface AuditResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
-     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -457,8 +455,7 @@ export interface CheckResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
-     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -764,8 +761,7 @@ export interface DiffResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
-     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -856,8 +852,7 @@ export interface DropsResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
-     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -1040,8 +1035,7 @@ export interface ExplainResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
-     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -1108,6 +1102,11 @@ export interface ExposedTo {
     allPorts: boolean;
     /** The rules that admit the peer. */
     rules: ExposureResponseRuleRef[];
+    /**
+     * The cluster-scoped rules that match the peer on this side (admin tier first), whatever
+     * their action: they decide before (admin) or after (baseline) the NetworkPolicies.
+     */
+    tierRules?: ExposureResponseTierRuleRef[];
 }
 
 /**
@@ -1178,8 +1177,7 @@ export interface ExposureResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
-     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -1201,6 +1199,31 @@ export interface ExposureResponseRuleRef {
     direction: ExposureResponseDirection;
     /** Index of the rule in `spec.ingress` / `spec.egress`. */
     index: number;
+    /** Where the rule is. */
+    location?: Location | null;
+}
+
+/**
+ * One rule of a cluster-scoped policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+ * ClusterNetworkPolicy): `spec.ingress[index]` or `spec.egress[index]`.
+ */
+export interface ExposureResponseTierRuleRef {
+    /** `admin` or `baseline`. */
+    tier: Tier;
+    /** The policy's kind. */
+    kind: string;
+    /** The policy's name. */
+    policy: string;
+    /** The policy's priority (a BaselineAdminNetworkPolicy has none). */
+    priority?: number | null;
+    /** `ingress` or `egress`. */
+    direction: ExposureResponseDirection;
+    /** Index of the rule in `spec.ingress` / `spec.egress`. */
+    index: number;
+    /** The rule's `name`, when it has one. */
+    name?: string | null;
+    /** What the rule does. */
+    action: TierAction;
     /** Where the rule is. */
     location?: Location | null;
 }
@@ -1355,8 +1378,7 @@ export interface FlowMapResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
-     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -1472,8 +1494,7 @@ export interface GenerateResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
-     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -1648,8 +1669,7 @@ export interface ImpactResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
-     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -2087,8 +2107,7 @@ export interface LintResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
-     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -2425,8 +2444,7 @@ export interface ParseResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
-     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -2781,8 +2799,7 @@ export interface ReviewResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
-     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
     /** The review in the requested `format`. */
@@ -3027,17 +3044,13 @@ export type Scope = "all" | "new";
  */
 export interface SideExposure {
     /**
-     * Whether some NetworkPolicy isolates this direction. Unprotected: open to everything,
-     * in the cluster and outside it.
+     * Whether some NetworkPolicy isolates this direction, or some cluster-scoped policy with
+     * rules in it selects the endpoint. Unprotected: open to everything, in the cluster and
+     * outside it.
      */
     protected: boolean;
-    /** Potential peers the allowing rules admit (empty when unprotected: everything is). */
+    /** Potential peers the rules admit (empty when unprotected: everything is). */
     peers: ExposedTo[];
-    /**
-     * The cluster-scoped policies that apply to this side and that this exposure does not
-     * account for (warning `NF-W005`): the side may be exposed less or more than `peers` say.
-     */
-    unevaluatedTierPolicies?: TierPolicyRef[];
 }
 
 /**
@@ -3283,4 +3296,4 @@ export interface Warning {
 /**
  * Stable warning codes. Codes are permanent: a retired code is never reused.
  */
-export type WarningCode = "NF-W001" | "NF-W002" | "NF-W003" | "NF-W004" | "NF-W005";
+export type WarningCode = "NF-W001" | "NF-W002" | "NF-W003" | "NF-W004";

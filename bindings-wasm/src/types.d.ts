@@ -79,8 +79,7 @@ export interface AnalyzeResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
-     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -156,8 +155,7 @@ export interface AuditResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
-     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -319,8 +317,7 @@ export interface CheckResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
-     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -626,8 +623,7 @@ export interface DiffResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
-     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -718,8 +714,7 @@ export interface DropsResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
-     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -902,8 +897,7 @@ export interface ExplainResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
-     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -970,6 +964,11 @@ export interface ExposedTo {
     allPorts: boolean;
     /** The rules that admit the peer. */
     rules: ExposureResponseRuleRef[];
+    /**
+     * The cluster-scoped rules that match the peer on this side (admin tier first), whatever
+     * their action: they decide before (admin) or after (baseline) the NetworkPolicies.
+     */
+    tierRules?: ExposureResponseTierRuleRef[];
 }
 
 /**
@@ -1040,8 +1039,7 @@ export interface ExposureResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
-     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -1063,6 +1061,31 @@ export interface ExposureResponseRuleRef {
     direction: ExposureResponseDirection;
     /** Index of the rule in `spec.ingress` / `spec.egress`. */
     index: number;
+    /** Where the rule is. */
+    location?: Location | null;
+}
+
+/**
+ * One rule of a cluster-scoped policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+ * ClusterNetworkPolicy): `spec.ingress[index]` or `spec.egress[index]`.
+ */
+export interface ExposureResponseTierRuleRef {
+    /** `admin` or `baseline`. */
+    tier: Tier;
+    /** The policy's kind. */
+    kind: string;
+    /** The policy's name. */
+    policy: string;
+    /** The policy's priority (a BaselineAdminNetworkPolicy has none). */
+    priority?: number | null;
+    /** `ingress` or `egress`. */
+    direction: ExposureResponseDirection;
+    /** Index of the rule in `spec.ingress` / `spec.egress`. */
+    index: number;
+    /** The rule's `name`, when it has one. */
+    name?: string | null;
+    /** What the rule does. */
+    action: TierAction;
     /** Where the rule is. */
     location?: Location | null;
 }
@@ -1217,8 +1240,7 @@ export interface FlowMapResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
-     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -1334,8 +1356,7 @@ export interface GenerateResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
-     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -1510,8 +1531,7 @@ export interface ImpactResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
-     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -1949,8 +1969,7 @@ export interface LintResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
-     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -2287,8 +2306,7 @@ export interface ParseResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
-     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
 }
@@ -2643,8 +2661,7 @@ export interface ReviewResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
-     * exposure of endpoints that cluster-scoped policies select (`NF-W005`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
      */
     warnings?: Warning[];
     /** The review in the requested `format`. */
@@ -2889,17 +2906,13 @@ export type Scope = "all" | "new";
  */
 export interface SideExposure {
     /**
-     * Whether some NetworkPolicy isolates this direction. Unprotected: open to everything,
-     * in the cluster and outside it.
+     * Whether some NetworkPolicy isolates this direction, or some cluster-scoped policy with
+     * rules in it selects the endpoint. Unprotected: open to everything, in the cluster and
+     * outside it.
      */
     protected: boolean;
-    /** Potential peers the allowing rules admit (empty when unprotected: everything is). */
+    /** Potential peers the rules admit (empty when unprotected: everything is). */
     peers: ExposedTo[];
-    /**
-     * The cluster-scoped policies that apply to this side and that this exposure does not
-     * account for (warning `NF-W005`): the side may be exposed less or more than `peers` say.
-     */
-    unevaluatedTierPolicies?: TierPolicyRef[];
 }
 
 /**
@@ -3145,4 +3158,4 @@ export interface Warning {
 /**
  * Stable warning codes. Codes are permanent: a retired code is never reused.
  */
-export type WarningCode = "NF-W001" | "NF-W002" | "NF-W003" | "NF-W004" | "NF-W005";
+export type WarningCode = "NF-W001" | "NF-W002" | "NF-W003" | "NF-W004";

@@ -729,7 +729,8 @@ function renderInspector() {
 
 /// Who could reach `name` and whom it could reach, beyond the workloads in the editor: the
 /// `exposure` operation's potential peers (the entire cluster, namespaces and pods by label
-/// that may not exist yet), each with its ports and the rules that admit it.
+/// that may not exist yet), each with its ports and the rules that decide it (the
+/// cluster-scoped tiers' first).
 function exposurePanel(name) {
   if (!state.full) {
     // exposure is in the full build: load it, then draw the inspector again
@@ -754,16 +755,20 @@ function exposurePanel(name) {
     const items = !s.protected
       ? [h('li', {}, open)]
       : s.peers.length
-        ? s.peers.map((to) => h('li', { class: to.peer.entireCluster ? 'wide' : null }, h('strong', {}, to.peer.name), `: ${ports(to)} `,
-          to.rules.map((r, k) => [k ? ', ' : '(', `${r.namespace}/${r.policy} ${r.direction}[${r.index}] `, locLink(r.location, `line ${r.location?.line}`), k === to.rules.length - 1 ? ')' : ''])))
+        ? s.peers.map((to) => {
+          const refs = [
+            ...(to.tierRules ?? []).map((r) => [`${r.tier} tier ${r.kind} ${r.policy} ${r.direction}[${r.index}]${r.name ? ` “${r.name}”` : ''} (${r.action}) `, locLink(r.location, `line ${r.location?.line}`)]),
+            ...to.rules.map((r) => [`${r.namespace}/${r.policy} ${r.direction}[${r.index}] `, locLink(r.location, `line ${r.location?.line}`)]),
+          ];
+          return h('li', { class: to.peer.entireCluster ? 'wide' : null }, h('strong', {}, to.peer.name), `: ${ports(to)} `,
+            refs.map((r, k) => [k ? ', ' : '(', ...r, k === refs.length - 1 ? ')' : '']));
+        })
         : [h('li', {}, 'no one beyond the workloads shown')];
-    const tiers = s.unevaluatedTierPolicies ?? [];
-    return [h('h4', {}, title), h('ul', {}, items),
-      tiers.length ? h('p', { class: 'warn-note' }, `NF-W005: not counted here: ${tiers.map((t) => `${t.tier} tier ${t.kind} ${t.policy}`).join(', ')} (exposure is computed from NetworkPolicies; the matrix and explanations are exact).`) : ''];
+    return [h('h4', {}, title), h('ul', {}, items)];
   };
   return h('div', { class: 'exposure', id: 'exposure' },
-    side('Who could reach it (exposure)', e.ingress, 'everyone: no NetworkPolicy isolates its ingress'),
-    side('Whom it could reach', e.egress, 'everywhere: no NetworkPolicy isolates its egress'));
+    side('Who could reach it (exposure)', e.ingress, 'everyone: no policy isolates its ingress'),
+    side('Whom it could reach', e.egress, 'everywhere: no policy isolates its egress'));
 }
 
 function namespacePanel(name, intent) {

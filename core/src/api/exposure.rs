@@ -6,9 +6,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Render, Source, load, render_in};
-use crate::engine::{CompiledCluster, ConnectionFilter, Connectivity, EngineOptions, Exposure, TierPolicyRef};
+use crate::engine::{CompiledCluster, ConnectionFilter, Connectivity, EngineOptions, Exposure};
 use crate::error::{Error, ErrorPayload};
-use crate::model::{Completeness, Warning, WarningCode};
+use crate::model::Completeness;
 use crate::source::ParseOptions;
 
 /// The renderings of an exposure analysis.
@@ -77,61 +77,15 @@ pub(super) fn exposure_with(
 ) -> Result<ExposureResponse, Error> {
     let set = load(&request.sources, &request.options)?;
     let cluster = CompiledCluster::compile(&set, &request.engine);
-    let exposure = cluster.exposure(&set, &request.filter);
-    let mut completeness = set.completeness();
-    completeness.warnings.extend(tier_warnings(&exposure));
     let mut response = ExposureResponse {
-        exposure,
+        exposure: cluster.exposure(&set, &request.filter),
         connectivity: cluster.connectivity(&request.filter),
         errors: set.errors.iter().map(Error::payload).collect(),
-        completeness,
+        completeness: set.completeness(),
         rendered: None,
     };
     response.rendered = render_in(request.format, request, &response, render)?;
     Ok(response)
-}
-
-/// `NF-W005` for each cluster-scoped policy some side of the answer does not account for, with
-/// how many endpoints it concerns.
-fn tier_warnings(exposure: &Exposure) -> Vec<Warning> {
-    let mut by_policy: Vec<(TierPolicyRef, usize)> = Vec::new();
-    for endpoint in &exposure.endpoints {
-        let mut seen: Vec<&TierPolicyRef> = Vec::new();
-        for side in [&endpoint.ingress, &endpoint.egress].into_iter().flatten() {
-            for policy in &side.unevaluated_tier_policies {
-                if !seen.contains(&policy) {
-                    seen.push(policy);
-                }
-            }
-        }
-        for policy in seen {
-            match by_policy.iter_mut().find(|(p, _)| p == policy) {
-                Some((_, n)) => *n += 1,
-                None => by_policy.push((policy.clone(), 1)),
-            }
-        }
-    }
-    by_policy
-        .into_iter()
-        .map(|(policy, n)| {
-            let resource = format!("{} {}", policy.kind, policy.policy);
-            Warning {
-                code: WarningCode::TierExposureNotEvaluated,
-                message: format!(
-                    "the exposure of the {n} endpoint{} that {} `{}` selects does not account for its rules: {} may be exposed less (Deny, Pass) or more (Allow) than it says",
-                    if n == 1 { "" } else { "s" },
-                    policy.kind,
-                    policy.policy,
-                    if n == 1 { "it" } else { "they" }
-                ),
-                help: Some(
-                    "the connectivity of existing endpoints (`analyze`, `explain`) is exact with cluster-scoped policies; exposure to pods and namespaces that do not exist yet is computed from NetworkPolicies only".to_owned(),
-                ),
-                resource: Some(resource),
-                location: policy.location.clone(),
-            }
-        })
-        .collect()
 }
 
 fn render_exposure(format: ExposureFormat, _: &ExposureRequest, r: &ExposureResponse) -> Result<String, Error> {

@@ -22,10 +22,11 @@
 //!   ports are unknown).
 //!
 //! Exposure is computed per equivalence class from the compiled rule tables, so its cost
-//! follows the classes and rules, not the endpoints. Only NetworkPolicies allow here: a side
-//! that cluster-scoped policies select lists them in `unevaluatedTierPolicies`, and the answer
-//! carries the warning `NF-W005` for each such policy (see `docs/decisions.md`, "Exposure and
-//! the cluster-scoped tiers").
+//! follows the classes and rules, not the endpoints.
+//! - A side that cluster-scoped policies select is protected; its potential peers include the
+//!   tier rules' namespace and pod selectors, and each one's ports are decided tier by tier as
+//!   for an existing peer (`tiered_side_exposure`), so a Deny or Pass narrows the exposure and an
+//!   Allow widens it.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -36,9 +37,10 @@ use serde::{Deserialize, Serialize};
 
 use super::compile::{CompiledCluster, RuleEntry, Side};
 use super::ports::{PortSet, Ports};
-use super::types::{ConnectionFilter, Direction, RuleRef, TierPolicyRef};
+use super::tier_rules::TierRuleEntry;
+use super::types::{ConnectionFilter, Direction, RuleRef, TierRuleRef};
 use crate::inventory::{NAMESPACE_NAME_LABEL, ResourceSet};
-use crate::model::Protocol;
+use crate::model::{ClusterPeer, Protocol, Tier};
 
 /// What every endpoint is exposed to, beyond the endpoints of the input.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -66,15 +68,12 @@ pub struct EndpointExposure {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SideExposure {
-    /// Whether some NetworkPolicy isolates this direction. Unprotected: open to everything,
-    /// in the cluster and outside it.
+    /// Whether some NetworkPolicy isolates this direction, or some cluster-scoped policy with
+    /// rules in it selects the endpoint. Unprotected: open to everything, in the cluster and
+    /// outside it.
     pub protected: bool,
-    /// Potential peers the allowing rules admit (empty when unprotected: everything is).
+    /// Potential peers the rules admit (empty when unprotected: everything is).
     pub peers: Vec<ExposedTo>,
-    /// The cluster-scoped policies that apply to this side and that this exposure does not
-    /// account for (warning `NF-W005`): the side may be exposed less or more than `peers` say.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub unevaluated_tier_policies: Vec<TierPolicyRef>,
 }
 
 /// A potential peer and the ports towards it.
@@ -93,6 +92,10 @@ pub struct ExposedTo {
     pub all_ports: bool,
     /// The rules that admit the peer.
     pub rules: Vec<RuleRef>,
+    /// The cluster-scoped rules that match the peer on this side (admin tier first), whatever
+    /// their action: they decide before (admin) or after (baseline) the NetworkPolicies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tier_rules: Vec<TierRuleRef>,
 }
 
 /// Pods that may not exist yet, described by the selectors of a rule.
@@ -138,6 +141,98 @@ impl Potential {
 struct Potentials {
     reps: Vec<Representative>,
     named_by: Vec<Option<Vec<u32>>>,
+    /// Per cluster-scoped rule (by id), the potential peers it names.
+    tier_named: Vec<TierNames>,
+}
+
+/// The potential peers a cluster-scoped rule names: every one (a peer selects every pod of
+/// every namespace), or these (sorted).
+#[derive(Clone, Debug, Default)]
+struct TierNames {
+    entire: bool,
+    reps: Vec<u32>,
+}
+
+impl TierNames {
+    /// Whether it names the entire cluster (`None`) or representative `rep`.
+    fn names(&self, rep: Option<u32>) -> bool {
+        self.entire || rep.is_some_and(|r| self.reps.binary_search(&r).is_ok())
+    }
+}
+
+/// A cluster-scoped rule's `namespaces` and `pods` peers, as (namespace selector, pod
+/// selector; `None`: every pod of those namespaces).
+fn tier_rule_selectors<'a>(
+    cluster: &CompiledCluster,
+    resources: &'a ResourceSet,
+    rule: &TierRuleEntry,
+) -> Vec<(&'a LabelSelector, Option<&'a LabelSelector>)> {
+    let Some(resource) = cluster.tiers.policies.get(rule.policy).and_then(|p| resources.cluster_policies.get(p.source))
+    else {
+        return Vec::new();
+    };
+    let rules = match rule.direction {
+        Direction::Ingress => &resource.policy.ingress,
+        Direction::Egress => &resource.policy.egress,
+    };
+    rules
+        .get(rule.index)
+        .map(|r| {
+            r.peers
+                .iter()
+                .filter_map(|peer| match peer {
+                    ClusterPeer::Namespaces(namespaces) => Some((namespaces, None)),
+                    ClusterPeer::Pods(pods) => Some((&pods.namespace_selector, Some(&pods.pod_selector))),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A selector's canonical requirements, `None` for an empty selector (every namespace or pod).
+type Requirements = Option<Vec<String>>;
+
+/// Whether a (namespace, pod) selector pair selects every pod of every namespace.
+fn selects_every_pod((namespaces, pods): (&LabelSelector, Option<&LabelSelector>)) -> bool {
+    is_empty_selector(namespaces) && pods.is_none_or(is_empty_selector)
+}
+
+/// For each cluster-scoped rule, the potential peers it names: a selector names a potential
+/// peer when it is empty or has the same requirements (compared, not evaluated, as for
+/// NetworkPolicy rules).
+fn tier_named_by(cluster: &CompiledCluster, resources: &ResourceSet, reps: &[Representative]) -> Vec<TierNames> {
+    cluster
+        .tiers
+        .rules
+        .iter()
+        .map(|rule| {
+            let selectors = tier_rule_selectors(cluster, resources, rule);
+            if selectors.iter().any(|s| selects_every_pod(*s)) {
+                return TierNames { entire: true, reps: Vec::new() };
+            }
+            let wanted: Vec<(Requirements, Requirements)> = selectors
+                .iter()
+                .map(|(ns, pods)| {
+                    (
+                        (!is_empty_selector(ns)).then(|| requirements(ns)),
+                        pods.filter(|p| !is_empty_selector(p)).map(requirements),
+                    )
+                })
+                .collect();
+            let reps = reps
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| {
+                    wanted.iter().any(|(ns, pods)| {
+                        ns.as_ref().is_none_or(|n| *n == r.key.0) && pods.as_ref().is_none_or(|p| *p == r.key.1)
+                    })
+                })
+                .filter_map(|(i, _)| u32::try_from(i).ok())
+                .collect();
+            TierNames { entire: false, reps }
+        })
+        .collect()
 }
 
 /// A potential peer inferred from a rule.
@@ -292,6 +387,25 @@ fn representatives(cluster: &CompiledCluster, resources: &ResourceSet) -> Vec<Re
             list.push(Representative { key, namespace_selector, pod_selector: peer.pod_selector.clone(), namespace });
         }
     }
+    // the cluster-scoped rules' namespace and pod selectors, after the NetworkPolicies'
+    for rule in &cluster.tiers.rules {
+        let selectors = tier_rule_selectors(cluster, resources, rule);
+        if selectors.iter().any(|s| selects_every_pod(*s)) {
+            continue;
+        }
+        for (namespace_selector, pod_selector) in selectors {
+            let key = (requirements(namespace_selector), pod_selector.map(requirements).unwrap_or_default());
+            if !seen.insert(key.clone()) {
+                continue;
+            }
+            list.push(Representative {
+                key,
+                namespace_selector: namespace_selector.clone(),
+                pod_selector: pod_selector.cloned(),
+                namespace: None,
+            });
+        }
+    }
     // an existing endpoint represents a potential peer given by labels only: the candidates
     // are the endpoints with the first of its pod labels
     let mut by_label: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
@@ -427,17 +541,107 @@ impl CompiledCluster {
     }
 
     fn side_exposure(&self, side: &Side, class: usize, direction: Direction, potentials: &Potentials) -> SideExposure {
-        let unevaluated_tier_policies =
-            if self.tiers.is_active() { self.tier_policy_refs(class, direction) } else { Vec::new() };
-        let mut exposure = self.np_side_exposure(side, class, potentials);
-        exposure.unevaluated_tier_policies = unevaluated_tier_policies;
-        exposure
+        let tiered = self.tiers.is_active()
+            && [Tier::Admin, Tier::Baseline].into_iter().any(|t| !self.tiers.list(class, t, direction).is_empty());
+        if tiered {
+            self.tiered_side_exposure(side, class, direction, potentials)
+        } else {
+            self.np_side_exposure(side, class, potentials)
+        }
+    }
+
+    /// A side's exposure when cluster-scoped policies select it: for the entire cluster and
+    /// each potential peer some rule of the side names, the admin tier, then the
+    /// NetworkPolicies (when they isolate the side), then the baseline tier and the default
+    /// allow decide each port, as for an existing peer (`tiered_side`). A potential peer is
+    /// listed when its ports differ from the entire cluster's, also when it gets none
+    /// (`No Connections`: the tiers exclude it from what the entire cluster gets).
+    /// Named ports resolve on the endpoint for ingress; unresolved (and egress) names of the
+    /// tiered rules are not counted.
+    fn tiered_side_exposure(
+        &self,
+        side: &Side,
+        class: usize,
+        direction: Direction,
+        potentials: &Potentials,
+    ) -> SideExposure {
+        let mut every = PortSet::empty();
+        let mut every_rules = Vec::new();
+        let mut specific: BTreeMap<u32, (PortSet, Vec<RuleRef>)> = BTreeMap::new();
+        for &r in &side.rules {
+            let Some(rule) = self.rules.get(r) else { continue };
+            let ports = self.potential_ports(rule, class, false).numeric;
+            match potentials.named_by.get(r).and_then(Option::as_ref) {
+                None => {
+                    every.union_with(&ports);
+                    every_rules.push(self.rule_ref(rule));
+                }
+                Some(named) => {
+                    for &rep in named {
+                        let entry = specific.entry(rep).or_default();
+                        entry.0.union_with(&ports);
+                        entry.1.push(self.rule_ref(rule));
+                    }
+                }
+            }
+        }
+        let isolated = side.isolated();
+        let dst = (direction == Direction::Ingress).then_some(class);
+        let decide = |rep: Option<u32>| {
+            let matches = |r: usize, _: &TierRuleEntry| potentials.tier_named.get(r).is_some_and(|n| n.names(rep));
+            let mut np = every.clone();
+            let mut rules = if isolated { every_rules.clone() } else { Vec::new() };
+            if let Some((ports, more)) = rep.and_then(|r| specific.get(&r)) {
+                np.union_with(ports);
+                if isolated {
+                    rules.extend(more.iter().cloned());
+                }
+            }
+            let mut trace = Vec::new();
+            let allowed =
+                self.tiered_side_by(class, direction, &matches, dst, isolated.then_some(&np), Some(&mut trace));
+            // the rules that decided what is allowed, or why nothing is
+            let tier_rules: Vec<TierRuleRef> = trace
+                .iter()
+                .filter_map(|(r, hit)| Some((self.tier_rule_ref(*r)?, hit)))
+                .filter(|(rule, hit)| {
+                    !hit.intersection(&allowed).is_empty()
+                        || (allowed.is_empty() && rule.action == crate::model::TierAction::Deny)
+                })
+                .map(|(rule, _)| rule)
+                .collect();
+            if !allowed.is_empty() && np.intersection(&allowed).is_empty() {
+                rules.clear();
+            }
+            (allowed, rules, tier_rules)
+        };
+        let mut candidates: BTreeSet<u32> = specific.keys().copied().collect();
+        for tier in [Tier::Admin, Tier::Baseline] {
+            for &r in self.tiers.list(class, tier, direction) {
+                if let Some(named) = potentials.tier_named.get(r as usize) {
+                    candidates.extend(named.reps.iter().copied());
+                }
+            }
+        }
+        let (cluster_ports, cluster_rules, cluster_tier_rules) = decide(None);
+        let mut peers = Vec::new();
+        if !cluster_ports.is_empty() {
+            peers.push(tiered_exposed(entire_cluster(), &cluster_ports, cluster_rules, cluster_tier_rules));
+        }
+        for rep in candidates {
+            let Some(representative) = potentials.reps.get(rep as usize) else { continue };
+            let (ports, rules, tier_rules) = decide(Some(rep));
+            if ports != cluster_ports {
+                peers.push(tiered_exposed(representative.peer(), &ports, rules, tier_rules));
+            }
+        }
+        SideExposure { protected: true, peers }
     }
 
     /// A side's exposure through NetworkPolicies.
     fn np_side_exposure(&self, side: &Side, class: usize, potentials: &Potentials) -> SideExposure {
         if !side.isolated() {
-            return SideExposure { protected: false, peers: Vec::new(), unevaluated_tier_policies: Vec::new() };
+            return SideExposure { protected: false, peers: Vec::new() };
         }
         // the entire cluster (as written: unresolved ingress names kept) and what every
         // potential peer gets (unresolved ingress names dropped)
@@ -493,7 +697,7 @@ impl CompiledCluster {
                 add(*rep, Some(extra));
             }
         }
-        SideExposure { protected: true, peers, unevaluated_tier_policies: Vec::new() }
+        SideExposure { protected: true, peers }
     }
 
     /// What each endpoint the filter focuses on (every endpoint without focus workloads) is
@@ -502,7 +706,11 @@ impl CompiledCluster {
     #[must_use]
     pub fn exposure(&self, resources: &ResourceSet, filter: &ConnectionFilter) -> Exposure {
         let reps = representatives(self, resources);
-        let potentials = Potentials { named_by: named_by_rule(self, resources, &reps), reps };
+        let potentials = Potentials {
+            named_by: named_by_rule(self, resources, &reps),
+            tier_named: tier_named_by(self, resources, &reps),
+            reps,
+        };
         let want_ingress = filter.focus_direction != Some(Direction::Egress);
         let want_egress = filter.focus_direction != Some(Direction::Ingress);
         let per_class: Vec<(Option<SideExposure>, Option<SideExposure>)> =
@@ -542,7 +750,17 @@ fn exposed(peer: PotentialPeer, potential: &Potential, rules: Vec<RuleRef>) -> E
         named_ports: potential.named.iter().map(|(p, n)| format!("{p}/{n}")).collect(),
         all_ports: potential.numeric.is_all(),
         rules,
+        tier_rules: Vec::new(),
     }
+}
+
+fn tiered_exposed(
+    peer: PotentialPeer,
+    ports: &PortSet,
+    rules: Vec<RuleRef>,
+    tier_rules: Vec<TierRuleRef>,
+) -> ExposedTo {
+    ExposedTo { peer, ports: ports.to_ports(), named_ports: Vec::new(), all_ports: ports.is_all(), rules, tier_rules }
 }
 
 /// netpol-analyzer's wording of an exposure's ports: `All Connections`, or per protocol in

@@ -22,6 +22,8 @@ pub(crate) struct TierPolicyEntry {
     pub(crate) priority: Option<i32>,
     pub(crate) location: Option<Location>,
     pub(crate) selected: ClassSet,
+    /// Its index in the input's `cluster_policies`.
+    pub(crate) source: usize,
 }
 
 /// One rule of a cluster-scoped policy.

@@ -127,6 +127,7 @@ impl Builder<'_> {
                 priority: policy.priority,
                 location: Some(resource.source.locate("")),
                 selected: ClassSet::from_unsorted(selected, universe),
+                source: i,
             });
         }
         tiers
@@ -155,11 +156,23 @@ impl CompiledCluster {
         peer: TierPeer,
         dst: Option<usize>,
     ) -> Vec<(usize, PortSet)> {
+        self.tier_matches_by(own, direction, tier, &|_, rule| rule.matches(peer), dst)
+    }
+
+    /// [`CompiledCluster::tier_matches`] with the rules `matches` accepts (given the rule's id).
+    pub(crate) fn tier_matches_by(
+        &self,
+        own: usize,
+        direction: Direction,
+        tier: Tier,
+        matches: &dyn Fn(usize, &TierRuleEntry) -> bool,
+        dst: Option<usize>,
+    ) -> Vec<(usize, PortSet)> {
         self.tiers
             .list(own, tier, direction)
             .iter()
             .filter_map(|r| self.tiers.rules.get(*r as usize).map(|rule| (*r as usize, rule)))
-            .filter(|(_, rule)| rule.matches(peer))
+            .filter(|(r, rule)| matches(*r, rule))
             .map(|(r, rule)| (r, self.resolve_spec(&rule.ports, dst)))
             .filter(|(_, ports)| !ports.is_empty())
             .collect()
@@ -188,13 +201,30 @@ impl CompiledCluster {
         dst: Option<usize>,
         np: Option<&PortSet>,
     ) -> PortSet {
+        self.tiered_side_by(own, direction, &|_, rule| rule.matches(peer), dst, np, None)
+    }
+
+    /// [`CompiledCluster::tiered_side`] for the peer that `matches` says each rule matches;
+    /// `trace` receives each rule that decided ports, with those ports, in order.
+    pub(crate) fn tiered_side_by(
+        &self,
+        own: usize,
+        direction: Direction,
+        matches: &dyn Fn(usize, &TierRuleEntry) -> bool,
+        dst: Option<usize>,
+        np: Option<&PortSet>,
+        mut trace: Option<&mut Vec<(usize, PortSet)>>,
+    ) -> PortSet {
         let mut undecided = PortSet::all();
         let mut allowed = PortSet::empty();
         let mut passed = PortSet::empty();
-        for (rule, ports) in self.tier_matches(own, direction, Tier::Admin, peer, dst) {
+        for (rule, ports) in self.tier_matches_by(own, direction, Tier::Admin, matches, dst) {
             let hit = ports.intersection(&undecided);
             if hit.is_empty() {
                 continue;
+            }
+            if let Some(trace) = trace.as_deref_mut() {
+                trace.push((rule, hit.clone()));
             }
             match self.tier_action(rule) {
                 TierAction::Allow => allowed.union_with(&hit),
@@ -214,10 +244,13 @@ impl CompiledCluster {
             allowed.union_with(&undecided.intersection(np));
             return allowed;
         }
-        for (rule, ports) in self.tier_matches(own, direction, Tier::Baseline, peer, dst) {
+        for (rule, ports) in self.tier_matches_by(own, direction, Tier::Baseline, matches, dst) {
             let hit = ports.intersection(&undecided);
             if hit.is_empty() {
                 continue;
+            }
+            if let Some(trace) = trace.as_deref_mut() {
+                trace.push((rule, hit.clone()));
             }
             if self.tier_action(rule) == TierAction::Allow {
                 allowed.union_with(&hit);

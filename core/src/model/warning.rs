@@ -27,22 +27,12 @@ pub enum WarningCode {
     /// pods it selects may differ.
     #[serde(rename = "NF-W004")]
     UnresolvedDomainNames,
-    /// An exposure answer for endpoints that cluster-scoped policies select: exposure is
-    /// computed from NetworkPolicies only, so those endpoints may be exposed less (admin `Deny`,
-    /// `Pass`, baseline `Deny`) or more (admin or baseline `Allow`) than it says.
-    #[serde(rename = "NF-W005")]
-    TierExposureNotEvaluated,
 }
 
 impl WarningCode {
     /// Every code, in order.
-    pub const ALL: [Self; 5] = [
-        Self::UnevaluatedPolicy,
-        Self::PartialInput,
-        Self::UnresolvedBackend,
-        Self::UnresolvedDomainNames,
-        Self::TierExposureNotEvaluated,
-    ];
+    pub const ALL: [Self; 4] =
+        [Self::UnevaluatedPolicy, Self::PartialInput, Self::UnresolvedBackend, Self::UnresolvedDomainNames];
 
     /// The code as text, e.g. `NF-W001`.
     #[must_use]
@@ -52,7 +42,6 @@ impl WarningCode {
             Self::PartialInput => "NF-W002",
             Self::UnresolvedBackend => "NF-W003",
             Self::UnresolvedDomainNames => "NF-W004",
-            Self::TierExposureNotEvaluated => "NF-W005",
         }
     }
 
@@ -69,9 +58,6 @@ impl WarningCode {
             }
             Self::UnresolvedDomainNames => {
                 "a rule of a cluster-scoped policy names domain names, which cannot be resolved offline: it is evaluated as matching no address, so egress to external addresses may differ from the answer"
-            }
-            Self::TierExposureNotEvaluated => {
-                "exposure is computed from NetworkPolicies only: endpoints that cluster-scoped policies select may be exposed less (Deny, Pass) or more (Allow) than the exposure answer says; their connectivity answers are exact"
             }
         }
     }
@@ -106,8 +92,7 @@ pub struct Completeness {
     pub partial: bool,
     /// What may change the answer and was not evaluated: policy kinds netfence does not
     /// evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-    /// cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`),
-    /// exposure of endpoints that cluster-scoped policies select (`NF-W005`).
+    /// cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Warning>,
 }

@@ -112,7 +112,7 @@ pub(super) fn tier_rule_text(rule: &TierRuleRef) -> String {
 }
 
 /// `admin tier AdminNetworkPolicy name (priority 10) egress[1] `rule-name` at file:line`.
-fn tier_rule_place(rule: &TierRuleRef) -> String {
+pub(super) fn tier_rule_place(rule: &TierRuleRef) -> String {
     let priority = rule.priority.map(|p| format!(" (priority {p})")).unwrap_or_default();
     let name = rule.name.as_ref().map(|n| format!(" `{n}`")).unwrap_or_default();
     format!(

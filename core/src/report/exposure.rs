@@ -134,11 +134,12 @@ pub fn exposure_markdown(exposure: &Exposure) -> String {
             }
             for to in &side.peers {
                 let rules: Vec<String> = to
-                    .rules
+                    .tier_rules
                     .iter()
-                    .map(|r| {
+                    .map(|r| format!("{} ({})", super::explain::tier_rule_place(r), r.action.as_str()))
+                    .chain(to.rules.iter().map(|r| {
                         format!("{}/{} {}[{}]", r.namespace, r.policy, r.direction.as_str().to_lowercase(), r.index)
-                    })
+                    }))
                     .collect();
                 let _ = writeln!(
                     out,

@@ -313,7 +313,7 @@ test('the cluster guardrails example shows what the admin and baseline tiers dec
   await p.close();
 });
 
-test('a workload\'s exposure: potential peers by label with their ports and rule, and what the tiers leave uncounted', async () => {
+test('a workload\'s exposure: potential peers by label with their ports and rule, through the tiers', async () => {
   const p = await open('#example=online-shop');
   // a rule that admits any pod of namespaces labelled team=analytics, existing or not
   await p.evaluate(() => {
@@ -328,20 +328,22 @@ test('a workload\'s exposure: potential peers by label with their ports and rule
   await box.waitFor();
   const text = await box.textContent();
   assert.match(text, /Who could reach it \(exposure\)\[namespace with \{team=analytics\}\]\/\[all pods\]: TCP 5432 \(data\/postgres-from-analytics ingress\[0\] line \d+\)/);
-  assert.doesNotMatch(text, /NF-W005/);
   // coredns: no policy isolates it (a second click on postgres clears the selection)
   await p.click(node(W('data', 'postgres', 'StatefulSet')));
   await p.click(node(W('kube-system', 'coredns')));
   await p.click('#show-exposure');
   await p.locator('#exposure').waitFor();
-  assert.match(await p.locator('#exposure').textContent(), /everyone: no NetworkPolicy isolates its ingress/);
+  assert.match(await p.locator('#exposure').textContent(), /everyone: no policy isolates its ingress/);
   await p.close();
-  // the guardrails: the vault's exposure does not count the admin tier, and says so
+  // the guardrails: the admin tier closes the vault to every pod that may come (no NetworkPolicy
+  // isolates it), and a tier rule naming namespaces by label exposes the tenants' pods to them
   const g = await open('#example=cluster-guardrails');
   await g.click(node(W('vault', 'vault', 'StatefulSet')));
   await g.click('#show-exposure');
   await g.locator('#exposure').waitFor();
-  assert.match(await g.locator('#exposure').textContent(), /NF-W005: not counted here: admin tier ClusterNetworkPolicy protect-sensitive/);
+  const vault = await g.locator('#exposure').textContent();
+  assert.match(vault, /Who could reach it \(exposure\)no one beyond the workloads shownWhom it could reach/);
+  assert.match(vault, /Whom it could reachentire-cluster: All Connections/, 'its egress: nothing but the DNS rule selects it, and that allows');
   await g.close();
   assert.deepEqual(pageErrors, []);
 });

@@ -102,7 +102,15 @@ fn run(ctx: &ChangeContext<'_>, out: &mut Vec<Draft>) {
                     exposure_ports_text(peer)
                 );
                 let help = "name the namespaces and pods that need access instead of matching labels anyone can set";
-                if let Some(draft) = at_rule(ctx, &META, peer.rules.first(), None, &endpoint.endpoint, message, help) {
+                // a cluster-scoped Allow, when no NetworkPolicy rule admits the peer
+                let tier_allow = peer
+                    .tier_rules
+                    .iter()
+                    .find(|r| r.action == crate::model::TierAction::Allow)
+                    .and_then(|r| r.location.clone());
+                if let Some(draft) =
+                    at_rule(ctx, &META, peer.rules.first(), tier_allow, &endpoint.endpoint, message, help)
+                {
                     out.push(draft);
                 }
             }

@@ -356,6 +356,11 @@ export interface BuildRequest {
     source?: Source | null;
     /** The intent as an object (`apiVersion: netfence.dev/v1alpha1`, `kind: Intent`). */
     intent?: Intent | null;
+    /**
+     * Emit the cluster guardrails in this API version, whatever the intent's
+     * `clusterGuardrails.apiVersion` says (the command line's `--api-version`).
+     */
+    apiVersion?: GuardrailApiVersion | null;
 }
 
 /**

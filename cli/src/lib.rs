@@ -57,6 +57,17 @@ struct Cli {
     cluster: live::ClusterArgs,
 }
 
+/// `build --api-version`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum ApiVersionArg {
+    /// `policy.networking.k8s.io/v1alpha2` ClusterNetworkPolicy.
+    #[value(name = "v1alpha2")]
+    V1alpha2,
+    /// `policy.networking.k8s.io/v1alpha1` AdminNetworkPolicy and BaselineAdminNetworkPolicy.
+    #[value(name = "v1alpha1")]
+    V1alpha1,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     Text,
@@ -157,6 +168,11 @@ enum Command {
         /// Output format: yaml (what `kubectl apply -f` takes) or json (a v1 List).
         #[arg(short = 'o', long = "format", value_enum, default_value = "yaml")]
         format: Format,
+        /// The API of the cluster guardrails: v1alpha2 ClusterNetworkPolicy, or v1alpha1
+        /// AdminNetworkPolicy and BaselineAdminNetworkPolicy (overrides the intent's
+        /// `clusterGuardrails.apiVersion`).
+        #[arg(long = "api-version", value_enum)]
+        api_version: Option<ApiVersionArg>,
     },
     /// All-pairs connectivity: who can reach whom, on which ports.
     #[command(
@@ -472,10 +488,14 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
                 || response.findings.iter().any(|f| f.severity == netfence::model::Severity::Error);
             Ok((text, u8::from(failed)))
         }
-        Command::Build { intent, format } => {
+        Command::Build { intent, format, api_version } => {
             let mut sources = input::read_sources(std::slice::from_ref(intent))?;
             let source = sources.pop().ok_or_else(|| Error::new(ErrorCode::Io, "no intent file given"))?;
-            let response = api::build(&BuildRequest { source: Some(source), intent: None })?;
+            let api_version = api_version.map(|v| match v {
+                ApiVersionArg::V1alpha2 => netfence::builder::GuardrailApiVersion::V1alpha2,
+                ApiVersionArg::V1alpha1 => netfence::builder::GuardrailApiVersion::V1alpha1,
+            });
+            let response = api::build(&BuildRequest { source: Some(source), intent: None, api_version })?;
             let text = match format {
                 Format::Json => {
                     let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": response.policies});

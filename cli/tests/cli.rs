@@ -130,6 +130,34 @@ fn build_compiles_the_example_intent() {
 }
 
 #[test]
+fn build_api_version_chooses_the_guardrails_api() {
+    let intent = "apiVersion: netfence.dev/v1alpha1\nkind: Intent\nclusterGuardrails:\n  allowDns: true\n  \
+                  tenantLabel: tenant\n  tenants: [shop, blog]\n  baselineDefaultDeny: true\nnamespaces: []\n";
+    let build = |args: &[&str], text: &str| {
+        let out = netfence(args, Some(text));
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        stdout(&out)
+    };
+    // the intent's default: v1alpha2 ClusterNetworkPolicies
+    let yaml = build(&["build", "-"], intent);
+    assert!(
+        yaml.contains("apiVersion: policy.networking.k8s.io/v1alpha2") && yaml.contains("kind: ClusterNetworkPolicy"),
+        "{yaml}"
+    );
+    assert!(!yaml.contains("AdminNetworkPolicy"), "{yaml}");
+    // --api-version v1alpha1: AdminNetworkPolicies and the BaselineAdminNetworkPolicy `default`
+    let yaml = build(&["build", "-", "--api-version", "v1alpha1"], intent);
+    assert!(yaml.contains("kind: AdminNetworkPolicy") && yaml.contains("kind: BaselineAdminNetworkPolicy"), "{yaml}");
+    assert!(!yaml.contains("ClusterNetworkPolicy"), "{yaml}");
+    // and the flag overrides what the intent says
+    let v1 = intent.replace("clusterGuardrails:\n", "clusterGuardrails:\n  apiVersion: v1alpha1\n");
+    let yaml = build(&["build", "-", "--api-version", "v1alpha2"], &v1);
+    assert!(yaml.contains("kind: ClusterNetworkPolicy") && !yaml.contains("AdminNetworkPolicy"), "{yaml}");
+    let bad = netfence(&["build", "-", "--api-version", "v1"], Some(intent));
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
 fn build_reports_intent_errors_with_location() {
     let intent =
         "apiVersion: netfence.dev/v1alpha1\nkind: Intent\nnamespaces:\n  - name: shop\n    defaultDenny: Both\n";

@@ -189,6 +189,7 @@ class BuildRequest(TypedDict):
     object."""
     source: NotRequired[Source | None]
     intent: NotRequired[IntentDocument | None]
+    apiVersion: NotRequired[GuardrailApiVersion | None]
 
 class BuildResponse(Record):
     """Response of [`build`]."""
@@ -2199,12 +2200,14 @@ def lint(*inputs: Input, sources: Input | None = None, config: Config | None = N
                 print(finding.id, finding.message)
     """
 
-def build(source: SourceInput | None = None, *, intent: IntentDocument | None = None, request: BuildRequest | str | None = None) -> BuildResponse:
+def build(source: SourceInput | None = None, *, intent: IntentDocument | None = None, api_version: GuardrailApiVersion | None = None, request: BuildRequest | str | None = None) -> BuildResponse:
     """Compile an intent (`kind: Intent`) into default-deny-plus-allow NetworkPolicies.
 
     Args:
         source: The intent document as text. One input: text, a path to a file, bytes or a dict.
         intent: The intent as an object (`apiVersion: netfence.dev/v1alpha1`, `kind: Intent`). An ``IntentDocument`` dict (JSON field names).
+        api_version: Emit the cluster guardrails in this API version, whatever the intent's
+            `clusterGuardrails.apiVersion` says (the command line's `--api-version`).
         request: The whole request as a ``BuildRequest`` dict (JSON field names) or as JSON
             text; the other arguments are added to it.
 

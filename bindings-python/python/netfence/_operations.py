@@ -149,12 +149,15 @@ OPERATIONS: dict[str, Operation] = {
         (
             Parameter("source", "source", "source"),
             Parameter("intent", "intent", ""),
+            Parameter("api_version", "apiVersion", ""),
         ),
         """Compile an intent (`kind: Intent`) into default-deny-plus-allow NetworkPolicies.
 
         Args:
             source: The intent document as text. One input: text, a path to a file, bytes or a dict.
             intent: The intent as an object (`apiVersion: netfence.dev/v1alpha1`, `kind: Intent`). An ``IntentDocument`` dict (JSON field names).
+            api_version: Emit the cluster guardrails in this API version, whatever the intent's
+                `clusterGuardrails.apiVersion` says (the command line's `--api-version`).
             request: The whole request as a ``BuildRequest`` dict (JSON field names) or as JSON
                 text; the other arguments are added to it.
 

@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Source;
-use crate::builder::{Intent, build_intent, build_intent_text};
+use crate::builder::{GuardrailApiVersion, Intent, build_intent, build_intent_text_as};
 use crate::error::{Error, ErrorCode};
 
 /// Request of [`build`]: the intent as text (YAML or JSON, with locations in errors) or as an
@@ -19,13 +19,17 @@ pub struct BuildRequest {
     /// The intent as an object (`apiVersion: netfence.dev/v1alpha1`, `kind: Intent`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intent: Option<Intent>,
+    /// Emit the cluster guardrails in this API version, whatever the intent's
+    /// `clusterGuardrails.apiVersion` says (the command line's `--api-version`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<GuardrailApiVersion>,
 }
 
 impl BuildRequest {
     /// A request for intent text.
     #[must_use]
     pub fn from_text(text: impl Into<String>) -> Self {
-        Self { source: Some(Source::text(text)), intent: None }
+        Self { source: Some(Source::text(text)), ..Self::default() }
     }
 }
 
@@ -52,8 +56,16 @@ pub struct BuildResponse {
 /// valid, `NF-E011` when the request has neither or both of `source` and `intent`.
 pub fn build(request: &BuildRequest) -> Result<BuildResponse, Error> {
     let output = match (&request.source, &request.intent) {
-        (Some(source), None) => build_intent_text(&source.text, &source.name)?,
-        (None, Some(intent)) => build_intent(intent)?,
+        (Some(source), None) => build_intent_text_as(&source.text, &source.name, request.api_version)?,
+        (None, Some(intent)) => match (request.api_version, &intent.cluster_guardrails) {
+            (Some(version), Some(guardrails)) => {
+                let mut intent = intent.clone();
+                intent.cluster_guardrails =
+                    Some(crate::builder::IntentGuardrails { api_version: version, ..guardrails.clone() });
+                build_intent(&intent)?
+            }
+            _ => build_intent(intent)?,
+        },
         _ => {
             return Err(Error::new(
                 ErrorCode::InvalidRequest,

@@ -294,7 +294,23 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// # Errors
 /// As [`parse_intent`] and [`build_intent`].
 pub fn build_intent_text(text: &str, file: &str) -> Result<BuildOutput, Error> {
-    let (intent, root) = parse_located(text, file)?;
+    build_intent_text_as(text, file, None)
+}
+
+/// [`build_intent_text`], the cluster guardrails emitted in `api_version` when given (whatever
+/// the intent's `clusterGuardrails.apiVersion` says).
+///
+/// # Errors
+/// As [`parse_intent`] and [`build_intent`].
+pub fn build_intent_text_as(
+    text: &str,
+    file: &str,
+    api_version: Option<super::GuardrailApiVersion>,
+) -> Result<BuildOutput, Error> {
+    let (mut intent, root) = parse_located(text, file)?;
+    if let (Some(version), Some(guardrails)) = (api_version, intent.cluster_guardrails.as_mut()) {
+        guardrails.api_version = version;
+    }
     build_intent(&intent).map_err(|mut e| {
         if let Some(loc) = &e.location
             && loc.file.is_empty()

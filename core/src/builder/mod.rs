@@ -52,7 +52,7 @@ pub use guardrails::{GuardrailApiVersion, IntentGuardrails};
 pub use intent::{
     INTENT_API_VERSION, INTENT_KIND, Intent, IntentApiVersion, IntentDns, IntentEgress, IntentIngress,
     IntentIngressController, IntentIpBlock, IntentKind, IntentNamespace, IntentPeer, IntentPodsInNamespace,
-    IntentWorkload, build_intent, build_intent_text, intent_schema, parse_intent,
+    IntentWorkload, build_intent, build_intent_text, build_intent_text_as, intent_schema, parse_intent,
 };
 pub use output::BuildOutput;
 pub use peer::{ClusterDns, IngressController, Peer};

@@ -31,6 +31,7 @@ mod context;
 mod admin_deny_blocks_dns;
 mod all_namespaces_peer;
 mod allow_all_rule;
+mod baseline_allow_all;
 mod broad_cidr;
 mod cluster_policy_selects_nothing;
 mod dns_blocked;
@@ -133,6 +134,7 @@ pub static CHECKS: &[Check] = &[
     pass_without_network_policy::CHECK,
     admin_deny_blocks_dns::CHECK,
     shadowed_cluster_rule::CHECK,
+    baseline_allow_all::CHECK,
 ];
 
 /// Runs every enabled check over the resources and their compiled cluster. Findings are

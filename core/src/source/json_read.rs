@@ -730,6 +730,18 @@ pub(crate) fn split_list(text: &str, limits: Limits, max_string: usize) -> Optio
 /// An item's text in a buffer: start, end, and the 1-based line and column of its start.
 type ItemSpan = (usize, usize, u32, u32);
 
+/// A batch's results, or the input offset of text that is not UTF-8.
+type BatchResults<T> = Result<ItemResults<T>, usize>;
+
+/// A batch's parse, handed to the pool (run at once in WebAssembly).
+type Job<'a> = Box<dyn FnOnce() + Send + 'a>;
+
+/// `f`, its jobs' lifetime fixed to one region (what a closure's own signature cannot say), so
+/// that a scope can run them.
+fn with_jobs<'a, R, F: FnMut(&mut dyn FnMut(Job<'a>)) -> R>(f: F) -> F {
+    f
+}
+
 /// Each item of a batch as `each` made it, or its index and why it could not be read.
 pub(crate) type ItemResults<T> = Vec<Result<T, (usize, YamlError)>>;
 
@@ -889,60 +901,110 @@ pub(crate) fn stream_list<T: Send>(
     let mut base = 0usize; // offset in the input of buf[0]
     let mut index = 0usize;
     let mut pending: Vec<ItemSpan> = Vec::new();
-    let close = loop {
-        let found = scan.run(&buf, &mut pending).map_err(|at| {
-            StreamError::Json(YamlError {
-                message: "unexpected `}` in the list's items".to_owned(),
-                line: at.0,
-                column: at.1,
-                limit: None,
+    // A batch's items are parsed on the pool while this thread reads and scans the next batch
+    // (natively; in WebAssembly, one after the other): at most one batch is in flight, and its
+    // results reach `sink` before the next batch's, so the order is the input's.
+    let parse = |text: &[u8], spans: &[ItemSpan], first: usize, base: usize| -> BatchResults<T> {
+        let texts = spans
+            .iter()
+            .map(|(s, e, line, column)| {
+                let bytes = text.get(*s..*e).unwrap_or_default();
+                std::str::from_utf8(bytes).map(|t| (t, *line, *column)).map_err(|u| base + s + u.valid_up_to())
             })
-        })?;
-        let batch_bytes = pending.last().map_or(0, |(_, end, _, _)| *end);
-        if found.is_some() || eof || batch_bytes >= batch {
-            // parse the complete items read so far, then drop their text
-            let items = std::mem::take(&mut pending);
-            let texts = items
-                .iter()
-                .map(|(s, e, line, column)| {
-                    let bytes = buf.get(*s..*e).unwrap_or_default();
-                    std::str::from_utf8(bytes).map(|t| (t, *line, *column)).map_err(|u| base + s + u.valid_up_to())
-                })
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|offset| StreamError::Text { offset })?;
-            let first = index;
-            let results = crate::parallel::map_ordered(&texts, 1, &|i, (text, line, column)| {
-                read_object(text, *line, *column, limits, max_string, &item_kind, rule)
-                    .map(|node| each(&head, first + i, node))
-                    .map_err(|e| (first + i, to_yaml_error(e, text, *line, *column)))
-            });
-            index += texts.len();
-            if !sink(results) {
-                return Ok(Streamed::Stopped);
-            }
-            let consumed = items.last().map_or(0, |(_, e, _, _)| *e);
-            if found.is_none() {
-                // keep only the unfinished item's text: shift it to the front
-                let keep_from = scan.start.map_or(scan.pos, |(s, _, _)| s);
-                let _ = consumed;
-                scan.forget(&buf, keep_from);
-                buf.drain(..keep_from);
-                base += keep_from;
-            }
-        }
-        if let Some(close) = found {
-            break close;
-        }
-        if eof {
-            return Err(StreamError::Json(YamlError {
-                message: "unexpected end of input inside the list's items".to_owned(),
-                line: scan.line,
-                column: scan.column_at(&buf, buf.len()),
-                limit: None,
-            }));
-        }
-        fill(&mut buf, &mut eof)?;
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(crate::parallel::map_ordered(&texts, 1, &|i, (text, line, column)| {
+            read_object(text, *line, *column, limits, max_string, &item_kind, rule)
+                .map(|node| each(&head, first + i, node))
+                .map_err(|e| (first + i, to_yaml_error(e, text, *line, *column)))
+        }))
     };
+    let parse = &parse;
+    let mut body = with_jobs(|spawn| -> Result<Option<usize>, StreamError> {
+        let mut in_flight: Option<std::sync::mpsc::Receiver<(BatchResults<T>, Vec<u8>)>> = None;
+        // a batch's text buffer, back from its parse: the next one's, so that the pages are
+        // not given back and faulted in again for every batch
+        let mut spare: Vec<u8> = Vec::new();
+        // hands the batch in flight (if any) to `sink`; false when the stream must stop
+        let deliver = |in_flight: &mut Option<std::sync::mpsc::Receiver<(BatchResults<T>, Vec<u8>)>>,
+                       spare: &mut Vec<u8>,
+                       sink: &mut dyn FnMut(ItemResults<T>) -> bool|
+         -> Result<bool, StreamError> {
+            let Some(rx) = in_flight.take() else { return Ok(true) };
+            match rx.recv() {
+                Ok((results, text)) => {
+                    *spare = text;
+                    match results {
+                        Ok(results) => Ok(sink(results)),
+                        Err(offset) => Err(StreamError::Text { offset }),
+                    }
+                }
+                Err(_) => Err(StreamError::Io(std::io::Error::other("a batch of items was not parsed"))),
+            }
+        };
+        loop {
+            let found = scan.run(&buf, &mut pending).map_err(|at| {
+                StreamError::Json(YamlError {
+                    message: "unexpected `}` in the list's items".to_owned(),
+                    line: at.0,
+                    column: at.1,
+                    limit: None,
+                })
+            })?;
+            let batch_bytes = pending.last().map_or(0, |(_, end, _, _)| *end);
+            if found.is_some() || eof {
+                // the last batch: parsed here, after the one in flight
+                if !deliver(&mut in_flight, &mut spare, sink)? {
+                    return Ok(None);
+                }
+                let items = std::mem::take(&mut pending);
+                let results = parse(&buf, &items, index, base).map_err(|offset| StreamError::Text { offset })?;
+                index += items.len();
+                if !sink(results) {
+                    return Ok(None);
+                }
+            } else if batch_bytes >= batch {
+                // cut the buffer after the complete items: their text goes with the batch, the
+                // unfinished item's stays
+                let items = std::mem::take(&mut pending);
+                let keep_from = scan.start.map_or(scan.pos, |(s, _, _)| s);
+                scan.forget(&buf, keep_from);
+                let mut rest = std::mem::take(&mut spare);
+                rest.clear();
+                rest.extend_from_slice(buf.get(keep_from..).unwrap_or_default());
+                let text = std::mem::replace(&mut buf, rest);
+                let (first, at) = (index, base);
+                index += items.len();
+                base += keep_from;
+                let (tx, rx) = std::sync::mpsc::channel();
+                spawn(Box::new(move || {
+                    // the receiver is gone only when the stream stopped: nothing to tell
+                    let _ = tx.send((parse(&text, &items, first, at), text));
+                }));
+                // the previous batch's results, while this one is parsed
+                if !deliver(&mut in_flight, &mut spare, sink)? {
+                    return Ok(None);
+                }
+                in_flight = Some(rx);
+            }
+            if let Some(close) = found {
+                return Ok(Some(close));
+            }
+            if eof {
+                return Err(StreamError::Json(YamlError {
+                    message: "unexpected end of input inside the list's items".to_owned(),
+                    line: scan.line,
+                    column: scan.column_at(&buf, buf.len()),
+                    limit: None,
+                }));
+            }
+            fill(&mut buf, &mut eof)?;
+        }
+    });
+    #[cfg(not(target_arch = "wasm32"))]
+    let close = rayon::in_place_scope(|scope| body(&mut |job| scope.spawn(move |_| job())))?;
+    #[cfg(target_arch = "wasm32")]
+    let close = body(&mut |job| job())?;
+    let Some(close) = close else { return Ok(Streamed::Stopped) };
     // the rest of the document, after `]`
     while !eof {
         fill(&mut buf, &mut eof)?;

@@ -69,7 +69,7 @@ def subtests(body):
         statements, current = [], ""
         for l in lines:
             current = f"{current} {l}".strip() if current else l
-            if current.count("(") == current.count(")"):
+            if current.count("(") == current.count(")") and current.count("{") == current.count("}"):
                 statements.append(re.sub(r"\s+", " ", current))
                 current = ""
         out.append((m.group(1), statements))
@@ -110,8 +110,13 @@ def run_subtest(statements, state, pods, others):
             cnp_name = m.group(1)
         elif re.match(r"mutate :?= cnp\.DeepCopy\(\)$", s):
             mutate = copy.deepcopy(state[cnp_name])
-        elif m := re.match(r"(\w+) :?= mutate\.Spec\.(Ingress|Egress)\[(\d+)\]$", s):
+        elif m := re.match(r"(\w+) :?= mutate(?:\.DeepCopy\(\))?\.Spec\.(Ingress|Egress)\[(\d+)\]$", s):
             env[m.group(1)] = copy.deepcopy(rule_list(mutate["spec"], m.group(2))[int(m.group(3))])
+        elif m := re.match(r'(\w+) :?= "([^"]*)"$', s):
+            env[m.group(1)] = m.group(2)
+        elif m := re.match(r"(\w+)\.Protocols = \[\]api\.ClusterNetworkPolicyProtocol\{ \{ DestinationNamedPort: (\w+),? \},? \}$", s):
+            # a rule's protocols replaced by one named port (the variable holds its name)
+            env[m.group(1)]["protocols"] = [{"destinationNamedPort": env[m.group(2)]}]
         elif m := re.match(r"mutate\.Spec\.(Ingress|Egress)\[(\d+)\] = mutate\.Spec\.(Ingress|Egress)\[(\d+)\]$", s):
             src = copy.deepcopy(rule_list(mutate["spec"], m.group(3))[int(m.group(4))])
             rule_list(mutate["spec"], m.group(1))[int(m.group(2))] = src

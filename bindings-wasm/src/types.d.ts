@@ -962,7 +962,7 @@ export interface ExposedTo {
     ports: Ports;
     /**
      * Ports by name that cannot be resolved (egress: the peer's container ports are unknown),
-     * `PROTOCOL/name`.
+     * `PROTOCOL/name`, or `name` for a cluster-scoped rule's named port (it has no protocol).
      */
     namedPorts?: string[];
     /** Whether `ports` is every port of every protocol. */

@@ -85,7 +85,7 @@ pub struct ExposedTo {
     /// Ports by number.
     pub ports: Ports,
     /// Ports by name that cannot be resolved (egress: the peer's container ports are unknown),
-    /// `PROTOCOL/name`.
+    /// `PROTOCOL/name`, or `name` for a cluster-scoped rule's named port (it has no protocol).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub named_ports: Vec<String>,
     /// Whether `ports` is every port of every protocol.
@@ -600,6 +600,22 @@ impl CompiledCluster {
             let mut trace = Vec::new();
             let allowed =
                 self.tiered_side_by(class, direction, &matches, dst, isolated.then_some(&np), Some(&mut trace));
+            // egress named ports of the tiers' Allow rules: the peer's ports are unknown, so
+            // they stay names (of no known protocol: a cluster-scoped named port has none)
+            let mut names: BTreeSet<String> = BTreeSet::new();
+            if direction == Direction::Egress {
+                for tier in [Tier::Admin, Tier::Baseline] {
+                    if tier == Tier::Baseline && isolated {
+                        break;
+                    }
+                    for &r in self.tiers.list(class, tier, direction) {
+                        let Some(rule) = self.tiers.rules.get(r as usize) else { continue };
+                        if rule.action == crate::model::TierAction::Allow && matches(r as usize, rule) {
+                            names.extend(rule.ports.named.iter().map(|(_, n)| n.clone()));
+                        }
+                    }
+                }
+            }
             // the rules that decided what is allowed, or why nothing is
             let tier_rules: Vec<TierRuleRef> = trace
                 .iter()
@@ -613,7 +629,7 @@ impl CompiledCluster {
             if !allowed.is_empty() && np.intersection(&allowed).is_empty() {
                 rules.clear();
             }
-            (allowed, rules, tier_rules)
+            ((allowed, names), rules, tier_rules)
         };
         let mut candidates: BTreeSet<u32> = specific.keys().copied().collect();
         for tier in [Tier::Admin, Tier::Baseline] {
@@ -625,7 +641,7 @@ impl CompiledCluster {
         }
         let (cluster_ports, cluster_rules, cluster_tier_rules) = decide(None);
         let mut peers = Vec::new();
-        if !cluster_ports.is_empty() {
+        if !cluster_ports.0.is_empty() || !cluster_ports.1.is_empty() {
             peers.push(tiered_exposed(entire_cluster(), &cluster_ports, cluster_rules, cluster_tier_rules));
         }
         for rep in candidates {
@@ -756,11 +772,18 @@ fn exposed(peer: PotentialPeer, potential: &Potential, rules: Vec<RuleRef>) -> E
 
 fn tiered_exposed(
     peer: PotentialPeer,
-    ports: &PortSet,
+    (ports, names): &(PortSet, BTreeSet<String>),
     rules: Vec<RuleRef>,
     tier_rules: Vec<TierRuleRef>,
 ) -> ExposedTo {
-    ExposedTo { peer, ports: ports.to_ports(), named_ports: Vec::new(), all_ports: ports.is_all(), rules, tier_rules }
+    ExposedTo {
+        peer,
+        ports: ports.to_ports(),
+        named_ports: names.iter().cloned().collect(),
+        all_ports: ports.is_all(),
+        rules,
+        tier_rules,
+    }
 }
 
 /// netpol-analyzer's wording of an exposure's ports: `All Connections`, or per protocol in
@@ -772,6 +795,13 @@ pub fn exposure_ports_text(to: &ExposedTo) -> String {
         return numeric.to_string();
     }
     let mut parts = Vec::new();
+    // names of no known protocol (a cluster-scoped rule's named port) first, as netpol-analyzer
+    // prints them: an empty protocol, then the names
+    let mut unknown: Vec<&str> = to.named_ports.iter().filter(|n| !n.contains('/')).map(String::as_str).collect();
+    unknown.sort_unstable();
+    if !unknown.is_empty() {
+        parts.push(format!(" {}", unknown.join(",")));
+    }
     for protocol in Protocol::ALL {
         let mut items: Vec<String> =
             numeric.get(protocol).ranges().iter().map(|&(a, b)| super::ports::range_text(a, b)).collect();

@@ -173,7 +173,7 @@ def test_signatures_and_docstrings_come_from_the_schemas() -> None:
     assert list(explain.parameters) == ["inputs", "sources", "options", "engine", "from_", "to", "port", "protocol", "format", "request"]
     assert explain.parameters["inputs"].kind is inspect.Parameter.VAR_POSITIONAL
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for name, p in explain.parameters.items() if name != "inputs")
-    assert list(inspect.signature(netfence.build).parameters) == ["source", "intent", "request"]
+    assert list(inspect.signature(netfence.build).parameters) == ["source", "intent", "api_version", "request"]
     assert list(inspect.signature(netfence.diff).parameters) == ["base", "head", "options", "engine", "filter", "format", "request"]
     doc = inspect.getdoc(netfence.explain) or ""
     assert doc.startswith("Explain why traffic between two endpoints is allowed or denied, rule by rule.")

@@ -51,19 +51,6 @@ it before the deny:
 
 pub(super) const CHECK: Check = Check { meta: META, docs: DOCS, run };
 
-/// Whether `peer` selects every pod of every namespace.
-fn every_pod(peer: &ClusterPeer) -> bool {
-    let empty = |s: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector| {
-        s.match_labels.as_ref().is_none_or(std::collections::BTreeMap::is_empty)
-            && s.match_expressions.as_ref().is_none_or(Vec::is_empty)
-    };
-    match peer {
-        ClusterPeer::Namespaces(namespaces) => empty(namespaces),
-        ClusterPeer::Pods(pods) => empty(&pods.namespace_selector) && empty(&pods.pod_selector),
-        _ => false,
-    }
-}
-
 fn run(ctx: &CheckContext<'_>, out: &mut Vec<Draft>) {
     for resource in &ctx.resources.cluster_policies {
         let policy = &resource.policy;
@@ -73,7 +60,10 @@ fn run(ctx: &CheckContext<'_>, out: &mut Vec<Draft>) {
         for (direction, rules) in [("ingress", &policy.ingress), ("egress", &policy.egress)] {
             let count = rules.len();
             for (index, rule) in rules.iter().enumerate() {
-                if rule.action != Some(TierAction::Allow) || rule.ports.is_some() || !rule.peers.iter().any(every_pod) {
+                if rule.action != Some(TierAction::Allow)
+                    || rule.ports.is_some()
+                    || !rule.peers.iter().any(ClusterPeer::selects_every_pod)
+                {
                     continue;
                 }
                 let later = count - index - 1;

@@ -137,6 +137,15 @@ impl Potential {
     }
 }
 
+/// What a side's NetworkPolicy rules give potential peers ([`CompiledCluster::np_ports_of`]).
+#[derive(Default)]
+struct NpPorts {
+    cluster_wide: Potential,
+    every: Potential,
+    every_rules: Vec<RuleRef>,
+    specific: BTreeMap<u32, (Potential, Vec<RuleRef>)>,
+}
+
 /// The potential peers, and which of them each rule names.
 struct Potentials {
     reps: Vec<Representative>,
@@ -160,43 +169,35 @@ impl TierNames {
     }
 }
 
-/// A cluster-scoped rule's `namespaces` and `pods` peers, as (namespace selector, pod
-/// selector; `None`: every pod of those namespaces).
-fn tier_rule_selectors<'a>(
+/// A cluster-scoped rule's peers, as written.
+fn tier_rule_peers<'a>(
     cluster: &CompiledCluster,
     resources: &'a ResourceSet,
     rule: &TierRuleEntry,
-) -> Vec<(&'a LabelSelector, Option<&'a LabelSelector>)> {
+) -> &'a [ClusterPeer] {
     let Some(resource) = cluster.tiers.policies.get(rule.policy).and_then(|p| resources.cluster_policies.get(p.source))
     else {
-        return Vec::new();
+        return &[];
     };
     let rules = match rule.direction {
         Direction::Ingress => &resource.policy.ingress,
         Direction::Egress => &resource.policy.egress,
     };
-    rules
-        .get(rule.index)
-        .map(|r| {
-            r.peers
-                .iter()
-                .filter_map(|peer| match peer {
-                    ClusterPeer::Namespaces(namespaces) => Some((namespaces, None)),
-                    ClusterPeer::Pods(pods) => Some((&pods.namespace_selector, Some(&pods.pod_selector))),
-                    _ => None,
-                })
-                .collect()
-        })
-        .unwrap_or_default()
+    rules.get(rule.index).map_or(&[], |r| r.peers.as_slice())
+}
+
+/// A `namespaces` or `pods` peer as (namespace selector, pod selector; `None`: every pod of
+/// those namespaces); other peers name no pods.
+fn pod_selectors(peer: &ClusterPeer) -> Option<(&LabelSelector, Option<&LabelSelector>)> {
+    match peer {
+        ClusterPeer::Namespaces(namespaces) => Some((namespaces, None)),
+        ClusterPeer::Pods(pods) => Some((&pods.namespace_selector, Some(&pods.pod_selector))),
+        _ => None,
+    }
 }
 
 /// A selector's canonical requirements, `None` for an empty selector (every namespace or pod).
 type Requirements = Option<Vec<String>>;
-
-/// Whether a (namespace, pod) selector pair selects every pod of every namespace.
-fn selects_every_pod((namespaces, pods): (&LabelSelector, Option<&LabelSelector>)) -> bool {
-    is_empty_selector(namespaces) && pods.is_none_or(is_empty_selector)
-}
 
 /// For each cluster-scoped rule, the potential peers it names: a selector names a potential
 /// peer when it is empty or has the same requirements (compared, not evaluated, as for
@@ -207,12 +208,13 @@ fn tier_named_by(cluster: &CompiledCluster, resources: &ResourceSet, reps: &[Rep
         .rules
         .iter()
         .map(|rule| {
-            let selectors = tier_rule_selectors(cluster, resources, rule);
-            if selectors.iter().any(|s| selects_every_pod(*s)) {
+            let peers = tier_rule_peers(cluster, resources, rule);
+            if peers.iter().any(ClusterPeer::selects_every_pod) {
                 return TierNames { entire: true, reps: Vec::new() };
             }
-            let wanted: Vec<(Requirements, Requirements)> = selectors
+            let wanted: Vec<(Requirements, Requirements)> = peers
                 .iter()
+                .filter_map(pod_selectors)
                 .map(|(ns, pods)| {
                     (
                         (!is_empty_selector(ns)).then(|| requirements(ns)),
@@ -389,11 +391,11 @@ fn representatives(cluster: &CompiledCluster, resources: &ResourceSet) -> Vec<Re
     }
     // the cluster-scoped rules' namespace and pod selectors, after the NetworkPolicies'
     for rule in &cluster.tiers.rules {
-        let selectors = tier_rule_selectors(cluster, resources, rule);
-        if selectors.iter().any(|s| selects_every_pod(*s)) {
+        let peers = tier_rule_peers(cluster, resources, rule);
+        if peers.iter().any(ClusterPeer::selects_every_pod) {
             continue;
         }
-        for (namespace_selector, pod_selector) in selectors {
+        for (namespace_selector, pod_selector) in peers.iter().filter_map(pod_selectors) {
             let key = (requirements(namespace_selector), pod_selector.map(requirements).unwrap_or_default());
             if !seen.insert(key.clone()) {
                 continue;
@@ -565,34 +567,15 @@ impl CompiledCluster {
         direction: Direction,
         potentials: &Potentials,
     ) -> SideExposure {
-        let mut every = PortSet::empty();
-        let mut every_rules = Vec::new();
-        let mut specific: BTreeMap<u32, (PortSet, Vec<RuleRef>)> = BTreeMap::new();
-        for &r in &side.rules {
-            let Some(rule) = self.rules.get(r) else { continue };
-            let ports = self.potential_ports(rule, class, false).numeric;
-            match potentials.named_by.get(r).and_then(Option::as_ref) {
-                None => {
-                    every.union_with(&ports);
-                    every_rules.push(self.rule_ref(rule));
-                }
-                Some(named) => {
-                    for &rep in named {
-                        let entry = specific.entry(rep).or_default();
-                        entry.0.union_with(&ports);
-                        entry.1.push(self.rule_ref(rule));
-                    }
-                }
-            }
-        }
+        let NpPorts { every, every_rules, specific, .. } = self.np_ports_of(side, class, potentials);
         let isolated = side.isolated();
         let dst = (direction == Direction::Ingress).then_some(class);
         let decide = |rep: Option<u32>| {
             let matches = |r: usize, _: &TierRuleEntry| potentials.tier_named.get(r).is_some_and(|n| n.names(rep));
-            let mut np = every.clone();
+            let mut np = every.numeric.clone();
             let mut rules = if isolated { every_rules.clone() } else { Vec::new() };
             if let Some((ports, more)) = rep.and_then(|r| specific.get(&r)) {
-                np.union_with(ports);
+                np.union_with(&ports.numeric);
                 if isolated {
                     rules.extend(more.iter().cloned());
                 }
@@ -655,28 +638,23 @@ impl CompiledCluster {
     }
 
     /// A side's exposure through NetworkPolicies.
-    fn np_side_exposure(&self, side: &Side, class: usize, potentials: &Potentials) -> SideExposure {
-        if !side.isolated() {
-            return SideExposure { protected: false, peers: Vec::new() };
-        }
-        // the entire cluster (as written: unresolved ingress names kept) and what every
-        // potential peer gets (unresolved ingress names dropped)
-        let mut cluster_wide = Potential::default();
-        let mut every = Potential::default();
-        let mut every_rules = Vec::new();
-        let mut specific: BTreeMap<u32, (Potential, Vec<RuleRef>)> = BTreeMap::new();
+    /// What the NetworkPolicy rules of `side` give potential peers: the entire cluster (as
+    /// written: unresolved ingress names kept), every potential peer (those names dropped), and
+    /// what the rules naming a potential peer add, each with its rules.
+    fn np_ports_of(&self, side: &Side, class: usize, potentials: &Potentials) -> NpPorts {
+        let mut out = NpPorts::default();
         for &r in &side.rules {
             let Some(rule) = self.rules.get(r) else { continue };
             match potentials.named_by.get(r).and_then(Option::as_ref) {
                 None => {
-                    cluster_wide.union_with(&self.potential_ports(rule, class, true));
-                    every.union_with(&self.potential_ports(rule, class, false));
-                    every_rules.push(self.rule_ref(rule));
+                    out.cluster_wide.union_with(&self.potential_ports(rule, class, true));
+                    out.every.union_with(&self.potential_ports(rule, class, false));
+                    out.every_rules.push(self.rule_ref(rule));
                 }
                 Some(named) if !named.is_empty() => {
                     let ports = self.potential_ports(rule, class, false);
                     for &rep in named {
-                        let entry = specific.entry(rep).or_default();
+                        let entry = out.specific.entry(rep).or_default();
                         entry.0.union_with(&ports);
                         entry.1.push(self.rule_ref(rule));
                     }
@@ -684,6 +662,14 @@ impl CompiledCluster {
                 Some(_) => {}
             }
         }
+        out
+    }
+
+    fn np_side_exposure(&self, side: &Side, class: usize, potentials: &Potentials) -> SideExposure {
+        if !side.isolated() {
+            return SideExposure { protected: false, peers: Vec::new() };
+        }
+        let NpPorts { cluster_wide, every, every_rules, specific } = self.np_ports_of(side, class, potentials);
         let mut peers = Vec::new();
         if !cluster_wide.is_empty() {
             peers.push(exposed(entire_cluster(), &cluster_wide, every_rules.clone()));

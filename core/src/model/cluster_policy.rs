@@ -168,6 +168,23 @@ pub struct ClusterPolicy {
     pub egress: Vec<ClusterRule>,
 }
 
+impl ClusterPeer {
+    /// Whether the peer selects every pod of every namespace: `namespaces: {}`, or `pods` with
+    /// both selectors empty.
+    #[must_use]
+    pub fn selects_every_pod(&self) -> bool {
+        let empty = |s: &LabelSelector| {
+            s.match_labels.as_ref().is_none_or(std::collections::BTreeMap::is_empty)
+                && s.match_expressions.as_ref().is_none_or(Vec::is_empty)
+        };
+        match self {
+            Self::Namespaces(namespaces) => empty(namespaces),
+            Self::Pods(pods) => empty(&pods.namespace_selector) && empty(&pods.pod_selector),
+            Self::Nodes(_) | Self::Networks(_) | Self::DomainNames(_) | Self::Invalid => false,
+        }
+    }
+}
+
 impl ClusterPolicy {
     /// `Kind name`, e.g. `AdminNetworkPolicy deny-sensitive`.
     #[must_use]

@@ -26,7 +26,7 @@ use netfence::api::{
     self, AnalyzeRequest, BuildRequest, CheckRequest, DiffRequest, ExplainRequest, LintRequest, ParseRequest,
     SchemaRequest, TextFormat, ValidateRequest,
 };
-use netfence::engine::{ConnectionFilter, Direction, EngineOptions, IpBlockMode};
+use netfence::engine::{ConnectionFilter, Direction, EngineOptions, IpBlockMode, ProtocolPort};
 use netfence::model::Protocol;
 use netfence::source::ParseOptions;
 use netfence::{Error, ErrorCode};
@@ -202,6 +202,10 @@ enum Command {
         /// With --focus-workload: only traffic into (ingress) or out of (egress) it.
         #[arg(long, value_enum)]
         focus_direction: Option<DirectionArg>,
+        /// Only this protocol and port, `PROTOCOL-PORT` (`tcp-8080`, `udp-53`): the text lists
+        /// the pairs (and the exposure) on it, as netpol-analyzer's `--focusconn` does.
+        #[arg(long = "focus-conn", value_name = "PROTOCOL-PORT", value_parser = parse_focus_conn)]
+        focus_conn: Option<ProtocolPort>,
         /// ipBlocks also match pod IPs from the inventory (CNIs such as Calico do this).
         #[arg(long)]
         ip_blocks_match_pods: bool,
@@ -376,6 +380,7 @@ fn binary_output(cli: &Cli, options: &ParseOptions) -> Option<Result<(Vec<u8>, u
         focus_workloads,
         focus_peers,
         focus_direction,
+        focus_conn,
         ip_blocks_match_pods,
         exposure: false,
     } = &cli.command
@@ -392,7 +397,7 @@ fn binary_output(cli: &Cli, options: &ParseOptions) -> Option<Result<(Vec<u8>, u
             sources: input::manifests(paths, &cli.cluster, Needed::Manifests)?,
             options: options.clone(),
             engine: engine_options(*ip_blocks_match_pods),
-            filter: analyze_filter(*include_self, focus_workloads, focus_peers, *focus_direction),
+            filter: analyze_filter(*include_self, focus_workloads, focus_peers, *focus_direction, *focus_conn),
             ..AnalyzeRequest::default()
         };
         let response = api::analyze_arrow(&request)?;
@@ -404,11 +409,26 @@ fn binary_output(cli: &Cli, options: &ParseOptions) -> Option<Result<(Vec<u8>, u
     })())
 }
 
+/// `--focus-conn`: `PROTOCOL-PORT`, the protocol in any case, the port 1–65535.
+fn parse_focus_conn(text: &str) -> Result<ProtocolPort, String> {
+    let (protocol, port) =
+        text.split_once('-').ok_or_else(|| format!("`{text}` is not PROTOCOL-PORT (for example tcp-8080)"))?;
+    let protocol = Protocol::parse(&protocol.to_ascii_uppercase())
+        .ok_or_else(|| format!("`{protocol}` is not a protocol (tcp, udp or sctp)"))?;
+    let port = port
+        .parse::<u16>()
+        .ok()
+        .filter(|p| *p > 0)
+        .ok_or_else(|| format!("`{port}` is not a port number (1-65535)"))?;
+    Ok(ProtocolPort { protocol, port })
+}
+
 fn analyze_filter(
     include_self: bool,
     focus_workloads: &[String],
     focus_peers: &[String],
     focus_direction: Option<DirectionArg>,
+    focus_connection: Option<ProtocolPort>,
 ) -> ConnectionFilter {
     ConnectionFilter {
         include_self,
@@ -418,7 +438,7 @@ fn analyze_filter(
             DirectionArg::Ingress => Direction::Ingress,
             DirectionArg::Egress => Direction::Egress,
         }),
-        focus_connection: None,
+        focus_connection,
     }
 }
 
@@ -518,10 +538,11 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
             focus_workloads,
             focus_peers,
             focus_direction,
+            focus_conn,
             ip_blocks_match_pods,
             exposure,
         } => {
-            let filter = analyze_filter(*include_self, focus_workloads, focus_peers, *focus_direction);
+            let filter = analyze_filter(*include_self, focus_workloads, focus_peers, *focus_direction, *focus_conn);
             if *exposure {
                 let sources = input::manifests(paths, &cli.cluster, Needed::Manifests)?;
                 return exposure::run(sources, options, engine_options(*ip_blocks_match_pods), filter, *format);

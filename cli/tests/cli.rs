@@ -316,6 +316,35 @@ fn analyze_exposure_names_namespaces_that_do_not_exist_yet() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("NF-E011"));
 }
 
+/// `--focus-conn tcp-5432`: only that port, in netpol-analyzer's focused text (a header, pairs
+/// without connections) and in the exposure (the namespace label that admits the database).
+#[test]
+fn focus_conn_reports_one_port_as_netpol_analyzer_prints_it() {
+    let out = netfence(&["analyze", "examples/exposure", "--focus-conn", "tcp-5432"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.first(), Some(&"Permitted connections on TCP 5432:"), "{text}");
+    assert!(lines.contains(&"payments/billing[Deployment] => data/db[Deployment]"), "{text}");
+    // TCP 8080 only, not on 5432
+    assert!(!text.contains("{ingress-controller}"), "{text}");
+    assert!(!text.contains(" : "), "no connections column: {text}");
+
+    let exposure = netfence(&["analyze", "examples/exposure", "--exposure", "--focus-conn", "TCP-5432"], None);
+    let text = stdout(&exposure);
+    assert!(text.contains("Exposure Analysis Result On TCP 5432:\n"), "{text}");
+    assert!(text.contains("data/db[Deployment]          \t<= \t[namespace with {team=payments}]/[all pods]\n"), "{text}");
+    assert!(!text.contains("not protected"), "{text}");
+    let on_8080 = netfence(&["analyze", "examples/exposure", "--exposure", "--focus-conn", "tcp-8080"], None);
+    assert!(!stdout(&on_8080).contains("data/db[Deployment]          \t<="), "{}", stdout(&on_8080));
+
+    for bad in ["tcp", "icmp-1", "udp-0", "udp-65536", "tcp-80-90"] {
+        let out = netfence(&["analyze", "examples/exposure", "--focus-conn", bad], None);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--focus-conn"), "{bad}");
+    }
+}
+
 /// `kubectl get -A -o json` on standard input is streamed item by item: an item over a
 /// per-object budget is an error of its own, the others are read, and the answer says it is
 /// partial (its JSON, the top of its text, stderr, exit 1); identical errors are summarised.

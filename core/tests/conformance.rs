@@ -344,9 +344,38 @@ fn normalise(text: &str) -> String {
     format!("{}\n", text.trim_end_matches('\n'))
 }
 
+/// The documented deviations of the exposure comparison
+/// (`tests/conformance/netpol-analyzer-exposure.deviations.json`): per case, the lines netfence
+/// prints that netpol-analyzer does not, and why. Such a case passes when its text without
+/// exactly those lines equals the expected text — any other difference still fails it.
+fn exposure_deviations() -> Vec<Value> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance/netpol-analyzer-exposure.deviations.json");
+    let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let deviations: Vec<Value> = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    for d in &deviations {
+        assert!(
+            d["case"].is_string() && d["reason"].as_str().is_some_and(|r| !r.is_empty()) && d["extraLines"].is_array(),
+            "{}: every deviation has a case, a reason and extraLines",
+            path.display()
+        );
+    }
+    deviations
+}
+
+/// `got` without each of `extra` (each once, all present): what netpol-analyzer would print.
+fn without_lines(got: &str, extra: &[&str]) -> Option<String> {
+    let mut lines: Vec<&str> = got.lines().collect();
+    for line in extra {
+        let at = lines.iter().position(|l| l == line)?;
+        lines.remove(at);
+    }
+    Some(lines.iter().map(|l| format!("{l}\n")).collect())
+}
+
 /// Runs one exposure case: the connlist and the exposure section as `analyze --exposure`
-/// prints them, against the expected text. `Err` holds a short diff.
-fn run_exposure_case(case: &Value) -> Result<(), String> {
+/// prints them, against the expected text, allowing only the case's documented deviation
+/// (`extra` lines). `Err` holds a short diff.
+fn run_exposure_case(case: &Value, extra: &[&str]) -> Result<(), String> {
     let root = corpus();
     let expected = fs::read_to_string(root.join(case["expected"].as_str().unwrap_or_default()))
         .map_err(|e| format!("cannot read expected output: {e}"))?;
@@ -354,10 +383,17 @@ fn run_exposure_case(case: &Value) -> Result<(), String> {
     let cluster = CompiledCluster::compile(&resources, &EngineOptions::default());
     let filter = filter_of(case);
     let exposure = cluster.exposure(&resources, &filter);
-    let actual = netfence::report::exposure_txt(&cluster.connectivity(&filter), &exposure);
+    let actual = netfence::report::exposure_txt_on(&cluster.connectivity(&filter), &exposure, filter.focus_connection);
     let (want, got) = (normalise(&expected), normalise(&actual));
-    if want == got {
+    if want == got && extra.is_empty() {
         return Ok(());
+    }
+    if !extra.is_empty() {
+        return match without_lines(&got, extra) {
+            Some(rest) if normalise(&rest) == want => Ok(()),
+            Some(_) => Err("differs beyond its documented deviation".to_owned()),
+            None => Err("no longer prints the lines of its documented deviation (remove it)".to_owned()),
+        };
     }
     let want_lines: BTreeSet<&str> = want.lines().collect();
     let got_lines: BTreeSet<&str> = got.lines().collect();
@@ -374,6 +410,8 @@ fn run_exposure_case(case: &Value) -> Result<(), String> {
 fn netpol_analyzer_exposure_conformance() {
     let Some((cases, scenarios)) = cases_and_scenarios() else { return };
     let in_scope = |scenario: &str| in_scope_kinds(&scenarios, scenario).is_some();
+    let deviations = exposure_deviations();
+    let mut deviating = 0;
     let mut passed = Vec::new();
     let mut failed = Vec::new();
     for case in &cases {
@@ -390,11 +428,19 @@ fn netpol_analyzer_exposure_conformance() {
             .unwrap_or_default()
             .trim_end_matches("_exposure_output")
             .to_owned();
-        match run_exposure_case(case) {
+        let extra: Vec<&str> = deviations
+            .iter()
+            .find(|d| d["case"].as_str() == Some(id.as_str()))
+            .and_then(|d| d["extraLines"].as_array())
+            .map(|lines| lines.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        deviating += usize::from(!extra.is_empty());
+        match run_exposure_case(case, &extra) {
             Ok(()) => passed.push(id),
             Err(reason) => failed.push((id, case["tier"].as_str().unwrap_or_default().to_owned(), reason)),
         }
     }
+    println!("exposure cases passing with a documented deviation: {deviating}");
     report("exposure conformance", &exposure_allowlist_path(), &passed, &failed);
 }
 

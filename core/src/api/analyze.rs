@@ -206,11 +206,11 @@ pub struct AnalyzeArrow {
     pub completeness: Completeness,
 }
 
-fn render_connectivity(format: AnalyzeFormat, _: &AnalyzeRequest, r: &AnalyzeResponse) -> Result<String, Error> {
+fn render_connectivity(format: AnalyzeFormat, request: &AnalyzeRequest, r: &AnalyzeResponse) -> Result<String, Error> {
     let (c, warnings) = (&r.connectivity, &r.completeness.warnings);
     // netpol-analyzer's connlist and CSV have no place for them: the response and stderr do
     Ok(match format {
-        AnalyzeFormat::Txt => crate::report::connlist_txt(c),
+        AnalyzeFormat::Txt => crate::report::connlist_txt_on(c, request.filter.focus_connection),
         AnalyzeFormat::Csv => crate::report::csv(c),
         AnalyzeFormat::Md => crate::report::findings::with_warnings(crate::report::markdown(c), warnings, "> "),
         AnalyzeFormat::Dot => crate::report::findings::with_warnings(crate::report::dot(c), warnings, "// "),

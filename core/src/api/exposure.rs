@@ -88,9 +88,11 @@ pub(super) fn exposure_with(
     Ok(response)
 }
 
-fn render_exposure(format: ExposureFormat, _: &ExposureRequest, r: &ExposureResponse) -> Result<String, Error> {
+fn render_exposure(format: ExposureFormat, request: &ExposureRequest, r: &ExposureResponse) -> Result<String, Error> {
     Ok(match format {
-        ExposureFormat::Txt => crate::report::exposure_txt(&r.connectivity, &r.exposure),
+        ExposureFormat::Txt => {
+            crate::report::exposure_txt_on(&r.connectivity, &r.exposure, request.filter.focus_connection)
+        }
         ExposureFormat::Md => crate::report::findings::with_warnings(
             crate::report::exposure_markdown(&r.exposure),
             &r.completeness.warnings,

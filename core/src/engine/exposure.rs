@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 use super::compile::{CompiledCluster, RuleEntry, Side};
 use super::ports::{PortSet, Ports};
 use super::tier_rules::TierRuleEntry;
-use super::types::{ConnectionFilter, Direction, RuleRef, TierRuleRef};
+use super::types::{ConnectionFilter, Direction, ProtocolPort, RuleRef, TierRuleRef};
 use crate::inventory::{NAMESPACE_NAME_LABEL, ResourceSet};
 use crate::model::{ClusterPeer, Protocol, Tier};
 
@@ -729,6 +729,10 @@ impl CompiledCluster {
                     .map(|side| self.side_exposure(side, class, Direction::Egress, &potentials));
                 (ingress, egress)
             });
+        let focus = |side: Option<SideExposure>| match filter.focus_connection {
+            Some(on) => side.map(|s| focused(s, on)),
+            None => side,
+        };
         let endpoints = self
             .endpoints
             .iter()
@@ -738,11 +742,45 @@ impl CompiledCluster {
             })
             .filter_map(|e| {
                 let (ingress, egress) = per_class.get(e.class)?.clone();
-                Some(EndpointExposure { endpoint: e.public.name.clone(), ingress, egress })
+                Some(EndpointExposure { endpoint: e.public.name.clone(), ingress: focus(ingress), egress: focus(egress) })
             })
             .collect();
         Exposure { endpoints }
     }
+}
+
+/// A side's exposure on one protocol and port (`focusConnection`). A potential peer stays when
+/// its ports include that port, with only that port; the entire cluster, when it stays, makes
+/// the peers admitted on that port too redundant, but a peer it does not reach on that port (an
+/// exception, a tier Deny) stays as the exception it is, with no ports. Names of ports cannot
+/// be resolved for a potential peer: a peer admitted on names only does not stay.
+fn focused(side: SideExposure, on: ProtocolPort) -> SideExposure {
+    if !side.protected {
+        return side;
+    }
+    let admits = |to: &ExposedTo| PortSet::from_ports(&to.ports).contains(on.protocol, on.port);
+    let cluster_wide = side.peers.iter().any(|to| to.peer.entire_cluster && admits(to));
+    let peers = side
+        .peers
+        .into_iter()
+        .filter_map(|mut to| {
+            let stays = admits(&to);
+            if stays && (to.peer.entire_cluster || !cluster_wide) {
+                to.ports = PortSet::of(on.protocol, super::ports::PortRanges::range(on.port, on.port)).to_ports();
+                to.all_ports = false;
+                to.named_ports.clear();
+                Some(to)
+            } else if !stays && cluster_wide && !to.peer.entire_cluster {
+                to.ports = PortSet::default().to_ports();
+                to.all_ports = false;
+                to.named_ports.clear();
+                Some(to)
+            } else {
+                None
+            }
+        })
+        .collect();
+    SideExposure { protected: true, peers }
 }
 
 fn exposed(peer: PotentialPeer, potential: &Potential, rules: Vec<RuleRef>) -> ExposedTo {

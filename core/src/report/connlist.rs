@@ -10,7 +10,7 @@
 //! `50.0.0.0/8` and `51.0.0.0/28` in one rule) is gone from the canonical list, so there
 //! netpol-analyzer prints two lines where this prints one.
 
-use crate::engine::Connectivity;
+use crate::engine::{Connectivity, ProtocolPort};
 use crate::sorted::CompactSort;
 use std::collections::BTreeSet;
 use std::ops::Bound;
@@ -19,7 +19,9 @@ use super::{Pair, connections_text, external_range, one_line, pairs};
 use crate::engine::intervals::Point;
 use crate::engine::ipset::IpRange;
 
-pub(super) fn render(analysis: &Connectivity) -> String {
+/// With `focus`, netpol-analyzer's focused form: a `Permitted connections on PROTO PORT:`
+/// header and the pairs without their connections (every one is on that port).
+pub(super) fn render(analysis: &Connectivity, focus: Option<ProtocolPort>) -> String {
     let pairs = pairs(analysis);
     let mut source_cuts = Cuts::default();
     let mut destination_cuts = Cuts::default();
@@ -33,22 +35,26 @@ pub(super) fn render(analysis: &Connectivity) -> String {
     }
     let mut lines = Vec::new();
     for Pair { src, dst, ports } in &pairs {
-        let conns = connections_text(ports);
+        let conns = match focus {
+            None => format!(" : {}", connections_text(ports)),
+            Some(_) => String::new(),
+        };
         let (src, dst) = (one_line(src), one_line(dst));
         if let Some(range) = external_range(&src) {
             for piece in source_cuts.split(range) {
-                lines.push(format!("{piece}[External] => {dst} : {conns}"));
+                lines.push(format!("{piece}[External] => {dst}{conns}"));
             }
         } else if let Some(range) = external_range(&dst) {
             for piece in destination_cuts.split(range) {
-                lines.push(format!("{src} => {piece}[External] : {conns}"));
+                lines.push(format!("{src} => {piece}[External]{conns}"));
             }
         } else {
-            lines.push(format!("{src} => {dst} : {conns}"));
+            lines.push(format!("{src} => {dst}{conns}"));
         }
     }
     lines.sort_compact();
-    lines.into_iter().map(|line| line + "\n").collect()
+    let header = focus.map(|on| format!("Permitted connections on {} {}:\n", on.protocol, on.port));
+    header.into_iter().chain(lines.into_iter().map(|line| line + "\n")).collect()
 }
 
 /// Where pieces of the address space start, per family.

@@ -4,7 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::engine::{Connectivity, EndpointExposure, Exposure, SideExposure, exposure_ports_text};
+use crate::engine::{Connectivity, EndpointExposure, Exposure, ProtocolPort, SideExposure, exposure_ports_text};
+
+/// How an exposure with no ports reads.
+const NO_CONNECTIONS: &str = "No Connections";
 
 /// One exposure line: the endpoint, the other side, the ports.
 #[derive(Clone)]
@@ -18,7 +21,8 @@ struct Line {
 fn external_lines(connlist: &str) -> BTreeMap<String, (Vec<Line>, Vec<Line>)> {
     let mut out: BTreeMap<String, (Vec<Line>, Vec<Line>)> = BTreeMap::new();
     for line in connlist.lines() {
-        let Some((pair, ports)) = line.split_once(" : ") else { continue };
+        // the focused form has no `: CONNS`
+        let (pair, ports) = line.split_once(" : ").unwrap_or((line, ""));
         let Some((src, dst)) = pair.split_once(" => ") else { continue };
         if dst.ends_with("[External]") {
             let line = Line { endpoint: src.to_owned(), other: dst.to_owned(), ports: ports.to_owned() };
@@ -61,7 +65,16 @@ fn side_lines(endpoint: &EndpointExposure, side: Option<&SideExposure>, out: &mu
 /// ranges of an exposed endpoint are repeated in its section, as netpol-analyzer does.
 #[must_use]
 pub fn exposure_txt(connectivity: &Connectivity, exposure: &Exposure) -> String {
-    let connlist = super::connlist_txt(connectivity);
+    exposure_txt_on(connectivity, exposure, None)
+}
+
+/// [`exposure_txt`] of an analysis and exposure made with the filter's `focusConnection`
+/// `focus`: with one, netpol-analyzer's focused form — the focused connlist, `Exposure Analysis
+/// Result On UDP 52:`, lines without their ports (a potential peer the entire cluster's
+/// exposure leaves out on that port keeps its `: No Connections`), no unprotected section.
+#[must_use]
+pub fn exposure_txt_on(connectivity: &Connectivity, exposure: &Exposure, focus: Option<ProtocolPort>) -> String {
+    let connlist = super::connlist_txt_on(connectivity, focus);
     let externals = external_lines(&connlist);
     let exposed: Vec<&EndpointExposure> =
         exposure.endpoints.iter().filter(|e| listed(e.ingress.as_ref()) || listed(e.egress.as_ref())).collect();
@@ -88,14 +101,20 @@ pub fn exposure_txt(connectivity: &Connectivity, exposure: &Exposure) -> String 
     let write = |lines: &[Line], arrow: &str| -> String {
         lines
             .iter()
-            .map(|l| format!("{:<width$} \t{arrow} \t{} : {}\n", l.endpoint, l.other, l.ports))
+            .map(|l| match focus {
+                Some(_) if l.ports != NO_CONNECTIONS => format!("{:<width$} \t{arrow} \t{}\n", l.endpoint, l.other),
+                _ => format!("{:<width$} \t{arrow} \t{} : {}\n", l.endpoint, l.other, l.ports),
+            })
             .collect::<String>()
     };
     let mut out = connlist;
     if !out.is_empty() {
         out.push('\n');
     }
-    out.push_str("Exposure Analysis Result:\n");
+    match focus {
+        Some(on) => out.push_str(&format!("Exposure Analysis Result On {} {}:\n", on.protocol, on.port)),
+        None => out.push_str("Exposure Analysis Result:\n"),
+    }
     if !egress.is_empty() {
         out.push_str("Egress Exposure:\n");
         out.push_str(&write(&egress, "=>"));
@@ -107,7 +126,8 @@ pub fn exposure_txt(connectivity: &Connectivity, exposure: &Exposure) -> String 
         out.push_str("Ingress Exposure:\n");
         out.push_str(&write(&ingress, "<="));
     }
-    if !unprotected.is_empty() {
+    // netpol-analyzer leaves the section out of a focused answer: every line is about one port
+    if !unprotected.is_empty() && focus.is_none() {
         out.push_str("\nWorkloads not protected by network policies:\n");
         for line in unprotected {
             out.push_str(&line);

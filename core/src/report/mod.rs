@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use crate::diff::external_range;
-use crate::engine::{Connectivity, Explanation, PortRanges, PortSet};
+use crate::engine::{Connectivity, Explanation, PortRanges, PortSet, ProtocolPort};
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod arrow;
@@ -25,7 +25,7 @@ pub mod resources;
 pub mod review;
 mod table;
 
-pub use exposure::{exposure_markdown, exposure_txt};
+pub use exposure::{exposure_markdown, exposure_txt, exposure_txt_on};
 pub(crate) use table::{endpoint_label, markdown_cell};
 
 /// netpol-analyzer's connlist text: `SRC => DST : CONNS` lines, sorted as netpol-analyzer
@@ -35,11 +35,17 @@ pub(crate) use table::{endpoint_label, markdown_cell};
 /// destination) has, which reproduces netpol-analyzer's partition of the address space except
 /// for boundaries that distinguish no endpoint at all (see `connlist.rs`). With a
 /// `focusConnection` filter netpol-analyzer prints a `Permitted connections on PROTO PORT:`
-/// header and no `: CONNS`; the analysis does not say which filter made it, so this always
-/// prints the plain form.
+/// header and no `: CONNS`: [`connlist_txt_on`] writes that form.
 #[must_use]
 pub fn connlist_txt(analysis: &Connectivity) -> String {
-    connlist::render(analysis)
+    connlist::render(analysis, None)
+}
+
+/// [`connlist_txt`] of an analysis made with the filter's `focusConnection` `focus`: with one,
+/// netpol-analyzer's focused form (`Permitted connections on UDP 52:`, then `SRC => DST`).
+#[must_use]
+pub fn connlist_txt_on(analysis: &Connectivity, focus: Option<ProtocolPort>) -> String {
+    connlist::render(analysis, focus)
 }
 
 /// CSV with a header row `src,dst,protocol,ports`: one row per record of the canonical list,

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use granit_parser::{Event, Parser, ScalarStyle, Span};
+use granit_parser::{ErrorKind, Event, Parser, ScalarStyle, Span, StructureStyle};
 
 use crate::source::{Key, Node, Value};
 
@@ -239,8 +239,107 @@ fn apply_merges(entries: Vec<(Key, Node)>, merges: Vec<Node>) -> Vec<(Key, Node)
     own
 }
 
+/// How many lines [`parse_documents`] rewrites (tabs that indent a line inside a flow
+/// collection) before it gives up and reports the parser's error; each costs a new parse.
+const MAX_FLOW_TAB_LINES: usize = 16;
+
 /// Parses every document of `text`.
+///
+/// A line inside a flow collection (`[` … `]`, `{` … `}`) that starts with a tab is valid for
+/// kubectl and the API server (go-yaml treats whitespace in flow context as separation), while
+/// the parser rejects a tab left of the block's indentation even there. Such a line's leading
+/// tabs are read as spaces, which changes no value (leading whitespace of a flow line only
+/// separates) and no offset or column (one byte for one byte); a tab that indents block
+/// content stays an error.
 pub(crate) fn parse_documents(text: &str, limits: Limits) -> Result<Vec<Node>, YamlError> {
+    let mut rewritten: Option<String> = None;
+    let mut lines = 0;
+    loop {
+        let current = rewritten.as_deref().unwrap_or(text);
+        let mut flow_tab = None;
+        match parse_text(current, limits, &mut flow_tab) {
+            Err(error) => {
+                let Some(at) = flow_tab.filter(|_| lines < MAX_FLOW_TAB_LINES) else { return Err(error) };
+                let mut bytes = current.as_bytes().to_vec();
+                let mut i = at.min(bytes.len());
+                while let Some(b) = i.checked_sub(1).and_then(|j| bytes.get_mut(j)) {
+                    match *b {
+                        b'\t' => *b = b' ',
+                        b' ' => {}
+                        _ => break,
+                    }
+                    i -= 1;
+                }
+                let Ok(next) = String::from_utf8(bytes) else { return Err(error) };
+                if next == current {
+                    return Err(error);
+                }
+                rewritten = Some(next);
+                lines += 1;
+            }
+            Ok(docs) => return Ok(docs),
+        }
+    }
+}
+
+/// How many flow collections `pending` (text the scanner has read ahead, from a node boundary)
+/// leaves open. A `[` or `{` opens one where a node starts (after indentation, `- `, `: `, or
+/// inside a flow collection, where they are always indicators); quoted scalars and comments
+/// are skipped.
+fn pending_flow_depth(pending: &str) -> usize {
+    let bytes = pending.as_bytes();
+    let mut depth = 0usize;
+    let mut node_start = true;
+    let mut i = 0;
+    let blank_at = |j: usize| bytes.get(j).is_none_or(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+    while let Some(&c) = bytes.get(i) {
+        match c {
+            b'"' | b'\'' if node_start => {
+                // to the closing quote (`\"` escapes in double quotes, `''` in single ones)
+                i += 1;
+                while let Some(&q) = bytes.get(i) {
+                    if q == b'\\' && c == b'"' {
+                        i += 1;
+                    } else if q == c {
+                        if c == b'\'' && bytes.get(i + 1) == Some(&b'\'') {
+                            i += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                    i += 1;
+                }
+                node_start = false;
+            }
+            b'#' if i == 0 || blank_at(i - 1) => {
+                while bytes.get(i).is_some_and(|b| !matches!(b, b'\n' | b'\r')) {
+                    i += 1;
+                }
+                continue;
+            }
+            b'\n' | b'\r' => node_start = node_start || depth == 0,
+            b' ' | b'\t' => {}
+            b'[' | b'{' if node_start || depth > 0 => {
+                depth += 1;
+                node_start = true;
+            }
+            b']' | b'}' if depth > 0 => {
+                depth -= 1;
+                node_start = false;
+            }
+            b',' if depth > 0 => node_start = true,
+            b':' if depth > 0 || blank_at(i + 1) => node_start = true,
+            b'-' | b'?' if node_start && blank_at(i + 1) => {}
+            _ => node_start = false,
+        }
+        i += 1;
+    }
+    depth
+}
+
+/// Parses `text`; `flow_tab` is set, when it fails on a tab that indents a line inside a flow
+/// collection, to the byte offset of that line's first character after the tabs.
+fn parse_text(text: &str, limits: Limits, flow_tab: &mut Option<usize>) -> Result<Vec<Node>, YamlError> {
     let mut options = granit_parser::Options::default();
     options.flow_nesting_limit = limits.max_depth.saturating_mul(2).saturating_add(4);
     options.block_nesting_limit = limits.max_depth.saturating_mul(2).saturating_add(4);
@@ -256,11 +355,21 @@ pub(crate) fn parse_documents(text: &str, limits: Limits) -> Result<Vec<Node>, Y
         let (line, column) = at(span);
         YamlError { message, line, column, limit: Some(limit) }
     };
+    // which of the open collections are flow collections, and where the text the parser has
+    // turned into events ends (the scanner reads ahead of it: a flow collection may be a key)
+    let mut flows: Vec<bool> = Vec::new();
+    let mut read = 0usize;
     for event in parser {
         let (event, span) = event.map_err(|e| {
             let message = e.info();
             // the parser's own limits are the nesting limits set from `maxDepth`
             let limit = message.contains("limit").then_some("maxDepth");
+            if let (ErrorKind::TabInBlockIndentation, Some(at)) = (e.kind(), e.marker().byte_offset())
+                && (flows.last() == Some(&true)
+                    || text.get(read..at).is_some_and(|pending| pending_flow_depth(pending) > 0))
+            {
+                *flow_tab = Some(at);
+            }
             YamlError {
                 message,
                 line: u32::try_from(e.marker().line()).unwrap_or(u32::MAX),
@@ -268,6 +377,16 @@ pub(crate) fn parse_documents(text: &str, limits: Limits) -> Result<Vec<Node>, Y
                 limit,
             }
         })?;
+        read = read.max(span.end.byte_offset().unwrap_or(read));
+        match &event {
+            Event::SequenceStart(style, ..) | Event::MappingStart(style, ..) => {
+                flows.push(*style == StructureStyle::Flow);
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                flows.pop();
+            }
+            _ => {}
+        }
         let (line, column) = at(&span);
         let mut merge_key = false;
         let complete: Option<(Node, usize)> = match event {
@@ -391,6 +510,46 @@ mod tests {
             Ok(docs) => docs.first().map(Node::to_json).unwrap_or_default(),
             Err(e) => panic!("{text}: {}", e.message),
         }
+    }
+
+    fn error(text: &str) -> YamlError {
+        let limits = Limits { max_depth: 64, max_nodes: 10_000, max_aliases: 100, max_alias_replay: 10_000 };
+        match parse_documents(text, limits) {
+            Ok(docs) => panic!("{text}: parsed as {:?}", docs.first().map(Node::to_json)),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn a_tab_that_indents_a_line_inside_a_flow_collection_is_separation() {
+        // as in netpol-analyzer's acs-security-demos-added-workloads (kubectl accepts it)
+        let text = "spec:\n  args:\n    [\n      \"-jar\",\n\t      \"-Dlisten=8080\",\n      \"x.jar\",\n    ]\n  name: web\n";
+        assert_eq!(json(text), serde_json::json!({"spec": {"args": ["-jar", "-Dlisten=8080", "x.jar"], "name": "web"}}));
+        let map = "a:\n  b: {x: 1,\n\ty: 2}\n  c: 3\n";
+        assert_eq!(json(map), serde_json::json!({"a": {"b": {"x": 1, "y": 2}, "c": 3}}));
+        // locations are those of the text as written
+        let limits = Limits { max_depth: 64, max_nodes: 10_000, max_aliases: 100, max_alias_replay: 10_000 };
+        let docs = parse_documents(text, limits).unwrap_or_default();
+        let Some(Value::Map(spec)) = docs.first().map(|d| &d.value) else { panic!("no mapping") };
+        let Some((_, spec)) = spec.first() else { panic!("no spec") };
+        let Value::Map(fields) = &spec.value else { panic!("spec is not a mapping") };
+        let Some((_, args)) = fields.first() else { panic!("no args") };
+        let Value::Seq(items) = &args.value else { panic!("args is not a sequence") };
+        assert_eq!((items[1].line, items[1].column), (5, 8));
+        // a quoted `[` or one inside a plain scalar opens nothing
+        assert_eq!(pending_flow_depth(": \"[\"\nkey: a[0\n"), 0);
+        assert_eq!(pending_flow_depth(":\n  [ \"]\", {a: [1, # ]\n"), 3);
+    }
+
+    #[test]
+    fn a_tab_that_indents_block_content_is_still_an_error() {
+        let e = error("a:\n\tb: 1\n");
+        assert!(e.message.contains("tab"), "{}", e.message);
+        assert_eq!(e.line, 2);
+        // after a flow collection has closed, block indentation is block indentation again
+        let e = error("a: [1,\n  2]\nb:\n\tc: 1\n");
+        assert!(e.message.contains("tab"), "{}", e.message);
+        assert_eq!(e.line, 4);
     }
 
     #[test]

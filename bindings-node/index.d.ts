@@ -20,6 +20,19 @@ export declare class NetfenceError extends Error {
 /** The operations this build knows, in the order of the cycle. */
 export declare const OPERATIONS: readonly string[];
 
+/** The operations whose `sources` take {@link file} and {@link bytes} inputs. */
+export declare const SOURCE_OPERATIONS: readonly string[];
+
+/**
+ * A file, or every manifest under a directory, as a source netfence reads natively (streamed: a
+ * `kubectl get -o json` dump is never a JavaScript string), in the `sources` of the operations of
+ * {@link SOURCE_OPERATIONS}; anywhere else the request is refused (`NF-E011`).
+ */
+export declare function file(path: string | URL): Source;
+
+/** Bytes (a Buffer or any Uint8Array) as a source read natively, named `name` in locations (default `<input>`). */
+export declare function bytes(data: Uint8Array, name?: string): Source;
+
 /** Runs `operation` on `request` (an object, or its JSON text) on the calling thread. */
 export declare function call(operation: string, request: object | string): unknown;
 

@@ -33,6 +33,7 @@ function encode(request) {
   try {
     return JSON.stringify(request);
   } catch (e) {
+    if (e instanceof NetfenceError) throw e;
     throw requestError(`cannot encode it as JSON: ${e.message}`);
   }
 }
@@ -43,14 +44,80 @@ function decode(outcome) {
   return value;
 }
 
+const SOURCE_OPERATIONS = Object.freeze(native.sourceOperations());
+const NATIVE = Symbol('netfence.native');
+
+/** Why a `file()`/`bytes()` input cannot go where it was put: it has no text to send. */
+function notHere() {
+  throw requestError(
+    `file() and bytes() inputs are read natively in the \`sources\` of ${SOURCE_OPERATIONS.join(', ')} only; ` +
+      'read the file into text for other fields',
+  );
+}
+
+function nativeInput(name, what) {
+  const input = { name, text: '' };
+  Object.defineProperty(input, NATIVE, { value: what });
+  // JSON would silently send it as empty text: refuse instead
+  Object.defineProperty(input, 'toJSON', { value: notHere });
+  return Object.freeze(input);
+}
+
+/**
+ * A file, or every manifest under a directory, as a source that netfence reads natively
+ * (streamed: a `kubectl get -o json` dump is never a JavaScript string), in the `sources` of
+ * the operations of `SOURCE_OPERATIONS`.
+ */
+function file(path) {
+  if (typeof path !== 'string' && !(path instanceof URL)) throw requestError('file() takes a path (a string or a file URL)');
+  const name = path instanceof URL ? require('node:url').fileURLToPath(path) : path;
+  return nativeInput(name, { path: name });
+}
+
+/** Bytes (a Buffer or any Uint8Array) as a source read natively, named `name` in locations. */
+function bytes(data, name = '<input>') {
+  if (!(data instanceof Uint8Array)) throw requestError('bytes() takes a Buffer or a Uint8Array');
+  const buffer = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return nativeInput(String(name), { buffer });
+}
+
+/** The native inputs of a request's `sources`, taken out: `null` when there are none. */
+function nativeInputs(operation, request) {
+  if (request === null || typeof request !== 'object' || !Array.isArray(request.sources)) return null;
+  if (!SOURCE_OPERATIONS.includes(operation)) return null;
+  const natives = request.sources.filter((s) => s !== null && typeof s === 'object' && s[NATIVE]);
+  if (natives.length === 0) return null;
+  const paths = [];
+  const names = [];
+  const buffers = [];
+  for (const input of natives) {
+    const what = input[NATIVE];
+    if (what.path !== undefined) paths.push(what.path);
+    else {
+      names.push(input.name);
+      buffers.push(what.buffer);
+    }
+  }
+  const rest = { ...request, sources: request.sources.filter((s) => !(s !== null && typeof s === 'object' && s[NATIVE])) };
+  return { body: encode(rest), paths, names, buffers };
+}
+
 /** Runs `operation` on `request` (an object, or its JSON text) on the calling thread. */
 function call(operation, request) {
-  return decode(native.call(String(operation), encode(request)));
+  const op = String(operation);
+  const reading = nativeInputs(op, request);
+  if (reading) return decode(native.callReading(op, reading.body, reading.paths, reading.names, reading.buffers));
+  return decode(native.call(op, encode(request)));
 }
 
 /** Runs `operation` on `request` on the libuv thread pool; returns a Promise. */
 async function callAsync(operation, request) {
-  return decode(await native.callAsync(String(operation), encode(request)));
+  const op = String(operation);
+  const reading = nativeInputs(op, request);
+  if (reading) {
+    return decode(await native.callReadingAsync(op, reading.body, reading.paths, reading.names, reading.buffers));
+  }
+  return decode(await native.callAsync(op, encode(request)));
 }
 
 function decodeArrow(outcome) {
@@ -74,7 +141,7 @@ function camel(name) {
   return name.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
 }
 
-module.exports = { OPERATIONS, NetfenceError, call, callAsync, analyzeArrow, analyzeArrowAsync };
+module.exports = { OPERATIONS, SOURCE_OPERATIONS, NetfenceError, call, callAsync, analyzeArrow, analyzeArrowAsync, file, bytes };
 for (const operation of OPERATIONS) {
   const name = camel(operation);
   module.exports[name] = { [name]: (request) => call(operation, request) }[name];

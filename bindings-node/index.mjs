@@ -2,5 +2,5 @@
 // The ES module entry point: the same functions as the CommonJS `index.js`.
 import netfence from './index.js';
 
-export const { OPERATIONS, NetfenceError, call, callAsync, analyzeArrow, analyzeArrowAsync, parse, parseAsync, validate, validateAsync, lint, lintAsync, build, buildAsync, analyze, analyzeAsync, explain, explainAsync, exposure, exposureAsync, diff, diffAsync, check, checkAsync, review, reviewAsync, plan, planAsync, flowMap, flowMapAsync, generate, generateAsync, impact, impactAsync, drops, dropsAsync, audit, auditAsync, schema, schemaAsync } = netfence;
+export const { OPERATIONS, SOURCE_OPERATIONS, NetfenceError, call, callAsync, analyzeArrow, analyzeArrowAsync, file, bytes, parse, parseAsync, validate, validateAsync, lint, lintAsync, build, buildAsync, analyze, analyzeAsync, explain, explainAsync, exposure, exposureAsync, diff, diffAsync, check, checkAsync, review, reviewAsync, plan, planAsync, flowMap, flowMapAsync, generate, generateAsync, impact, impactAsync, drops, dropsAsync, audit, auditAsync, schema, schemaAsync } = netfence;
 export default netfence;

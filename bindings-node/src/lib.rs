@@ -8,8 +8,7 @@
 use napi::bindgen_prelude::{AsyncTask, Buffer, Result};
 use napi::{Env, Task};
 use napi_derive::napi;
-use netfence::api::{OPERATIONS, analyze_arrow_json, call_json};
-use netfence::{Error, ErrorCode};
+use netfence::api::{OPERATIONS, SOURCE_OPERATIONS, analyze_arrow_json, call_json, call_json_reading, without_panics};
 
 /// The outcome of a call: the response JSON when `ok`, otherwise an `ErrorPayload` as JSON.
 #[napi(object)]
@@ -21,14 +20,11 @@ pub struct Outcome {
 }
 
 fn run(operation: &str, request: &str) -> Outcome {
-    let outcome = std::panic::catch_unwind(|| call_json(operation, request)).unwrap_or_else(|panic| {
-        let what =
-            panic.downcast_ref::<&str>().map(|s| (*s).to_owned()).or_else(|| panic.downcast_ref::<String>().cloned());
-        Err(Error::new(ErrorCode::Output, format!("internal error: {}", what.unwrap_or_default()))
-            .with_help("this is a bug in netfence; please report it with the input")
-            .payload())
-    });
-    match outcome {
+    outcome(without_panics(|| call_json(operation, request)))
+}
+
+fn outcome(result: std::result::Result<String, netfence::error::ErrorPayload>) -> Outcome {
+    match result {
         Ok(json) => Outcome { ok: true, json },
         Err(payload) => Outcome { ok: false, json: serde_json::to_string(&payload).unwrap_or_default() },
     }
@@ -67,6 +63,88 @@ pub fn call_async(operation: String, request: String) -> AsyncTask<CallTask> {
     AsyncTask::new(CallTask { operation, request })
 }
 
+/// Runs [`call_json_reading`]: the files and directories at `paths` and the bytes of `buffers`
+/// (named by `names`) are read here, streamed, before the request's own `sources`.
+fn run_reading(operation: &str, request: &str, paths: &[String], blobs: &[(String, &[u8])]) -> Outcome {
+    let mut read = |set: &mut netfence::inventory::ResourceSet, options: &netfence::source::ParseOptions| {
+        for path in paths {
+            set.add_path(std::path::Path::new(path), options)?;
+        }
+        for (name, mut bytes) in blobs.iter().map(|(n, b)| (n.as_str(), *b)) {
+            set.add_reader(&mut bytes, name, options)?;
+        }
+        Ok(())
+    };
+    outcome(without_panics(|| call_json_reading(operation, request, &mut read)))
+}
+
+/// `(name, bytes)` pairs from the parallel lists JavaScript passes.
+fn blobs<'a>(names: &'a [String], buffers: &'a [Buffer]) -> Vec<(String, &'a [u8])> {
+    buffers
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (names.get(i).cloned().unwrap_or_else(|| "<input>".to_owned()), &b[..]))
+        .collect()
+}
+
+/// Runs `operation` (one of `sourceOperations()`) on a JSON request whose manifests also
+/// include the files and directories at `paths` and `buffers` (named by `names`), read here
+/// and never turned into JavaScript strings: a file streams item by item, as the command line
+/// reads it. On the calling thread.
+#[napi(js_name = "callReading")]
+#[must_use]
+pub fn call_reading(
+    operation: String,
+    request: String,
+    paths: Vec<String>,
+    names: Vec<String>,
+    buffers: Vec<Buffer>,
+) -> Outcome {
+    run_reading(&operation, &request, &paths, &blobs(&names, &buffers))
+}
+
+/// `callReading` on the libuv thread pool.
+pub struct ReadingTask {
+    operation: String,
+    request: String,
+    paths: Vec<String>,
+    names: Vec<String>,
+    buffers: Vec<Buffer>,
+}
+
+impl Task for ReadingTask {
+    type Output = Outcome;
+    type JsValue = Outcome;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        Ok(run_reading(&self.operation, &self.request, &self.paths, &blobs(&self.names, &self.buffers)))
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        Ok(output)
+    }
+}
+
+/// `callReading` off the event loop; resolves to the outcome.
+#[napi(js_name = "callReadingAsync")]
+#[must_use]
+pub fn call_reading_async(
+    operation: String,
+    request: String,
+    paths: Vec<String>,
+    names: Vec<String>,
+    buffers: Vec<Buffer>,
+) -> AsyncTask<ReadingTask> {
+    AsyncTask::new(ReadingTask { operation, request, paths, names, buffers })
+}
+
+/// The operations whose `sources` `callReading` extends.
+#[napi(js_name = "sourceOperations")]
+#[must_use]
+pub fn source_operations() -> Vec<String> {
+    SOURCE_OPERATIONS.iter().map(|op| (*op).to_owned()).collect()
+}
+
 /// The operations this build knows, in the order of the cycle.
 #[napi]
 #[must_use]
@@ -87,11 +165,7 @@ pub struct ArrowOutcome {
 }
 
 fn run_arrow(request: &str) -> (bool, Vec<u8>) {
-    let outcome = std::panic::catch_unwind(|| analyze_arrow_json(request)).unwrap_or_else(|_| {
-        Err(Error::new(ErrorCode::Output, "internal error")
-            .with_help("this is a bug in netfence; please report it with the input")
-            .payload())
-    });
+    let outcome = without_panics(|| analyze_arrow_json(request));
     match outcome {
         Ok(stream) => (true, stream),
         Err(payload) => (false, serde_json::to_vec(&payload).unwrap_or_default()),

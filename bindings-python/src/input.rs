@@ -18,8 +18,8 @@ pub enum Kind {
 impl Kind {
     fn extensions(self) -> &'static [&'static str] {
         match self {
-            Self::Manifests => &["yaml", "yml", "json"],
-            Self::Flows => &["json", "jsonl", "csv"],
+            Self::Manifests => netfence::source::files::MANIFEST_EXTENSIONS,
+            Self::Flows => netfence::source::files::FLOW_EXTENSIONS,
         }
     }
 }
@@ -44,13 +44,7 @@ pub fn read_paths(paths: &[PathBuf], kind: Kind) -> Result<Vec<(String, String)>
             let mut files = Vec::new();
             collect(path, kind, &mut files)?;
             if files.is_empty() {
-                let wanted: Vec<String> = kind.extensions().iter().map(|e| format!(".{e}")).collect();
-                return Err(Error::new(
-                    ErrorCode::Io,
-                    format!("`{}` holds no {} file", path.display(), wanted.join(", ")),
-                )
-                .with_help("pass files, or a directory that contains some")
-                .into());
+                return Err(no_files(path, kind).into());
             }
             for file in files {
                 sources.push(read_file(&file)?);
@@ -60,6 +54,18 @@ pub fn read_paths(paths: &[PathBuf], kind: Kind) -> Result<Vec<(String, String)>
         }
     }
     Ok(sources)
+}
+
+/// The error for a directory with no file of the kind's extensions.
+fn no_files(dir: &Path, kind: Kind) -> Error {
+    // `.yaml, .yml or .json`, as the command line and `ResourceSet::add_path` word it
+    let wanted: Vec<String> = kind.extensions().iter().map(|e| format!(".{e}")).collect();
+    let wanted = match wanted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => wanted.join(""),
+    };
+    Error::new(ErrorCode::Io, format!("`{}` holds no {wanted} file", dir.display()))
+        .with_help("pass files, or a directory that contains some")
 }
 
 /// Decodes the bytes of an input named `name`.
@@ -79,20 +85,6 @@ fn read_file(path: &Path) -> Result<(String, String), ReadError> {
 }
 
 fn collect(dir: &Path, kind: Kind, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| Error::new(ErrorCode::Io, format!("cannot read directory `{}`: {e}", dir.display())))?;
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
-        if hidden {
-            continue;
-        }
-        if path.is_dir() {
-            collect(&path, kind, out)?;
-        } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| kind.extensions().contains(&e)) {
-            out.push(path);
-        }
-    }
+    out.extend(netfence::source::files::files_under(dir, kind.extensions())?);
     Ok(())
 }

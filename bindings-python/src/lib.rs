@@ -10,8 +10,8 @@
 
 mod input;
 
-use netfence::api::{OPERATIONS, analyze_arrow_json, call_json};
-use netfence::{Error, ErrorCode};
+use netfence::api::{OPERATIONS, SOURCE_OPERATIONS, analyze_arrow_json, call_json, call_json_reading, without_panics};
+use netfence::ErrorCode;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
@@ -21,20 +21,41 @@ use pyo3::types::{PyBytes, PyString};
 /// an error payload, never a crash of the interpreter.
 #[pyfunction]
 fn call(py: Python<'_>, operation: &str, request: &str) -> (bool, String) {
+    py.detach(|| guarded(|| call_json(operation, request)))
+}
+
+/// Runs a JSON call, a panic in it becoming an error payload: `(ok, json)`.
+fn guarded(run: impl FnOnce() -> Result<String, netfence::error::ErrorPayload>) -> (bool, String) {
+    match without_panics(run) {
+        Ok(response) => (true, response),
+        Err(payload) => (false, serde_json::to_string(&payload).unwrap_or_default()),
+    }
+}
+
+/// Runs `operation` (one of `SOURCE_OPERATIONS`) on a JSON request whose manifests also
+/// include the files and directories at `paths` and the `(name, bytes)` of `blobs`, read here
+/// without the GIL and never turned into Python strings: a file streams item by item, as the
+/// command line reads it. They come before the request's own `sources`. Returns as [`call`].
+#[pyfunction]
+fn call_reading<'py>(
+    py: Python<'py>,
+    operation: &str,
+    request: &str,
+    paths: Vec<std::path::PathBuf>,
+    blobs: Vec<(String, Bound<'py, PyBytes>)>,
+) -> (bool, String) {
+    let blobs: Vec<(String, &[u8])> = blobs.iter().map(|(name, bytes)| (name.clone(), bytes.as_bytes())).collect();
     py.detach(|| {
-        let outcome = std::panic::catch_unwind(|| call_json(operation, request)).unwrap_or_else(|panic| {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned());
-            Err(Error::new(ErrorCode::Output, format!("internal error: {}", what.unwrap_or_default()))
-                .with_help("this is a bug in netfence; please report it with the input")
-                .payload())
-        });
-        match outcome {
-            Ok(response) => (true, response),
-            Err(payload) => (false, serde_json::to_string(&payload).unwrap_or_default()),
-        }
+        let mut read = |set: &mut netfence::inventory::ResourceSet, options: &netfence::source::ParseOptions| {
+            for path in &paths {
+                set.add_path(path, options)?;
+            }
+            for (name, mut bytes) in blobs.iter().map(|(n, b)| (n.as_str(), *b)) {
+                set.add_reader(&mut bytes, name, options)?;
+            }
+            Ok(())
+        };
+        guarded(|| call_json_reading(operation, request, &mut read))
     })
 }
 
@@ -42,13 +63,7 @@ fn call(py: Python<'_>, operation: &str, request: &str) -> (bool, String) {
 /// or `(False, error_payload_json)`.
 #[pyfunction]
 fn call_arrow(py: Python<'_>, request: &str) -> (bool, Py<PyAny>) {
-    let outcome = py.detach(|| {
-        std::panic::catch_unwind(|| analyze_arrow_json(request)).unwrap_or_else(|_| {
-            Err(Error::new(ErrorCode::Output, "internal error")
-                .with_help("this is a bug in netfence; please report it with the input")
-                .payload())
-        })
-    });
+    let outcome = py.detach(|| without_panics(|| analyze_arrow_json(request)));
     match outcome {
         Ok(stream) => (true, PyBytes::new(py, &stream).into_any().unbind()),
         Err(payload) => {
@@ -104,9 +119,11 @@ fn error_class(code: ErrorCode) -> &'static str {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(call, m)?)?;
     m.add_function(wrap_pyfunction!(call_arrow, m)?)?;
+    m.add_function(wrap_pyfunction!(call_reading, m)?)?;
     m.add_function(wrap_pyfunction!(read_paths, m)?)?;
     m.add_function(wrap_pyfunction!(decode, m)?)?;
     m.add("OPERATIONS", OPERATIONS.to_vec())?;
+    m.add("SOURCE_OPERATIONS", SOURCE_OPERATIONS.to_vec())?;
     let classes: std::collections::BTreeMap<&str, &str> =
         ErrorCode::ALL.iter().map(|c| (c.as_str(), error_class(*c))).collect();
     m.add("ERROR_CLASSES", classes)?;

@@ -68,7 +68,7 @@ def test_a_directory_without_manifests_is_an_error_not_an_empty_input(tmp_path: 
     with pytest.raises(netfence.InputOutputError) as info:
         netfence.parse(tmp_path)
     assert not isinstance(info.value, FileNotFoundError)
-    assert info.value.message == f"`{tmp_path}` holds no .yaml, .yml, .json file"
+    assert info.value.message == f"`{tmp_path}` holds no .yaml, .yml or .json file"
 
 
 def test_text_that_is_one_line_stays_text() -> None:
@@ -184,3 +184,68 @@ def test_signatures_and_docstrings_come_from_the_schemas() -> None:
         doc = inspect.getdoc(getattr(netfence, name)) or ""
         assert "\nExample:\n" in doc and "Args:" in doc and "Raises:" in doc, name
     assert type(netfence.explain(EXAMPLE / "manifests", from_="shop/frontend", to="shop/api")).__name__ == "ExplainResponse"
+
+
+def _no_python_copies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fails any reading of a path or bytes into a Python string."""
+
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("an input was turned into a Python string")
+
+    monkeypatch.setattr(netfence._native, "read_paths", refused)
+    monkeypatch.setattr(netfence._native, "decode", refused)
+
+
+def test_paths_and_bytes_of_connectivity_questions_never_become_python_strings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    files = sorted((EXAMPLE / "manifests").glob("*.yaml")) + sorted((EXAMPLE / "policies").glob("*.yaml"))
+    by_text = netfence.analyze(request={"sources": [{"name": str(f), "text": f.read_text()} for f in files]})
+    texts = {f: f.read_text() for f in files}
+    _no_python_copies(monkeypatch)
+    by_dir = netfence.analyze(EXAMPLE / "manifests", EXAMPLE / "policies")
+    assert by_dir.to_dict() == by_text.to_dict()
+    by_bytes = netfence.analyze(*[texts[f].encode() for f in files])
+    assert by_bytes.connections == by_text.connections
+    assert [e.name for e in by_bytes.endpoints] == [e.name for e in by_text.endpoints]
+    assert {e.location.file for e in by_bytes.endpoints} == {"<input>"}
+    # keyword inputs, and a mix of a directory and text: the directory's documents come first
+    policies = [f for f in files if f.parent.name == "policies"]
+    mixed = netfence.exposure(sources=[EXAMPLE / "manifests", *[texts[f] for f in policies]], format="txt")
+    assert mixed.rendered and "Exposure Analysis Result:" in mixed.rendered
+    assert mixed.rendered == netfence.exposure(EXAMPLE / "manifests", EXAMPLE / "policies", format="txt").rendered
+    why = netfence.explain(EXAMPLE / "manifests", EXAMPLE / "policies", from_="shop/frontend", to="shop/api")
+    assert why.to_dict() == netfence.explain(request={"sources": by_text_sources(files, texts), "from": "shop/frontend", "to": "shop/api"}).to_dict()
+    # a kubectl -o json list, streamed item by item
+    listed = tmp_path / "dump.json"
+    listed.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": [
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a"}},
+        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "a", "managedFields": [{"manager": "x"}]}, "status": {"podIP": "10.0.0.1"}},
+    ]}, indent=2))
+    parsed = netfence.parse(listed)
+    assert parsed.counts.namespaces == 1
+    assert [r.location.file for r in parsed.resources] == [str(listed)] * 2
+
+
+def by_text_sources(files: list[Path], texts: dict[Path, str]) -> list[dict[str, str]]:
+    return [{"name": str(f), "text": texts[f]} for f in files]
+
+
+def test_files_read_natively_are_not_capped_unless_the_request_asks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_text("".join(NAMESPACE % f"n{i}" + "---\n" for i in range(2000)))
+    assert big.stat().st_size > 64_000
+    _no_python_copies(monkeypatch)
+    assert netfence.parse(big).counts.namespaces == 2000
+    with pytest.raises(netfence.ParseError) as info:
+        netfence.parse(big, options={"maxInputBytes": 64_000})
+    assert info.value.code == "NF-E001"
+    # text in the request keeps the browser-sized default
+    with pytest.raises(netfence.ParseError):
+        netfence.parse("#" * (33 << 20))
+
+
+def test_operations_that_quote_their_sources_still_read_paths_as_text(tmp_path: Path) -> None:
+    (tmp_path / "web.yaml").write_text("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web, namespace: a}\nspec:\n  podSelector: {}\n  ingress:\n  - ports: [{port: 99999}]\n")
+    result = netfence.validate(tmp_path / "web.yaml", format="text")
+    assert "99999" in (result.rendered or ""), result.rendered

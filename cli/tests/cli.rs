@@ -18,7 +18,10 @@ fn netfence(args: &[&str], stdin: Option<&str>) -> Output {
         .spawn()
         .unwrap();
     let mut pipe = child.stdin.take().unwrap();
-    pipe.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    // a command that reads no standard input may exit before the write: a broken pipe then
+    if let Err(e) = pipe.write_all(stdin.unwrap_or("").as_bytes()) {
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "writing standard input: {e}");
+    }
     drop(pipe);
     child.wait_with_output().unwrap()
 }
@@ -333,7 +336,10 @@ fn focus_conn_reports_one_port_as_netpol_analyzer_prints_it() {
     let exposure = netfence(&["analyze", "examples/exposure", "--exposure", "--focus-conn", "TCP-5432"], None);
     let text = stdout(&exposure);
     assert!(text.contains("Exposure Analysis Result On TCP 5432:\n"), "{text}");
-    assert!(text.contains("data/db[Deployment]          \t<= \t[namespace with {team=payments}]/[all pods]\n"), "{text}");
+    assert!(
+        text.contains("data/db[Deployment]          \t<= \t[namespace with {team=payments}]/[all pods]\n"),
+        "{text}"
+    );
     assert!(!text.contains("not protected"), "{text}");
     let on_8080 = netfence(&["analyze", "examples/exposure", "--exposure", "--focus-conn", "tcp-8080"], None);
     assert!(!stdout(&on_8080).contains("data/db[Deployment]          \t<="), "{}", stdout(&on_8080));

@@ -349,7 +349,8 @@ fn normalise(text: &str) -> String {
 /// prints that netpol-analyzer does not, and why. Such a case passes when its text without
 /// exactly those lines equals the expected text — any other difference still fails it.
 fn exposure_deviations() -> Vec<Value> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance/netpol-analyzer-exposure.deviations.json");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance/netpol-analyzer-exposure.deviations.json");
     let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let deviations: Vec<Value> = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     for d in &deviations {

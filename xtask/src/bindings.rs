@@ -370,6 +370,12 @@ fn node_dts(api: &Api) -> String {
          export declare class NetfenceError extends Error {\n  constructor(payload: ErrorPayload);\n  name: 'NetfenceError';\n  /** Stable code, e.g. `NF-E011`. */\n  code: ErrorCode;\n  /** What to do about it. */\n  help?: string;\n  /** Where in the input, when known. */\n  location?: Location;\n  /** The whole error payload. */\n  payload: ErrorPayload;\n}\n\n\
          /** The operations this build knows, in the order of the cycle. */\n\
          export declare const OPERATIONS: readonly string[];\n\n\
+         /** The operations whose `sources` take {@link file} and {@link bytes} inputs. */\n\
+         export declare const SOURCE_OPERATIONS: readonly string[];\n\n\
+         /**\n * A file, or every manifest under a directory, as a source netfence reads natively (streamed: a\n * `kubectl get -o json` dump is never a JavaScript string), in the `sources` of the operations of\n * {@link SOURCE_OPERATIONS}; anywhere else the request is refused (`NF-E011`).\n */\n\
+         export declare function file(path: string | URL): Source;\n\n\
+         /** Bytes (a Buffer or any Uint8Array) as a source read natively, named `name` in locations (default `<input>`). */\n\
+         export declare function bytes(data: Uint8Array, name?: string): Source;\n\n\
          /** Runs `operation` on `request` (an object, or its JSON text) on the calling thread. */\n\
          export declare function call(operation: string, request: object | string): unknown;\n\n\
          /** Runs `operation` on `request` on the libuv thread pool. */\n\
@@ -399,9 +405,19 @@ fn node_dts(api: &Api) -> String {
 }
 
 fn node_mjs(api: &Api) -> String {
-    let mut names = ["OPERATIONS", "NetfenceError", "call", "callAsync", "analyzeArrow", "analyzeArrowAsync"]
-        .map(str::to_owned)
-        .to_vec();
+    let mut names = [
+        "OPERATIONS",
+        "SOURCE_OPERATIONS",
+        "NetfenceError",
+        "call",
+        "callAsync",
+        "analyzeArrow",
+        "analyzeArrowAsync",
+        "file",
+        "bytes",
+    ]
+    .map(str::to_owned)
+    .to_vec();
     for op in &api.operations {
         names.push(op.js.clone());
         names.push(format!("{}Async", op.js));

@@ -261,6 +261,35 @@ def _sources(value: Any) -> list[dict[str, str]]:
     raise _bad_input(value, "an input")
 
 
+class _Native:
+    """Manifests the native module reads itself (``SOURCE_OPERATIONS``): existing paths and
+    bytes, never turned into Python strings or JSON text."""
+
+    __slots__ = ("paths", "blobs")
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+        self.blobs: list[tuple[str, bytes]] = []
+
+    def take(self, value: Any) -> list[Any]:
+        """Keeps the paths and bytes of ``value`` (one input or a list); returns the rest."""
+        if isinstance(value, (list, tuple)):
+            return [rest for item in value for rest in self.take(item)]
+        if (isinstance(value, os.PathLike) or (isinstance(value, str) and _is_path(value))) and os.path.exists(value):
+            self.paths.append(os.fspath(value))
+            return []
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            self.blobs.append(("<input>", bytes(value)))
+            return []
+        return [value]
+
+    def __bool__(self) -> bool:
+        return bool(self.paths or self.blobs)
+
+
+_SOURCE_OPERATIONS = frozenset(_native.SOURCE_OPERATIONS)
+
+
 def _source(value: Any, field: str) -> dict[str, str]:
     """One input, for a field that takes a single source (``requirements``, ``source``)."""
     sources = _sources(value)
@@ -299,9 +328,12 @@ def _request_text(request: Any) -> str:
         raise RequestError({"code": "NF-E011", "message": f"invalid request: cannot encode it as JSON: {e}", "help": "pass plain dicts, lists, strings, numbers and booleans"}) from None
 
 
-def _run(operation: str, request: Any, result: type[Record] = Record) -> Any:
+def _run(operation: str, request: Any, result: type[Record] = Record, native: _Native | None = None) -> Any:
     try:
-        ok, text = _native.call(operation, _request_text(request))
+        if native:
+            ok, text = _native.call_reading(operation, _request_text(request), native.paths, native.blobs)
+        else:
+            ok, text = _native.call(operation, _request_text(request))
     except UnicodeEncodeError as e:  # lone surrogates in the text of a request
         raise RequestError({"code": "NF-E011", "message": f"invalid request: it is not valid Unicode text: {e.reason} at {e.start}", "help": "pass text without lone surrogates"}) from None
     if not ok:
@@ -356,6 +388,9 @@ def _operation(name: str, runner: Callable[[dict[str, Any]], Any] | None = None)
 
     def operation(*inputs: Any, request: Mapping[str, Any] | str | None = None, **fields: Any) -> Any:
         body: dict[str, Any] = json.loads(request) if isinstance(request, str) else dict(request or {})
+        # paths and bytes are read natively (streamed, no Python string) where the core can take
+        # them: they come before the request's text sources
+        native = _Native() if runner is None and name in _SOURCE_OPERATIONS else None
         if spec.positional == "source":
             if len(inputs) > 1:
                 raise TypeError(f"{name}() takes one positional argument (the source) but {len(inputs)} were given")
@@ -366,17 +401,22 @@ def _operation(name: str, runner: Callable[[dict[str, Any]], Any] | None = None)
         elif inputs and spec.positional != "inputs":
             raise TypeError(f"{name}() takes keyword arguments only ({', '.join(p.python + '=' for p in spec.parameters)})")
         elif inputs:
-            body["sources"] = list(body.get("sources", [])) + _sources(list(inputs))
+            rest = native.take(list(inputs)) if native is not None else list(inputs)
+            body["sources"] = list(body.get("sources", [])) + _sources(rest)
         for key, value in fields.items():
             param = by_python.get(key)
             if param is None:  # the core names the unknown field and lists the known ones
                 body[_camel(key)] = value
             elif value is not None:
+                if native is not None and param.kind == "sources":
+                    value = native.take(value)
                 converted = _CONVERT[param.kind](value, param.json)
                 if param.kind in ("sources", "flows") and isinstance(body.get(param.json), list):
                     converted = body[param.json] + converted
                 body[param.json] = converted
-        return runner(body) if runner else _run(name, body, result)
+        if native and "sources" not in body:
+            body["sources"] = []
+        return runner(body) if runner else _run(name, body, result, native)
 
     operation.__name__ = operation.__qualname__ = name
     operation.__module__ = __name__

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Render, Source, TextFormat, load, render_in};
+use super::{Render, Source, TextFormat, load_sources, render_in};
 use crate::engine::{CompiledCluster, ConnectionFilter, Connectivity, EngineOptions, Explanation, GroupedConnectivity};
 use crate::error::{Error, ErrorPayload};
 use crate::inventory::ResourceSet;
@@ -105,7 +105,7 @@ pub(super) fn analyze_with(
     request: &AnalyzeRequest,
     render: Render<AnalyzeRequest, AnalyzeResponse, AnalyzeFormat>,
 ) -> Result<AnalyzeResponse, Error> {
-    let set = load(&request.sources, &request.options)?;
+    let set = load_sources(&request.sources, &request.options)?;
     analyze_set(request, &set, render)
 }
 
@@ -164,7 +164,7 @@ fn analyze_set(
 /// Input-level failures, or any bad document in strict mode.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn analyze_arrow(request: &AnalyzeRequest) -> Result<AnalyzeArrow, Error> {
-    let set = load(&request.sources, &request.options)?;
+    let set = load_sources(&request.sources, &request.options)?;
     let cluster = CompiledCluster::compile(&set, &request.engine);
     let grouped = cluster.grouped(&request.filter);
     let errors: Vec<ErrorPayload> = set.errors.iter().map(Error::payload).collect();
@@ -274,7 +274,7 @@ pub(super) fn explain_with(
     request: &ExplainRequest,
     render: Render<ExplainRequest, ExplainResponse, TextFormat>,
 ) -> Result<ExplainResponse, Error> {
-    let set = load(&request.sources, &request.options)?;
+    let set = load_sources(&request.sources, &request.options)?;
     let cluster = CompiledCluster::compile(&set, &request.engine);
     let explanation = cluster.explain(&request.from, &request.to, request.port, request.protocol)?;
     let mut response = ExplainResponse { explanation, completeness: set.completeness(), rendered: None };

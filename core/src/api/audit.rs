@@ -71,7 +71,7 @@ pub fn audit(request: &AuditRequest) -> Result<AuditResponse, Error> {
 /// # Errors
 /// As [`audit`].
 pub fn audit_with_log(request: &AuditRequest, log: &FlowLog) -> Result<AuditResponse, Error> {
-    let (set, cluster) = load_cluster(&request.sources, &request.options, &request.engine)?;
+    let (set, cluster) = load_cluster(super::load_sources(&request.sources, &request.options), &request.engine)?;
     let audit = audit_policies(&set, &cluster, log, &request.audit)?;
     let ingest = log.report().clone();
     let completeness = set.completeness();

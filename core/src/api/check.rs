@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Render, Source, TextFormat, load, render_in};
+use super::{Render, Source, TextFormat, load_sources, render_in};
 use crate::engine::{CompiledCluster, EngineOptions};
 use crate::error::{Error, ErrorPayload};
 use crate::model::Completeness;
@@ -71,7 +71,7 @@ pub(super) fn check_with(
     render: Render<CheckRequest, CheckResponse, TextFormat>,
 ) -> Result<CheckResponse, Error> {
     let requirements = parse_requirements(&request.requirements.text, &request.requirements.name)?;
-    let set = load(&request.sources, &request.options)?;
+    let set = load_sources(&request.sources, &request.options)?;
     let cluster = CompiledCluster::compile(&set, &request.engine);
     let results = check_requirements(&cluster, &set, &requirements);
     let mut response = CheckResponse {

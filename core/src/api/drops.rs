@@ -69,7 +69,7 @@ pub fn drops(request: &DropsRequest) -> Result<DropsResponse, Error> {
 /// # Errors
 /// As [`drops`].
 pub fn drops_with_log(request: &DropsRequest, log: &FlowLog) -> Result<DropsResponse, Error> {
-    let (set, cluster) = load_cluster(&request.sources, &request.options, &request.engine)?;
+    let (set, cluster) = load_cluster(super::load_sources(&request.sources, &request.options), &request.engine)?;
     let drops = explain_drops(&set, &cluster, log, &request.drops)?;
     let completeness = set.completeness();
     let rendered = request.format.map(|TextFormat::Text| {

@@ -5,7 +5,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Render, Source, load, render_in};
+use super::{Render, Source, load_sources, render_in};
 use crate::engine::{CompiledCluster, ConnectionFilter, Connectivity, EngineOptions, Exposure};
 use crate::error::{Error, ErrorPayload};
 use crate::model::Completeness;
@@ -75,7 +75,7 @@ pub(super) fn exposure_with(
     request: &ExposureRequest,
     render: Render<ExposureRequest, ExposureResponse, ExposureFormat>,
 ) -> Result<ExposureResponse, Error> {
-    let set = load(&request.sources, &request.options)?;
+    let set = load_sources(&request.sources, &request.options)?;
     let cluster = CompiledCluster::compile(&set, &request.engine);
     let mut response = ExposureResponse {
         exposure: cluster.exposure(&set, &request.filter),

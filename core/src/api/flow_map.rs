@@ -82,7 +82,7 @@ pub fn flow_map(request: &FlowMapRequest) -> Result<FlowMapResponse, Error> {
 /// # Errors
 /// As [`flow_map`].
 pub fn flow_map_with_log(request: &FlowMapRequest, log: &FlowLog) -> Result<FlowMapResponse, Error> {
-    let (set, cluster) = load_cluster(&request.sources, &request.options, &request.engine)?;
+    let (set, cluster) = load_cluster(super::load_sources(&request.sources, &request.options), &request.engine)?;
     let resolver = FlowResolver::new(&set, &cluster);
     let map = build_map(&resolver, log, &request.map);
     let completeness = set.completeness();

@@ -81,7 +81,7 @@ pub fn generate(request: &GenerateRequest) -> Result<GenerateResponse, Error> {
 /// # Errors
 /// As [`generate`].
 pub fn generate_with_log(request: &GenerateRequest, log: &FlowLog) -> Result<GenerateResponse, Error> {
-    let (set, cluster) = load_cluster(&request.sources, &request.options, &request.engine)?;
+    let (set, cluster) = load_cluster(super::load_sources(&request.sources, &request.options), &request.engine)?;
     let generated = generate_policies(&set, &cluster, log, &request.generate)?;
     let ingest = log.report().clone();
     let completeness = set.completeness();

@@ -69,8 +69,8 @@ pub fn impact(request: &ImpactRequest) -> Result<ImpactResponse, Error> {
 /// # Errors
 /// As [`impact`].
 pub fn impact_with_log(request: &ImpactRequest, log: &FlowLog) -> Result<ImpactResponse, Error> {
-    let (base_set, base) = load_cluster(&request.base, &request.options, &request.engine)?;
-    let (head_set, head) = load_cluster(&request.head, &request.options, &request.engine)?;
+    let (base_set, base) = load_cluster(super::load(&request.base, &request.options), &request.engine)?;
+    let (head_set, head) = load_cluster(super::load(&request.head, &request.options), &request.engine)?;
     let impact = measure_impact(&base_set, &base, &head, log);
     let errors = base_set.errors.iter().chain(&head_set.errors).map(Error::payload).collect();
     let completeness = Completeness::merged([base_set.completeness(), head_set.completeness()]);

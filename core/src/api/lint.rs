@@ -6,7 +6,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Render, Source, TextFormat, load, render_in, source_texts};
+use super::{Render, Source, TextFormat, load_sources, render_in, source_texts};
 use crate::engine::{CompiledCluster, EngineOptions};
 use crate::error::{Error, ErrorPayload};
 use crate::inventory::ResourceCounts;
@@ -67,7 +67,7 @@ pub(super) fn lint_with(
     request: &LintRequest,
     render: Render<LintRequest, LintResponse, TextFormat>,
 ) -> Result<LintResponse, Error> {
-    let set = load(&request.sources, &request.options)?;
+    let set = load_sources(&request.sources, &request.options)?;
     let cluster = CompiledCluster::compile(&set, &request.engine);
     let findings = crate::review::lint(&set, &cluster, &request.config);
     let errors: Vec<ErrorPayload> = set.errors.iter().map(Error::payload).collect();

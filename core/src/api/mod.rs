@@ -129,11 +129,87 @@ impl Source {
 /// # Errors
 /// Input-level failures (too large, not text), or any bad document in strict mode.
 pub fn load(sources: &[Source], options: &ParseOptions) -> Result<ResourceSet, Error> {
-    let mut set = ResourceSet::default();
+    load_into(ResourceSet::default(), sources, options)
+}
+
+fn load_into(mut set: ResourceSet, sources: &[Source], options: &ParseOptions) -> Result<ResourceSet, Error> {
     for source in sources {
         set.add_text(&source.text, &source.name, options)?;
     }
     Ok(set)
+}
+
+std::thread_local! {
+    /// What [`call_json_reading`] read for the call running on this thread.
+    static READ_AHEAD: std::cell::RefCell<Option<ResourceSet>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Reads a request's `sources` (the manifests of [`SOURCE_OPERATIONS`]), after what
+/// [`call_json_reading`] read for this call, if anything.
+pub(crate) fn load_sources(sources: &[Source], options: &ParseOptions) -> Result<ResourceSet, Error> {
+    let read = READ_AHEAD.with(|r| r.borrow_mut().take());
+    load_into(read.unwrap_or_default(), sources, options)
+}
+
+/// The operations whose request has one `sources` field of manifests, which
+/// [`call_json_reading`] extends. `validate`, `lint` and `review` are not among them: their
+/// text quotes the lines of the sources it has the text of.
+pub const SOURCE_OPERATIONS: &[&str] =
+    &["parse", "analyze", "explain", "exposure", "check", "flow_map", "flowMap", "generate", "drops", "audit"];
+
+/// [`call_json`] for a native binding that reads some manifests itself — files streamed from
+/// disk, bytes held by the host — so that no copy of their text crosses into the host
+/// language or the JSON request. `read` adds them to the resource set, with the request's
+/// parse options, and they come before the request's own `sources`.
+///
+/// Those options' `maxInputBytes` (a default suited to a browser tab) applies to what `read`
+/// reads only when the request sets it: a file is read as the command line reads one, any size,
+/// streamed item by item when it is a JSON list, every per-object budget applying.
+///
+/// # Errors
+/// `NF-E011` for an operation not in [`SOURCE_OPERATIONS`] or options that do not decode;
+/// `read`'s errors; otherwise as [`call_json`].
+pub fn call_json_reading(
+    operation: &str,
+    request: &str,
+    read: &mut dyn FnMut(&mut ResourceSet, &ParseOptions) -> Result<(), Error>,
+) -> Result<String, ErrorPayload> {
+    /// The request's `options`, whatever else it holds.
+    #[derive(Deserialize)]
+    struct OptionsOnly {
+        #[serde(default)]
+        options: Option<serde_json::Value>,
+    }
+    /// Clears what was read when the call ends, also by a panic a binding catches.
+    struct Clear;
+    impl Drop for Clear {
+        fn drop(&mut self) {
+            READ_AHEAD.with(|r| r.borrow_mut().take());
+        }
+    }
+    if !SOURCE_OPERATIONS.contains(&operation) {
+        return Err(Error::new(
+            ErrorCode::InvalidRequest,
+            format!("operation `{operation}` reads no manifests of its own"),
+        )
+        .with_help(format!("files and bytes are read for: {}", SOURCE_OPERATIONS.join(", ")))
+        .payload());
+    }
+    let given = decode_request::<OptionsOnly>(request)
+        .map_err(payload)?
+        .options
+        .unwrap_or_else(|| serde_json::Value::Object(serde_json::Map::new()));
+    let capped = given.get("maxInputBytes").is_some();
+    let mut options: ParseOptions = serde_json::from_value(given)
+        .map_err(|e| invalid_request(format!("invalid request: `options`: {e}")).payload())?;
+    if !capped {
+        options.max_input_bytes = usize::MAX;
+    }
+    let mut set = ResourceSet::default();
+    read(&mut set, &options).map_err(payload)?;
+    let _clear = Clear;
+    READ_AHEAD.with(|r| *r.borrow_mut() = Some(set));
+    call_json(operation, request)
 }
 
 /// One flow source in a request: its name, text and format.
@@ -172,13 +248,12 @@ pub fn read_flow_sources(sources: &[FlowSource], options: &IngestOptions) -> Flo
     ingester.finish()
 }
 
-/// Loads manifests for a request and compiles them.
+/// Compiles the manifests of a request.
 pub(crate) fn load_cluster(
-    sources: &[Source],
-    options: &ParseOptions,
+    set: Result<ResourceSet, Error>,
     engine: &crate::engine::EngineOptions,
 ) -> Result<(ResourceSet, crate::engine::CompiledCluster), Error> {
-    let set = load(sources, options)?;
+    let set = set?;
     let cluster = crate::engine::CompiledCluster::compile(&set, engine);
     Ok((set, cluster))
 }
@@ -218,6 +293,21 @@ pub fn call_json(operation: &str, request: &str) -> Result<String, ErrorPayload>
         other => return Err(unknown_operation(other, OPERATIONS)),
     };
     run(request)
+}
+
+/// Runs `call` for a host that must not be unwound into (Python, Node): a panic in it — a bug —
+/// becomes an `NF-E030` payload that says so, with the panic's message.
+///
+/// # Errors
+/// `call`'s errors, and the payload for a panic.
+pub fn without_panics<T>(call: impl FnOnce() -> Result<T, ErrorPayload>) -> Result<T, ErrorPayload> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).unwrap_or_else(|panic| {
+        let what =
+            panic.downcast_ref::<&str>().map(|s| (*s).to_owned()).or_else(|| panic.downcast_ref::<String>().cloned());
+        Err(Error::new(ErrorCode::Output, format!("internal error: {}", what.unwrap_or_default()))
+            .with_help("this is a bug in netfence; please report it with the input")
+            .payload())
+    })
 }
 
 /// The error for an operation name that is not among `known`.

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Render, Source, TextFormat, load, render_in};
+use super::{Render, Source, TextFormat, load_sources, render_in};
 use crate::error::{Error, ErrorPayload};
 use crate::inventory::{ResourceCounts, ResourceSummary};
 use crate::model::Completeness;
@@ -54,7 +54,7 @@ pub(super) fn parse_with(
     request: &ParseRequest,
     render: Render<ParseRequest, ParseResponse, TextFormat>,
 ) -> Result<ParseResponse, Error> {
-    let set = load(&request.sources, &request.options)?;
+    let set = load_sources(&request.sources, &request.options)?;
     let errors: Vec<ErrorPayload> = set.errors.iter().map(Error::payload).collect();
     let mut response = ParseResponse {
         counts: set.counts(),

@@ -114,7 +114,7 @@ pub fn review(request: &ReviewRequest) -> Result<ReviewResponse, Error> {
 /// As [`review`].
 pub fn review_with_log(request: &ReviewRequest, log: Option<&FlowLog>) -> Result<ReviewResponse, Error> {
     let requirements = request.requirements.as_ref().map(|r| parse_requirements(&r.text, &r.name)).transpose()?;
-    let head = load(&request.sources, &request.options)?;
+    let head = super::load_sources(&request.sources, &request.options)?;
     let head_cluster = CompiledCluster::compile(&head, &request.engine);
     let base = request.base.as_ref().map(|sources| load(sources, &request.options)).transpose()?;
     let base_cluster = base.as_ref().map(|set| CompiledCluster::compile(set, &request.engine));

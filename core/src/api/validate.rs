@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Render, Source, TextFormat, load, render_in, source_texts};
+use super::{Render, Source, TextFormat, load_sources, render_in, source_texts};
 use crate::error::{Error, ErrorPayload};
 use crate::inventory::ResourceCounts;
 use crate::model::{Finding, Severity};
@@ -61,7 +61,7 @@ pub(super) fn validate_with(
     request: &ValidateRequest,
     render: Render<ValidateRequest, ValidateResponse, TextFormat>,
 ) -> Result<ValidateResponse, Error> {
-    let set = load(&request.sources, &request.options)?;
+    let set = load_sources(&request.sources, &request.options)?;
     let findings = crate::validate::validate_resources(&set);
     let valid = set.errors.is_empty() && !findings.iter().any(|f| f.severity == Severity::Error);
     let errors: Vec<ErrorPayload> = set.errors.iter().map(Error::payload).collect();

@@ -742,7 +742,11 @@ impl CompiledCluster {
             })
             .filter_map(|e| {
                 let (ingress, egress) = per_class.get(e.class)?.clone();
-                Some(EndpointExposure { endpoint: e.public.name.clone(), ingress: focus(ingress), egress: focus(egress) })
+                Some(EndpointExposure {
+                    endpoint: e.public.name.clone(),
+                    ingress: focus(ingress),
+                    egress: focus(egress),
+                })
             })
             .collect();
         Exposure { endpoints }

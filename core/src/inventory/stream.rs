@@ -52,6 +52,43 @@ impl ResourceSet {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
+impl ResourceSet {
+    /// Reads a file, or every manifest file under a directory
+    /// ([`crate::source::files::files_under`]), each named by its path and streamed as
+    /// [`ResourceSet::add_reader`] streams it.
+    ///
+    /// # Errors
+    /// `NF-E020` when a file or directory cannot be read, or a directory holds no manifest
+    /// file; otherwise as [`ResourceSet::add_reader`].
+    pub fn add_path(&mut self, path: &std::path::Path, options: &ParseOptions) -> Result<(), Error> {
+        use crate::error::ErrorCode;
+        use crate::source::files::{MANIFEST_EXTENSIONS, files_under};
+        let files = if path.is_dir() {
+            let files = files_under(path, MANIFEST_EXTENSIONS)?;
+            if files.is_empty() {
+                return Err(Error::new(
+                    ErrorCode::Io,
+                    format!("`{}` holds no .yaml, .yml or .json file", path.display()),
+                )
+                .with_help("pass manifest files, or a directory that contains some"));
+            }
+            files
+        } else {
+            vec![path.to_path_buf()]
+        };
+        for file in files {
+            let name = file.display().to_string();
+            let mut reader = std::fs::File::open(&file).map_err(|e| {
+                Error::new(ErrorCode::Io, format!("cannot read `{name}`: {e}"))
+                    .with_help("check the path and its permissions")
+            })?;
+            self.add_reader(&mut reader, &name, options)?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 mod tests {

@@ -9,6 +9,8 @@
 
 pub(crate) mod de;
 pub(crate) mod document;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod files;
 #[cfg(all(feature = "fuzzing", not(target_arch = "wasm32")))]
 #[doc(hidden)]
 pub mod fuzzing;

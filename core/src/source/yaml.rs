@@ -524,7 +524,10 @@ mod tests {
     fn a_tab_that_indents_a_line_inside_a_flow_collection_is_separation() {
         // as in netpol-analyzer's acs-security-demos-added-workloads (kubectl accepts it)
         let text = "spec:\n  args:\n    [\n      \"-jar\",\n\t      \"-Dlisten=8080\",\n      \"x.jar\",\n    ]\n  name: web\n";
-        assert_eq!(json(text), serde_json::json!({"spec": {"args": ["-jar", "-Dlisten=8080", "x.jar"], "name": "web"}}));
+        assert_eq!(
+            json(text),
+            serde_json::json!({"spec": {"args": ["-jar", "-Dlisten=8080", "x.jar"], "name": "web"}})
+        );
         let map = "a:\n  b: {x: 1,\n\ty: 2}\n  c: 3\n";
         assert_eq!(json(map), serde_json::json!({"a": {"b": {"x": 1, "y": 2}, "c": 3}}));
         // locations are those of the text as written

@@ -10,8 +10,8 @@
 
 mod input;
 
-use netfence::api::{OPERATIONS, SOURCE_OPERATIONS, analyze_arrow_json, call_json, call_json_reading, without_panics};
 use netfence::ErrorCode;
+use netfence::api::{OPERATIONS, SOURCE_OPERATIONS, analyze_arrow_json, call_json, call_json_reading, without_panics};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 

@@ -341,6 +341,12 @@ pub fn main() -> ExitCode {
     if let Some(max) = cli.max_string_bytes {
         options.max_string_bytes = max;
     }
+    if let Some(outcome) = streamed_output(&cli, &options) {
+        return match outcome {
+            Ok(code) => ExitCode::from(code),
+            Err(e) => report_error(&e),
+        };
+    }
     let outcome = match binary_output(&cli, &options) {
         Some(outcome) => outcome,
         None => run(&cli, options).map(|(text, code)| (text.into_bytes(), code)),
@@ -421,6 +427,102 @@ fn parse_focus_conn(text: &str) -> Result<ProtocolPort, String> {
         .filter(|p| *p > 0)
         .ok_or_else(|| format!("`{port}` is not a port number (1-65535)"))?;
     Ok(ProtocolPort { protocol, port })
+}
+
+/// `analyze`'s answer for `paths` (streamed: a `kubectl get -A -o json` dump of any size, its
+/// text never held whole), rendered in `format` when it is a text format; errors of documents
+/// printed on standard error.
+fn analyze_response(
+    cli: &Cli,
+    paths: &[PathBuf],
+    format: AnalyzeFormat,
+    filter: ConnectionFilter,
+    engine: EngineOptions,
+    options: ParseOptions,
+) -> Result<api::AnalyzeResponse, Error> {
+    let set = input::resources(paths, &cli.cluster, Needed::Manifests, &options)?;
+    let rendering = match format {
+        AnalyzeFormat::Txt => Some(api::AnalyzeFormat::Txt),
+        AnalyzeFormat::Canonical | AnalyzeFormat::Json | AnalyzeFormat::Grouped | AnalyzeFormat::Arrow => None,
+        AnalyzeFormat::Csv => Some(api::AnalyzeFormat::Csv),
+        AnalyzeFormat::Md => Some(api::AnalyzeFormat::Md),
+        AnalyzeFormat::Dot => Some(api::AnalyzeFormat::Dot),
+        AnalyzeFormat::Mermaid => Some(api::AnalyzeFormat::Mermaid),
+    };
+    let layout = (format == AnalyzeFormat::Grouped).then_some(api::AnalyzeLayout::Grouped);
+    let request = AnalyzeRequest { sources: Vec::new(), options, engine, filter, format: rendering, layout };
+    let response = api::analyze_resources(&request, &set)?;
+    drop(set);
+    for e in &response.errors {
+        let _ = writeln!(std::io::stderr(), "{}", render::error_text(&Error::from(e.clone())));
+    }
+    Ok(response)
+}
+
+/// The commands whose JSON output is written as it is made, never held whole: `analyze -o
+/// canonical|json` (a large cluster's answer is hundreds of megabytes, and building it as one
+/// string first cost more than computing it). `None` for the others.
+fn streamed_output(cli: &Cli, options: &ParseOptions) -> Option<Result<u8, Error>> {
+    let Command::Analyze {
+        paths,
+        format: format @ (AnalyzeFormat::Canonical | AnalyzeFormat::Json),
+        include_self,
+        focus_workloads,
+        focus_peers,
+        focus_direction,
+        focus_conn,
+        ip_blocks_match_pods,
+        exposure: false,
+    } = &cli.command
+    else {
+        return None;
+    };
+    Some((|| {
+        let filter = analyze_filter(*include_self, focus_workloads, focus_peers, *focus_direction, *focus_conn);
+        let engine = engine_options(*ip_blocks_match_pods);
+        let mut response = analyze_response(cli, paths, *format, filter, engine, options.clone())?;
+        let records = std::mem::take(&mut response.connectivity.connections);
+        // the response without its records, whose first field they are: `{"connections": [], ...`
+        let rest = match format {
+            AnalyzeFormat::Canonical => String::new(),
+            _ => to_json(&response)?,
+        };
+        write_streamed(cli.output.as_ref(), |out| match rest.strip_prefix("{\n  \"connections\": []") {
+            Some(after) => {
+                out.write_all(b"{\n  \"connections\": ")?;
+                netfence::report::canonical_json_indented(&records, "  ", &mut *out)?;
+                out.write_all(after.as_bytes())
+            }
+            None if rest.is_empty() => {
+                netfence::report::canonical_json_to(&records, &mut *out)?;
+                out.write_all(b"\n")
+            }
+            None => Err(std::io::Error::other("the response does not start with its connections")),
+        })?;
+        warn_if_incomplete(&response.completeness, "");
+        Ok(u8::from(!response.errors.is_empty()))
+    })())
+}
+
+/// Writes through a buffer to `path`, or to standard output (whose errors, a closed pipe, are
+/// not the command's).
+fn write_streamed(
+    path: Option<&PathBuf>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    const BUFFER: usize = 1 << 20;
+    match path {
+        Some(p) => {
+            let cannot = |e: std::io::Error| Error::new(ErrorCode::Io, format!("cannot write `{}`: {e}", p.display()));
+            let mut out = std::io::BufWriter::with_capacity(BUFFER, std::fs::File::create(p).map_err(cannot)?);
+            write(&mut out).and_then(|()| out.flush()).map_err(cannot)
+        }
+        None => {
+            let mut out = std::io::BufWriter::with_capacity(BUFFER, std::io::stdout().lock());
+            let _ = write(&mut out).and_then(|()| out.flush());
+            Ok(())
+        }
+    }
 }
 
 fn analyze_filter(
@@ -547,27 +649,13 @@ fn run(cli: &Cli, options: ParseOptions) -> Result<(String, u8), Error> {
                 let sources = input::manifests(paths, &cli.cluster, Needed::Manifests)?;
                 return exposure::run(sources, options, engine_options(*ip_blocks_match_pods), filter, *format);
             }
-            // streamed: a `kubectl get -A -o json` dump of any size, its text never held whole
-            let set = input::resources(paths, &cli.cluster, Needed::Manifests, &options)?;
-            let rendering = match format {
-                AnalyzeFormat::Txt => Some(api::AnalyzeFormat::Txt),
-                AnalyzeFormat::Canonical | AnalyzeFormat::Json | AnalyzeFormat::Grouped | AnalyzeFormat::Arrow => None,
-                AnalyzeFormat::Csv => Some(api::AnalyzeFormat::Csv),
-                AnalyzeFormat::Md => Some(api::AnalyzeFormat::Md),
-                AnalyzeFormat::Dot => Some(api::AnalyzeFormat::Dot),
-                AnalyzeFormat::Mermaid => Some(api::AnalyzeFormat::Mermaid),
-            };
-            let engine = engine_options(*ip_blocks_match_pods);
-            let layout = (*format == AnalyzeFormat::Grouped).then_some(api::AnalyzeLayout::Grouped);
-            let request = AnalyzeRequest { sources: Vec::new(), options, engine, filter, format: rendering, layout };
-            let response = api::analyze_resources(&request, &set)?;
-            drop(set);
-            for e in &response.errors {
-                let _ = writeln!(std::io::stderr(), "{}", render::error_text(&Error::from(e.clone())));
-            }
-            let text = match format {
-                AnalyzeFormat::Canonical => to_json(&response.connectivity.connections)?,
-                _ => rendered_or_json(&response.rendered, &response)?,
+            let mut response =
+                analyze_response(cli, paths, *format, filter, engine_options(*ip_blocks_match_pods), options)?;
+            // (`canonical` and `json` are written as they are made: `streamed_output`)
+            let text = match (response.rendered.take(), format) {
+                (Some(text), _) => text,
+                (None, AnalyzeFormat::Canonical) => to_json(&response.connectivity.connections)?,
+                (None, _) => to_json(&response)?,
             };
             warn_if_incomplete(&response.completeness, &text);
             Ok((text, u8::from(!response.errors.is_empty())))

@@ -78,6 +78,24 @@ impl<'a> Focus<'a> {
     }
 }
 
+/// Two lists in canonical order as one (`extra` is sorted here; it is short).
+fn merge_canonical(sorted: Vec<ConnectionRecord>, mut extra: Vec<ConnectionRecord>) -> Vec<ConnectionRecord> {
+    super::types::sort_canonical(&mut extra);
+    fn key(r: &ConnectionRecord) -> (&str, &str, &str) {
+        (r.src.as_str(), r.dst.as_str(), r.protocol.as_str())
+    }
+    let mut out = Vec::with_capacity(sorted.len() + extra.len());
+    let mut extra = extra.into_iter().peekable();
+    for record in sorted {
+        while let Some(next) = extra.next_if(|e| key(e) < key(&record)) {
+            out.push(next);
+        }
+        out.push(record);
+    }
+    out.extend(extra);
+    out
+}
+
 pub(super) fn push_records(out: &mut Vec<ConnectionRecord>, src: &str, dst: &str, set: &PortSet) {
     for protocol in Protocol::ALL {
         let ranges = set.get(protocol);
@@ -326,7 +344,14 @@ impl CompiledCluster {
     pub fn all_pairs(&self, filter: &ConnectionFilter) -> Vec<ConnectionRecord> {
         let focus = Focus::new(filter, self);
         let (row_of, rows) = self.pair_rows();
-        let mut out = Vec::new();
+        let n = self.endpoints.len();
+        // Each pair is kept as (source name, destination name, port set) by index: names
+        // `0..n` are the endpoints, `n..` the external ranges; the sets of a row entry are
+        // shared by every endpoint of its class. The pairs are sorted by the names' ranks in
+        // the canonical (byte) order — integers, not strings — and only then become records.
+        let mut sets: Vec<Cow<'_, PortSet>> = Vec::new();
+        let mut pairs: Vec<(u32, u32, u32)> = Vec::new();
+        let as_u32 = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
         let no_endpoints: Vec<u32> = Vec::new();
         for (i, src) in self.endpoints.iter().enumerate() {
             let Some(row) = row_of.get(src.class).and_then(|r| rows.get(*r as usize)) else { continue };
@@ -335,17 +360,26 @@ impl CompiledCluster {
                 if set.is_empty() {
                     continue;
                 }
+                let id = as_u32(sets.len());
+                let mut used = false;
                 for &j in self.class_endpoints.get(*d as usize).unwrap_or(&no_endpoints) {
                     let j = j as usize;
                     if (i == j && !filter.include_self) || !focus.keeps(Some(i), Some(j)) {
                         continue;
                     }
-                    let Some(dst) = self.endpoints.get(j) else { continue };
-                    push_records(&mut out, &src.public.name, &dst.public.name, &set);
+                    pairs.push((as_u32(i), as_u32(j), id));
+                    used = true;
+                }
+                if used {
+                    sets.push(set);
                 }
             }
         }
-        let mut cache: HashMap<(bool, u32), Vec<(String, PortSet)>> = HashMap::new();
+        // external runs, named once per row: (name ids, set ids) of each run; a range that
+        // several rows have is one name (its records sort as one source or destination)
+        let mut external_names: Vec<String> = Vec::new();
+        let mut external_ids: HashMap<String, u32> = HashMap::new();
+        let mut cache: HashMap<(bool, u32), Vec<(u32, u32)>> = HashMap::new();
         for (i, endpoint) in self.endpoints.iter().enumerate() {
             for outbound in [true, false] {
                 let keep = if outbound { focus.keeps(Some(i), None) } else { focus.keeps(None, Some(i)) };
@@ -357,21 +391,46 @@ impl CompiledCluster {
                 let runs = cache.entry((outbound, row)).or_insert_with(|| {
                     self.external_runs(endpoint.class, outbound, &focus)
                         .into_iter()
-                        .map(|(range, set)| (range.to_string(), set))
+                        .map(|(range, set)| {
+                            let name = *external_ids.entry(range.to_string()).or_insert_with_key(|text| {
+                                external_names.push(text.clone());
+                                as_u32(n + external_names.len() - 1)
+                            });
+                            sets.push(Cow::Owned(set));
+                            (name, as_u32(sets.len() - 1))
+                        })
                         .collect()
                 });
-                for (name, set) in runs.iter() {
-                    if outbound {
-                        push_records(&mut out, &endpoint.public.name, name, set);
-                    } else {
-                        push_records(&mut out, name, &endpoint.public.name, set);
-                    }
+                for &(name, set) in runs.iter() {
+                    pairs.push(if outbound { (as_u32(i), name, set) } else { (name, as_u32(i), set) });
                 }
             }
         }
-        out.extend(self.ingress_controller_records(filter));
-        super::types::sort_canonical(&mut out);
-        out
+        let name = |id: u32| -> &str {
+            let id = id as usize;
+            match self.endpoints.get(id) {
+                Some(e) => e.public.name.as_str(),
+                None => id.checked_sub(n).and_then(|x| external_names.get(x)).map_or("", String::as_str),
+            }
+        };
+        let mut by_name: Vec<u32> = (0..as_u32(n + external_names.len())).collect();
+        by_name.sort_compact_by(|a, b| name(*a).cmp(name(*b)));
+        let mut rank = vec![0u32; by_name.len()];
+        for (r, id) in by_name.iter().enumerate() {
+            if let Some(slot) = rank.get_mut(*id as usize) {
+                *slot = as_u32(r);
+            }
+        }
+        let rank_of = |id: u32| rank.get(id as usize).copied().unwrap_or(u32::MAX);
+        pairs.sort_compact_by_key(|&(a, b, _)| (u64::from(rank_of(a)) << 32) | u64::from(rank_of(b)));
+        let mut out = Vec::with_capacity(pairs.len());
+        for (a, b, set) in pairs {
+            if let Some(set) = sets.get(set as usize) {
+                push_records(&mut out, name(a), name(b), set);
+            }
+        }
+        let controller = self.ingress_controller_records(filter);
+        if controller.is_empty() { out } else { merge_canonical(out, controller) }
     }
 
     /// Maximal runs of adjacent external ranges with identical, non-empty connectivity.

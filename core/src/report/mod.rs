@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use crate::diff::external_range;
-use crate::engine::{Connectivity, Explanation, PortRanges, PortSet, ProtocolPort};
+use crate::engine::{ConnectionRecord, Connectivity, Explanation, PortRanges, PortSet, ProtocolPort};
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod arrow;
@@ -46,6 +46,108 @@ pub fn connlist_txt(analysis: &Connectivity) -> String {
 #[must_use]
 pub fn connlist_txt_on(analysis: &Connectivity, focus: Option<ProtocolPort>) -> String {
     connlist::render(analysis, focus)
+}
+
+/// The canonical list as `serde_json::to_writer_pretty` writes it (byte for byte), written
+/// through `out` in chunks of about a megabyte: a record's fixed parts are copied, each name is
+/// escaped once for a run of records that share it, and nothing of the whole text is held.
+///
+/// # Errors
+/// What `out` returns.
+pub fn canonical_json_to(records: &[ConnectionRecord], out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    canonical_json_indented(records, "", out)
+}
+
+/// [`canonical_json_to`] as a value nested in pretty JSON: every line after the first starts
+/// with `indent` (two spaces a level).
+///
+/// # Errors
+/// What `out` returns.
+pub fn canonical_json_indented(
+    records: &[ConnectionRecord],
+    indent: &str,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    const CHUNK: usize = 1 << 20;
+    fn quoted(buf: &mut Vec<u8>, text: &str) {
+        // serde_json's escaping, on one string
+        let _ = serde_json::to_writer(&mut *buf, text);
+    }
+    if records.is_empty() {
+        return out.write_all(b"[]");
+    }
+    // the fixed parts, each newline followed by the indentation
+    let piece = |text: &str| text.replace('\n', &format!("\n{indent}")).into_bytes();
+    let first = piece("\n  {\n    \"src\": ");
+    let next = piece(",\n  {\n    \"src\": ");
+    let dst_key = piece(",\n    \"dst\": ");
+    let protocol_key = piece(",\n    \"protocol\": \"");
+    let ports_key = piece("\",\n    \"ports\": [");
+    let first_range = piece("\n      [\n        ");
+    let next_range = piece(",\n      [\n        ");
+    let range_to = piece(",\n        ");
+    let range_end = piece("\n      ]");
+    let no_ports = piece("]\n  }");
+    let ports_end = piece("\n    ]\n  }");
+    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 4096);
+    let (mut src, mut src_json): (&str, Vec<u8>) = ("", Vec::new());
+    let (mut dst, mut dst_json): (&str, Vec<u8>) = ("", Vec::new());
+    let mut number = PortText([0; 5]);
+    buf.push(b'[');
+    for (i, record) in records.iter().enumerate() {
+        if i == 0 || record.src != src {
+            src = &record.src;
+            src_json.clear();
+            quoted(&mut src_json, src);
+        }
+        if i == 0 || record.dst != dst {
+            dst = &record.dst;
+            dst_json.clear();
+            quoted(&mut dst_json, dst);
+        }
+        buf.extend_from_slice(if i == 0 { &first } else { &next });
+        buf.extend_from_slice(&src_json);
+        buf.extend_from_slice(&dst_key);
+        buf.extend_from_slice(&dst_json);
+        buf.extend_from_slice(&protocol_key);
+        buf.extend_from_slice(record.protocol.as_str().as_bytes());
+        buf.extend_from_slice(&ports_key);
+        for (j, [from, to]) in record.ports.iter().enumerate() {
+            buf.extend_from_slice(if j == 0 { &first_range } else { &next_range });
+            buf.extend_from_slice(number.format(*from).as_bytes());
+            buf.extend_from_slice(&range_to);
+            buf.extend_from_slice(number.format(*to).as_bytes());
+            buf.extend_from_slice(&range_end);
+        }
+        buf.extend_from_slice(if record.ports.is_empty() { &no_ports } else { &ports_end });
+        if buf.len() >= CHUNK {
+            out.write_all(&buf)?;
+            buf.clear();
+        }
+    }
+    buf.extend_from_slice(&piece("\n]"));
+    out.write_all(&buf)
+}
+
+/// Decimal text of a port without allocating.
+struct PortText([u8; 5]);
+
+impl PortText {
+    fn format(&mut self, mut n: u16) -> &str {
+        let mut at = self.0.len();
+        loop {
+            at -= 1;
+            if let Some(slot) = self.0.get_mut(at) {
+                // n % 10 < 10: a digit
+                *slot = b'0' + u8::try_from(n % 10).unwrap_or(0);
+            }
+            n /= 10;
+            if n == 0 || at == 0 {
+                break;
+            }
+        }
+        self.0.get(at..).and_then(|d| std::str::from_utf8(d).ok()).unwrap_or("0")
+    }
 }
 
 /// CSV with a header row `src,dst,protocol,ports`: one row per record of the canonical list,
@@ -91,6 +193,27 @@ struct Pair<'a> {
 
 /// The canonical records grouped by `(src, dst)`, in that order.
 fn pairs(analysis: &Connectivity) -> Vec<Pair<'_>> {
+    let records = &analysis.connections;
+    fn key(r: &ConnectionRecord) -> (&str, &str) {
+        (r.src.as_str(), r.dst.as_str())
+    }
+    if records.windows(2).all(|w| w.first().map(key) <= w.get(1).map(key)) {
+        // the canonical order (as every analysis gives it): a pair's records are adjacent
+        let mut out: Vec<Pair<'_>> = Vec::new();
+        for record in records {
+            match out.last_mut() {
+                Some(pair) if (pair.src, pair.dst) == key(record) => {
+                    pair.ports.add(record.protocol, &port_ranges(&record.ports))
+                }
+                _ => {
+                    let mut ports = PortSet::default();
+                    ports.add(record.protocol, &port_ranges(&record.ports));
+                    out.push(Pair { src: &record.src, dst: &record.dst, ports });
+                }
+            }
+        }
+        return out;
+    }
     let mut grouped: BTreeMap<(&str, &str), PortSet> = BTreeMap::new();
     for record in &analysis.connections {
         grouped
@@ -137,6 +260,48 @@ pub(crate) fn one_line(name: &str) -> String {
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn canonical_json_is_what_serde_json_writes() {
+        use crate::model::Protocol;
+        let record = |src: &str, dst: &str, protocol, ports: Vec<[u16; 2]>| ConnectionRecord {
+            src: src.to_owned(),
+            dst: dst.to_owned(),
+            protocol,
+            ports,
+        };
+        let lists = [
+            vec![],
+            vec![record("a/b[Pod]", "c/d[Deployment]", Protocol::Tcp, vec![[80, 80]])],
+            vec![
+                record("0.0.0.0-9.255.255.255", "a/\"q\"\\[Pod]", Protocol::Sctp, vec![[1, 65535]]),
+                record(
+                    "0.0.0.0-9.255.255.255",
+                    "a/\"q\"\\[Pod]",
+                    Protocol::Udp,
+                    vec![[0, 9], [10, 99], [65535, 65535]],
+                ),
+                record("0.0.0.0-9.255.255.255", "tab\there\u{1}\u{7f}é\u{2028}", Protocol::Tcp, vec![]),
+                record("x/y[Pod]", "tab\there\u{1}\u{7f}é\u{2028}", Protocol::Tcp, vec![[5, 1000]]),
+            ],
+        ];
+        for records in lists {
+            let mut ours = Vec::new();
+            canonical_json_to(&records, &mut ours).unwrap();
+            let theirs = serde_json::to_string_pretty(&records).unwrap();
+            assert_eq!(String::from_utf8(ours).unwrap(), theirs);
+            // nested one and two levels deep
+            let mut ours = b"{\n  \"x\": {\n    \"connections\": ".to_vec();
+            canonical_json_indented(&records, "    ", &mut ours).unwrap();
+            ours.extend_from_slice(b"\n  }\n}");
+            let theirs = serde_json::to_string_pretty(&serde_json::json!({"x": {"connections": records}})).unwrap();
+            assert_eq!(String::from_utf8(ours).unwrap(), theirs);
+        }
+        let mut text = PortText([0; 5]);
+        for n in [0u16, 7, 10, 99, 100, 65535] {
+            assert_eq!(text.format(n), n.to_string());
+        }
+    }
 
     #[test]
     fn external_names() {

@@ -5,19 +5,35 @@ use crate::engine::Connectivity;
 use std::fmt::Write as _;
 
 use super::{connections_text, external_range, pairs};
-use crate::engine::ranges_text;
 
 pub(super) fn csv(analysis: &Connectivity) -> String {
-    let mut out = String::from("src,dst,protocol,ports\n");
+    let mut out = String::with_capacity(analysis.connections.len().saturating_mul(64).saturating_add(32));
+    out.push_str("src,dst,protocol,ports\n");
+    // a name's field is made once for the run of records that share it
+    let (mut src, mut src_field) = (None, String::new());
+    let (mut dst, mut dst_field) = (None, String::new());
     for record in &analysis.connections {
-        let ports: Vec<(u16, u16)> = record.ports.iter().map(|&[from, to]| (from, to)).collect();
-        let fields = [
-            csv_field(&record.src),
-            csv_field(&record.dst),
-            csv_field(record.protocol.as_str()),
-            csv_field(&ranges_text(&ports, ";")),
-        ];
-        out.push_str(&fields.join(","));
+        if src != Some(record.src.as_str()) {
+            src = Some(record.src.as_str());
+            src_field = csv_field(&record.src);
+        }
+        if dst != Some(record.dst.as_str()) {
+            dst = Some(record.dst.as_str());
+            dst_field = csv_field(&record.dst);
+        }
+        out.push_str(&src_field);
+        out.push(',');
+        out.push_str(&dst_field);
+        out.push(',');
+        // protocol names and port ranges hold nothing to quote
+        out.push_str(record.protocol.as_str());
+        out.push(',');
+        for (i, [from, to]) in record.ports.iter().enumerate() {
+            if i > 0 {
+                out.push(';');
+            }
+            let _ = if from == to { write!(out, "{from}") } else { write!(out, "{from}-{to}") };
+        }
         out.push('\n');
     }
     out

@@ -39,7 +39,9 @@ fn document(out: &mut String, value: &Value) {
         Value::Object(map) if !map.is_empty() => mapping(out, map, 0, false),
         Value::Array(items) if !items.is_empty() => sequence(out, items, 0, false),
         scalar => {
-            inline(out, scalar, 0);
+            // a block scalar's lines indented: at column 0 a `---` or `...` line would end the
+            // document (found by fuzzing, fuzz/regressions/yaml_write/)
+            inline(out, scalar, 2);
             out.push('\n');
         }
     }
@@ -351,6 +353,11 @@ spec:
         assert_eq!(to_yaml_documents(&[json!({"a": 1}), json!({"b": [1]})]), "a: 1\n---\nb:\n- 1\n");
         assert_eq!(to_yaml(&json!("top")), "top\n");
         assert_eq!(to_yaml(&json!([])), "[]\n");
+        // a multi-line string alone: its `---` and `...` lines are content, not markers
+        for text in ["a\n---\nb", "- n: x\n---\nkind: y({", "a\n...\nb\n", "#c\n---"] {
+            let yaml = to_yaml(&json!(text));
+            assert_eq!(read_back(&yaml), vec![json!(text)], "{yaml}");
+        }
     }
 
     fn values() -> impl Strategy<Value = Value> {
@@ -380,7 +387,9 @@ spec:
         #[test]
         fn every_value_reads_back_the_same(value in values()) {
             // netfence's reader drops a document that is only `null`; nested, every value counts
-            for wrapped in [json!({"v": value}), json!([value]), json!([[value], {"k": [value]}])] {
+            // alone too (not `null`: a document of only `null` is dropped)
+            let alone = (!value.is_null()).then(|| value.clone());
+            for wrapped in alone.into_iter().chain([json!({"v": value}), json!([value]), json!([[value], {"k": [value]}])]) {
                 let text = to_yaml(&wrapped);
                 prop_assert_eq!(read_back(&text), vec![wrapped], "{}", text);
             }

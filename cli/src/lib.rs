@@ -377,11 +377,11 @@ fn write_output(path: Option<&PathBuf>, bytes: &[u8]) -> Result<(), Error> {
     }
 }
 
-/// The commands whose output is not text: `analyze --format arrow`. `None` for the others.
-fn binary_output(cli: &Cli, options: &ParseOptions) -> Option<Result<(Vec<u8>, u8), Error>> {
+/// `analyze` without `--exposure`: its paths, format, filter and engine options.
+fn plain_analyze(cli: &Cli) -> Option<(&[PathBuf], AnalyzeFormat, ConnectionFilter, EngineOptions)> {
     let Command::Analyze {
         paths,
-        format: AnalyzeFormat::Arrow,
+        format,
         include_self,
         focus_workloads,
         focus_peers,
@@ -393,6 +393,15 @@ fn binary_output(cli: &Cli, options: &ParseOptions) -> Option<Result<(Vec<u8>, u
     else {
         return None;
     };
+    let filter = analyze_filter(*include_self, focus_workloads, focus_peers, *focus_direction, *focus_conn);
+    Some((paths, *format, filter, engine_options(*ip_blocks_match_pods)))
+}
+
+/// The commands whose output is not text: `analyze --format arrow`. `None` for the others.
+fn binary_output(cli: &Cli, options: &ParseOptions) -> Option<Result<(Vec<u8>, u8), Error>> {
+    let (paths, AnalyzeFormat::Arrow, filter, engine) = plain_analyze(cli)? else {
+        return None;
+    };
     Some((|| {
         use std::io::IsTerminal;
         if cli.output.is_none() && std::io::stdout().is_terminal() {
@@ -402,8 +411,8 @@ fn binary_output(cli: &Cli, options: &ParseOptions) -> Option<Result<(Vec<u8>, u
         let request = AnalyzeRequest {
             sources: input::manifests(paths, &cli.cluster, Needed::Manifests)?,
             options: options.clone(),
-            engine: engine_options(*ip_blocks_match_pods),
-            filter: analyze_filter(*include_self, focus_workloads, focus_peers, *focus_direction, *focus_conn),
+            engine,
+            filter,
             ..AnalyzeRequest::default()
         };
         let response = api::analyze_arrow(&request)?;
@@ -463,41 +472,38 @@ fn analyze_response(
 /// canonical|json` (a large cluster's answer is hundreds of megabytes, and building it as one
 /// string first cost more than computing it). `None` for the others.
 fn streamed_output(cli: &Cli, options: &ParseOptions) -> Option<Result<u8, Error>> {
-    let Command::Analyze {
-        paths,
-        format: format @ (AnalyzeFormat::Canonical | AnalyzeFormat::Json),
-        include_self,
-        focus_workloads,
-        focus_peers,
-        focus_direction,
-        focus_conn,
-        ip_blocks_match_pods,
-        exposure: false,
-    } = &cli.command
-    else {
+    let (paths, format @ (AnalyzeFormat::Canonical | AnalyzeFormat::Json), filter, engine) = plain_analyze(cli)? else {
         return None;
     };
     Some((|| {
-        let filter = analyze_filter(*include_self, focus_workloads, focus_peers, *focus_direction, *focus_conn);
-        let engine = engine_options(*ip_blocks_match_pods);
-        let mut response = analyze_response(cli, paths, *format, filter, engine, options.clone())?;
+        let mut response = analyze_response(cli, paths, format, filter, engine, options.clone())?;
         let records = std::mem::take(&mut response.connectivity.connections);
-        // the response without its records, whose first field they are: `{"connections": [], ...`
+        // `json`: the response without its records, whose first field they are, spliced around
+        // them (`{"connections": [], ...`)
         let rest = match format {
-            AnalyzeFormat::Canonical => String::new(),
-            _ => to_json(&response)?,
+            AnalyzeFormat::Canonical => None,
+            _ => {
+                let text = to_json(&response)?;
+                let after = text.strip_prefix("{\n  \"connections\": []").map(str::to_owned).ok_or_else(|| {
+                    Error::new(
+                        ErrorCode::Output,
+                        "cannot encode output: the response does not start with its connections",
+                    )
+                    .with_help("this is a bug in netfence; `-o canonical` writes the records alone")
+                })?;
+                Some(after)
+            }
         };
-        write_streamed(cli.output.as_ref(), |out| match rest.strip_prefix("{\n  \"connections\": []") {
+        write_streamed(cli.output.as_ref(), |out| match &rest {
             Some(after) => {
                 out.write_all(b"{\n  \"connections\": ")?;
                 netfence::report::canonical_json_indented(&records, "  ", &mut *out)?;
                 out.write_all(after.as_bytes())
             }
-            None if rest.is_empty() => {
+            None => {
                 netfence::report::canonical_json_to(&records, &mut *out)?;
                 out.write_all(b"\n")
             }
-            None => Err(std::io::Error::other("the response does not start with its connections")),
         })?;
         warn_if_incomplete(&response.completeness, "");
         Ok(u8::from(!response.errors.is_empty()))

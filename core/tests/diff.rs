@@ -137,7 +137,7 @@ fn push(records: &mut Vec<ConnectionRecord>, src: &str, dst: &str, set: &PortSet
         let ranges = set.get(protocol);
         if !ranges.is_empty() {
             let ports = ranges.ranges().iter().map(|&(a, b)| [a, b]).collect();
-            records.push(ConnectionRecord { src: src.to_owned(), dst: dst.to_owned(), protocol, ports });
+            records.push(ConnectionRecord { src: src.into(), dst: dst.into(), protocol, ports });
         }
     }
 }

@@ -269,7 +269,7 @@ fn engine_records(cluster: &CompiledCluster) -> Vec<reference::Record> {
     let mut out: Vec<reference::Record> = cluster
         .all_pairs(&filter)
         .into_iter()
-        .map(|r| (r.src, r.dst, r.protocol.as_str().to_owned(), r.ports))
+        .map(|r| (r.src.to_string(), r.dst.to_string(), r.protocol.as_str().to_owned(), r.ports))
         .collect();
     out.sort();
     out
@@ -476,7 +476,7 @@ fn ip_blocks_match_external_ranges_and_pod_ips_only_in_pod_ip_mode() {
     let into_b: Vec<(String, Vec<[u16; 2]>)> = list
         .iter()
         .filter(|r| r.dst == "ns/b[Pod]" && r.src != "ns/a[Pod]")
-        .map(|r| (r.src.clone(), r.ports.clone()))
+        .map(|r| (r.src.to_string(), r.ports.clone()))
         .collect();
     assert_eq!(
         into_b,

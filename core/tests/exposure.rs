@@ -41,7 +41,7 @@ fn through_ingress(yaml: &str) -> Vec<(String, Vec<[u16; 2]>)> {
         .all_pairs(&ConnectionFilter::default())
         .into_iter()
         .filter(|r: &ConnectionRecord| r.src == "{ingress-controller}")
-        .map(|r| (r.dst, r.ports))
+        .map(|r| (r.dst.to_string(), r.ports))
         .collect()
 }
 

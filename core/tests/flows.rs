@@ -557,8 +557,11 @@ fn audit_counts_hits_and_finds_unused_broad_and_empty() {
     assert_eq!((broad.rule.policy.as_str(), broad.rule.index), ("api-ingress", 0));
     insta::assert_snapshot!("audit_suggestion", broad.suggestion);
     // the tightened rule stops web → api on everything but TCP 8080
-    let stops: Vec<(String, String, Protocol, Vec<[u16; 2]>)> =
-        broad.stops_allowing.iter().map(|c| (c.src.clone(), c.dst.clone(), c.protocol, c.ports.clone())).collect();
+    let stops: Vec<(String, String, Protocol, Vec<[u16; 2]>)> = broad
+        .stops_allowing
+        .iter()
+        .map(|c| (c.src.to_string(), c.dst.to_string(), c.protocol, c.ports.clone()))
+        .collect();
     assert_eq!(
         stops,
         [

@@ -240,7 +240,7 @@ fn hostile() -> Connectivity {
     let a = endpoint("ns\"}; evil", "a\\\"b|c,d");
     let b = endpoint("end", "x<b>#35;&y\n`]) --> z");
     let record = |src: &Endpoint, dst: &str, protocol, ports: Vec<[u16; 2]>| ConnectionRecord {
-        src: src.name.clone(),
+        src: src.name.as_str().into(),
         dst: dst.into(),
         protocol,
         ports,

@@ -58,7 +58,7 @@ fn all_pairs_agree_with_each_connection(cluster: &CompiledCluster) {
         .all_pairs(&filter)
         .into_iter()
         .filter(|r| r.src.ends_with(']') && r.dst.ends_with(']'))
-        .map(|r| (r.src, r.dst))
+        .map(|r| (r.src.to_string(), r.dst.to_string()))
         .collect();
     let names: Vec<String> = cluster.endpoints().map(|e| e.name.clone()).collect();
     for src in &names {

@@ -804,7 +804,7 @@ pub fn canonical_from_connlist(text: &str) -> Result<Vec<ConnectionRecord>, Stri
     for ((src, dst), conns) in pairs {
         for (protocol, ranges) in conns {
             let ports = ranges.iter().map(|&(a, b)| [a as u16, b as u16]).collect();
-            records.push(ConnectionRecord { src: src.clone(), dst: dst.clone(), protocol, ports });
+            records.push(ConnectionRecord { src: src.as_str().into(), dst: dst.as_str().into(), protocol, ports });
         }
     }
     // sorted as the corpus and netfence sort: by source, destination, protocol name
@@ -1335,7 +1335,7 @@ mod tests {
     use super::*;
 
     fn record(src: &str, dst: &str, protocol: Protocol, ports: &[[u16; 2]]) -> ConnectionRecord {
-        ConnectionRecord { src: src.to_owned(), dst: dst.to_owned(), protocol, ports: ports.to_vec() }
+        ConnectionRecord { src: src.into(), dst: dst.into(), protocol, ports: ports.to_vec() }
     }
 
     #[test]

@@ -69,8 +69,8 @@ impl GroupedConnectivity {
                         continue;
                     }
                     out.push(ConnectionRecord {
-                        src: src.clone(),
-                        dst: dst.clone(),
+                        src: src.as_str().into(),
+                        dst: dst.as_str().into(),
                         protocol: c.protocol,
                         ports: c.ports.clone(),
                     });
@@ -117,7 +117,7 @@ impl CompiledCluster {
         // the `{ingress-controller}` connections of each endpoint: part of a group's identity
         let mut from_controller: HashMap<String, Signature> = HashMap::new();
         for r in self.ingress_controller_records(filter) {
-            from_controller.entry(r.dst).or_default().push((r.protocol, r.ports));
+            from_controller.entry(r.dst.to_string()).or_default().push((r.protocol, r.ports));
         }
         let mut controller_of_group: Vec<Signature> = Vec::new();
         // in-cluster groups: the endpoints of a class that the filter treats alike (as focus

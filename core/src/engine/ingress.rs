@@ -163,6 +163,7 @@ impl CompiledCluster {
                     .is_some_and(|e| patterns.iter().any(|p| super::query::name_matches(p, &e.public)))
         };
         let mut out = Vec::new();
+        let controller_name = super::EndpointName::from(INGRESS_CONTROLLER);
         for (e, ports) in &self.ingress_controller {
             let as_egress = controller(&filter.focus_workloads) && focus(&filter.focus_workload_peers, *e);
             let as_ingress = focus(&filter.focus_workloads, *e)
@@ -177,7 +178,7 @@ impl CompiledCluster {
                 None => ports.clone(),
                 Some(pp) => ports.intersection(&PortSet::of(pp.protocol, PortRanges::range(pp.port, pp.port))),
             };
-            super::query::push_records(&mut out, INGRESS_CONTROLLER, &endpoint.public.name, &ports);
+            super::query::push_records(&mut out, &controller_name, &endpoint.public.name.as_str().into(), &ports);
         }
         out
     }

@@ -79,7 +79,7 @@ pub use policy::{ip_block_addresses, policy_types};
 pub use ports::{PortRanges, PortSet, Ports, range_text, ranges_text};
 pub use selector::LabelMatcher;
 pub use types::{
-    Connection, ConnectionFilter, ConnectionRecord, Connectivity, Direction, Endpoint, EngineOptions, ExplainedRange,
-    Explanation, ExternalRange, IpBlockMode, Isolation, NamedPort, PolicyRef, ProtocolPort, RuleRef, SideVerdict,
-    TierPolicyRef, TierRuleRef,
+    Connection, ConnectionFilter, ConnectionRecord, Connectivity, Direction, Endpoint, EndpointName, EngineOptions,
+    ExplainedRange, Explanation, ExternalRange, IpBlockMode, Isolation, NamedPort, PolicyRef, ProtocolPort, RuleRef,
+    SideVerdict, TierPolicyRef, TierRuleRef,
 };

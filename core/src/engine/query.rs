@@ -9,7 +9,9 @@ use super::bitset::ClassSet;
 use super::compile::{CompiledCluster, EMPTY, RuleEntry, Runs, SetId, Side, group_by};
 use super::ipset::IpRange;
 use super::ports::{PortRanges, PortSet};
-use super::types::{Connection, ConnectionFilter, ConnectionRecord, Connectivity, Direction, Endpoint, ExternalRange};
+use super::types::{
+    Connection, ConnectionFilter, ConnectionRecord, Connectivity, Direction, Endpoint, EndpointName, ExternalRange,
+};
 use crate::error::{Error, ErrorCode};
 use crate::model::Protocol;
 
@@ -96,13 +98,13 @@ fn merge_canonical(sorted: Vec<ConnectionRecord>, mut extra: Vec<ConnectionRecor
     out
 }
 
-pub(super) fn push_records(out: &mut Vec<ConnectionRecord>, src: &str, dst: &str, set: &PortSet) {
+pub(super) fn push_records(out: &mut Vec<ConnectionRecord>, src: &EndpointName, dst: &EndpointName, set: &PortSet) {
     for protocol in Protocol::ALL {
         let ranges = set.get(protocol);
         if !ranges.is_empty() {
             out.push(ConnectionRecord {
-                src: src.to_owned(),
-                dst: dst.to_owned(),
+                src: src.clone(),
+                dst: dst.clone(),
                 protocol,
                 ports: ranges.ranges().iter().map(|&(a, b)| [a, b]).collect(),
             });
@@ -423,10 +425,14 @@ impl CompiledCluster {
         }
         let rank_of = |id: u32| rank.get(id as usize).copied().unwrap_or(u32::MAX);
         pairs.sort_compact_by_key(|&(a, b, _)| (u64::from(rank_of(a)) << 32) | u64::from(rank_of(b)));
+        // each name made once, shared by its records
+        let shared: Vec<EndpointName> = (0..as_u32(n + external_names.len())).map(|id| name(id).into()).collect();
+        let empty = EndpointName::from("");
+        let shared_name = |id: u32| shared.get(id as usize).unwrap_or(&empty);
         let mut out = Vec::with_capacity(pairs.len());
         for (a, b, set) in pairs {
             if let Some(set) = sets.get(set as usize) {
-                push_records(&mut out, name(a), name(b), set);
+                push_records(&mut out, shared_name(a), shared_name(b), set);
             }
         }
         let controller = self.ingress_controller_records(filter);

@@ -122,24 +122,125 @@ pub struct Connectivity {
 #[serde(deny_unknown_fields)]
 pub struct ConnectionRecord {
     /// Source endpoint: `ns/name[Kind]` or an external range `A.B.C.D-E.F.G.H`.
-    pub src: String,
+    pub src: EndpointName,
     /// Destination endpoint.
-    pub dst: String,
+    pub dst: EndpointName,
     /// Protocol.
     pub protocol: Protocol,
     /// Inclusive port ranges `[from, to]`, sorted and disjoint.
     pub ports: Vec<[u16; 2]>,
 }
 
+/// An endpoint's name in a record: a string, shared — an all-pairs answer names each endpoint
+/// in thousands of records, and copying the text into each was most of its memory and time.
+/// Reads as a `&str` (`as_str`, `Deref`), compares with strings, serializes as one.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EndpointName(std::sync::Arc<str>);
+
+impl EndpointName {
+    /// The name.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for EndpointName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for EndpointName {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for EndpointName {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for EndpointName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl std::fmt::Display for EndpointName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for EndpointName {
+    fn from(name: &str) -> Self {
+        Self(std::sync::Arc::from(name))
+    }
+}
+
+impl From<String> for EndpointName {
+    fn from(name: String) -> Self {
+        Self(std::sync::Arc::from(name))
+    }
+}
+
+impl From<&String> for EndpointName {
+    fn from(name: &String) -> Self {
+        Self(std::sync::Arc::from(name.as_str()))
+    }
+}
+
+impl PartialEq<str> for EndpointName {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for EndpointName {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<String> for EndpointName {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl Serialize for EndpointName {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for EndpointName {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
+
+impl JsonSchema for EndpointName {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        String::schema_name()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        String::json_schema(generator)
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+}
+
 /// Sorts records into the canonical order: source, destination, protocol (by name).
 pub(crate) fn sort_canonical(records: &mut [ConnectionRecord]) {
     use crate::sorted::CompactSort;
     records.sort_compact_by(|x, y| {
-        (x.src.as_str(), x.dst.as_str(), x.protocol.as_str()).cmp(&(
-            y.src.as_str(),
-            y.dst.as_str(),
-            y.protocol.as_str(),
-        ))
+        (x.src.as_str(), x.dst.as_str(), x.protocol.as_str()).cmp(&(y.src.as_str(), &*y.dst, y.protocol.as_str()))
     });
 }
 

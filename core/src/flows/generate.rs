@@ -578,7 +578,7 @@ fn over_permission(
                 if !in_scope(&record.src) && !in_scope(&record.dst) {
                     continue;
                 }
-                let seen = observed.get(&(record.src.clone(), record.dst.clone())).cloned().unwrap_or_default();
+                let seen = observed.get(&(record.src.to_string(), record.dst.to_string())).cloned().unwrap_or_default();
                 let allowed = set.count();
                 let missing = set.difference(&seen);
                 let unseen = missing.count();
@@ -586,7 +586,10 @@ fn over_permission(
                 out.observed += allowed - unseen;
                 out.unobserved += unseen;
                 if unseen > 0 {
-                    unobserved.entry((record.src, record.dst)).or_default().union_with(&missing);
+                    unobserved
+                        .entry((record.src.to_string(), record.dst.to_string()))
+                        .or_default()
+                        .union_with(&missing);
                 }
             }
             (true, false) | (false, true) => {
@@ -602,7 +605,7 @@ fn over_permission(
                 };
                 let allowed = u128::from(set.count()).saturating_mul(addresses);
                 let seen = observed_external
-                    .get(endpoint)
+                    .get(&**endpoint)
                     .into_iter()
                     .flatten()
                     .filter(|(ip, out_dir, p, port)| {
@@ -622,8 +625,8 @@ fn over_permission(
             let ranges = set.get(protocol);
             if !ranges.is_empty() {
                 out.connections.push(ConnectionRecord {
-                    src: src.clone(),
-                    dst: dst.clone(),
+                    src: src.as_str().into(),
+                    dst: dst.as_str().into(),
                     protocol,
                     ports: ranges.ranges().iter().map(|&(a, b)| [a, b]).collect(),
                 });

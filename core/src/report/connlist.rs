@@ -10,9 +10,9 @@
 //! `50.0.0.0/8` and `51.0.0.0/28` in one rule) is gone from the canonical list, so there
 //! netpol-analyzer prints two lines where this prints one.
 
-use crate::engine::{Connectivity, ProtocolPort};
+use crate::engine::{Connectivity, PortSet, ProtocolPort};
 use crate::sorted::CompactSort;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::ops::Bound;
 
 use super::{Pair, connections_text, external_range, one_line, pairs};
@@ -21,6 +21,14 @@ use crate::engine::ipset::IpRange;
 
 /// With `focus`, netpol-analyzer's focused form: a `Permitted connections on PROTO PORT:`
 /// header and the pairs without their connections (every one is on that port).
+///
+/// Lines are sorted as strings (netpol-analyzer's order) without being made first: every
+/// endpoint text and external piece is interned once and ranked twice — as a source (its text
+/// followed by ` => `) and as a destination (followed by ` : `, or nothing in the focused form)
+/// — and lines are sorted by (source rank, destination rank, connections text). That is the
+/// order of the whole lines whenever no text holds a space (names and ranges never do): two
+/// keys then differ inside both, or are equal. With a space somewhere the lines are made and
+/// sorted as strings.
 pub(super) fn render(analysis: &Connectivity, focus: Option<ProtocolPort>) -> String {
     let pairs = pairs(analysis);
     let mut source_cuts = Cuts::default();
@@ -33,28 +41,144 @@ pub(super) fn render(analysis: &Connectivity, focus: Option<ProtocolPort>) -> St
             destination_cuts.add(range);
         }
     }
-    let mut lines = Vec::new();
+    let mut texts = Texts::default();
+    let mut lines: Vec<Line> = Vec::with_capacity(pairs.len());
     for Pair { src, dst, ports } in &pairs {
         let conns = match focus {
-            None => format!(" : {}", connections_text(ports)),
-            Some(_) => String::new(),
+            None => texts.connections(ports),
+            Some(_) => 0,
         };
-        let (src, dst) = (one_line(src), one_line(dst));
-        if let Some(range) = external_range(&src) {
+        if let Some(range) = external_range(src) {
+            let dst = texts.name(dst);
             for piece in source_cuts.split(range) {
-                lines.push(format!("{piece}[External] => {dst}{conns}"));
+                lines.push(Line { src: texts.piece(piece), dst, conns });
             }
-        } else if let Some(range) = external_range(&dst) {
+        } else if let Some(range) = external_range(dst) {
+            let src = texts.name(src);
             for piece in destination_cuts.split(range) {
-                lines.push(format!("{src} => {piece}[External]{conns}"));
+                lines.push(Line { src, dst: texts.piece(piece), conns });
             }
         } else {
-            lines.push(format!("{src} => {dst}{conns}"));
+            lines.push(Line { src: texts.name(src), dst: texts.name(dst), conns });
         }
     }
-    lines.sort_compact();
-    let header = focus.map(|on| format!("Permitted connections on {} {}:\n", on.protocol, on.port));
-    header.into_iter().chain(lines.into_iter().map(|line| line + "\n")).collect()
+    let conns_sep = if focus.is_some() { "" } else { " : " };
+    let mut out = String::new();
+    if let Some(on) = focus {
+        out.push_str(&format!("Permitted connections on {} {}:\n", on.protocol, on.port));
+    }
+    if texts.names.iter().any(|name| name.contains(' ')) {
+        let mut made: Vec<String> = lines.iter().map(|line| texts.line(line, conns_sep)).collect();
+        made.sort_compact();
+        for line in made {
+            out.push_str(&line);
+            out.push('\n');
+        }
+        return out;
+    }
+    let as_source = ranks(&texts.names, " => ");
+    let as_destination = ranks(&texts.names, conns_sep);
+    let rank = |ranks: &[u32], id: u32| usize::try_from(id).ok().and_then(|i| ranks.get(i)).copied().unwrap_or(0);
+    lines.sort_unstable_by(|a, b| {
+        (rank(&as_source, a.src), rank(&as_destination, a.dst))
+            .cmp(&(rank(&as_source, b.src), rank(&as_destination, b.dst)))
+            .then_with(|| texts.conns_text(a.conns).cmp(texts.conns_text(b.conns)))
+    });
+    out.reserve(lines.len() * 64);
+    for line in &lines {
+        out.push_str(texts.name_text(line.src));
+        out.push_str(" => ");
+        out.push_str(texts.name_text(line.dst));
+        if focus.is_none() {
+            out.push_str(" : ");
+            out.push_str(texts.conns_text(line.conns));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// One line to print, as ids into [`Texts`].
+struct Line {
+    src: u32,
+    dst: u32,
+    conns: u32,
+}
+
+/// The texts lines are made of, each made once: endpoint names (one line each), external
+/// pieces (`first-last[External]`), connection texts.
+#[derive(Default)]
+struct Texts<'a> {
+    names: Vec<String>,
+    name_ids: HashMap<&'a str, u32>,
+    piece_ids: HashMap<IpRange, u32>,
+    conns: Vec<String>,
+    conns_ids: HashMap<&'a PortSet, u32>,
+}
+
+impl<'a> Texts<'a> {
+    fn name(&mut self, name: &'a str) -> u32 {
+        if let Some(&id) = self.name_ids.get(name) {
+            return id;
+        }
+        let id = intern(&mut self.names, one_line(name).into_owned());
+        self.name_ids.insert(name, id);
+        id
+    }
+
+    fn piece(&mut self, piece: IpRange) -> u32 {
+        if let Some(&id) = self.piece_ids.get(&piece) {
+            return id;
+        }
+        let id = intern(&mut self.names, format!("{piece}[External]"));
+        self.piece_ids.insert(piece, id);
+        id
+    }
+
+    fn connections(&mut self, ports: &'a PortSet) -> u32 {
+        if let Some(&id) = self.conns_ids.get(ports) {
+            return id;
+        }
+        let id = intern(&mut self.conns, connections_text(ports));
+        self.conns_ids.insert(ports, id);
+        id
+    }
+
+    fn name_text(&self, id: u32) -> &str {
+        usize::try_from(id).ok().and_then(|i| self.names.get(i)).map_or("", String::as_str)
+    }
+
+    fn conns_text(&self, id: u32) -> &str {
+        usize::try_from(id).ok().and_then(|i| self.conns.get(i)).map_or("", String::as_str)
+    }
+
+    fn line(&self, line: &Line, conns_sep: &str) -> String {
+        let conns = if conns_sep.is_empty() { "" } else { self.conns_text(line.conns) };
+        format!("{} => {}{conns_sep}{conns}", self.name_text(line.src), self.name_text(line.dst))
+    }
+}
+
+fn intern(texts: &mut Vec<String>, text: String) -> u32 {
+    texts.push(text);
+    u32::try_from(texts.len() - 1).unwrap_or(u32::MAX)
+}
+
+/// Each text's rank in the order of `text + suffix` (equal keys, equal ranks).
+fn ranks(texts: &[String], suffix: &str) -> Vec<u32> {
+    let key = |i: usize| texts.get(i).map_or("", String::as_str).bytes().chain(suffix.bytes());
+    let mut order: Vec<usize> = (0..texts.len()).collect();
+    order.sort_unstable_by(|&a, &b| key(a).cmp(key(b)));
+    let mut ranks = vec![0u32; texts.len()];
+    let mut rank = 0u32;
+    for (at, &i) in order.iter().enumerate() {
+        if at > 0 && order.get(at - 1).is_some_and(|&before| key(before).ne(key(i))) {
+            rank += 1;
+        }
+        if let Some(slot) = ranks.get_mut(i) {
+            *slot = rank;
+        }
+    }
+    ranks
 }
 
 /// Where pieces of the address space start, per family.
@@ -106,6 +230,92 @@ mod tests {
         assert_eq!(split(&cuts, 5, 25).collect::<Vec<_>>(), vec![(5, 9), (10, 19), (20, 25)]);
         assert_eq!(split(&cuts, 10, 19).collect::<Vec<_>>(), vec![(10, 19)]);
         assert_eq!(split(&cuts, 0, u32::MAX).collect::<Vec<_>>(), vec![(0, 9), (10, 19), (20, 29), (30, u32::MAX)]);
+    }
+
+    /// The lines made, then sorted as strings: what `render` must print.
+    fn made_and_sorted(analysis: &Connectivity) -> String {
+        let mut lines: Vec<String> = Vec::new();
+        let pairs = pairs(analysis);
+        let mut cuts = (Cuts::default(), Cuts::default());
+        for pair in &pairs {
+            external_range(pair.src).into_iter().for_each(|r| cuts.0.add(r));
+            external_range(pair.dst).into_iter().for_each(|r| cuts.1.add(r));
+        }
+        for Pair { src, dst, ports } in &pairs {
+            let conns = connections_text(ports);
+            let (src, dst) = (one_line(src), one_line(dst));
+            if let Some(range) = external_range(&src) {
+                lines.extend(cuts.0.split(range).into_iter().map(|p| format!("{p}[External] => {dst} : {conns}")));
+            } else if let Some(range) = external_range(&dst) {
+                lines.extend(cuts.1.split(range).into_iter().map(|p| format!("{src} => {p}[External] : {conns}")));
+            } else {
+                lines.push(format!("{src} => {dst} : {conns}"));
+            }
+        }
+        lines.sort();
+        lines.into_iter().map(|l| l + "\n").collect()
+    }
+
+    fn record(
+        src: &str,
+        dst: &str,
+        protocol: crate::model::Protocol,
+        ports: &[[u16; 2]],
+    ) -> crate::engine::ConnectionRecord {
+        crate::engine::ConnectionRecord { src: src.into(), dst: dst.into(), protocol, ports: ports.to_vec() }
+    }
+
+    #[test]
+    fn ranked_order_is_the_order_of_the_whole_lines() {
+        use crate::model::Protocol::{Sctp, Tcp, Udp};
+        // names that share prefixes, sort differently with their separators, and external
+        // ranges cut differently on each side
+        let names = [
+            "a/b[Pod]",
+            "a/b",
+            "a/b-c",
+            "a/b-c[Pod]",
+            "a/b[Deployment]",
+            "a/bc[Pod]",
+            "a-b/c[Pod]",
+            "ab/c[Pod]",
+            "a/b\tx[Pod]",
+        ];
+        let externals = ["0.0.0.0-9.255.255.255", "10.0.0.0-10.0.0.255", "0.0.0.0-255.255.255.255"];
+        let mut records = Vec::new();
+        for (i, src) in names.iter().enumerate() {
+            for (j, dst) in names.iter().enumerate() {
+                let protocol = [Tcp, Udp, Sctp][(i + j) % 3];
+                let port = u16::try_from(80 + i * 7 + j).unwrap();
+                records.push(record(src, dst, protocol, &[[port, port]]));
+                if (i + j) % 4 == 0 {
+                    records.push(record(src, dst, Tcp, &[[1, 65535]]));
+                }
+            }
+            records.push(record(externals[i % 3], src, Tcp, &[[443, 443]]));
+            records.push(record(src, externals[(i + 1) % 3], Udp, &[[53, 53]]));
+        }
+        records.sort_by(|a, b| {
+            (a.src.as_str(), a.dst.as_str(), a.protocol.as_str()).cmp(&(
+                b.src.as_str(),
+                b.dst.as_str(),
+                b.protocol.as_str(),
+            ))
+        });
+        records.dedup_by(|a, b| a.src == b.src && a.dst == b.dst && a.protocol == b.protocol);
+        let analysis = Connectivity { connections: records, endpoints: Vec::new() };
+        assert_eq!(render(&analysis, None), made_and_sorted(&analysis));
+        // a name with a space takes the made-and-sorted path: the same lines either way
+        let mut spaced = analysis.clone();
+        spaced.connections.push(record("a/b c[Pod]", "a/b[Pod]", Tcp, &[[1, 1]]));
+        spaced.connections.sort_by(|a, b| {
+            (a.src.as_str(), a.dst.as_str(), a.protocol.as_str()).cmp(&(
+                b.src.as_str(),
+                b.dst.as_str(),
+                b.protocol.as_str(),
+            ))
+        });
+        assert_eq!(render(&spaced, None), made_and_sorted(&spaced));
     }
 
     #[test]

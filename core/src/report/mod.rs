@@ -95,12 +95,12 @@ pub fn canonical_json_indented(
     let mut number = PortText([0; 5]);
     buf.push(b'[');
     for (i, record) in records.iter().enumerate() {
-        if i == 0 || record.src != src {
+        if i == 0 || record.src.as_str() != src {
             src = &record.src;
             src_json.clear();
             quoted(&mut src_json, src);
         }
-        if i == 0 || record.dst != dst {
+        if i == 0 || record.dst.as_str() != dst {
             dst = &record.dst;
             dst_json.clear();
             quoted(&mut dst_json, dst);
@@ -252,8 +252,13 @@ impl<'a> SourceTexts<'a> {
 
 /// The name with control characters escaped (`\n`), so that one connection stays one line.
 /// Names of valid resources have none, so this changes nothing netpol-analyzer would print.
-pub(crate) fn one_line(name: &str) -> String {
-    name.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
+pub(crate) fn one_line(name: &str) -> std::borrow::Cow<'_, str> {
+    if !name.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(name);
+    }
+    std::borrow::Cow::Owned(
+        name.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect(),
+    )
 }
 
 #[cfg(test)]
@@ -265,8 +270,8 @@ mod tests {
     fn canonical_json_is_what_serde_json_writes() {
         use crate::model::Protocol;
         let record = |src: &str, dst: &str, protocol, ports: Vec<[u16; 2]>| ConnectionRecord {
-            src: src.to_owned(),
-            dst: dst.to_owned(),
+            src: src.into(),
+            dst: dst.into(),
             protocol,
             ports,
         };

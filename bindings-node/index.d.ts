@@ -230,7 +230,8 @@ export interface AnalyzeResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
+     * `networks`, evaluated for external addresses only (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -306,7 +307,8 @@ export interface AuditResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
+     * `networks`, evaluated for external addresses only (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -473,7 +475,8 @@ export interface CheckResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
+     * `networks`, evaluated for external addresses only (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -779,7 +782,8 @@ export interface DiffResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
+     * `networks`, evaluated for external addresses only (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -870,7 +874,8 @@ export interface DropsResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
+     * `networks`, evaluated for external addresses only (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1053,7 +1058,8 @@ export interface ExplainResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
+     * `networks`, evaluated for external addresses only (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1195,7 +1201,8 @@ export interface ExposureResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
+     * `networks`, evaluated for external addresses only (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1396,7 +1403,8 @@ export interface FlowMapResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
+     * `networks`, evaluated for external addresses only (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1512,7 +1520,8 @@ export interface GenerateResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
+     * `networks`, evaluated for external addresses only (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1687,7 +1696,8 @@ export interface ImpactResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
+     * `networks`, evaluated for external addresses only (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -2125,7 +2135,8 @@ export interface LintResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
+     * `networks`, evaluated for external addresses only (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -2462,7 +2473,8 @@ export interface ParseResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
+     * `networks`, evaluated for external addresses only (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -2817,7 +2829,8 @@ export interface ReviewResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
+     * `networks`, evaluated for external addresses only (`NF-W005`).
      */
     warnings?: Warning[];
     /** The review in the requested `format`. */
@@ -3314,4 +3327,4 @@ export interface Warning {
 /**
  * Stable warning codes. Codes are permanent: a retired code is never reused.
  */
-export type WarningCode = "NF-W001" | "NF-W002" | "NF-W003" | "NF-W004";
+export type WarningCode = "NF-W001" | "NF-W002" | "NF-W003" | "NF-W004" | "NF-W005";

@@ -79,7 +79,8 @@ export interface AnalyzeResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
+     * `networks`, evaluated for external addresses only (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -155,7 +156,8 @@ export interface AuditResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
+     * `networks`, evaluated for external addresses only (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -322,7 +324,8 @@ export interface CheckResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
+     * `networks`, evaluated for external addresses only (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -628,7 +631,8 @@ export interface DiffResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
+     * `networks`, evaluated for external addresses only (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -719,7 +723,8 @@ export interface DropsResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
+     * `networks`, evaluated for external addresses only (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -902,7 +907,8 @@ export interface ExplainResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
+     * `networks`, evaluated for external addresses only (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1044,7 +1050,8 @@ export interface ExposureResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
+     * `networks`, evaluated for external addresses only (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1245,7 +1252,8 @@ export interface FlowMapResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
+     * `networks`, evaluated for external addresses only (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1361,7 +1369,8 @@ export interface GenerateResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
+     * `networks`, evaluated for external addresses only (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1536,7 +1545,8 @@ export interface ImpactResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
+     * `networks`, evaluated for external addresses only (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1974,7 +1984,8 @@ export interface LintResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
+     * `networks`, evaluated for external addresses only (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -2311,7 +2322,8 @@ export interface ParseResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
+     * `networks`, evaluated for external addresses only (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -2666,7 +2678,8 @@ export interface ReviewResponse {
     /**
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+     * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
+     * `networks`, evaluated for external addresses only (`NF-W005`).
      */
     warnings?: Warning[];
     /** The review in the requested `format`. */
@@ -3163,4 +3176,4 @@ export interface Warning {
 /**
  * Stable warning codes. Codes are permanent: a retired code is never reused.
  */
-export type WarningCode = "NF-W001" | "NF-W002" | "NF-W003" | "NF-W004";
+export type WarningCode = "NF-W001" | "NF-W002" | "NF-W003" | "NF-W004" | "NF-W005";

@@ -514,6 +514,38 @@ impl ResourceSet {
                 });
             }
         }
+        for resource in &self.cluster_policies {
+            for rule in resource.policy.ingress.iter().chain(&resource.policy.egress) {
+                let cidrs: Vec<String> = rule
+                    .peers
+                    .iter()
+                    .filter_map(|p| match p {
+                        crate::model::ClusterPeer::Networks(cidrs) => Some(cidrs.clone()),
+                        _ => None,
+                    })
+                    .flatten()
+                    .map(|n| format!("`{n}`"))
+                    .collect();
+                if cidrs.is_empty() {
+                    continue;
+                }
+                let rule_name = rule.name.as_ref().map(|n| format!(" `{n}`")).unwrap_or_default();
+                out.push(Warning {
+                    code: WarningCode::NetworksNotAppliedToPods,
+                    message: format!(
+                        "rule{rule_name} of `{}` names networks ({}): they are evaluated for addresses outside the cluster only, but the API applies them to traffic between pods too",
+                        resource.policy.resource(),
+                        cidrs.join(", ")
+                    ),
+                    help: Some(
+                        "traffic of the pods it selects to pods whose IPs fall in these networks may be allowed or denied differently; a rule before it that decides or Passes all pod traffic (as the API suggests) keeps pod traffic from reaching it"
+                            .to_owned(),
+                    ),
+                    resource: Some(resource.policy.resource()),
+                    location: Some(resource.source.locate(&rule.pointer)),
+                });
+            }
+        }
         if !self.errors.is_empty() {
             let n = self.errors.len() + self.errors_omitted;
             let documents = if n == 1 { "document" } else { "documents" };

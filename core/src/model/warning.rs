@@ -27,12 +27,22 @@ pub enum WarningCode {
     /// pods it selects may differ.
     #[serde(rename = "NF-W004")]
     UnresolvedDomainNames,
+    /// A rule of a cluster-scoped policy names `networks`: netfence evaluates them for
+    /// addresses outside the cluster only, while the API checks pod-to-pod traffic against them
+    /// too (pods whose IPs fall in the CIDRs), so traffic between pods may differ.
+    #[serde(rename = "NF-W005")]
+    NetworksNotAppliedToPods,
 }
 
 impl WarningCode {
     /// Every code, in order.
-    pub const ALL: [Self; 4] =
-        [Self::UnevaluatedPolicy, Self::PartialInput, Self::UnresolvedBackend, Self::UnresolvedDomainNames];
+    pub const ALL: [Self; 5] = [
+        Self::UnevaluatedPolicy,
+        Self::PartialInput,
+        Self::UnresolvedBackend,
+        Self::UnresolvedDomainNames,
+        Self::NetworksNotAppliedToPods,
+    ];
 
     /// The code as text, e.g. `NF-W001`.
     #[must_use]
@@ -42,6 +52,7 @@ impl WarningCode {
             Self::PartialInput => "NF-W002",
             Self::UnresolvedBackend => "NF-W003",
             Self::UnresolvedDomainNames => "NF-W004",
+            Self::NetworksNotAppliedToPods => "NF-W005",
         }
     }
 
@@ -58,6 +69,9 @@ impl WarningCode {
             }
             Self::UnresolvedDomainNames => {
                 "a rule of a cluster-scoped policy names domain names, which cannot be resolved offline: it is evaluated as matching no address, so egress to external addresses may differ from the answer"
+            }
+            Self::NetworksNotAppliedToPods => {
+                "a rule of a cluster-scoped policy names networks, which netfence evaluates for addresses outside the cluster only; the API checks pod-to-pod traffic against them too, so traffic to pods whose IPs fall in them may differ from the answer"
             }
         }
     }
@@ -92,7 +106,8 @@ pub struct Completeness {
     pub partial: bool,
     /// What may change the answer and was not evaluated: policy kinds netfence does not
     /// evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
-    /// cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`).
+    /// cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
+    /// `networks`, evaluated for external addresses only (`NF-W005`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Warning>,
 }

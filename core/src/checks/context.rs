@@ -466,11 +466,8 @@ pub(crate) fn selector_text(selector: &LabelSelector) -> String {
     if parts.is_empty() { "{}".to_owned() } else { parts.join(",") }
 }
 
-/// Whether a selector is empty (`{}` or absent fields): it matches everything.
-pub(crate) fn is_empty_selector(selector: &LabelSelector) -> bool {
-    selector.match_labels.as_ref().is_none_or(BTreeMap::is_empty)
-        && selector.match_expressions.as_ref().is_none_or(Vec::is_empty)
-}
+// whether a selector is empty (`{}` or absent fields): one definition, in the engine
+pub(crate) use crate::engine::is_empty_selector;
 
 /// `a`, `b` and `c` (each in backticks), at most `limit` then `and N more`.
 pub(crate) fn list(items: &[String], limit: usize) -> String {

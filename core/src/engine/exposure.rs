@@ -30,6 +30,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use super::selector::is_empty_selector;
 use k8s_openapi::api::networking::v1::NetworkPolicyPeer;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use schemars::JsonSchema;
@@ -269,11 +270,6 @@ fn requirements(selector: &LabelSelector) -> Vec<String> {
     }
     out.sort();
     out.into_iter().map(|(_, t)| t).collect()
-}
-
-fn is_empty_selector(selector: &LabelSelector) -> bool {
-    selector.match_labels.as_ref().is_none_or(BTreeMap::is_empty)
-        && selector.match_expressions.as_ref().is_none_or(Vec::is_empty)
 }
 
 /// A peer that admits the entire cluster: `namespaceSelector: {}` with no or an empty

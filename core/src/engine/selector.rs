@@ -164,6 +164,12 @@ impl LabelMatcher {
     }
 }
 
+/// Whether `selector` has no requirement at all (`{}`, or empty lists): it matches everything.
+pub(crate) fn is_empty_selector(selector: &LabelSelector) -> bool {
+    selector.match_labels.as_ref().is_none_or(BTreeMap::is_empty)
+        && selector.match_expressions.as_ref().is_none_or(Vec::is_empty)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {

@@ -231,7 +231,7 @@ export interface AnalyzeResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks`, evaluated for external addresses only (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -308,7 +308,7 @@ export interface AuditResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks`, evaluated for external addresses only (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -476,7 +476,7 @@ export interface CheckResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks`, evaluated for external addresses only (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -783,7 +783,7 @@ export interface DiffResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks`, evaluated for external addresses only (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -875,7 +875,7 @@ export interface DropsResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks`, evaluated for external addresses only (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1059,7 +1059,7 @@ export interface ExplainResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks`, evaluated for external addresses only (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1202,7 +1202,7 @@ export interface ExposureResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks`, evaluated for external addresses only (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1404,7 +1404,7 @@ export interface FlowMapResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks`, evaluated for external addresses only (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1521,7 +1521,7 @@ export interface GenerateResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks`, evaluated for external addresses only (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1697,7 +1697,7 @@ export interface ImpactResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks`, evaluated for external addresses only (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -2136,7 +2136,7 @@ export interface LintResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks`, evaluated for external addresses only (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -2474,7 +2474,7 @@ export interface ParseResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks`, evaluated for external addresses only (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -2830,7 +2830,7 @@ export interface ReviewResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks`, evaluated for external addresses only (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
     /** The review in the requested `format`. */

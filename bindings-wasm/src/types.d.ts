@@ -80,7 +80,7 @@ export interface AnalyzeResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks`, evaluated for external addresses only (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -157,7 +157,7 @@ export interface AuditResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks`, evaluated for external addresses only (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -325,7 +325,7 @@ export interface CheckResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks`, evaluated for external addresses only (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -632,7 +632,7 @@ export interface DiffResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks`, evaluated for external addresses only (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -724,7 +724,7 @@ export interface DropsResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks`, evaluated for external addresses only (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -908,7 +908,7 @@ export interface ExplainResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks`, evaluated for external addresses only (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1051,7 +1051,7 @@ export interface ExposureResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks`, evaluated for external addresses only (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1253,7 +1253,7 @@ export interface FlowMapResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks`, evaluated for external addresses only (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1370,7 +1370,7 @@ export interface GenerateResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks`, evaluated for external addresses only (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1546,7 +1546,7 @@ export interface ImpactResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks`, evaluated for external addresses only (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1985,7 +1985,7 @@ export interface LintResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks`, evaluated for external addresses only (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -2323,7 +2323,7 @@ export interface ParseResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks`, evaluated for external addresses only (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -2679,7 +2679,7 @@ export interface ReviewResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks`, evaluated for external addresses only (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
     /** The review in the requested `format`. */

@@ -306,3 +306,54 @@ spec:
     // the domain rule matches no address: nothing else is decided by it
     assert_eq!(allowed(&cluster, "shop/client[Pod]", "1.2.3.4"), all());
 }
+
+/// `networks` match pods by their IPs in the input (the API checks pod-to-pod traffic against
+/// them); pods whose IPs the input lacks are evaluated as not matching, and `NF-W005` names them.
+#[test]
+fn networks_match_pods_by_their_ips() {
+    let policies = "
+apiVersion: v1
+kind: Pod
+metadata: {name: inside, namespace: shop, labels: {app: inside}}
+spec: {containers: [{name: c, image: c}]}
+status: {podIP: 10.1.0.7, podIPs: [{ip: 10.1.0.7}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: outside, namespace: shop, labels: {app: outside}}
+spec: {containers: [{name: c, image: c}]}
+status: {podIP: 10.2.0.7, podIPs: [{ip: 10.2.0.7}]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: no-10-1}
+spec:
+  tier: Admin
+  priority: 5
+  subject: {pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: client}}}}
+  egress:
+  - {name: web-first, action: Accept, to: [{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: web}}}}]}
+  - {name: deny-10-1, action: Deny, to: [{networks: [10.1.0.0/16]}]}
+";
+    let (resources, cluster) = compile(policies);
+    // a pod whose IP is in the CIDR is denied, one outside it is not, an external address in it is
+    assert!(allowed(&cluster, "shop/client[Pod]", "shop/inside[Pod]").is_empty());
+    assert_eq!(allowed(&cluster, "shop/client[Pod]", "shop/outside[Pod]"), all());
+    assert!(allowed(&cluster, "shop/client[Pod]", "10.1.2.3").is_empty());
+    // an earlier rule decides first, whatever the IP
+    assert_eq!(allowed(&cluster, "shop/client[Pod]", "shop/web[Pod]"), all());
+    // the explanation names the networks rule for the pod
+    let why = cluster.explain("shop/client[Pod]", "shop/inside[Pod]", Some(80), None).unwrap();
+    let SideVerdict::TierDenied { rule } = &why.ranges[0].egress else { panic!("{:?}", why.ranges[0].egress) };
+    assert_eq!((rule.name.as_deref(), rule.index, rule.action), (Some("deny-10-1"), 1, TierAction::Deny));
+    // pods without IPs in the input (WORKLOADS has none) are named by NF-W005
+    let warnings: Vec<_> =
+        resources.warnings().into_iter().filter(|w| w.code == WarningCode::NetworksNotAppliedToPods).collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].message.contains("`sensitive-ns/vault[Pod]`"), "{}", warnings[0].message);
+    assert!(!warnings[0].message.contains("inside"), "{}", warnings[0].message);
+    // every pod with its IP: no warning
+    let mut complete = ResourceSet::default();
+    complete.add_text(policies, "policies.yaml", &ParseOptions::default()).unwrap();
+    assert!(complete.warnings().iter().all(|w| w.code != WarningCode::NetworksNotAppliedToPods));
+}

@@ -261,10 +261,10 @@ def main():
     with open(os.path.join(out_root, "skipped.txt"), "w") as f:
         f.write("# subtests of the network-policy-api conformance suite not ported (see port.py)\n")
         f.write(
-            "# The InlineCIDRPeers subtests also probe pod-to-pod traffic against `networks` CIDRs (a Deny of\n"
-            "# 0.0.0.0/0 stops traffic to ravenclaw's pods; an Accept of one pod's IP/32 lets it through):\n"
-            "# netfence evaluates `networks` for external addresses only and says so in every answer (NF-W005),\n"
-            "# so those probes would fail even with the namespace patches ported.\n"
+            "# The InlineCIDRPeers subtests probe pod-to-pod traffic against `networks` CIDRs by the pods' IPs,\n"
+            "# which the base manifests do not have (netfence matches `networks` to pods by the IPs the input\n"
+            "# gives, NF-W005 otherwise); they also patch namespace labels mid-subtest, and subtest 01 tells\n"
+            "# apart two pods of one StatefulSet by IP, which is finer than a netfence endpoint.\n"
         )
         f.write("\n".join(skipped) + "\n")
     print(f"{total} probes ported; {len(skipped)} subtests skipped")

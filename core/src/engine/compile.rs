@@ -291,9 +291,13 @@ struct Observed {
     selectors: SelectorTable,
     /// Named ports some rule references.
     named: Vec<(Protocol, String)>,
-    /// Distinct ipBlocks (`cidr` minus `except`) by their text.
+    /// Distinct ipBlocks (`cidr` minus `except`) by their text, and the `networks` CIDRs of
+    /// cluster-scoped rules (as blocks without `except`).
     blocks: HashMap<(String, Vec<String>), u32>,
     block_sets: Vec<IpSet>,
+    /// Per block: whether a cluster-scoped rule names it in `networks` — such a block splits
+    /// classes by pod IPs in every mode (the API checks pod traffic against `networks`).
+    tier_block: Vec<bool>,
 }
 
 impl Observed {
@@ -303,6 +307,7 @@ impl Observed {
             named: Vec::new(),
             blocks: HashMap::new(),
             block_sets: Vec::new(),
+            tier_block: Vec::new(),
         };
         for policy in &resources.policies {
             let Some(spec) = policy.object.spec.as_ref() else { continue };
@@ -328,6 +333,7 @@ impl Observed {
                             if let std::collections::hash_map::Entry::Vacant(slot) = observed.blocks.entry(key) {
                                 slot.insert(next);
                                 observed.block_sets.push(ip_block_set(block));
+                                observed.tier_block.push(false);
                             }
                         }
                     } else if let Some(selector) = &peer.pod_selector {
@@ -337,7 +343,23 @@ impl Observed {
             }
         }
         super::tier_rules::observe(resources, &mut observed.selectors, &mut observed.named);
+        for cidr in super::tier_rules::networks(resources) {
+            let Some(set) = IpSet::parse_cidr(cidr) else { continue };
+            let next = u32::try_from(observed.block_sets.len()).unwrap_or(u32::MAX);
+            let id = *observed.blocks.entry((cidr.to_owned(), Vec::new())).or_insert(next);
+            if id == next {
+                observed.block_sets.push(set);
+                observed.tier_block.push(true);
+            } else if let Some(flag) = observed.tier_block.get_mut(id as usize) {
+                *flag = true;
+            }
+        }
         observed
+    }
+
+    /// The block id of a cluster-scoped rule's `networks` CIDR.
+    fn network_block(&self, cidr: &str) -> Option<u32> {
+        self.blocks.get(&(cidr.to_owned(), Vec::new())).copied()
     }
 }
 
@@ -426,6 +448,15 @@ impl Builder<'_> {
             (Some(pods), None) => self.pods_in(Some(pods), namespace),
             (pods, Some(namespaces)) => self.pods_matching(namespaces, pods.as_ref()),
         }
+    }
+
+    /// Classes with a pod IP in the `networks` CIDR `cidr` of a cluster-scoped rule.
+    pub(super) fn network_classes(&self, cidr: &str) -> Vec<u32> {
+        self.observed
+            .network_block(cidr)
+            .and_then(|id| self.block_classes.get(id as usize))
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The external ranges (as index ranges `[lo, hi)`) that cover the addresses of `set`.
@@ -569,17 +600,15 @@ impl CompiledCluster {
                     .filter(|p| observed.named.iter().any(|(proto, name)| *proto == p.protocol && *name == p.name))
                     .cloned()
                     .collect(),
-                blocks: if pod_ips {
-                    observed
-                        .block_sets
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, set)| draft.ips.iter().any(|ip| set.contains(*ip)))
-                        .map(|(b, _)| u32::try_from(b).unwrap_or(u32::MAX))
-                        .collect()
-                } else {
-                    Vec::new()
-                },
+                // ipBlocks in PodIps mode, cluster `networks` always
+                blocks: observed
+                    .block_sets
+                    .iter()
+                    .zip(&observed.tier_block)
+                    .enumerate()
+                    .filter(|(_, (set, tier))| (pod_ips || **tier) && draft.ips.iter().any(|ip| set.contains(*ip)))
+                    .map(|(b, _)| u32::try_from(b).unwrap_or(u32::MAX))
+                    .collect(),
             })
             .collect();
         // classes, ordered by key (namespace first)

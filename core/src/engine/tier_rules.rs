@@ -113,6 +113,22 @@ pub(super) fn observe(resources: &ResourceSet, selectors: &mut SelectorTable, na
     }
 }
 
+/// The `networks` CIDRs of every cluster-scoped rule, as written.
+pub(super) fn networks(resources: &ResourceSet) -> impl Iterator<Item = &str> {
+    resources
+        .cluster_policies
+        .iter()
+        .flat_map(|resource| {
+            resource.policy.ingress.iter().chain(&resource.policy.egress).flat_map(|rule| {
+                rule.peers.iter().flat_map(|peer| match peer {
+                    ClusterPeer::Networks(cidrs) => cidrs.as_slice(),
+                    _ => &[],
+                })
+            })
+        })
+        .map(String::as_str)
+}
+
 /// The address set of one node address (`None` when it is not an IP address).
 pub(super) fn address_set(address: &str) -> Option<IpSet> {
     let bits = if address.contains(':') { 128 } else { 32 };

@@ -11,7 +11,10 @@
 //!
 //! Subjects and peers are selectors like any other: their pod selectors are interned before
 //! classes are formed, so class compression holds. `nodes` peers are the addresses of the
-//! input's `Node` objects and `networks` peers are CIDRs, both external ranges; `domainNames`
+//! input's `Node` objects (external ranges); `networks` peers are CIDRs: the external ranges in
+//! them, and the pods whose IPs in the input (`status.podIPs`) fall in them — the API checks
+//! pod-to-pod traffic against `networks` too (each CIDR splits classes by pod IPs, as ipBlocks
+//! do in `PodIps` mode; endpoints without IPs are not matched, and `NF-W005` names them); `domainNames`
 //! cannot be resolved offline: such a rule matches no address, and every answer carries an
 //! `NF-W004` warning naming it (see [`crate::inventory::ResourceSet::warnings`]).
 
@@ -47,9 +50,13 @@ impl Builder<'_> {
                 ClusterPeer::Nodes(selector) if direction == Direction::Egress => {
                     self.atoms_of(&node_addresses(resources, selector), &mut atoms);
                 }
+                // external addresses, and pods whose IPs (in the input) fall in them
                 ClusterPeer::Networks(cidrs) if direction == Direction::Egress => {
-                    for set in cidrs.iter().filter_map(|c| IpSet::parse_cidr(c)) {
-                        self.atoms_of(&set, &mut atoms);
+                    for cidr in cidrs {
+                        if let Some(set) = IpSet::parse_cidr(cidr) {
+                            self.atoms_of(&set, &mut atoms);
+                            classes.extend(self.network_classes(cidr));
+                        }
                     }
                 }
                 ClusterPeer::Nodes(_)

@@ -514,7 +514,8 @@ impl ResourceSet {
                 });
             }
         }
-        for resource in &self.cluster_policies {
+        let without_ips = if self.cluster_policies.is_empty() { Vec::new() } else { self.endpoints_without_ips() };
+        for resource in self.cluster_policies.iter().filter(|_| !without_ips.is_empty()) {
             for rule in resource.policy.ingress.iter().chain(&resource.policy.egress) {
                 let cidrs: Vec<String> = rule
                     .peers
@@ -533,12 +534,16 @@ impl ResourceSet {
                 out.push(Warning {
                     code: WarningCode::NetworksNotAppliedToPods,
                     message: format!(
-                        "rule{rule_name} of `{}` names networks ({}): they are evaluated for addresses outside the cluster only, but the API applies them to traffic between pods too",
+                        "rule{rule_name} of `{}` names networks ({}), which the API applies to traffic between pods too; {} of the input {} no pod IPs (`status.podIPs`), so whether the rule matches {} is unknown: it is evaluated as not matching {}",
                         resource.policy.resource(),
-                        cidrs.join(", ")
+                        cidrs.join(", "),
+                        Self::some_of(&without_ips, 3),
+                        if without_ips.len() == 1 { "has" } else { "have" },
+                        if without_ips.len() == 1 { "it" } else { "them" },
+                        if without_ips.len() == 1 { "it" } else { "them" },
                     ),
                     help: Some(
-                        "traffic of the pods it selects to pods whose IPs fall in these networks may be allowed or denied differently; a rule before it that decides or Passes all pod traffic (as the API suggests) keeps pod traffic from reaching it"
+                        "egress of the pods it selects to those pods may be allowed or denied differently; give the input the pods as the cluster runs them (`kubectl get pods -A -o json`), or decide or Pass pod traffic in a rule before it (as the API suggests)"
                             .to_owned(),
                     ),
                     resource: Some(resource.policy.resource()),
@@ -565,6 +570,59 @@ impl ResourceSet {
                 location: self.errors.first().and_then(|e| e.location.clone()),
             });
         }
+        out
+    }
+
+    /// `a`, `b` and `c` (each in backticks), at most `limit`, then `and N more`.
+    fn some_of(items: &[String], limit: usize) -> String {
+        let shown: Vec<String> = items.iter().take(limit).map(|i| format!("`{i}`")).collect();
+        match items.len().saturating_sub(limit) {
+            0 => shown.join(", "),
+            rest => format!("{} and {rest} more", shown.join(", ")),
+        }
+    }
+
+    /// In-cluster endpoints whose pod IPs are not in the input, as `ns/name[Kind]`: bare pods
+    /// without `status.podIPs`, and workloads (those no other workload of the input owns) none of
+    /// whose pods in the input has them. Cluster `networks` match pods by these IPs.
+    #[must_use]
+    pub fn endpoints_without_ips(&self) -> Vec<String> {
+        use std::collections::HashSet;
+        let key = |namespace: &str, kind: &str, name: &str| (namespace.to_owned(), kind.to_owned(), name.to_owned());
+        let present: HashSet<(String, String, String)> =
+            self.workloads.iter().map(|w| key(&w.namespace, w.kind.as_str(), &w.name)).collect();
+        let owned = |namespace: &str, owners: &[OwnerReference]| {
+            owners.iter().any(|o| present.contains(&key(namespace, &o.kind, &o.name)))
+        };
+        // workloads reached from a pod with IPs, through the owners present (ReplicaSet → Deployment, Job → CronJob)
+        let mut with_ips: HashSet<(String, String, String)> = HashSet::new();
+        let mut frontier: Vec<(String, String, String)> = self
+            .pods
+            .iter()
+            .filter(|p| !p.ips.is_empty())
+            .flat_map(|p| p.owners.iter().map(|o| key(&p.namespace, &o.kind, &o.name)))
+            .collect();
+        while let Some(next) = frontier.pop() {
+            if !present.contains(&next) || !with_ips.insert(next.clone()) {
+                continue;
+            }
+            if let Some(w) = self.workloads.iter().find(|w| key(&w.namespace, w.kind.as_str(), &w.name) == next) {
+                frontier.extend(w.owners.iter().map(|o| key(&w.namespace, &o.kind, &o.name)));
+            }
+        }
+        let pods = self
+            .pods
+            .iter()
+            .filter(|p| p.ips.is_empty() && !owned(&p.namespace, &p.owners))
+            .map(|p| format!("{}/{}[Pod]", p.namespace, p.name));
+        let workloads = self
+            .workloads
+            .iter()
+            .filter(|w| !owned(&w.namespace, &w.owners))
+            .filter(|w| !with_ips.contains(&key(&w.namespace, w.kind.as_str(), &w.name)))
+            .map(|w| format!("{}/{}[{}]", w.namespace, w.name, w.kind.as_str()));
+        let mut out: Vec<String> = pods.chain(workloads).collect();
+        out.sort_compact();
         out
     }
 

@@ -27,9 +27,9 @@ pub enum WarningCode {
     /// pods it selects may differ.
     #[serde(rename = "NF-W004")]
     UnresolvedDomainNames,
-    /// A rule of a cluster-scoped policy names `networks`: netfence evaluates them for
-    /// addresses outside the cluster only, while the API checks pod-to-pod traffic against them
-    /// too (pods whose IPs fall in the CIDRs), so traffic between pods may differ.
+    /// A rule of a cluster-scoped policy names `networks`, which the API applies to pod-to-pod
+    /// traffic too (pods whose IPs fall in the CIDRs), and some in-cluster endpoints have no pod
+    /// IPs in the input: the rule is evaluated as not matching them, so traffic to them may differ.
     #[serde(rename = "NF-W005")]
     NetworksNotAppliedToPods,
 }
@@ -71,7 +71,7 @@ impl WarningCode {
                 "a rule of a cluster-scoped policy names domain names, which cannot be resolved offline: it is evaluated as matching no address, so egress to external addresses may differ from the answer"
             }
             Self::NetworksNotAppliedToPods => {
-                "a rule of a cluster-scoped policy names networks, which netfence evaluates for addresses outside the cluster only; the API checks pod-to-pod traffic against them too, so traffic to pods whose IPs fall in them may differ from the answer"
+                "a rule of a cluster-scoped policy names networks, which the API applies to pod-to-pod traffic too, and some pods or workloads have no pod IPs in the input: the rule is evaluated as not matching them, so traffic to them may differ from the answer"
             }
         }
     }
@@ -107,7 +107,7 @@ pub struct Completeness {
     /// What may change the answer and was not evaluated: policy kinds netfence does not
     /// evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
     /// cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-    /// `networks`, evaluated for external addresses only (`NF-W005`).
+    /// `networks` where pods lack IPs in the input (`NF-W005`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Warning>,
 }

@@ -495,6 +495,46 @@ fn ip_blocks_match_external_ranges_and_pod_ips_only_in_pod_ip_mode() {
     assert_eq!(err.message, "unknown endpoint `ns/c[Pod]`");
 }
 
+/// A workload's IPs are its pods' (as `kubectl get -o json` gives them: Deployment → ReplicaSet
+/// → Pod): in `PodIps` mode an ipBlock matches the Deployment whose pod is in it.
+#[test]
+fn workloads_have_the_ips_of_their_pods() {
+    let yaml = r"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: ns}
+spec: {selector: {matchLabels: {app: api}}, template: {metadata: {labels: {app: api}}, spec: {containers: [{name: c, image: i}]}}}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: api-5d8f, namespace: ns, ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: api, uid: u1, controller: true}]}
+spec: {selector: {matchLabels: {app: api}}, template: {metadata: {labels: {app: api}}, spec: {containers: [{name: c, image: i}]}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: api-5d8f-x1, namespace: ns, labels: {app: api}, ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: api-5d8f, uid: u2, controller: true}]}
+spec: {containers: [{name: c, image: i}]}
+status: {podIP: 10.0.0.5}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, namespace: ns, labels: {app: b}}
+spec: {containers: [{name: c, image: i}]}
+status: {podIP: 10.1.0.5}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: from-block, namespace: ns}
+spec:
+  podSelector: {matchLabels: {app: b}}
+  ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/24}}], ports: [{port: 443}]}]
+";
+    let calico = compile_yaml(yaml, IpBlockMode::PodIps);
+    assert_eq!(calico.connection("ns/api[Deployment]", "b").unwrap().allowed.tcp, vec![[443, 443]]);
+    let external = compile_yaml(yaml, IpBlockMode::ExternalOnly);
+    assert!(external.connection("ns/api[Deployment]", "b").unwrap().allowed.tcp.is_empty());
+}
+
 /// "Did you mean" compares a name written the way the user wrote it, and only suggests a near
 /// miss.
 #[test]

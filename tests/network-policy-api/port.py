@@ -13,10 +13,12 @@ Subtests whose steps this porter does not interpret (namespace label patches, ru
 pod IPs known only at run time) are listed in `skipped.txt` with the first step it did not
 understand; so are the later subtests of the same test when a skipped one changed a policy.
 
-Host-networked servers (the suite's `centaur` pods) have their node's address as pod IP. The
-porter stands in for the live cluster with one made-up `Node` (NODE below, appended to
-`base.yaml`, labelled as a kind node is) and probes such a server at that address: to netfence
-it is the node, which `nodes` peers select and pod selectors never do.
+The porter stands in for the live cluster the suite runs on: `base.yaml` gets one made-up
+`Node` (NODE below, labelled as a kind node is) and the pods each StatefulSet runs, owned by it,
+with made-up IPs (`status.podIPs`; `networks` peers match pods by them). Host-networked servers
+(the suite's `centaur` pods) have the node's address and are probed at it: to netfence that is
+the node, which `nodes` peers select and pod selectors never do. A namespace label patch in the
+middle of a subtest starts a new phase: `NN-K.policies.yaml` with its own `NN-K.base.yaml`.
 """
 
 import copy
@@ -66,7 +68,8 @@ def tests_of(go):
     out = []
     for m in re.finditer(r"var (\w+) = suite\.ConformanceTest\{", go):
         start = m.end()
-        nxt = go.find("var ", start)
+        following = re.search(r"\nvar \w+ = suite\.ConformanceTest\{", go[start:])
+        nxt = start + following.start() if following else -1
         body = go[start : nxt if nxt >= 0 else len(go)]
         name = re.search(r'ShortName:\s*"([^"]+)"', body).group(1)
         manifest = re.search(r'Manifests:\s*\[\]string\{"base/([^"]+)"\}', body).group(1)
@@ -106,9 +109,13 @@ def rule_list(spec, key):
     return spec.setdefault({"Ingress": "ingress", "Egress": "egress"}[key], [])
 
 
-def run_subtest(statements, state, pods, others):
-    """Interprets one subtest: returns its probes; updates `state` with its patches."""
-    probes = []
+def run_subtest(statements, state, pods, others, namespaces):
+    """Interprets one subtest: returns its phases, each (probes, namespace labels) — a namespace
+    patch starts a phase; updates `state` with its policy patches and `namespaces` (name →
+    labels, as patched so far) with its namespace patches."""
+    phases = [([], copy.deepcopy(namespaces))]
+    probes = phases[0][0]
+    namespace_name, namespace_labels = None, None
     env = {}
     cnp_name, mutate = None, None
     patched = False
@@ -125,6 +132,21 @@ def run_subtest(statements, state, pods, others):
                 raise Unsupported(s, True)
             others[:] = kept
             patched = True
+            continue
+        if m := re.match(r'namespace :?= kubernetes\.GetNamespace\(t, s\.Client, "([^"]+)", s\.TimeoutConfig\.GetTimeout\)$', s):
+            namespace_name = m.group(1)
+            continue
+        if re.match(r"mutateNamespace :?= namespace\.DeepCopy\(\)$", s):
+            continue
+        if m := re.match(r'mutateNamespace\.SetLabels\(map\[string\]string\{((?: ?"[^"]+": "[^"]*",?)*) ?\}\)$', s):
+            namespace_labels = dict(re.findall(r'"([^"]+)": "([^"]*)"', m.group(1)))
+            continue
+        if re.match(r"kubernetes\.PatchNamespace\(t, s\.Client, namespace, mutateNamespace, s\.TimeoutConfig\.GetTimeout\)$", s):
+            if namespace_name is None or namespace_labels is None:
+                raise Unsupported(s, True)
+            namespaces[namespace_name] = namespace_labels
+            phases.append(([], copy.deepcopy(namespaces)))
+            probes = phases[-1][0]
             continue
         if m := re.match(r'(\w+) :?= kubernetes\.GetPod\(t, s\.Client, "([^"]+)", "([^"]+)"', s):
             pods[m.group(1)] = (m.group(2), m.group(3))
@@ -165,7 +187,54 @@ def run_subtest(statements, state, pods, others):
         else:
             # a step not understood may change the cluster: later subtests of the test are skipped
             raise Unsupported(s, True)
-    return probes
+    return [phase for phase in phases if phase[0]]
+
+
+def pod_ip(namespace_index, replica):
+    return f"10.244.{namespace_index + 1}.{replica + 10}"
+
+
+def live_pods(base):
+    """The pods of the base's StatefulSets as the cluster runs them: owned by their StatefulSet,
+    with the template's labels and spec, running, with made-up IPs (the node's address for a
+    host-networked one)."""
+    docs = [d for d in yaml.safe_load_all(base) if d]
+    namespaces = [d["metadata"]["name"] for d in docs if d["kind"] == "Namespace"]
+    out = []
+    for d in docs:
+        if d["kind"] != "StatefulSet":
+            continue
+        meta, spec = d["metadata"], d["spec"]
+        template = spec["template"]
+        host = template["spec"].get("hostNetwork", False)
+        for i in range(spec.get("replicas", 1)):
+            ip = NODE_IP if host else pod_ip(namespaces.index(meta["namespace"]), i)
+            out.append(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Pod",
+                    "metadata": {
+                        "name": f"{meta['name']}-{i}",
+                        "namespace": meta["namespace"],
+                        "labels": dict(template["metadata"].get("labels", {})),
+                        "ownerReferences": [
+                            {"apiVersion": "apps/v1", "kind": "StatefulSet", "name": meta["name"], "uid": f"uid-{meta['name']}", "controller": True}
+                        ],
+                    },
+                    "spec": dict(template["spec"], nodeName=NODE["metadata"]["name"]),
+                    "status": {"phase": "Running", "podIP": ip, "podIPs": [{"ip": ip}]},
+                }
+            )
+    return out
+
+
+def with_namespace_labels(base_docs, labels):
+    """The base documents with the namespaces' labels replaced as `labels` says."""
+    out = copy.deepcopy(base_docs)
+    for d in out:
+        if d["kind"] == "Namespace" and d["metadata"]["name"] in labels:
+            d["metadata"]["labels"] = dict(labels[d["metadata"]["name"]])
+    return out
 
 
 def host_networked(base):
@@ -192,8 +261,9 @@ def main():
         f.write("# network-policy-api conformance-base/manifests.yaml (Apache-2.0, see ATTRIBUTION.md),\n")
         f.write(f"# with the host network ports {', '.join(HOST_PORTS)} filled in\n")
         f.write(base)
-        f.write("---\n# not upstream: the node host-networked pods run on (see port.py)\n")
-        f.write(yaml.safe_dump(NODE, sort_keys=False))
+        f.write("---\n# not upstream: the live cluster's node and pods, with made-up addresses (see port.py)\n")
+        f.write(yaml.safe_dump_all([NODE] + live_pods(base), sort_keys=False))
+    base_docs = [d for d in yaml.safe_load_all(base) if d] + [NODE] + live_pods(base)
     on_host = host_networked(base)
     skipped = []
     total = 0
@@ -213,58 +283,69 @@ def main():
             for m in re.finditer(r'(\w+) :?= kubernetes\.GetPod\(t, s\.Client, "([^"]+)", "([^"]+)"', body[: max(first_run, 0)]):
                 pods[m.group(1)] = (m.group(2), m.group(3))
             broken = None
+            namespaces = {}
             for i, (title, statements) in enumerate(subtests(body)):
                 if broken:
                     skipped.append(f"{name}/{i:02d} {title}: an earlier subtest changed a policy in a way not ported ({broken})")
                     continue
                 try:
-                    probes = run_subtest(statements, state, pods, others)
+                    phases = run_subtest(statements, state, pods, others, namespaces)
                 except Unsupported as e:
                     step, changed = e.args
                     skipped.append(f"{name}/{i:02d} {title}: step not ported: {step[:160]}")
                     if changed:
                         broken = step[:80]
                     continue
+                if not phases:
+                    skipped.append(f"{name}/{i:02d} {title}: no probe found")
+                    continue
                 directory = os.path.join(out_root, name)
                 os.makedirs(directory, exist_ok=True)
-                header = (
-                    f"# network-policy-api conformance: {name}, subtest {i}: {title}\n"
-                    f"# from {go_file} and conformance-base/{manifest} (Apache-2.0, see ../ATTRIBUTION.md)\n"
-                )
-                with open(os.path.join(directory, f"{i:02d}.policies.yaml"), "w") as f:
-                    f.write(header)
-                    f.write(yaml.safe_dump_all(list(state.values()) + others, sort_keys=False))
-                requirements = []
-                for n, (cns, client, proto, sns, server, port, ok) in enumerate(probes):
-                    verdict = "allow" if ok else "deny"
-                    # a host-networked server is reached at its node's address
-                    to = NODE_IP if (sns, workload(server)) in on_host else f"{sns}/{workload(server)}"
-                    requirements.append(
-                        {
-                            "name": f"probe {n}: {cns}/{client} to {sns}/{server} on {proto} {port} must {verdict}",
-                            "from": f"{cns}/{workload(client)}",
-                            "to": to,
-                            "ports": [{"protocol": proto, "port": port}],
-                            "expect": verdict,
-                        }
+                for k, (probes, labels) in enumerate(phases):
+                    stem = f"{i:02d}" if k == 0 else f"{i:02d}-{k}"
+                    header = (
+                        f"# network-policy-api conformance: {name}, subtest {i}: {title}\n"
+                        f"# from {go_file} and conformance-base/{manifest} (Apache-2.0, see ../ATTRIBUTION.md)\n"
                     )
-                    total += 1
-                with open(os.path.join(directory, f"{i:02d}.requirements.yaml"), "w") as f:
-                    f.write(header)
-                    f.write(
-                        yaml.safe_dump(
-                            {"apiVersion": "netfence.dev/v1alpha1", "kind": "Requirements", "requirements": requirements},
-                            sort_keys=False,
-                            width=200,
+                    if k > 0 or labels:
+                        header += f"# phase {k}: after patching namespace labels to {labels}\n"
+                    if labels:
+                        with open(os.path.join(directory, f"{stem}.base.yaml"), "w") as f:
+                            f.write(header + "# base.yaml with these namespace labels\n")
+                            f.write(yaml.safe_dump_all(with_namespace_labels(base_docs, labels), sort_keys=False))
+                    with open(os.path.join(directory, f"{stem}.policies.yaml"), "w") as f:
+                        f.write(header)
+                        f.write(yaml.safe_dump_all(list(state.values()) + others, sort_keys=False))
+                    requirements = []
+                    for n, (cns, client, proto, sns, server, port, ok) in enumerate(probes):
+                        verdict = "allow" if ok else "deny"
+                        # a host-networked server is reached at its node's address
+                        to = NODE_IP if (sns, workload(server)) in on_host else f"{sns}/{workload(server)}"
+                        requirements.append(
+                            {
+                                "name": f"probe {n}: {cns}/{client} to {sns}/{server} on {proto} {port} must {verdict}",
+                                "from": f"{cns}/{workload(client)}",
+                                "to": to,
+                                "ports": [{"protocol": proto, "port": port}],
+                                "expect": verdict,
+                            }
                         )
-                    )
+                        total += 1
+                    with open(os.path.join(directory, f"{stem}.requirements.yaml"), "w") as f:
+                        f.write(header)
+                        f.write(
+                            yaml.safe_dump(
+                                {"apiVersion": "netfence.dev/v1alpha1", "kind": "Requirements", "requirements": requirements},
+                                sort_keys=False,
+                                width=200,
+                            )
+                        )
     with open(os.path.join(out_root, "skipped.txt"), "w") as f:
         f.write("# subtests of the network-policy-api conformance suite not ported (see port.py)\n")
         f.write(
-            "# The InlineCIDRPeers subtests probe pod-to-pod traffic against `networks` CIDRs by the pods' IPs,\n"
-            "# which the base manifests do not have (netfence matches `networks` to pods by the IPs the input\n"
-            "# gives, NF-W005 otherwise); they also patch namespace labels mid-subtest, and subtest 01 tells\n"
-            "# apart two pods of one StatefulSet by IP, which is finer than a netfence endpoint.\n"
+            "# The InlineCIDRPeers subtests 01 insert a rule that accepts the IPs of one pod of each of two\n"
+            "# StatefulSets and probe both pods of each: telling apart two pods of one StatefulSet is finer\n"
+            "# than a netfence endpoint (a workload is one endpoint; its pods' IPs are all its own).\n"
         )
         f.write("\n".join(skipped) + "\n")
     print(f"{total} probes ported; {len(skipped)} subtests skipped")

@@ -270,9 +270,18 @@ pub(crate) fn discover(resources: &ResourceSet) -> Vec<EndpointDraft> {
     // pods in name order: an endpoint of several pods is located at the smallest name,
     // whatever the input order
     let mut own: Vec<&PodResource> = Vec::new();
+    // the IPs of the pods that fold into each workload: the workload's, for ipBlocks in
+    // `PodIps` mode and cluster `networks`
+    let mut workload_ips: HashMap<usize, Vec<IpAddr>> = HashMap::new();
     for pod in &resources.pods {
         match ownership.pod_workload(pod) {
-            Some(w) => *pod_counts.entry(ownership.root_of(w)).or_insert(0) += 1,
+            Some(w) => {
+                let root = ownership.root_of(w);
+                *pod_counts.entry(root).or_insert(0) += 1;
+                if !pod.ips.is_empty() {
+                    workload_ips.entry(root).or_default().extend(pod_ips(&pod.ips));
+                }
+            }
             None => own.push(pod),
         }
     }
@@ -303,6 +312,11 @@ pub(crate) fn discover(resources: &ResourceSet) -> Vec<EndpointDraft> {
             let key = format!("{}/{}[{}]", wl.namespace, wl.name, wl.kind.as_str());
             if let Some(d) = drafts.get_mut(&key) {
                 d.pods += count;
+                if let Some(ips) = workload_ips.remove(&w) {
+                    d.ips.extend(ips);
+                    d.ips.sort_compact();
+                    d.ips.dedup();
+                }
             }
         }
     }

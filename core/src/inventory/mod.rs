@@ -588,37 +588,46 @@ impl ResourceSet {
     #[must_use]
     pub fn endpoints_without_ips(&self) -> Vec<String> {
         use std::collections::HashSet;
+        type Key = (String, String, String);
         let key = |namespace: &str, kind: &str, name: &str| (namespace.to_owned(), kind.to_owned(), name.to_owned());
-        let present: HashSet<(String, String, String)> =
+        let present: HashSet<Key> =
             self.workloads.iter().map(|w| key(&w.namespace, w.kind.as_str(), &w.name)).collect();
-        let owned = |namespace: &str, owners: &[OwnerReference]| {
-            owners.iter().any(|o| present.contains(&key(namespace, &o.kind, &o.name)))
+        // the present workload a controller reference stands for: itself, or for an absent
+        // ReplicaSet `<deployment>-<hash>`, its Deployment (as the engine folds pods)
+        let controller_of = |namespace: &str, owners: &[OwnerReference]| -> Option<Key> {
+            let owner = owners.iter().find(|o| o.controller == Some(true))?;
+            let direct = key(namespace, &owner.kind, &owner.name);
+            if present.contains(&direct) {
+                return Some(direct);
+            }
+            let (deployment, _) = owner.name.rsplit_once('-').filter(|_| owner.kind == "ReplicaSet")?;
+            Some(key(namespace, "Deployment", deployment)).filter(|k| present.contains(k))
         };
-        // workloads reached from a pod with IPs, through the owners present (ReplicaSet → Deployment, Job → CronJob)
-        let mut with_ips: HashSet<(String, String, String)> = HashSet::new();
-        let mut frontier: Vec<(String, String, String)> = self
+        // workloads reached from a pod with IPs, through the controllers present
+        let mut with_ips: HashSet<Key> = HashSet::new();
+        let mut frontier: Vec<Key> = self
             .pods
             .iter()
             .filter(|p| !p.ips.is_empty())
-            .flat_map(|p| p.owners.iter().map(|o| key(&p.namespace, &o.kind, &o.name)))
+            .filter_map(|p| controller_of(&p.namespace, &p.owners))
             .collect();
         while let Some(next) = frontier.pop() {
-            if !present.contains(&next) || !with_ips.insert(next.clone()) {
+            if !with_ips.insert(next.clone()) {
                 continue;
             }
             if let Some(w) = self.workloads.iter().find(|w| key(&w.namespace, w.kind.as_str(), &w.name) == next) {
-                frontier.extend(w.owners.iter().map(|o| key(&w.namespace, &o.kind, &o.name)));
+                frontier.extend(controller_of(&w.namespace, &w.owners));
             }
         }
         let pods = self
             .pods
             .iter()
-            .filter(|p| p.ips.is_empty() && !owned(&p.namespace, &p.owners))
+            .filter(|p| p.ips.is_empty() && controller_of(&p.namespace, &p.owners).is_none())
             .map(|p| format!("{}/{}[Pod]", p.namespace, p.name));
         let workloads = self
             .workloads
             .iter()
-            .filter(|w| !owned(&w.namespace, &w.owners))
+            .filter(|w| controller_of(&w.namespace, &w.owners).is_none())
             .filter(|w| !with_ips.contains(&key(&w.namespace, w.kind.as_str(), &w.name)))
             .map(|w| format!("{}/{}[{}]", w.namespace, w.name, w.kind.as_str()));
         let mut out: Vec<String> = pods.chain(workloads).collect();

@@ -100,26 +100,34 @@ pub fn endpoints(resources: &ResourceSet) -> Vec<RefEndpoint> {
     for pod in &resources.pods {
         let owner = controller_of(&pod.owners);
         let owner = owner.filter(|o| o.kind != "Node");
-        if let Some(o) = &owner {
-            if find(&pod.namespace, &o.kind, &o.name).is_some() {
-                continue;
+        let mut ips: Vec<IpAddr> = vec![];
+        for ip in &pod.ips {
+            ips.extend(ip.parse::<IpAddr>().ok());
+        }
+        // a pod of a present workload: its IPs are the workload's
+        if let Some(i) = owner.as_ref().and_then(|o| find(&pod.namespace, &o.kind, &o.name)) {
+            let w = &resources.workloads[top(i)];
+            if let Some(endpoint) = by_name.get_mut(&format!("{}/{}[{}]", w.namespace, w.name, w.kind.as_str())) {
+                endpoint.ips.extend(ips);
             }
+            continue;
         }
         let name = match &owner {
             Some(o) => format!("{}/{}[{}]", pod.namespace, o.name, if o.kind.is_empty() { "Pod" } else { &o.kind }),
             None => format!("{}/{}[Pod]", pod.namespace, pod.name),
         };
-        let mut ips: Vec<IpAddr> = vec![];
-        for ip in &pod.ips {
-            ips.extend(ip.parse::<IpAddr>().ok());
-        }
-        by_name.entry(name.clone()).or_insert(RefEndpoint {
-            name,
-            namespace: pod.namespace.clone(),
-            labels: pod.labels.clone(),
-            ports: container_ports(&pod.spec),
-            ips,
-        });
+        // the first pod of an endpoint gives its labels and ports; every pod its IPs
+        by_name
+            .entry(name.clone())
+            .or_insert(RefEndpoint {
+                name,
+                namespace: pod.namespace.clone(),
+                labels: pod.labels.clone(),
+                ports: container_ports(&pod.spec),
+                ips: vec![],
+            })
+            .ips
+            .extend(ips);
     }
     by_name.into_values().collect()
 }

@@ -1,10 +1,11 @@
 //! The splitter of large list documents (`kubectl get -o yaml|json`; `core/src/parse_list.rs`):
 //! when it takes a document, its tree (and the items it hands over one by one) equal the whole
-//! parse; whatever it is unsure about it declines.
+//! parse; whatever it is unsure about it declines. Items read with the inventory's pruning
+//! (`yaml_prune`) are the same items with values left out, each kept value where it was.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use netfence::source::fuzzing::list_split;
+use netfence::source::fuzzing::{list_split, only_removes};
 use netfence::source::ParseOptions;
 use netfence::source::Value;
 
@@ -31,4 +32,12 @@ fuzz_target!(|data: &[u8]| {
         other => panic!("the whole parse has no items sequence: {other:?}"),
     };
     assert_eq!(format!("{items:?}"), format!("{whole_items:?}"), "items handed over differ from the whole parse's");
+    // pruning leaves values out, never moves or changes one; it may decline where the whole
+    // items were taken (then the caller parses whole)
+    if let Some(pruned) = &netfence::inventory::fuzz_pruned_items(text, &ParseOptions::default()) {
+        assert_eq!(pruned.len(), items.len(), "pruned items");
+        for (p, full) in pruned.iter().zip(items) {
+            assert!(only_removes(p, full), "a pruned item is not the item with values left out:\n{p:?}\n{full:?}");
+        }
+    }
 });

@@ -18,7 +18,16 @@ use crate::source::{Location, Node, SourceDoc, Value};
 
 #[cfg_attr(not(feature = "routes"), allow(dead_code))]
 mod ingress;
-mod prune;
+pub(crate) mod prune;
+
+/// For the fuzz targets (cargo feature `fuzzing`, not a public API): the items of a list
+/// document as the reader hands them over, with what it skips of each pruned from the text
+/// first (`source::yaml_prune`); `None` when the splitter declines.
+#[cfg(all(feature = "fuzzing", not(target_arch = "wasm32")))]
+#[must_use]
+pub fn fuzz_pruned_items(text: &str, options: &ParseOptions) -> Option<Vec<crate::source::Node>> {
+    crate::source::fuzzing::pruned_items(text, options, &prune::keep)
+}
 mod read;
 mod stream;
 

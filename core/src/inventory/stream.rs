@@ -124,6 +124,41 @@ mod tests {
         }
     }
 
+    /// A `kubectl get -o yaml` list (large enough to be read item by item) has its items'
+    /// skipped values blanked before they are parsed (`source::yaml_prune`): it reads as the
+    /// same cluster as the JSON dump, each resource located at its item's first line.
+    #[test]
+    fn a_pruned_yaml_dump_reads_as_the_json_dump() {
+        let config = SynthConfig { pods: 1000, policies: 40, namespaces: 6, ..SynthConfig::default() };
+        let read = |format| {
+            let mut dump = Vec::new();
+            kubectl_dump(&config, format, &mut dump).unwrap();
+            let text = String::from_utf8(dump).unwrap();
+            let mut set = ResourceSet::default();
+            set.add_text(&text, "dump", &ParseOptions::default()).unwrap();
+            (set, text)
+        };
+        let content = |set: &ResourceSet| {
+            let mut out: Vec<String> =
+                set.summaries().iter().map(|r| format!("{} {}/{}", r.kind, r.namespace, r.name)).collect();
+            out.extend(set.pods.iter().map(|p| format!("{:?} {:?} {:?} {:?}", p.labels, p.owners, p.ips, p.spec)));
+            out.extend(set.workloads.iter().map(|w| format!("{:?} {:?} {:?}", w.template_labels, w.owners, w.spec)));
+            out.extend(set.policies.iter().map(|p| format!("{:?}", p.object.spec)));
+            out.extend(set.errors.iter().map(|e| format!("{e:?}")));
+            out
+        };
+        let (yaml, yaml_text) = read(DumpFormat::Yaml);
+        let (json, _) = read(DumpFormat::Json);
+        assert!(yaml_text.len() >= 4 << 20, "{} bytes: under the size read item by item", yaml_text.len());
+        assert!(yaml.pods.len() >= 1000 && yaml.errors.is_empty());
+        assert_eq!(content(&yaml), content(&json));
+        let lines: Vec<&str> = yaml_text.lines().collect();
+        for r in yaml.summaries() {
+            let line = lines[usize::try_from(r.location.line).unwrap() - 1];
+            assert!(line.starts_with("- apiVersion: "), "{r:?}: {line}");
+        }
+    }
+
     fn pod(i: usize, labels: &str) -> String {
         format!(r#"{{"apiVersion": "v1", "kind": "Pod", "metadata": {{"name": "p{i}", "labels": {labels}}}}}"#)
     }

@@ -13,6 +13,7 @@ pub struct ListSplit {
     pub split: Option<Node>,
     /// The items it hands over one by one; `None` when it declines.
     pub items: Option<Vec<Node>>,
+
     /// The whole parse of the same text: its documents, or the error's message.
     pub whole: Result<Vec<Node>, String>,
 }
@@ -28,7 +29,45 @@ pub fn list_split(text: &str, options: &ParseOptions) -> ListSplit {
         max_alias_replay: options.max_alias_replay,
     };
     let split = super::list::parse_list(text, 0, limits);
-    let items = super::list::parse_list_items(text, 0, limits, &|_| true, &|_, _, item| item);
+    let items = super::list::parse_list_items(text, 0, limits, None, &|_| true, &|_, _, item| item);
     let whole = parse_documents(text, limits).map_err(|e| e.message);
     ListSplit { split, items, whole }
+}
+
+/// The list's items as the splitter hands them over with `rule` pruning them (`yaml_prune`);
+/// `None` when it declines. The inventory's rule: `inventory::fuzz_pruned_items`.
+pub(crate) fn pruned_items(text: &str, options: &ParseOptions, rule: super::json_read::Prune<'_>) -> Option<Vec<Node>> {
+    let limits = Limits {
+        max_depth: options.max_depth,
+        max_nodes: options.max_nodes,
+        max_aliases: options.max_aliases,
+        max_alias_replay: options.max_alias_replay,
+    };
+    super::list::parse_list_items(text, 0, limits, Some(rule), &|_| true, &|_, _, item| item)
+}
+
+/// Whether `pruned` is `full` with values left out: every value it has is where `full` has it
+/// (same line and column) and equal, but for mappings and sequences, whose entries it may
+/// lack, and values that are null in `pruned` (all of their content blanked).
+#[must_use]
+pub fn only_removes(pruned: &Node, full: &Node) -> bool {
+    use super::Value;
+    if matches!(pruned.value, Value::Null) {
+        return true;
+    }
+    if (pruned.line, pruned.column) != (full.line, full.column) {
+        return false;
+    }
+    match (&pruned.value, &full.value) {
+        (Value::Map(kept), Value::Map(all)) => kept.iter().all(|(key, value)| {
+            all.iter().any(|(k, v)| {
+                k.name == key.name && k.line == key.line && k.column == key.column && only_removes(value, v)
+            })
+        }),
+        (Value::Seq(kept), Value::Seq(all)) => {
+            // entries keep their order; a blanked entry is null
+            kept.len() == all.len() && kept.iter().zip(all).all(|(a, b)| only_removes(a, b))
+        }
+        (a, b) => format!("{a:?}") == format!("{b:?}"),
+    }
 }

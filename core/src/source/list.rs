@@ -6,6 +6,7 @@
 //! parse alone, limits the whole document would break — the caller parses the document whole.
 
 use crate::source::json::JsonStrings;
+use crate::source::json_read::Prune;
 use crate::source::shift_lines;
 use crate::source::yaml::{Limits, parse_documents};
 use crate::source::{Node, Value};
@@ -48,6 +49,12 @@ fn prepare(text: &str, first_line: u32, limits: Limits) -> Option<Prepared<'_>> 
     if split.items.len() < 2 || (split.block && !split.items.iter().all(content_on_dash_line)) {
         return None;
     }
+    // a tag on the first entry (`- !t ...`): the parser places the sequence at the tag, the
+    // entry after it (found by fuzzing); leave that to the whole parse
+    if split.block && split.items.first().is_some_and(|(item, _)| item.trim_start_matches(['-', ' ']).starts_with('!'))
+    {
+        return None;
+    }
     let mut roots = parse_documents(&split.skeleton, limits).ok()?;
     let mut root = match (roots.len(), roots.pop()) {
         (1, Some(root)) => root,
@@ -82,11 +89,12 @@ fn parse_items<T: Send>(
     Prepared { split, root }: &Prepared<'_>,
     first_line: u32,
     limits: Limits,
+    prune: Option<Prune<'_>>,
     each: &(dyn Fn(usize, Node) -> T + Sync),
 ) -> Option<Vec<T>> {
     let block = split.block;
     let parsed = crate::parallel::map_ordered(&split.items, 1, &|i, item| {
-        parse_item(*item, first_line, limits, block).map(|(node, nodes, depth)| (each(i, node), nodes, depth))
+        parse_item(*item, first_line, limits, block, prune).map(|(node, nodes, depth)| (each(i, node), nodes, depth))
     });
     let mut out = Vec::with_capacity(split.items.len());
     let (mut nodes, mut depth) = (0usize, 0usize);
@@ -104,13 +112,14 @@ fn parse_items<T: Send>(
 /// is not such a list or anything is uncertain (then parse it whole).
 pub(crate) fn parse_list(text: &str, first_line: u32, limits: Limits) -> Option<Node> {
     let prepared = prepare(text, first_line, limits)?;
-    let items = parse_items(&prepared, first_line, limits, &|_, node| node)?;
+    let items = parse_items(&prepared, first_line, limits, None, &|_, node| node)?;
     let (block, mut root) = (prepared.split.block, prepared.root);
     if let Value::Map(entries) = &mut root.value
         && let Some((_, slot)) = entries.iter_mut().find(|(k, _)| k.name == "items")
         && block
     {
-        // a block sequence is placed where its first entry is (after the `- `)
+        // a block sequence is placed where its first entry is (after the `- `; `prepare`
+        // declines a tag there)
         let first = items.first()?;
         (slot.line, slot.column) = (first.line, first.column);
     }
@@ -123,10 +132,14 @@ pub(crate) fn parse_list(text: &str, first_line: u32, limits: Limits) -> Option<
 /// all exist at once. `None` when the document is not such a list, anything is uncertain, or
 /// `wants` (shown the rest of the document) declines; then parse it whole. The budgets count
 /// the whole document, as a whole parse would.
+///
+/// With `prune`, what it skips of an item of a block list (kubectl's `-o yaml`) is blanked
+/// before the item is parsed (`yaml_prune`), as the JSON reader skips it.
 pub(crate) fn parse_list_items<T: Send>(
     text: &str,
     first_line: u32,
     limits: Limits,
+    prune: Option<Prune<'_>>,
     wants: &(dyn Fn(&Node) -> bool + Sync),
     each: &(dyn Fn(&Node, usize, Node) -> T + Sync),
 ) -> Option<Vec<T>> {
@@ -134,7 +147,7 @@ pub(crate) fn parse_list_items<T: Send>(
     if !wants(&prepared.root) {
         return None;
     }
-    parse_items(&prepared, first_line, limits, &|i, node| each(&prepared.root, i, node))
+    parse_items(&prepared, first_line, limits, prune, &|i, node| each(&prepared.root, i, node))
 }
 
 /// Puts the parsed items into the (only) `items` of the root mapping.
@@ -162,10 +175,17 @@ fn may_have_anchors(text: &str) -> bool {
 
 /// One item, with lines of the whole input (`base`: the document's first line), its node count
 /// and its depth.
-fn parse_item((text, first_line): (&str, u32), base: u32, limits: Limits, block: bool) -> Option<(Node, usize, usize)> {
+fn parse_item(
+    (text, first_line): (&str, u32),
+    base: u32,
+    limits: Limits,
+    block: bool,
+    prune: Option<Prune<'_>>,
+) -> Option<(Node, usize, usize)> {
     // a block entry parses as a sequence of it: one node more than the item
     let limits = Limits { max_nodes: limits.max_nodes.saturating_add(usize::from(block)), ..limits };
-    let mut roots = parse_documents(text, limits).ok()?;
+    let pruned = prune.filter(|_| block).and_then(|rule| super::yaml_prune::prune_block_item(text, rule));
+    let mut roots = parse_documents(pruned.as_deref().unwrap_or(text), limits).ok()?;
     let root = match (roots.len(), roots.pop()) {
         (1, Some(root)) => root,
         _ => return None,
@@ -234,6 +254,12 @@ fn split_yaml(text: &str) -> Option<Split<'_>> {
                 skeleton.push('\n');
                 continue;
             }
+            // the items end at the next key of the list (`kind: List`) or a comment; a line
+            // at column 0 that is neither may continue the last item for the parser (found by
+            // fuzzing: a plain scalar continued there), so the whole parse decides
+            if !(bare.starts_with('#') || plain_key_line(bare)) {
+                return None;
+            }
             state = 2;
         }
         if state == 0 && bare.trim_end() == "items:" {
@@ -246,6 +272,15 @@ fn split_yaml(text: &str) -> Option<Split<'_>> {
     }
     let items = items.into_iter().map(|(s, e, n)| Some((text.get(s..e)?, n))).collect::<Option<Vec<_>>>()?;
     Some(Split { skeleton, items, block: true })
+}
+
+/// `key:` or `key: value` with a plain key of name characters.
+fn plain_key_line(line: &str) -> bool {
+    line.split_once(':').is_some_and(|(key, rest)| {
+        !key.is_empty()
+            && key.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b'-'))
+            && (rest.is_empty() || rest.starts_with(' '))
+    })
 }
 
 /// `"items": [` in the top-level object of a JSON document, whose elements are objects, each
@@ -484,6 +519,12 @@ mod tests {
             json.replacen("        {\n", "        7,\n        {\n", 1),
             json.replacen("},\n        {", "}\n        {", 1),
             json.replacen("        }\n    ]", "        },\n    ]", 1),
+            // a line at column 0 after the items that is not a key: it may continue the last
+            // item's scalar (found by fuzzing)
+            "apiVersion: v1\nitems:\n- !t:\n- as:\n- ap2\ni     \"c:\n- - a\n".to_owned(),
+            // a tag on the first entry: the parser places the sequence at the tag
+            "apiVersion: v1\nitems:\n- !t:\n- a: 1\n- b\n".to_owned(),
+            format!("{yaml}not a key\n"),
             // an entry whose content starts on the next line
             yaml.replacen(
                 "- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: p2",

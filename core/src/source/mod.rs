@@ -21,6 +21,7 @@ mod list;
 mod parse;
 mod tree;
 mod yaml;
+mod yaml_prune;
 pub(crate) mod yaml_write;
 
 pub use crate::location::Location;

@@ -254,7 +254,8 @@ pub(crate) fn parse_text_with<T: Send>(
     let mut limits = limits(options);
     limits.max_alias_replay = alias_replay_per_document(options.max_alias_replay, chunks.len());
     let mut parsed = ParsedWith { documents: Vec::new(), errors: Vec::new() };
-    for (index, (chunk, result)) in chunks.iter().zip(parse_chunks(&chunks, limits, each, list_items)).enumerate() {
+    for (index, (chunk, result)) in chunks.iter().zip(parse_chunks(&chunks, limits, each, list_items, json)).enumerate()
+    {
         match result {
             None => {}
             Some(Ok(documents)) => parsed.documents.extend(documents),
@@ -425,6 +426,7 @@ fn parse_chunk<T: Send>(
     limits: Limits,
     each: &(dyn Fn(Document) -> T + Sync),
     list_items: Option<&ListItems<'_, T>>,
+    prune: Option<Prune<'_>>,
 ) -> ChunkResult<T> {
     if is_blank(chunk.text) {
         return None;
@@ -437,6 +439,7 @@ fn parse_chunk<T: Send>(
                 chunk.text,
                 chunk.first_line,
                 limits,
+                prune,
                 items.wants,
                 &|root, i, item| (items.each)(index, root, i, item),
             )
@@ -448,7 +451,7 @@ fn parse_chunk<T: Send>(
         }
     }
     #[cfg(target_arch = "wasm32")]
-    let _ = list_items;
+    let _ = (list_items, prune);
     Some(parse_documents(chunk.text, limits).map(|roots| {
         roots
             .into_iter()
@@ -469,11 +472,12 @@ fn parse_chunks<T: Send>(
     limits: Limits,
     each: &(dyn Fn(Document) -> T + Sync),
     list_items: Option<&ListItems<'_, T>>,
+    prune: Option<Prune<'_>>,
 ) -> Vec<ChunkResult<T>> {
     let bytes: usize = chunks.iter().map(|c| c.text.len()).sum();
     let min_parallel = if bytes >= PARALLEL_BYTES { 1 } else { usize::MAX };
     crate::parallel::map_ordered(chunks, min_parallel, &|index, chunk| {
-        parse_chunk((index, chunk), limits, each, list_items)
+        parse_chunk((index, chunk), limits, each, list_items, prune)
     })
 }
 

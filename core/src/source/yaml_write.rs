@@ -159,6 +159,11 @@ fn plain_ok(s: &str) -> bool {
     if s.contains(": ") || s.contains(" #") {
         return false;
     }
+    // `---` or `...` alone or before a space: a document marker where it starts a line (found
+    // by fuzzing: the string `---` as the whole document read back as an empty document)
+    if ["---", "..."].iter().any(|m| s.strip_prefix(m).is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))) {
+        return false;
+    }
     s.chars().all(printable)
 }
 
@@ -358,12 +363,20 @@ spec:
             let yaml = to_yaml(&json!(text));
             assert_eq!(read_back(&yaml), vec![json!(text)], "{yaml}");
         }
+        // a document marker as the whole string (found by fuzzing), or starting it
+        for text in ["---", "...", "--- a", "... b", "----", "---a"] {
+            for value in [json!(text), json!([text]), json!({ text: text })] {
+                let yaml = to_yaml(&value);
+                assert_eq!(read_back(&yaml), vec![value.clone()], "{yaml}");
+            }
+        }
     }
 
     fn values() -> impl Strategy<Value = Value> {
         let text = prop_oneof![
             "[ -~]{0,12}",
             "[a-z0-9 :#\\-.\n]{0,12}",
+            "(---|\\.\\.\\.)[ a-z]{0,3}",
             "\\PC{0,6}",
             prop::sample::select(SPECIAL_WORDS).prop_map(str::to_owned),
         ];

@@ -491,22 +491,21 @@ impl ResourceSet {
             .collect();
         #[cfg(feature = "routes")]
         out.extend(ingress::unresolved_backends(self));
+        // the peers of one variant a rule names, each in backticks
+        let named = |rule: &crate::model::ClusterRule, pick: fn(&crate::model::ClusterPeer) -> Option<&Vec<String>>| {
+            let names: Vec<String> = rule.peers.iter().filter_map(pick).flatten().map(|n| format!("`{n}`")).collect();
+            let rule_name = rule.name.as_ref().map(|n| format!(" `{n}`")).unwrap_or_default();
+            (names, rule_name)
+        };
         for resource in &self.cluster_policies {
             for rule in &resource.policy.egress {
-                let names: Vec<String> = rule
-                    .peers
-                    .iter()
-                    .filter_map(|p| match p {
-                        crate::model::ClusterPeer::DomainNames(names) => Some(names.clone()),
-                        _ => None,
-                    })
-                    .flatten()
-                    .map(|n| format!("`{n}`"))
-                    .collect();
+                let (names, rule_name) = named(rule, |p| match p {
+                    crate::model::ClusterPeer::DomainNames(names) => Some(names),
+                    _ => None,
+                });
                 if names.is_empty() {
                     continue;
                 }
-                let rule_name = rule.name.as_ref().map(|n| format!(" `{n}`")).unwrap_or_default();
                 out.push(Warning {
                     code: WarningCode::UnresolvedDomainNames,
                     message: format!(
@@ -526,20 +525,13 @@ impl ResourceSet {
         let without_ips = if self.cluster_policies.is_empty() { Vec::new() } else { self.endpoints_without_ips() };
         for resource in self.cluster_policies.iter().filter(|_| !without_ips.is_empty()) {
             for rule in resource.policy.ingress.iter().chain(&resource.policy.egress) {
-                let cidrs: Vec<String> = rule
-                    .peers
-                    .iter()
-                    .filter_map(|p| match p {
-                        crate::model::ClusterPeer::Networks(cidrs) => Some(cidrs.clone()),
-                        _ => None,
-                    })
-                    .flatten()
-                    .map(|n| format!("`{n}`"))
-                    .collect();
+                let (cidrs, rule_name) = named(rule, |p| match p {
+                    crate::model::ClusterPeer::Networks(cidrs) => Some(cidrs),
+                    _ => None,
+                });
                 if cidrs.is_empty() {
                     continue;
                 }
-                let rule_name = rule.name.as_ref().map(|n| format!(" `{n}`")).unwrap_or_default();
                 out.push(Warning {
                     code: WarningCode::NetworksNotAppliedToPods,
                     message: format!(

@@ -21,13 +21,17 @@ mod list;
 mod parse;
 mod tree;
 mod yaml;
+// prunes items of the list splitter, which the WebAssembly build (one thread) does not use
+#[cfg(not(target_arch = "wasm32"))]
 mod yaml_prune;
 pub(crate) mod yaml_write;
 
 pub use crate::location::Location;
 pub(crate) use json_read::Keep;
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) use parse::ListItems;
 pub use parse::{Document, MAX_DEPTH, ParseOptions, ParsedText, parse_text, text_from_bytes, text_from_vec};
-pub(crate) use parse::{ListItems, parse_text_with, stream_json};
+pub(crate) use parse::{parse_text_with, stream_json};
 pub use tree::{Key, Node, SourceDoc, Value, escape_pointer};
 pub(crate) use tree::{drop_tree, shift_lines};
 pub use yaml_write::to_yaml;

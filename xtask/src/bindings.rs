@@ -33,11 +33,12 @@ impl WasmBuild {
     /// now, a guard over the measured 350,515 bytes until the tiers move behind a feature as
     /// routes did
     /// (docs/decisions.md). Full: a regression guard at the measured size rounded up to the
-    /// next 25 KiB.
+    /// next 25 KiB (566,933 bytes on 2026-12-07, after the txt ranks, shared record names and
+    /// `networks` over pod IPs: 575 KiB).
     pub const fn budget(self) -> usize {
         match self {
             Self::Core => 360_000,
-            Self::Full => 550 * 1024,
+            Self::Full => 575 * 1024,
         }
     }
 

@@ -145,7 +145,9 @@ fn plain_ok(s: &str) -> bool {
     if SPECIAL_WORDS.contains(&s) || number_like(s) {
         return false;
     }
-    if first == ' ' || s.ends_with(' ') || s.ends_with(':') {
+    // leading or trailing white space of any kind (`\u{3000}` alone read back as null: found
+    // by fuzzing)
+    if first.is_whitespace() || s.chars().next_back().is_some_and(char::is_whitespace) || s.ends_with(':') {
         return false;
     }
     // indicators that start something else than a plain scalar
@@ -364,7 +366,7 @@ spec:
             assert_eq!(read_back(&yaml), vec![json!(text)], "{yaml}");
         }
         // a document marker as the whole string (found by fuzzing), or starting it
-        for text in ["---", "...", "--- a", "... b", "----", "---a"] {
+        for text in ["---", "...", "--- a", "... b", "----", "---a", "\u{3000}", "a\u{3000}", "\u{a0}b"] {
             for value in [json!(text), json!([text]), json!({ text: text })] {
                 let yaml = to_yaml(&value);
                 assert_eq!(read_back(&yaml), vec![value.clone()], "{yaml}");

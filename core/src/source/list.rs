@@ -49,9 +49,11 @@ fn prepare(text: &str, first_line: u32, limits: Limits) -> Option<Prepared<'_>> 
     if split.items.len() < 2 || (split.block && !split.items.iter().all(content_on_dash_line)) {
         return None;
     }
-    // a tag on the first entry (`- !t ...`): the parser places the sequence at the tag, the
-    // entry after it (found by fuzzing); leave that to the whole parse
-    if split.block && split.items.first().is_some_and(|(item, _)| item.trim_start_matches(['-', ' ']).starts_with('!'))
+    // a tag or an anchor on the first entry (`- !t ...`, `- &a ...`): the parser places the
+    // sequence at it, the entry after it (found by fuzzing; the anchor had a name of `&`s, which
+    // `may_have_anchors` lets through); leave that to the whole parse
+    if split.block
+        && split.items.first().is_some_and(|(item, _)| item.trim_start_matches(['-', ' ']).starts_with(['!', '&']))
     {
         return None;
     }
@@ -524,6 +526,7 @@ mod tests {
             "apiVersion: v1\nitems:\n- !t:\n- as:\n- ap2\ni     \"c:\n- - a\n".to_owned(),
             // a tag on the first entry: the parser places the sequence at the tag
             "apiVersion: v1\nitems:\n- !t:\n- a: 1\n- b\n".to_owned(),
+            "apiVersion: v1\nitems:\n- &&&&a:\n  - x\n- b\n".to_owned(),
             format!("{yaml}not a key\n"),
             // an entry whose content starts on the next line
             yaml.replacen(

@@ -4,7 +4,7 @@
 
 use super::Node;
 use super::ParseOptions;
-use super::yaml::{Limits, parse_documents};
+use super::yaml::parse_documents;
 
 /// What the list splitter makes of one document, next to the whole parse.
 #[derive(Debug)]
@@ -22,12 +22,7 @@ pub struct ListSplit {
 /// limits of `options`.
 #[must_use]
 pub fn list_split(text: &str, options: &ParseOptions) -> ListSplit {
-    let limits = Limits {
-        max_depth: options.max_depth,
-        max_nodes: options.max_nodes,
-        max_aliases: options.max_aliases,
-        max_alias_replay: options.max_alias_replay,
-    };
+    let limits = super::parse::limits(options);
     let split = super::list::parse_list(text, 0, limits);
     let items = super::list::parse_list_items(text, 0, limits, None, &|_| true, &|_, _, item| item);
     let whole = parse_documents(text, limits).map_err(|e| e.message);
@@ -37,12 +32,7 @@ pub fn list_split(text: &str, options: &ParseOptions) -> ListSplit {
 /// The list's items as the splitter hands them over with `rule` pruning them (`yaml_prune`);
 /// `None` when it declines. The inventory's rule: `inventory::fuzz_pruned_items`.
 pub(crate) fn pruned_items(text: &str, options: &ParseOptions, rule: super::json_read::Prune<'_>) -> Option<Vec<Node>> {
-    let limits = Limits {
-        max_depth: options.max_depth,
-        max_nodes: options.max_nodes,
-        max_aliases: options.max_aliases,
-        max_alias_replay: options.max_alias_replay,
-    };
+    let limits = super::parse::limits(options);
     super::list::parse_list_items(text, 0, limits, Some(rule), &|_| true, &|_, _, item| item)
 }
 

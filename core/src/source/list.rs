@@ -121,7 +121,7 @@ pub(crate) fn parse_list(text: &str, first_line: u32, limits: Limits) -> Option<
         && block
     {
         // a block sequence is placed where its first entry is (after the `- `; `prepare`
-        // declines a tag there)
+        // declines a tag or an anchor there)
         let first = items.first()?;
         (slot.line, slot.column) = (first.line, first.column);
     }
@@ -259,7 +259,7 @@ fn split_yaml(text: &str) -> Option<Split<'_>> {
             // the items end at the next key of the list (`kind: List`) or a comment; a line
             // at column 0 that is neither may continue the last item for the parser (found by
             // fuzzing: a plain scalar continued there), so the whole parse decides
-            if !(bare.starts_with('#') || plain_key_line(bare)) {
+            if !(bare.starts_with('#') || super::yaml_prune::plain_key(bare).is_some()) {
                 return None;
             }
             state = 2;
@@ -274,15 +274,6 @@ fn split_yaml(text: &str) -> Option<Split<'_>> {
     }
     let items = items.into_iter().map(|(s, e, n)| Some((text.get(s..e)?, n))).collect::<Option<Vec<_>>>()?;
     Some(Split { skeleton, items, block: true })
-}
-
-/// `key:` or `key: value` with a plain key of name characters.
-fn plain_key_line(line: &str) -> bool {
-    line.split_once(':').is_some_and(|(key, rest)| {
-        !key.is_empty()
-            && key.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b'-'))
-            && (rest.is_empty() || rest.starts_with(' '))
-    })
 }
 
 /// `"items": [` in the top-level object of a JSON document, whose elements are objects, each

@@ -284,7 +284,7 @@ fn alias_replay_per_document(max: usize, documents: usize) -> usize {
     max.min(share.max(1000))
 }
 
-fn limits(options: &ParseOptions) -> Limits {
+pub(super) fn limits(options: &ParseOptions) -> Limits {
     Limits {
         max_depth: options.max_depth,
         max_nodes: options.max_nodes,

@@ -103,7 +103,7 @@ fn item_kind(text: &str) -> Option<&str> {
 }
 
 /// `key: value` (or `key:`) with a plain key of name characters: the key and the rest.
-fn plain_key(line: &str) -> Option<(&str, &str)> {
+pub(super) fn plain_key(line: &str) -> Option<(&str, &str)> {
     let end = line.find(':')?;
     let key = line.get(..end)?;
     let after = line.get(end + 1..)?;

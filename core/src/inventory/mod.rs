@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, ErrorCode};
 use crate::model::{Completeness, Warning, WarningCode};
 use crate::source::{Document, ParseOptions, parse_text_with};
-use crate::source::{Location, Node, SourceDoc, Value};
+use crate::source::{Key, Location, Node, SourceDoc, Value};
 
 #[cfg_attr(not(feature = "routes"), allow(dead_code))]
 mod ingress;
@@ -933,10 +933,11 @@ pub(crate) fn namespace_and_name(
     (namespace.to_owned(), name.or(generate_name).unwrap_or_default().to_owned())
 }
 
-/// A slim copy of a document tree, made once its resources are decoded: pods and workloads
-/// keep only what findings and endpoints point at (`apiVersion`, `kind`, `metadata` without
-/// `managedFields`, and of the pod spec `hostNetwork` and each container's `name` and `ports`;
-/// for a workload, the pod template's `metadata` and that much of its `spec`). Other kinds
+/// A slim copy of a document tree, made once its resources are decoded: a pod keeps its
+/// position and its `hostNetwork` key ([`slim_pod`]); a workload keeps what findings and
+/// endpoints point at (`apiVersion`, `kind`, `metadata` without `managedFields`, and of its pod
+/// template the `metadata` and of the pod spec `hostNetwork` and each container's `name` and
+/// `ports`). Other kinds
 /// keep their whole tree. A pointer into a dropped part locates its deepest kept parent. The
 /// copy is freshly allocated so the whole original can be freed.
 fn slim_tree(node: &Node, inherited_kind: Option<&str>) -> Node {
@@ -960,7 +961,7 @@ fn slim_tree(node: &Node, inherited_kind: Option<&str>) -> Node {
     let template_path: &'static [&'static str] = match WorkloadKind::from_kind(kind) {
         Some(WorkloadKind::CronJob) => &["jobTemplate", "spec", "template"],
         Some(_) => &["template"],
-        None if kind == "Pod" => &[],
+        None if kind == "Pod" => return slim_pod(node),
         None => return node.clone(),
     };
     map_entries(node, |key, value| match key {
@@ -970,6 +971,23 @@ fn slim_tree(node: &Node, inherited_kind: Option<&str>) -> Node {
         "spec" => Some(slim_to_template(value, template_path)),
         _ => None,
     })
+}
+
+/// A pod keeps its position and, when its spec says `hostNetwork`, that key: all that findings
+/// point at in a pod (its resource location, `NF105`). A cluster's pods are most of what a
+/// large input holds, so the others keep no node at all (a pointer into one locates the pod).
+fn slim_pod(node: &Node) -> Node {
+    let host_network = node.get("spec").and_then(|spec| spec.key("hostNetwork").map(|key| (spec, key)));
+    match host_network {
+        Some((spec, key)) => {
+            let value = spec.get("hostNetwork").cloned().unwrap_or_else(|| Node::synthetic(Value::Null));
+            let spec = Node { value: Value::Map(vec![(key.clone(), value)]), line: spec.line, column: spec.column };
+            let spec_key =
+                node.key("spec").cloned().unwrap_or_else(|| Key { name: "spec".to_owned(), line: 0, column: 0 });
+            Node { value: Value::Map(vec![(spec_key, spec)]), line: node.line, column: node.column }
+        }
+        None => Node { value: Value::Null, line: node.line, column: node.column },
+    }
 }
 
 /// Down `path` (keeping only it) to a pod template: its `metadata` and slim pod spec.
@@ -1193,17 +1211,22 @@ spec:
         assert_eq!(pod.spec.containers[0].name, "c");
         assert_eq!(pod.spec.containers[0].ports[0].name.as_deref(), Some("http"));
         assert_eq!(pod.labels.get("app").map(String::as_str), Some("a"));
-        // the tree keeps what findings point at
+        // the tree keeps what findings point at: the pod and its `hostNetwork` key
         let node = pod.source.node();
-        assert!(node.get("status").is_none());
-        assert!(node.get("metadata").unwrap().get("managedFields").is_none());
-        let container = node.resolve("/spec/containers/0").0;
-        assert!(container.get("image").is_none() && container.get("env").is_none());
-        assert_eq!(pod.source.locate("/metadata/labels/app").line, 3);
+        let Value::Map(entries) = &node.value else { panic!("{node:?}") };
+        assert_eq!(entries.iter().map(|(k, _)| k.name.as_str()).collect::<Vec<_>>(), ["spec"]);
+        assert_eq!(node.get("spec").unwrap().get("hostNetwork").unwrap().value, Value::Bool(true));
+        assert_eq!((pod.source.locate("").line, pod.source.locate("").column), (2, 3));
         assert_eq!(pod.source.locate_key("/spec", "hostNetwork").line, 5);
-        assert_eq!(pod.source.locate("/spec/containers/0/ports/0").line, 6);
         // a dropped part locates its deepest kept parent
-        assert_eq!(pod.source.locate("/status/podIP").line, pod.source.locate("").line);
+        assert_eq!(pod.source.locate("/status/podIP").line, 2);
+        assert_eq!(pod.source.locate("/metadata/labels/app").line, 2);
+        assert_eq!(pod.source.locate("/spec/containers/0/ports/0").line, 5);
+        // a pod without `hostNetwork` keeps no node
+        let mut set = ResourceSet::default();
+        set.add_text(&LIST.replace("\"hostNetwork\": true, ", ""), "in.json", &ParseOptions::default()).unwrap();
+        assert_eq!(set.pods[0].source.node().value, Value::Null);
+        assert_eq!(set.pods[0].source.locate("/metadata/name").line, 2);
         // policies keep their whole tree; a JSON list's items are read one by one (each its tree)
         assert_eq!(policy.source.base, "");
         let port = policy.source.locate("/spec/ingress/0/ports/0/port");

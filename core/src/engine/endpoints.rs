@@ -102,6 +102,9 @@ pub(crate) struct Ownership<'a> {
     /// Absent controllers (`ns/owner[Kind]`, sorted) whose pods the policies tell apart: each
     /// of their pods is its own endpoint.
     split: Vec<String>,
+    /// The root workload each pod of `resources.pods` folds into, by index (looked up once, on
+    /// the available cores: 150,000 pods are three hash lookups of three strings each).
+    pod_roots: Vec<Option<usize>>,
 }
 
 impl<'a> Ownership<'a> {
@@ -110,13 +113,17 @@ impl<'a> Ownership<'a> {
         for (i, w) in resources.workloads.iter().enumerate() {
             index.entry((w.namespace.as_str(), w.kind.as_str(), w.name.as_str())).or_insert(i);
         }
-        let mut ownership = Self { resources, index, split: Vec::new() };
+        let mut ownership = Self { resources, index, split: Vec::new(), pod_roots: Vec::new() };
+        let roots = crate::parallel::map_ordered(&resources.pods, POD_CHUNK, &|_, pod| {
+            ownership.pod_workload(pod).map(|w| ownership.root_of(w))
+        });
+        ownership.pod_roots = roots;
         // the pods of each absent controller, by its endpoint name (sorted, so `split` is)
         let mut owned: Vec<(String, usize)> = resources
             .pods
             .iter()
             .enumerate()
-            .filter(|(_, pod)| ownership.pod_workload(pod).is_none())
+            .filter(|(i, _)| ownership.pod_root(*i).is_none())
             .filter_map(|(i, pod)| Self::pod_owner(pod).map(|o| (Self::owner_endpoint(&pod.namespace, o), i)))
             .collect();
         owned.sort_compact();
@@ -190,16 +197,25 @@ impl<'a> Ownership<'a> {
         })
     }
 
-    /// The name of the endpoint a pod belongs to, `ns/name[Kind]`.
-    pub(crate) fn pod_endpoint_name(&self, pod: &PodResource) -> String {
+    /// The root workload pod `i` (of `resources.pods`) folds into.
+    fn pod_root(&self, i: usize) -> Option<usize> {
+        self.pod_roots.get(i).copied().flatten()
+    }
+
+    /// The name of the endpoint pod `i` (of `resources.pods`) belongs to, `ns/name[Kind]`.
+    pub(crate) fn pod_endpoint_name(&self, i: usize) -> Option<String> {
+        let pod = self.resources.pods.get(i)?;
         let ns = &pod.namespace;
-        if let Some(w) = self.pod_workload(pod).map(|w| self.root_of(w)).and_then(|i| self.resources.workloads.get(i)) {
-            return format!("{ns}/{}[{}]", w.name, w.kind.as_str());
+        if let Some(w) = self.pod_root(i).and_then(|w| self.resources.workloads.get(w)) {
+            return Some(format!("{ns}/{}[{}]", w.name, w.kind.as_str()));
         }
         let (name, kind) = self.pod_own_endpoint(pod);
-        format!("{ns}/{name}[{kind}]")
+        Some(format!("{ns}/{name}[{kind}]"))
     }
 }
+
+/// Pods looked up on the available cores at a time.
+const POD_CHUNK: usize = 4096;
 
 /// Whether the policies can treat pods of one namespace differently: a pod selector that
 /// applies in their namespace (a policy's own, or a peer's in a rule that reaches the
@@ -273,10 +289,9 @@ pub(crate) fn discover(resources: &ResourceSet) -> Vec<EndpointDraft> {
     // the IPs of the pods that fold into each workload: the workload's, for ipBlocks in
     // `PodIps` mode and cluster `networks`
     let mut workload_ips: HashMap<usize, Vec<IpAddr>> = HashMap::new();
-    for pod in &resources.pods {
-        match ownership.pod_workload(pod) {
-            Some(w) => {
-                let root = ownership.root_of(w);
+    for (i, pod) in resources.pods.iter().enumerate() {
+        match ownership.pod_root(i) {
+            Some(root) => {
                 *pod_counts.entry(root).or_insert(0) += 1;
                 if !pod.ips.is_empty() {
                     workload_ips.entry(root).or_default().extend(pod_ips(&pod.ips));

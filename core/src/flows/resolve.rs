@@ -57,8 +57,8 @@ impl<'a> FlowResolver<'a> {
         let mut pods = HashMap::new();
         let mut ips = HashMap::new();
         let ownership = Ownership::new(resources);
-        for pod in &resources.pods {
-            let Some(&i) = by_name.get(ownership.pod_endpoint_name(pod).as_str()) else { continue };
+        for (p, pod) in resources.pods.iter().enumerate() {
+            let Some(&i) = ownership.pod_endpoint_name(p).and_then(|n| by_name.get(n.as_str())) else { continue };
             pods.entry((pod.namespace.as_str(), pod.name.as_str())).or_insert(i);
             for ip in crate::engine::endpoints::pod_ips(&pod.ips) {
                 ips.entry(ip).or_insert(i);

@@ -639,17 +639,22 @@ impl ResourceSet {
     /// Namespace names used or defined, sorted.
     #[must_use]
     pub fn namespace_names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self
-            .namespaces
-            .iter()
-            .map(|n| n.name.clone())
-            .chain(self.pods.iter().map(|p| p.namespace.clone()))
-            .chain(self.workloads.iter().map(|w| w.namespace.clone()))
-            .chain(self.policies.iter().map(|p| p.namespace.clone()))
-            .collect();
+        // borrowed, each distinct name copied once: 150,000 pods name a few thousand namespaces
+        let mut names: Vec<&str> = Vec::new();
+        let mut last: Option<&str> = None;
+        let all = self.namespaces.iter().map(|n| n.name.as_str());
+        let all = all.chain(self.pods.iter().map(|p| p.namespace.as_str()));
+        let all = all.chain(self.workloads.iter().map(|w| w.namespace.as_str()));
+        for name in all.chain(self.policies.iter().map(|p| p.namespace.as_str())) {
+            // runs of one namespace (a dump lists pods by namespace) are skipped at once
+            if last != Some(name) {
+                names.push(name);
+                last = Some(name);
+            }
+        }
         names.sort_compact();
         names.dedup();
-        names
+        names.into_iter().map(str::to_owned).collect()
     }
 
     /// Labels of namespace `name`: its defined labels plus `kubernetes.io/metadata.name`.

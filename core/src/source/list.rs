@@ -330,11 +330,14 @@ fn split_json(text: &str) -> Option<Split<'_>> {
         }
     }
     let close = close?;
-    // blank everything between `[` and `]`, keeping line breaks
+    // blank everything between `[` and `]`, keeping line breaks, and the columns of the line
+    // of `]` (a key may follow it on that line: `], next: ...`; found by fuzzing)
     let region = text.get(open + 1..close)?;
+    let last_line = region.rfind('\n').map_or(region, |at| region.get(at + 1..).unwrap_or_default());
     let mut skeleton = String::with_capacity(text.len() - region.len() + region.len() / 64);
     skeleton.push_str(text.get(..=open)?);
     skeleton.extend(region.chars().filter(|c| *c == '\n'));
+    skeleton.extend(last_line.chars().map(|_| ' '));
     skeleton.push_str(text.get(close..)?);
     // each element's first line, counting line breaks once from the previous element on
     let mut out = Vec::with_capacity(items.len());
@@ -445,6 +448,13 @@ mod tests {
             let text = json_list(n);
             assert_eq!(parse_list(&text, 0, LIMITS).unwrap(), whole(&text), "{n} items");
         }
+        // something after `]` on its line keeps its column (found by fuzzing: a key `+ "kind"`
+        // in YAML's flow style, continued on the next line, was placed two columns left)
+        let text = json_list(3);
+        let close = text.rfind(']').unwrap();
+        let text = format!("{}],+{}", &text[..close], &text[close + 2..]);
+        assert!(text.contains("    ],+\n"), "{text}");
+        assert_eq!(parse_list(&text, 0, LIMITS).unwrap(), whole(&text));
     }
 
     proptest::proptest! {

@@ -11,7 +11,7 @@ use crate::source::{Node, ParseOptions, SourceDoc, stream_json, text_from_vec};
 
 impl ResourceSet {
     /// Reads one input from `reader`: a JSON list document item by item, as it arrives, with
-    /// at most a batch of its text (~50 MB) in memory; any other input is read whole and read
+    /// at most two batches of its text (~16 MB each) in memory; any other input is read whole and read
     /// as [`ResourceSet::add_text`] reads it.
     ///
     /// # Errors

@@ -830,8 +830,11 @@ pub(crate) enum StreamError {
 }
 
 /// Bytes read at a time, and the most item text read before its items are parsed and freed.
+/// A batch is small so that the first batch's scan and the last batch's parse, which nothing
+/// overlaps, are short: 48 MB batches were three for a 120 MB list of slim pods, and 8 MB ones
+/// took its read from 2.3 to 1.7–2.2 s (docs/performance.md, "The slim compact List").
 pub(crate) const BLOCK: usize = 8 << 20;
-pub(crate) const BATCH: usize = 48 << 20;
+pub(crate) const BATCH: usize = 8 << 20;
 /// The most text before `"items": [`: more is not a list to stream.
 const MAX_HEADER: usize = 16 << 20;
 

@@ -1,7 +1,7 @@
 //! Writes the synthetic cluster as `kubectl get -A -o json|yaml` of a real cluster returns it
 //! (`netfence::synth::kubectl`): `cargo run --release -p netfence --example kubectl_dump --
 //! --pods 150000 --policies 10000 --format json > dump.json` (formats: `json`, `json-compact`,
-//! `yaml`). The same sizes give the same objects as the benchmark's multi-document YAML.
+//! `yaml`, `slim-compact`). The same sizes give the same objects as the benchmark's multi-document YAML.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -29,7 +29,8 @@ fn main() {
         None | Some("json") => DumpFormat::Json,
         Some("json-compact") => DumpFormat::JsonCompact,
         Some("yaml") => DumpFormat::Yaml,
-        Some(other) => panic!("unknown format `{other}` (json, json-compact, yaml)"),
+        Some("slim-compact") => DumpFormat::SlimCompact,
+        Some(other) => panic!("unknown format `{other}` (json, json-compact, yaml, slim-compact)"),
     };
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());

@@ -37,7 +37,7 @@ fn main() -> ExitCode {
         },
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  test [--quick]     install tools and run every test (what CI runs); --quick: the Rust tests and vectors only\n  dist [--smoke]     release artefacts in target/dist/: wheel, sdist, npm tarballs, CLI, SHA256SUMS; --smoke: install them outside the repository and run the smoke suites\n  codegen [--check]  regenerate schemas and docs (--check: fail if anything changes)\n  lint               rustfmt --check and clippy -D warnings\n  bindings-codegen [--check]  regenerate the bindings' typings (.d.ts, .pyi, index.mjs)\n  bindings [wasm|python|node]  build and test the bindings (all by default)\n  playground [--out DIR] [--no-wasm-build] [--test]  build the browser playground (default target/playground/); --test: its e2e tests\n  apiserver [build|start]  build and cache kube-apiserver; start it with etcd and the CRDs (prints a kubeconfig)\n  fuzz [--seconds N] [TARGET...] [--seed-corpus]  run the fuzz targets (nightly, cargo-fuzz), N seconds each (default 30)\n  differential [--count N] [--seed S] [--keep] [--minimize SEED]  netfence against netpol-analyzer on N random clusters (default 300)"
+                "usage: cargo xtask <command>\n\n  test [--quick]     install tools and run every test (what CI runs); --quick: the Rust tests and vectors only\n  dist [--smoke]     release artefacts in target/dist/: wheel, sdist, npm tarballs, CLI, SHA256SUMS; --smoke: install them outside the repository and run the smoke suites\n  codegen [--check]  regenerate schemas and docs (--check: fail if anything changes)\n  lint               rustfmt --check and clippy -D warnings\n  bindings-codegen [--check]  regenerate the bindings' typings (.d.ts, .pyi, index.mjs)\n  bindings [wasm|python|node]  build and test the bindings (all by default)\n  playground [--out DIR] [--no-wasm-build] [--test]  build the browser playground (default target/playground/); --test: its e2e tests\n  apiserver [build|start]  build and cache kube-apiserver; start it with etcd and the CRDs (prints a kubeconfig)\n  bench [SIZE...]    benchmarks (docs/performance.md): 1k 10k 150k (default), kubectl-15k, kubectl-150k, pairs-500\n  fuzz [--seconds N] [TARGET...] [--seed-corpus]  run the fuzz targets (nightly, cargo-fuzz), N seconds each (default 30)\n  differential [--count N] [--seed S] [--keep] [--minimize SEED]  netfence against netpol-analyzer on N random clusters (default 300)"
             );
             Err("unknown command".to_owned())
         }
@@ -109,11 +109,59 @@ fn bindings_codegen(check: bool) -> Result<(), String> {
     if check { bindings::check(&root()) } else { bindings::generate(&root(), false).map(|_| ()) }
 }
 
+/// The all-pairs answer of a 500-pod cluster (`tests/bench/random_cluster.py`; 380 random
+/// policies give ~279k connection records, the size of the answer issue #15 measured) written
+/// by `netfence analyze` in each format: the whole command's wall time (best and median of
+/// five) and the output's size and rate.
+fn pairs_500() -> Result<(), String> {
+    run(&cargo(), &["build", "--release", "--locked", "-p", "netfence-cli", "--bin", "netfence"])?;
+    let dir = root().join("target/bench");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let input = dir.join("pairs-500.yaml");
+    let file = std::fs::File::create(&input).map_err(|e| format!("cannot create {}: {e}", input.display()))?;
+    let script = root().join("tests/bench/random_cluster.py");
+    let status = std::process::Command::new("python3")
+        .arg(&script)
+        .args(["--pods", "500", "--policies", "380", "--seed", "1"])
+        .stdout(file)
+        .status()
+        .map_err(|e| format!("cannot run python3 {}: {e}", script.display()))?;
+    if !status.success() {
+        return Err("random_cluster.py failed".to_owned());
+    }
+    let exe = root().join("target/release/netfence");
+    for format in ["canonical", "json", "csv", "txt"] {
+        let out = dir.join(format!("pairs-500.{format}"));
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let start = std::time::Instant::now();
+            let status = std::process::Command::new(&exe)
+                .args(["analyze", &input.to_string_lossy(), "-o", format, "--output", &out.to_string_lossy()])
+                .status()
+                .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
+            times.push(start.elapsed().as_secs_f64());
+            if status.code() != Some(0) {
+                return Err(format!("netfence analyze -o {format} failed: {status}"));
+            }
+        }
+        times.sort_by(f64::total_cmp);
+        let bytes = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+        let best = times.first().copied().unwrap_or(0.0);
+        let median = times.get(2).copied().unwrap_or(0.0);
+        println!(
+            "{{\"bench\":\"pairs-500\",\"format\":\"{format}\",\"bestSeconds\":{best:.3},\"medianSeconds\":{median:.3},\"outputBytes\":{bytes},\"mbPerSecondAtBest\":{:.0}}}",
+            bytes as f64 / 1e6 / best.max(1e-9)
+        );
+        std::fs::remove_file(&out).map_err(|e| format!("cannot remove {}: {e}", out.display()))?;
+    }
+    std::fs::remove_file(&input).map_err(|e| format!("cannot remove {}: {e}", input.display()))
+}
+
 /// Runs the engine benchmark once per size, each in its own process so peak memory is per size.
 /// `kubectl-15k` and `kubectl-150k` write the realistic `kubectl get -A -o json|yaml` dump
-/// (`netfence::synth::kubectl`, ~12 KB a pod indented) to `target/bench/` in three formats
-/// (JSON indented, compact, YAML) and stream each as the command line reads it (the 150k JSON is
-/// 1.9 GB: run it by hand).
+/// (`netfence::synth::kubectl`, ~12 KB a pod indented) to `target/bench/` in four formats
+/// (JSON indented, compact, a compact List of slim objects, YAML) and stream each as the command
+/// line reads it (the 150k JSON is 1.9 GB: run it by hand). `pairs-500`: see [`pairs_500`].
 fn bench(args: &[String]) -> Result<(), String> {
     let sizes: Vec<&str> =
         if args.is_empty() { vec!["1k", "10k", "150k"] } else { args.iter().map(String::as_str).collect() };
@@ -123,13 +171,19 @@ fn bench(args: &[String]) -> Result<(), String> {
     )?;
     let exe = root().join("target/release/examples/bench").to_string_lossy().into_owned();
     for size in sizes {
+        if size == "pairs-500" {
+            pairs_500()?;
+            continue;
+        }
         let (pods, policies, namespaces) = match size {
             "1k" => ("1000", "100", None),
             "10k" => ("10000", "1000", None),
             "150k" => ("150000", "10000", None),
             "kubectl-15k" => ("15000", "1000", Some("100")),
             "kubectl-150k" => ("150000", "10000", Some("1000")),
-            other => return Err(format!("unknown size `{other}` (1k, 10k, 150k, kubectl-15k, kubectl-150k)")),
+            other => {
+                return Err(format!("unknown size `{other}` (1k, 10k, 150k, kubectl-15k, kubectl-150k, pairs-500)"));
+            }
         };
         let Some(namespaces) = namespaces else {
             run(&exe, &["--pods", pods, "--policies", policies, "--all-pairs", "--exposure"])?;
@@ -137,7 +191,7 @@ fn bench(args: &[String]) -> Result<(), String> {
         };
         let dir = root().join("target/bench");
         std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        for format in ["json", "json-compact", "yaml"] {
+        for format in ["json", "json-compact", "slim-compact", "yaml"] {
             let path = dir.join(format!("{size}.{format}"));
             let file = std::fs::File::create(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
             let dump = root().join("target/release/examples/kubectl_dump");

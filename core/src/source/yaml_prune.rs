@@ -23,6 +23,10 @@ pub(crate) fn prune_block_item(text: &str, rule: Prune<'_>) -> Option<String> {
     // the column of the key whose value is being blanked, or kept whole
     let (mut blanking, mut keeping): (Option<usize>, Option<usize>) = (None, None);
     let mut offset = 0usize;
+    // a quoted scalar or flow collection left open by the lines so far, and the indentation of
+    // the line that began a block scalar (`|`, `>`) whose content lines are not looked into
+    let mut open = Open::default();
+    let mut block_scalar: Option<usize> = None;
     for line in text.split_inclusive('\n') {
         let start = offset;
         offset += line.len();
@@ -35,6 +39,22 @@ pub(crate) fn prune_block_item(text: &str, rule: Prune<'_>) -> Option<String> {
         let dash = content == "-" || content.starts_with("- ");
         // inside a value: deeper lines, and a sequence written at its key's indentation
         let inside = |column: usize| content.is_empty() || indent > column || (indent == column && dash);
+        // a line of a block scalar's content, or of a quoted scalar or flow collection that
+        // goes on from an earlier line: it must be inside the value being blanked or kept, or
+        // where the value ends is not known here (found by fuzzing: a quoted scalar went on at
+        // a lesser indentation, over a line that read as a key)
+        let in_block = block_scalar.is_some_and(|i| content.is_empty() || indent > i);
+        if !in_block {
+            block_scalar = None;
+        }
+        let continued = open.is_open() || in_block;
+        let region = blanking.or(keeping);
+        if continued && !region.is_some_and(|column| inside(column) || content.starts_with('#')) {
+            return None;
+        }
+        if !in_block {
+            (open, block_scalar) = open.scan(content, indent);
+        }
         if let Some(column) = blanking {
             if inside(column) || content.starts_with('#') {
                 blank(&mut out, text, start + indent, start + bare.len());
@@ -80,7 +100,98 @@ pub(crate) fn prune_block_item(text: &str, rule: Prune<'_>) -> Option<String> {
             Keep::Part => keeping = Some(column),
         }
     }
-    if out.is_empty() { None } else { String::from_utf8(out).ok() }
+    if open.is_open() || out.is_empty() { None } else { String::from_utf8(out).ok() }
+}
+
+/// What a line leaves open for the next: a quoted scalar, flow collections (their depth). The
+/// scan opens a quote only where a scalar may begin (the line's start, after `- `, `? `, `: `,
+/// a tag or anchor, and inside flow collections after `[`, `{`, `,`), as the parser does; a
+/// quote it opens where the parser would not only makes the caller give up.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Open {
+    depth: usize,
+    quote: Option<u8>,
+}
+
+impl Open {
+    fn is_open(self) -> bool {
+        self.depth > 0 || self.quote.is_some()
+    }
+
+    /// The state after `content` (a line after its indentation `indent`), and the indentation
+    /// of the line when it ends by beginning a block scalar.
+    fn scan(mut self, content: &str, indent: usize) -> (Self, Option<usize>) {
+        let bytes = content.as_bytes();
+        // most lines have nothing that opens or closes
+        if !self.is_open() && !bytes.iter().any(|b| matches!(b, b'"' | b'\'' | b'[' | b'{' | b'|' | b'>')) {
+            return (self, None);
+        }
+        let (mut at_start, mut after_space, mut properties) = (true, true, false);
+        let mut last_token: Option<u8> = None;
+        let mut i = 0;
+        while let Some(&c) = bytes.get(i) {
+            let next = bytes.get(i + 1).copied();
+            if let Some(quote) = self.quote {
+                match c {
+                    b'\\' if quote == b'"' => i += 1,
+                    b'\'' if quote == b'\'' && next == Some(b'\'') => i += 1,
+                    _ if c == quote => {
+                        self.quote = None;
+                        (at_start, last_token) = (false, Some(c));
+                    }
+                    _ => {}
+                }
+                i += 1;
+                after_space = false;
+                continue;
+            }
+            let space = c == b' ' || c == b'\t';
+            let ends = |n: Option<u8>| matches!(n, None | Some(b' ' | b'\t'));
+            match c {
+                b'#' if after_space => break,
+                _ if space => {
+                    if properties {
+                        (at_start, properties) = (true, false);
+                    }
+                }
+                b'"' | b'\'' if at_start => self.quote = Some(c),
+                b'[' | b'{' if at_start || self.depth > 0 => {
+                    self.depth += 1;
+                    at_start = true;
+                }
+                b']' | b'}' if self.depth > 0 => {
+                    self.depth -= 1;
+                    at_start = false;
+                }
+                b',' if self.depth > 0 => at_start = true,
+                b':' if ends(next) || (self.depth > 0 && matches!(next, Some(b',' | b']' | b'}'))) => at_start = true,
+                b'-' | b'?' if at_start && ends(next) => {}
+                b'!' | b'&' if at_start => (at_start, properties) = (false, true),
+                _ => at_start = false,
+            }
+            if !space {
+                last_token = Some(c);
+            }
+            after_space = space;
+            i += 1;
+        }
+        // `key: |`, `- >-`, `key: |2`: a block scalar's header ends the line (anything else
+        // ending in `|` is scanned on as structure, which can only make the caller give up)
+        let trimmed = content.split(" #").next().unwrap_or_default().trim_end();
+        let header = trimmed.rsplit(' ').next().unwrap_or_default();
+        let before = trimmed.get(..trimmed.len() - header.len()).unwrap_or_default();
+        let block = !self.is_open()
+            && matches!(last_token, Some(b'|' | b'>' | b'-' | b'+' | b'1'..=b'9'))
+            && (header.starts_with('|') || header.starts_with('>'))
+            && header.bytes().skip(1).all(|b| matches!(b, b'-' | b'+' | b'1'..=b'9'))
+            && (before.is_empty() || before.ends_with(": ") || before.ends_with("- "));
+        // its content is deeper than the key (`- key: |`: than `key`) or the entry's `-`
+        let owner = match before.strip_suffix(": ") {
+            Some(key) => key.rfind("- ").map_or(0, |at| at + 2),
+            None => before.len().saturating_sub(2),
+        };
+        (self, block.then_some(indent + owner))
+    }
 }
 
 /// Replaces `text[from..to]` by spaces in `out` (a copy of `text`, made on the first call).
@@ -206,6 +317,39 @@ mod tests {
         };
         assert_eq!(spec(&kept), spec(&whole));
         assert_eq!(spec(&kept), (6, 5));
+    }
+
+    /// Found by the `list_split` fuzz target: a quoted scalar in a skipped value went on at a
+    /// lesser indentation, over a line that read as a key (`managedFields:`), which the
+    /// pruner then took for a key of `status`.
+    #[test]
+    fn a_scalar_or_flow_going_on_past_its_value_is_left_to_the_parser() {
+        let head = "- apiVersion: v1\n  kind: Pod\n  status:\n    conditions:\n";
+        for rest in [
+            "    - lastTransitionTime: \"2:\n      app: x\n    managedFields:\n    - a: v6\"\n    phase: Running\n",
+            "    - reason: 'it''s\n    managedFields: x'\n    phase: Running\n",
+            "    - list: [a,\n    managedFields: x]\n    phase: Running\n",
+            // still open at the end
+            "    - message: \"never closed\n",
+        ] {
+            let text = format!("{head}{rest}");
+            assert_eq!(prune_block_item(&text, &prune_rule), None, "{text}");
+        }
+        // inside the value they are blanked with it: a scalar folded onto deeper lines (as
+        // go-yaml writes long strings), a block scalar whose text has an odd quote or bracket
+        for rest in [
+            "    - message: \"a long\n        message\"\n      reason: 'it''s\n        so'\n    phase: Running\n",
+            "    - message: |\n        it's \"odd [\n      reason: x\n    phase: Running\n",
+            "    - message: >-\n        {\"a\": \"b\n    phase: Running\n",
+        ] {
+            let text = format!("{head}{rest}");
+            let pruned = prune_block_item(&text, &prune_rule).unwrap_or_else(|| panic!("{text}"));
+            let kept: Vec<&str> = pruned.lines().map(str::trim_end).filter(|l| !l.trim().is_empty()).collect();
+            assert_eq!(kept, ["- apiVersion: v1", "  kind: Pod", "  status:", "    conditions:", "    phase: Running"]);
+        }
+        // a `|` that ends a plain scalar is no block scalar: the next lines are looked into
+        let text = format!("{head}    - message: a |\n      reason: \"x\n    managedFields: y\"\n");
+        assert_eq!(prune_block_item(&text, &prune_rule), None, "{text}");
     }
 
     #[test]

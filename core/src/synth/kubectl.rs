@@ -25,6 +25,10 @@ pub enum DumpFormat {
     JsonCompact,
     /// `kubectl get -o yaml`.
     Yaml,
+    /// A compact List of slim objects, as a script that keeps only what a policy tool reads
+    /// writes it: pods with name, namespace, labels, owner references, containers' names and
+    /// ports, `hostNetwork`, phase and pod IPs; namespaces with name and labels; the rest whole.
+    SlimCompact,
 }
 
 /// Writes the cluster of `config` as one `kind: List`, in `format`.
@@ -37,8 +41,10 @@ pub fn kubectl_dump(config: &SynthConfig, format: DumpFormat, out: &mut dyn Writ
     let parsed = parse_text(&text, "synth.yaml", &options).map_err(|e| io::Error::other(e.message))?;
     let mut rng = Rng(config.seed ^ 0x006b_7562_6563_746c);
     let items = parsed.documents.iter().enumerate().map(|(i, d)| realistic(sorted(d.root.to_json()), i, &mut rng));
+    let slim = format == DumpFormat::SlimCompact;
+    let items = items.map(|item| if slim { slim_object(item) } else { item });
     match format {
-        DumpFormat::Json | DumpFormat::JsonCompact => {
+        DumpFormat::Json | DumpFormat::JsonCompact | DumpFormat::SlimCompact => {
             let pretty = format == DumpFormat::Json;
             let (nl, ind, sep) = if pretty { ("\n", "    ", ": ") } else { ("", "", ":") };
             write!(out, "{{{nl}{ind}\"apiVersion\"{sep}\"v1\",{nl}{ind}\"items\"{sep}[{nl}")?;
@@ -70,6 +76,44 @@ pub fn kubectl_dump(config: &SynthConfig, format: DumpFormat, out: &mut dyn Writ
             }
             out.write_all(b"kind: List\nmetadata:\n  resourceVersion: \"\"\n")
         }
+    }
+}
+
+/// What a slim List keeps of an object ([`DumpFormat::SlimCompact`]).
+fn slim_object(object: Value) -> Value {
+    let pick = |value: Option<&Value>, keys: &[&str]| -> Map<String, Value> {
+        let mut out = Map::new();
+        if let Some(Value::Object(map)) = value {
+            for key in keys {
+                if let Some(v) = map.get(*key) {
+                    out.insert((*key).to_owned(), v.clone());
+                }
+            }
+        }
+        out
+    };
+    let kind = object.get("kind").and_then(Value::as_str).unwrap_or_default().to_owned();
+    match kind.as_str() {
+        "Pod" => {
+            let metadata = pick(object.get("metadata"), &["name", "namespace", "labels", "ownerReferences"]);
+            let spec = object.get("spec");
+            let containers: Vec<Value> = spec
+                .and_then(|s| s.get("containers"))
+                .and_then(Value::as_array)
+                .map(|cs| cs.iter().map(|c| Value::Object(pick(Some(c), &["name", "ports"]))).collect())
+                .unwrap_or_default();
+            let mut spec_out = Map::new();
+            spec_out.insert("containers".to_owned(), Value::Array(containers));
+            if spec.and_then(|s| s.get("hostNetwork")) == Some(&Value::Bool(true)) {
+                spec_out.insert("hostNetwork".to_owned(), Value::Bool(true));
+            }
+            let status = pick(object.get("status"), &["phase", "podIP", "podIPs"]);
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec_out, "status": status})
+        }
+        "Namespace" => {
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": pick(object.get("metadata"), &["name", "labels"])})
+        }
+        _ => object,
     }
 }
 

@@ -176,3 +176,24 @@ fn long_mapping_keys_are_written_explicitly_and_read_back() {
         }
     }
 }
+
+/// Fuzzing (`yaml_write`, the third 1-hour run): a key `---ڄs` at column 0 was taken for a
+/// document marker — the character after `---` is two bytes, and a one-byte slice of it read
+/// as the end of the line — so the text read back as two documents. `---` starts a document
+/// only before white space or the line's end.
+#[test]
+fn three_dashes_before_a_character_are_not_a_document_marker() {
+    let value = serde_json::json!({"w": [], "---ڄs": [], "ڄvp": "yp"});
+    let yaml = netfence::to_yaml(&value);
+    let options = netfence::source::ParseOptions { strict: true, ..Default::default() };
+    let parsed = netfence::source::parse_text(&yaml, "out.yaml", &options).unwrap_or_else(|e| panic!("{e:?}\n{yaml}"));
+    assert_eq!(parsed.documents.len(), 1, "{yaml}");
+    assert_eq!(parsed.documents[0].root.to_json(), value);
+    for (text, documents) in
+        [("a: 1\n---é: 2\n", 1), ("a: 1\n---x: 2\n", 1), ("a: 1\n--- \nb: 2\n", 2), ("a: 1\n---\nb: 2\n", 2)]
+    {
+        let parsed =
+            netfence::source::parse_text(text, "in.yaml", &options).unwrap_or_else(|e| panic!("{e:?}\n{text}"));
+        assert_eq!(parsed.documents.len(), documents, "{text}");
+    }
+}

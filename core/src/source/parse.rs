@@ -139,7 +139,10 @@ fn split_documents(text: &str) -> Vec<Chunk<'_>> {
     let mut line_no = 0u32;
     for line in text.split_inclusive('\n') {
         let bare = line.trim_end_matches(['\n', '\r']);
-        let is_start = bare.starts_with("---") && bare.get(3..4).is_none_or(|c| c == " " || c == "\t");
+        // `---` then white space or the line's end (`---ڄ: x` is a key: its next character
+        // is not one byte, which a one-byte slice took for the line's end; found by fuzzing)
+        let is_start =
+            bare.strip_prefix("---").is_some_and(|rest| rest.chars().next().is_none_or(|c| c == ' ' || c == '\t'));
         let is_end = bare.starts_with("...") && bare.get(3..).is_some_and(|rest| rest.trim().is_empty());
         if is_start && offset > start {
             chunks.push(Chunk { text: text.get(start..offset).unwrap_or(""), first_line: start_line });

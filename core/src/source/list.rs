@@ -57,6 +57,12 @@ fn prepare(text: &str, first_line: u32, limits: Limits) -> Option<Prepared<'_>> 
     {
         return None;
     }
+    // an item whose last line opens a block scalar (`key: |-` and nothing after it): the
+    // empty scalar is placed at whatever follows the item, which its own parse does not see
+    // (found by fuzzing)
+    if split.block && split.items.iter().any(|(item, _)| ends_with_block_header(item)) {
+        return None;
+    }
     let mut roots = parse_documents(&split.skeleton, limits).ok()?;
     let mut root = match (roots.len(), roots.pop()) {
         (1, Some(root)) => root,
@@ -72,6 +78,15 @@ fn prepare(text: &str, first_line: u32, limits: Limits) -> Option<Prepared<'_>> 
         _ => return None,
     }
     Some(Prepared { split, root })
+}
+
+/// Whether the last line of `item` with anything but spaces or a comment on it ends with a
+/// block scalar's header (`|`, `>-`, `|2+` ...).
+fn ends_with_block_header(item: &str) -> bool {
+    let content = |line: &&str| !line.trim_start().is_empty() && !line.trim_start().starts_with('#');
+    let last = item.lines().map(str::trim_end).rfind(content).unwrap_or_default();
+    let header = last.rsplit([' ', '\t']).next().unwrap_or_default();
+    header.starts_with(['|', '>']) && header.bytes().skip(1).all(|b| matches!(b, b'-' | b'+' | b'1'..=b'9'))
 }
 
 /// Whether the document stays within the node and depth budgets: the node budget is per object
@@ -529,6 +544,9 @@ mod tests {
             "apiVersion: v1\nitems:\n- !t:\n- a: 1\n- b\n".to_owned(),
             "apiVersion: v1\nitems:\n- &&&&a:\n  - x\n- b\n".to_owned(),
             format!("{yaml}not a key\n"),
+            // an item ending in an empty block scalar: it is placed at what follows the item
+            "apiVersion: v1\nitems:\n- a: 1\n- b: 2\n  c: |-\nrsion: \"\"\n".to_owned(),
+            "apiVersion: v1\nitems:\n- a: >\n   \n- b: 2\nkind: List\n".to_owned(),
             // an entry whose content starts on the next line
             yaml.replacen(
                 "- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: p2",

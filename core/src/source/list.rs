@@ -63,6 +63,18 @@ fn prepare(text: &str, first_line: u32, limits: Limits) -> Option<Prepared<'_>> 
     if split.block && split.items.iter().any(|(item, _)| ends_with_block_header(item)) {
         return None;
     }
+    // a line of an item (after its `- ` line) indented less than the entry's content: the
+    // whole document may not read it as the item does (found by fuzzing: ` !1@;` under
+    // `- key:` read as the key's value alone, an error in the whole document)
+    let shallow = |item: &str| {
+        item.lines().skip(1).any(|line| {
+            let content = line.trim_start_matches(' ');
+            !content.trim().is_empty() && !content.starts_with('#') && line.len() - content.len() < 2
+        })
+    };
+    if split.block && split.items.iter().any(|(item, _)| shallow(item)) {
+        return None;
+    }
     let mut roots = parse_documents(&split.skeleton, limits).ok()?;
     let mut root = match (roots.len(), roots.pop()) {
         (1, Some(root)) => root,
@@ -547,6 +559,8 @@ mod tests {
             // an item ending in an empty block scalar: it is placed at what follows the item
             "apiVersion: v1\nitems:\n- a: 1\n- b: 2\n  c: |-\nrsion: \"\"\n".to_owned(),
             "apiVersion: v1\nitems:\n- a: >\n   \n- b: 2\nkind: List\n".to_owned(),
+            // a line of an item indented by one space
+            "apiVersion: v1\nitems:\n- a: 1\n- b:\n# c\n !t x\n".to_owned(),
             // an entry whose content starts on the next line
             yaml.replacen(
                 "- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: p2",

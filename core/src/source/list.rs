@@ -63,18 +63,6 @@ fn prepare(text: &str, first_line: u32, limits: Limits) -> Option<Prepared<'_>> 
     if split.block && split.items.iter().any(|(item, _)| ends_with_block_header(item)) {
         return None;
     }
-    // a line of an item (after its `- ` line) indented less than the entry's content: the
-    // whole document may not read it as the item does (found by fuzzing: ` !1@;` under
-    // `- key:` read as the key's value alone, an error in the whole document)
-    let shallow = |item: &str| {
-        item.lines().skip(1).any(|line| {
-            let content = line.trim_start_matches(' ');
-            !content.trim().is_empty() && !content.starts_with('#') && line.len() - content.len() < 2
-        })
-    };
-    if split.block && split.items.iter().any(|(item, _)| shallow(item)) {
-        return None;
-    }
     let mut roots = parse_documents(&split.skeleton, limits).ok()?;
     let mut root = match (roots.len(), roots.pop()) {
         (1, Some(root)) => root,
@@ -98,7 +86,7 @@ fn ends_with_block_header(item: &str) -> bool {
     let content = |line: &&str| !line.trim_start().is_empty() && !line.trim_start().starts_with('#');
     let last = item.lines().map(str::trim_end).rfind(content).unwrap_or_default();
     let header = last.rsplit([' ', '\t']).next().unwrap_or_default();
-    header.starts_with(['|', '>']) && header.bytes().skip(1).all(|b| matches!(b, b'-' | b'+' | b'1'..=b'9'))
+    super::yaml_prune::is_block_header(header)
 }
 
 /// Whether the document stays within the node and depth budgets: the node budget is per object
@@ -268,10 +256,32 @@ fn split_yaml(text: &str) -> Option<Split<'_>> {
     let mut skeleton = String::with_capacity(text.len() / 8);
     let mut items: Vec<(usize, usize, u32)> = Vec::new(); // start, end, first line
     let mut state = 0u8; // 0 before `items:`, 1 in the items, 2 after
+    // after the items, until the next key at column 0: an indented line there may continue the
+    // items' value for the parser (found by fuzzing: ` !1@;` after a comment that ended the
+    // items read as a tag of `items:` in the skeleton, an error in the whole document)
+    let mut after_items_without_key = false;
     for (n, (start, line)) in lines(text).enumerate() {
         let n = u32::try_from(n).ok()?;
         let bare = line.trim_end_matches(['\n', '\r']);
+        if state == 2 && after_items_without_key {
+            let content = bare.trim_start();
+            if !content.is_empty() && !content.starts_with('#') {
+                if bare.starts_with([' ', '\t']) {
+                    return None;
+                }
+                after_items_without_key = false;
+            }
+        }
         if state == 1 {
+            // an item's line indented by one space: less than the entry's content, so the
+            // item alone and the whole document may read it differently
+            if bare.starts_with(' ')
+                && !bare.starts_with("  ")
+                && !bare.trim().is_empty()
+                && !bare.trim_start().starts_with('#')
+            {
+                return None;
+            }
             if bare == "-" || bare.starts_with("- ") {
                 items.push((start, start + line.len(), n));
                 skeleton.push('\n');
@@ -290,6 +300,7 @@ fn split_yaml(text: &str) -> Option<Split<'_>> {
                 return None;
             }
             state = 2;
+            after_items_without_key = bare.starts_with('#');
         }
         if state == 0 && bare.trim_end() == "items:" {
             state = 1;
@@ -561,6 +572,7 @@ mod tests {
             "apiVersion: v1\nitems:\n- a: >\n   \n- b: 2\nkind: List\n".to_owned(),
             // a line of an item indented by one space
             "apiVersion: v1\nitems:\n- a: 1\n- b:\n# c\n !t x\n".to_owned(),
+            include_str!("../../../fuzz/regressions/list_split/item-line-indented-by-one-space").to_owned(),
             // an entry whose content starts on the next line
             yaml.replacen(
                 "- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: p2",

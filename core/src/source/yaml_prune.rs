@@ -182,8 +182,7 @@ impl Open {
         let before = trimmed.get(..trimmed.len() - header.len()).unwrap_or_default();
         let block = !self.is_open()
             && matches!(last_token, Some(b'|' | b'>' | b'-' | b'+' | b'1'..=b'9'))
-            && (header.starts_with('|') || header.starts_with('>'))
-            && header.bytes().skip(1).all(|b| matches!(b, b'-' | b'+' | b'1'..=b'9'))
+            && is_block_header(header)
             && (before.is_empty() || before.ends_with(": ") || before.ends_with("- "));
         // its content is deeper than the key (`- key: |`: than `key`) or the entry's `-`
         let owner = match before.strip_suffix(": ") {
@@ -211,6 +210,11 @@ fn item_kind(text: &str) -> Option<&str> {
         let kind = rest.trim_end_matches('\r').trim_end();
         (!kind.is_empty() && kind.bytes().all(|b| b.is_ascii_alphanumeric())).then_some(kind)
     })
+}
+
+/// A block scalar's header: `|` or `>` with its indicators (`|-`, `>+`, `|2` ...).
+pub(super) fn is_block_header(token: &str) -> bool {
+    token.starts_with(['|', '>']) && token.bytes().skip(1).all(|b| matches!(b, b'-' | b'+' | b'1'..=b'9'))
 }
 
 /// `key: value` (or `key:`) with a plain key of name characters: the key and the rest.

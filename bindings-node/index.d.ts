@@ -231,7 +231,8 @@ export interface AnalyzeResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
+     * pods of a workload (`NF-W006`).
      */
     warnings?: Warning[];
 }
@@ -308,7 +309,8 @@ export interface AuditResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
+     * pods of a workload (`NF-W006`).
      */
     warnings?: Warning[];
 }
@@ -476,7 +478,8 @@ export interface CheckResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
+     * pods of a workload (`NF-W006`).
      */
     warnings?: Warning[];
 }
@@ -783,7 +786,8 @@ export interface DiffResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
+     * pods of a workload (`NF-W006`).
      */
     warnings?: Warning[];
 }
@@ -875,7 +879,8 @@ export interface DropsResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
+     * pods of a workload (`NF-W006`).
      */
     warnings?: Warning[];
 }
@@ -1059,7 +1064,8 @@ export interface ExplainResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
+     * pods of a workload (`NF-W006`).
      */
     warnings?: Warning[];
 }
@@ -1202,7 +1208,8 @@ export interface ExposureResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
+     * pods of a workload (`NF-W006`).
      */
     warnings?: Warning[];
 }
@@ -1404,7 +1411,8 @@ export interface FlowMapResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
+     * pods of a workload (`NF-W006`).
      */
     warnings?: Warning[];
 }
@@ -1521,7 +1529,8 @@ export interface GenerateResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
+     * pods of a workload (`NF-W006`).
      */
     warnings?: Warning[];
 }
@@ -1697,7 +1706,8 @@ export interface ImpactResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
+     * pods of a workload (`NF-W006`).
      */
     warnings?: Warning[];
 }
@@ -2136,7 +2146,8 @@ export interface LintResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
+     * pods of a workload (`NF-W006`).
      */
     warnings?: Warning[];
 }
@@ -2474,7 +2485,8 @@ export interface ParseResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
+     * pods of a workload (`NF-W006`).
      */
     warnings?: Warning[];
 }
@@ -2830,7 +2842,8 @@ export interface ReviewResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
+     * pods of a workload (`NF-W006`).
      */
     warnings?: Warning[];
     /** The review in the requested `format`. */
@@ -3327,4 +3340,4 @@ export interface Warning {
 /**
  * Stable warning codes. Codes are permanent: a retired code is never reused.
  */
-export type WarningCode = "NF-W001" | "NF-W002" | "NF-W003" | "NF-W004" | "NF-W005";
+export type WarningCode = "NF-W001" | "NF-W002" | "NF-W003" | "NF-W004" | "NF-W005" | "NF-W006";

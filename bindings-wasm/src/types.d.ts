@@ -80,7 +80,8 @@ export interface AnalyzeResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
+     * pods of a workload (`NF-W006`).
      */
     warnings?: Warning[];
 }
@@ -157,7 +158,8 @@ export interface AuditResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
+     * pods of a workload (`NF-W006`).
      */
     warnings?: Warning[];
 }
@@ -325,7 +327,8 @@ export interface CheckResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
+     * pods of a workload (`NF-W006`).
      */
     warnings?: Warning[];
 }
@@ -632,7 +635,8 @@ export interface DiffResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
+     * pods of a workload (`NF-W006`).
      */
     warnings?: Warning[];
 }
@@ -724,7 +728,8 @@ export interface DropsResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
+     * pods of a workload (`NF-W006`).
      */
     warnings?: Warning[];
 }
@@ -908,7 +913,8 @@ export interface ExplainResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
+     * pods of a workload (`NF-W006`).
      */
     warnings?: Warning[];
 }
@@ -1051,7 +1057,8 @@ export interface ExposureResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
+     * pods of a workload (`NF-W006`).
      */
     warnings?: Warning[];
 }
@@ -1253,7 +1260,8 @@ export interface FlowMapResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
+     * pods of a workload (`NF-W006`).
      */
     warnings?: Warning[];
 }
@@ -1370,7 +1378,8 @@ export interface GenerateResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
+     * pods of a workload (`NF-W006`).
      */
     warnings?: Warning[];
 }
@@ -1546,7 +1555,8 @@ export interface ImpactResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
+     * pods of a workload (`NF-W006`).
      */
     warnings?: Warning[];
 }
@@ -1985,7 +1995,8 @@ export interface LintResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
+     * pods of a workload (`NF-W006`).
      */
     warnings?: Warning[];
 }
@@ -2323,7 +2334,8 @@ export interface ParseResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
+     * pods of a workload (`NF-W006`).
      */
     warnings?: Warning[];
 }
@@ -2679,7 +2691,8 @@ export interface ReviewResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
+     * pods of a workload (`NF-W006`).
      */
     warnings?: Warning[];
     /** The review in the requested `format`. */
@@ -3176,4 +3189,4 @@ export interface Warning {
 /**
  * Stable warning codes. Codes are permanent: a retired code is never reused.
  */
-export type WarningCode = "NF-W001" | "NF-W002" | "NF-W003" | "NF-W004" | "NF-W005";
+export type WarningCode = "NF-W001" | "NF-W002" | "NF-W003" | "NF-W004" | "NF-W005" | "NF-W006";

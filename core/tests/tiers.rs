@@ -357,3 +357,66 @@ spec:
     complete.add_text(policies, "policies.yaml", &ParseOptions::default()).unwrap();
     assert!(complete.warnings().iter().all(|w| w.code != WarningCode::NetworksNotAppliedToPods));
 }
+
+/// A CIDR that holds the IPs of some pods of a workload and not of others cannot be answered
+/// per workload: `NF-W006` names the workload and a pod on each side (the network-policy-api
+/// conformance suite's InlineCIDRPeers subtest 01 accepts one pod of a StatefulSet).
+#[test]
+fn networks_that_split_a_workload_are_a_warning() {
+    let pod = |name: &str, ip: &str| {
+        format!(
+            "apiVersion: v1
+kind: Pod
+metadata:
+  name: {name}
+  namespace: ravenclaw
+  labels: {{app: luna}}
+  ownerReferences: [{{apiVersion: apps/v1, kind: StatefulSet, name: luna, uid: u1, controller: true}}]
+spec: {{containers: [{{name: c, image: c}}]}}
+status: {{podIP: {ip}, podIPs: [{{ip: {ip}}}]}}
+---
+"
+        )
+    };
+    let statefulset = "apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: luna, namespace: ravenclaw}
+spec: {selector: {matchLabels: {app: luna}}, template: {metadata: {labels: {app: luna}}, spec: {containers: [{name: c, image: c}]}}}
+---
+";
+    let policy = |cidr: &str| {
+        format!(
+            "apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {{name: inline-cidr}}
+spec:
+  tier: Admin
+  priority: 85
+  subject: {{namespaces: {{}}}}
+  egress:
+  - {{name: allow-egress-to-specific-pod-ips, action: Accept, to: [{{networks: [{cidr}]}}]}}
+"
+        )
+    };
+    let warnings = |cidr: &str| {
+        let text =
+            format!("{statefulset}{}{}{}", pod("luna-0", "10.244.1.5"), pod("luna-1", "10.244.2.9"), policy(cidr));
+        let mut set = ResourceSet::default();
+        set.add_text(&text, "split.yaml", &ParseOptions::default()).unwrap();
+        set.warnings().into_iter().filter(|w| w.code == WarningCode::NetworksSplitWorkload).collect::<Vec<_>>()
+    };
+    // one pod's address: the StatefulSet is split, named with a pod on each side
+    let split = warnings("10.244.1.5/32");
+    assert_eq!(split.len(), 1, "{split:?}");
+    let message = &split[0].message;
+    for part in ["`allow-egress-to-specific-pod-ips`", "`ravenclaw/luna[StatefulSet]`", "(`luna-0`)", "(`luna-1`)"] {
+        assert!(message.contains(part), "{part} not in {message}");
+    }
+    assert_eq!(split[0].location.as_ref().unwrap().pointer, "/spec/egress/0");
+    // host bits are ignored as the engine ignores them: 10.244.2.0/24 holds luna-1 only
+    assert_eq!(warnings("10.244.2.77/24").len(), 1);
+    // both pods or neither: the workload answer is exact, no warning
+    assert!(warnings("10.244.0.0/16").is_empty());
+    assert!(warnings("192.168.0.0/16").is_empty());
+    assert!(warnings("fd00::/8").is_empty());
+}

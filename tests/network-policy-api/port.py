@@ -345,7 +345,8 @@ def main():
         f.write(
             "# The InlineCIDRPeers subtests 01 insert a rule that accepts the IPs of one pod of each of two\n"
             "# StatefulSets and probe both pods of each: telling apart two pods of one StatefulSet is finer\n"
-            "# than a netfence endpoint (a workload is one endpoint; its pods' IPs are all its own).\n"
+            "# than a netfence endpoint (a workload is one endpoint; its pods' IPs are all its own). netfence\n"
+            "# answers such a policy with the warning NF-W006 naming the split StatefulSets.\n"
         )
         f.write("\n".join(skipped) + "\n")
     print(f"{total} probes ported; {len(skipped)} subtests skipped")

@@ -552,6 +552,7 @@ impl ResourceSet {
                 });
             }
         }
+        self.networks_split_workloads(&mut out);
         if !self.errors.is_empty() {
             let n = self.errors.len() + self.errors_omitted;
             let documents = if n == 1 { "document" } else { "documents" };
@@ -589,51 +590,117 @@ impl ResourceSet {
     #[must_use]
     pub fn endpoints_without_ips(&self) -> Vec<String> {
         use std::collections::HashSet;
-        type Key = (String, String, String);
-        let key = |namespace: &str, kind: &str, name: &str| (namespace.to_owned(), kind.to_owned(), name.to_owned());
-        let present: HashSet<Key> =
-            self.workloads.iter().map(|w| key(&w.namespace, w.kind.as_str(), &w.name)).collect();
-        // the present workload a controller reference stands for: itself, or for an absent
-        // ReplicaSet `<deployment>-<hash>`, its Deployment (as the engine folds pods)
-        let controller_of = |namespace: &str, owners: &[OwnerReference]| -> Option<Key> {
-            let owner = owners.iter().find(|o| o.controller == Some(true))?;
-            let direct = key(namespace, &owner.kind, &owner.name);
-            if present.contains(&direct) {
-                return Some(direct);
-            }
-            let (deployment, _) = owner.name.rsplit_once('-').filter(|_| owner.kind == "ReplicaSet")?;
-            Some(key(namespace, "Deployment", deployment)).filter(|k| present.contains(k))
-        };
+        let folding = Folding::new(self);
         // workloads reached from a pod with IPs, through the controllers present
-        let mut with_ips: HashSet<Key> = HashSet::new();
-        let mut frontier: Vec<Key> = self
+        let mut with_ips: HashSet<EndpointKey<'_>> = HashSet::new();
+        let mut frontier: Vec<EndpointKey<'_>> = self
             .pods
             .iter()
             .filter(|p| !p.ips.is_empty())
-            .filter_map(|p| controller_of(&p.namespace, &p.owners))
+            .filter_map(|p| folding.controller_of(&p.namespace, &p.owners))
             .collect();
         while let Some(next) = frontier.pop() {
-            if !with_ips.insert(next.clone()) {
+            if !with_ips.insert(next) {
                 continue;
             }
-            if let Some(w) = self.workloads.iter().find(|w| key(&w.namespace, w.kind.as_str(), &w.name) == next) {
-                frontier.extend(controller_of(&w.namespace, &w.owners));
+            if let Some(w) = folding.present.get(&next) {
+                frontier.extend(folding.controller_of(&w.namespace, &w.owners));
             }
         }
         let pods = self
             .pods
             .iter()
-            .filter(|p| p.ips.is_empty() && controller_of(&p.namespace, &p.owners).is_none())
+            .filter(|p| p.ips.is_empty() && folding.controller_of(&p.namespace, &p.owners).is_none())
             .map(|p| format!("{}/{}[Pod]", p.namespace, p.name));
         let workloads = self
             .workloads
             .iter()
-            .filter(|w| controller_of(&w.namespace, &w.owners).is_none())
-            .filter(|w| !with_ips.contains(&key(&w.namespace, w.kind.as_str(), &w.name)))
+            .filter(|w| folding.controller_of(&w.namespace, &w.owners).is_none())
+            .filter(|w| !with_ips.contains(&(w.namespace.as_str(), w.kind.as_str(), w.name.as_str())))
             .map(|w| format!("{}/{}[{}]", w.namespace, w.name, w.kind.as_str()));
         let mut out: Vec<String> = pods.chain(workloads).collect();
         out.sort_compact();
         out
+    }
+
+    /// The pods with IPs of each workload endpoint that has two or more of them, by the
+    /// endpoint's name (`ns/name[Kind]`): each pod's name and IPs. What `networks` CIDRs are
+    /// checked against, pod by pod (`NF-W006`).
+    fn workload_pod_ips(&self) -> BTreeMap<String, Vec<(&str, Vec<std::net::IpAddr>)>> {
+        let folding = Folding::new(self);
+        let mut by_endpoint: HashMap<EndpointKey<'_>, Vec<(&str, Vec<std::net::IpAddr>)>> = HashMap::new();
+        for pod in self.pods.iter().filter(|p| !p.ips.is_empty()) {
+            let Some(endpoint) = folding.endpoint_of(&pod.namespace, &pod.owners) else { continue };
+            let ips = pod.ips.iter().filter_map(|ip| ip.trim().parse().ok()).collect();
+            by_endpoint.entry(endpoint).or_default().push((pod.name.as_str(), ips));
+        }
+        by_endpoint
+            .into_iter()
+            .filter(|(_, pods)| pods.len() > 1)
+            .map(|((namespace, kind, name), pods)| (format!("{namespace}/{name}[{kind}]"), pods))
+            .collect()
+    }
+
+    /// `NF-W006` for each rule of a cluster-scoped policy whose `networks` hold the IPs of some
+    /// pods of a workload and not of others.
+    fn networks_split_workloads(&self, out: &mut Vec<Warning>) {
+        let names_networks = |rule: &crate::model::ClusterRule| {
+            rule.peers.iter().any(|p| matches!(p, crate::model::ClusterPeer::Networks(_)))
+        };
+        if !self.cluster_policies.iter().any(|r| r.policy.ingress.iter().chain(&r.policy.egress).any(names_networks)) {
+            return;
+        }
+        let by_endpoint = self.workload_pod_ips();
+        if by_endpoint.is_empty() {
+            return;
+        }
+        for resource in &self.cluster_policies {
+            for rule in resource.policy.ingress.iter().chain(&resource.policy.egress) {
+                let written: Vec<&String> = rule
+                    .peers
+                    .iter()
+                    .filter_map(|p| match p {
+                        crate::model::ClusterPeer::Networks(cidrs) => Some(cidrs),
+                        _ => None,
+                    })
+                    .flatten()
+                    .collect();
+                let cidrs: Vec<crate::model::cidr::Cidr> =
+                    written.iter().filter_map(|c| crate::model::cidr::Cidr::parse(c.trim())).collect();
+                let matches = |ips: &[std::net::IpAddr]| ips.iter().any(|ip| cidrs.iter().any(|c| c.contains(*ip)));
+                // (endpoint, a pod inside, a pod outside)
+                let split: Vec<(&String, &str, &str)> = by_endpoint
+                    .iter()
+                    .filter_map(|(endpoint, pods)| {
+                        let inside = pods.iter().find(|(_, ips)| matches(ips))?;
+                        let outside = pods.iter().find(|(_, ips)| !matches(ips))?;
+                        Some((endpoint, inside.0, outside.0))
+                    })
+                    .collect();
+                let Some((endpoint, inside, outside)) = split.first() else { continue };
+                let rule_name = rule.name.as_ref().map(|n| format!(" `{n}`")).unwrap_or_default();
+                let networks: Vec<String> = written.iter().map(|c| format!("`{c}`")).collect();
+                let more = match split.len() - 1 {
+                    0 => String::new(),
+                    1 => " (and of 1 more workload)".to_owned(),
+                    n => format!(" (and of {n} more workloads)"),
+                };
+                out.push(Warning {
+                    code: WarningCode::NetworksSplitWorkload,
+                    message: format!(
+                        "rule{rule_name} of `{}` names networks ({}) that hold the IPs of some pods of `{endpoint}` (`{inside}`) but not of others (`{outside}`){more}: a workload is one endpoint, evaluated as matching when one of its pods does, so traffic to its other pods may differ",
+                        resource.policy.resource(),
+                        networks.join(", "),
+                    ),
+                    help: Some(
+                        "netfence answers per workload, not per pod; write networks that hold all of a workload's pod IPs or none, or select the pods by label"
+                            .to_owned(),
+                    ),
+                    resource: Some(resource.policy.resource()),
+                    location: Some(resource.source.locate(&rule.pointer)),
+                });
+            }
+        }
     }
 
     /// Namespace names used or defined, sorted.
@@ -663,6 +730,57 @@ impl ResourceSet {
         let mut labels = self.namespaces.iter().find(|n| n.name == name).map(|n| n.labels.clone()).unwrap_or_default();
         labels.insert(NAMESPACE_NAME_LABEL.to_owned(), name.to_owned());
         labels
+    }
+}
+
+/// A workload as `(namespace, kind, name)`.
+type EndpointKey<'a> = (&'a str, &'a str, &'a str);
+
+/// How pods fold into in-cluster endpoints, as the engine folds them: a pod into the top of
+/// the chain of its controllers present in the input (a ReplicaSet absent from the input
+/// stands for its Deployment, `<deployment>-<hash>`); a pod without one is its own endpoint.
+struct Folding<'a> {
+    present: HashMap<EndpointKey<'a>, &'a WorkloadResource>,
+}
+
+impl<'a> Folding<'a> {
+    fn new(set: &'a ResourceSet) -> Self {
+        Self {
+            present: set
+                .workloads
+                .iter()
+                .map(|w| ((w.namespace.as_str(), w.kind.as_str(), w.name.as_str()), w))
+                .collect(),
+        }
+    }
+
+    /// The present workload a controller reference stands for: itself, or for an absent
+    /// ReplicaSet, its Deployment.
+    fn controller_of(&self, namespace: &'a str, owners: &'a [OwnerReference]) -> Option<EndpointKey<'a>> {
+        let owner = owners.iter().find(|o| o.controller == Some(true))?;
+        let direct = (namespace, owner.kind.as_str(), owner.name.as_str());
+        if let Some((key, _)) = self.present.get_key_value(&direct) {
+            return Some(*key);
+        }
+        let (deployment, _) = owner.name.rsplit_once('-').filter(|_| owner.kind == "ReplicaSet")?;
+        self.present.get_key_value(&(namespace, "Deployment", deployment)).map(|(key, _)| *key)
+    }
+
+    /// The workload endpoint a pod with these owners folds into; `None` for a bare pod. A cycle
+    /// of owner references stops where it closes.
+    fn endpoint_of(&self, namespace: &'a str, owners: &'a [OwnerReference]) -> Option<EndpointKey<'a>> {
+        let mut at = self.controller_of(namespace, owners)?;
+        let mut seen = vec![at];
+        while let Some(next) =
+            self.present.get(&at).and_then(|w| self.controller_of(w.namespace.as_str(), w.owners.as_slice()))
+        {
+            if seen.contains(&next) {
+                break;
+            }
+            seen.push(next);
+            at = next;
+        }
+        Some(at)
     }
 }
 

@@ -32,16 +32,22 @@ pub enum WarningCode {
     /// IPs in the input: the rule is evaluated as not matching them, so traffic to them may differ.
     #[serde(rename = "NF-W005")]
     NetworksNotAppliedToPods,
+    /// A rule of a cluster-scoped policy names `networks` that hold the IPs of some pods of a
+    /// workload but not of others: a workload is one endpoint, matched when one of its pods
+    /// is, so traffic of its other pods may differ.
+    #[serde(rename = "NF-W006")]
+    NetworksSplitWorkload,
 }
 
 impl WarningCode {
     /// Every code, in order.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::UnevaluatedPolicy,
         Self::PartialInput,
         Self::UnresolvedBackend,
         Self::UnresolvedDomainNames,
         Self::NetworksNotAppliedToPods,
+        Self::NetworksSplitWorkload,
     ];
 
     /// The code as text, e.g. `NF-W001`.
@@ -53,6 +59,7 @@ impl WarningCode {
             Self::UnresolvedBackend => "NF-W003",
             Self::UnresolvedDomainNames => "NF-W004",
             Self::NetworksNotAppliedToPods => "NF-W005",
+            Self::NetworksSplitWorkload => "NF-W006",
         }
     }
 
@@ -72,6 +79,9 @@ impl WarningCode {
             }
             Self::NetworksNotAppliedToPods => {
                 "a rule of a cluster-scoped policy names networks, which the API applies to pod-to-pod traffic too, and some pods or workloads have no pod IPs in the input: the rule is evaluated as not matching them, so traffic to them may differ from the answer"
+            }
+            Self::NetworksSplitWorkload => {
+                "a rule of a cluster-scoped policy names networks that hold the IPs of some pods of a workload but not of others: the workload is one endpoint, evaluated as matching, so traffic to its other pods may differ from the answer"
             }
         }
     }
@@ -107,7 +117,8 @@ pub struct Completeness {
     /// What may change the answer and was not evaluated: policy kinds netfence does not
     /// evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
     /// cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-    /// `networks` where pods lack IPs in the input (`NF-W005`).
+    /// `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
+    /// pods of a workload (`NF-W006`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Warning>,
 }

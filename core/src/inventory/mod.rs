@@ -522,8 +522,20 @@ impl ResourceSet {
                 });
             }
         }
-        let without_ips = if self.cluster_policies.is_empty() { Vec::new() } else { self.endpoints_without_ips() };
-        for resource in self.cluster_policies.iter().filter(|_| !without_ips.is_empty()) {
+        // `networks` apply to pods by their IPs: NF-W005 where the input has none, NF-W006 where
+        // they split a workload's pods
+        let names_networks = |rule: &crate::model::ClusterRule| {
+            rule.peers.iter().any(|p| matches!(p, crate::model::ClusterPeer::Networks(_)))
+        };
+        let any_networks =
+            self.cluster_policies.iter().any(|r| r.policy.ingress.iter().chain(&r.policy.egress).any(names_networks));
+        let folding = Folding::new(self);
+        let (without_ips, groups) = if any_networks {
+            (self.endpoints_without_ips(), self.workload_pods(&folding))
+        } else {
+            Default::default()
+        };
+        for resource in &self.cluster_policies {
             for rule in resource.policy.ingress.iter().chain(&resource.policy.egress) {
                 let (cidrs, rule_name) = named(rule, |p| match p {
                     crate::model::ClusterPeer::Networks(cidrs) => Some(cidrs),
@@ -532,27 +544,72 @@ impl ResourceSet {
                 if cidrs.is_empty() {
                     continue;
                 }
-                out.push(Warning {
-                    code: WarningCode::NetworksNotAppliedToPods,
-                    message: format!(
-                        "rule{rule_name} of `{}` names networks ({}), which the API applies to traffic between pods too; {} of the input {} no pod IPs (`status.podIPs`), so whether the rule matches {} is unknown: it is evaluated as not matching {}",
-                        resource.policy.resource(),
-                        cidrs.join(", "),
-                        Self::some_of(&without_ips, 3),
-                        if without_ips.len() == 1 { "has" } else { "have" },
-                        if without_ips.len() == 1 { "it" } else { "them" },
-                        if without_ips.len() == 1 { "it" } else { "them" },
-                    ),
-                    help: Some(
-                        "egress of the pods it selects to those pods may be allowed or denied differently; give the input the pods as the cluster runs them (`kubectl get pods -A -o json`), or decide or Pass pod traffic in a rule before it (as the API suggests)"
-                            .to_owned(),
-                    ),
-                    resource: Some(resource.policy.resource()),
-                    location: Some(resource.source.locate(&rule.pointer)),
+                let mut warn = |code, message: String, help: &str| {
+                    out.push(Warning {
+                        code,
+                        message: format!(
+                            "rule{rule_name} of `{}` names networks ({}){message}",
+                            resource.policy.resource(),
+                            cidrs.join(", ")
+                        ),
+                        help: Some(help.to_owned()),
+                        resource: Some(resource.policy.resource()),
+                        location: Some(resource.source.locate(&rule.pointer)),
+                    });
+                };
+                if !without_ips.is_empty() {
+                    let one = without_ips.len() == 1;
+                    warn(
+                        WarningCode::NetworksNotAppliedToPods,
+                        format!(
+                            ", which the API applies to traffic between pods too; {} of the input {} no pod IPs (`status.podIPs`), so whether the rule matches {} is unknown: it is evaluated as not matching {}",
+                            Self::some_of(&without_ips, 3),
+                            if one { "has" } else { "have" },
+                            if one { "it" } else { "them" },
+                            if one { "it" } else { "them" },
+                        ),
+                        "egress of the pods it selects to those pods may be allowed or denied differently; give the input the pods as the cluster runs them (`kubectl get pods -A -o json`), or decide or Pass pod traffic in a rule before it (as the API suggests)",
+                    );
+                }
+                let parsed: Vec<crate::model::cidr::Cidr> = rule
+                    .peers
+                    .iter()
+                    .filter_map(|p| match p {
+                        crate::model::ClusterPeer::Networks(cidrs) => Some(cidrs),
+                        _ => None,
+                    })
+                    .flatten()
+                    .filter_map(|c| crate::model::cidr::Cidr::parse(c.trim()))
+                    .collect();
+                let matches = |pod: &&PodResource| {
+                    pod.ips.iter().any(|ip| ip.trim().parse().is_ok_and(|ip| parsed.iter().any(|c| c.contains(ip))))
+                };
+                // the workloads split: (workload, a pod inside, a pod outside)
+                let mut split = groups.iter().enumerate().filter_map(|(at, pods)| {
+                    Some((folding.workload(at)?, pods.iter().find(|p| matches(p))?, pods.iter().find(|p| !matches(p))?))
                 });
+                if let Some((workload, inside, outside)) = split.next() {
+                    let more = split.count();
+                    warn(
+                        WarningCode::NetworksSplitWorkload,
+                        format!(
+                            " that hold the IPs of some pods of `{}/{}[{}]` (`{}`) but not of others (`{}`){}: a workload is one endpoint, evaluated as matching when one of its pods does, so traffic to its other pods may differ",
+                            workload.namespace,
+                            workload.name,
+                            workload.kind.as_str(),
+                            inside.name,
+                            outside.name,
+                            if more == 0 {
+                                String::new()
+                            } else {
+                                format!(" (and {more} more workload{})", if more == 1 { "" } else { "s" })
+                            },
+                        ),
+                        "netfence answers per workload, not per pod; write networks that hold all of a workload's pod IPs or none, or select the pods by label",
+                    );
+                }
             }
         }
-        self.networks_split_workloads(&mut out);
         if !self.errors.is_empty() {
             let n = self.errors.len() + self.errors_omitted;
             let documents = if n == 1 { "document" } else { "documents" };
@@ -589,21 +646,20 @@ impl ResourceSet {
     /// whose pods in the input has them. Cluster `networks` match pods by these IPs.
     #[must_use]
     pub fn endpoints_without_ips(&self) -> Vec<String> {
-        use std::collections::HashSet;
         let folding = Folding::new(self);
-        // workloads reached from a pod with IPs, through the controllers present
-        let mut with_ips: HashSet<EndpointKey<'_>> = HashSet::new();
-        let mut frontier: Vec<EndpointKey<'_>> = self
+        // workloads reached from a pod with IPs, through the controllers present (by their
+        // place in `folding`)
+        let mut with_ips = vec![false; folding.present.len()];
+        let mut frontier: Vec<usize> = self
             .pods
             .iter()
             .filter(|p| !p.ips.is_empty())
             .filter_map(|p| folding.controller_of(&p.namespace, &p.owners))
             .collect();
         while let Some(next) = frontier.pop() {
-            if !with_ips.insert(next) {
-                continue;
-            }
-            if let Some(w) = folding.present.get(&next) {
+            let Some(seen) = with_ips.get_mut(next).filter(|seen| !**seen) else { continue };
+            *seen = true;
+            if let Some(w) = folding.workload(next) {
                 frontier.extend(folding.controller_of(&w.namespace, &w.owners));
             }
         }
@@ -612,95 +668,29 @@ impl ResourceSet {
             .iter()
             .filter(|p| p.ips.is_empty() && folding.controller_of(&p.namespace, &p.owners).is_none())
             .map(|p| format!("{}/{}[Pod]", p.namespace, p.name));
-        let workloads = self
-            .workloads
+        let workloads = folding
+            .present
             .iter()
-            .filter(|w| folding.controller_of(&w.namespace, &w.owners).is_none())
-            .filter(|w| !with_ips.contains(&(w.namespace.as_str(), w.kind.as_str(), w.name.as_str())))
-            .map(|w| format!("{}/{}[{}]", w.namespace, w.name, w.kind.as_str()));
+            .zip(&with_ips)
+            .filter(|((_, w), reached)| !**reached && folding.controller_of(&w.namespace, &w.owners).is_none())
+            .map(|((_, w), _)| format!("{}/{}[{}]", w.namespace, w.name, w.kind.as_str()));
         let mut out: Vec<String> = pods.chain(workloads).collect();
         out.sort_compact();
         out
     }
 
-    /// The pods with IPs of each workload endpoint that has two or more of them, by the
-    /// endpoint's name (`ns/name[Kind]`): each pod's name and IPs. What `networks` CIDRs are
-    /// checked against, pod by pod (`NF-W006`).
-    fn workload_pod_ips(&self) -> BTreeMap<String, Vec<(&str, Vec<std::net::IpAddr>)>> {
-        let folding = Folding::new(self);
-        let mut by_endpoint: HashMap<EndpointKey<'_>, Vec<(&str, Vec<std::net::IpAddr>)>> = HashMap::new();
-        for pod in self.pods.iter().filter(|p| !p.ips.is_empty()) {
-            let Some(endpoint) = folding.endpoint_of(&pod.namespace, &pod.owners) else { continue };
-            let ips = pod.ips.iter().filter_map(|ip| ip.trim().parse().ok()).collect();
-            by_endpoint.entry(endpoint).or_default().push((pod.name.as_str(), ips));
-        }
-        by_endpoint
-            .into_iter()
-            .filter(|(_, pods)| pods.len() > 1)
-            .map(|((namespace, kind, name), pods)| (format!("{namespace}/{name}[{kind}]"), pods))
-            .collect()
-    }
-
-    /// `NF-W006` for each rule of a cluster-scoped policy whose `networks` hold the IPs of some
-    /// pods of a workload and not of others.
-    fn networks_split_workloads(&self, out: &mut Vec<Warning>) {
-        let names_networks = |rule: &crate::model::ClusterRule| {
-            rule.peers.iter().any(|p| matches!(p, crate::model::ClusterPeer::Networks(_)))
-        };
-        if !self.cluster_policies.iter().any(|r| r.policy.ingress.iter().chain(&r.policy.egress).any(names_networks)) {
-            return;
-        }
-        let by_endpoint = self.workload_pod_ips();
-        if by_endpoint.is_empty() {
-            return;
-        }
-        for resource in &self.cluster_policies {
-            for rule in resource.policy.ingress.iter().chain(&resource.policy.egress) {
-                let written: Vec<&String> = rule
-                    .peers
-                    .iter()
-                    .filter_map(|p| match p {
-                        crate::model::ClusterPeer::Networks(cidrs) => Some(cidrs),
-                        _ => None,
-                    })
-                    .flatten()
-                    .collect();
-                let cidrs: Vec<crate::model::cidr::Cidr> =
-                    written.iter().filter_map(|c| crate::model::cidr::Cidr::parse(c.trim())).collect();
-                let matches = |ips: &[std::net::IpAddr]| ips.iter().any(|ip| cidrs.iter().any(|c| c.contains(*ip)));
-                // (endpoint, a pod inside, a pod outside)
-                let split: Vec<(&String, &str, &str)> = by_endpoint
-                    .iter()
-                    .filter_map(|(endpoint, pods)| {
-                        let inside = pods.iter().find(|(_, ips)| matches(ips))?;
-                        let outside = pods.iter().find(|(_, ips)| !matches(ips))?;
-                        Some((endpoint, inside.0, outside.0))
-                    })
-                    .collect();
-                let Some((endpoint, inside, outside)) = split.first() else { continue };
-                let rule_name = rule.name.as_ref().map(|n| format!(" `{n}`")).unwrap_or_default();
-                let networks: Vec<String> = written.iter().map(|c| format!("`{c}`")).collect();
-                let more = match split.len() - 1 {
-                    0 => String::new(),
-                    1 => " (and of 1 more workload)".to_owned(),
-                    n => format!(" (and of {n} more workloads)"),
-                };
-                out.push(Warning {
-                    code: WarningCode::NetworksSplitWorkload,
-                    message: format!(
-                        "rule{rule_name} of `{}` names networks ({}) that hold the IPs of some pods of `{endpoint}` (`{inside}`) but not of others (`{outside}`){more}: a workload is one endpoint, evaluated as matching when one of its pods does, so traffic to its other pods may differ",
-                        resource.policy.resource(),
-                        networks.join(", "),
-                    ),
-                    help: Some(
-                        "netfence answers per workload, not per pod; write networks that hold all of a workload's pod IPs or none, or select the pods by label"
-                            .to_owned(),
-                    ),
-                    resource: Some(resource.policy.resource()),
-                    location: Some(resource.source.locate(&rule.pointer)),
-                });
+    /// The pods with IPs of each workload endpoint, by its place in `folding`: what `networks`
+    /// CIDRs are checked against, pod by pod (`NF-W006`).
+    fn workload_pods<'a>(&'a self, folding: &Folding<'a>) -> Vec<Vec<&'a PodResource>> {
+        let mut groups: Vec<Vec<&PodResource>> = vec![Vec::new(); folding.present.len()];
+        for pod in &self.pods {
+            if let Some(group) = folding.endpoint_of(&pod.namespace, &pod.owners).and_then(|at| groups.get_mut(at))
+                && !pod.ips.is_empty()
+            {
+                group.push(pod);
             }
         }
+        groups
     }
 
     /// Namespace names used or defined, sorted.
@@ -739,41 +729,46 @@ type EndpointKey<'a> = (&'a str, &'a str, &'a str);
 /// How pods fold into in-cluster endpoints, as the engine folds them: a pod into the top of
 /// the chain of its controllers present in the input (a ReplicaSet absent from the input
 /// stands for its Deployment, `<deployment>-<hash>`); a pod without one is its own endpoint.
+/// Workloads are found by their place in `present` (sorted by key).
 struct Folding<'a> {
-    present: HashMap<EndpointKey<'a>, &'a WorkloadResource>,
+    present: Vec<(EndpointKey<'a>, &'a WorkloadResource)>,
 }
 
 impl<'a> Folding<'a> {
     fn new(set: &'a ResourceSet) -> Self {
-        Self {
-            present: set
-                .workloads
-                .iter()
-                .map(|w| ((w.namespace.as_str(), w.kind.as_str(), w.name.as_str()), w))
-                .collect(),
-        }
+        let mut present: Vec<(EndpointKey<'a>, &'a WorkloadResource)> =
+            set.workloads.iter().map(|w| ((w.namespace.as_str(), w.kind.as_str(), w.name.as_str()), w)).collect();
+        present.sort_compact_by(|a, b| a.0.cmp(&b.0));
+        // a workload written twice is one endpoint
+        present.dedup_by(|a, b| a.0 == b.0);
+        Self { present }
+    }
+
+    fn find(&self, key: EndpointKey<'_>) -> Option<usize> {
+        self.present.binary_search_by(|(k, _)| k.cmp(&key)).ok()
+    }
+
+    fn workload(&self, at: usize) -> Option<&'a WorkloadResource> {
+        self.present.get(at).map(|(_, w)| *w)
     }
 
     /// The present workload a controller reference stands for: itself, or for an absent
     /// ReplicaSet, its Deployment.
-    fn controller_of(&self, namespace: &'a str, owners: &'a [OwnerReference]) -> Option<EndpointKey<'a>> {
+    fn controller_of(&self, namespace: &str, owners: &[OwnerReference]) -> Option<usize> {
         let owner = owners.iter().find(|o| o.controller == Some(true))?;
-        let direct = (namespace, owner.kind.as_str(), owner.name.as_str());
-        if let Some((key, _)) = self.present.get_key_value(&direct) {
-            return Some(*key);
+        if let Some(at) = self.find((namespace, owner.kind.as_str(), owner.name.as_str())) {
+            return Some(at);
         }
         let (deployment, _) = owner.name.rsplit_once('-').filter(|_| owner.kind == "ReplicaSet")?;
-        self.present.get_key_value(&(namespace, "Deployment", deployment)).map(|(key, _)| *key)
+        self.find((namespace, "Deployment", deployment))
     }
 
     /// The workload endpoint a pod with these owners folds into; `None` for a bare pod. A cycle
     /// of owner references stops where it closes.
-    fn endpoint_of(&self, namespace: &'a str, owners: &'a [OwnerReference]) -> Option<EndpointKey<'a>> {
+    fn endpoint_of(&self, namespace: &str, owners: &[OwnerReference]) -> Option<usize> {
         let mut at = self.controller_of(namespace, owners)?;
         let mut seen = vec![at];
-        while let Some(next) =
-            self.present.get(&at).and_then(|w| self.controller_of(w.namespace.as_str(), w.owners.as_slice()))
-        {
+        while let Some(next) = self.workload(at).and_then(|w| self.controller_of(&w.namespace, &w.owners)) {
             if seen.contains(&next) {
                 break;
             }

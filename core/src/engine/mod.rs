@@ -79,6 +79,7 @@ pub use ipset::{IpFamily, IpRange, IpSet};
 pub use policy::{ip_block_addresses, policy_types};
 pub use ports::{PortRanges, PortSet, Ports, range_text, ranges_text};
 pub use selector::LabelMatcher;
+pub(crate) use types::sort_canonical;
 pub use types::{
     Connection, ConnectionFilter, ConnectionRecord, Connectivity, Direction, Endpoint, EndpointName, EngineOptions,
     ExplainedRange, Explanation, ExternalRange, IpBlockMode, Isolation, NamedPort, PolicyRef, ProtocolPort, RuleRef,

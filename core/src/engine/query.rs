@@ -98,6 +98,11 @@ fn merge_canonical(sorted: Vec<ConnectionRecord>, mut extra: Vec<ConnectionRecor
     out
 }
 
+/// How many records [`push_records`] makes of `set`: one per protocol with ports.
+fn record_count(set: &PortSet) -> usize {
+    Protocol::ALL.iter().filter(|&&protocol| !set.get(protocol).is_empty()).count()
+}
+
 pub(super) fn push_records(out: &mut Vec<ConnectionRecord>, src: &EndpointName, dst: &EndpointName, set: &PortSet) {
     for protocol in Protocol::ALL {
         let ranges = set.get(protocol);
@@ -429,7 +434,11 @@ impl CompiledCluster {
         let shared: Vec<EndpointName> = (0..as_u32(n + external_names.len())).map(|id| name(id).into()).collect();
         let empty = EndpointName::from("");
         let shared_name = |id: u32| shared.get(id as usize).unwrap_or(&empty);
-        let mut out = Vec::with_capacity(pairs.len());
+        // the exact number of records, so the list is made in one allocation: growing a list
+        // of this size copies it into fresh pages (a fifth of a 500-pod answer's time)
+        let protocols: Vec<usize> = sets.iter().map(|set| record_count(set)).collect();
+        let count = pairs.iter().map(|&(_, _, set)| protocols.get(set as usize).copied().unwrap_or(0)).sum();
+        let mut out = Vec::with_capacity(count);
         for (a, b, set) in pairs {
             if let Some(set) = sets.get(set as usize) {
                 push_records(&mut out, shared_name(a), shared_name(b), set);

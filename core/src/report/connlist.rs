@@ -10,12 +10,12 @@
 //! `50.0.0.0/8` and `51.0.0.0/28` in one rule) is gone from the canonical list, so there
 //! netpol-analyzer prints two lines where this prints one.
 
-use crate::engine::{Connectivity, PortSet, ProtocolPort};
+use crate::engine::{ConnectionRecord, Connectivity, PortSet, ProtocolPort};
 use crate::sorted::CompactSort;
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Bound;
 
-use super::{Pair, connections_text, external_range, one_line, pairs};
+use super::{connections_text, external_range, one_line};
 use crate::engine::intervals::Point;
 use crate::engine::ipset::IpRange;
 
@@ -30,38 +30,53 @@ use crate::engine::ipset::IpRange;
 /// keys then differ inside both, or are equal. With a space somewhere the lines are made and
 /// sorted as strings.
 pub(super) fn render(analysis: &Connectivity, focus: Option<ProtocolPort>) -> String {
-    let pairs = pairs(analysis);
+    let mut texts = Texts::default();
+    // the records in the canonical order (as every analysis gives them), so that a pair is a
+    // run of records: its connections are interned by the run's protocols and ports
+    let sorted: Vec<ConnectionRecord>;
+    let runs = match pair_runs(&analysis.connections) {
+        Some(runs) => runs,
+        None => {
+            sorted = {
+                let mut copy = analysis.connections.clone();
+                crate::engine::sort_canonical(&mut copy);
+                copy
+            };
+            pair_runs(&sorted).unwrap_or_default()
+        }
+    };
+    // one (source, destination, connections) per pair, as ids into `texts`
+    let mut pairs: Vec<Line> = Vec::with_capacity(runs.len());
+    for run in runs {
+        let Some(first) = run.first() else { continue };
+        let conns = if focus.is_some() { 0 } else { texts.run_connections(run) };
+        pairs.push(Line { src: texts.name(&first.src), dst: texts.name(&first.dst), conns });
+    }
     let mut source_cuts = Cuts::default();
     let mut destination_cuts = Cuts::default();
     for pair in &pairs {
-        if let Some(range) = external_range(pair.src) {
+        if let Some(range) = texts.external(pair.src) {
             source_cuts.add(range);
         }
-        if let Some(range) = external_range(pair.dst) {
+        if let Some(range) = texts.external(pair.dst) {
             destination_cuts.add(range);
         }
     }
-    let mut texts = Texts::default();
     let mut lines: Vec<Line> = Vec::with_capacity(pairs.len());
-    for Pair { src, dst, ports } in &pairs {
-        let conns = match focus {
-            None => texts.connections(ports),
-            Some(_) => 0,
-        };
-        if let Some(range) = external_range(src) {
-            let dst = texts.name(dst);
+    for &Line { src, dst, conns } in &pairs {
+        if let Some(range) = texts.external(src) {
             for piece in source_cuts.split(range) {
                 lines.push(Line { src: texts.piece(piece), dst, conns });
             }
-        } else if let Some(range) = external_range(dst) {
-            let src = texts.name(src);
+        } else if let Some(range) = texts.external(dst) {
             for piece in destination_cuts.split(range) {
                 lines.push(Line { src, dst: texts.piece(piece), conns });
             }
         } else {
-            lines.push(Line { src: texts.name(src), dst: texts.name(dst), conns });
+            lines.push(Line { src, dst, conns });
         }
     }
+    drop(pairs);
     let conns_sep = if focus.is_some() { "" } else { " : " };
     let mut out = String::new();
     if let Some(on) = focus {
@@ -78,14 +93,19 @@ pub(super) fn render(analysis: &Connectivity, focus: Option<ProtocolPort>) -> St
     }
     let as_source = ranks(&texts.names, " => ");
     let as_destination = ranks(&texts.names, conns_sep);
+    let by_text = ranks(&texts.conns, "");
     let rank = |ranks: &[u32], id: u32| usize::try_from(id).ok().and_then(|i| ranks.get(i)).copied().unwrap_or(0);
-    lines.sort_unstable_by(|a, b| {
-        (rank(&as_source, a.src), rank(&as_destination, a.dst))
-            .cmp(&(rank(&as_source, b.src), rank(&as_destination, b.dst)))
-            .then_with(|| texts.conns_text(a.conns).cmp(texts.conns_text(b.conns)))
-    });
-    out.reserve(lines.len() * 64);
-    for line in &lines {
+    // each line's place as one integer: source rank, destination rank, connections rank
+    let key = |line: &Line| {
+        (u128::from(rank(&as_source, line.src)) << 64)
+            | (u128::from(rank(&as_destination, line.dst)) << 32)
+            | u128::from(rank(&by_text, line.conns))
+    };
+    let mut keyed: Vec<(u128, Line)> = lines.iter().map(|line| (key(line), *line)).collect();
+    drop(lines);
+    keyed.sort_unstable_by_key(|(key, _)| *key);
+    out.reserve(keyed.len() * 64);
+    for (_, line) in &keyed {
         out.push_str(texts.name_text(line.src));
         out.push_str(" => ");
         out.push_str(texts.name_text(line.dst));
@@ -98,7 +118,60 @@ pub(super) fn render(analysis: &Connectivity, focus: Option<ProtocolPort>) -> St
     out
 }
 
+/// The records of each `(src, dst)` pair, in order, when the list is in the canonical order
+/// (a pair's records adjacent); `None` otherwise.
+fn pair_runs(records: &[ConnectionRecord]) -> Option<Vec<&[ConnectionRecord]>> {
+    fn key(r: &ConnectionRecord) -> (&str, &str) {
+        (r.src.as_str(), r.dst.as_str())
+    }
+    let mut runs = Vec::new();
+    let mut rest = records;
+    let mut previous: Option<(&str, &str)> = None;
+    while let Some(first) = rest.first() {
+        let pair = key(first);
+        // equal pairs apart, or out of order
+        if previous.is_some_and(|p| p >= pair) {
+            return None;
+        }
+        let length = rest.iter().position(|r| key(r) != pair).unwrap_or(rest.len());
+        let (run, after) = rest.split_at(length);
+        runs.push(run);
+        rest = after;
+        previous = Some(pair);
+    }
+    Some(runs)
+}
+
+/// A hasher for keys that are already hashes (or addresses, mixed here).
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl std::hash::Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = mix(self.0 ^ u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = mix(self.0 ^ n);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+fn mix(h: u64) -> u64 {
+    let h = h.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    h ^ (h >> 29)
+}
+
+type PrehashedMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Prehashed>>;
+
 /// One line to print, as ids into [`Texts`].
+#[derive(Clone, Copy)]
 struct Line {
     src: u32,
     dst: u32,
@@ -106,41 +179,69 @@ struct Line {
 }
 
 /// The texts lines are made of, each made once: endpoint names (one line each), external
-/// pieces (`first-last[External]`), connection texts.
+/// pieces (`first-last[External]`), connection texts. Names are found by their address: the
+/// records of an analysis share each name's text, and a name met at two addresses is two
+/// entries with equal text (ranked equal).
 #[derive(Default)]
 struct Texts<'a> {
     names: Vec<String>,
-    name_ids: HashMap<&'a str, u32>,
+    /// Each name's external range, when it is one (pieces are not cut again).
+    ranges: Vec<Option<IpRange>>,
+    name_ids: PrehashedMap<(usize, usize), u32>,
     piece_ids: HashMap<IpRange, u32>,
     conns: Vec<String>,
-    conns_ids: HashMap<&'a PortSet, u32>,
+    /// Connection texts by a hash of a run's protocols and ports: (a run that has it, id).
+    run_ids: PrehashedMap<u64, Vec<(&'a [ConnectionRecord], u32)>>,
 }
 
 impl<'a> Texts<'a> {
     fn name(&mut self, name: &'a str) -> u32 {
-        if let Some(&id) = self.name_ids.get(name) {
+        let key = (name.as_ptr() as usize, name.len());
+        if let Some(&id) = self.name_ids.get(&key) {
             return id;
         }
+        self.ranges.push(external_range(name));
         let id = intern(&mut self.names, one_line(name).into_owned());
-        self.name_ids.insert(name, id);
+        self.name_ids.insert(key, id);
         id
+    }
+
+    fn external(&self, id: u32) -> Option<IpRange> {
+        usize::try_from(id).ok().and_then(|i| self.ranges.get(i)).copied().flatten()
     }
 
     fn piece(&mut self, piece: IpRange) -> u32 {
         if let Some(&id) = self.piece_ids.get(&piece) {
             return id;
         }
+        self.ranges.push(None);
         let id = intern(&mut self.names, format!("{piece}[External]"));
         self.piece_ids.insert(piece, id);
         id
     }
 
-    fn connections(&mut self, ports: &'a PortSet) -> u32 {
-        if let Some(&id) = self.conns_ids.get(ports) {
+    /// The connections of a pair's records (one per protocol, in order).
+    fn run_connections(&mut self, run: &'a [ConnectionRecord]) -> u32 {
+        let same = |a: &[ConnectionRecord], b: &[ConnectionRecord]| {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.protocol == y.protocol && *x.ports == *y.ports)
+        };
+        let mut hash = 0u64;
+        for record in run {
+            hash = mix(hash ^ record.protocol as u64);
+            for &[from, to] in record.ports.iter() {
+                hash = mix(hash ^ (u64::from(from) << 16 | u64::from(to)));
+            }
+        }
+        let bucket = self.run_ids.entry(hash).or_default();
+        if let Some(&(_, id)) = bucket.iter().find(|(seen, _)| same(seen, run)) {
             return id;
         }
-        let id = intern(&mut self.conns, connections_text(ports));
-        self.conns_ids.insert(ports, id);
+        let mut ports = PortSet::default();
+        for record in run {
+            ports.add(record.protocol, &super::port_ranges(&record.ports));
+        }
+        let id = intern(&mut self.conns, connections_text(&ports));
+        bucket.push((run, id));
         id
     }
 
@@ -235,13 +336,13 @@ mod tests {
     /// The lines made, then sorted as strings: what `render` must print.
     fn made_and_sorted(analysis: &Connectivity) -> String {
         let mut lines: Vec<String> = Vec::new();
-        let pairs = pairs(analysis);
+        let pairs = super::super::pairs(analysis);
         let mut cuts = (Cuts::default(), Cuts::default());
         for pair in &pairs {
             external_range(pair.src).into_iter().for_each(|r| cuts.0.add(r));
             external_range(pair.dst).into_iter().for_each(|r| cuts.1.add(r));
         }
-        for Pair { src, dst, ports } in &pairs {
+        for super::super::Pair { src, dst, ports } in &pairs {
             let conns = connections_text(ports);
             let (src, dst) = (one_line(src), one_line(dst));
             if let Some(range) = external_range(&src) {
@@ -305,6 +406,19 @@ mod tests {
         records.dedup_by(|a, b| a.src == b.src && a.dst == b.dst && a.protocol == b.protocol);
         let analysis = Connectivity { connections: records, endpoints: Vec::new() };
         assert_eq!(render(&analysis, None), made_and_sorted(&analysis));
+        // records out of the canonical order are grouped by name first: the same text
+        let mut reversed = analysis.clone();
+        reversed.connections.reverse();
+        assert!(pair_runs(&reversed.connections).is_none());
+        assert_eq!(render(&reversed, None), render(&analysis, None));
+        // names shared by their records (as an analysis makes them) are found by address
+        let mut shared = analysis.clone();
+        let mut seen: HashMap<String, crate::engine::EndpointName> = HashMap::new();
+        for record in &mut shared.connections {
+            record.src = seen.entry(record.src.to_string()).or_insert_with(|| record.src.clone()).clone();
+            record.dst = seen.entry(record.dst.to_string()).or_insert_with(|| record.dst.clone()).clone();
+        }
+        assert_eq!(render(&shared, None), render(&analysis, None));
         // a name with a space takes the made-and-sorted path: the same lines either way
         let mut spaced = analysis.clone();
         spaced.connections.push(record("a/b c[Pod]", "a/b[Pod]", Tcp, &[[1, 1]]));

@@ -224,7 +224,7 @@ fn pairs(analysis: &Connectivity) -> Vec<Pair<'_>> {
     grouped.into_iter().map(|((src, dst), ports)| Pair { src, dst, ports }).collect()
 }
 
-fn port_ranges(ports: &[[u16; 2]]) -> PortRanges {
+pub(super) fn port_ranges(ports: &[[u16; 2]]) -> PortRanges {
     PortRanges::from_ranges(ports.iter().map(|&[from, to]| (from, to)))
 }
 

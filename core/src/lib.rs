@@ -29,6 +29,7 @@ pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod flows;
+mod hashing;
 pub mod inventory;
 mod location;
 pub mod model;

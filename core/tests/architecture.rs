@@ -16,7 +16,7 @@ use std::path::Path;
 
 /// The layers, lowest first, and their top-level modules. A new module must be placed here.
 const LAYERS: &[(&str, &[&str])] = &[
-    ("foundation", &["error", "location", "parallel", "sorted", "suggest"]),
+    ("foundation", &["error", "hashing", "location", "parallel", "sorted", "suggest"]),
     ("source", &["source"]),
     ("model", &["model"]),
     ("inventory", &["inventory"]),

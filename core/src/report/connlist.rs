@@ -13,6 +13,7 @@
 use crate::engine::{ConnectionRecord, Connectivity, PortSet, ProtocolPort};
 use crate::sorted::CompactSort;
 use std::collections::{BTreeSet, HashMap};
+use std::hash::Hasher;
 use std::ops::Bound;
 
 use super::{connections_text, external_range, one_line};
@@ -142,33 +143,7 @@ fn pair_runs(records: &[ConnectionRecord]) -> Option<Vec<&[ConnectionRecord]>> {
     Some(runs)
 }
 
-/// A hasher for keys that are already hashes (or addresses, mixed here).
-#[derive(Default)]
-struct Prehashed(u64);
-
-impl std::hash::Hasher for Prehashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = mix(self.0 ^ u64::from(b));
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = mix(self.0 ^ n);
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
-    }
-}
-
-fn mix(h: u64) -> u64 {
-    let h = h.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    h ^ (h >> 29)
-}
-
-type PrehashedMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Prehashed>>;
+type FxMap<K, V> = HashMap<K, V, crate::hashing::FxBuild>;
 
 /// One line to print, as ids into [`Texts`].
 #[derive(Clone, Copy)]
@@ -187,11 +162,11 @@ struct Texts<'a> {
     names: Vec<String>,
     /// Each name's external range, when it is one (pieces are not cut again).
     ranges: Vec<Option<IpRange>>,
-    name_ids: PrehashedMap<(usize, usize), u32>,
+    name_ids: FxMap<(usize, usize), u32>,
     piece_ids: HashMap<IpRange, u32>,
     conns: Vec<String>,
     /// Connection texts by a hash of a run's protocols and ports: (a run that has it, id).
-    run_ids: PrehashedMap<u64, Vec<(&'a [ConnectionRecord], u32)>>,
+    run_ids: FxMap<u64, Vec<(&'a [ConnectionRecord], u32)>>,
 }
 
 impl<'a> Texts<'a> {
@@ -225,13 +200,14 @@ impl<'a> Texts<'a> {
         let same = |a: &[ConnectionRecord], b: &[ConnectionRecord]| {
             a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.protocol == y.protocol && *x.ports == *y.ports)
         };
-        let mut hash = 0u64;
+        let mut hasher = crate::hashing::FxHasher::default();
         for record in run {
-            hash = mix(hash ^ record.protocol as u64);
+            hasher.write_u8(record.protocol as u8);
             for &[from, to] in record.ports.iter() {
-                hash = mix(hash ^ (u64::from(from) << 16 | u64::from(to)));
+                hasher.write_u32(u32::from(from) << 16 | u32::from(to));
             }
         }
+        let hash = hasher.finish();
         let bucket = self.run_ids.entry(hash).or_default();
         if let Some(&(_, id)) = bucket.iter().find(|(seen, _)| same(seen, run)) {
             return id;

@@ -398,13 +398,14 @@ spec:
 "
         )
     };
-    let warnings = |cidr: &str| {
+    let split_by = |cidr: &str, statefulset: &str| {
         let text =
             format!("{statefulset}{}{}{}", pod("luna-0", "10.244.1.5"), pod("luna-1", "10.244.2.9"), policy(cidr));
         let mut set = ResourceSet::default();
         set.add_text(&text, "split.yaml", &ParseOptions::default()).unwrap();
         set.warnings().into_iter().filter(|w| w.code == WarningCode::NetworksSplitWorkload).collect::<Vec<_>>()
     };
+    let warnings = |cidr: &str| split_by(cidr, statefulset);
     // one pod's address: the StatefulSet is split, named with a pod on each side
     let split = warnings("10.244.1.5/32");
     assert_eq!(split.len(), 1, "{split:?}");
@@ -419,4 +420,9 @@ spec:
     assert!(warnings("10.244.0.0/16").is_empty());
     assert!(warnings("192.168.0.0/16").is_empty());
     assert!(warnings("fd00::/8").is_empty());
+    // a pods-only dump: the pods of the absent StatefulSet are one endpoint all the same
+    let pods_only = split_by("10.244.1.5/32", "");
+    assert_eq!(pods_only.len(), 1, "{pods_only:?}");
+    assert!(pods_only[0].message.contains("`ravenclaw/luna[StatefulSet]` (`luna-0`)"), "{}", pods_only[0].message);
+    assert!(split_by("10.244.0.0/16", "").is_empty());
 }

@@ -529,12 +529,11 @@ impl ResourceSet {
         };
         let any_networks =
             self.cluster_policies.iter().any(|r| r.policy.ingress.iter().chain(&r.policy.egress).any(names_networks));
-        let folding = Folding::new(self);
-        let (without_ips, groups) = if any_networks {
-            (self.endpoints_without_ips(), self.workload_pods(&folding))
-        } else {
-            Default::default()
-        };
+        // the folding of pods into workloads only when a rule names networks (it sorts the
+        // workloads), once for both warnings
+        let folding = if any_networks { Folding::new(self) } else { Folding { present: Vec::new() } };
+        let (without_ips, groups) =
+            if any_networks { (self.without_ips(&folding), self.workload_pods(&folding)) } else { Default::default() };
         for resource in &self.cluster_policies {
             for rule in resource.policy.ingress.iter().chain(&resource.policy.egress) {
                 let (cidrs, rule_name) = named(rule, |p| match p {
@@ -585,18 +584,15 @@ impl ResourceSet {
                     pod.ips.iter().any(|ip| ip.trim().parse().is_ok_and(|ip| parsed.iter().any(|c| c.contains(ip))))
                 };
                 // the workloads split: (workload, a pod inside, a pod outside)
-                let mut split = groups.iter().enumerate().filter_map(|(at, pods)| {
-                    Some((folding.workload(at)?, pods.iter().find(|p| matches(p))?, pods.iter().find(|p| !matches(p))?))
+                let mut split = groups.iter().filter_map(|(endpoint, pods)| {
+                    Some((endpoint, pods.iter().find(|p| matches(p))?, pods.iter().find(|p| !matches(p))?))
                 });
-                if let Some((workload, inside, outside)) = split.next() {
+                if let Some((endpoint, inside, outside)) = split.next() {
                     let more = split.count();
                     warn(
                         WarningCode::NetworksSplitWorkload,
                         format!(
-                            " that hold the IPs of some pods of `{}/{}[{}]` (`{}`) but not of others (`{}`){}: a workload is one endpoint, evaluated as matching when one of its pods does, so traffic to its other pods may differ",
-                            workload.namespace,
-                            workload.name,
-                            workload.kind.as_str(),
+                            " that hold the IPs of some pods of `{endpoint}` (`{}`) but not of others (`{}`){}: a workload is one endpoint, evaluated as matching when one of its pods does, so traffic to its other pods may differ",
                             inside.name,
                             outside.name,
                             if more == 0 {
@@ -646,7 +642,11 @@ impl ResourceSet {
     /// whose pods in the input has them. Cluster `networks` match pods by these IPs.
     #[must_use]
     pub fn endpoints_without_ips(&self) -> Vec<String> {
-        let folding = Folding::new(self);
+        self.without_ips(&Folding::new(self))
+    }
+
+    /// [`ResourceSet::endpoints_without_ips`] with the workloads folded already.
+    fn without_ips(&self, folding: &Folding<'_>) -> Vec<String> {
         // workloads reached from a pod with IPs, through the controllers present (by their
         // place in `folding`)
         let mut with_ips = vec![false; folding.present.len()];
@@ -679,18 +679,37 @@ impl ResourceSet {
         out
     }
 
-    /// The pods with IPs of each workload endpoint, by its place in `folding`: what `networks`
-    /// CIDRs are checked against, pod by pod (`NF-W006`).
-    fn workload_pods<'a>(&'a self, folding: &Folding<'a>) -> Vec<Vec<&'a PodResource>> {
-        let mut groups: Vec<Vec<&PodResource>> = vec![Vec::new(); folding.present.len()];
-        for pod in &self.pods {
-            if let Some(group) = folding.endpoint_of(&pod.namespace, &pod.owners).and_then(|at| groups.get_mut(at))
-                && !pod.ips.is_empty()
-            {
-                group.push(pod);
+    /// The pods with IPs of each workload endpoint, by the endpoint's name (`ns/name[Kind]`):
+    /// what `networks` CIDRs are checked against, pod by pod (`NF-W006`). Pods of a controller
+    /// absent from the input (a pods-only dump) are one endpoint too, as the engine makes them
+    /// unless policies tell them apart.
+    fn workload_pods<'a>(&'a self, folding: &Folding<'a>) -> Vec<(String, Vec<&'a PodResource>)> {
+        let mut present: Vec<Vec<&PodResource>> = vec![Vec::new(); folding.present.len()];
+        let mut absent: Vec<(String, &PodResource)> = Vec::new();
+        for pod in self.pods.iter().filter(|p| !p.ips.is_empty()) {
+            if let Some(at) = folding.endpoint_of(&pod.namespace, &pod.owners) {
+                if let Some(group) = present.get_mut(at) {
+                    group.push(pod);
+                }
+            } else if let Some(owner) = pod.owners.iter().find(|o| o.controller == Some(true) && o.kind != "Node") {
+                absent.push((format!("{}/{}[{}]", pod.namespace, owner.name, owner.kind), pod));
             }
         }
-        groups
+        let mut out: Vec<(String, Vec<&PodResource>)> = present
+            .into_iter()
+            .enumerate()
+            .filter_map(|(at, pods)| {
+                let w = folding.workload(at)?;
+                Some((format!("{}/{}[{}]", w.namespace, w.name, w.kind.as_str()), pods))
+            })
+            .collect();
+        absent.sort_compact_by(|a, b| a.0.cmp(&b.0));
+        for group in absent.chunk_by(|a, b| a.0 == b.0) {
+            if let Some((name, _)) = group.first() {
+                out.push((name.clone(), group.iter().map(|(_, pod)| *pod).collect()));
+            }
+        }
+        out
     }
 
     /// Namespace names used or defined, sorted.
@@ -763,17 +782,15 @@ impl<'a> Folding<'a> {
         self.find((namespace, "Deployment", deployment))
     }
 
-    /// The workload endpoint a pod with these owners folds into; `None` for a bare pod. A cycle
-    /// of owner references stops where it closes.
+    /// The workload endpoint a pod with these owners folds into; `None` for a bare pod. A chain
+    /// longer than the workloads present is a cycle of owner references: it stops there.
     fn endpoint_of(&self, namespace: &str, owners: &[OwnerReference]) -> Option<usize> {
         let mut at = self.controller_of(namespace, owners)?;
-        let mut seen = vec![at];
-        while let Some(next) = self.workload(at).and_then(|w| self.controller_of(&w.namespace, &w.owners)) {
-            if seen.contains(&next) {
-                break;
+        for _ in 0..self.present.len() {
+            match self.workload(at).and_then(|w| self.controller_of(&w.namespace, &w.owners)) {
+                Some(next) if next != at => at = next,
+                _ => break,
             }
-            seen.push(next);
-            at = next;
         }
         Some(at)
     }

@@ -782,11 +782,12 @@ impl<'a> Folding<'a> {
         self.find((namespace, "Deployment", deployment))
     }
 
-    /// The workload endpoint a pod with these owners folds into; `None` for a bare pod. A chain
-    /// longer than the workloads present is a cycle of owner references: it stops there.
+    /// The workload endpoint a pod with these owners folds into; `None` for a bare pod. Like
+    /// the engine's `root_of`, at most 8 controllers are followed: real chains are 2 long
+    /// (ReplicaSet, Deployment), and a cycle of owner references stops there.
     fn endpoint_of(&self, namespace: &str, owners: &[OwnerReference]) -> Option<usize> {
         let mut at = self.controller_of(namespace, owners)?;
-        for _ in 0..self.present.len() {
+        for _ in 0..8 {
             match self.workload(at).and_then(|w| self.controller_of(&w.namespace, &w.owners)) {
                 Some(next) if next != at => at = next,
                 _ => break,

@@ -231,8 +231,7 @@ export interface AnalyzeResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
-     * pods of a workload (`NF-W006`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -309,8 +308,7 @@ export interface AuditResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
-     * pods of a workload (`NF-W006`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -478,8 +476,7 @@ export interface CheckResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
-     * pods of a workload (`NF-W006`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -786,8 +783,7 @@ export interface DiffResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
-     * pods of a workload (`NF-W006`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -879,8 +875,7 @@ export interface DropsResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
-     * pods of a workload (`NF-W006`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1064,8 +1059,7 @@ export interface ExplainResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
-     * pods of a workload (`NF-W006`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1208,8 +1202,7 @@ export interface ExposureResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
-     * pods of a workload (`NF-W006`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1411,8 +1404,7 @@ export interface FlowMapResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
-     * pods of a workload (`NF-W006`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1529,8 +1521,7 @@ export interface GenerateResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
-     * pods of a workload (`NF-W006`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1706,8 +1697,7 @@ export interface ImpactResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
-     * pods of a workload (`NF-W006`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -2146,8 +2136,7 @@ export interface LintResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
-     * pods of a workload (`NF-W006`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -2485,8 +2474,7 @@ export interface ParseResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
-     * pods of a workload (`NF-W006`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -2842,8 +2830,7 @@ export interface ReviewResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
-     * pods of a workload (`NF-W006`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
     /** The review in the requested `format`. */

@@ -80,8 +80,7 @@ export interface AnalyzeResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
-     * pods of a workload (`NF-W006`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -158,8 +157,7 @@ export interface AuditResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
-     * pods of a workload (`NF-W006`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -327,8 +325,7 @@ export interface CheckResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
-     * pods of a workload (`NF-W006`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -635,8 +632,7 @@ export interface DiffResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
-     * pods of a workload (`NF-W006`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -728,8 +724,7 @@ export interface DropsResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
-     * pods of a workload (`NF-W006`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -913,8 +908,7 @@ export interface ExplainResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
-     * pods of a workload (`NF-W006`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1057,8 +1051,7 @@ export interface ExposureResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
-     * pods of a workload (`NF-W006`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1260,8 +1253,7 @@ export interface FlowMapResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
-     * pods of a workload (`NF-W006`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1378,8 +1370,7 @@ export interface GenerateResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
-     * pods of a workload (`NF-W006`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1555,8 +1546,7 @@ export interface ImpactResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
-     * pods of a workload (`NF-W006`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -1995,8 +1985,7 @@ export interface LintResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
-     * pods of a workload (`NF-W006`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -2334,8 +2323,7 @@ export interface ParseResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
-     * pods of a workload (`NF-W006`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
 }
@@ -2691,8 +2679,7 @@ export interface ReviewResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
-     * pods of a workload (`NF-W006`).
+     * `networks` where pods lack IPs in the input (`NF-W005`).
      */
     warnings?: Warning[];
     /** The review in the requested `format`. */

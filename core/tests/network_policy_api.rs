@@ -15,7 +15,7 @@ use netfence::requirements::{check, parse_requirements};
 use netfence::source::ParseOptions;
 
 /// Probes `port.py` wrote (it prints the count).
-const PROBES: usize = 277;
+const PROBES: usize = 301;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/network-policy-api")

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use netfence::engine::{CompiledCluster, ConnectionFilter, EngineOptions, SideVerdict};
+use netfence::flows::FlowEndpoint;
 use netfence::inventory::ResourceSet;
 use netfence::model::{Tier, TierAction, WarningCode};
 use netfence::source::ParseOptions;
@@ -362,7 +363,9 @@ spec:
 /// per workload: `NF-W006` names the workload and a pod on each side (the network-policy-api
 /// conformance suite's InlineCIDRPeers subtest 01 accepts one pod of a StatefulSet).
 #[test]
-fn networks_that_split_a_workload_are_a_warning() {
+fn networks_that_split_a_workload_make_its_pods_endpoints() {
+    // the upstream suite's InlineCIDRPeers/01: an Accept of one StatefulSet pod's /32 before
+    // a Deny of everything; a client in another namespace
     let pod = |name: &str, ip: &str| {
         format!(
             "apiVersion: v1
@@ -383,6 +386,12 @@ kind: StatefulSet
 metadata: {name: luna, namespace: ravenclaw}
 spec: {selector: {matchLabels: {app: luna}}, template: {metadata: {labels: {app: luna}}, spec: {containers: [{name: c, image: c}]}}}
 ---
+apiVersion: v1
+kind: Pod
+metadata: {name: harry, namespace: gryffindor, labels: {app: harry}}
+spec: {containers: [{name: c, image: c}]}
+status: {podIP: 10.244.9.1, podIPs: [{ip: 10.244.9.1}]}
+---
 ";
     let policy = |cidr: &str| {
         format!(
@@ -392,37 +401,114 @@ metadata: {{name: inline-cidr}}
 spec:
   tier: Admin
   priority: 85
-  subject: {{namespaces: {{}}}}
+  subject: {{namespaces: {{matchLabels: {{kubernetes.io/metadata.name: gryffindor}}}}}}
   egress:
   - {{name: allow-egress-to-specific-pod-ips, action: Accept, to: [{{networks: [{cidr}]}}]}}
+  - {{name: deny-all, action: Deny, to: [{{namespaces: {{}}}}]}}
 "
         )
     };
-    let split_by = |cidr: &str, statefulset: &str| {
+    let compile_with = |cidr: &str, statefulset: &str| {
         let text =
             format!("{statefulset}{}{}{}", pod("luna-0", "10.244.1.5"), pod("luna-1", "10.244.2.9"), policy(cidr));
         let mut set = ResourceSet::default();
         set.add_text(&text, "split.yaml", &ParseOptions::default()).unwrap();
-        set.warnings().into_iter().filter(|w| w.code == WarningCode::NetworksSplitWorkload).collect::<Vec<_>>()
+        assert!(set.errors.is_empty(), "{:?}", set.errors);
+        // the retired NF-W006 is never emitted: the answer is exact
+        assert!(set.warnings().iter().all(|w| w.code != WarningCode::NetworksSplitWorkload));
+        let cluster = CompiledCluster::compile(&set, &EngineOptions::default());
+        all_pairs_agree_with_each_connection(&cluster);
+        let names: Vec<String> =
+            cluster.endpoints().filter(|e| e.namespace == "ravenclaw").map(|e| e.name.clone()).collect();
+        (cluster, names)
     };
-    let warnings = |cidr: &str| split_by(cidr, statefulset);
-    // one pod's address: the StatefulSet is split, named with a pod on each side
-    let split = warnings("10.244.1.5/32");
-    assert_eq!(split.len(), 1, "{split:?}");
-    let message = &split[0].message;
-    for part in ["`allow-egress-to-specific-pod-ips`", "`ravenclaw/luna[StatefulSet]`", "(`luna-0`)", "(`luna-1`)"] {
-        assert!(message.contains(part), "{part} not in {message}");
+    let harry = "gryffindor/harry[Pod]";
+    for statefulset in [statefulset, statefulset.split_once("---\n").unwrap().1] {
+        // one pod's address: each pod is its own endpoint, with its own IPs and labels
+        let (cluster, names) = compile_with("10.244.1.5/32", statefulset);
+        assert_eq!(names, ["ravenclaw/luna-0[Pod]", "ravenclaw/luna-1[Pod]"]);
+        let luna0 = cluster.endpoints().find(|e| e.workload == "luna-0").unwrap();
+        assert_eq!(
+            (luna0.ips.clone(), luna0.pods, luna0.labels.get("app").map(String::as_str)),
+            (vec!["10.244.1.5".to_owned()], 1, Some("luna"))
+        );
+        assert_eq!(allowed(&cluster, harry, "ravenclaw/luna-0[Pod]"), all());
+        assert!(allowed(&cluster, harry, "ravenclaw/luna-1[Pod]").is_empty());
+        // flow records name the pod as the engine does, whether by pod, workload or IP
+        let mut set = ResourceSet::default();
+        let text = format!("{statefulset}{}{}", pod("luna-0", "10.244.1.5"), pod("luna-1", "10.244.2.9"));
+        set.add_text(&format!("{text}{}", policy("10.244.1.5/32")), "split.yaml", &ParseOptions::default()).unwrap();
+        let resolver = netfence::flows::resolve::FlowResolver::new(&set, &cluster);
+        let record = |pod: Option<&str>, ip: Option<&str>| FlowEndpoint {
+            namespace: Some("ravenclaw".to_owned()),
+            pod: pod.map(str::to_owned),
+            workload: Some("luna".to_owned()),
+            workload_kind: Some("StatefulSet".to_owned()),
+            ip: ip.map(str::to_owned),
+            ..FlowEndpoint::default()
+        };
+        for (pod, ip, name) in [
+            (Some("luna-1"), None, "ravenclaw/luna-1[Pod]"),
+            (Some("luna-0"), None, "ravenclaw/luna-0[Pod]"),
+            (None, Some("10.244.2.9"), "ravenclaw/luna-1[Pod]"),
+        ] {
+            assert_eq!(resolver.name(&resolver.resolve(&record(pod, ip))), name);
+        }
+        // host bits are ignored as for every CIDR: 10.244.2.0/24 holds luna-1 only
+        let (cluster, names) = compile_with("10.244.2.77/24", statefulset);
+        assert_eq!(names, ["ravenclaw/luna-0[Pod]", "ravenclaw/luna-1[Pod]"]);
+        assert!(allowed(&cluster, harry, "ravenclaw/luna-0[Pod]").is_empty());
+        assert_eq!(allowed(&cluster, harry, "ravenclaw/luna-1[Pod]"), all());
+        // both pods or neither: one endpoint, as without networks
+        for (cidr, open) in [("10.244.0.0/16", true), ("192.168.0.0/16", false), ("fd00::/8", false)] {
+            let (cluster, names) = compile_with(cidr, statefulset);
+            assert_eq!(names, ["ravenclaw/luna[StatefulSet]"], "{cidr}");
+            assert_eq!(allowed(&cluster, harry, "ravenclaw/luna[StatefulSet]").is_empty(), !open, "{cidr}");
+        }
     }
-    assert_eq!(split[0].location.as_ref().unwrap().pointer, "/spec/egress/0");
-    // host bits are ignored as the engine ignores them: 10.244.2.0/24 holds luna-1 only
-    assert_eq!(warnings("10.244.2.77/24").len(), 1);
-    // both pods or neither: the workload answer is exact, no warning
-    assert!(warnings("10.244.0.0/16").is_empty());
-    assert!(warnings("192.168.0.0/16").is_empty());
-    assert!(warnings("fd00::/8").is_empty());
-    // a pods-only dump: the pods of the absent StatefulSet are one endpoint all the same
-    let pods_only = split_by("10.244.1.5/32", "");
-    assert_eq!(pods_only.len(), 1, "{pods_only:?}");
-    assert!(pods_only[0].message.contains("`ravenclaw/luna[StatefulSet]` (`luna-0`)"), "{}", pods_only[0].message);
-    assert!(split_by("10.244.0.0/16", "").is_empty());
+}
+
+#[test]
+fn ip_blocks_split_a_workload_in_pod_ips_mode_only() {
+    // two pods of a Deployment (through its absent ReplicaSet) on nodes with different pod CIDRs
+    let pod = |suffix: &str, ip: &str| {
+        format!(
+            "---
+apiVersion: v1
+kind: Pod
+metadata: {{name: api-7d9f-{suffix}, namespace: shop, labels: {{app: api, pod-template-hash: 7d9f}}, ownerReferences: [{{apiVersion: apps/v1, kind: ReplicaSet, name: api-7d9f, uid: u, controller: true}}]}}
+spec: {{containers: [{{name: c, image: c}}]}}
+status: {{podIPs: [{{ip: {ip}}}]}}
+"
+        )
+    };
+    let web = "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec: {selector: {matchLabels: {app: api}}, template: {metadata: {labels: {app: api}}, spec: {containers: [{name: c, image: c}]}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec: {containers: [{name: c, image: c}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-egress, namespace: shop}
+spec: {podSelector: {matchLabels: {app: web}}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: 10.1.0.0/16}}]}]}
+";
+    let text = format!("{web}{}{}", pod("a", "10.1.0.4"), pod("b", "10.2.0.4"));
+    let mut set = ResourceSet::default();
+    set.add_text(&text, "blocks.yaml", &ParseOptions::default()).unwrap();
+    let names = |cluster: &CompiledCluster| cluster.endpoints().map(|e| e.name.clone()).collect::<Vec<_>>();
+    // by default ipBlocks are external addresses: the Deployment stays one endpoint
+    let cluster = CompiledCluster::compile(&set, &EngineOptions::default());
+    assert_eq!(names(&cluster), ["shop/api[Deployment]", "shop/web[Pod]"]);
+    // in PodIps mode the block holds one of its pods: each pod is an endpoint
+    let options = EngineOptions { ip_block_mode: netfence::engine::IpBlockMode::PodIps };
+    let cluster = CompiledCluster::compile(&set, &options);
+    all_pairs_agree_with_each_connection(&cluster);
+    assert_eq!(names(&cluster), ["shop/api-7d9f-a[Pod]", "shop/api-7d9f-b[Pod]", "shop/web[Pod]"]);
+    assert_eq!(allowed(&cluster, "shop/web[Pod]", "shop/api-7d9f-a[Pod]"), all());
+    assert!(allowed(&cluster, "shop/web[Pod]", "shop/api-7d9f-b[Pod]").is_empty());
 }

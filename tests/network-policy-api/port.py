@@ -22,6 +22,7 @@ middle of a subtest starts a new phase: `NN-K.policies.yaml` with its own `NN-K.
 """
 
 import copy
+import ipaddress
 import os
 import re
 import shutil
@@ -109,7 +110,7 @@ def rule_list(spec, key):
     return spec.setdefault({"Ingress": "ingress", "Egress": "egress"}[key], [])
 
 
-def run_subtest(statements, state, pods, others, namespaces):
+def run_subtest(statements, state, pods, others, namespaces, pod_ips):
     """Interprets one subtest: returns its phases, each (probes, namespace labels) — a namespace
     patch starts a phase; updates `state` with its policy patches and `namespaces` (name →
     labels, as patched so far) with its namespace patches."""
@@ -156,6 +157,31 @@ def run_subtest(statements, state, pods, others, namespaces):
             mutate = copy.deepcopy(state[cnp_name])
         elif m := re.match(r"(\w+) :?= mutate(?:\.DeepCopy\(\))?\.Spec\.(Ingress|Egress)\[(\d+)\]$", s):
             env[m.group(1)] = copy.deepcopy(rule_list(mutate["spec"], m.group(2))[int(m.group(3))])
+        elif re.match(r"var \w+ string$", s):
+            continue
+        elif m := re.match(r'if net\.IsIPv4String\((\w+)\.Status\.PodIP\) \{ (\w+) = "([^"]+)" \} else \{ (\w+) = "([^"]+)" \}$', s):
+            # a host mask chosen by the family of a pod's IP
+            pod, var, v4, other, v6 = m.groups()
+            if pod not in pods or var != other:
+                raise Unsupported(s, True)
+            env[var] = v4 if ipaddress.ip_address(pod_ips[pods[pod]]).version == 4 else v6
+        elif m := re.match(
+            r'(\w+) :?= \[\]api\.ClusterNetworkPolicy(Egress|Ingress)Rule\{ \{ Name: "([^"]+)", Action: "(\w+)", (To|From): \[\]api\.ClusterNetworkPolicy\w+Peer\{ \{ Networks: \[\]api\.CIDR\{ ((?:api\.CIDR\(\w+\.Status\.PodIP \+ \w+\),? )+)\}, \}, \}, \}, \}$',
+            s,
+        ):
+            # one rule whose networks are pods' IPs with a mask variable
+            var, _, rule_name, action, key, cidrs = m.groups()
+            networks = []
+            for pod, mask in re.findall(r"api\.CIDR\((\w+)\.Status\.PodIP \+ (\w+)\)", cidrs):
+                if pod not in pods or mask not in env:
+                    raise Unsupported(s, True)
+                networks.append(pod_ips[pods[pod]] + env[mask])
+            env[var] = [{"name": rule_name, "action": action, key.lower(): [{"networks": networks}]}]
+        elif m := re.match(r"mutate\.Spec\.(Ingress|Egress) = append\((\w+), mutate\.Spec\.(Ingress|Egress)\.\.\.\)$", s):
+            if m.group(1) != m.group(3) or not isinstance(env.get(m.group(2)), list):
+                raise Unsupported(s, True)
+            rules = rule_list(mutate["spec"], m.group(1))
+            rules[:0] = copy.deepcopy(env[m.group(2)])
         elif m := re.match(r'(\w+) :?= "([^"]*)"$', s):
             env[m.group(1)] = m.group(2)
         elif m := re.match(r"(\w+)\.Protocols = \[\]api\.ClusterNetworkPolicyProtocol\{ \{ DestinationNamedPort: (\w+),? \},? \}$", s):
@@ -251,6 +277,23 @@ def workload(pod):
     return re.sub(r"-\d+$", "", pod)
 
 
+def endpoint(namespace, pod, policies, pod_ips):
+    """The name a probe's pod has in netfence: its StatefulSet's, unless a `networks` CIDR of
+    the policies holds the IPs of some of the StatefulSet's pods and not of others — then the
+    pod is its own endpoint."""
+    group = [ip for (ns, name), ip in pod_ips.items() if ns == namespace and workload(name) == workload(pod)]
+    cidrs = []
+    for d in policies:
+        if d.get("kind") != "ClusterNetworkPolicy":
+            continue
+        for rule in d["spec"].get("ingress", []) + d["spec"].get("egress", []):
+            for peer in rule.get("from", []) + rule.get("to", []):
+                cidrs += [ipaddress.ip_network(c, strict=False) for c in peer.get("networks", [])]
+    inside = lambda ip: tuple(ipaddress.ip_address(ip) in c for c in cidrs)
+    split = len({inside(ip) for ip in group}) > 1
+    return f"{namespace}/{pod if split else workload(pod)}"
+
+
 def main():
     base = load_base()
     out_root = ROOT
@@ -264,6 +307,7 @@ def main():
         f.write("---\n# not upstream: the live cluster's node and pods, with made-up addresses (see port.py)\n")
         f.write(yaml.safe_dump_all([NODE] + live_pods(base), sort_keys=False))
     base_docs = [d for d in yaml.safe_load_all(base) if d] + [NODE] + live_pods(base)
+    pod_ips = {(p["metadata"]["namespace"], p["metadata"]["name"]): p["status"]["podIP"] for p in live_pods(base)}
     on_host = host_networked(base)
     skipped = []
     total = 0
@@ -289,7 +333,7 @@ def main():
                     skipped.append(f"{name}/{i:02d} {title}: an earlier subtest changed a policy in a way not ported ({broken})")
                     continue
                 try:
-                    phases = run_subtest(statements, state, pods, others, namespaces)
+                    phases = run_subtest(statements, state, pods, others, namespaces, pod_ips)
                 except Unsupported as e:
                     step, changed = e.args
                     skipped.append(f"{name}/{i:02d} {title}: step not ported: {step[:160]}")
@@ -320,11 +364,12 @@ def main():
                     for n, (cns, client, proto, sns, server, port, ok) in enumerate(probes):
                         verdict = "allow" if ok else "deny"
                         # a host-networked server is reached at its node's address
-                        to = NODE_IP if (sns, workload(server)) in on_host else f"{sns}/{workload(server)}"
+                        policies = list(state.values())
+                        to = NODE_IP if (sns, workload(server)) in on_host else endpoint(sns, server, policies, pod_ips)
                         requirements.append(
                             {
                                 "name": f"probe {n}: {cns}/{client} to {sns}/{server} on {proto} {port} must {verdict}",
-                                "from": f"{cns}/{workload(client)}",
+                                "from": endpoint(cns, client, policies, pod_ips),
                                 "to": to,
                                 "ports": [{"protocol": proto, "port": port}],
                                 "expect": verdict,
@@ -342,12 +387,6 @@ def main():
                         )
     with open(os.path.join(out_root, "skipped.txt"), "w") as f:
         f.write("# subtests of the network-policy-api conformance suite not ported (see port.py)\n")
-        f.write(
-            "# The InlineCIDRPeers subtests 01 insert a rule that accepts the IPs of one pod of each of two\n"
-            "# StatefulSets and probe both pods of each: telling apart two pods of one StatefulSet is finer\n"
-            "# than a netfence endpoint (a workload is one endpoint; its pods' IPs are all its own). netfence\n"
-            "# answers such a policy with the warning NF-W006 naming the split StatefulSets.\n"
-        )
         f.write("\n".join(skipped) + "\n")
     print(f"{total} probes ported; {len(skipped)} subtests skipped")
 

@@ -357,6 +357,11 @@ impl Observed {
         observed
     }
 
+    /// The blocks matched against pod IPs: cluster `networks` always, ipBlocks in `PodIps` mode.
+    fn pod_blocks(&self, pod_ips: bool) -> Vec<&IpSet> {
+        self.block_sets.iter().zip(&self.tier_block).filter(|(_, tier)| pod_ips || **tier).map(|(set, _)| set).collect()
+    }
+
     /// The block id of a cluster-scoped rule's `networks` CIDR.
     fn network_block(&self, cidr: &str) -> Option<u32> {
         self.blocks.get(&(cidr.to_owned(), Vec::new())).copied()
@@ -547,16 +552,23 @@ fn external_ranges(resources: &ResourceSet) -> Vec<IpRange> {
 }
 
 impl CompiledCluster {
+    /// The address blocks the endpoints of `resources` are split by (see
+    /// `endpoints::Ownership::new`), as [`CompiledCluster::compile`] splits them.
+    pub(crate) fn pod_blocks(resources: &ResourceSet, options: &EngineOptions) -> Vec<IpSet> {
+        let pod_ips = options.ip_block_mode == IpBlockMode::PodIps;
+        Observed::collect(resources, pod_ips).pod_blocks(pod_ips).into_iter().cloned().collect()
+    }
+
     /// Compiles the resources: endpoints, classes, policies and rules, and the connectivity
     /// of every class to the external ranges.
     #[must_use]
     pub fn compile(resources: &ResourceSet, options: &EngineOptions) -> Self {
-        let drafts = discover(resources);
+        let pod_ips = options.ip_block_mode == IpBlockMode::PodIps;
+        let mut observed = Observed::collect(resources, pod_ips);
+        let drafts = discover(resources, &observed.pod_blocks(pod_ips));
         let namespaces = resources.namespace_names();
         let namespace_labels: Vec<BTreeMap<String, String>> =
             namespaces.iter().map(|n| resources.namespace_labels(n)).collect();
-        let pod_ips = options.ip_block_mode == IpBlockMode::PodIps;
-        let mut observed = Observed::collect(resources, pod_ips);
 
         // what each endpoint looks like to the policies
         let index = LabelIndex::new(&drafts);

@@ -14,6 +14,10 @@
 //!   ports that the policies tell apart (a selector that applies in their namespace matches
 //!   some and not others; a named port a rule uses is defined differently): then each is its
 //!   own endpoint `ns/pod[Pod]`, where netpol-analyzer stops with an error;
+//! - the pods of a workload (present or absent) that address blocks tell apart — a cluster
+//!   rule's `networks` (or an ipBlock in `PodIps` mode) holds the IPs of some and not of
+//!   others — are each their own endpoint `ns/pod[Pod]`, with the pod's labels and IPs: the
+//!   API matches these blocks pod by pod, so one endpoint for them would be wrong for some;
 //!   a pod owned by a `Node` (static/mirror pod) is bare;
 //! - a bare pod is `ns/name[Pod]`.
 
@@ -24,6 +28,7 @@ use std::net::IpAddr;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+use super::ipset::IpSet;
 use super::selector::CompiledSelector;
 use crate::inventory::{PodResource, PodSpecSummary, ResourceSet};
 use crate::model::Protocol;
@@ -99,25 +104,34 @@ pub(crate) struct Ownership<'a> {
     resources: &'a ResourceSet,
     /// Workloads by (namespace, kind, name); the first definition wins.
     index: HashMap<(&'a str, &'a str, &'a str), usize>,
-    /// Absent controllers (`ns/owner[Kind]`, sorted) whose pods the policies tell apart: each
-    /// of their pods is its own endpoint.
+    /// Controllers (`ns/owner[Kind]`, sorted) whose pods the policies tell apart: each of
+    /// their pods is its own endpoint.
     split: Vec<String>,
+    /// Present workloads (sorted indices) whose pods address blocks tell apart: no endpoint of
+    /// their own, each of their pods is one.
+    split_roots: Vec<usize>,
     /// The root workload each pod of `resources.pods` folds into, by index (looked up once, on
     /// the available cores: 150,000 pods are three hash lookups of three strings each).
     pod_roots: Vec<Option<usize>>,
 }
 
 impl<'a> Ownership<'a> {
-    pub(crate) fn new(resources: &'a ResourceSet) -> Self {
+    /// The ownership of `resources`' pods; `blocks` are the address blocks matched pod by pod
+    /// (cluster `networks`, and ipBlocks in `PodIps` mode): pods they tell apart are split.
+    pub(crate) fn new(resources: &'a ResourceSet, blocks: &[&IpSet]) -> Self {
         let mut index = HashMap::new();
         for (i, w) in resources.workloads.iter().enumerate() {
             index.entry((w.namespace.as_str(), w.kind.as_str(), w.name.as_str())).or_insert(i);
         }
-        let mut ownership = Self { resources, index, split: Vec::new(), pod_roots: Vec::new() };
+        let mut ownership =
+            Self { resources, index, split: Vec::new(), split_roots: Vec::new(), pod_roots: Vec::new() };
         let roots = crate::parallel::map_ordered(&resources.pods, POD_CHUNK, &|_, pod| {
             ownership.pod_workload(pod).map(|w| ownership.root_of(w))
         });
         ownership.pod_roots = roots;
+        if !blocks.is_empty() {
+            ownership.split_by_blocks(blocks);
+        }
         // the pods of each absent controller, by its endpoint name (sorted, so `split` is)
         let mut owned: Vec<(String, usize)> = resources
             .pods
@@ -133,13 +147,45 @@ impl<'a> Ownership<'a> {
                 rest.iter().all(|p| p.labels == first.labels && named_ports(&p.spec) == named_ports(&first.spec))
             });
             if let Some((key, _)) = group.first()
-                && !alike
-                && policies_tell_apart(resources, &pods)
+                && ((!alike && policies_tell_apart(resources, &pods)) || blocks_tell_apart(blocks, &pods))
             {
                 ownership.split.push(key.clone());
             }
         }
+        ownership.split.sort_compact();
+        ownership.split.dedup();
         ownership
+    }
+
+    /// Splits the present workloads whose pods `blocks` tell apart: their pods fold into no
+    /// workload, and each pod's controller is marked split (so the pod is named after itself).
+    fn split_by_blocks(&mut self, blocks: &[&IpSet]) {
+        let mut by_root: Vec<(usize, usize)> =
+            self.pod_roots.iter().enumerate().filter_map(|(pod, root)| Some(((*root)?, pod))).collect();
+        by_root.sort_compact();
+        for group in by_root.chunk_by(|a, b| a.0 == b.0) {
+            let pods: Vec<&PodResource> = group.iter().filter_map(|(_, i)| self.resources.pods.get(*i)).collect();
+            let Some(&(root, _)) = group.first() else { continue };
+            if !blocks_tell_apart(blocks, &pods) {
+                continue;
+            }
+            self.split_roots.push(root);
+            for &(_, i) in group {
+                if let Some(slot) = self.pod_roots.get_mut(i) {
+                    *slot = None;
+                }
+            }
+            for pod in pods {
+                if let Some(owner) = Self::pod_owner(pod) {
+                    self.split.push(Self::owner_endpoint(&pod.namespace, owner));
+                }
+            }
+        }
+    }
+
+    /// Whether present workload `i` is split into its pods.
+    fn is_split_root(&self, i: usize) -> bool {
+        self.split_roots.binary_search(&i).is_ok()
     }
 
     /// `ns/owner[OwnerKind]` (`[Pod]` when the reference has no kind).
@@ -217,6 +263,21 @@ impl<'a> Ownership<'a> {
 /// Pods looked up on the available cores at a time.
 const POD_CHUNK: usize = 4096;
 
+/// Whether some block holds an IP of some of `pods` and none of others: the API matches
+/// `networks` (and ipBlocks, in `PodIps` mode) pod by pod.
+fn blocks_tell_apart(blocks: &[&IpSet], pods: &[&PodResource]) -> bool {
+    if blocks.is_empty() || pods.len() < 2 {
+        return false;
+    }
+    let inside = |pod: &PodResource| -> Vec<bool> {
+        let ips = pod_ips(&pod.ips);
+        blocks.iter().map(|b| ips.iter().any(|ip| b.contains(*ip))).collect()
+    };
+    let mut views = pods.iter().map(|p| inside(p));
+    let first = views.next();
+    views.any(|v| Some(&v) != first.as_ref())
+}
+
 /// Whether the policies can treat pods of one namespace differently: a pod selector that
 /// applies in their namespace (a policy's own, or a peer's in a rule that reaches the
 /// namespace) matches some of them and not others, or a named port some rule uses is defined
@@ -262,12 +323,12 @@ fn policies_tell_apart(resources: &ResourceSet, pods: &[&PodResource]) -> bool {
 }
 
 /// Discovers the endpoints of a resource set, sorted by full name, names unique.
-pub(crate) fn discover(resources: &ResourceSet) -> Vec<EndpointDraft> {
-    let ownership = Ownership::new(resources);
+pub(crate) fn discover(resources: &ResourceSet, blocks: &[&IpSet]) -> Vec<EndpointDraft> {
+    let ownership = Ownership::new(resources, blocks);
     let mut drafts: BTreeMap<String, EndpointDraft> = BTreeMap::new();
     let mut pod_counts: HashMap<usize, usize> = HashMap::new();
     for (i, w) in resources.workloads.iter().enumerate() {
-        if !ownership.is_first(i) || ownership.root_of(i) != i {
+        if !ownership.is_first(i) || ownership.root_of(i) != i || ownership.is_split_root(i) {
             continue;
         }
         let draft = EndpointDraft {

@@ -522,18 +522,14 @@ impl ResourceSet {
                 });
             }
         }
-        // `networks` apply to pods by their IPs: NF-W005 where the input has none, NF-W006 where
-        // they split a workload's pods
+        // `networks` apply to pods by their IPs: NF-W005 where the input has none (the engine
+        // splits a workload whose pods they tell apart, so there is no approximation to warn of)
         let names_networks = |rule: &crate::model::ClusterRule| {
             rule.peers.iter().any(|p| matches!(p, crate::model::ClusterPeer::Networks(_)))
         };
         let any_networks =
             self.cluster_policies.iter().any(|r| r.policy.ingress.iter().chain(&r.policy.egress).any(names_networks));
-        // the folding of pods into workloads only when a rule names networks (it sorts the
-        // workloads), once for both warnings
-        let folding = if any_networks { Folding::new(self) } else { Folding { present: Vec::new() } };
-        let (without_ips, groups) =
-            if any_networks { (self.without_ips(&folding), self.workload_pods(&folding)) } else { Default::default() };
+        let without_ips = if any_networks { self.endpoints_without_ips() } else { Vec::new() };
         for resource in &self.cluster_policies {
             for rule in resource.policy.ingress.iter().chain(&resource.policy.egress) {
                 let (cidrs, rule_name) = named(rule, |p| match p {
@@ -568,40 +564,6 @@ impl ResourceSet {
                             if one { "it" } else { "them" },
                         ),
                         "egress of the pods it selects to those pods may be allowed or denied differently; give the input the pods as the cluster runs them (`kubectl get pods -A -o json`), or decide or Pass pod traffic in a rule before it (as the API suggests)",
-                    );
-                }
-                let parsed: Vec<crate::model::cidr::Cidr> = rule
-                    .peers
-                    .iter()
-                    .filter_map(|p| match p {
-                        crate::model::ClusterPeer::Networks(cidrs) => Some(cidrs),
-                        _ => None,
-                    })
-                    .flatten()
-                    .filter_map(|c| crate::model::cidr::Cidr::parse(c.trim()))
-                    .collect();
-                let matches = |pod: &&PodResource| {
-                    pod.ips.iter().any(|ip| ip.trim().parse().is_ok_and(|ip| parsed.iter().any(|c| c.contains(ip))))
-                };
-                // the workloads split: (workload, a pod inside, a pod outside)
-                let mut split = groups.iter().filter_map(|(endpoint, pods)| {
-                    Some((endpoint, pods.iter().find(|p| matches(p))?, pods.iter().find(|p| !matches(p))?))
-                });
-                if let Some((endpoint, inside, outside)) = split.next() {
-                    let more = split.count();
-                    warn(
-                        WarningCode::NetworksSplitWorkload,
-                        format!(
-                            " that hold the IPs of some pods of `{endpoint}` (`{}`) but not of others (`{}`){}: a workload is one endpoint, evaluated as matching when one of its pods does, so traffic to its other pods may differ",
-                            inside.name,
-                            outside.name,
-                            if more == 0 {
-                                String::new()
-                            } else {
-                                format!(" (and {more} more workload{})", if more == 1 { "" } else { "s" })
-                            },
-                        ),
-                        "netfence answers per workload, not per pod; write networks that hold all of a workload's pod IPs or none, or select the pods by label",
                     );
                 }
             }
@@ -642,11 +604,7 @@ impl ResourceSet {
     /// whose pods in the input has them. Cluster `networks` match pods by these IPs.
     #[must_use]
     pub fn endpoints_without_ips(&self) -> Vec<String> {
-        self.without_ips(&Folding::new(self))
-    }
-
-    /// [`ResourceSet::endpoints_without_ips`] with the workloads folded already.
-    fn without_ips(&self, folding: &Folding<'_>) -> Vec<String> {
+        let folding = Folding::new(self);
         // workloads reached from a pod with IPs, through the controllers present (by their
         // place in `folding`)
         let mut with_ips = vec![false; folding.present.len()];
@@ -676,39 +634,6 @@ impl ResourceSet {
             .map(|((_, w), _)| format!("{}/{}[{}]", w.namespace, w.name, w.kind.as_str()));
         let mut out: Vec<String> = pods.chain(workloads).collect();
         out.sort_compact();
-        out
-    }
-
-    /// The pods with IPs of each workload endpoint, by the endpoint's name (`ns/name[Kind]`):
-    /// what `networks` CIDRs are checked against, pod by pod (`NF-W006`). Pods of a controller
-    /// absent from the input (a pods-only dump) are one endpoint too, as the engine makes them
-    /// unless policies tell them apart.
-    fn workload_pods<'a>(&'a self, folding: &Folding<'a>) -> Vec<(String, Vec<&'a PodResource>)> {
-        let mut present: Vec<Vec<&PodResource>> = vec![Vec::new(); folding.present.len()];
-        let mut absent: Vec<(String, &PodResource)> = Vec::new();
-        for pod in self.pods.iter().filter(|p| !p.ips.is_empty()) {
-            if let Some(at) = folding.endpoint_of(&pod.namespace, &pod.owners) {
-                if let Some(group) = present.get_mut(at) {
-                    group.push(pod);
-                }
-            } else if let Some(owner) = pod.owners.iter().find(|o| o.controller == Some(true) && o.kind != "Node") {
-                absent.push((format!("{}/{}[{}]", pod.namespace, owner.name, owner.kind), pod));
-            }
-        }
-        let mut out: Vec<(String, Vec<&PodResource>)> = present
-            .into_iter()
-            .enumerate()
-            .filter_map(|(at, pods)| {
-                let w = folding.workload(at)?;
-                Some((format!("{}/{}[{}]", w.namespace, w.name, w.kind.as_str()), pods))
-            })
-            .collect();
-        absent.sort_compact_by(|a, b| a.0.cmp(&b.0));
-        for group in absent.chunk_by(|a, b| a.0 == b.0) {
-            if let Some((name, _)) = group.first() {
-                out.push((name.clone(), group.iter().map(|(_, pod)| *pod).collect()));
-            }
-        }
         out
     }
 
@@ -780,20 +705,6 @@ impl<'a> Folding<'a> {
         }
         let (deployment, _) = owner.name.rsplit_once('-').filter(|_| owner.kind == "ReplicaSet")?;
         self.find((namespace, "Deployment", deployment))
-    }
-
-    /// The workload endpoint a pod with these owners folds into; `None` for a bare pod. Like
-    /// the engine's `root_of`, at most 8 controllers are followed: real chains are 2 long
-    /// (ReplicaSet, Deployment), and a cycle of owner references stops there.
-    fn endpoint_of(&self, namespace: &str, owners: &[OwnerReference]) -> Option<usize> {
-        let mut at = self.controller_of(namespace, owners)?;
-        for _ in 0..8 {
-            match self.workload(at).and_then(|w| self.controller_of(&w.namespace, &w.owners)) {
-                Some(next) if next != at => at = next,
-                _ => break,
-            }
-        }
-        Some(at)
     }
 }
 

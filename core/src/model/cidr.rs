@@ -131,17 +131,6 @@ impl Cidr {
             && self.masked(other.bits(), self.prefix) == self.masked(self.bits(), self.prefix)
     }
 
-    /// Whether `ip` is in the network (same family; host bits of the CIDR ignored, as the
-    /// engine reads it).
-    pub(crate) fn contains(&self, ip: IpAddr) -> bool {
-        let bits = match ip {
-            IpAddr::V4(a) if self.addr.is_ipv4() => u128::from(u32::from(a)),
-            IpAddr::V6(a) if self.addr.is_ipv6() => u128::from(a),
-            _ => return false,
-        };
-        self.masked(bits, self.prefix) == self.masked(self.bits(), self.prefix)
-    }
-
     /// `IPv4` or `IPv6`.
     pub(crate) fn family(&self) -> &'static str {
         if self.addr.is_ipv4() { "IPv4" } else { "IPv6" }

@@ -32,9 +32,9 @@ pub enum WarningCode {
     /// IPs in the input: the rule is evaluated as not matching them, so traffic to them may differ.
     #[serde(rename = "NF-W005")]
     NetworksNotAppliedToPods,
-    /// A rule of a cluster-scoped policy names `networks` that hold the IPs of some pods of a
-    /// workload but not of others: a workload is one endpoint, matched when one of its pods
-    /// is, so traffic of its other pods may differ.
+    /// Retired, never emitted: a cluster rule's `networks` holding the IPs of some pods of a
+    /// workload but not of others. The engine now makes each such pod its own endpoint, so
+    /// the answer is exact; the code stays so that stored answers still read.
     #[serde(rename = "NF-W006")]
     NetworksSplitWorkload,
 }
@@ -81,7 +81,7 @@ impl WarningCode {
                 "a rule of a cluster-scoped policy names networks, which the API applies to pod-to-pod traffic too, and some pods or workloads have no pod IPs in the input: the rule is evaluated as not matching them, so traffic to them may differ from the answer"
             }
             Self::NetworksSplitWorkload => {
-                "a rule of a cluster-scoped policy names networks that hold the IPs of some pods of a workload but not of others: the workload is one endpoint, evaluated as matching, so traffic to its other pods may differ from the answer"
+                "retired, never emitted: networks that hold the IPs of some pods of a workload and not of others make each of its pods an endpoint `ns/pod[Pod]`, so the answer is exact"
             }
         }
     }
@@ -117,8 +117,7 @@ pub struct Completeness {
     /// What may change the answer and was not evaluated: policy kinds netfence does not
     /// evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
     /// cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-    /// `networks` where pods lack IPs in the input (`NF-W005`) or hold the IPs of only some
-    /// pods of a workload (`NF-W006`).
+    /// `networks` where pods lack IPs in the input (`NF-W005`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Warning>,
 }

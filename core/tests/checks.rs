@@ -265,3 +265,69 @@ fn synthetic_cluster() {
     }
     eprintln!("compile {compiled:?}, checks {:?}: {counts:?}", t.elapsed() - compiled);
 }
+
+#[test]
+fn a_cluster_scoped_default_deny_counts_for_nf201_and_nf202() {
+    let workloads = "apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {tenant: a}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec: {selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {containers: [{name: w, image: w}]}}}
+---
+";
+    let missing = |policies: &str| {
+        let findings = check_text(&format!("{workloads}{policies}"), &CheckConfig::default());
+        let mut out: Vec<String> =
+            findings.into_iter().map(|f| f.id).filter(|id| id == "NF201" || id == "NF202").collect();
+        out.sort_unstable();
+        out
+    };
+    let banp = |subject: &str, ingress: &str, egress: &str| {
+        format!(
+            "apiVersion: policy.networking.k8s.io/v1alpha1
+kind: BaselineAdminNetworkPolicy
+metadata: {{name: default}}
+spec:
+  subject: {subject}
+  ingress: [{ingress}]
+  egress: [{egress}]
+"
+        )
+    };
+    let deny_in = "{name: deny, action: Deny, from: [{namespaces: {}}]}";
+    let deny_out = "{name: deny, action: Deny, to: [{namespaces: {}}, {networks: [0.0.0.0/0, '::/0']}]}";
+    let allow_dns =
+        "{name: dns, action: Allow, to: [{namespaces: {}}], ports: [{portNumber: {protocol: UDP, port: 53}}]}";
+    assert_eq!(missing(""), ["NF201", "NF202"]);
+    // the baseline default deny of the guardrails: ingress covered, egress not
+    assert_eq!(missing(&banp("{namespaces: {}}", deny_in, allow_dns)), ["NF202"]);
+    // egress covered by every pod and every address of both families, allowances first
+    assert!(
+        missing(&banp("{namespaces: {matchLabels: {tenant: a}}}", deny_in, &format!("{allow_dns}, {deny_out}")))
+            .is_empty()
+    );
+    let v4_only = "{name: deny, action: Deny, to: [{namespaces: {}}, {networks: [0.0.0.0/0]}]}";
+    assert_eq!(missing(&banp("{namespaces: {}}", deny_in, v4_only)), ["NF202"]);
+    // not the whole namespace, a deny on some ports, or a Pass: not a default deny
+    assert_eq!(missing(&banp("{namespaces: {matchLabels: {tenant: b}}}", deny_in, deny_out)), ["NF201", "NF202"]);
+    let some_pods = "{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: web}}}}";
+    assert_eq!(missing(&banp(some_pods, deny_in, deny_out)), ["NF201", "NF202"]);
+    let on_a_port =
+        "{name: deny, action: Deny, from: [{namespaces: {}}], ports: [{portNumber: {protocol: TCP, port: 80}}]}";
+    assert_eq!(missing(&banp("{namespaces: {}}", on_a_port, deny_out)), ["NF201"]);
+    // v1alpha2 of either tier
+    let cnp = "apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: tenant-a}
+spec:
+  tier: Admin
+  priority: 10
+  subject: {pods: {namespaceSelector: {matchLabels: {tenant: a}}, podSelector: {}}}
+  ingress: [{name: deny, action: Deny, from: [{namespaces: {}}]}]
+  egress: [{name: pass, action: Pass, to: [{namespaces: {}}, {networks: [0.0.0.0/0, '::/0']}]}]
+";
+    assert_eq!(missing(cnp), ["NF202"]);
+}

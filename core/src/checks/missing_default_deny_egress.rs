@@ -21,6 +21,11 @@ const DOCS: &str = r#"
 A namespace that has workloads in the input but no NetworkPolicy with an empty `podSelector`
 and `Egress` in its policy types. System namespaces (`excludeNamespaces`) are left out.
 
+A cluster-scoped default deny counts as one: a policy of either tier (AdminNetworkPolicy,
+BaselineAdminNetworkPolicy, ClusterNetworkPolicy) whose subject is every pod of the namespace
+and whose `Deny` rules without ports name every pod of every namespace (`namespaces: {}`) and
+every address of both families (`networks: [0.0.0.0/0, ::/0]`).
+
 ## Why it matters
 Without egress isolation a compromised pod can reach every service in the cluster and the
 internet: exfiltration and lateral movement are not constrained. Egress default deny is less

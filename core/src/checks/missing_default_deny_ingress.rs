@@ -5,8 +5,8 @@ use super::context::is_empty_selector;
 use super::{Category, Check, CheckContext, Draft};
 use crate::engine::Direction;
 use crate::engine::policy_types;
-use crate::model::RuleMeta;
 use crate::model::Severity;
+use crate::model::{ClusterPeer, ClusterSubject, RuleMeta, TierAction};
 
 const META: RuleMeta = RuleMeta {
     id: "NF201",
@@ -22,6 +22,13 @@ const DOCS: &str = r#"
 A namespace that has workloads in the input but no NetworkPolicy with an empty `podSelector`
 and `Ingress` in its policy types — a policy that isolates the ingress of every pod of the
 namespace, present and future. System namespaces (`excludeNamespaces`) are left out.
+
+A cluster-scoped default deny counts as one: a policy of either tier (AdminNetworkPolicy,
+BaselineAdminNetworkPolicy, ClusterNetworkPolicy) whose subject is every pod of the namespace
+and which has a `Deny` rule without ports from every pod of every namespace (`namespaces: {}`),
+as the `baselineDefaultDeny` guardrail writes. Those APIs have no ingress peer for addresses
+outside the cluster: such a deny leaves them to the NetworkPolicies (NF203 names workloads
+that only cluster-scoped policies restrict).
 
 ## Why it matters
 Pods that no policy selects accept traffic from everywhere. Allow-list policies written per
@@ -79,7 +86,7 @@ pub(super) fn missing_default_deny(
                 && isolates
                 && spec.and_then(|s| s.pod_selector.as_ref()).is_none_or(is_empty_selector)
         });
-        if covered {
+        if covered || cluster_default_deny(ctx, namespace, direction) {
             continue;
         }
         let defined = ctx.resources.namespaces.iter().find(|n| n.name == namespace);
@@ -107,4 +114,42 @@ pub(super) fn missing_default_deny(
             .resource(format!("Namespace {namespace}"));
         out.push(draft);
     }
+}
+
+/// Whether a cluster-scoped policy whose subject is every pod of `namespace` denies `direction`
+/// in rules without ports: from (to) every pod of every namespace, and for egress to every
+/// address of both families (`networks` `0.0.0.0/0` and `::/0`).
+pub(super) fn cluster_default_deny(ctx: &CheckContext<'_>, namespace: &str, direction: Direction) -> bool {
+    let labels = ctx.resources.namespace_labels(namespace);
+    let selects = |selector: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector| {
+        crate::engine::LabelMatcher::new(selector).matches(&labels)
+    };
+    ctx.resources.cluster_policies.iter().any(|resource| {
+        let policy = &resource.policy;
+        let whole = match &policy.subject {
+            ClusterSubject::Namespaces(s) => selects(s),
+            ClusterSubject::Pods(p) => selects(&p.namespace_selector) && is_empty_selector(&p.pod_selector),
+            ClusterSubject::Invalid => false,
+        };
+        let rules = match direction {
+            Direction::Ingress => &policy.ingress,
+            Direction::Egress => &policy.egress,
+        };
+        let denied = rules.iter().filter(|r| r.action == Some(TierAction::Deny) && r.ports.is_none());
+        let peers: Vec<&ClusterPeer> = denied.flat_map(|r| &r.peers).collect();
+        let every_address = |v6: bool| {
+            peers.iter().any(|p| match p {
+                ClusterPeer::Networks(cidrs) => cidrs.iter().any(|c| {
+                    c.trim().split_once('/').is_some_and(|(addr, len)| {
+                        len == "0" && addr.parse::<std::net::IpAddr>().is_ok_and(|a| a.is_ipv6() == v6)
+                    })
+                }),
+                _ => false,
+            })
+        };
+        whole
+            && policy.tier.is_some()
+            && peers.iter().any(|p| p.selects_every_pod())
+            && (direction == Direction::Ingress || (every_address(false) && every_address(true)))
+    })
 }

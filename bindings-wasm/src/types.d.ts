@@ -142,6 +142,16 @@ export interface AuditResponse {
     selectingNothing: PolicyRef[];
     /** Delivered flows that could not be checked (an endpoint unknown to the inventory). */
     unchecked: number;
+    /**
+     * Every rule of the cluster-scoped policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+     * ClusterNetworkPolicy), with its hits, in evaluation order.
+     */
+    clusterRules?: ClusterRuleHits[];
+    /**
+     * `Allow` and `Pass` rules of cluster-scoped policies that no observed flow reached (a
+     * `Deny` is not listed: that nothing tried what it denies is no reason to remove it).
+     */
+    unusedClusterRules?: AuditResponseTierRuleRef[];
     /** What ingestion read (its `firstSeen`/`lastSeen` is the window). */
     ingest: IngestReport;
     /** Manifest documents that could not be read. */
@@ -179,6 +189,31 @@ export interface AuditResponseRuleRef {
     direction: AuditResponseDirection;
     /** Index of the rule in `spec.ingress` / `spec.egress`. */
     index: number;
+    /** Where the rule is. */
+    location?: Location | null;
+}
+
+/**
+ * One rule of a cluster-scoped policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+ * ClusterNetworkPolicy): `spec.ingress[index]` or `spec.egress[index]`.
+ */
+export interface AuditResponseTierRuleRef {
+    /** `admin` or `baseline`. */
+    tier: Tier;
+    /** The policy's kind. */
+    kind: string;
+    /** The policy's name. */
+    policy: string;
+    /** The policy's priority (a BaselineAdminNetworkPolicy has none). */
+    priority?: number | null;
+    /** `ingress` or `egress`. */
+    direction: AuditResponseDirection;
+    /** Index of the rule in `spec.ingress` / `spec.egress`. */
+    index: number;
+    /** The rule's `name`, when it has one. */
+    name?: string | null;
+    /** What the rule does. */
+    action: TierAction;
     /** Where the rule is. */
     location?: Location | null;
 }
@@ -418,6 +453,19 @@ export interface CheckResponseTierRuleRef {
     action: TierAction;
     /** Where the rule is. */
     location?: Location | null;
+}
+
+/**
+ * Hits of one rule of a cluster-scoped policy: the observed flows it decided (an `Allow`
+ * the delivered ones, a `Deny` the dropped ones) or handed on (a `Pass`).
+ */
+export interface ClusterRuleHits {
+    /** The rule. */
+    rule: AuditResponseTierRuleRef;
+    /** The flows it decided or passed. */
+    hits: FlowCounts;
+    /** Distinct `(source, destination, protocol, port)` tuples among them. */
+    used: number;
 }
 
 /**

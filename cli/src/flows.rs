@@ -530,7 +530,10 @@ pub fn audit(args: &AuditArgs, options: ParseOptions, cluster: &ClusterArgs) -> 
     };
     let response = api::audit_with_log(&request, &log)?;
     let a = &response.audit;
-    let found = !(a.unused.is_empty() && a.too_broad.is_empty() && a.selecting_nothing.is_empty());
+    let found = !(a.unused.is_empty()
+        && a.too_broad.is_empty()
+        && a.selecting_nothing.is_empty()
+        && a.unused_cluster_rules.is_empty());
     let code = report_errors(&response.errors).max(u8::from(found));
     let text = rendered_or_json(&response.rendered, &response)?;
     warn_if_incomplete(&response.completeness, &text);

@@ -595,6 +595,73 @@ fn audit_counts_hits_and_finds_unused_broad_and_empty() {
     assert!(text.contains("what the tightened rule stops allowing was not computed"), "{text}");
 }
 
+#[test]
+fn audit_counts_cluster_scoped_rules_and_finds_unused_allows() {
+    let guardrails = "
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: guard-data}
+spec:
+  priority: 10
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: data}}}
+  ingress:
+  - {name: no-shop, action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: shop}}}], ports: [{portNumber: {protocol: TCP, port: 5432}}]}
+  - {name: monitoring, action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: shop}
+spec:
+  tier: Admin
+  priority: 20
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: shop}}}
+  ingress: [{name: teams-decide, action: Pass, from: [{namespaces: {}}]}]
+  egress: [{name: partner, action: Accept, to: [{networks: [198.51.100.0/24]}]}]
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: BaselineAdminNetworkPolicy
+metadata: {name: default}
+spec:
+  subject: {namespaces: {}}
+  ingress: [{name: deny-in-cluster, action: Deny, from: [{namespaces: {}}]}]
+";
+    let set = resources(&[INVENTORY, AUDITED, guardrails]);
+    let cluster = compile(&set);
+    let log = ingest_str(FLOWS, FlowFormat::Csv, &IngestOptions::default());
+    let audit = audit_policies(&set, &cluster, &log, &AuditOptions::default()).unwrap();
+    let hits: Vec<(String, usize, u64, u64)> =
+        audit.cluster_rules.iter().map(|h| (h.rule.policy.clone(), h.rule.index, h.hits.connections, h.used)).collect();
+    // in evaluation order: the admin Deny took the dropped flow to the database, the Pass
+    // handed on web → api (twice, one tuple), the Accept let the partner call out; the
+    // baseline's Deny was never reached (api's NetworkPolicy decided)
+    assert_eq!(
+        hits,
+        [
+            ("guard-data".to_owned(), 0, 1, 1),
+            ("guard-data".to_owned(), 1, 0, 0),
+            ("shop".to_owned(), 0, 2, 1),
+            ("shop".to_owned(), 0, 1, 1),
+            ("default".to_owned(), 0, 0, 0),
+        ]
+    );
+    let directions: Vec<Direction> = audit.cluster_rules.iter().map(|h| h.rule.direction).collect();
+    assert_eq!(directions[2..4], [Direction::Ingress, Direction::Egress]);
+    // unused: the Allow no flow reached; a Deny nothing tried is not a stale rule
+    let unused: Vec<(String, Option<String>)> =
+        audit.unused_cluster_rules.iter().map(|r| (r.policy.clone(), r.name.clone())).collect();
+    assert_eq!(unused, [("guard-data".to_owned(), Some("monitoring".to_owned()))]);
+    // NetworkPolicy rules are audited as before
+    assert_eq!(audit.rules.len(), 3);
+    let text = netfence::report::flows::audit_text(&audit, log.report());
+    for part in ["hits per cluster-scoped rule", "`monitoring`", "5 cluster-scoped rules: 1 unused"] {
+        assert!(text.contains(part), "{part} not in {text}");
+    }
+    // without cluster-scoped policies the answer has no such fields
+    let plain = resources(&[INVENTORY, AUDITED]);
+    let audit = audit_policies(&plain, &compile(&plain), &log, &AuditOptions::default()).unwrap();
+    assert!(audit.cluster_rules.is_empty() && audit.unused_cluster_rules.is_empty());
+}
+
 // ---------------------------------------------------------------------------------------------
 // the synthetic generator
 

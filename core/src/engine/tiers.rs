@@ -383,6 +383,13 @@ impl CompiledCluster {
         (row_of, shared)
     }
 
+    /// Every rule of the evaluated cluster-scoped policies, in evaluation order (admin by
+    /// priority, then baseline), as explanations name them.
+    #[must_use]
+    pub fn tier_rule_refs(&self) -> Vec<TierRuleRef> {
+        (0..self.tiers.rules.len()).filter_map(|r| self.tier_rule_ref(r)).collect()
+    }
+
     /// A reference to tier rule `rule`, for explanations.
     pub(crate) fn tier_rule_ref(&self, rule: usize) -> Option<TierRuleRef> {
         let entry = self.tiers.rules.get(rule)?;

@@ -1,6 +1,8 @@
 //! Audit of policies against observed traffic: hit counts per rule over the window, rules never
 //! hit, rules whose observed use is much narrower than what they allow (with a tightened rule
-//! and the connections it would stop allowing), and policies that select no workload.
+//! and the connections it would stop allowing), and policies that select no workload; for
+//! cluster-scoped policies, the flows each rule decided or passed and the `Allow`/`Pass` rules
+//! no flow reached.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -14,11 +16,12 @@ use super::{FlowCounts, FlowLog, FlowStats};
 use crate::builder::{IngressController, Port};
 use crate::engine::{
     CompiledCluster, ConnectionFilter, ConnectionRecord, Direction, IpRange, PolicyRef, PortRanges, PortSet, RuleRef,
-    SideVerdict,
+    SideVerdict, TierRuleRef,
 };
 use crate::error::{Error, ErrorCode};
 use crate::inventory::ResourceSet;
 use crate::model::Protocol;
+use crate::model::TierAction;
 
 /// Options of [`audit_policies`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -58,6 +61,19 @@ pub struct RuleHits {
     /// Tuples it allows in the cluster (`(peer, target, protocol, port)`; external: per
     /// address, saturating).
     pub allows: u64,
+}
+
+/// Hits of one rule of a cluster-scoped policy: the observed flows it decided (an `Allow`
+/// the delivered ones, a `Deny` the dropped ones) or handed on (a `Pass`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClusterRuleHits {
+    /// The rule.
+    pub rule: TierRuleRef,
+    /// The flows it decided or passed.
+    pub hits: FlowCounts,
+    /// Distinct `(source, destination, protocol, port)` tuples among them.
+    pub used: u64,
 }
 
 /// A rule much broader than its observed use.
@@ -103,6 +119,14 @@ pub struct Audit {
     pub selecting_nothing: Vec<PolicyRef>,
     /// Delivered flows that could not be checked (an endpoint unknown to the inventory).
     pub unchecked: usize,
+    /// Every rule of the cluster-scoped policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+    /// ClusterNetworkPolicy), with its hits, in evaluation order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cluster_rules: Vec<ClusterRuleHits>,
+    /// `Allow` and `Pass` rules of cluster-scoped policies that no observed flow reached (a
+    /// `Deny` is not listed: that nothing tried what it denies is no reason to remove it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unused_cluster_rules: Vec<TierRuleRef>,
 }
 
 type RuleKey = (String, String, Direction, usize);
@@ -225,29 +249,53 @@ pub fn audit_policies(
     let context = Context { resolver: &resolver, options: &generate };
     let mut audit = Audit::default();
     let mut usage: HashMap<RuleKey, Usage> = HashMap::new();
+    let tier_rules = cluster.tier_rule_refs();
+    // cluster-scoped rules by (kind, policy, direction, index); dropped flows count for them
+    let mut tier_usage: HashMap<RuleKey, Usage> = HashMap::new();
     for f in resolver.resolve_log(log) {
-        if !f.stats.delivered() {
+        let delivered = f.stats.delivered();
+        if !delivered && tier_rules.is_empty() {
             continue;
         }
         if matches!(f.src, PeerRef::Unresolved(_)) || matches!(f.dst, PeerRef::Unresolved(_)) {
-            audit.unchecked += 1;
+            audit.unchecked += usize::from(delivered);
             continue;
         }
         let Ok(why) = cluster.explain(&resolver.name(&f.src), &resolver.name(&f.dst), Some(f.port), Some(f.protocol))
         else {
-            audit.unchecked += 1;
+            audit.unchecked += usize::from(delivered);
             continue;
         };
         let Some(range) = why.ranges.first() else { continue };
+        let tuple = (f.src.clone(), f.dst.clone(), f.protocol, f.port);
+        let mut tier_use = |r: &TierRuleRef| {
+            let u = tier_usage.entry((r.kind.clone(), r.policy.clone(), r.direction, r.index)).or_default();
+            u.stats.merge(&f.stats);
+            u.tuples.insert(tuple.clone());
+        };
+        range.passed.iter().for_each(&mut tier_use);
         for (verdict, peer, target) in [(&range.egress, &f.dst, &f.src), (&range.ingress, &f.src, &f.dst)] {
-            if let SideVerdict::Allowed { rules } = verdict {
-                for r in rules {
-                    let u = usage.entry((r.namespace.clone(), r.policy.clone(), r.direction, r.index)).or_default();
-                    u.stats.merge(&f.stats);
-                    u.tuples.insert((peer.clone(), target.clone(), f.protocol, f.port));
+            match verdict {
+                SideVerdict::Allowed { rules } if delivered => {
+                    for r in rules {
+                        let u = usage.entry((r.namespace.clone(), r.policy.clone(), r.direction, r.index)).or_default();
+                        u.stats.merge(&f.stats);
+                        u.tuples.insert((peer.clone(), target.clone(), f.protocol, f.port));
+                    }
                 }
+                SideVerdict::TierAllowed { rule } if delivered => tier_use(rule),
+                SideVerdict::TierDenied { rule } if !delivered => tier_use(rule),
+                _ => {}
             }
         }
+    }
+    for rule in tier_rules {
+        let u = tier_usage.remove(&(rule.kind.clone(), rule.policy.clone(), rule.direction, rule.index));
+        let u = u.unwrap_or_default();
+        if u.tuples.is_empty() && rule.action != TierAction::Deny {
+            audit.unused_cluster_rules.push(rule.clone());
+        }
+        audit.cluster_rules.push(ClusterRuleHits { rule, hits: u.stats.counts(), used: u.tuples.len() as u64 });
     }
     let to_u64 = |n: u128| u64::try_from(n).unwrap_or(u64::MAX);
     let empty = Usage::default();

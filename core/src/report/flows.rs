@@ -11,7 +11,7 @@ use crate::sorted::CompactSort;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::explain::{policy_text, rule_text};
+use super::explain::{policy_text, rule_text, tier_rule_text};
 use super::graph::{dot_string, mermaid_string};
 use crate::engine::range_text;
 use crate::engine::{ConnectionRecord, Direction};
@@ -489,6 +489,28 @@ pub fn audit_text(a: &Audit, ingest: &IngestReport) -> String {
             let _ = writeln!(out, "  {}", rule_text(rule));
         }
     }
+    if !a.cluster_rules.is_empty() {
+        out.push_str("\nhits per cluster-scoped rule (flows it decided or passed):\n");
+        let rows: Vec<Vec<String>> = a
+            .cluster_rules
+            .iter()
+            .map(|h| {
+                vec![
+                    tier_rule_text(&h.rule),
+                    h.hits.connections.to_string(),
+                    h.used.to_string(),
+                    time(h.hits.last_seen),
+                ]
+            })
+            .collect();
+        out.push_str(&table(&["RULE", "CONNS", "TUPLES", "LAST HIT"], &rows, "  "));
+    }
+    if !a.unused_cluster_rules.is_empty() {
+        out.push_str("\nunused cluster-scoped rules (Allow or Pass, no flow reached them):\n");
+        for rule in &a.unused_cluster_rules {
+            let _ = writeln!(out, "  {}", tier_rule_text(rule));
+        }
+    }
     if !a.too_broad.is_empty() {
         out.push_str("\nrules much broader than their use:\n");
         for b in &a.too_broad {
@@ -520,5 +542,9 @@ pub fn audit_text(a: &Audit, ingest: &IngestReport) -> String {
         a.selecting_nothing.len(),
         a.unchecked
     );
+    if !a.cluster_rules.is_empty() {
+        let _ =
+            writeln!(out, "{} cluster-scoped rules: {} unused", a.cluster_rules.len(), a.unused_cluster_rules.len());
+    }
     out
 }

@@ -346,8 +346,10 @@ fn normalise(text: &str) -> String {
 
 /// The documented deviations of the exposure comparison
 /// (`tests/conformance/netpol-analyzer-exposure.deviations.json`): per case, the lines netfence
-/// prints that netpol-analyzer does not, and why. Such a case passes when its text without
-/// exactly those lines equals the expected text — any other difference still fails it.
+/// prints that netpol-analyzer does not (`extraLines`), those netpol-analyzer prints and
+/// netfence does not (`missingLines`, optional), and why. Such a case passes when its text
+/// without exactly the extra lines equals the expected text without exactly the missing ones —
+/// any other difference still fails it.
 fn exposure_deviations() -> Vec<Value> {
     let path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance/netpol-analyzer-exposure.deviations.json");
@@ -375,8 +377,8 @@ fn without_lines(got: &str, extra: &[&str]) -> Option<String> {
 
 /// Runs one exposure case: the connlist and the exposure section as `analyze --exposure`
 /// prints them, against the expected text, allowing only the case's documented deviation
-/// (`extra` lines). `Err` holds a short diff.
-fn run_exposure_case(case: &Value, extra: &[&str]) -> Result<(), String> {
+/// (`extra` lines netfence adds, `missing` lines it leaves out). `Err` holds a short diff.
+fn run_exposure_case(case: &Value, extra: &[&str], missing: &[&str]) -> Result<(), String> {
     let root = corpus();
     let expected = fs::read_to_string(root.join(case["expected"].as_str().unwrap_or_default()))
         .map_err(|e| format!("cannot read expected output: {e}"))?;
@@ -386,10 +388,13 @@ fn run_exposure_case(case: &Value, extra: &[&str]) -> Result<(), String> {
     let exposure = cluster.exposure(&resources, &filter);
     let actual = netfence::report::exposure_txt_on(&cluster.connectivity(&filter), &exposure, filter.focus_connection);
     let (want, got) = (normalise(&expected), normalise(&actual));
-    if want == got && extra.is_empty() {
+    if want == got && extra.is_empty() && missing.is_empty() {
         return Ok(());
     }
-    if !extra.is_empty() {
+    if !extra.is_empty() || !missing.is_empty() {
+        let Some(want) = without_lines(&want, missing).map(|w| normalise(&w)) else {
+            return Err("the expected output no longer has the lines of its documented deviation".to_owned());
+        };
         return match without_lines(&got, extra) {
             Some(rest) if normalise(&rest) == want => Ok(()),
             Some(_) => Err("differs beyond its documented deviation".to_owned()),
@@ -429,14 +434,17 @@ fn netpol_analyzer_exposure_conformance() {
             .unwrap_or_default()
             .trim_end_matches("_exposure_output")
             .to_owned();
-        let extra: Vec<&str> = deviations
-            .iter()
-            .find(|d| d["case"].as_str() == Some(id.as_str()))
-            .and_then(|d| d["extraLines"].as_array())
-            .map(|lines| lines.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
-        deviating += usize::from(!extra.is_empty());
-        match run_exposure_case(case, &extra) {
+        let lines = |key: &str| -> Vec<&str> {
+            deviations
+                .iter()
+                .find(|d| d["case"].as_str() == Some(id.as_str()))
+                .and_then(|d| d[key].as_array())
+                .map(|lines| lines.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default()
+        };
+        let (extra, missing) = (lines("extraLines"), lines("missingLines"));
+        deviating += usize::from(!extra.is_empty() || !missing.is_empty());
+        match run_exposure_case(case, &extra, &missing) {
             Ok(()) => passed.push(id),
             Err(reason) => failed.push((id, case["tier"].as_str().unwrap_or_default().to_owned(), reason)),
         }

@@ -248,3 +248,51 @@ spec:
     assert!(error.message.contains("/spec/rules/0/http/paths/0/backend/service/name"), "{error:?}");
     assert!(error.message.contains("expected a string"), "{error:?}");
 }
+
+#[test]
+fn networks_holding_every_address_decide_the_entire_cluster() {
+    let cluster_policy = |networks: &str| {
+        format!(
+            "---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {{name: no-egress}}
+spec:
+  tier: Admin
+  priority: 10
+  subject: {{namespaces: {{}}}}
+  egress:
+  - {{name: dns, action: Accept, to: [{{namespaces: {{}}}}], protocols: [{{udp: {{destinationPort: {{number: 53}}}}}}]}}
+  - {{name: deny-all, action: Deny, to: [{{networks: [{networks}]}}]}}
+"
+        )
+    };
+    let pod = |ip: &str| {
+        format!(
+            "---
+apiVersion: v1
+kind: Pod
+metadata: {{name: api, namespace: shop, labels: {{app: api}}}}
+spec: {{containers: [{{name: c, image: x}}]}}
+status: {{podIPs: [{{ip: {ip}}}]}}
+"
+        )
+    };
+    // the web Deployment's egress towards the entire cluster, as exposure answers it
+    let entire = |yaml: &str| {
+        let (resources, cluster) = compile(yaml);
+        let exposure = cluster.exposure(&resources, &ConnectionFilter::default());
+        let web = exposure.endpoints.iter().find(|e| e.endpoint == "shop/web[Deployment]").unwrap();
+        let peer = web.egress.as_ref().unwrap().peers.iter().find(|p| p.peer.entire_cluster).unwrap().clone();
+        netfence::engine::exposure_ports_text(&peer)
+    };
+    // a Deny of 0.0.0.0/0 stops pod traffic too: every pod has an IPv4 address (no IPs in
+    // the input: IPv4 is assumed)
+    assert_eq!(entire(&format!("{WEB}{}", cluster_policy("0.0.0.0/0"))), "UDP 53");
+    assert_eq!(entire(&format!("{WEB}{}{}", pod("10.1.0.6"), cluster_policy("0.0.0.0/0"))), "UDP 53");
+    // a narrower CIDR holds no potential pod for sure: the entire cluster stays open
+    assert_eq!(entire(&format!("{WEB}{}", cluster_policy("10.0.0.0/8"))), "All Connections");
+    // IPv6 pods keep their IPv6 path unless ::/0 is denied as well
+    assert_eq!(entire(&format!("{WEB}{}{}", pod("fd00::6"), cluster_policy("0.0.0.0/0"))), "All Connections");
+    assert_eq!(entire(&format!("{WEB}{}{}", pod("fd00::6"), cluster_policy("0.0.0.0/0, '::/0'"))), "UDP 53");
+}

@@ -137,19 +137,11 @@ pub(super) fn cluster_default_deny(ctx: &CheckContext<'_>, namespace: &str, dire
         };
         let denied = rules.iter().filter(|r| r.action == Some(TierAction::Deny) && r.ports.is_none());
         let peers: Vec<&ClusterPeer> = denied.flat_map(|r| &r.peers).collect();
-        let every_address = |v6: bool| {
-            peers.iter().any(|p| match p {
-                ClusterPeer::Networks(cidrs) => cidrs.iter().any(|c| {
-                    c.trim().split_once('/').is_some_and(|(addr, len)| {
-                        len == "0" && addr.parse::<std::net::IpAddr>().is_ok_and(|a| a.is_ipv6() == v6)
-                    })
-                }),
-                _ => false,
-            })
-        };
+        let v4 = peers.iter().any(|p| p.every_address().0);
+        let v6 = peers.iter().any(|p| p.every_address().1);
         whole
             && policy.tier.is_some()
             && peers.iter().any(|p| p.selects_every_pod())
-            && (direction == Direction::Ingress || (every_address(false) && every_address(true)))
+            && (direction == Direction::Ingress || (v4 && v6))
     })
 }

@@ -203,14 +203,32 @@ type Requirements = Option<Vec<String>>;
 /// For each cluster-scoped rule, the potential peers it names: a selector names a potential
 /// peer when it is empty or has the same requirements (compared, not evaluated, as for
 /// NetworkPolicy rules).
+///
+/// `networks` that hold every address of each family the input's pods have (IPv4 when no pod
+/// has an IP in the input) name the entire cluster too: the API matches pod traffic against
+/// them, and every pod, existing or not, has an address there. Narrower `networks` name no
+/// potential peer (which pods a future IP falls in is not known).
 fn tier_named_by(cluster: &CompiledCluster, resources: &ResourceSet, reps: &[Representative]) -> Vec<TierNames> {
+    let ips = resources.pods.iter().flat_map(|p| &p.ips).filter_map(|ip| ip.trim().parse::<std::net::IpAddr>().ok());
+    let (mut v4, mut v6) = (false, false);
+    for ip in ips {
+        (v4, v6) = (v4 || ip.is_ipv4(), v6 || ip.is_ipv6());
+        if v4 && v6 {
+            break;
+        }
+    }
+    let families = (v4 || !v6, v6);
+    let every_pod_address = |peers: &[ClusterPeer]| {
+        let held = peers.iter().map(ClusterPeer::every_address).fold((false, false), |a, b| (a.0 || b.0, a.1 || b.1));
+        (held.0 || !families.0) && (held.1 || !families.1)
+    };
     cluster
         .tiers
         .rules
         .iter()
         .map(|rule| {
             let peers = tier_rule_peers(cluster, resources, rule);
-            if peers.iter().any(ClusterPeer::selects_every_pod) {
+            if peers.iter().any(ClusterPeer::selects_every_pod) || every_pod_address(peers) {
                 return TierNames { entire: true, reps: Vec::new() };
             }
             let wanted: Vec<(Requirements, Requirements)> = peers

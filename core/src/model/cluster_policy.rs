@@ -185,6 +185,23 @@ impl ClusterPeer {
     }
 }
 
+impl ClusterPeer {
+    /// Whether `networks` hold every IPv4 address (`0.0.0.0/0`) and every IPv6 address
+    /// (`::/0`): `(v4, v6)`. Other peers hold neither.
+    #[must_use]
+    pub fn every_address(&self) -> (bool, bool) {
+        let Self::Networks(cidrs) = self else { return (false, false) };
+        let whole = |v6: bool| {
+            cidrs.iter().any(|c| {
+                c.trim().split_once('/').is_some_and(|(addr, len)| {
+                    len == "0" && addr.parse::<std::net::IpAddr>().is_ok_and(|a| a.is_ipv6() == v6)
+                })
+            })
+        };
+        (whole(false), whole(true))
+    }
+}
+
 impl ClusterPolicy {
     /// `Kind name`, e.g. `AdminNetworkPolicy deny-sensitive`.
     #[must_use]

@@ -231,7 +231,8 @@ export interface AnalyzeResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`), and in exposure answers their
+     * `networks` that potential peers cannot be matched against (`NF-W007`).
      */
     warnings?: Warning[];
 }
@@ -318,7 +319,8 @@ export interface AuditResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`), and in exposure answers their
+     * `networks` that potential peers cannot be matched against (`NF-W007`).
      */
     warnings?: Warning[];
 }
@@ -511,7 +513,8 @@ export interface CheckResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`), and in exposure answers their
+     * `networks` that potential peers cannot be matched against (`NF-W007`).
      */
     warnings?: Warning[];
 }
@@ -831,7 +834,8 @@ export interface DiffResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`), and in exposure answers their
+     * `networks` that potential peers cannot be matched against (`NF-W007`).
      */
     warnings?: Warning[];
 }
@@ -923,7 +927,8 @@ export interface DropsResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`), and in exposure answers their
+     * `networks` that potential peers cannot be matched against (`NF-W007`).
      */
     warnings?: Warning[];
 }
@@ -1107,7 +1112,8 @@ export interface ExplainResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`), and in exposure answers their
+     * `networks` that potential peers cannot be matched against (`NF-W007`).
      */
     warnings?: Warning[];
 }
@@ -1250,7 +1256,8 @@ export interface ExposureResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`), and in exposure answers their
+     * `networks` that potential peers cannot be matched against (`NF-W007`).
      */
     warnings?: Warning[];
 }
@@ -1452,7 +1459,8 @@ export interface FlowMapResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`), and in exposure answers their
+     * `networks` that potential peers cannot be matched against (`NF-W007`).
      */
     warnings?: Warning[];
 }
@@ -1569,7 +1577,8 @@ export interface GenerateResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`), and in exposure answers their
+     * `networks` that potential peers cannot be matched against (`NF-W007`).
      */
     warnings?: Warning[];
 }
@@ -1745,7 +1754,8 @@ export interface ImpactResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`), and in exposure answers their
+     * `networks` that potential peers cannot be matched against (`NF-W007`).
      */
     warnings?: Warning[];
 }
@@ -2184,7 +2194,8 @@ export interface LintResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`), and in exposure answers their
+     * `networks` that potential peers cannot be matched against (`NF-W007`).
      */
     warnings?: Warning[];
 }
@@ -2522,7 +2533,8 @@ export interface ParseResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`), and in exposure answers their
+     * `networks` that potential peers cannot be matched against (`NF-W007`).
      */
     warnings?: Warning[];
 }
@@ -2878,7 +2890,8 @@ export interface ReviewResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`), and in exposure answers their
+     * `networks` that potential peers cannot be matched against (`NF-W007`).
      */
     warnings?: Warning[];
     /** The review in the requested `format`. */
@@ -3375,4 +3388,4 @@ export interface Warning {
 /**
  * Stable warning codes. Codes are permanent: a retired code is never reused.
  */
-export type WarningCode = "NF-W001" | "NF-W002" | "NF-W003" | "NF-W004" | "NF-W005" | "NF-W006";
+export type WarningCode = "NF-W001" | "NF-W002" | "NF-W003" | "NF-W004" | "NF-W005" | "NF-W006" | "NF-W007";

@@ -80,7 +80,8 @@ export interface AnalyzeResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`), and in exposure answers their
+     * `networks` that potential peers cannot be matched against (`NF-W007`).
      */
     warnings?: Warning[];
 }
@@ -167,7 +168,8 @@ export interface AuditResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`), and in exposure answers their
+     * `networks` that potential peers cannot be matched against (`NF-W007`).
      */
     warnings?: Warning[];
 }
@@ -360,7 +362,8 @@ export interface CheckResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`), and in exposure answers their
+     * `networks` that potential peers cannot be matched against (`NF-W007`).
      */
     warnings?: Warning[];
 }
@@ -680,7 +683,8 @@ export interface DiffResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`), and in exposure answers their
+     * `networks` that potential peers cannot be matched against (`NF-W007`).
      */
     warnings?: Warning[];
 }
@@ -772,7 +776,8 @@ export interface DropsResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`), and in exposure answers their
+     * `networks` that potential peers cannot be matched against (`NF-W007`).
      */
     warnings?: Warning[];
 }
@@ -956,7 +961,8 @@ export interface ExplainResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`), and in exposure answers their
+     * `networks` that potential peers cannot be matched against (`NF-W007`).
      */
     warnings?: Warning[];
 }
@@ -1099,7 +1105,8 @@ export interface ExposureResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`), and in exposure answers their
+     * `networks` that potential peers cannot be matched against (`NF-W007`).
      */
     warnings?: Warning[];
 }
@@ -1301,7 +1308,8 @@ export interface FlowMapResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`), and in exposure answers their
+     * `networks` that potential peers cannot be matched against (`NF-W007`).
      */
     warnings?: Warning[];
 }
@@ -1418,7 +1426,8 @@ export interface GenerateResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`), and in exposure answers their
+     * `networks` that potential peers cannot be matched against (`NF-W007`).
      */
     warnings?: Warning[];
 }
@@ -1594,7 +1603,8 @@ export interface ImpactResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`), and in exposure answers their
+     * `networks` that potential peers cannot be matched against (`NF-W007`).
      */
     warnings?: Warning[];
 }
@@ -2033,7 +2043,8 @@ export interface LintResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`), and in exposure answers their
+     * `networks` that potential peers cannot be matched against (`NF-W007`).
      */
     warnings?: Warning[];
 }
@@ -2371,7 +2382,8 @@ export interface ParseResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`), and in exposure answers their
+     * `networks` that potential peers cannot be matched against (`NF-W007`).
      */
     warnings?: Warning[];
 }
@@ -2727,7 +2739,8 @@ export interface ReviewResponse {
      * What may change the answer and was not evaluated: policy kinds netfence does not
      * evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
      * cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-     * `networks` where pods lack IPs in the input (`NF-W005`).
+     * `networks` where pods lack IPs in the input (`NF-W005`), and in exposure answers their
+     * `networks` that potential peers cannot be matched against (`NF-W007`).
      */
     warnings?: Warning[];
     /** The review in the requested `format`. */
@@ -3224,4 +3237,4 @@ export interface Warning {
 /**
  * Stable warning codes. Codes are permanent: a retired code is never reused.
  */
-export type WarningCode = "NF-W001" | "NF-W002" | "NF-W003" | "NF-W004" | "NF-W005" | "NF-W006";
+export type WarningCode = "NF-W001" | "NF-W002" | "NF-W003" | "NF-W004" | "NF-W005" | "NF-W006" | "NF-W007";

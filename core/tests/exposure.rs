@@ -295,4 +295,31 @@ status: {{podIPs: [{{ip: {ip}}}]}}
     // IPv6 pods keep their IPv6 path unless ::/0 is denied as well
     assert_eq!(entire(&format!("{WEB}{}{}", pod("fd00::6"), cluster_policy("0.0.0.0/0"))), "All Connections");
     assert_eq!(entire(&format!("{WEB}{}{}", pod("fd00::6"), cluster_policy("0.0.0.0/0, '::/0'"))), "UDP 53");
+
+    // the exposure answer says where potential peers were not matched against networks
+    let warned = |networks: &str| {
+        let request = netfence::api::ExposureRequest {
+            sources: vec![netfence::api::Source {
+                name: "a.yaml".to_owned(),
+                text: format!("{WEB}{}", cluster_policy(networks)),
+            }],
+            options: ParseOptions::default(),
+            engine: EngineOptions::default(),
+            filter: ConnectionFilter::default(),
+            format: None,
+        };
+        let response = netfence::api::exposure(&request).unwrap();
+        response
+            .completeness
+            .warnings
+            .into_iter()
+            .filter(|w| w.code == netfence::model::WarningCode::NetworksNotAppliedToPotentialPeers)
+            .map(|w| (w.message, w.location.unwrap().pointer))
+            .collect::<Vec<_>>()
+    };
+    let narrow = warned("10.0.0.0/8, 0.0.0.0/0");
+    assert_eq!(narrow.len(), 1, "{narrow:?}");
+    assert!(narrow[0].0.contains("`deny-all`") && narrow[0].0.contains("(10.0.0.0/8)"), "{}", narrow[0].0);
+    assert_eq!(narrow[0].1, "/spec/egress/1");
+    assert!(warned("0.0.0.0/0, '::/0'").is_empty());
 }

@@ -2144,7 +2144,7 @@ class Warning(Record):
     @property
     def location(self) -> Location | None: ...
 
-WarningCode = Literal["NF-W001", "NF-W002", "NF-W003", "NF-W004", "NF-W005", "NF-W006"]
+WarningCode = Literal["NF-W001", "NF-W002", "NF-W003", "NF-W004", "NF-W005", "NF-W006", "NF-W007"]
 """Stable warning codes. Codes are permanent: a retired code is never reused."""
 
 def parse(*inputs: Input, sources: Input | None = None, options: ParseOptions | None = None, format: TextFormat | None = None, request: ParseRequest | str | None = None) -> ParseResponse:

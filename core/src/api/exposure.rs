@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use super::{Render, Source, load_sources, render_in};
 use crate::engine::{CompiledCluster, ConnectionFilter, Connectivity, EngineOptions, Exposure};
 use crate::error::{Error, ErrorPayload};
-use crate::model::Completeness;
+use crate::inventory::ResourceSet;
+use crate::model::{ClusterPeer, Completeness, Warning, WarningCode};
 use crate::source::ParseOptions;
 
 /// The renderings of an exposure analysis.
@@ -84,8 +85,50 @@ pub(super) fn exposure_with(
         completeness: set.completeness(),
         rendered: None,
     };
+    response.completeness.warnings.extend(potential_peer_networks(&set));
     response.rendered = render_in(request.format, request, &response, render)?;
     Ok(response)
+}
+
+/// `NF-W007` for each rule of a cluster-scoped policy whose `networks` are narrower than every
+/// address: exposure evaluates them as matching no potential peer (such a pod has no IP yet).
+fn potential_peer_networks(set: &ResourceSet) -> Vec<Warning> {
+    let mut out = Vec::new();
+    for resource in &set.cluster_policies {
+        let policy = &resource.policy;
+        for rule in policy.ingress.iter().chain(&policy.egress) {
+            let narrow: Vec<&str> = rule
+                .peers
+                .iter()
+                .filter_map(|p| match p {
+                    ClusterPeer::Networks(cidrs) => Some(cidrs),
+                    _ => None,
+                })
+                .flatten()
+                .map(|c| c.trim())
+                .filter(|c| !c.ends_with("/0"))
+                .collect();
+            if narrow.is_empty() {
+                continue;
+            }
+            let name = rule.name.as_ref().map(|n| format!(" `{n}`")).unwrap_or_default();
+            out.push(Warning {
+                code: WarningCode::NetworksNotAppliedToPotentialPeers,
+                message: format!(
+                    "rule{name} of `{}` names networks ({}), which the API applies to pods by their IPs: pods that do not exist yet have none, so the rule is evaluated as not matching the potential peers and their exposure may differ",
+                    policy.resource(),
+                    narrow.join(", ")
+                ),
+                help: Some(
+                    "future pods whose IPs fall in these CIDRs may be allowed or denied differently; decide pod traffic with `namespaces` or `pods` peers in an earlier rule to make the exposure exact"
+                        .to_owned(),
+                ),
+                resource: Some(policy.resource()),
+                location: Some(resource.source.locate(&rule.pointer)),
+            });
+        }
+    }
+    out
 }
 
 fn render_exposure(format: ExposureFormat, request: &ExposureRequest, r: &ExposureResponse) -> Result<String, Error> {

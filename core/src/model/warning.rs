@@ -37,17 +37,24 @@ pub enum WarningCode {
     /// the answer is exact; the code stays so that stored answers still read.
     #[serde(rename = "NF-W006")]
     NetworksSplitWorkload,
+    /// Exposure only: a rule of a cluster-scoped policy names `networks` narrower than every
+    /// address, which the API applies to pods by their IPs; a potential peer (a pod that does
+    /// not exist yet) has no IP, so the rule is evaluated as not matching it and the exposure
+    /// towards potential peers may differ.
+    #[serde(rename = "NF-W007")]
+    NetworksNotAppliedToPotentialPeers,
 }
 
 impl WarningCode {
     /// Every code, in order.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::UnevaluatedPolicy,
         Self::PartialInput,
         Self::UnresolvedBackend,
         Self::UnresolvedDomainNames,
         Self::NetworksNotAppliedToPods,
         Self::NetworksSplitWorkload,
+        Self::NetworksNotAppliedToPotentialPeers,
     ];
 
     /// The code as text, e.g. `NF-W001`.
@@ -60,6 +67,7 @@ impl WarningCode {
             Self::UnresolvedDomainNames => "NF-W004",
             Self::NetworksNotAppliedToPods => "NF-W005",
             Self::NetworksSplitWorkload => "NF-W006",
+            Self::NetworksNotAppliedToPotentialPeers => "NF-W007",
         }
     }
 
@@ -82,6 +90,9 @@ impl WarningCode {
             }
             Self::NetworksSplitWorkload => {
                 "retired, never emitted: networks that hold the IPs of some pods of a workload and not of others make each of its pods an endpoint `ns/pod[Pod]`, so the answer is exact"
+            }
+            Self::NetworksNotAppliedToPotentialPeers => {
+                "exposure only: a rule of a cluster-scoped policy names networks narrower than every address; pods that do not exist yet have no IP, so the rule is evaluated as not matching them and the exposure towards potential peers may differ"
             }
         }
     }
@@ -117,7 +128,8 @@ pub struct Completeness {
     /// What may change the answer and was not evaluated: policy kinds netfence does not
     /// evaluate (`NF-W001`), unreadable documents (`NF-W002`), route backends whose Services
     /// cannot be resolved (`NF-W003`), domain names of cluster-scoped policies (`NF-W004`), their
-    /// `networks` where pods lack IPs in the input (`NF-W005`).
+    /// `networks` where pods lack IPs in the input (`NF-W005`), and in exposure answers their
+    /// `networks` that potential peers cannot be matched against (`NF-W007`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Warning>,
 }

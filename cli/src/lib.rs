@@ -11,6 +11,26 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Tells the allocator to keep the memory the program frees instead of giving it back to the
+/// system 10 ms later (mimalloc's `purge_delay`). Reading a large dump frees and allocates
+/// batches all the time; each page given back is faulted in and zeroed again by the kernel
+/// when it is reused, which on a VM was a third of the kernel time of reading a 150,000-pod
+/// List and most of the spread between runs (docs/performance.md). A run is short and its
+/// peak is the same either way. The environment (`MIMALLOC_PURGE_DELAY`) is read before
+/// `main`, hence the call.
+#[allow(unsafe_code)]
+fn keep_freed_memory() {
+    unsafe extern "C" {
+        fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+    }
+    // `mi_option_purge_delay` in `mi_option_e` of mimalloc 2 (libmimalloc-sys 0.1.49, feature
+    // `v2`, as Cargo.lock pins it); -1: never purge
+    const PURGE_DELAY: std::ffi::c_int = 15;
+    // SAFETY: a setter of one integer option of the allocator linked into this binary (the
+    // `mimalloc` crate builds it); every value is valid for it and it takes no pointer.
+    unsafe { mi_option_set(PURGE_DELAY, -1) };
+}
+
 mod apply;
 mod exposure;
 mod flows;
@@ -328,6 +348,7 @@ or usage error."
 /// Runs the command line with the process's arguments.
 #[must_use]
 pub fn main() -> ExitCode {
+    keep_freed_memory();
     let cli = Cli::parse();
     // no whole-input cap: a real cluster dump is any size; per-object budgets stop hostile input
     let mut options = ParseOptions { strict: cli.strict, max_input_bytes: usize::MAX, ..ParseOptions::default() };

@@ -71,7 +71,8 @@ fn run_reading(operation: &str, request: &str, paths: &[String], blobs: &[(Strin
             set.add_path(std::path::Path::new(path), options)?;
         }
         for (name, mut bytes) in blobs.iter().map(|(n, b)| (n.as_str(), *b)) {
-            set.add_reader(&mut bytes, name, options)?;
+            let size = bytes.len() as u64;
+            set.add_reader_of_size(&mut bytes, size, name, options)?;
         }
         Ok(())
     };

@@ -51,7 +51,8 @@ fn call_reading<'py>(
                 set.add_path(path, options)?;
             }
             for (name, mut bytes) in blobs.iter().map(|(n, b)| (n.as_str(), *b)) {
-                set.add_reader(&mut bytes, name, options)?;
+                let size = bytes.len() as u64;
+                set.add_reader_of_size(&mut bytes, size, name, options)?;
             }
             Ok(())
         };

@@ -64,7 +64,9 @@ pub fn resources(
     let mut files = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
-            set.add_reader(&mut std::io::stdin().lock(), "<stdin>", options)?;
+            // standard input redirected from a file (`< dump.yaml`) has the file's size
+            let size = std::fs::metadata("/dev/stdin").ok().filter(std::fs::Metadata::is_file).map_or(0, |m| m.len());
+            set.add_reader_of_size(&mut std::io::stdin().lock(), size, "<stdin>", options)?;
         } else if path.is_dir() {
             let before = files.len();
             collect(path, &mut files)?;
@@ -94,7 +96,8 @@ fn add_file(
     let mut file = std::fs::File::open(path).map_err(|e| {
         Error::new(ErrorCode::Io, format!("cannot read `{name}`: {e}")).with_help("check the path and its permissions")
     })?;
-    set.add_reader(&mut file, &name, options)
+    let size = file.metadata().map_or(0, |m| m.len());
+    set.add_reader_of_size(&mut file, size, &name, options)
 }
 
 /// Reads every input path into sources.

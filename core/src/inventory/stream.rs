@@ -17,6 +17,24 @@ impl ResourceSet {
     /// # Errors
     /// As [`ResourceSet::add_text`]; also when the reader fails.
     pub fn add_reader(&mut self, reader: &mut dyn Read, file: &str, options: &ParseOptions) -> Result<(), Error> {
+        self.add_reader_of_size(reader, 0, file, options)
+    }
+
+    /// [`ResourceSet::add_reader`] for an input whose size is known (a file's length; 0 when
+    /// not known): an input read whole (anything but a JSON list) is read into one buffer of
+    /// that size instead of one doubled as it grows — a third less memory for a large
+    /// `kubectl get -o yaml` dump. The size only sizes the buffer: a wrong one costs memory or
+    /// copies, never the answer.
+    ///
+    /// # Errors
+    /// As [`ResourceSet::add_reader`].
+    pub fn add_reader_of_size(
+        &mut self,
+        reader: &mut dyn Read,
+        size: u64,
+        file: &str,
+        options: &ParseOptions,
+    ) -> Result<(), Error> {
         let shared: Arc<str> = Arc::from(file);
         let strict = options.strict;
         let each = |head: &Node, _: usize, item: Node| -> Vec<Result<Item, Error>> {
@@ -42,7 +60,8 @@ impl ResourceSet {
             }
             Err(e) => self.record_error(e),
         };
-        match stream_json(reader, file, options, &prune::keep, &each, &mut sink)? {
+        let size = usize::try_from(size).unwrap_or(usize::MAX);
+        match stream_json(reader, size, file, options, &prune::keep, &each, &mut sink)? {
             Ok(_) => failed.map_or(Ok(()), Err),
             Err(bytes) => {
                 let text = text_from_vec(bytes, file)?;
@@ -83,7 +102,8 @@ impl ResourceSet {
                 Error::new(ErrorCode::Io, format!("cannot read `{name}`: {e}"))
                     .with_help("check the path and its permissions")
             })?;
-            self.add_reader(&mut reader, &name, options)?;
+            let size = reader.metadata().map_or(0, |m| m.len());
+            self.add_reader_of_size(&mut reader, size, &name, options)?;
         }
         Ok(())
     }
@@ -121,6 +141,12 @@ mod tests {
             streamed.add_reader(&mut text.as_bytes(), "dump", &options).unwrap();
             assert!(whole.pods.len() >= 300 && whole.errors.is_empty(), "{format:?}");
             assert_eq!(summary(&streamed), summary(&whole), "{format:?}");
+            // a size, right or wrong, only sizes the buffer
+            for size in [text.len() as u64, 10, text.len() as u64 * 3, u64::MAX] {
+                let mut sized = ResourceSet::default();
+                sized.add_reader_of_size(&mut text.as_bytes(), size, "dump", &options).unwrap();
+                assert_eq!(summary(&sized), summary(&whole), "{format:?} {size}");
+            }
         }
     }
 

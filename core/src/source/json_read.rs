@@ -847,7 +847,7 @@ const MAX_HEADER: usize = 16 << 20;
 /// ([`Streamed::NotAList`]).
 pub(crate) fn stream_list<T: Send>(
     reader: &mut dyn std::io::Read,
-    (block, batch): (usize, usize),
+    (block, batch, expected): (usize, usize, usize),
     limits: Limits,
     max_string: usize,
     rule: Prune<'_>,
@@ -881,6 +881,10 @@ pub(crate) fn stream_list<T: Send>(
             Header::Found(found) => break found,
             Header::More if !eof && buf.len() < MAX_HEADER => {}
             Header::More | Header::No => {
+                // read whole: into one buffer of the input's size when it is known, not one
+                // doubled as it grows (the old buffer and the spare capacity were half as much
+                // memory again as the text, for a 0.8 GB `-o yaml` dump)
+                let _ = buf.try_reserve_exact(expected.saturating_sub(buf.len()).saturating_add(block));
                 while !eof {
                     fill(&mut buf, &mut eof)?;
                 }
@@ -1444,7 +1448,7 @@ mod tests {
                 let each = |_: &Node, _: usize, node: Node| node;
                 let streamed = stream_list(
                     &mut Trickle(text.as_bytes(), 5),
-                    (block, batch),
+                    (block, batch, text.len()),
                     LIMITS,
                     100,
                     &keep_all,
@@ -1460,7 +1464,8 @@ mod tests {
         // not lists: given back whole
         for text in ["[1, 2]", "{\"a\": 1}", "kind: List\nitems: []\n"] {
             let mut sink = |_: ItemResults<Node>| true;
-            let streamed = stream_list(&mut text.as_bytes(), (4, 4), LIMITS, 100, &keep_all, &|_, _, n| n, &mut sink);
+            let streamed =
+                stream_list(&mut text.as_bytes(), (4, 4, 0), LIMITS, 100, &keep_all, &|_, _, n| n, &mut sink);
             let Ok(Streamed::NotAList(bytes)) = streamed else { panic!("{text}") };
             assert_eq!(bytes, text.as_bytes());
         }

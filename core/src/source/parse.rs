@@ -353,13 +353,15 @@ fn parse_json<T: Send>(
 /// A JSON list document read from `reader` item by item (`json_read::stream_list`): each item
 /// made a `T` by `each` (given the document as known before its items, the item's index and
 /// tree) and handed to `sink` in order, or its error. `Ok(Err(bytes))` when the input is not
-/// such a list: all of it, to be read whole.
+/// such a list: all of it, to be read whole (into one buffer of `expected` bytes, the input's
+/// size when it is known, 0 when not).
 ///
 /// # Errors
 /// The reader fails, the input is not UTF-8 text, larger than `maxInputBytes`, or (strict mode)
 /// an item cannot be read.
 pub(crate) fn stream_json<T: Send>(
     reader: &mut dyn std::io::Read,
+    expected: usize,
     file: &str,
     options: &ParseOptions,
     rule: Prune<'_>,
@@ -384,7 +386,9 @@ pub(crate) fn stream_json<T: Send>(
         }
         true
     };
-    let sizes = (crate::source::json_read::BLOCK, crate::source::json_read::BATCH);
+    // a size beyond the input limit is not believed (the limit refuses such an input anyway)
+    let expected = expected.min(options.max_input_bytes);
+    let sizes = (crate::source::json_read::BLOCK, crate::source::json_read::BATCH, expected);
     let streamed = stream_list(reader, sizes, limits(options), options.max_string_bytes, rule, each, &mut take);
     if let Some(error) = failed {
         return Err(error);

@@ -297,11 +297,11 @@ status: {{podIPs: [{{ip: {ip}}}]}}
     assert_eq!(entire(&format!("{WEB}{}{}", pod("fd00::6"), cluster_policy("0.0.0.0/0, '::/0'"))), "UDP 53");
 
     // the exposure answer says where potential peers were not matched against networks
-    let warned = |networks: &str| {
+    let warned_with = |pods: &str, networks: &str| {
         let request = netfence::api::ExposureRequest {
             sources: vec![netfence::api::Source {
                 name: "a.yaml".to_owned(),
-                text: format!("{WEB}{}", cluster_policy(networks)),
+                text: format!("{WEB}{pods}{}", cluster_policy(networks)),
             }],
             options: ParseOptions::default(),
             engine: EngineOptions::default(),
@@ -317,9 +317,19 @@ status: {{podIPs: [{{ip: {ip}}}]}}
             .map(|w| (w.message, w.location.unwrap().pointer))
             .collect::<Vec<_>>()
     };
-    let narrow = warned("10.0.0.0/8, 0.0.0.0/0");
+    let warned = |networks: &str| warned_with("", networks);
+    let narrow = warned("10.0.0.0/8, 172.16.0.0/12");
     assert_eq!(narrow.len(), 1, "{narrow:?}");
-    assert!(narrow[0].0.contains("`deny-all`") && narrow[0].0.contains("(10.0.0.0/8)"), "{}", narrow[0].0);
+    assert!(
+        narrow[0].0.contains("`deny-all`") && narrow[0].0.contains("(10.0.0.0/8, 172.16.0.0/12)"),
+        "{}",
+        narrow[0].0
+    );
     assert_eq!(narrow[0].1, "/spec/egress/1");
+    // every address of the pods' families: matched exactly, nothing to say
+    assert!(warned("10.0.0.0/8, 0.0.0.0/0").is_empty());
     assert!(warned("0.0.0.0/0, '::/0'").is_empty());
+    // IPv6 pods and only 0.0.0.0/0: their IPv6 path is not matched, and that is said
+    assert_eq!(warned_with(&pod("fd00::6"), "0.0.0.0/0").len(), 1);
+    assert!(warned_with(&pod("fd00::6"), "0.0.0.0/0, '::/0'").is_empty());
 }

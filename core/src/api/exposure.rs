@@ -6,7 +6,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Render, Source, load_sources, render_in};
-use crate::engine::{CompiledCluster, ConnectionFilter, Connectivity, EngineOptions, Exposure};
+use crate::engine::{
+    CompiledCluster, ConnectionFilter, Connectivity, EngineOptions, Exposure, names_every_potential_pod,
+    potential_pod_families,
+};
 use crate::error::{Error, ErrorPayload};
 use crate::inventory::ResourceSet;
 use crate::model::{ClusterPeer, Completeness, Warning, WarningCode};
@@ -90,9 +93,11 @@ pub(super) fn exposure_with(
     Ok(response)
 }
 
-/// `NF-W007` for each rule of a cluster-scoped policy whose `networks` are narrower than every
-/// address: exposure evaluates them as matching no potential peer (such a pod has no IP yet).
+/// `NF-W007` for each rule of a cluster-scoped policy with `networks` that exposure cannot match
+/// against potential peers (such a pod has no IP yet): the rule does not match every pod
+/// whatever its IP, as the engine decides it (`names_every_potential_pod`).
 fn potential_peer_networks(set: &ResourceSet) -> Vec<Warning> {
+    let families = potential_pod_families(set);
     let mut out = Vec::new();
     for resource in &set.cluster_policies {
         let policy = &resource.policy;
@@ -106,9 +111,8 @@ fn potential_peer_networks(set: &ResourceSet) -> Vec<Warning> {
                 })
                 .flatten()
                 .map(|c| c.trim())
-                .filter(|c| !c.ends_with("/0"))
                 .collect();
-            if narrow.is_empty() {
+            if narrow.is_empty() || names_every_potential_pod(&rule.peers, families) {
                 continue;
             }
             let name = rule.name.as_ref().map(|n| format!(" `{n}`")).unwrap_or_default();

@@ -137,8 +137,7 @@ pub(super) fn cluster_default_deny(ctx: &CheckContext<'_>, namespace: &str, dire
         };
         let denied = rules.iter().filter(|r| r.action == Some(TierAction::Deny) && r.ports.is_none());
         let peers: Vec<&ClusterPeer> = denied.flat_map(|r| &r.peers).collect();
-        let v4 = peers.iter().any(|p| p.every_address().0);
-        let v6 = peers.iter().any(|p| p.every_address().1);
+        let (v4, v6) = peers.iter().map(|p| p.every_address()).fold((false, false), |a, b| (a.0 || b.0, a.1 || b.1));
         whole
             && policy.tier.is_some()
             && peers.iter().any(|p| p.selects_every_pod())

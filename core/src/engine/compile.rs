@@ -202,6 +202,10 @@ pub struct CompiledCluster {
     pub(crate) ingress_controller: Vec<(u32, PortSet)>,
     /// Cluster-scoped policies (AdminNetworkPolicy, ..., ClusterNetworkPolicy).
     pub(crate) tiers: super::tier_rules::Tiers,
+    /// The address blocks matched against pod IPs (cluster `networks`, ipBlocks in `PodIps`
+    /// mode): the endpoints were split by them (`endpoints::Ownership`), and flow resolution
+    /// names pods by the same split.
+    pod_blocks: Vec<IpSet>,
 }
 
 /// The endpoints with a label key, and with each of its values, ascending.
@@ -552,11 +556,9 @@ fn external_ranges(resources: &ResourceSet) -> Vec<IpRange> {
 }
 
 impl CompiledCluster {
-    /// The address blocks the endpoints of `resources` are split by (see
-    /// `endpoints::Ownership::new`), as [`CompiledCluster::compile`] splits them.
-    pub(crate) fn pod_blocks(resources: &ResourceSet, options: &EngineOptions) -> Vec<IpSet> {
-        let pod_ips = options.ip_block_mode == IpBlockMode::PodIps;
-        Observed::collect(resources, pod_ips).pod_blocks(pod_ips).into_iter().cloned().collect()
+    /// The address blocks the endpoints were split by (see `endpoints::Ownership::new`).
+    pub(crate) fn pod_blocks(&self) -> Vec<&IpSet> {
+        self.pod_blocks.iter().collect()
     }
 
     /// Compiles the resources: endpoints, classes, policies and rules, and the connectivity
@@ -565,7 +567,8 @@ impl CompiledCluster {
     pub fn compile(resources: &ResourceSet, options: &EngineOptions) -> Self {
         let pod_ips = options.ip_block_mode == IpBlockMode::PodIps;
         let mut observed = Observed::collect(resources, pod_ips);
-        let drafts = discover(resources, &observed.pod_blocks(pod_ips));
+        let pod_blocks: Vec<IpSet> = observed.pod_blocks(pod_ips).into_iter().cloned().collect();
+        let drafts = discover(resources, &pod_blocks.iter().collect::<Vec<_>>());
         let namespaces = resources.namespace_names();
         let namespace_labels: Vec<BTreeMap<String, String>> =
             namespaces.iter().map(|n| resources.namespace_labels(n)).collect();
@@ -794,6 +797,7 @@ impl CompiledCluster {
             from_external: Vec::new(),
             ingress_controller: Vec::new(),
             tiers,
+            pod_blocks,
         };
         cluster.connect_externals();
         #[cfg(feature = "routes")]

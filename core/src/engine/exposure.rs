@@ -187,6 +187,27 @@ fn tier_rule_peers<'a>(
     rules.get(rule.index).map_or(&[], |r| r.peers.as_slice())
 }
 
+/// The address families `(IPv4, IPv6)` a potential peer may have: those of the input's pods,
+/// IPv4 when no pod has an IP in the input.
+pub(crate) fn potential_pod_families(resources: &ResourceSet) -> (bool, bool) {
+    let ips = resources.pods.iter().flat_map(|p| &p.ips).filter_map(|ip| ip.trim().parse::<std::net::IpAddr>().ok());
+    let (mut v4, mut v6) = (false, false);
+    for ip in ips {
+        (v4, v6) = (v4 || ip.is_ipv4(), v6 || ip.is_ipv6());
+        if v4 && v6 {
+            break;
+        }
+    }
+    (v4 || !v6, v6)
+}
+
+/// Whether a cluster rule's peers match every pod, existing or not: a peer selects every pod
+/// of every namespace, or its `networks` hold every address of each of `families`.
+pub(crate) fn names_every_potential_pod(peers: &[ClusterPeer], families: (bool, bool)) -> bool {
+    let held = peers.iter().map(ClusterPeer::every_address).fold((false, false), |a, b| (a.0 || b.0, a.1 || b.1));
+    peers.iter().any(ClusterPeer::selects_every_pod) || ((held.0 || !families.0) && (held.1 || !families.1))
+}
+
 /// A `namespaces` or `pods` peer as (namespace selector, pod selector; `None`: every pod of
 /// those namespaces); other peers name no pods.
 fn pod_selectors(peer: &ClusterPeer) -> Option<(&LabelSelector, Option<&LabelSelector>)> {
@@ -209,26 +230,14 @@ type Requirements = Option<Vec<String>>;
 /// them, and every pod, existing or not, has an address there. Narrower `networks` name no
 /// potential peer (which pods a future IP falls in is not known).
 fn tier_named_by(cluster: &CompiledCluster, resources: &ResourceSet, reps: &[Representative]) -> Vec<TierNames> {
-    let ips = resources.pods.iter().flat_map(|p| &p.ips).filter_map(|ip| ip.trim().parse::<std::net::IpAddr>().ok());
-    let (mut v4, mut v6) = (false, false);
-    for ip in ips {
-        (v4, v6) = (v4 || ip.is_ipv4(), v6 || ip.is_ipv6());
-        if v4 && v6 {
-            break;
-        }
-    }
-    let families = (v4 || !v6, v6);
-    let every_pod_address = |peers: &[ClusterPeer]| {
-        let held = peers.iter().map(ClusterPeer::every_address).fold((false, false), |a, b| (a.0 || b.0, a.1 || b.1));
-        (held.0 || !families.0) && (held.1 || !families.1)
-    };
+    let families = potential_pod_families(resources);
     cluster
         .tiers
         .rules
         .iter()
         .map(|rule| {
             let peers = tier_rule_peers(cluster, resources, rule);
-            if peers.iter().any(ClusterPeer::selects_every_pod) || every_pod_address(peers) {
+            if names_every_potential_pod(peers, families) {
                 return TierNames { entire: true, reps: Vec::new() };
             }
             let wanted: Vec<(Requirements, Requirements)> = peers

@@ -65,6 +65,7 @@ mod query;
 mod rule_scope;
 mod selection;
 mod selector;
+pub(crate) use exposure::{names_every_potential_pod, potential_pod_families};
 pub(crate) use selector::is_empty_selector;
 mod tier_rules;
 mod tiers;

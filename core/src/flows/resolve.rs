@@ -56,8 +56,7 @@ impl<'a> FlowResolver<'a> {
         let by_name: HashMap<&str, usize> = endpoints.iter().enumerate().map(|(i, e)| (e.name.as_str(), i)).collect();
         let mut pods = HashMap::new();
         let mut ips = HashMap::new();
-        let blocks = CompiledCluster::pod_blocks(resources, cluster.options());
-        let ownership = Ownership::new(resources, &blocks.iter().collect::<Vec<_>>());
+        let ownership = Ownership::new(resources, &cluster.pod_blocks());
         for (p, pod) in resources.pods.iter().enumerate() {
             let Some(&i) = ownership.pod_endpoint_name(p).and_then(|n| by_name.get(n.as_str())) else { continue };
             pods.entry((pod.namespace.as_str(), pod.name.as_str())).or_insert(i);

@@ -183,9 +183,7 @@ impl ClusterPeer {
             Self::Nodes(_) | Self::Networks(_) | Self::DomainNames(_) | Self::Invalid => false,
         }
     }
-}
 
-impl ClusterPeer {
     /// Whether `networks` hold every IPv4 address (`0.0.0.0/0`) and every IPv6 address
     /// (`::/0`): `(v4, v6)`. Other peers hold neither.
     #[must_use]
